@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            install build dependencies, build beaver.ko and user space
+# make check      everything CI runs; ends with one "N passed, N failed" line
+# make vm-test    the VM bench scenarios only
+# make kunit      the KUnit suites on User Mode Linux
+# make unit       the user-space unit tests (cmocka, sanitizers)
+#
+# KDIR selects the kernel to build against. The running kernel on the build
+# machines cannot load modules, so the default is Debian's installed headers,
+# never `uname -r`.
+
+KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | grep -- '-amd64$$' | sort -V | tail -n1)
+KDIR ?= /lib/modules/$(KVER)/build
+BUILD ?= $(CURDIR)/build
+export KVER KDIR BUILD
+
+CC ?= cc
+USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	       -Ikmod/uapi -Inetfilter -Ilib
+SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=all
+export USER_CFLAGS SAN_CFLAGS
+
+.PHONY: all deps module user unit kunit vm-test checkpatch sparse check \
+	demo clean
+
+all: deps module user
+
+deps:
+	@scripts/install-deps.sh
+
+module: deps
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+user: deps
+	$(MAKE) -f tests/tools/Makefile
+
+unit: deps
+	$(MAKE) -f tests/unit/Makefile run
+
+kunit: deps
+	scripts/kunit.sh
+
+vm-test: module user
+	tests/vm/run.sh
+
+checkpatch: deps
+	scripts/checkpatch.sh
+
+sparse: deps
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF="-D__CHECK_ENDIAN__" modules
+
+check: deps
+	scripts/check.sh
+
+demo:
+	@echo "make demo arrives with beaverd and beaverctl (issue #3); until then"
+	@echo "run 'make vm-test' to see the kernel module at work in the VM bench."
+	@false
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)

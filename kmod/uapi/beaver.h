@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * Beaver: causally consistent partial snapshots behind IPVS gateways.
+ *
+ * This header is the documentation of the kernel <-> user space API: the
+ * generic netlink family "beaver", version BEAVER_GENL_VERSION (which never
+ * changes; attributes and commands are only ever appended, and user space
+ * discovers what a module offers with BEAVER_CMD_GET_INFO's capability
+ * bitmap instead of demanding equal versions).
+ *
+ * All state is per network namespace: a request acts on the namespace of the
+ * netlink socket it arrives on. Commands that change state, and the record
+ * dump, need CAP_NET_ADMIN in that namespace's user namespace. Every
+ * rejection carries an extended-ack message (request NETLINK_EXT_ACK).
+ * Every nested list element uses the attribute type BEAVER_A_LIST_ITEM (1).
+ *
+ * BEAVER_CMD_GET_INFO (unprivileged)
+ *   request: no attributes
+ *   reply:   BEAVER_A_INFO_VERSION        NLA_NUL_STRING, module version
+ *            BEAVER_A_INFO_CAPS           NLA_U64, BEAVER_CAP_* bitmap
+ *            BEAVER_A_INFO_STAMP_LEN      NLA_U32, bytes added per stamp
+ *
+ * BEAVER_CMD_SET_CONFIG (CAP_NET_ADMIN)
+ *   Every attribute present replaces that setting; absent ones keep their
+ *   value. Lists are replaced whole. Changing the role or the group id
+ *   discards all records and epochs of the namespace (a different snapshot
+ *   domain); other settings apply to packets from then on.
+ *   BEAVER_A_CFG_ROLE          NLA_U32, BEAVER_ROLE_* (one of them or none)
+ *   BEAVER_A_CFG_GROUP         NLA_U8, 1..255
+ *   BEAVER_A_CFG_MEMBERS       NLA_NESTED, list of NLA_BE32 IPv4 addresses
+ *   BEAVER_A_CFG_VIPS          NLA_NESTED, list of NLA_BE32 IPv4 addresses
+ *   BEAVER_A_CFG_ALLOW         NLA_NESTED, list of NLA_NESTED prefixes:
+ *       BEAVER_A_PREFIX_ADDR   NLA_BE32
+ *       BEAVER_A_PREFIX_LEN    NLA_U8, 0..32
+ *   BEAVER_A_CFG_SETTLE_MS     NLA_U32, settle interval for in-flight packets
+ *   BEAVER_A_CFG_MAX_FLOWS     NLA_U32, flow entries (all CPUs)
+ *   BEAVER_A_CFG_MAX_HISTORY   NLA_U32, saved at-cut values (flows+channels)
+ *   BEAVER_A_CFG_MAX_RECORDS   NLA_U32, cut records kept (outstanding epochs)
+ *   BEAVER_A_CFG_MAX_CAPTURES  NLA_U32, in-flight packets captured
+ *   BEAVER_A_CFG_CAPTURE_BYTES NLA_U32, bytes captured per in-flight packet
+ *                              (IP header onwards; 0 = count only)
+ *   BEAVER_A_CFG_FLAGS         NLA_U32, BEAVER_CFG_F_*
+ *
+ * BEAVER_CMD_GW_ADVANCE (CAP_NET_ADMIN), gateway role only
+ *   request: BEAVER_A_EPOCH (NLA_U32, not 0)
+ *   reply:   BEAVER_A_PREV_EPOCH, BEAVER_A_EPOCH (now in force),
+ *            BEAVER_A_SWITCH_NS (NLA_U64, CLOCK_MONOTONIC instant at which
+ *            the epoch now in force was installed), BEAVER_A_ADVANCED
+ *            (NLA_U8, 1 if this request moved the epoch, 0 if the gateway
+ *            already marked this epoch or a newer one). Never moves back.
+ *
+ * BEAVER_CMD_MEMBER_ADVANCE (CAP_NET_ADMIN), member role only
+ *   Cuts for every epoch in (current, requested] as a newer stamp would.
+ *   request/reply: as BEAVER_CMD_GW_ADVANCE, SWITCH_NS being the cut instant.
+ *
+ * BEAVER_CMD_GET_STATUS (unprivileged)
+ *   reply: BEAVER_A_CFG_* (the configuration in force),
+ *          BEAVER_A_GW_EPOCH, BEAVER_A_MEMBER_EPOCH, BEAVER_A_SWITCH_NS,
+ *          BEAVER_A_COMPLETE_EPOCH (NLA_U32: every epoch up to it whose
+ *          record exists is complete), BEAVER_A_GENERATION (NLA_U32),
+ *          BEAVER_A_STATS (NLA_NESTED, BEAVER_STAT_* NLA_U64 counters),
+ *          BEAVER_A_OBJECTS (NLA_NESTED, BEAVER_OBJ_* NLA_U64: live objects)
+ *
+ * BEAVER_CMD_GET_RECORDS (CAP_NET_ADMIN), dump
+ *   request: BEAVER_A_EPOCH (the snapshot to dump; required)
+ *   Each reply message carries BEAVER_A_EPOCH and exactly one of:
+ *     BEAVER_A_CUT      NLA_NESTED: the cut record (first message)
+ *       BEAVER_A_CUT_FIRST      NLA_U32, first epoch this cut covered
+ *       BEAVER_A_CUT_LAST       NLA_U32, last epoch this cut covered
+ *       BEAVER_A_CUT_NS         NLA_U64, CLOCK_MONOTONIC cut instant
+ *       BEAVER_A_CUT_STATE      NLA_U32, BEAVER_STATE_*
+ *       BEAVER_A_CUT_FLAGS      NLA_U32, BEAVER_CUT_F_*
+ *       BEAVER_A_CUT_LATE       NLA_U64, in-flight packets arriving after
+ *                               completion (counted, not in the channels)
+ *       BEAVER_A_CUT_LATE_BYTES NLA_U64
+ *       BEAVER_A_CUT_SETTLE_MS  NLA_U32, settle interval applied
+ *       BEAVER_A_CUT_COMPLETE_NS NLA_U64, completion instant (0 if not yet)
+ *     BEAVER_A_FLOW     NLA_NESTED: one CPU's share of one flow at the cut
+ *       BEAVER_A_FLOW_PROTO     NLA_U8 (IPPROTO_*)
+ *       BEAVER_A_FLOW_LADDR, BEAVER_A_FLOW_RADDR   NLA_BE32
+ *       BEAVER_A_FLOW_LPORT, BEAVER_A_FLOW_RPORT   NLA_BE16 (0 if no ports)
+ *       BEAVER_A_FLOW_CPU       NLA_U32
+ *       BEAVER_A_FLOW_TOTALS    NLA_NESTED, BEAVER_TOT_*
+ *     BEAVER_A_CHANNEL  NLA_NESTED: one CPU's share of one channel
+ *       BEAVER_A_CHAN_KIND      NLA_U8, BEAVER_CHAN_*
+ *       BEAVER_A_CHAN_PEER      NLA_BE32 (0.0.0.0 for aggregate kinds)
+ *       BEAVER_A_CHAN_CPU       NLA_U32
+ *       BEAVER_A_CHAN_TOTALS    NLA_NESTED, BEAVER_TOT_* at the cut
+ *       BEAVER_A_CHAN_INFLIGHT_PKTS, BEAVER_A_CHAN_INFLIGHT_BYTES  NLA_U64
+ *     BEAVER_A_CAPTURE  NLA_NESTED: one captured in-flight packet
+ *       BEAVER_A_CAP_STAMP      NLA_U32, the stamp it carried
+ *       BEAVER_A_CAP_EPOCH      NLA_U32, member epoch when it arrived
+ *       BEAVER_A_CAP_NS         NLA_U64, arrival instant
+ *       BEAVER_A_CAP_LEN        NLA_U32, original length (stamp removed)
+ *       BEAVER_A_CAP_DATA       NLA_BINARY, first CAPTURE_BYTES bytes
+ *   Flows and channels are reported per CPU (attribution never crosses
+ *   CPUs); user space sums the shares of equal keys. The dump resumes where
+ *   it stopped; if records change structurally meanwhile (a release, a
+ *   reset) the dump is flagged NLM_F_DUMP_INTR and should be retried.
+ *   Rejections: -ENOENT (no record for that epoch, extack says why).
+ *
+ * BEAVER_CMD_RELEASE (CAP_NET_ADMIN)
+ *   request: BEAVER_A_EPOCH; frees every record of epochs up to it
+ *   (serial-number order). Releasing an incomplete epoch is refused.
+ *
+ * BEAVER_CMD_FLUSH (CAP_NET_ADMIN)
+ *   Discards every record, flow, channel and epoch of the namespace and
+ *   zeroes the counters; the configuration stays.
+ *
+ * Multicast group BEAVER_MCGRP_EVENTS ("events"), per namespace:
+ *   BEAVER_CMD_EVENT_CUT       BEAVER_A_EPOCH, BEAVER_A_CUT (as above)
+ *   BEAVER_CMD_EVENT_COMPLETE  BEAVER_A_EPOCH, BEAVER_A_CUT (as above)
+ *
+ * The stamp on the wire is described in netfilter/beaver_stamp.h.
+ */
+#ifndef _UAPI_LINUX_BEAVER_H
+#define _UAPI_LINUX_BEAVER_H
+
+#define BEAVER_GENL_NAME	"beaver"
+#define BEAVER_GENL_VERSION	1
+#define BEAVER_MCGRP_EVENTS	"events"
+
+enum beaver_cmd {
+	BEAVER_CMD_UNSPEC,
+	BEAVER_CMD_GET_INFO,
+	BEAVER_CMD_SET_CONFIG,
+	BEAVER_CMD_GW_ADVANCE,
+	BEAVER_CMD_MEMBER_ADVANCE,
+	BEAVER_CMD_GET_STATUS,
+	BEAVER_CMD_GET_RECORDS,
+	BEAVER_CMD_RELEASE,
+	BEAVER_CMD_FLUSH,
+	BEAVER_CMD_EVENT_CUT,
+	BEAVER_CMD_EVENT_COMPLETE,
+	__BEAVER_CMD_MAX
+};
+#define BEAVER_CMD_MAX (__BEAVER_CMD_MAX - 1)
+
+/* BEAVER_A_INFO_CAPS */
+enum beaver_cap {
+	BEAVER_CAP_GATEWAY	= 1ULL << 0,	/* gateway role */
+	BEAVER_CAP_MEMBER	= 1ULL << 1,	/* member role */
+	BEAVER_CAP_STAMP_IPOPT	= 1ULL << 2,	/* IPv4 option stamp (§4) */
+	BEAVER_CAP_MSS_CLAMP	= 1ULL << 3,	/* SYN/SYN-ACK MSS clamping */
+	BEAVER_CAP_CAPTURE	= 1ULL << 4,	/* in-flight packet capture */
+	BEAVER_CAP_FLUSH	= 1ULL << 5,	/* BEAVER_CMD_FLUSH */
+	BEAVER_CAP_ALL		= (1ULL << 6) - 1,
+};
+
+/* BEAVER_A_CFG_ROLE */
+enum beaver_role {
+	BEAVER_ROLE_NONE	= 0,
+	BEAVER_ROLE_GATEWAY	= 1U << 0,
+	BEAVER_ROLE_MEMBER	= 1U << 1,
+	BEAVER_ROLE_ALL		= BEAVER_ROLE_GATEWAY | BEAVER_ROLE_MEMBER,
+};
+
+/* BEAVER_A_CFG_FLAGS */
+enum beaver_cfg_flag {
+	/* member: do not clamp the MSS of SYN/SYN-ACK segments it sends */
+	BEAVER_CFG_F_NO_MSS_CLAMP	= 1U << 0,
+	BEAVER_CFG_F_ALL		= (1U << 1) - 1,
+};
+
+/* BEAVER_A_CUT_STATE */
+enum beaver_state {
+	BEAVER_STATE_CUT,	/* cut taken, other CPUs may still attribute */
+	BEAVER_STATE_SETTLING,	/* waiting the settle interval */
+	BEAVER_STATE_COMPLETE,	/* final: in-flight arrivals now count late */
+};
+
+/* BEAVER_A_CUT_FLAGS */
+enum beaver_cut_flag {
+	/* some flow or history entry could not be kept (a limit was hit) */
+	BEAVER_CUT_F_INCOMPLETE	= 1U << 0,
+	/* some in-flight packets were counted but not captured */
+	BEAVER_CUT_F_CAPTURE_TRUNC = 1U << 1,
+	/* the cut was requested by BEAVER_CMD_MEMBER_ADVANCE, not a packet */
+	BEAVER_CUT_F_BY_COMMAND	= 1U << 2,
+};
+
+/* BEAVER_A_CHAN_KIND: who is at the other end of a channel */
+enum beaver_chan_kind {
+	BEAVER_CHAN_MEMBER = 1,	/* an in-group member, by address */
+	BEAVER_CHAN_VIP,	/* tx: a group VIP, by address */
+	BEAVER_CHAN_GATEWAY,	/* rx: stamped traffic from outside the group */
+	BEAVER_CHAN_OUTSIDE,	/* unstamped, allow-listed or to out-group */
+	BEAVER_CHAN_BYPASS,	/* rx: unstamped, not allow-listed: bypass */
+};
+
+enum beaver_attr {
+	BEAVER_A_UNSPEC,
+	BEAVER_A_INFO_VERSION,
+	BEAVER_A_INFO_CAPS,
+	BEAVER_A_INFO_STAMP_LEN,
+	BEAVER_A_CFG_ROLE,
+	BEAVER_A_CFG_GROUP,
+	BEAVER_A_CFG_MEMBERS,
+	BEAVER_A_CFG_VIPS,
+	BEAVER_A_CFG_ALLOW,
+	BEAVER_A_CFG_SETTLE_MS,
+	BEAVER_A_CFG_MAX_FLOWS,		/* 10 */
+	BEAVER_A_CFG_MAX_HISTORY,
+	BEAVER_A_CFG_MAX_RECORDS,
+	BEAVER_A_CFG_MAX_CAPTURES,
+	BEAVER_A_CFG_CAPTURE_BYTES,
+	BEAVER_A_CFG_FLAGS,
+	BEAVER_A_EPOCH,
+	BEAVER_A_PREV_EPOCH,
+	BEAVER_A_SWITCH_NS,
+	BEAVER_A_ADVANCED,
+	BEAVER_A_GW_EPOCH,		/* 20 */
+	BEAVER_A_MEMBER_EPOCH,
+	BEAVER_A_COMPLETE_EPOCH,
+	BEAVER_A_GENERATION,
+	BEAVER_A_STATS,
+	BEAVER_A_OBJECTS,
+	BEAVER_A_CUT,
+	BEAVER_A_FLOW,
+	BEAVER_A_CHANNEL,
+	BEAVER_A_CAPTURE,
+	BEAVER_A_PAD,			/* 30 */
+	__BEAVER_A_MAX
+};
+#define BEAVER_A_MAX (__BEAVER_A_MAX - 1)
+
+/* elements of every list attribute */
+#define BEAVER_A_LIST_ITEM 1
+
+enum beaver_prefix_attr {
+	BEAVER_A_PREFIX_UNSPEC,
+	BEAVER_A_PREFIX_ADDR,
+	BEAVER_A_PREFIX_LEN,
+	__BEAVER_A_PREFIX_MAX
+};
+#define BEAVER_A_PREFIX_MAX (__BEAVER_A_PREFIX_MAX - 1)
+
+enum beaver_cut_attr {
+	BEAVER_A_CUT_UNSPEC,
+	BEAVER_A_CUT_FIRST,
+	BEAVER_A_CUT_LAST,
+	BEAVER_A_CUT_NS,
+	BEAVER_A_CUT_STATE,
+	BEAVER_A_CUT_FLAGS,
+	BEAVER_A_CUT_LATE,
+	BEAVER_A_CUT_LATE_BYTES,
+	BEAVER_A_CUT_SETTLE_MS,
+	BEAVER_A_CUT_COMPLETE_NS,
+	BEAVER_A_CUT_PAD,
+	__BEAVER_A_CUT_MAX
+};
+#define BEAVER_A_CUT_MAX (__BEAVER_A_CUT_MAX - 1)
+
+enum beaver_flow_attr {
+	BEAVER_A_FLOW_UNSPEC,
+	BEAVER_A_FLOW_PROTO,
+	BEAVER_A_FLOW_LADDR,
+	BEAVER_A_FLOW_RADDR,
+	BEAVER_A_FLOW_LPORT,
+	BEAVER_A_FLOW_RPORT,
+	BEAVER_A_FLOW_CPU,
+	BEAVER_A_FLOW_TOTALS,
+	__BEAVER_A_FLOW_MAX
+};
+#define BEAVER_A_FLOW_MAX (__BEAVER_A_FLOW_MAX - 1)
+
+enum beaver_chan_attr {
+	BEAVER_A_CHAN_UNSPEC,
+	BEAVER_A_CHAN_KIND,
+	BEAVER_A_CHAN_PEER,
+	BEAVER_A_CHAN_CPU,
+	BEAVER_A_CHAN_TOTALS,
+	BEAVER_A_CHAN_INFLIGHT_PKTS,
+	BEAVER_A_CHAN_INFLIGHT_BYTES,
+	BEAVER_A_CHAN_PAD,
+	__BEAVER_A_CHAN_MAX
+};
+#define BEAVER_A_CHAN_MAX (__BEAVER_A_CHAN_MAX - 1)
+
+/* BEAVER_A_TOTALS: packet accounting up to the cut, NLA_U64 each */
+enum beaver_tot_attr {
+	BEAVER_TOT_UNSPEC,
+	BEAVER_TOT_TX_PKTS,
+	BEAVER_TOT_TX_BYTES,
+	BEAVER_TOT_RX_PKTS,
+	BEAVER_TOT_RX_BYTES,
+	BEAVER_TOT_TX_SEQ,	/* TCP: highest end sequence sent (if any) */
+	BEAVER_TOT_RX_SEQ,	/* TCP: highest end sequence received (if any) */
+	BEAVER_TOT_PAD,
+	__BEAVER_TOT_MAX
+};
+#define BEAVER_TOT_MAX (__BEAVER_TOT_MAX - 1)
+
+enum beaver_cap_attr {
+	BEAVER_A_CAP_UNSPEC,
+	BEAVER_A_CAP_STAMP,
+	BEAVER_A_CAP_EPOCH,
+	BEAVER_A_CAP_NS,
+	BEAVER_A_CAP_LEN,
+	BEAVER_A_CAP_DATA,
+	BEAVER_A_CAP_PAD,
+	__BEAVER_A_CAP_MAX
+};
+#define BEAVER_A_CAP_MAX (__BEAVER_A_CAP_MAX - 1)
+
+/* BEAVER_A_STATS: event counters, NLA_U64 each */
+enum beaver_stat {
+	BEAVER_STAT_UNSPEC,
+	BEAVER_STAT_GW_STAMPED,		/* gateway: packets stamped */
+	BEAVER_STAT_GW_KEPT,		/* gateway: already carried our stamp */
+	BEAVER_STAT_STAMP_NOROOM,	/* options area full: sent unstamped */
+	BEAVER_STAT_STAMP_NOMEM,	/* no headroom could be had: unstamped */
+	BEAVER_STAT_TX_STAMPED,		/* member: group-bound packets stamped */
+	BEAVER_STAT_RX_STAMPED,		/* member: stamped packets received */
+	BEAVER_STAT_RX_STRIP_ERR,	/* stamped packet could not be stripped */
+	BEAVER_STAT_RX_MALFORMED,	/* our option malformed: dropped */
+	BEAVER_STAT_RX_FOREIGN,		/* another group's stamp: left alone */
+	BEAVER_STAT_CUTS,		/* cuts taken (by packet or command) */
+	BEAVER_STAT_INFLIGHT,		/* in-flight packets recorded */
+	BEAVER_STAT_LATE,		/* in-flight packets after completion */
+	BEAVER_STAT_BYPASS,		/* unstamped from outside, not allowed */
+	BEAVER_STAT_UNSTAMPED_MEMBER,	/* unstamped from a member address */
+	BEAVER_STAT_MSS_CLAMPED,	/* SYN/SYN-ACK MSS options clamped */
+	BEAVER_STAT_FLOW_LIMIT,		/* flow not tracked: max_flows hit */
+	BEAVER_STAT_HISTORY_LIMIT,	/* at-cut value lost: max_history hit */
+	BEAVER_STAT_RECORD_LIMIT,	/* cut record lost: max_records hit */
+	BEAVER_STAT_CAPTURE_LIMIT,	/* in-flight packet counted, not kept */
+	BEAVER_STAT_NOMEM,		/* GFP_ATOMIC allocation failed */
+	BEAVER_STAT_MISORDER,		/* attribution older than the entry */
+	__BEAVER_STAT_MAX
+};
+#define BEAVER_STAT_MAX (__BEAVER_STAT_MAX - 1)
+
+/* BEAVER_A_OBJECTS: live objects, NLA_U64 each; all zero after FLUSH */
+enum beaver_obj {
+	BEAVER_OBJ_UNSPEC,
+	BEAVER_OBJ_FLOWS,
+	BEAVER_OBJ_CHANNELS,
+	BEAVER_OBJ_HISTORY,
+	BEAVER_OBJ_RECORDS,
+	BEAVER_OBJ_CAPTURES,
+	BEAVER_OBJ_INFLIGHT,
+	__BEAVER_OBJ_MAX
+};
+#define BEAVER_OBJ_MAX (__BEAVER_OBJ_MAX - 1)
+
+#endif /* _UAPI_LINUX_BEAVER_H */

@@ -1,0 +1,42 @@
+#!/bin/bash
+# Install every Debian package the project needs to build, test and demo.
+# Idempotent: does nothing (and needs no network) when all are present.
+# Called by `make`, `make check` and .ci/run, so a fresh machine needs no
+# manual step.
+set -euo pipefail
+
+PKGS=(
+	# kernel to build against and to boot in the VM bench (same ABI)
+	linux-image-amd64 linux-headers-amd64
+	# KUnit on User Mode Linux, checkpatch.pl and extract-vmlinux
+	linux-source bc flex bison libelf-dev python3
+	# kernel-side static checks
+	sparse
+	# the VM bench
+	qemu-system-x86 busybox-static kmod cpio gzip iproute2 ipvsadm
+	coreutils procps
+	# user space: build, libraries, unit tests
+	build-essential pkg-config libmnl-dev libcmocka-dev libsodium-dev
+	libinih-dev libsystemd-dev libsqlite3-dev sqlite3
+	# packaging
+	dkms
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]} (run as root)" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# dkms would try to build against the running kernel's headers, which this
+# machine cannot provide (it boots a 6.18 kernel with no modules): keep it
+# from pulling headers of its own choosing.
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
