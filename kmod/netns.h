@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per network namespace state. One namespace is one Beaver host: a gateway,
+ * a member, or neither. Everything the packet path reads is either an
+ * atomic (the epochs), RCU-protected (the configuration, the cut records)
+ * or owned by the current CPU (flow and channel accounting).
+ */
+#ifndef _BEAVER_NETNS_H
+#define _BEAVER_NETNS_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/netfilter.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include "uapi/beaver.h"
+#include "records.h"
+
+#define BV_MAX_ADDRS		4096	/* members, VIPs */
+#define BV_MAX_ALLOW		256	/* allow-list prefixes */
+#define BV_FLOW_BUCKETS		256	/* per CPU */
+#define BV_CHAN_BUCKETS		32	/* per CPU */
+
+struct bv_prefix {
+	__be32 addr;
+	__be32 mask;
+};
+
+/* the configuration in force; replaced whole, freed after a grace period */
+struct bv_config {
+	struct rcu_head rcu;
+	u32 role;
+	u8 group;
+	u32 flags;
+	u32 settle_ms;
+	u32 max_flows;
+	u32 max_history;
+	u32 max_records;
+	u32 max_captures;
+	u32 capture_bytes;
+	u32 n_members, n_vips, n_allow;
+	__be32 *members;	/* sorted, for bsearch */
+	__be32 *vips;		/* sorted */
+	struct bv_prefix *allow;
+};
+
+struct bv_flow_key {
+	__be32 laddr;
+	__be32 raddr;
+	__be16 lport;
+	__be16 rport;
+	u8 proto;
+};
+
+struct bv_flow {
+	struct list_head node;
+	struct bv_flow_key key;
+	struct bv_acct acct;
+};
+
+/* in-flight packets that carried one stamp and arrived at one epoch */
+struct bv_inflight {
+	struct bv_inflight *next;
+	u32 first;		/* stamp + 1: first snapshot it is in flight for */
+	u32 last;		/* member epoch when it arrived */
+	u64 pkts;
+	u64 bytes;
+};
+
+struct bv_chan {
+	struct list_head node;
+	u8 kind;		/* BEAVER_CHAN_* */
+	__be32 peer;
+	struct bv_acct acct;
+	struct bv_inflight *inflight;
+};
+
+struct bv_capture {
+	struct list_head list;
+	u32 stamp;
+	u32 epoch;
+	u64 ns;
+	u32 len;
+	u32 caplen;
+	u8 data[];
+};
+
+/*
+ * One CPU's accounting. Only the owning CPU changes it on the packet path;
+ * @lock is taken there too, but it is only ever contended by control
+ * operations (dump, release, flush), never by another CPU's packets.
+ */
+struct bv_pcpu {
+	spinlock_t lock;
+	/* entries are appended, so a dump's resume index stays valid */
+	struct list_head flows[BV_FLOW_BUCKETS];
+	struct list_head chans[BV_CHAN_BUCKETS];
+	struct list_head captures;
+};
+
+/* the local snapshot taken at one cut, covering epochs [first, last] */
+struct bv_cut {
+	struct list_head list;	/* ns->cuts, oldest first */
+	struct rcu_head rcu;
+	u32 first;
+	u32 last;
+	u64 cut_ns;
+	u64 settle_deadline_ns;
+	u64 complete_ns;
+	u32 settle_ms;
+	unsigned long flags;	/* BEAVER_CUT_F_*, set with set_bit() */
+	int state;		/* BEAVER_STATE_*, read locklessly */
+	bool closed;		/* in-flight arrivals now count late */
+	bool gp_started;	/* first grace period under way */
+	bool announced;		/* cut event sent */
+	atomic64_t late;
+	atomic64_t late_bytes;
+};
+
+struct bv_stats {
+	u64 v[BEAVER_STAT_MAX + 1];
+};
+
+struct beaver_net {
+	struct net *net;
+	struct bv_config __rcu *cfg;
+	struct mutex cfg_mutex;	/* serialises control operations */
+	bool hooks_on;		/* netfilter hooks registered here */
+	struct nf_hook_ops hook_ops[2];	/* registered by address */
+
+	/* gateway */
+	spinlock_t gw_lock;	/* pairs gw_epoch with gw_switch_ns */
+	atomic_t gw_epoch;
+	u64 gw_switch_ns;
+
+	/* member */
+	atomic_t m_epoch;
+	u64 m_switch_ns;
+	spinlock_t cut_lock;	/* taken once per cut, never per packet */
+	struct list_head cuts;	/* RCU list of struct bv_cut */
+	u32 n_cuts;
+	atomic_t complete_epoch; /* epochs up to this one are complete */
+	u32 generation;		/* bumped when records change structure */
+	struct delayed_work complete_work;
+	bool dying;
+
+	struct bv_pcpu __percpu *pcpu;
+	struct bv_budget hist_budget;
+	atomic_t n_flows;
+	atomic_t n_chans;
+	atomic_t n_captures;
+	atomic_t n_inflight;
+
+	/* a flow could not be tracked: snapshots after lost_after lack it */
+	u32 lost_after;
+	bool flows_lost;
+
+	/* per-CPU event counters; the budget's two are rare, so atomic */
+	struct bv_stats __percpu *stats;
+	atomic64_t hist_limit_hits;
+	atomic64_t nomem;
+};
+
+struct beaver_net *beaver_pernet(struct net *net);
+
+static inline void bv_stat_inc(struct beaver_net *bn, int stat)
+{
+	this_cpu_inc(bn->stats->v[stat]);
+}
+
+/* sum of a counter over all CPUs */
+u64 bv_stat_read(struct beaver_net *bn, int stat);
+
+struct bv_config *bv_config_default(void);
+void bv_config_free(struct bv_config *cfg);
+int bv_cmp_be32(const void *a, const void *b);
+bool bv_addr_in(const __be32 *set, u32 n, __be32 addr);
+bool bv_allowed(const struct bv_config *cfg, __be32 addr);
+
+/* discard all accounting and records (configuration stays) */
+void bv_netns_flush(struct beaver_net *bn);
+
+int bv_netns_init(void);
+void bv_netns_exit(void);
+
+#endif /* _BEAVER_NETNS_H */

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exact attribution of packet accounting to epochs: see records.h.
+ */
+#include <linux/slab.h>
+#include "records.h"
+#include "beaver_stamp.h"
+
+static void bv_seq_max(u32 *seq, u8 *valid, u32 end_seq)
+{
+	/* TCP sequence numbers wrap: keep the serial-newest one */
+	if (!*valid || (s32)(end_seq - *seq) > 0) {
+		*seq = end_seq;
+		*valid = 1;
+	}
+}
+
+void bv_totals_add(struct bv_totals *t, const struct bv_pkt *p)
+{
+	u32 n = p->segs ? p->segs : 1;
+
+	if (p->tx) {
+		t->tx_pkts += n;
+		t->tx_bytes += p->len;
+		if (p->has_seq)
+			bv_seq_max(&t->tx_seq, &t->tx_seq_valid, p->end_seq);
+	} else {
+		t->rx_pkts += n;
+		t->rx_bytes += p->len;
+		if (p->has_seq)
+			bv_seq_max(&t->rx_seq, &t->rx_seq_valid, p->end_seq);
+	}
+}
+
+void bv_acct_init(struct bv_acct *a, u32 epoch)
+{
+	memset(a, 0, sizeof(*a));
+	a->born = epoch;
+	a->epoch = epoch;
+}
+
+static struct bv_hist *bv_hist_alloc(struct bv_budget *b)
+{
+	struct bv_hist *h;
+
+	if (atomic_inc_return(&b->used) > b->max) {
+		atomic_dec(&b->used);
+		if (b->limit_hits)
+			atomic64_inc(b->limit_hits);
+		return NULL;
+	}
+	h = kmalloc(sizeof(*h), GFP_ATOMIC);
+	if (!h) {
+		atomic_dec(&b->used);
+		if (b->nomem)
+			atomic64_inc(b->nomem);
+	}
+	return h;
+}
+
+static void bv_hist_free(struct bv_hist *h, struct bv_budget *b)
+{
+	kfree(h);
+	atomic_dec(&b->used);
+}
+
+enum bv_add_result bv_acct_add(struct bv_acct *a, u32 epoch,
+			       const struct bv_pkt *p, struct bv_budget *b,
+			       u32 *lost_first, u32 *lost_last)
+{
+	enum bv_add_result ret = BV_ADD_OK;
+
+	if (bv_epoch_after(epoch, a->epoch)) {
+		/*
+		 * First packet of a newer epoch: everything counted so far is
+		 * the value at the cut of each snapshot in (a->epoch, epoch].
+		 */
+		struct bv_hist *h = bv_hist_alloc(b);
+
+		if (h) {
+			h->first = bv_epoch_next(a->epoch);
+			h->last = epoch;
+			h->at_cut = a->cur;
+			h->next = a->hist;
+			a->hist = h;
+		} else {
+			*lost_first = bv_epoch_next(a->epoch);
+			*lost_last = epoch;
+			ret = BV_ADD_LOST;
+		}
+		a->epoch = epoch;
+	} else if (bv_epoch_before(epoch, a->epoch)) {
+		/*
+		 * Cannot happen for a per-CPU entry whose packets are
+		 * attributed with bottom halves disabled (epochs only grow on
+		 * one CPU). Count it and let the caller flag the snapshots.
+		 */
+		*lost_first = bv_epoch_next(epoch);
+		*lost_last = a->epoch;
+		ret = BV_ADD_MISORDER;
+	}
+	bv_totals_add(&a->cur, p);
+	return ret;
+}
+
+bool bv_acct_at_cut(const struct bv_acct *a, u32 e, struct bv_totals *out)
+{
+	const struct bv_hist *h;
+
+	/* nothing of this entry happened before the cut of e */
+	if (!bv_epoch_after(e, a->born))
+		return false;
+	/* untouched since before the cut: the current value is the value */
+	if (bv_epoch_after(e, a->epoch)) {
+		*out = a->cur;
+		return true;
+	}
+	for (h = a->hist; h; h = h->next) {
+		if (bv_epoch_in(e, h->first, h->last)) {
+			*out = h->at_cut;
+			return true;
+		}
+		if (bv_epoch_after(e, h->last))
+			break;	/* entries are newest first */
+	}
+	return false;
+}
+
+void bv_acct_release(struct bv_acct *a, u32 upto, struct bv_budget *b)
+{
+	struct bv_hist **pp = &a->hist, *h;
+
+	while ((h = *pp)) {
+		if (!bv_epoch_after(h->last, upto)) {
+			*pp = h->next;
+			bv_hist_free(h, b);
+		} else {
+			pp = &h->next;
+		}
+	}
+}
+
+void bv_acct_destroy(struct bv_acct *a, struct bv_budget *b)
+{
+	struct bv_hist *h;
+
+	while ((h = a->hist)) {
+		a->hist = h->next;
+		bv_hist_free(h, b);
+	}
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Exact attribution of packet accounting to epochs (DESIGN §5).
+ *
+ * A struct bv_acct counts the packets of one flow or one channel as seen by
+ * one CPU. Every packet is attributed to the epoch it belongs to (its stamp,
+ * or the member's epoch at the instant it was processed), never to "now".
+ * The value of the counters at the cut of snapshot E is the sum over the
+ * packets whose epoch is older than E.
+ *
+ * Copy-on-first-touch: the first packet of a newer epoch saves the current
+ * totals as the at-cut value of every snapshot between the entry's previous
+ * epoch (exclusive) and the packet's epoch (inclusive), as one history
+ * entry covering that range, then adds itself. An entry nobody touches
+ * needs no work at a cut, so a cut is O(1) whatever the number of flows.
+ *
+ * bv_acct is not locked: each CPU owns its own entries and updates them with
+ * bottom halves disabled; readers hold the per-CPU table lock that the owner
+ * also takes (see netns.h).
+ */
+#ifndef _BEAVER_RECORDS_H
+#define _BEAVER_RECORDS_H
+
+#include <linux/types.h>
+#include <linux/atomic.h>
+
+struct bv_totals {
+	u64 tx_pkts;
+	u64 tx_bytes;
+	u64 rx_pkts;
+	u64 rx_bytes;
+	u32 tx_seq;	/* TCP: highest end sequence sent */
+	u32 rx_seq;	/* TCP: highest end sequence received */
+	u8 tx_seq_valid;
+	u8 rx_seq_valid;
+};
+
+/* the at-cut value of every snapshot in [first, last] */
+struct bv_hist {
+	struct bv_hist *next;	/* older entries follow */
+	u32 first;
+	u32 last;
+	struct bv_totals at_cut;
+};
+
+struct bv_acct {
+	u32 born;		/* epoch of the first packet counted */
+	u32 epoch;		/* epoch of the newest packet counted */
+	struct bv_totals cur;	/* every packet counted so far */
+	struct bv_hist *hist;	/* newest first */
+};
+
+/* what one packet adds */
+struct bv_pkt {
+	u32 len;		/* bytes, summed over segments */
+	u32 segs;		/* packets on the wire (GSO/GRO); 0 means 1 */
+	bool tx;		/* sent by this host (else received) */
+	bool has_seq;		/* TCP: end_seq is meaningful */
+	u32 end_seq;		/* TCP: seq + payload length (+SYN/FIN) */
+};
+
+/* shared bound on history entries, and what to do when it is hit */
+struct bv_budget {
+	atomic_t used;
+	u32 max;
+	atomic64_t *limit_hits;	/* incremented when max is hit */
+	atomic64_t *nomem;	/* incremented when GFP_ATOMIC fails */
+};
+
+enum bv_add_result {
+	BV_ADD_OK,
+	BV_ADD_LOST,	/* an at-cut value could not be saved (limit/nomem) */
+	BV_ADD_MISORDER, /* epoch older than the entry's: counted in cur only */
+};
+
+void bv_totals_add(struct bv_totals *t, const struct bv_pkt *p);
+
+/* start counting: the entry exists from @epoch on */
+void bv_acct_init(struct bv_acct *a, u32 epoch);
+
+/*
+ * Count packet @p, which belongs to @epoch. On BV_ADD_LOST the at-cut value
+ * of the snapshots in [*lost_first, *lost_last] could not be saved: the
+ * caller marks them incomplete.
+ */
+enum bv_add_result bv_acct_add(struct bv_acct *a, u32 epoch,
+			       const struct bv_pkt *p, struct bv_budget *b,
+			       u32 *lost_first, u32 *lost_last);
+
+/*
+ * The value at the cut of snapshot @e. Returns false if the entry did not
+ * exist before that cut (no packet older than @e), or if the value for @e
+ * was lost or released.
+ */
+bool bv_acct_at_cut(const struct bv_acct *a, u32 e, struct bv_totals *out);
+
+/* free history entries that only serve snapshots up to @upto */
+void bv_acct_release(struct bv_acct *a, u32 upto, struct bv_budget *b);
+
+/* free all history entries */
+void bv_acct_destroy(struct bv_acct *a, struct bv_budget *b);
+
+#endif /* _BEAVER_RECORDS_H */

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-CPU flow and channel tables: see tables.h.
+ */
+#include <linux/jhash.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include "tables.h"
+#include "epochs.h"
+#include "beaver_stamp.h"
+
+static u32 bv_flow_hash(const struct bv_flow_key *k)
+{
+	return jhash_3words((__force u32)k->laddr, (__force u32)k->raddr,
+			    ((__force u32)k->lport << 16 |
+			     (__force u32)k->rport) ^ k->proto, 0);
+}
+
+static bool bv_flow_key_eq(const struct bv_flow_key *a,
+			   const struct bv_flow_key *b)
+{
+	return a->laddr == b->laddr && a->raddr == b->raddr &&
+	       a->lport == b->lport && a->rport == b->rport &&
+	       a->proto == b->proto;
+}
+
+static struct bv_flow *bv_flow_get(struct beaver_net *bn,
+				   const struct bv_config *cfg,
+				   struct bv_pcpu *pc,
+				   const struct bv_flow_key *key, u32 epoch)
+{
+	struct list_head *head = &pc->flows[bv_flow_hash(key) %
+					     BV_FLOW_BUCKETS];
+	struct bv_flow *f;
+
+	list_for_each_entry(f, head, node) {
+		if (bv_flow_key_eq(&f->key, key))
+			return f;
+	}
+	if (atomic_inc_return(&bn->n_flows) > cfg->max_flows) {
+		atomic_dec(&bn->n_flows);
+		bv_stat_inc(bn, BEAVER_STAT_FLOW_LIMIT);
+		return NULL;
+	}
+	f = kmalloc(sizeof(*f), GFP_ATOMIC);
+	if (!f) {
+		atomic_dec(&bn->n_flows);
+		atomic64_inc(&bn->nomem);
+		return NULL;
+	}
+	f->key = *key;
+	bv_acct_init(&f->acct, epoch);
+	list_add_tail(&f->node, head);
+	return f;
+}
+
+static struct bv_chan *bv_chan_get(struct beaver_net *bn,
+				   const struct bv_config *cfg,
+				   struct bv_pcpu *pc, u8 kind, __be32 peer,
+				   u32 epoch)
+{
+	struct list_head *head = &pc->chans[jhash_1word((__force u32)peer,
+							 kind) %
+					     BV_CHAN_BUCKETS];
+	struct bv_chan *ch;
+
+	list_for_each_entry(ch, head, node) {
+		if (ch->kind == kind && ch->peer == peer)
+			return ch;
+	}
+	if (atomic_inc_return(&bn->n_chans) > cfg->max_flows) {
+		atomic_dec(&bn->n_chans);
+		bv_stat_inc(bn, BEAVER_STAT_FLOW_LIMIT);
+		return NULL;
+	}
+	ch = kzalloc(sizeof(*ch), GFP_ATOMIC);
+	if (!ch) {
+		atomic_dec(&bn->n_chans);
+		atomic64_inc(&bn->nomem);
+		return NULL;
+	}
+	ch->kind = kind;
+	ch->peer = peer;
+	bv_acct_init(&ch->acct, epoch);
+	list_add_tail(&ch->node, head);
+	return ch;
+}
+
+static void bv_acct_count(struct beaver_net *bn, struct bv_acct *a,
+			  u32 epoch, const struct bv_pkt *p)
+{
+	u32 lost_first = 0, lost_last = 0;
+
+	switch (bv_acct_add(a, epoch, p, &bn->hist_budget, &lost_first,
+			    &lost_last)) {
+	case BV_ADD_OK:
+		break;
+	case BV_ADD_MISORDER:
+		bv_stat_inc(bn, BEAVER_STAT_MISORDER);
+		fallthrough;
+	case BV_ADD_LOST:
+		bv_cuts_mark_lost(bn, lost_first, lost_last);
+		break;
+	}
+}
+
+static void bv_inflight_add(struct beaver_net *bn,
+			    const struct bv_config *cfg, struct bv_chan *ch,
+			    u32 first, u32 last, u32 len)
+{
+	struct bv_inflight *in = ch->inflight;
+
+	/* packets of one stamp arriving in one epoch share an entry */
+	if (in && in->first == first && in->last == last) {
+		in->pkts++;
+		in->bytes += len;
+		return;
+	}
+	if (atomic_inc_return(&bn->n_inflight) > cfg->max_history) {
+		atomic_dec(&bn->n_inflight);
+		atomic64_inc(&bn->hist_limit_hits);
+		bv_cuts_mark_lost(bn, first, last);
+		return;
+	}
+	in = kmalloc(sizeof(*in), GFP_ATOMIC);
+	if (!in) {
+		atomic_dec(&bn->n_inflight);
+		atomic64_inc(&bn->nomem);
+		bv_cuts_mark_lost(bn, first, last);
+		return;
+	}
+	in->first = first;
+	in->last = last;
+	in->pkts = 1;
+	in->bytes = len;
+	in->next = ch->inflight;
+	ch->inflight = in;
+}
+
+static void bv_capture(struct beaver_net *bn, const struct bv_config *cfg,
+		       struct bv_pcpu *pc, const struct bv_inflight_info *inf,
+		       u32 epoch)
+{
+	u32 caplen = min_t(u32, cfg->capture_bytes, inf->skb->len);
+	struct bv_capture *cap;
+
+	if (!cfg->capture_bytes)
+		return;
+	if (atomic_inc_return(&bn->n_captures) > cfg->max_captures) {
+		atomic_dec(&bn->n_captures);
+		goto trunc;
+	}
+	cap = kmalloc(struct_size(cap, data, caplen), GFP_ATOMIC);
+	if (!cap) {
+		atomic_dec(&bn->n_captures);
+		atomic64_inc(&bn->nomem);
+		goto trunc;
+	}
+	cap->stamp = inf->stamp;
+	cap->epoch = epoch;
+	cap->ns = ktime_get_ns();
+	cap->len = inf->skb->len;
+	cap->caplen = caplen;
+	if (skb_copy_bits(inf->skb, 0, cap->data, caplen))
+		cap->caplen = 0;
+	list_add_tail(&cap->list, &pc->captures);
+	return;
+trunc:
+	bv_stat_inc(bn, BEAVER_STAT_CAPTURE_LIMIT);
+	bv_cuts_mark_trunc(bn, inf->first, epoch);
+}
+
+void bv_account(struct beaver_net *bn, const struct bv_config *cfg,
+		const struct bv_flow_key *key, u8 kind, __be32 peer,
+		u32 epoch, const struct bv_pkt *p,
+		const struct bv_inflight_info *inf)
+{
+	struct bv_pcpu *pc = this_cpu_ptr(bn->pcpu);
+	struct bv_flow *f;
+	struct bv_chan *ch;
+	bool flow_lost = false;
+
+	spin_lock(&pc->lock);
+	f = bv_flow_get(bn, cfg, pc, key, epoch);
+	if (f)
+		bv_acct_count(bn, &f->acct, epoch, p);
+	else
+		flow_lost = true;
+	ch = bv_chan_get(bn, cfg, pc, kind, peer, epoch);
+	if (ch) {
+		bv_acct_count(bn, &ch->acct, epoch, p);
+		if (inf && inf->first)
+			bv_inflight_add(bn, cfg, ch, inf->first, epoch, p->len);
+	} else {
+		flow_lost = true;
+	}
+	if (inf && inf->first)
+		bv_capture(bn, cfg, pc, inf, epoch);
+	spin_unlock(&pc->lock);
+
+	if (flow_lost)
+		bv_flows_lost(bn, epoch);
+}
+
+static void bv_pcpu_release(struct beaver_net *bn, struct bv_pcpu *pc,
+			    bool all, u32 upto)
+{
+	struct bv_capture *cap, *ctmp;
+	struct bv_flow *f, *ftmp;
+	struct bv_chan *ch, *chtmp;
+	int i;
+
+	for (i = 0; i < BV_FLOW_BUCKETS; i++) {
+		list_for_each_entry_safe(f, ftmp, &pc->flows[i], node) {
+			if (!all) {
+				bv_acct_release(&f->acct, upto,
+						&bn->hist_budget);
+				continue;
+			}
+			list_del(&f->node);
+			bv_acct_destroy(&f->acct, &bn->hist_budget);
+			kfree(f);
+			atomic_dec(&bn->n_flows);
+		}
+	}
+	for (i = 0; i < BV_CHAN_BUCKETS; i++) {
+		list_for_each_entry_safe(ch, chtmp, &pc->chans[i], node) {
+			struct bv_inflight **pp = &ch->inflight, *in;
+
+			while ((in = *pp)) {
+				if (all || !bv_epoch_after(in->last, upto)) {
+					*pp = in->next;
+					kfree(in);
+					atomic_dec(&bn->n_inflight);
+				} else {
+					pp = &in->next;
+				}
+			}
+			if (!all) {
+				bv_acct_release(&ch->acct, upto,
+						&bn->hist_budget);
+				continue;
+			}
+			list_del(&ch->node);
+			bv_acct_destroy(&ch->acct, &bn->hist_budget);
+			kfree(ch);
+			atomic_dec(&bn->n_chans);
+		}
+	}
+	list_for_each_entry_safe(cap, ctmp, &pc->captures, list) {
+		if (all || !bv_epoch_after(cap->epoch, upto)) {
+			list_del(&cap->list);
+			kfree(cap);
+			atomic_dec(&bn->n_captures);
+		}
+	}
+}
+
+static void bv_tables_walk(struct beaver_net *bn, bool all, u32 upto)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
+
+		spin_lock_bh(&pc->lock);
+		bv_pcpu_release(bn, pc, all, upto);
+		spin_unlock_bh(&pc->lock);
+	}
+}
+
+void bv_tables_release(struct beaver_net *bn, u32 upto)
+{
+	bv_tables_walk(bn, false, upto);
+}
+
+void bv_tables_flush(struct beaver_net *bn)
+{
+	bv_tables_walk(bn, true, 0);
+}
+
+int bv_tables_alloc(struct beaver_net *bn)
+{
+	int cpu, i;
+
+	bn->pcpu = alloc_percpu(struct bv_pcpu);
+	if (!bn->pcpu)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
+
+		spin_lock_init(&pc->lock);
+		for (i = 0; i < BV_FLOW_BUCKETS; i++)
+			INIT_LIST_HEAD(&pc->flows[i]);
+		for (i = 0; i < BV_CHAN_BUCKETS; i++)
+			INIT_LIST_HEAD(&pc->chans[i]);
+		INIT_LIST_HEAD(&pc->captures);
+	}
+	return 0;
+}
+
+void bv_tables_free(struct beaver_net *bn)
+{
+	bv_tables_flush(bn);
+	free_percpu(bn->pcpu);
+	bn->pcpu = NULL;
+}

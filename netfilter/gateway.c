@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Gateway hook: every packet leaving towards a member or a group VIP is
+ * stamped with the gateway's epoch, unless it already carries this group's
+ * stamp (member-to-member traffic keeps its sender's).
+ */
+#include <linux/ip.h>
+#include <linux/moduleparam.h>
+#include <linux/netdevice.h>
+#include <net/route.h>
+#include "hooks.h"
+#include "stamp.h"
+
+bool bv_gateway_marking = true;
+module_param_named(gateway_marking, bv_gateway_marking, bool, 0644);
+MODULE_PARM_DESC(gateway_marking,
+		 "Stamp traffic entering the group (default Y). N exists only for the control experiment that shows snapshots breaking without it.");
+
+static bool bv_group_bound(const struct bv_config *cfg, struct sk_buff *skb,
+			   __be32 daddr)
+{
+	struct rtable *rt = skb_rtable(skb);
+
+	if (bv_addr_in(cfg->members, cfg->n_members, daddr) ||
+	    bv_addr_in(cfg->vips, cfg->n_vips, daddr))
+		return true;
+	/* IPVS direct routing: the destination is still the VIP */
+	return rt && bv_addr_in(cfg->members, cfg->n_members,
+				rt_nexthop(rt, daddr));
+}
+
+unsigned int bv_gateway_out(struct beaver_net *bn,
+			    const struct bv_config *cfg, struct sk_buff *skb)
+{
+	struct dst_entry *dst = skb_dst(skb);
+	struct bv_stamp st;
+	int err;
+
+	if (!READ_ONCE(bv_gateway_marking))
+		return NF_ACCEPT;
+	if (dst && dst->dev && (dst->dev->flags & IFF_LOOPBACK))
+		return NF_ACCEPT;
+	if (!bv_group_bound(cfg, skb, ip_hdr(skb)->daddr))
+		return NF_ACCEPT;
+
+	err = bv_skb_stamp_find(skb, cfg->group, &st);
+	if (err >= 0) {
+		bv_stat_inc(bn, BEAVER_STAT_GW_KEPT);
+		return NF_ACCEPT;
+	}
+	if (err == -EINVAL)
+		return NF_ACCEPT;	/* not ours to judge: forward as is */
+
+	err = bv_skb_stamp_insert(skb, cfg->group,
+				  atomic_read_acquire(&bn->gw_epoch));
+	if (!err)
+		bv_stat_inc(bn, BEAVER_STAT_GW_STAMPED);
+	else
+		bv_stat_inc(bn, err == -ENOSPC ? BEAVER_STAT_STAMP_NOROOM :
+			    BEAVER_STAT_STAMP_NOMEM);
+	return NF_ACCEPT;
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Member hooks: the cut, in-flight recording, stamp removal and bypass
+ * detection on ingress; stamping, MSS clamping and accounting on egress.
+ */
+#include <linux/ip.h>
+#include <linux/netdevice.h>
+#include <linux/tcp.h>
+#include <net/dst.h>
+#include <net/ip.h>
+#include "hooks.h"
+#include "stamp.h"
+#include "packet.h"
+#include "epochs.h"
+#include "tables.h"
+
+/* who is at the other end of a received packet */
+static u8 bv_rx_kind(struct beaver_net *bn, const struct bv_config *cfg,
+		     __be32 saddr, bool stamped, __be32 *peer)
+{
+	*peer = 0;
+	if (bv_addr_in(cfg->members, cfg->n_members, saddr)) {
+		*peer = saddr;
+		if (!stamped)
+			bv_stat_inc(bn, BEAVER_STAT_UNSTAMPED_MEMBER);
+		return BEAVER_CHAN_MEMBER;
+	}
+	if (stamped)
+		return BEAVER_CHAN_GATEWAY;
+	if (bv_allowed(cfg, saddr))
+		return BEAVER_CHAN_OUTSIDE;
+	/* came in without crossing a gateway: the precondition is broken */
+	bv_stat_inc(bn, BEAVER_STAT_BYPASS);
+	return BEAVER_CHAN_BYPASS;
+}
+
+unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
+			  struct sk_buff *skb)
+{
+	struct bv_inflight_info inf = {};
+	struct bv_flow_key key;
+	struct bv_stamp st;
+	struct bv_pkt p;
+	bool stamped = false, cut;
+	__be32 peer;
+	u32 epoch;
+	int off;
+	u8 kind;
+
+	if (skb->dev && (skb->dev->flags & IFF_LOOPBACK))
+		return NF_ACCEPT;
+
+	off = bv_skb_stamp_find(skb, cfg->group, &st);
+	if (off == -EINVAL) {
+		/* the stack would refuse these options as well */
+		bv_stat_inc(bn, BEAVER_STAT_RX_MALFORMED);
+		return NF_DROP;
+	}
+	if (off >= 0) {
+		stamped = true;
+		bv_stat_inc(bn, BEAVER_STAT_RX_STAMPED);
+		if (bv_skb_stamp_strip(skb, off))
+			bv_stat_inc(bn, BEAVER_STAT_RX_STRIP_ERR);
+	} else if (ip_hdr(skb)->ihl > 5 &&
+		   bv_skb_stamp_find(skb, 0, &st) >= 0) {
+		bv_stat_inc(bn, BEAVER_STAT_RX_FOREIGN);
+	}
+
+	bv_pkt_parse(skb, false, &key, &p);
+	kind = bv_rx_kind(bn, cfg, ip_hdr(skb)->saddr, stamped, &peer);
+
+	/* attribution and accounting on one CPU, in one go */
+	local_bh_disable();
+	if (stamped) {
+		/* the cut happens here, before this packet goes any further */
+		epoch = bv_member_advance(bn, cfg, st.epoch, false, &cut);
+		if (bv_epoch_before(st.epoch, epoch)) {
+			inf.stamp = st.epoch;
+			inf.skb = skb;
+			inf.first = bv_inflight_classify(bn, st.epoch, epoch,
+							 p.len);
+		}
+	} else {
+		epoch = atomic_read_acquire(&bn->m_epoch);
+	}
+	bv_account(bn, cfg, &key, kind, peer, epoch, &p,
+		   inf.first ? &inf : NULL);
+	local_bh_enable();
+	return NF_ACCEPT;
+}
+
+unsigned int bv_member_out(struct beaver_net *bn,
+			   const struct bv_config *cfg, struct sk_buff *skb)
+{
+	struct dst_entry *dst = skb_dst(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	__be32 daddr = iph->daddr, peer = 0;
+	struct bv_flow_key key;
+	bool stamp = true;
+	struct bv_pkt p;
+	u8 kind;
+	u32 epoch;
+	int err;
+
+	/* forwarded traffic is not this host's; loopback never leaves it */
+	if (skb->skb_iif || (dst && dst->dev &&
+			     (dst->dev->flags & IFF_LOOPBACK)))
+		return NF_ACCEPT;
+
+	if (bv_addr_in(cfg->members, cfg->n_members, daddr)) {
+		kind = BEAVER_CHAN_MEMBER;
+		peer = daddr;
+	} else if (bv_addr_in(cfg->vips, cfg->n_vips, daddr)) {
+		kind = BEAVER_CHAN_VIP;
+		peer = daddr;
+	} else {
+		/* leaving the group: replies to clients, out-group calls */
+		kind = BEAVER_CHAN_OUTSIDE;
+		stamp = false;
+	}
+
+	/*
+	 * Every connection of a member gets stamped inbound segments (from a
+	 * gateway or a member) except allow-listed peers: advertise 8 bytes
+	 * less so that full-size segments still fit the path MTU.
+	 */
+	if (iph->protocol == IPPROTO_TCP &&
+	    !(cfg->flags & BEAVER_CFG_F_NO_MSS_CLAMP) &&
+	    !bv_allowed(cfg, daddr) && bv_mss_clamp(skb, BEAVER_OPT_LEN))
+		bv_stat_inc(bn, BEAVER_STAT_MSS_CLAMPED);
+
+	bv_pkt_parse(skb, true, &key, &p);
+	local_bh_disable();
+	epoch = atomic_read_acquire(&bn->m_epoch);
+	bv_account(bn, cfg, &key, kind, peer, epoch, &p, NULL);
+	local_bh_enable();
+
+	if (!stamp)
+		return NF_ACCEPT;
+	err = bv_skb_stamp_insert(skb, cfg->group, epoch);
+	if (!err)
+		bv_stat_inc(bn, BEAVER_STAT_TX_STAMPED);
+	else
+		bv_stat_inc(bn, err == -ENOSPC ? BEAVER_STAT_STAMP_NOROOM :
+			    BEAVER_STAT_STAMP_NOMEM);
+	return NF_ACCEPT;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Flow keys and packet sizes for the accounting.
+ */
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+#include "packet.h"
+
+void bv_pkt_parse(struct sk_buff *skb, bool tx, struct bv_flow_key *key,
+		  struct bv_pkt *p)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int thoff = skb_network_offset(skb) + iph->ihl * 4;
+	unsigned int l4hdr = 0;
+	__be16 sport = 0, dport = 0;
+
+	memset(key, 0, sizeof(*key));
+	memset(p, 0, sizeof(*p));
+	key->proto = iph->protocol;
+	key->laddr = tx ? iph->saddr : iph->daddr;
+	key->raddr = tx ? iph->daddr : iph->saddr;
+	p->tx = tx;
+	p->len = skb->len;
+
+	if (!ip_is_fragment(iph)) {
+		switch (iph->protocol) {
+		case IPPROTO_TCP: {
+			struct tcphdr _th;
+			const struct tcphdr *th;
+			u32 payload;
+
+			th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+			if (!th || th->doff < 5)
+				break;
+			sport = th->source;
+			dport = th->dest;
+			l4hdr = th->doff * 4;
+			if (skb->len < thoff + l4hdr)
+				break;
+			payload = skb->len - thoff - l4hdr;
+			p->has_seq = true;
+			p->end_seq = ntohl(th->seq) + payload + th->syn +
+				     th->fin;
+			break;
+		}
+		case IPPROTO_UDP:
+		case IPPROTO_UDPLITE: {
+			struct udphdr _uh;
+			const struct udphdr *uh;
+
+			uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
+			if (!uh)
+				break;
+			sport = uh->source;
+			dport = uh->dest;
+			l4hdr = sizeof(*uh);
+			break;
+		}
+		}
+	}
+	key->lport = tx ? sport : dport;
+	key->rport = tx ? dport : sport;
+
+	/*
+	 * A GSO (sending) or GRO (receiving) packet stands for gso_segs
+	 * packets on the wire, each with its own copy of the headers: count
+	 * them as the other end will see them.
+	 */
+	if (skb_is_gso(skb) && skb_shinfo(skb)->gso_segs > 1) {
+		u32 segs = skb_shinfo(skb)->gso_segs;
+
+		p->segs = segs;
+		p->len += (segs - 1) * (thoff - skb_network_offset(skb) + l4hdr);
+	}
+}

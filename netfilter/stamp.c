@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The stamp on real sk_buffs. The codec itself (beaver_stamp.h) is shared
+ * with user space; this file only moves header bytes around.
+ */
+#include <linux/ip.h>
+#include <linux/skbuff.h>
+#include <net/dst.h>
+#include <net/ip.h>
+#include <net/checksum.h>
+#include "stamp.h"
+
+static int bv_ip_hdrlen(struct sk_buff *skb)
+{
+	const struct iphdr *iph;
+	unsigned int hlen;
+
+	if (!pskb_may_pull(skb, sizeof(struct iphdr)))
+		return -EINVAL;
+	iph = ip_hdr(skb);
+	hlen = iph->ihl * 4;
+	if (iph->version != 4 || hlen < sizeof(struct iphdr))
+		return -EINVAL;
+	if (!pskb_may_pull(skb, hlen))
+		return -EINVAL;
+	return hlen;
+}
+
+int bv_skb_stamp_find(struct sk_buff *skb, u8 group, struct bv_stamp *st)
+{
+	int hlen = bv_ip_hdrlen(skb);
+	int off;
+
+	if (hlen < 0)
+		return hlen;
+	if (hlen == sizeof(struct iphdr))
+		return -ENOENT;
+	off = bv_opts_find(skb_network_header(skb) + sizeof(struct iphdr),
+			   hlen - sizeof(struct iphdr), group, st);
+	if (off < 0)
+		return off;
+	return off + sizeof(struct iphdr);
+}
+
+int bv_skb_stamp_insert(struct sk_buff *skb, u8 group, u32 epoch)
+{
+	unsigned int headroom = BEAVER_OPT_LEN;
+	struct dst_entry *dst = skb_dst(skb);
+	struct iphdr *iph;
+	int hlen = bv_ip_hdrlen(skb);
+
+	if (hlen < 0)
+		return hlen;
+	if (hlen + BEAVER_OPT_LEN > sizeof(struct iphdr) + BEAVER_IP_OPTS_MAX)
+		return -ENOSPC;
+	if (skb_network_offset(skb) != 0)
+		return -EINVAL;
+	/* room for the option and for the link-layer header still to come */
+	if (dst && dst->dev)
+		headroom += LL_RESERVED_SPACE(dst->dev);
+	if (skb_cow_head(skb, headroom))
+		return -ENOMEM;
+
+	/* the fixed header moves 8 bytes up; options and payload stay put */
+	skb_push(skb, BEAVER_OPT_LEN);
+	memmove(skb->data, skb->data + BEAVER_OPT_LEN, sizeof(struct iphdr));
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	bv_stamp_encode((u8 *)iph + sizeof(struct iphdr), group, epoch);
+	iph->ihl += BEAVER_OPT_LEN / 4;
+	iph->tot_len = htons(ntohs(iph->tot_len) + BEAVER_OPT_LEN);
+	ip_send_check(iph);
+	return 0;
+}
+
+int bv_skb_stamp_strip(struct sk_buff *skb, int off)
+{
+	struct iphdr *iph;
+	int hlen = bv_ip_hdrlen(skb);
+
+	if (hlen < 0)
+		return hlen;
+	if (off < (int)sizeof(struct iphdr) || off + BEAVER_OPT_LEN > hlen ||
+	    skb_network_offset(skb) != 0 ||
+	    ntohs(ip_hdr(skb)->tot_len) < hlen)
+		return -EINVAL;
+	if (skb_ensure_writable(skb, hlen))
+		return -ENOMEM;
+	iph = ip_hdr(skb);
+
+	/* CHECKSUM_COMPLETE covers the header: take the old one out ... */
+	if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->csum = csum_sub(skb->csum, csum_partial(iph, hlen, 0));
+
+	/* everything before the option moves 8 bytes down over it */
+	memmove((u8 *)iph + BEAVER_OPT_LEN, iph, off);
+	__skb_pull(skb, BEAVER_OPT_LEN);
+	skb_reset_network_header(skb);
+	if (skb_mac_header_was_set(skb)) {
+		/* keep the link-layer header adjacent for later readers */
+		memmove(skb_mac_header(skb) + BEAVER_OPT_LEN,
+			skb_mac_header(skb), skb->mac_len);
+		skb->mac_header += BEAVER_OPT_LEN;
+	}
+	iph = ip_hdr(skb);
+	iph->ihl -= BEAVER_OPT_LEN / 4;
+	iph->tot_len = htons(ntohs(iph->tot_len) - BEAVER_OPT_LEN);
+	ip_send_check(iph);
+
+	/* ... and the new one in */
+	if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->csum = csum_add(skb->csum,
+				     csum_partial(iph, hlen - BEAVER_OPT_LEN, 0));
+	return 0;
+}

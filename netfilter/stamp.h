@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The stamp on real sk_buffs: find, insert and strip the 8-byte IPv4 option
+ * described in beaver_stamp.h. Every function expects skb->data and the
+ * network header to point at the IPv4 header (true at PRE_ROUTING and
+ * POST_ROUTING) and keeps the IPv4 header checksum valid.
+ */
+#ifndef _BEAVER_NF_STAMP_H
+#define _BEAVER_NF_STAMP_H
+
+#include <linux/skbuff.h>
+#include "beaver_stamp.h"
+
+/*
+ * Look for the stamp of @group (0: any group) in the options of the IPv4
+ * packet. Returns the option's offset from the start of the IPv4 header,
+ * -ENOENT if there is none, -EINVAL if the options area is malformed.
+ */
+int bv_skb_stamp_find(struct sk_buff *skb, u8 group, struct bv_stamp *st);
+
+/*
+ * Insert a stamp right after the fixed IPv4 header. Returns 0, -ENOSPC if
+ * the options area cannot take 8 more bytes, -ENOMEM if no headroom could
+ * be had, -EINVAL if the packet is not a sane IPv4 packet.
+ */
+int bv_skb_stamp_insert(struct sk_buff *skb, u8 group, u32 epoch);
+
+/*
+ * Remove the 8-byte option at @off (as returned by bv_skb_stamp_find) so
+ * that the layers above see the packet as it was sent. Keeps
+ * CHECKSUM_COMPLETE valid. Returns 0 or a negative errno.
+ */
+int bv_skb_stamp_strip(struct sk_buff *skb, int off);
+
+#endif /* _BEAVER_NF_STAMP_H */
