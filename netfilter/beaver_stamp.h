@@ -28,22 +28,16 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #include <linux/errno.h>
-#include <asm/byteorder.h>
 typedef u8 bv_u8;
 typedef u32 bv_u32;
 typedef s32 bv_s32;
-#define bv_htonl(x) ((bv_u32)cpu_to_be32(x))
-#define bv_ntohl(x) be32_to_cpu((__force __be32)(x))
 #else
 #include <stdbool.h>
 #include <stdint.h>
 #include <errno.h>
-#include <arpa/inet.h>
 typedef uint8_t bv_u8;
 typedef uint32_t bv_u32;
 typedef int32_t bv_s32;
-#define bv_htonl(x) htonl(x)
-#define bv_ntohl(x) ntohl(x)
 #endif
 
 #define BEAVER_OPT_TYPE		0x9e
@@ -99,16 +93,15 @@ struct bv_stamp {
 /* write an 8-byte stamp option at opt */
 static inline void bv_stamp_encode(bv_u8 *opt, bv_u8 group, bv_u32 epoch)
 {
-	bv_u32 be = bv_htonl(epoch);
-
 	opt[0] = BEAVER_OPT_TYPE;
 	opt[1] = BEAVER_OPT_LEN;
 	opt[2] = BEAVER_STAMP_VERSION << 4;
 	opt[3] = group;
-	opt[4] = ((bv_u8 *)&be)[0];
-	opt[5] = ((bv_u8 *)&be)[1];
-	opt[6] = ((bv_u8 *)&be)[2];
-	opt[7] = ((bv_u8 *)&be)[3];
+	/* network byte order, byte by byte: no alignment assumed */
+	opt[4] = (bv_u8)(epoch >> 24);
+	opt[5] = (bv_u8)(epoch >> 16);
+	opt[6] = (bv_u8)(epoch >> 8);
+	opt[7] = (bv_u8)epoch;
 }
 
 /*
