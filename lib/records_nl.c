@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * GET_RECORDS dump messages and events -> struct bvr_* (see records_nl.h).
+ */
+#include "records_nl.h"
+
+#include <errno.h>
+#include <string.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include "beaver.h"
+#include "bvattr.h"
+
+/* optional unsigned attribute: absent leaves *v alone */
+static int opt_u64(const struct nlattr *a, uint64_t *v)
+{
+	return a ? bva_get_uint(a, v) : 0;
+}
+
+static int opt_u32(const struct nlattr *a, uint32_t *v)
+{
+	return a ? bva_get_u32(a, v) : 0;
+}
+
+int bvr_nl_parse_cut(const struct nlattr *nest, struct bvr_cut *cut)
+{
+	const struct nlattr *tb[BEAVER_A_CUT_MAX + 1];
+	uint32_t epoch = cut->epoch;	/* comes from the enclosing message */
+
+	if (bva_parse_nested(nest, tb, BEAVER_A_CUT_MAX))
+		return -EINVAL;
+	memset(cut, 0, sizeof(*cut));
+	cut->epoch = epoch;
+	if (opt_u32(tb[BEAVER_A_CUT_FIRST], &cut->first) ||
+	    opt_u32(tb[BEAVER_A_CUT_LAST], &cut->last) ||
+	    opt_u64(tb[BEAVER_A_CUT_NS], &cut->ns) ||
+	    opt_u32(tb[BEAVER_A_CUT_STATE], &cut->state) ||
+	    opt_u32(tb[BEAVER_A_CUT_FLAGS], &cut->flags) ||
+	    opt_u64(tb[BEAVER_A_CUT_LATE], &cut->late) ||
+	    opt_u64(tb[BEAVER_A_CUT_LATE_BYTES], &cut->late_bytes) ||
+	    opt_u32(tb[BEAVER_A_CUT_SETTLE_MS], &cut->settle_ms) ||
+	    opt_u64(tb[BEAVER_A_CUT_COMPLETE_NS], &cut->complete_ns))
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_tot(const struct nlattr *nest, struct bvr_tot *t)
+{
+	const struct nlattr *tb[BEAVER_TOT_MAX + 1];
+
+	memset(t, 0, sizeof(*t));
+	if (!nest)
+		return 0;
+	if (bva_parse_nested(nest, tb, BEAVER_TOT_MAX))
+		return -EINVAL;
+	if (opt_u64(tb[BEAVER_TOT_TX_PKTS], &t->tx_pkts) ||
+	    opt_u64(tb[BEAVER_TOT_TX_BYTES], &t->tx_bytes) ||
+	    opt_u64(tb[BEAVER_TOT_RX_PKTS], &t->rx_pkts) ||
+	    opt_u64(tb[BEAVER_TOT_RX_BYTES], &t->rx_bytes) ||
+	    opt_u32(tb[BEAVER_TOT_TX_SEQ], &t->tx_seq) ||
+	    opt_u32(tb[BEAVER_TOT_RX_SEQ], &t->rx_seq))
+		return -EINVAL;
+	/* a sequence number is valid exactly when the kernel sent it */
+	t->tx_seq_valid = tb[BEAVER_TOT_TX_SEQ] != NULL;
+	t->rx_seq_valid = tb[BEAVER_TOT_RX_SEQ] != NULL;
+	return 0;
+}
+
+static int parse_flow(const struct nlattr *nest, struct bvr_records *r)
+{
+	const struct nlattr *tb[BEAVER_A_FLOW_MAX + 1];
+	struct bvr_flow f;
+	uint64_t proto = 0;
+
+	memset(&f, 0, sizeof(f));
+	if (bva_parse_nested(nest, tb, BEAVER_A_FLOW_MAX))
+		return -EINVAL;
+	if (!tb[BEAVER_A_FLOW_PROTO] || !tb[BEAVER_A_FLOW_LADDR] ||
+	    !tb[BEAVER_A_FLOW_RADDR])
+		return -EINVAL;
+	if (bva_get_uint(tb[BEAVER_A_FLOW_PROTO], &proto) || proto > 255 ||
+	    bva_get_be32(tb[BEAVER_A_FLOW_LADDR], &f.laddr) ||
+	    bva_get_be32(tb[BEAVER_A_FLOW_RADDR], &f.raddr) ||
+	    (tb[BEAVER_A_FLOW_LPORT] &&
+	     bva_get_be16(tb[BEAVER_A_FLOW_LPORT], &f.lport)) ||
+	    (tb[BEAVER_A_FLOW_RPORT] &&
+	     bva_get_be16(tb[BEAVER_A_FLOW_RPORT], &f.rport)) ||
+	    opt_u32(tb[BEAVER_A_FLOW_CPU], &f.cpu) ||
+	    parse_tot(tb[BEAVER_A_FLOW_TOTALS], &f.tot))
+		return -EINVAL;
+	f.proto = (uint8_t)proto;
+	return bvr_add_flow(r, &f);
+}
+
+static int parse_chan(const struct nlattr *nest, struct bvr_records *r)
+{
+	const struct nlattr *tb[BEAVER_A_CHAN_MAX + 1];
+	struct bvr_chan c;
+	uint64_t kind = 0;
+
+	memset(&c, 0, sizeof(c));
+	if (bva_parse_nested(nest, tb, BEAVER_A_CHAN_MAX))
+		return -EINVAL;
+	if (!tb[BEAVER_A_CHAN_KIND])
+		return -EINVAL;
+	if (bva_get_uint(tb[BEAVER_A_CHAN_KIND], &kind) || kind > 255 ||
+	    (tb[BEAVER_A_CHAN_PEER] &&
+	     bva_get_be32(tb[BEAVER_A_CHAN_PEER], &c.peer)) ||
+	    opt_u32(tb[BEAVER_A_CHAN_CPU], &c.cpu) ||
+	    parse_tot(tb[BEAVER_A_CHAN_TOTALS], &c.tot) ||
+	    opt_u64(tb[BEAVER_A_CHAN_INFLIGHT_PKTS], &c.inflight_pkts) ||
+	    opt_u64(tb[BEAVER_A_CHAN_INFLIGHT_BYTES], &c.inflight_bytes))
+		return -EINVAL;
+	c.kind = (uint8_t)kind;
+	return bvr_add_chan(r, &c);
+}
+
+static int parse_capture(const struct nlattr *nest, struct bvr_records *r)
+{
+	const struct nlattr *tb[BEAVER_A_CAP_MAX + 1];
+	struct bvr_capture c;
+
+	memset(&c, 0, sizeof(c));
+	if (bva_parse_nested(nest, tb, BEAVER_A_CAP_MAX))
+		return -EINVAL;
+	if (opt_u32(tb[BEAVER_A_CAP_STAMP], &c.stamp) ||
+	    opt_u32(tb[BEAVER_A_CAP_EPOCH], &c.epoch) ||
+	    opt_u64(tb[BEAVER_A_CAP_NS], &c.ns) ||
+	    opt_u32(tb[BEAVER_A_CAP_LEN], &c.len))
+		return -EINVAL;
+	if (tb[BEAVER_A_CAP_DATA]) {
+		/* bvr_add_capture copies; the cast only drops const */
+		c.data = (uint8_t *)mnl_attr_get_payload(tb[BEAVER_A_CAP_DATA]);
+		c.data_len = mnl_attr_get_payload_len(tb[BEAVER_A_CAP_DATA]);
+	}
+	return bvr_add_capture(r, &c);
+}
+
+int bvr_nl_parse_msg(const struct nlmsghdr *nlh, struct bvr_records *r)
+{
+	const struct nlattr *tb[BEAVER_A_MAX + 1];
+	uint32_t epoch = 0;
+	int ret = 0;
+
+	if (bva_parse_genl(nlh, tb, BEAVER_A_MAX) ||
+	    opt_u32(tb[BEAVER_A_EPOCH], &epoch))
+		return -EINVAL;
+	if (tb[BEAVER_A_CUT]) {
+		r->cut.epoch = epoch;
+		ret = bvr_nl_parse_cut(tb[BEAVER_A_CUT], &r->cut);
+		if (!ret)
+			r->has_cut = true;
+	}
+	if (!ret && tb[BEAVER_A_FLOW])
+		ret = parse_flow(tb[BEAVER_A_FLOW], r);
+	if (!ret && tb[BEAVER_A_CHANNEL])
+		ret = parse_chan(tb[BEAVER_A_CHANNEL], r);
+	if (!ret && tb[BEAVER_A_CAPTURE])
+		ret = parse_capture(tb[BEAVER_A_CAPTURE], r);
+	return ret;
+}
+
+int bvr_nl_parse_event(const struct nlmsghdr *nlh, uint8_t *cmd,
+		       struct bvr_cut *cut)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[BEAVER_A_MAX + 1];
+	uint32_t epoch = 0;
+
+	if (bva_parse_genl(nlh, tb, BEAVER_A_MAX) ||
+	    opt_u32(tb[BEAVER_A_EPOCH], &epoch))
+		return -EINVAL;
+	*cmd = g->cmd;
+	memset(cut, 0, sizeof(*cut));
+	cut->epoch = epoch;
+	if (tb[BEAVER_A_CUT])
+		return bvr_nl_parse_cut(tb[BEAVER_A_CUT], cut);
+	return 0;
+}

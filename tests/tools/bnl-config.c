@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * beaver-nl config: one BEAVER_CMD_SET_CONFIG carrying only the settings
+ * named on the command line (absent attributes keep their value in the
+ * kernel). Values are range-checked only as far as the attribute type
+ * needs, so that the kernel's own policy can be tested with bad values.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libmnl/libmnl.h>
+
+#include "beaver.h"
+#include "bnl.h"
+#include "bvnames.h"
+
+/* "none" sends an empty nest: the list is replaced by nothing */
+static bool is_none(const char *s)
+{
+	return !strcmp(s, "none");
+}
+
+static uint32_t parse_addr(struct bnl *c, const char *what, const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		bnl_usage(c, "bad %s address '%s'", what, s);
+	return a.s_addr;
+}
+
+static void overflow(struct bnl *c)
+{
+	bnl_usage(c, "too many list elements for one request");
+}
+
+/* members/vips: nest of BEAVER_A_LIST_ITEM NLA_BE32 */
+static void put_addr_list(struct bnl *c, struct bvnl *b, struct nlmsghdr *nlh,
+			  uint16_t type, const char *what, const char *list)
+{
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, bvnl_room(b), type);
+	char *dup, *tok, *save = NULL;
+
+	if (!nest)
+		overflow(c);
+	if (!is_none(list)) {
+		dup = strdup(list);
+		if (!dup)
+			bnl_die(c, BNL_EXIT_FAIL, "out of memory");
+		for (tok = strtok_r(dup, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			uint32_t a = parse_addr(c, what, tok);
+
+			if (!mnl_attr_put_u32_check(nlh, bvnl_room(b),
+						    BEAVER_A_LIST_ITEM, a))
+				overflow(c);
+		}
+		free(dup);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* allow: nest of BEAVER_A_LIST_ITEM nests {PREFIX_ADDR, PREFIX_LEN} */
+static void put_prefix_list(struct bnl *c, struct bvnl *b,
+			    struct nlmsghdr *nlh, const char *list)
+{
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, bvnl_room(b),
+							BEAVER_A_CFG_ALLOW);
+	char *dup, *tok, *save = NULL;
+
+	if (!nest)
+		overflow(c);
+	if (!is_none(list)) {
+		dup = strdup(list);
+		if (!dup)
+			bnl_die(c, BNL_EXIT_FAIL, "out of memory");
+		for (tok = strtok_r(dup, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			char *slash = strchr(tok, '/');
+			struct nlattr *item;
+			uint32_t a;
+			uint8_t len;
+
+			if (!slash)
+				bnl_usage(c, "allow prefix '%s' needs /LEN", tok);
+			*slash = '\0';
+			a = parse_addr(c, "allow", tok);
+			/* u8 on the wire; the kernel checks 0..32 */
+			len = (uint8_t)bnl_arg_u64(c, "prefix length", slash + 1,
+						   UINT8_MAX);
+			item = mnl_attr_nest_start_check(nlh, bvnl_room(b),
+							 BEAVER_A_LIST_ITEM);
+			if (!item ||
+			    !mnl_attr_put_u32_check(nlh, bvnl_room(b),
+						    BEAVER_A_PREFIX_ADDR, a) ||
+			    !mnl_attr_put_u8_check(nlh, bvnl_room(b),
+						   BEAVER_A_PREFIX_LEN, len))
+				overflow(c);
+			mnl_attr_nest_end(nlh, item);
+		}
+		free(dup);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* keyword -> NLA_U32 attribute */
+static const struct {
+	const char *key;
+	uint16_t type;
+} u32_keys[] = {
+	{ "settle", BEAVER_A_CFG_SETTLE_MS },
+	{ "max-flows", BEAVER_A_CFG_MAX_FLOWS },
+	{ "max-history", BEAVER_A_CFG_MAX_HISTORY },
+	{ "max-records", BEAVER_A_CFG_MAX_RECORDS },
+	{ "max-captures", BEAVER_A_CFG_MAX_CAPTURES },
+	{ "capture-bytes", BEAVER_A_CFG_CAPTURE_BYTES },
+};
+
+int bnl_cmd_config(struct bnl *c, int argc, char **argv)
+{
+	bool seen[BEAVER_A_MAX + 1] = { false };
+	bool has_flags = false;
+	uint32_t flags = 0;
+	struct nlmsghdr *nlh;
+	struct bvnl *b;
+
+	if ((argc - 1) % 2)
+		bnl_usage(c, "settings come as KEY VALUE pairs");
+	b = bnl_open(c, c->netns);
+	nlh = bvnl_msg(b, BEAVER_CMD_SET_CONFIG, 0);
+	for (int i = 1; i < argc; i += 2) {
+		const char *key = argv[i], *val = argv[i + 1];
+		uint16_t type = 0;
+
+		if (!strcmp(key, "role")) {
+			uint32_t role;
+
+			if (bv_role_parse(val, &role))
+				bnl_usage(c, "bad role '%s'", val);
+			type = BEAVER_A_CFG_ROLE;
+			mnl_attr_put_u32(nlh, type, role);
+		} else if (!strcmp(key, "group")) {
+			type = BEAVER_A_CFG_GROUP;
+			mnl_attr_put_u8(nlh, type, (uint8_t)bnl_arg_u64(
+					c, "group", val, UINT8_MAX));
+		} else if (!strcmp(key, "members")) {
+			type = BEAVER_A_CFG_MEMBERS;
+			put_addr_list(c, b, nlh, type, "member", val);
+		} else if (!strcmp(key, "vips")) {
+			type = BEAVER_A_CFG_VIPS;
+			put_addr_list(c, b, nlh, type, "vip", val);
+		} else if (!strcmp(key, "allow")) {
+			type = BEAVER_A_CFG_ALLOW;
+			put_prefix_list(c, b, nlh, val);
+		} else if (!strcmp(key, "mss-clamp") || !strcmp(key, "flags")) {
+			if (!strcmp(key, "flags"))
+				flags = (uint32_t)bnl_arg_u64(c, "flags", val,
+							      UINT32_MAX);
+			else if (!strcmp(val, "on"))
+				flags &= ~(uint32_t)BEAVER_CFG_F_NO_MSS_CLAMP;
+			else if (!strcmp(val, "off"))
+				flags |= BEAVER_CFG_F_NO_MSS_CLAMP;
+			else
+				bnl_usage(c, "mss-clamp takes on or off");
+			has_flags = true;
+			continue;	/* one attribute for both, put last */
+		} else {
+			for (size_t k = 0; k < sizeof(u32_keys) / sizeof(u32_keys[0]); k++) {
+				if (strcmp(key, u32_keys[k].key))
+					continue;
+				type = u32_keys[k].type;
+				mnl_attr_put_u32(nlh, type, (uint32_t)bnl_arg_u64(
+						c, key, val, UINT32_MAX));
+			}
+			if (!type)
+				bnl_usage(c, "unknown setting '%s'", key);
+		}
+		if (seen[type])
+			bnl_usage(c, "setting '%s' given twice", key);
+		seen[type] = true;
+	}
+	if (has_flags)
+		mnl_attr_put_u32(nlh, BEAVER_A_CFG_FLAGS, flags);
+	bnl_request(c, b, nlh, NULL, NULL);
+	bvnl_close(b);
+	return BNL_EXIT_OK;
+}

@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * udpnum: numbered, self-verifying UDP datagrams for the consistency tests.
+ *
+ * Every datagram carries (big endian) a magic, its sequence number and its
+ * own length, then bytes derived from the sequence number, so the receiver
+ * can tell exactly which datagrams arrived, twice or damaged (a stamp that
+ * was not stripped, or stripped wrongly, shows up as `bad`).
+ *
+ *   udpnum send  --dst A --port P --count N [--first K] [--size S] ...
+ *   udpnum recv  --port P [--count N] [--timeout-ms T] [--idle-ms T] ...
+ *   udpnum relay --port P --to A:PORT ...
+ *
+ * See usage() for every option. Exit: 0 ok, 1 error or bad datagrams,
+ * 2 usage.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAGIC		0x42565531u	/* "BVU1" */
+#define HDR_LEN		12
+#define MIN_SIZE	16
+#define MAX_SIZE	65507		/* largest IPv4 UDP payload */
+#define DEFAULT_SIZE	100
+#define RCVBUF		(4 * 1024 * 1024)
+
+static const char usage_text[] =
+"usage:\n"
+"  udpnum send --dst A --port P --count N [--first K] [--size S] [--sport SP]\n"
+"              [--pps R] [--bind A] [--echo-wait-ms T] [--timeout-ms T]\n"
+"      send datagrams K..K+N-1 of S bytes (default 100, min 16) to A:P, R per\n"
+"      second (default: as fast as possible); prints `sent N first K last L`.\n"
+"      --echo-wait-ms T: also receive the echoes (see recv --echo) until all\n"
+"      came back or T ms after the last send, then print a recv line.\n"
+"      --timeout-ms: hard limit for the whole run (default 60000).\n"
+"  udpnum recv --port P [--bind A] [--count N] [--timeout-ms T] [--idle-ms T]\n"
+"              [--echo] [--ready-file F]\n"
+"      receive until N datagrams (default: no limit), T ms in all (default\n"
+"      10000), T ms without a datagram once one came (default: no limit), or\n"
+"      SIGTERM/SIGINT; verify each; print `received N bad B dup D min_seq X\n"
+"      max_seq Y` (X, Y: `-` if none valid). received counts every datagram,\n"
+"      bad those failing verification, dup valid repeats of a number.\n"
+"      --echo: send each datagram back to its source, from the address it was\n"
+"      sent to (IP_PKTINFO: works for a VIP on lo, IPVS direct routing).\n"
+"      --ready-file F: create F once the socket is bound (no start-up race).\n"
+"  udpnum relay --port P --to A:PORT [--bind A] [--count N] [--timeout-ms T]\n"
+"               [--idle-ms T] [--ready-file F]\n"
+"      forward every datagram, in order and unchanged, to A:PORT; on SIGTERM,\n"
+"      SIGINT, count, idle (default: none) or timeout (default 3600000) print\n"
+"      `received N forwarded F failed E bytes B`.\n"
+"exit: 0 ok, 1 error or bad datagrams, 2 usage\n";
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* SIGTERM ends a run cleanly, results printed; no SA_RESTART so poll wakes */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+static noreturn void usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static noreturn void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "udpnum: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see udpnum --help)\n");
+	exit(2);
+}
+
+static noreturn void die(const char *what)
+{
+	fprintf(stderr, "udpnum: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static uint64_t num(const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		usage_error("bad value '%s' for %s", s ? s : "", opt);
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v < min || v > max)
+		usage_error("bad value '%s' for %s", s ? s : "", opt);
+	return v;
+}
+
+static struct in_addr addr(const char *opt, const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		usage_error("bad IPv4 address for %s", opt);
+	return a;
+}
+
+/* --- payload ------------------------------------------------------------ */
+
+/* byte i of datagram seq: a hash, so shifted or mixed data never matches */
+static uint8_t pattern(uint32_t seq, uint32_t i)
+{
+	uint32_t x = seq * 0x9e3779b1u ^ i * 0x85ebca6bu;
+
+	x ^= x >> 15;
+	x *= 0x2c1b3c6du;
+	x ^= x >> 12;
+	return (uint8_t)x;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(p, &v, 4);
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return ntohl(v);
+}
+
+static void build(uint8_t *buf, uint32_t seq, uint32_t size)
+{
+	put_be32(buf, MAGIC);
+	put_be32(buf + 4, seq);
+	put_be32(buf + 8, size);
+	for (uint32_t i = HDR_LEN; i < size; i++)
+		buf[i] = pattern(seq, i);
+}
+
+/* true if buf[0..len) is exactly what build() made; *seq its number */
+static bool verify(const uint8_t *buf, size_t len, uint32_t *seq)
+{
+	if (len < HDR_LEN || get_be32(buf) != MAGIC ||
+	    get_be32(buf + 8) != len)
+		return false;
+	*seq = get_be32(buf + 4);
+	for (uint32_t i = HDR_LEN; i < len; i++)
+		if (buf[i] != pattern(*seq, i))
+			return false;
+	return true;
+}
+
+/* --- receive statistics ------------------------------------------------- */
+
+struct rstats {
+	uint64_t received, bad;
+	uint32_t *seqs;		/* every valid number, for dup counting */
+	size_t n, cap;
+};
+
+static void rstats_add(struct rstats *s, const uint8_t *buf, size_t len)
+{
+	uint32_t seq;
+
+	s->received++;
+	if (!verify(buf, len, &seq)) {
+		s->bad++;
+		return;
+	}
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 4096;
+		uint32_t *p = realloc(s->seqs, ncap * sizeof(*p));
+
+		if (!p)
+			die("out of memory");
+		s->seqs = p;
+		s->cap = ncap;
+	}
+	s->seqs[s->n++] = seq;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void rstats_print(struct rstats *s)
+{
+	uint64_t dup = 0;
+
+	qsort(s->seqs, s->n, sizeof(*s->seqs), cmp_u32);
+	for (size_t i = 1; i < s->n; i++)
+		dup += s->seqs[i] == s->seqs[i - 1];
+	printf("received %" PRIu64 " bad %" PRIu64 " dup %" PRIu64, s->received,
+	       s->bad, dup);
+	if (s->n)
+		printf(" min_seq %u max_seq %u\n", s->seqs[0], s->seqs[s->n - 1]);
+	else
+		printf(" min_seq - max_seq -\n");
+	fflush(stdout);
+}
+
+/* --- sockets ------------------------------------------------------------ */
+
+static int udp_socket(struct in_addr bind_addr, uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int fd, one = 1, sz = RCVBUF;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket");
+	/* a test restarting a receiver on the same port must not wait */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* bursts at line rate: a small buffer would drop, and look like loss */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	sa.sin_addr = bind_addr;
+	sa.sin_port = htons(port);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die("bind");
+	return fd;
+}
+
+static void ready_file(const char *path)
+{
+	FILE *f;
+
+	if (!path)
+		return;
+	f = fopen(path, "w");
+	if (!f)
+		die(path);
+	fclose(f);
+}
+
+/* ms until the earlier of two deadlines (0: none), for poll() */
+static int poll_ms(int64_t now, int64_t d1, int64_t d2)
+{
+	int64_t d = d1 && (!d2 || d1 < d2) ? d1 : d2;
+
+	if (!d)
+		return -1;
+	if (d <= now)
+		return 0;
+	return (int)((d - now + 999) / 1000);
+}
+
+/* --- echo: reply from the address the datagram was sent to ------------- */
+
+static void echo_back(int fd, const uint8_t *buf, size_t len,
+		      const struct sockaddr_in *src, const struct msghdr *in)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_name = (void *)src, .msg_namelen = sizeof(*src),
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR((struct msghdr *)in); cm;
+	     cm = CMSG_NXTHDR((struct msghdr *)in, cm)) {
+		struct in_pktinfo pi, out = { 0 };
+
+		if (cm->cmsg_level != IPPROTO_IP || cm->cmsg_type != IP_PKTINFO)
+			continue;
+		memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+		/* source = the header's destination (a VIP), any interface */
+		out.ipi_spec_dst = pi.ipi_addr;
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(out));
+		memcpy(CMSG_DATA(cm), &out, sizeof(out));
+		break;
+	}
+	if (sendmsg(fd, &msg, 0) < 0)
+		fprintf(stderr, "udpnum: echo: %s\n", strerror(errno));
+}
+
+/* --- recv --------------------------------------------------------------- */
+
+static int cmd_recv(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "timeout-ms", required_argument, NULL, 't' },
+		{ "idle-ms", required_argument, NULL, 'i' },
+		{ "echo", no_argument, NULL, 'e' },
+		{ "ready-file", required_argument, NULL, 'r' },
+		{ 0 }
+	};
+	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
+	uint64_t count = 0, timeout_ms = 10000, idle_ms = 0;
+	const char *ready = NULL;
+	struct rstats st = { 0 };
+	bool echo = false;
+	int port = -1, opt, fd, one = 1;
+	int64_t deadline, idle_deadline = 0;
+	static uint8_t buf[MAX_SIZE + 1];
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': port = (int)num("--port", optarg, 1, 65535); break;
+		case 'b': bind_addr = addr("--bind", optarg); break;
+		case 'c': count = num("--count", optarg, 0, UINT32_MAX); break;
+		case 't': timeout_ms = num("--timeout-ms", optarg, 1, INT32_MAX); break;
+		case 'i': idle_ms = num("--idle-ms", optarg, 0, INT32_MAX); break;
+		case 'e': echo = true; break;
+		case 'r': ready = optarg; break;
+		default: usage_error("recv: bad option");
+		}
+	}
+	if (port < 0 || optind != argc)
+		usage_error("recv: needs --port P");
+	catch_signals();
+	fd = udp_socket(bind_addr, (uint16_t)port);
+	if (echo && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)))
+		die("IP_PKTINFO");
+	ready_file(ready);
+	deadline = now_us() + (int64_t)timeout_ms * 1000;
+	while (!stop && (!count || st.received < count)) {
+		char ctl[CMSG_SPACE(sizeof(struct in_pktinfo)) + 64];
+		struct sockaddr_in src;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr msg = {
+			.msg_name = &src, .msg_namelen = sizeof(src),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctl, .msg_controllen = sizeof(ctl),
+		};
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int64_t now = now_us();
+		ssize_t len;
+
+		if (now >= deadline || (idle_deadline && now >= idle_deadline))
+			break;
+		if (poll(&pfd, 1, poll_ms(now, deadline, idle_deadline)) <= 0)
+			continue;	/* timeout, or a signal: re-check */
+		len = recvmsg(fd, &msg, MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			die("recvmsg");
+		}
+		rstats_add(&st, buf, (size_t)len);
+		if (echo)
+			echo_back(fd, buf, (size_t)len, &src, &msg);
+		if (idle_ms)
+			idle_deadline = now_us() + (int64_t)idle_ms * 1000;
+	}
+	rstats_print(&st);
+	close(fd);
+	free(st.seqs);
+	return st.bad ? 1 : 0;
+}
+
+/* --- send --------------------------------------------------------------- */
+
+/* take what echoes are queued, without waiting */
+static void drain_echoes(int fd, struct rstats *st, uint8_t *buf)
+{
+	ssize_t len;
+
+	while ((len = recv(fd, buf, MAX_SIZE + 1, MSG_DONTWAIT)) >= 0)
+		rstats_add(st, buf, (size_t)len);
+}
+
+static int cmd_send(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dst", required_argument, NULL, 'd' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "first", required_argument, NULL, 'f' },
+		{ "size", required_argument, NULL, 's' },
+		{ "sport", required_argument, NULL, 'S' },
+		{ "pps", required_argument, NULL, 'r' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "echo-wait-ms", required_argument, NULL, 'e' },
+		{ "timeout-ms", required_argument, NULL, 't' },
+		{ 0 }
+	};
+	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
+	struct sockaddr_in dst = { .sin_family = AF_INET };
+	uint64_t count = 0, first = 0, size = DEFAULT_SIZE, pps = 0;
+	uint64_t echo_ms = 0, timeout_ms = 60000, sent = 0;
+	bool has_dst = false, has_count = false;
+	int port = -1, sport = 0, opt, fd;
+	struct rstats st = { 0 };
+	static uint8_t buf[MAX_SIZE + 1], rbuf[MAX_SIZE + 1];
+	int64_t t0, deadline;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': dst.sin_addr = addr("--dst", optarg); has_dst = true; break;
+		case 'p': port = (int)num("--port", optarg, 1, 65535); break;
+		case 'c': count = num("--count", optarg, 0, UINT32_MAX); has_count = true; break;
+		case 'f': first = num("--first", optarg, 0, UINT32_MAX); break;
+		case 's': size = num("--size", optarg, MIN_SIZE, MAX_SIZE); break;
+		case 'S': sport = (int)num("--sport", optarg, 0, 65535); break;
+		case 'r': pps = num("--pps", optarg, 0, 100000000); break;
+		case 'b': bind_addr = addr("--bind", optarg); break;
+		case 'e': echo_ms = num("--echo-wait-ms", optarg, 0, INT32_MAX); break;
+		case 't': timeout_ms = num("--timeout-ms", optarg, 1, INT32_MAX); break;
+		default: usage_error("send: bad option");
+		}
+	}
+	if (!has_dst || port < 0 || !has_count || optind != argc)
+		usage_error("send: needs --dst A --port P --count N");
+	dst.sin_port = htons((uint16_t)port);
+	catch_signals();
+	/* unconnected: an ICMP error must not fail the next send */
+	fd = udp_socket(bind_addr, (uint16_t)sport);
+	t0 = now_us();
+	deadline = t0 + (int64_t)timeout_ms * 1000;
+	while (sent < count && !stop) {
+		uint32_t seq = (uint32_t)(first + sent);
+
+		if (now_us() >= deadline) {
+			fprintf(stderr, "udpnum: send: timeout after %" PRIu64 " datagrams\n", sent);
+			break;
+		}
+		if (pps) {
+			/* absolute schedule: no drift from sleep overshoot */
+			int64_t at = t0 + (int64_t)(sent * 1000000 / pps);
+			struct timespec ts = { .tv_sec = at / 1000000,
+					       .tv_nsec = (at % 1000000) * 1000 };
+
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		}
+		build(buf, seq, (uint32_t)size);
+		if (sendto(fd, buf, size, 0, (struct sockaddr *)&dst,
+			   sizeof(dst)) < 0) {
+			/* queue full: wait a little and try the same one again */
+			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) {
+				usleep(100);
+				continue;
+			}
+			die("sendto");
+		}
+		sent++;
+		if (echo_ms)
+			drain_echoes(fd, &st, rbuf);
+	}
+	if (sent)
+		printf("sent %" PRIu64 " first %" PRIu64 " last %u\n", sent,
+		       first, (uint32_t)(first + sent - 1));
+	else
+		printf("sent 0 first %" PRIu64 " last -\n", first);
+	fflush(stdout);
+	if (echo_ms) {
+		int64_t end = now_us() + (int64_t)echo_ms * 1000;
+
+		while (!stop && st.received < sent) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			int64_t now = now_us();
+
+			if (now >= end || now >= deadline)
+				break;
+			if (poll(&pfd, 1, poll_ms(now, end, deadline)) > 0)
+				drain_echoes(fd, &st, rbuf);
+		}
+		rstats_print(&st);
+	}
+	close(fd);
+	free(st.seqs);
+	if (sent < count)
+		return 1;
+	return st.bad ? 1 : 0;
+}
+
+/* --- relay -------------------------------------------------------------- */
+
+static struct sockaddr_in parse_hostport(const char *s)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char host[INET_ADDRSTRLEN];
+	const char *colon = strrchr(s, ':');
+
+	if (!colon || (size_t)(colon - s) >= sizeof(host))
+		usage_error("relay: --to needs A:PORT, not '%s'", s);
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	sa.sin_addr = addr("--to", host);
+	sa.sin_port = htons((uint16_t)num("--to port", colon + 1, 1, 65535));
+	return sa;
+}
+
+static int cmd_relay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "to", required_argument, NULL, 'T' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "timeout-ms", required_argument, NULL, 't' },
+		{ "idle-ms", required_argument, NULL, 'i' },
+		{ "ready-file", required_argument, NULL, 'r' },
+		{ 0 }
+	};
+	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
+	struct sockaddr_in to = { 0 };
+	uint64_t count = 0, timeout_ms = 3600000, idle_ms = 0;
+	uint64_t received = 0, forwarded = 0, failed = 0, bytes = 0;
+	bool has_to = false;
+	const char *ready = NULL;
+	int port = -1, opt, fd;
+	int64_t deadline, idle_deadline = 0;
+	static uint8_t buf[MAX_SIZE + 1];
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': port = (int)num("--port", optarg, 1, 65535); break;
+		case 'T': to = parse_hostport(optarg); has_to = true; break;
+		case 'b': bind_addr = addr("--bind", optarg); break;
+		case 'c': count = num("--count", optarg, 0, UINT32_MAX); break;
+		case 't': timeout_ms = num("--timeout-ms", optarg, 1, INT32_MAX); break;
+		case 'i': idle_ms = num("--idle-ms", optarg, 0, INT32_MAX); break;
+		case 'r': ready = optarg; break;
+		default: usage_error("relay: bad option");
+		}
+	}
+	if (port < 0 || !has_to || optind != argc)
+		usage_error("relay: needs --port P --to A:PORT");
+	catch_signals();
+	fd = udp_socket(bind_addr, (uint16_t)port);
+	ready_file(ready);
+	deadline = now_us() + (int64_t)timeout_ms * 1000;
+	while (!stop && (!count || received < count)) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int64_t now = now_us();
+		ssize_t len;
+
+		if (now >= deadline || (idle_deadline && now >= idle_deadline))
+			break;
+		if (poll(&pfd, 1, poll_ms(now, deadline, idle_deadline)) <= 0)
+			continue;
+		len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			die("recv");
+		}
+		received++;
+		bytes += (uint64_t)len;
+		/* one at a time, before the next is read: order is kept */
+		for (int tries = 0;; tries++) {
+			if (sendto(fd, buf, (size_t)len, 0, (struct sockaddr *)&to,
+				   sizeof(to)) >= 0) {
+				forwarded++;
+				break;
+			}
+			if ((errno != ENOBUFS && errno != EAGAIN) || tries == 100) {
+				failed++;
+				break;
+			}
+			usleep(100);
+		}
+		if (idle_ms)
+			idle_deadline = now_us() + (int64_t)idle_ms * 1000;
+	}
+	printf("received %" PRIu64 " forwarded %" PRIu64 " failed %" PRIu64
+	       " bytes %" PRIu64 "\n", received, forwarded, failed, bytes);
+	close(fd);
+	return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage_text, stdout);
+			return 0;
+		}
+	}
+	/* the subcommand's options start after its name */
+	if (!strcmp(argv[1], "send"))
+		return cmd_send(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "recv"))
+		return cmd_recv(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "relay"))
+		return cmd_relay(argc - 1, argv + 1);
+	fprintf(stderr, "udpnum: unknown command '%s'\n", argv[1]);
+	fputs(usage_text, stderr);
+	return 2;
+}
