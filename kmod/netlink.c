@@ -531,6 +531,7 @@ static int bv_put_counters(struct sk_buff *msg, struct beaver_net *bn)
 static int bv_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 {
 	struct beaver_net *bn = beaver_pernet(genl_info_net(info));
+	const struct bv_config *cfg;
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
@@ -544,8 +545,9 @@ static int bv_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 		return -EMSGSIZE;
 	}
 	mutex_lock(&bn->cfg_mutex);
-	err = bv_put_config(msg, rcu_dereference_protected(bn->cfg,
-				lockdep_is_held(&bn->cfg_mutex)));
+	cfg = rcu_dereference_protected(bn->cfg,
+					lockdep_is_held(&bn->cfg_mutex));
+	err = bv_put_config(msg, cfg);
 	if (!err &&
 	    (nla_put_u32(msg, BEAVER_A_GW_EPOCH, atomic_read(&bn->gw_epoch)) ||
 	     nla_put_u32(msg, BEAVER_A_MEMBER_EPOCH,

@@ -94,7 +94,7 @@ struct bv_capture {
  * operations (dump, release, flush), never by another CPU's packets.
  */
 struct bv_pcpu {
-	spinlock_t lock;
+	spinlock_t lock;	/* owner CPU vs. control operations only */
 	/* entries are appended, so a dump's resume index stays valid */
 	struct list_head flows[BV_FLOW_BUCKETS];
 	struct list_head chans[BV_CHAN_BUCKETS];

@@ -134,6 +134,7 @@ enum beaver_cmd {
 	BEAVER_CMD_EVENT_COMPLETE,
 	__BEAVER_CMD_MAX
 };
+
 #define BEAVER_CMD_MAX (__BEAVER_CMD_MAX - 1)
 
 /* BEAVER_A_INFO_CAPS */
@@ -222,6 +223,7 @@ enum beaver_attr {
 	BEAVER_A_PAD,			/* 30 */
 	__BEAVER_A_MAX
 };
+
 #define BEAVER_A_MAX (__BEAVER_A_MAX - 1)
 
 /* elements of every list attribute */
@@ -233,6 +235,7 @@ enum beaver_prefix_attr {
 	BEAVER_A_PREFIX_LEN,
 	__BEAVER_A_PREFIX_MAX
 };
+
 #define BEAVER_A_PREFIX_MAX (__BEAVER_A_PREFIX_MAX - 1)
 
 enum beaver_cut_attr {
@@ -249,6 +252,7 @@ enum beaver_cut_attr {
 	BEAVER_A_CUT_PAD,
 	__BEAVER_A_CUT_MAX
 };
+
 #define BEAVER_A_CUT_MAX (__BEAVER_A_CUT_MAX - 1)
 
 enum beaver_flow_attr {
@@ -262,6 +266,7 @@ enum beaver_flow_attr {
 	BEAVER_A_FLOW_TOTALS,
 	__BEAVER_A_FLOW_MAX
 };
+
 #define BEAVER_A_FLOW_MAX (__BEAVER_A_FLOW_MAX - 1)
 
 enum beaver_chan_attr {
@@ -275,6 +280,7 @@ enum beaver_chan_attr {
 	BEAVER_A_CHAN_PAD,
 	__BEAVER_A_CHAN_MAX
 };
+
 #define BEAVER_A_CHAN_MAX (__BEAVER_A_CHAN_MAX - 1)
 
 /* BEAVER_A_TOTALS: packet accounting up to the cut, NLA_U64 each */
@@ -289,6 +295,7 @@ enum beaver_tot_attr {
 	BEAVER_TOT_PAD,
 	__BEAVER_TOT_MAX
 };
+
 #define BEAVER_TOT_MAX (__BEAVER_TOT_MAX - 1)
 
 enum beaver_cap_attr {
@@ -301,6 +308,7 @@ enum beaver_cap_attr {
 	BEAVER_A_CAP_PAD,
 	__BEAVER_A_CAP_MAX
 };
+
 #define BEAVER_A_CAP_MAX (__BEAVER_A_CAP_MAX - 1)
 
 /* BEAVER_A_STATS: event counters, NLA_U64 each */
@@ -329,6 +337,7 @@ enum beaver_stat {
 	BEAVER_STAT_MISORDER,		/* attribution older than the entry */
 	__BEAVER_STAT_MAX
 };
+
 #define BEAVER_STAT_MAX (__BEAVER_STAT_MAX - 1)
 
 /* BEAVER_A_OBJECTS: live objects, NLA_U64 each; all zero after FLUSH */
@@ -342,6 +351,7 @@ enum beaver_obj {
 	BEAVER_OBJ_INFLIGHT,
 	__BEAVER_OBJ_MAX
 };
+
 #define BEAVER_OBJ_MAX (__BEAVER_OBJ_MAX - 1)
 
 #endif /* _UAPI_LINUX_BEAVER_H */
