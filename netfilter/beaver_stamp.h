@@ -33,12 +33,11 @@ typedef u32 bv_u32;
 typedef s32 bv_s32;
 #else
 #include <stdbool.h>
+#include <stdint.h>
 #include <errno.h>
-/* plain C types: int is 32 bits on every Linux ABI (checked below) */
-typedef unsigned char bv_u8;
-typedef unsigned int bv_u32;
-typedef int bv_s32;
-_Static_assert(sizeof(bv_u32) == 4, "bv_u32 must be 32 bits");
+typedef uint8_t bv_u8;
+typedef uint32_t bv_u32;
+typedef int32_t bv_s32;
 #endif
 
 #define BEAVER_OPT_TYPE		0x9e
