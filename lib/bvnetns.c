@@ -10,31 +10,52 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NETNS_RUN_DIR "/var/run/netns"
+/*
+ * Where `ip netns` keeps its files: /run/netns on current systems; the
+ * older /var/run/netns is the same directory where /var/run links to /run,
+ * but not in a minimal initramfs (the VM bench), so both are tried.
+ */
+static const char *const netns_dirs[] = { "/run/netns", "/var/run/netns" };
+
+/* open the namespace file of a name, first directory that has it */
+static int open_named(const char *name)
+{
+	char path[PATH_MAX];
+	int fd = -1, err = -ENOENT;
+
+	for (size_t i = 0; i < sizeof(netns_dirs) / sizeof(netns_dirs[0]); i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", netns_dirs[i], name) >=
+		    (int)sizeof(path))
+			return -ENAMETOOLONG;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		if (errno != ENOENT)
+			err = -errno;
+	}
+	return err;
+}
 
 int bv_netns_enter(const char *netns, int *saved)
 {
-	char path[PATH_MAX];
 	int fd, old, err;
 
 	*saved = -1;
 	if (!netns || !*netns)
 		return 0;
 	if (netns[0] == '/') {
-		if (snprintf(path, sizeof(path), "%s", netns) >= (int)sizeof(path))
-			return -ENAMETOOLONG;
+		fd = open(netns, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
 	} else {
 		/* a name, as `ip netns` uses: no path tricks */
 		if (strchr(netns, '/') || !strcmp(netns, ".") ||
 		    !strcmp(netns, ".."))
 			return -EINVAL;
-		if (snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", netns) >=
-		    (int)sizeof(path))
-			return -ENAMETOOLONG;
+		fd = open_named(netns);
+		if (fd < 0)
+			return fd;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	/* thread-self, not self: setns() changes only the calling thread */
 	old = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (old < 0) {

@@ -8,8 +8,9 @@
 #define BEAVER_LIB_BVNETNS_H
 
 /*
- * Switch the calling thread to netns: a name under /var/run/netns (what
- * `ip netns add` creates) or an absolute path (/proc/PID/ns/net). NULL or ""
+ * Switch the calling thread to netns: a name under /run/netns or
+ * /var/run/netns (what `ip netns add` creates) or an absolute path
+ * (/proc/PID/ns/net). NULL or ""
  * does nothing. On success *saved holds the thread's previous namespace
  * (-1 if nothing was done) for bv_netns_leave. Returns 0 or -errno
  * (-EINVAL for a name with '/' that is not an absolute path).

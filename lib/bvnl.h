@@ -55,7 +55,7 @@ typedef int (*bvnl_cb_t)(const struct nlmsghdr *nlh, void *data);
 
 /*
  * Create a socket in network namespace netns: NULL or "" for the calling
- * thread's own, a name for /var/run/netns/NAME (as `ip netns` makes), or an
+ * thread's own, a name in /run/netns (as `ip netns` makes), or an
  * absolute path to a namespace file (/proc/PID/ns/net). The calling thread
  * enters the namespace only while the socket is created and then returns.
  * Returns NULL with errno set.

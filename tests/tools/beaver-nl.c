@@ -19,7 +19,7 @@
 
 static const char usage_text[] =
 "usage: beaver-nl [-N NETNS] COMMAND [ARGS]\n"
-"  -N NETNS   act in network namespace NETNS (/var/run/netns/NETNS, or an\n"
+"  -N NETNS   act in network namespace NETNS (/run/netns/NETNS, or an\n"
 "             absolute path such as /proc/PID/ns/net); default: current\n"
 "\n"
 "commands:\n"
