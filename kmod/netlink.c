@@ -39,6 +39,10 @@ static const struct nla_policy bv_allow_list_policy[BEAVER_A_LIST_ITEM + 1] = {
 };
 
 /* the policy's inline bounds are 16 bits wide: larger ones live here */
+static struct netlink_range_validation bv_range_settle = {
+	.min = 0, .max = 60000,
+};
+
 static struct netlink_range_validation bv_range_flows = {
 	.min = 1, .max = 1 << 24,
 };
@@ -61,7 +65,8 @@ static const struct nla_policy bv_config_policy[BEAVER_A_MAX + 1] = {
 	[BEAVER_A_CFG_MEMBERS] = NLA_POLICY_NESTED(bv_addr_list_policy),
 	[BEAVER_A_CFG_VIPS] = NLA_POLICY_NESTED(bv_addr_list_policy),
 	[BEAVER_A_CFG_ALLOW] = NLA_POLICY_NESTED(bv_allow_list_policy),
-	[BEAVER_A_CFG_SETTLE_MS] = NLA_POLICY_MAX(NLA_U32, 60000),
+	[BEAVER_A_CFG_SETTLE_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &bv_range_settle),
 	[BEAVER_A_CFG_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							 &bv_range_flows),
 	[BEAVER_A_CFG_MAX_HISTORY] = NLA_POLICY_FULL_RANGE(NLA_U32,
@@ -636,6 +641,7 @@ static int bv_put_totals(struct sk_buff *msg, int attr,
 
 /* where a dump stands; lives in netlink_callback.ctx */
 struct bv_dump {
+	u32 checked;
 	u32 epoch;
 	u32 phase;
 	u32 cpu;
@@ -838,14 +844,17 @@ static int bv_dump_tables(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-static int bv_nl_records_start(struct netlink_callback *cb)
+/*
+ * Checks of a records dump. They run in the first dumpit call, not in
+ * .start: on 6.1 an extended-ack message set in .start never reaches user
+ * space, while one set in dumpit arrives with NLMSG_DONE.
+ */
+static int bv_nl_records_check(struct netlink_callback *cb,
+			       struct beaver_net *bn, struct bv_dump *d)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct beaver_net *bn = beaver_pernet(sock_net(cb->skb->sk));
-	struct bv_dump *d = (struct bv_dump *)cb->ctx;
 	int err;
 
-	BUILD_BUG_ON(sizeof(*d) > sizeof(cb->ctx));
 	err = bv_check_admin(cb->skb, sock_net(cb->skb->sk), cb->extack);
 	if (err)
 		return err;
@@ -854,7 +863,6 @@ static int bv_nl_records_start(struct netlink_callback *cb)
 		NL_SET_ERR_MSG_MOD(cb->extack, "an epoch is required");
 		return -EINVAL;
 	}
-	memset(d, 0, sizeof(*d));
 	d->epoch = nla_get_u32(info->attrs[BEAVER_A_EPOCH]);
 	rcu_read_lock();
 	err = bv_cut_find(bn, d->epoch) ? 0 : -ENOENT;
@@ -871,6 +879,13 @@ static int bv_nl_records_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct bv_dump *d = (struct bv_dump *)cb->ctx;
 	int err = 0;
 
+	BUILD_BUG_ON(sizeof(*d) > sizeof(cb->ctx));
+	if (!d->checked) {
+		err = bv_nl_records_check(cb, bn, d);
+		if (err)
+			return err;
+		d->checked = 1;
+	}
 	/* a release or flush since the dump began shows as NLM_F_DUMP_INTR */
 	cb->seq = READ_ONCE(bn->generation) + 1;
 
@@ -968,7 +983,6 @@ static const struct genl_ops bv_ops[] = {
 	},
 	{
 		.cmd = BEAVER_CMD_GET_RECORDS,
-		.start = bv_nl_records_start,
 		.dumpit = bv_nl_records_dump,
 		.policy = bv_epoch_policy,
 		.maxattr = BEAVER_A_MAX,
