@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite beaver_records: exact attribution of packet accounting to
+ * epochs and copy-on-first-touch history (kmod/records.c, compiled from the
+ * module's own source file into this test module).
+ *
+ * The reference: the value at the cut of snapshot E is the sum over the
+ * packets whose epoch is older than E (records.h).
+ */
+#include <kunit/test.h>
+#include <linux/slab.h>
+
+#include "records.h"
+#include "beaver_stamp.h"
+
+/* per-case state: one budget and the entries to free at the end */
+struct bv_t_ctx {
+	struct bv_budget budget;
+	atomic64_t limit_hits;
+	atomic64_t nomem;
+	struct bv_acct acct[4];
+};
+
+static int bv_t_init(struct kunit *test)
+{
+	struct bv_t_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	if (!ctx)
+		return -ENOMEM;
+	atomic_set(&ctx->budget.used, 0);
+	ctx->budget.max = 1000;
+	ctx->budget.limit_hits = &ctx->limit_hits;
+	ctx->budget.nomem = &ctx->nomem;
+	test->priv = ctx;
+	return 0;
+}
+
+static void bv_t_exit(struct kunit *test)
+{
+	struct bv_t_ctx *ctx = test->priv;
+	unsigned int i;
+
+	/* also frees what a failed assertion left behind */
+	for (i = 0; i < ARRAY_SIZE(ctx->acct); i++)
+		bv_acct_destroy(&ctx->acct[i], &ctx->budget);
+}
+
+static struct bv_budget *bv_t_budget(struct kunit *test)
+{
+	return &((struct bv_t_ctx *)test->priv)->budget;
+}
+
+static struct bv_acct *bv_t_acct(struct kunit *test, int i, u32 epoch)
+{
+	struct bv_acct *a = &((struct bv_t_ctx *)test->priv)->acct[i];
+
+	bv_acct_init(a, epoch);
+	return a;
+}
+
+static s64 bv_t_limit_hits(struct kunit *test)
+{
+	return atomic64_read(&((struct bv_t_ctx *)test->priv)->limit_hits);
+}
+
+static enum bv_add_result bv_t_add(struct kunit *test, struct bv_acct *a,
+				   u32 epoch, bool tx, u32 len)
+{
+	struct bv_pkt p = { .len = len, .tx = tx };
+	u32 lf = 0xdead, ll = 0xbeef;
+	enum bv_add_result ret;
+
+	ret = bv_acct_add(a, epoch, &p, bv_t_budget(test), &lf, &ll);
+	if (ret == BV_ADD_OK) {
+		/* the lost range is only written when something was lost */
+		KUNIT_EXPECT_EQ(test, lf, 0xdead);
+		KUNIT_EXPECT_EQ(test, ll, 0xbeef);
+	}
+	return ret;
+}
+
+/* expect the at-cut value of snapshot @e to be exactly these totals */
+static void bv_t_expect_cut(struct kunit *test, const struct bv_acct *a,
+			    u32 e, u64 tx_pkts, u64 tx_bytes, u64 rx_pkts,
+			    u64 rx_bytes)
+{
+	struct bv_totals t;
+
+	memset(&t, 0xa5, sizeof(t));
+	KUNIT_ASSERT_TRUE_MSG(test, bv_acct_at_cut(a, e, &t),
+			      "no value at the cut of %u", e);
+	KUNIT_EXPECT_EQ_MSG(test, t.tx_pkts, tx_pkts, "tx_pkts at cut %u", e);
+	KUNIT_EXPECT_EQ_MSG(test, t.tx_bytes, tx_bytes, "tx_bytes at cut %u",
+			    e);
+	KUNIT_EXPECT_EQ_MSG(test, t.rx_pkts, rx_pkts, "rx_pkts at cut %u", e);
+	KUNIT_EXPECT_EQ_MSG(test, t.rx_bytes, rx_bytes, "rx_bytes at cut %u",
+			    e);
+}
+
+static void bv_t_expect_no_cut(struct kunit *test, const struct bv_acct *a,
+			       u32 e)
+{
+	struct bv_totals t;
+
+	KUNIT_EXPECT_FALSE_MSG(test, bv_acct_at_cut(a, e, &t),
+			       "unexpected value at the cut of %u", e);
+}
+
+static int bv_t_used(struct kunit *test)
+{
+	return atomic_read(&bv_t_budget(test)->used);
+}
+
+/* ---- cases ---- */
+
+/* packets in epochs 1, 1, 2, 5: every cut from 1 to 6 */
+static void bv_acct_at_cut_attribution(struct kunit *test)
+{
+	struct bv_acct *a = bv_t_acct(test, 0, 1);
+
+	KUNIT_EXPECT_EQ(test, bv_t_add(test, a, 1, true, 100), BV_ADD_OK);
+	KUNIT_EXPECT_EQ(test, bv_t_add(test, a, 1, false, 200), BV_ADD_OK);
+	KUNIT_EXPECT_EQ(test, bv_t_add(test, a, 2, true, 300), BV_ADD_OK);
+	KUNIT_EXPECT_EQ(test, bv_t_add(test, a, 5, false, 400), BV_ADD_OK);
+
+	bv_t_expect_no_cut(test, a, 1);		/* nothing older than 1 */
+	bv_t_expect_cut(test, a, 2, 1, 100, 1, 200);
+	bv_t_expect_cut(test, a, 3, 2, 400, 1, 200);
+	bv_t_expect_cut(test, a, 4, 2, 400, 1, 200);
+	bv_t_expect_cut(test, a, 5, 2, 400, 1, 200);
+	bv_t_expect_cut(test, a, 6, 2, 400, 2, 600);
+	bv_t_expect_cut(test, a, 1000, 2, 400, 2, 600);
+
+	KUNIT_EXPECT_EQ(test, a->cur.tx_pkts, 2);
+	KUNIT_EXPECT_EQ(test, a->cur.rx_bytes, 600);
+	KUNIT_EXPECT_EQ(test, a->born, 1);
+	KUNIT_EXPECT_EQ(test, a->epoch, 5);
+	/* one history entry per newer epoch touched: 2, then (2, 5] */
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 2);
+	bv_acct_destroy(a, bv_t_budget(test));
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 0);
+	KUNIT_EXPECT_NULL(test, a->hist);
+}
+
+/* an entry nobody touched since the cut answers from its current value */
+static void bv_acct_at_cut_untouched(struct kunit *test)
+{
+	struct bv_acct *a = bv_t_acct(test, 0, 3);
+	u32 e;
+
+	bv_t_add(test, a, 3, true, 10);
+	bv_t_add(test, a, 3, true, 20);
+	bv_t_add(test, a, 3, false, 5);
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 0);	/* no work at a cut */
+	for (e = 4; e < 40; e++)
+		bv_t_expect_cut(test, a, e, 2, 30, 1, 5);
+	bv_t_expect_cut(test, a, 3 + 0x7fffffff, 2, 30, 1, 5);
+	bv_t_expect_no_cut(test, a, 3);
+	bv_t_expect_no_cut(test, a, 2);
+}
+
+/* no value for the cut of a snapshot at or before the entry's birth */
+static void bv_acct_at_cut_born_after(struct kunit *test)
+{
+	struct bv_acct *a = bv_t_acct(test, 0, 5);
+	struct bv_acct *z = bv_t_acct(test, 1, 0);
+	u32 e;
+
+	bv_t_add(test, a, 5, true, 1);
+	bv_t_add(test, a, 7, true, 1);
+	for (e = 0; e <= 5; e++)
+		bv_t_expect_no_cut(test, a, e);
+	bv_t_expect_no_cut(test, a, 0xffffffff);	/* older than 5 */
+	bv_t_expect_cut(test, a, 6, 1, 1, 0, 0);
+	bv_t_expect_cut(test, a, 7, 1, 1, 0, 0);
+	bv_t_expect_cut(test, a, 8, 2, 2, 0, 0);
+
+	/* born before any snapshot (epoch 0): part of every cut */
+	bv_t_add(test, z, 0, false, 9);
+	bv_t_expect_no_cut(test, z, 0);
+	bv_t_expect_cut(test, z, 1, 0, 0, 1, 9);
+	bv_t_expect_cut(test, z, 0x80000000, 0, 0, 1, 9);
+	bv_t_expect_cut(test, z, 0xffffffff, 0, 0, 1, 9);
+}
+
+/* one history entry serves every snapshot its packet jumped over */
+static void bv_acct_at_cut_range(struct kunit *test)
+{
+	struct bv_acct *a = bv_t_acct(test, 0, 1);
+	u32 e;
+
+	bv_t_add(test, a, 1, true, 100);
+	bv_t_add(test, a, 4, true, 100);
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 1);
+	for (e = 2; e <= 4; e++)
+		bv_t_expect_cut(test, a, e, 1, 100, 0, 0);
+	bv_t_add(test, a, 4, true, 100);
+	bv_t_add(test, a, 9, true, 100);
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 2);
+	for (e = 2; e <= 4; e++)
+		bv_t_expect_cut(test, a, e, 1, 100, 0, 0);
+	for (e = 5; e <= 9; e++)
+		bv_t_expect_cut(test, a, e, 3, 300, 0, 0);
+	bv_t_expect_cut(test, a, 10, 4, 400, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, a->hist);
+	KUNIT_EXPECT_EQ(test, a->hist->first, 5);
+	KUNIT_EXPECT_EQ(test, a->hist->last, 9);
+}
+
+/* epochs wrap from 0xffffffff to 1, skipping 0 */
+static void bv_acct_at_cut_wraparound(struct kunit *test)
+{
+	struct bv_acct *a = bv_t_acct(test, 0, 0xfffffffe);
+	struct bv_acct *b = bv_t_acct(test, 1, 0xfffffffd);
+	u32 e;
+
+	bv_t_add(test, a, 0xfffffffe, true, 1);
+	bv_t_add(test, a, 0xffffffff, true, 2);
+	bv_t_add(test, a, 1, true, 4);
+	bv_t_add(test, a, 2, true, 8);
+	bv_t_expect_no_cut(test, a, 0xfffffffe);
+	bv_t_expect_no_cut(test, a, 0);
+	bv_t_expect_cut(test, a, 0xffffffff, 1, 1, 0, 0);
+	bv_t_expect_cut(test, a, 1, 2, 3, 0, 0);
+	bv_t_expect_cut(test, a, 2, 3, 7, 0, 0);
+	bv_t_expect_cut(test, a, 3, 4, 15, 0, 0);
+
+	/* one range across the wrap */
+	bv_t_add(test, b, 0xfffffffd, false, 1);
+	KUNIT_EXPECT_EQ(test, bv_t_add(test, b, 3, false, 2), BV_ADD_OK);
+	KUNIT_ASSERT_NOT_NULL(test, b->hist);
+	KUNIT_EXPECT_EQ(test, b->hist->first, 0xfffffffe);
+	KUNIT_EXPECT_EQ(test, b->hist->last, 3);
+	bv_t_expect_cut(test, b, 0xfffffffe, 0, 0, 1, 1);
+	bv_t_expect_cut(test, b, 0xffffffff, 0, 0, 1, 1);
+	for (e = 1; e <= 3; e++)
+		bv_t_expect_cut(test, b, e, 0, 0, 1, 1);
+	bv_t_expect_cut(test, b, 4, 0, 0, 2, 3);
+	bv_t_expect_no_cut(test, b, 0xfffffffd);
+}
+
+/* release frees exactly the entries that serve snapshots up to @upto */
+static void bv_acct_release_frees(struct kunit *test)
+{
+	struct bv_acct *a = bv_t_acct(test, 0, 1);
+	struct bv_acct *b = bv_t_acct(test, 1, 1);
+	u32 e;
+
+	for (e = 1; e <= 5; e++)
+		bv_t_add(test, a, e, true, 10);
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 4);	/* [2] [3] [4] [5] */
+
+	bv_acct_release(a, 3, bv_t_budget(test));
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 2);
+	bv_t_expect_no_cut(test, a, 2);
+	bv_t_expect_no_cut(test, a, 3);
+	bv_t_expect_cut(test, a, 4, 3, 30, 0, 0);
+	bv_t_expect_cut(test, a, 5, 4, 40, 0, 0);
+	bv_t_expect_cut(test, a, 6, 5, 50, 0, 0);
+
+	/* releasing again, or below what is left, frees nothing */
+	bv_acct_release(a, 3, bv_t_budget(test));
+	bv_acct_release(a, 1, bv_t_budget(test));
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 2);
+
+	/* an entry still serving a snapshot after @upto stays whole */
+	bv_t_add(test, b, 1, false, 1);
+	bv_t_add(test, b, 7, false, 1);		/* [2, 7] */
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 3);
+	bv_acct_release(b, 5, bv_t_budget(test));
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 3);
+	bv_t_expect_cut(test, b, 6, 0, 0, 1, 1);
+	bv_t_expect_cut(test, b, 7, 0, 0, 1, 1);
+	bv_acct_release(b, 7, bv_t_budget(test));
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 2);
+	bv_t_expect_no_cut(test, b, 7);
+	bv_t_expect_cut(test, b, 8, 0, 0, 2, 2);	/* the current value */
+
+	/* release across the wrap */
+	bv_acct_release(a, 0xffffffff, bv_t_budget(test));
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 2);	/* 0xffffffff < 4 */
+	bv_acct_release(a, 5, bv_t_budget(test));
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 0);
+	KUNIT_EXPECT_NULL(test, a->hist);
+	KUNIT_EXPECT_NULL(test, b->hist);
+	bv_t_expect_cut(test, a, 6, 5, 50, 0, 0);
+}
+
+static void bv_acct_destroy_frees_all(struct kunit *test)
+{
+	struct bv_acct *a = bv_t_acct(test, 0, 10);
+	struct bv_acct *b = bv_t_acct(test, 1, 10);
+	u32 e;
+
+	for (e = 10; e < 60; e += 2)
+		bv_t_add(test, a, e, e & 4, e);
+	for (e = 10; e < 20; e++)
+		bv_t_add(test, b, e, false, e);
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 24 + 9);
+	bv_acct_destroy(a, bv_t_budget(test));
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 9);
+	bv_acct_destroy(b, bv_t_budget(test));
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 0);
+	KUNIT_EXPECT_NULL(test, a->hist);
+	bv_acct_destroy(a, bv_t_budget(test));	/* idempotent */
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 0);
+}
+
+/* over budget: the at-cut value is lost, reported, and never invented */
+static void bv_acct_add_budget_limit(struct kunit *test)
+{
+	struct bv_budget *bud = bv_t_budget(test);
+	struct bv_acct *a = bv_t_acct(test, 0, 1);
+	struct bv_pkt p = { .len = 10, .tx = true };
+	u32 lf = 0, ll = 0;
+
+	bud->max = 1;
+	bv_t_add(test, a, 1, true, 10);
+	KUNIT_EXPECT_EQ(test, bv_t_add(test, a, 2, true, 10), BV_ADD_OK);
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_limit_hits(test), 0);
+
+	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 3, &p, bud, &lf, &ll),
+			BV_ADD_LOST);
+	KUNIT_EXPECT_EQ(test, lf, 3);
+	KUNIT_EXPECT_EQ(test, ll, 3);
+	KUNIT_EXPECT_EQ(test, bv_t_limit_hits(test), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 1);
+
+	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 6, &p, bud, &lf, &ll),
+			BV_ADD_LOST);
+	KUNIT_EXPECT_EQ(test, lf, 4);
+	KUNIT_EXPECT_EQ(test, ll, 6);
+	KUNIT_EXPECT_EQ(test, bv_t_limit_hits(test), 2);
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 1);
+
+	/* same epoch again: nothing to save, nothing lost */
+	KUNIT_EXPECT_EQ(test, bv_t_add(test, a, 6, true, 10), BV_ADD_OK);
+	KUNIT_EXPECT_EQ(test, bv_t_limit_hits(test), 2);
+
+	bv_t_expect_cut(test, a, 2, 1, 10, 0, 0);	/* saved in time */
+	bv_t_expect_no_cut(test, a, 3);
+	bv_t_expect_no_cut(test, a, 4);
+	bv_t_expect_no_cut(test, a, 5);
+	bv_t_expect_no_cut(test, a, 6);
+	bv_t_expect_cut(test, a, 7, 5, 50, 0, 0);	/* everything */
+
+	/* room again after a release: the next cut is saved */
+	bv_acct_release(a, 2, bud);
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 0);
+	KUNIT_EXPECT_EQ(test, bv_t_add(test, a, 8, true, 10), BV_ADD_OK);
+	bv_t_expect_cut(test, a, 7, 5, 50, 0, 0);
+	bv_t_expect_cut(test, a, 8, 5, 50, 0, 0);
+	bv_t_expect_no_cut(test, a, 6);
+
+	/* a budget of 0 and no counters to bump */
+	bud->max = 0;
+	bud->limit_hits = NULL;
+	bud->nomem = NULL;
+	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 9, &p, bud, &lf, &ll),
+			BV_ADD_LOST);
+	KUNIT_EXPECT_EQ(test, lf, 9);
+	KUNIT_EXPECT_EQ(test, ll, 9);
+}
+
+/* a packet older than the entry's epoch: counted, and reported */
+static void bv_acct_add_misorder(struct kunit *test)
+{
+	struct bv_acct *a = bv_t_acct(test, 0, 1);
+	struct bv_pkt p = { .len = 7, .tx = false };
+	u32 lf = 0, ll = 0;
+
+	bv_t_add(test, a, 1, false, 7);
+	bv_t_add(test, a, 5, false, 7);
+	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 3, &p, bv_t_budget(test), &lf,
+					  &ll), BV_ADD_MISORDER);
+	/* the snapshots that should have counted it: (3, 5] */
+	KUNIT_EXPECT_EQ(test, lf, 4);
+	KUNIT_EXPECT_EQ(test, ll, 5);
+	KUNIT_EXPECT_EQ(test, a->epoch, 5);	/* never goes back */
+	KUNIT_EXPECT_EQ(test, a->cur.rx_pkts, 3);
+	bv_t_expect_cut(test, a, 6, 0, 0, 3, 21);
+
+	/* across the wrap */
+	bv_acct_destroy(a, bv_t_budget(test));
+	bv_acct_init(a, 0xffffffff);
+	bv_t_add(test, a, 0xffffffff, false, 1);
+	bv_t_add(test, a, 2, false, 1);
+	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 0xfffffffe, &p,
+					  bv_t_budget(test), &lf, &ll),
+			BV_ADD_MISORDER);
+	KUNIT_EXPECT_EQ(test, lf, 0xffffffff);
+	KUNIT_EXPECT_EQ(test, ll, 2);
+	KUNIT_EXPECT_EQ(test, a->epoch, 2);
+}
+
+/* TCP: the serial-highest end sequence, across the 2^32 wrap */
+static void bv_totals_add_seq_wrap(struct kunit *test)
+{
+	struct bv_acct *a = bv_t_acct(test, 0, 1);
+	struct bv_pkt tx = { .len = 100, .tx = true, .has_seq = true };
+	struct bv_pkt rx = { .len = 100, .tx = false, .has_seq = true };
+	struct bv_pkt plain = { .len = 1, .tx = true };
+	struct bv_totals t;
+	u32 lf, ll;
+
+	KUNIT_EXPECT_FALSE(test, a->cur.tx_seq_valid);
+	tx.end_seq = 0xffffff00;
+	bv_acct_add(a, 1, &tx, bv_t_budget(test), &lf, &ll);
+	KUNIT_EXPECT_TRUE(test, a->cur.tx_seq_valid);
+	KUNIT_EXPECT_FALSE(test, a->cur.rx_seq_valid);
+	KUNIT_EXPECT_EQ(test, a->cur.tx_seq, 0xffffff00);
+
+	tx.end_seq = 0x20;				/* wrapped: newer */
+	bv_acct_add(a, 2, &tx, bv_t_budget(test), &lf, &ll);
+	KUNIT_EXPECT_EQ(test, a->cur.tx_seq, 0x20);
+	tx.end_seq = 0xfffffff0;			/* retransmission */
+	bv_acct_add(a, 2, &tx, bv_t_budget(test), &lf, &ll);
+	KUNIT_EXPECT_EQ(test, a->cur.tx_seq, 0x20);
+	bv_acct_add(a, 2, &plain, bv_t_budget(test), &lf, &ll);
+	KUNIT_EXPECT_EQ(test, a->cur.tx_seq, 0x20);
+
+	/* 0 is an ordinary sequence number */
+	rx.end_seq = 0;
+	bv_acct_add(a, 2, &rx, bv_t_budget(test), &lf, &ll);
+	KUNIT_EXPECT_TRUE(test, a->cur.rx_seq_valid);
+	KUNIT_EXPECT_EQ(test, a->cur.rx_seq, 0);
+	rx.end_seq = 0x7fffffff;
+	bv_acct_add(a, 2, &rx, bv_t_budget(test), &lf, &ll);
+	KUNIT_EXPECT_EQ(test, a->cur.rx_seq, 0x7fffffff);
+	rx.end_seq = 0x80000010;
+	bv_acct_add(a, 3, &rx, bv_t_budget(test), &lf, &ll);
+	KUNIT_EXPECT_EQ(test, a->cur.rx_seq, 0x80000010);
+
+	/* each cut keeps the sequence numbers of its instant */
+	KUNIT_ASSERT_TRUE(test, bv_acct_at_cut(a, 2, &t));
+	KUNIT_EXPECT_TRUE(test, t.tx_seq_valid);
+	KUNIT_EXPECT_EQ(test, t.tx_seq, 0xffffff00);
+	KUNIT_EXPECT_FALSE(test, t.rx_seq_valid);
+	KUNIT_ASSERT_TRUE(test, bv_acct_at_cut(a, 3, &t));
+	KUNIT_EXPECT_EQ(test, t.tx_seq, 0x20);
+	KUNIT_EXPECT_TRUE(test, t.rx_seq_valid);
+	KUNIT_EXPECT_EQ(test, t.rx_seq, 0x7fffffff);
+	KUNIT_ASSERT_TRUE(test, bv_acct_at_cut(a, 4, &t));
+	KUNIT_EXPECT_EQ(test, t.rx_seq, 0x80000010);
+	KUNIT_EXPECT_EQ(test, t.tx_pkts, 4);
+	KUNIT_EXPECT_EQ(test, t.tx_bytes, 301);
+}
+
+/* a GSO/GRO packet counts as the segments it stands for */
+static void bv_totals_add_segs(struct kunit *test)
+{
+	struct bv_pkt gso = { .len = 4500, .segs = 3, .tx = true };
+	struct bv_pkt gro = { .len = 2920, .segs = 2, .tx = false };
+	struct bv_pkt one = { .len = 60, .segs = 0, .tx = true };
+	struct bv_totals t = {};
+
+	bv_totals_add(&t, &gso);
+	bv_totals_add(&t, &gro);
+	bv_totals_add(&t, &one);
+	KUNIT_EXPECT_EQ(test, t.tx_pkts, 4);
+	KUNIT_EXPECT_EQ(test, t.tx_bytes, 4560);
+	KUNIT_EXPECT_EQ(test, t.rx_pkts, 2);
+	KUNIT_EXPECT_EQ(test, t.rx_bytes, 2920);
+	KUNIT_EXPECT_FALSE(test, t.tx_seq_valid);
+	KUNIT_EXPECT_FALSE(test, t.rx_seq_valid);
+}
+
+static struct kunit_case beaver_records_cases[] = {
+	KUNIT_CASE(bv_acct_at_cut_attribution),
+	KUNIT_CASE(bv_acct_at_cut_untouched),
+	KUNIT_CASE(bv_acct_at_cut_born_after),
+	KUNIT_CASE(bv_acct_at_cut_range),
+	KUNIT_CASE(bv_acct_at_cut_wraparound),
+	KUNIT_CASE(bv_acct_release_frees),
+	KUNIT_CASE(bv_acct_destroy_frees_all),
+	KUNIT_CASE(bv_acct_add_budget_limit),
+	KUNIT_CASE(bv_acct_add_misorder),
+	KUNIT_CASE(bv_totals_add_seq_wrap),
+	KUNIT_CASE(bv_totals_add_segs),
+	{}
+};
+
+static struct kunit_suite beaver_records_suite = {
+	.name = "beaver_records",
+	.init = bv_t_init,
+	.exit = bv_t_exit,
+	.test_cases = beaver_records_cases,
+};
+
+kunit_test_suite(beaver_records_suite);
+
+MODULE_DESCRIPTION("KUnit tests for Beaver's epoch attribution of records");
+MODULE_LICENSE("GPL");
