@@ -21,6 +21,10 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
 tree=$("$repo/scripts/kernel-source.sh")
 cd "$repo"
+# checkpatch caches CamelCase names in ./.checkpatch-camelcase.git.* when
+# it runs at the top of a git work tree: run it from a scratch directory
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
 
 shopt -s nullglob
 files=(kmod/*.[ch] kmod/uapi/*.h netfilter/*.[ch] tests/kunit/*.c)
@@ -34,8 +38,10 @@ for f in "${files[@]}"; do
 	# --terse: one line per remark, "FILE:LINE: TYPE:NAME: message";
 	# exit status 0 (clean) or 1 (remarks), anything else: it did not run
 	rc=0
-	out=$("$tree/scripts/checkpatch.pl" --no-tree --strict --show-types \
-		--terse --color=never -f "$f" 2>&1) || rc=$?
+	out=$(cd "$scratch" && "$tree/scripts/checkpatch.pl" --no-tree \
+		--strict --show-types --terse --color=never -f "$repo/$f" 2>&1) ||
+		rc=$?
+	out=${out//"$repo/"/}
 	e=$(grep -c ': ERROR:' <<<"$out" || true)
 	w=$(grep -c ': WARNING:' <<<"$out" || true)
 	c=$(grep -c ': CHECK:' <<<"$out" || true)
