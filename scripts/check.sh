@@ -11,6 +11,7 @@
 #   unit        cmocka tests: every test case counts
 #   kunit       KUnit suites on UML: every test case counts
 #   vm-test     VM scenarios: every "vm: NAME: PASS|FAIL" line counts
+#               (SKIP lines are shown, not counted)
 #
 # A build step counts as one. Each step's full output goes to
 # $BUILD/check/STEP.log; a failing step's tail is printed. The last line is
@@ -112,12 +113,14 @@ kunit_step() {
 }
 
 vm_step() {
-	local p f
+	local p f s
 	run_step vm-test
+	# tests/vm/run.sh: "vm: NAME: PASS|FAIL|SKIP ..." per scenario
 	p=$(grep -Ec '^vm: [^ ]+: PASS' "$log" || true)
 	f=$(grep -Ec '^vm: [^ ]+: FAIL' "$log" || true)
+	s=$(grep -Ec '^vm: [^ ]+: SKIP' "$log" || true)
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
-	record vm-test "$p" "$f"
+	record vm-test "$p" "$f" "$([ "$s" -eq 0 ] || echo "$s skipped")"
 }
 
 for step in $steps; do
