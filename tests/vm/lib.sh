@@ -1,0 +1,611 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the VM bench scenarios, in the spirit of WireGuard's netns.sh.
+# Sourced by every scenario (bash, `set -eE`, inside the VM, as root) and by
+# the post-scenario audit. Every helper is safe under `set -e`: a helper that
+# checks something records a failure and returns 0; a helper that sets
+# something up fails the scenario by failing.
+#
+# The usual lab (lab_ipvs builds it; scenarios may build their own):
+#
+#                              +--------------------- br0 (root netns) --------------------+
+#                              |                  |                |              |        |
+#   client ===== director ------           m1 10.0.1.11    m2 10.0.1.12   m3 10.0.1.13  x 10.0.1.50
+#   10.0.2.2  10.0.2.1 | 10.0.1.1          VIP_DR on lo                                  (out-group,
+#   (out-group) gateway, IPVS:                                                           on the LAN)
+#               VIP_DR  10.9.0.1 udp/tcp -> m1 (direct routing)
+#               VIP_NAT 10.9.0.2 udp/tcp -> m2 (masquerading)
+#
+# Members route everything via the director (NAT replies and DR replies go
+# back through it); member-to-member traffic crosses br0 only.
+#
+# Reporting (the only things that decide a scenario's result):
+#   check 'COND' "message"      COND is eval'ed; false: the scenario fails
+#   check_eq ACTUAL WANT "what" / check_ge / check_gt / check_le
+#   figure KEY VALUE            a measured figure, printed on the result line
+#   skip "reason"               a missing prerequisite: SKIP, never PASS
+#   die "message"               fail and stop now
+# Any command failing outside a condition also fails the scenario (set -e);
+# the report then names the command and the line.
+
+VM_STATE=${VM_STATE:-/tmp/vm}
+mkdir -p "$VM_STATE"
+# shellcheck disable=SC1091
+[ -f /beaver/vm/build-info ] && source /beaver/vm/build-info
+
+GROUP=7
+VIP_DR=10.9.0.1
+VIP_NAT=10.9.0.2
+MEMBERS=10.0.1.11,10.0.1.12,10.0.1.13
+VIPS=$VIP_DR,$VIP_NAT
+
+# -- reporting ---------------------------------------------------------------
+
+log() {
+	echo "[+] $*"
+	echo "$*" >"$VM_STATE/progress"
+}
+
+figure() {
+	echo "[=] $1 = $2"
+	{ echo "BEAVER-VM figure $1 $2" >&3; } 2>/dev/null || true
+}
+
+fail() {
+	echo "[!] FAIL: $*"
+	echo "$*" >>"$VM_STATE/failures"
+}
+
+die() {
+	fail "$@"
+	exit 1
+}
+
+check() {
+	if eval "$1"; then
+		echo "[.] ok: $2"
+	else
+		fail "$2"
+	fi
+	return 0
+}
+
+# numeric comparisons with a uniform message: check_eq ACTUAL WANT "what"
+_num() { [[ $1 =~ ^-?[0-9]+$ ]]; }
+check_eq() {
+	if [ "$1" = "$2" ]; then echo "[.] ok: $3 = $1"; else fail "$3: got '$1', want $2"; fi
+}
+check_ge() {
+	if _num "$1" && [ "$1" -ge "$2" ]; then echo "[.] ok: $3 = $1 >= $2"
+	else fail "$3: got '$1', want >= $2"; fi
+}
+check_gt() {
+	if _num "$1" && [ "$1" -gt "$2" ]; then echo "[.] ok: $3 = $1 > $2"
+	else fail "$3: got '$1', want > $2"; fi
+}
+check_le() {
+	if _num "$1" && [ "$1" -le "$2" ]; then echo "[.] ok: $3 = $1 <= $2"
+	else fail "$3: got '$1', want <= $2"; fi
+}
+
+skip() {
+	echo "$*" >"$VM_STATE/skip"
+	echo "[-] SKIP: $*"
+	exit 0
+}
+
+failed() { [ -s "$VM_STATE/failures" ]; }
+
+# a helper that cannot do its job: say why (the report quotes it) and fail
+_herr() {
+	echo "$*"
+	echo "$*" >"$VM_STATE/lasterr"
+	return 1
+}
+
+vm_err_trap() {
+	# only the scenario's own shell: a background job or a $(...) failing
+	# is reported by whatever in the main shell consumes it
+	[ "$BASHPID" = "$$" ] || return 0
+	local what="'$2' failed (exit $1)" loc i
+	[[ $2 == return* ]] && [ -s "$VM_STATE/lasterr" ] && what=$(cat "$VM_STATE/lasterr")
+	# where in the scenario (the innermost frame that is a scenario file)
+	loc="${BASH_SOURCE[1]##*/}:${BASH_LINENO[0]}"
+	for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+		if [[ ${BASH_SOURCE[i]} == */scenarios/* ]]; then
+			loc="${BASH_SOURCE[i]##*/}:${BASH_LINENO[i - 1]}"
+			break
+		fi
+	done
+	[ -s "$VM_STATE/errcmd" ] || echo "$loc: $what" >"$VM_STATE/errcmd"
+	echo "[!] $loc: $what"
+}
+
+# -- prerequisites -----------------------------------------------------------
+
+need_module() {
+	[ -f /beaver/beaver.ko ] || skip "beaver.ko was not built"
+}
+
+need_tools() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || skip "tool $t was not built"
+	done
+}
+
+# -- hosts -------------------------------------------------------------------
+
+ip() { /usr/sbin/ip "$@"; }
+tc() { /usr/sbin/tc "$@"; }
+
+# run a command in a namespace: nsx NAME CMD ARGS...
+nsx() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" -- "$@"
+}
+
+# sysctl in a namespace, one exec for all: nsysctl NAME key=value...
+# (keys as paths below /proc/sys/net, e.g. ipv4/ip_forward=1)
+nsysctl() {
+	local ns=$1 kv script=
+	shift
+	for kv in "$@"; do
+		script+="echo ${kv#*=} >/proc/sys/net/${kv%%=*} || exit 1; "
+	done
+	nsx "$ns" sh -c "$script" || _herr "nsysctl $ns $*: failed"
+}
+
+# Every namespace gets an anchor: a sleeping process inside it, so that its
+# /proc/PID/net/* files can be read without starting a process in the
+# namespace (each exec costs ~0.1 s under TCG). `netns_del` kills it.
+netns() {
+	local ns=$1
+	modprobe veth
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	nsenter --net="/run/netns/$ns" -- sleep 2147483647 &
+	echo $! >"$VM_STATE/anchor.$ns"
+}
+
+netns_del() {
+	local ns=$1
+	[ -f "$VM_STATE/anchor.$ns" ] && kill "$(cat "$VM_STATE/anchor.$ns")" 2>/dev/null
+	rm -f "$VM_STATE/anchor.$ns"
+	ip netns delete "$ns"
+	# the namespace dies asynchronously; its bridge port with it
+	local i
+	for i in $(seq 100); do
+		[ -e "/sys/class/net/v-$ns" ] || return 0
+		sleep 0.05
+	done
+	_herr "netns_del: v-$ns still there"
+}
+
+# nsproc NAME FILE: the path of /proc/net/FILE as seen inside NAME
+nsproc() {
+	local pid
+	pid=$(cat "$VM_STATE/anchor.$1" 2>/dev/null) && [ -d "/proc/$pid" ] ||
+		{ _herr "nsproc: no anchor for $1" >&2; return 1; }
+	echo "/proc/$pid/net/$2"
+}
+
+bridge_up() {
+	local br=${1:-br0}
+	[ -e "/sys/class/net/$br" ] && return 0
+	modprobe bridge
+	ip link add "$br" type bridge forward_delay 0
+	echo 0 >"/sys/class/net/$br/bridge/multicast_snooping"
+	ip link set "$br" up
+}
+
+# host NAME ADDR/LEN [BRIDGE]: a namespace with eth0 on a bridge
+host() {
+	local ns=$1 addr=$2 br=${3:-br0}
+	bridge_up "$br"
+	netns "$ns"
+	ip -batch - <<-EOF
+	link add v-$ns type veth peer name eth0 netns $ns
+	link set v-$ns master $br up
+	EOF
+	ip -n "$ns" -batch - <<-EOF
+	addr add $addr dev eth0
+	link set eth0 up
+	EOF
+}
+
+# p2p A ADDR_A/LEN B ADDR_B/LEN: a veth pair between two namespaces,
+# named to-B in A and to-A in B
+p2p() {
+	local a=$1 aa=$2 b=$3 ba=$4
+	ip -n "$a" link add "to-$b" type veth peer name "to-$a" netns "$b"
+	ip -n "$a" addr add "$aa" dev "to-$b"
+	ip -n "$b" addr add "$ba" dev "to-$a"
+	ip -n "$a" link set "to-$b" up
+	ip -n "$b" link set "to-$a" up
+}
+
+# -- IPVS ----------------------------------------------------------------------
+
+# director NAME: forwarding on; accept_local because DR replies come back
+# through it with the VIP (local here) as their source
+director() {
+	local ns=$1
+	modprobe ip_vs
+	modprobe ip_vs_rr
+	nsx "$ns" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward &&
+		echo 1 >/proc/sys/net/ipv4/conf/all/accept_local &&
+		for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 0 >$f; done'
+}
+
+# dr_real NAME VIP...: a direct-routing real server holds the VIPs on lo
+# and neither answers nor announces ARP for them
+dr_real() {
+	local ns=$1 vip
+	shift
+	for vip in "$@"; do ip -n "$ns" addr add "$vip/32" dev lo; done
+	nsysctl "$ns" ipv4/conf/all/arp_ignore=1 ipv4/conf/all/arp_announce=2 \
+		ipv4/conf/eth0/arp_ignore=1 ipv4/conf/eth0/arp_announce=2 \
+		ipv4/conf/all/rp_filter=0 ipv4/conf/eth0/rp_filter=0
+}
+
+# ipvs_service NAME udp|tcp VIP:PORT [SCHED]
+ipvs_service() {
+	local ns=$1 proto=$2 svc=$3 sched=${4:-rr} flag=-t
+	[ "$proto" = udp ] && flag=-u
+	nsx "$ns" ipvsadm -A "$flag" "$svc" -s "$sched"
+}
+
+# ipvs_real NAME udp|tcp VIP:PORT REAL:PORT dr|nat
+ipvs_real() {
+	local ns=$1 proto=$2 svc=$3 real=$4 mode=$5 flag=-t fwd
+	[ "$proto" = udp ] && flag=-u
+	case $mode in
+	dr) fwd=-g ;;
+	nat) fwd=-m ;;
+	tun) fwd=-i ;;
+	*) _herr "ipvs_real: mode $mode?"; return 1 ;;
+	esac
+	nsx "$ns" ipvsadm -a "$flag" "$svc" -r "$real" "$fwd" -w 1
+}
+
+# lab_ipvs: the lab drawn at the top of this file (IPVS services are up to
+# the scenario: lab_ipvs only prepares director, VIPs and real servers)
+lab_ipvs() {
+	host director 10.0.1.1/24
+	host m1 10.0.1.11/24
+	host m2 10.0.1.12/24
+	host m3 10.0.1.13/24
+	host x 10.0.1.50/24
+	netns client
+	p2p client 10.0.2.2/24 director 10.0.2.1/24
+	ip -n client route add default via 10.0.2.1
+	local m
+	for m in m1 m2 m3 x; do ip -n "$m" route add default via 10.0.1.1; done
+	ip -n director addr add "$VIP_DR/32" dev lo
+	ip -n director addr add "$VIP_NAT/32" dev lo
+	director director
+	dr_real m1 "$VIP_DR"
+}
+
+# lab_lan: members m1..m3 and the out-group x on br0, nothing else
+lab_lan() {
+	host m1 10.0.1.11/24
+	host m2 10.0.1.12/24
+	host m3 10.0.1.13/24
+	host x 10.0.1.50/24
+}
+
+# -- waiting for sockets -------------------------------------------------------
+
+# _listening PORT STATE FILE...: a socket on local PORT (in state STATE,
+# "-" for any) in /proc/net/{tcp,udp}* files; bash builtins only
+_listening() {
+	local port state=$2 f local st
+	port=$(printf '%04X' "$1")
+	shift 2
+	for f in "$@"; do
+		[ -r "$f" ] || continue
+		while read -r _ local _ st _; do
+			[ "${local##*:}" = "$port" ] || continue
+			[ "$state" = - ] || [ "$st" = "$state" ] || continue
+			return 0
+		done <"$f"
+	done
+	return 1
+}
+
+# wait_udp NAME PORT: until a UDP socket is bound to PORT in NAME (10 s)
+wait_udp() {
+	local i d
+	d=$(dirname "$(nsproc "$1" udp)")
+	for i in $(seq 200); do
+		_listening "$2" - "$d/udp" "$d/udp6" && return 0
+		sleep 0.05
+	done
+	_herr "wait_udp: nothing bound to udp port $2 in $1"
+}
+
+# wait_tcp NAME PORT: until a TCP socket listens on PORT in NAME (10 s)
+wait_tcp() {
+	local i d
+	d=$(dirname "$(nsproc "$1" tcp)")
+	for i in $(seq 200); do
+		_listening "$2" 0A "$d/tcp" "$d/tcp6" && return 0
+		sleep 0.05
+	done
+	_herr "wait_tcp: nothing listens on tcp port $2 in $1"
+}
+
+# elapsed T0: seconds since T0 (an $EPOCHREALTIME), two decimals
+elapsed() {
+	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f\n", b - a }'
+}
+
+# kv "LINE" KEY: the value after KEY in a "key value key value" line
+kv() {
+	echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
+}
+
+# snmp NAME PROTO FIELD: a /proc/net/snmp counter (e.g. snmp d Ip FragCreates)
+snmp() {
+	awk -v p="$2:" -v f="$3" '
+		$1 == p && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		$1 == p && h { print $(col[f]); exit }' "$(nsproc "$1" snmp)"
+}
+
+# -- beaver ------------------------------------------------------------------
+
+beaver_loaded() { grep -q '^beaver ' /proc/modules; }
+
+# beaver_load [PARAMS]: its distribution dependencies first, then insmod,
+# with the beaver.* parameters of the kernel command line (as modprobe would
+# pass them; run.sh's BEAVER_VM_APPEND puts them there) and PARAMS
+beaver_load() {
+	need_module
+	local d p params=()
+	for d in ${KO_DEPS:-}; do modprobe "$d"; done
+	for p in $(cat /proc/cmdline); do
+		[[ $p == beaver.* ]] && params+=("${p#beaver.}")
+	done
+	insmod /beaver/beaver.ko "${params[@]}" "$@"
+	beaver_loaded
+}
+
+beaver_unload() {
+	rmmod beaver
+	! beaver_loaded
+}
+
+# bnl NAME ARGS...: beaver-nl in a namespace ("-" is the root namespace)
+bnl() {
+	local ns=$1
+	shift
+	if [ "$ns" = - ]; then beaver-nl "$@"; else beaver-nl -N "$ns" "$@"; fi
+}
+
+# bstat NAME KEY: one value of `beaver-nl status` (role, gw_epoch, stat.x…)
+bstat() {
+	bnl "$1" status | awk -v k="$2" '$1 == k { print $2; f = 1 } END { exit !f }'
+}
+
+# records_now NAME EPOCH: dump without waiting (one exec instead of two;
+# for many epochs after one wait-complete of the newest)
+records_now() {
+	local f=$VM_STATE/rec.$1.$2
+	bnl "$1" records "$2" >"$f"
+	echo "$f"
+}
+
+# records NAME EPOCH: wait until the epoch is complete, dump its records to
+# a file and print the file's name
+records() {
+	local ns=$1 e=$2 f=$VM_STATE/rec.$1.$2
+	bnl "$ns" wait-complete "$e" "${WAIT_MS:-10000}" >/dev/null ||
+		{ _herr "records: $ns epoch $e not complete"; return 1; }
+	bnl "$ns" records "$e" >"$f"
+	echo "$f"
+}
+
+# rsum FILE KIND FIELD [KEY=VALUE...]: sum FIELD over the KIND lines
+# ("cut", "flow", "chan", …) of a records file matching every KEY=VALUE
+# (flows and channels come one line per CPU: shares of a key add up)
+rsum() {
+	local f=$1 kind=$2 field=$3
+	shift 3
+	awk -v kind="$kind" -v field="$field" -v conds="$*" '
+		BEGIN { n = split(conds, c, " ") }
+		$1 == kind {
+			delete v
+			for (i = 2; i < NF; i += 2) v[$i] = $(i + 1)
+			for (j = 1; j <= n; j++) {
+				split(c[j], p, "=")
+				if (v[p[1]] != p[2]) next
+			}
+			s += v[field]
+		}
+		END { printf "%.0f\n", s }' "$f"
+}
+
+# rget FILE KIND FIELD [KEY=VALUE...]: the first matching value (or empty)
+rget() {
+	local f=$1 kind=$2 field=$3
+	shift 3
+	awk -v kind="$kind" -v field="$field" -v conds="$*" '
+		BEGIN { n = split(conds, c, " ") }
+		$1 == kind {
+			delete v
+			for (i = 2; i < NF; i += 2) v[$i] = $(i + 1)
+			for (j = 1; j <= n; j++) {
+				split(c[j], p, "=")
+				if (v[p[1]] != p[2]) next
+			}
+			print v[field]; exit
+		}' "$f"
+}
+
+# beaver_lab [SETTLE_MS]: beaver.ko loaded, the director a gateway, m1..m3
+# members of group $GROUP (x and client stay out-group)
+beaver_lab() {
+	local settle=${1:-100} m
+	need_tools beaver-nl
+	beaver_loaded || beaver_load
+	[ -e /run/netns/director ] &&
+		bnl director config role gateway group "$GROUP" members "$MEMBERS" vips "$VIPS"
+	for m in m1 m2 m3; do
+		[ -e "/run/netns/$m" ] || continue
+		bnl "$m" config role member group "$GROUP" members "$MEMBERS" \
+			vips "$VIPS" settle "$settle"
+	done
+}
+
+# wait_stat NAME KEY MIN [SECONDS]: until a status value reaches MIN
+wait_stat() {
+	local ns=$1 key=$2 min=$3 t=${4:-10} v end=$((SECONDS + ${4:-10}))
+	while :; do
+		v=$(bstat "$ns" "$key")
+		[ "$v" -ge "$min" ] && return 0
+		[ "$SECONDS" -lt "$end" ] || break
+		sleep 0.1
+	done
+	_herr "wait_stat: $ns $key is $v after ${t}s, want >= $min"
+}
+
+# ready_file NAME: a fresh path for a tool's --ready-file; wait_ready waits
+# for it (10 s)
+ready_file() {
+	rm -f "$VM_STATE/ready.$1"
+	echo "$VM_STATE/ready.$1"
+}
+wait_ready() {
+	local i
+	for i in $(seq 200); do
+		[ -e "$VM_STATE/ready.$1" ] && return 0
+		sleep 0.05
+	done
+	_herr "wait_ready: $1 never became ready"
+}
+
+# dump_records DIR FROM TO NAME...: every record FROM..TO of every NAME into
+# DIR/NAME.E (no waiting: call after a wait-complete of TO); failed dumps are
+# listed in DIR/errors. Sequential: parallel execs are slower under MTTCG
+# (every exec's TLB shootdown stops all vCPUs).
+dump_records() {
+	local dir=$1 from=$2 to=$3 ns
+	shift 3
+	mkdir -p "$dir"
+	: >"$dir/errors"
+	for ns in "$@"; do
+		for e in $(seq "$from" "$to"); do
+			bnl "$ns" records "$e" >"$dir/$ns.$e" 2>>"$dir/errors" ||
+				echo "records $ns $e failed" >>"$dir/errors"
+		done
+	done
+}
+
+# balance DIR FROM TO ADDR=NAME...: for every epoch FROM..TO and every
+# ordered pair of the given members S -> R, from the dumps of dump_records:
+#   S's channel tx to R at cut E = R's rx from S + R's in-flight from S
+#                                  (+ R's late on record E, which is not
+#                                   kept per channel: with late > 0 the
+#                                   pair's check is rx+inflight <= tx <=
+#                                   rx+inflight+late)
+# Prints one line per violation ("bad E S R tx T rx X inflight I late L"),
+# then "pairs N inflight SUM late SUM epochs_with_inflight N
+# epochs_with_traffic N" (epochs whose cuts saw more sent than the previous).
+balance() {
+	local dir=$1 from=$2 to=$3 a files=()
+	shift 3
+	local e
+	for e in $(seq "$from" "$to"); do
+		for a in "$@"; do files+=("$dir/${a#*=}.$e"); done
+	done
+	awk -v from="$from" -v to="$to" -v members="$*" '
+		BEGIN {
+			n = split(members, m, " ")
+			for (i = 1; i <= n; i++) { split(m[i], p, "="); addr[p[2]] = p[1]; name[i] = p[2] }
+		}
+		FNR == 1 {
+			f = FILENAME; sub(/.*\//, "", f)
+			ns = f; sub(/\.[0-9]+$/, "", ns)
+			ep = f; sub(/.*\./, "", ep)
+		}
+		$1 == "cut" { for (i = 2; i < NF; i += 2) if ($i == "late") late[ns, ep] = $(i + 1) }
+		$1 == "chan" {
+			delete v
+			for (i = 2; i < NF; i += 2) v[$i] = $(i + 1)
+			if (v["kind"] != "member") next
+			tx[ns, v["peer"], ep] += v["tx_pkts"]
+			rx[ns, v["peer"], ep] += v["rx_pkts"]
+			inf[ns, v["peer"], ep] += v["inflight_pkts"]
+		}
+		END {
+			prev = -1
+			for (e = from; e <= to; e++) {
+				ei = 0
+				ts = 0
+				for (i = 1; i <= n; i++) for (j = 1; j <= n; j++) {
+					if (i == j) continue
+					s = name[i]; r = name[j]
+					t = tx[s, addr[r], e] + 0
+					x = rx[r, addr[s], e] + 0
+					f = inf[r, addr[s], e] + 0
+					l = late[r, e] + 0
+					ok = l ? (x + f <= t && t <= x + f + l) : (t == x + f)
+					if (!ok) printf "bad %d %s %s tx %d rx %d inflight %d late %d\n", e, s, r, t, x, f, l
+					pairs++
+					ts += t
+					fsum += f
+					if (f) ei = 1
+				}
+				for (j = 1; j <= n; j++) lsum += late[name[j], e]
+				eps += ei
+				if (prev >= 0 && ts > prev) busy++
+				prev = ts
+			}
+			printf "pairs %d inflight %d late %d epochs_with_inflight %d epochs_with_traffic %d\n", pairs, fsum, lsum, eps, busy
+		}' "${files[@]}"
+}
+
+# -- the post-scenario audit (run by init after every scenario) -----------------
+
+_dmesg_bad='BUG|Oops|WARNING|[Ll]eak|refcount|Call Trace|general protection|UBSAN|KASAN|list_(add|del) corruption|still has objects|blocked for more than|soft lockup|rcu.*stall|Kernel panic'
+
+vm_audit() {
+	local ns p left out
+	log "audit"
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+	done
+	sleep 0.2
+	if beaver_loaded; then
+		if command -v beaver-nl >/dev/null; then
+			for ns in - $(ip netns list | awk '{ print $1 }'); do
+				bnl "$ns" flush >/dev/null ||
+					fail "audit: flush failed in netns $ns"
+				out=$(bnl "$ns" status) ||
+					{ fail "audit: status failed in netns $ns"; continue; }
+				left=$(echo "$out" | awk '$1 ~ /^obj\./ && $2 != 0 { printf "%s%s=%s", s, $1, $2; s = " " }')
+				[ -z "$left" ] ||
+					fail "audit: netns $ns: objects left after flush: $left"
+			done
+		else
+			fail "audit: beaver.ko loaded but beaver-nl missing"
+		fi
+		ip -all netns delete 2>/dev/null
+		if ! rmmod beaver; then
+			fail "audit: rmmod beaver failed ($(grep '^beaver ' /proc/modules))"
+		fi
+	else
+		ip -all netns delete 2>/dev/null
+	fi
+	sleep 1	# deferred work (netns cleanup, RCU callbacks) gets to run
+	echo "---- kernel log of the scenario ----"
+	dmesg | tee "$VM_STATE/dmesg"
+	echo "---- end of kernel log ----"
+	grep -E "$_dmesg_bad" "$VM_STATE/dmesg" | head -n 3 | while read -r line; do
+		fail "audit: kernel log: $line"
+	done
+	return 0
+}

@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The VM bench: boots one QEMU VM (TCG, 2 vCPUs, 1 GiB) per scenario and
+# prints one line per scenario:
+#
+#   vm: NAME: PASS figure=value ... time=NNs
+#   vm: NAME: FAIL reason
+#   vm: NAME: SKIP reason
+#
+# then a total, and exits 1 if any scenario failed.
+#
+#   tests/vm/run.sh [OPTIONS] [SCENARIO...]
+#
+# SCENARIO: a file name in tests/vm/scenarios without .sh ("03-inflight"),
+# its number ("03") or any unique part of its name ("inflight"); default all,
+# in order.
+#
+# Options:
+#   -s, --shell   boot the (single) scenario with the console on this
+#                 terminal and a shell after the audit ('poweroff -f' quits)
+#   -l, --list    list the scenarios and exit
+#   -h, --help
+#
+# Environment:
+#   KVER             kernel to boot (default: newest /lib/modules/*-amd64)
+#   BEAVER_CACHE     cache root (default /var/cache/beaver; vm/ below it)
+#   BUILD            the tools' directory (default REPO/build)
+#   BEAVER_VM_OUT    where logs and the run's initrd go (default $BUILD/vm)
+#   BEAVER_VM_SHARE  a host directory shared into the VM at /mnt/host (9p)
+#   BEAVER_VM_TIMEOUT_SCALE  multiply every scenario's time limit (slow hosts)
+#   BEAVER_VM_APPEND extra kernel command line, e.g. module parameters for
+#                    a control run: BEAVER_VM_APPEND=beaver.gateway_marking=0
+#
+# Each scenario's console (kernel log and everything the scenario printed) is
+# kept in $BEAVER_VM_OUT/logs/NAME.log.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+export KVER=${KVER:-$(ls -1 /lib/modules 2>/dev/null | grep -- '-amd64$' | sort -V | tail -n1)}
+export BUILD=${BUILD:-$repo/build}
+out=${BEAVER_VM_OUT:-$BUILD/vm}
+scale=${BEAVER_VM_TIMEOUT_SCALE:-1}
+shell=0
+
+usage() { sed -n '/^# The VM bench/,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+
+args=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-s|--shell) shell=1 ;;
+	-l|--list) for f in "$here"/scenarios/*.sh; do basename "$f" .sh; done; exit 0 ;;
+	-h|--help) usage; exit 0 ;;
+	-*) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+	*) args+=("$1") ;;
+	esac
+	shift
+done
+
+all=()
+for f in "$here"/scenarios/*.sh; do [ -f "$f" ] && all+=("$(basename "$f" .sh)"); done
+sel=()
+if [ ${#args[@]} -eq 0 ]; then
+	sel=("${all[@]}")
+else
+	for a in "${args[@]}"; do
+		a=${a%.sh}
+		a=${a##*/}
+		m=()
+		for s in "${all[@]}"; do
+			if [ "$s" = "$a" ]; then m=("$s"); break; fi
+			case $s in "$a"-*|*"$a"*) m+=("$s") ;; esac
+		done
+		[ ${#m[@]} -eq 1 ] || { echo "run.sh: '$a' matches ${#m[@]} scenarios (${m[*]:-none})" >&2; exit 2; }
+		sel+=("${m[0]}")
+	done
+fi
+[ ${#sel[@]} -gt 0 ] || { echo "run.sh: no scenarios" >&2; exit 2; }
+[ "$shell" = 0 ] || [ ${#sel[@]} -eq 1 ] || { echo "run.sh: --shell takes one scenario" >&2; exit 2; }
+
+mkdir -p "$out/logs"
+t0=$(date +%s)
+"$here/build-initramfs.sh" "$out" || { echo "vm: build-initramfs failed" >&2; exit 1; }
+
+# a scenario's own limit: "# vm-timeout: SECONDS" in its header
+limit_of() {
+	local t
+	t=$(sed -n 's/^# vm-timeout: *\([0-9]\+\).*/\1/p' "$here/scenarios/$1.sh" | head -n1)
+	echo $(( ${t:-120} * scale ))
+}
+
+# first line of the console log that explains a dead VM
+death_of() {
+	tr -d '\r' <"$1" | grep -a -m1 -E 'Kernel panic|BUG:|Oops|general protection|RIP:|watchdog|Attempted to kill init' |
+		sed 's/^.*\] //' | cut -c1-160
+}
+
+npass=0 nfail=0 nskip=0
+for name in "${sel[@]}"; do
+	limit=$(limit_of "$name")
+	log=$out/logs/$name.log
+	res=$out/logs/$name.results
+	: >"$log"
+	: >"$res"
+	console=(-serial "file:$log")
+	[ "$shell" = 1 ] && console=(-serial mon:stdio)
+	share=()
+	if [ -n "${BEAVER_VM_SHARE:-}" ]; then
+		share=(-virtfs "local,path=$BEAVER_VM_SHARE,mount_tag=host,security_model=none,id=host")
+	fi
+	hostlimit=$((limit + 60))
+	[ "$shell" = 1 ] && hostlimit=86400
+	cmdline="console=ttyS0 panic=-1 quiet mitigations=off tsc=reliable ipv6.disable_ipv6=1"
+	cmdline+=" bvm.scenario=$name bvm.timeout=$limit bvm.shell=$shell"
+	cmdline+=" bvm.share=$([ ${#share[@]} -gt 0 ] && echo 1 || echo 0)"
+	cmdline+=" ${BEAVER_VM_APPEND:-}"
+	s0=$(date +%s)
+	timeout -k 5 "$hostlimit" qemu-system-x86_64 \
+		-nodefaults -accel tcg -cpu max -smp 2 -m 1024 -no-reboot \
+		-display none -vga none -monitor none \
+		-kernel "$out/kernel" -initrd "$out/initrd" \
+		-append "$cmdline" \
+		"${console[@]}" -serial "file:$res" "${share[@]}" \
+		</dev/null >/dev/null 2>"$out/logs/$name.qemu"
+	qrc=$?
+	dt=$(($(date +%s) - s0))
+	line=$(tr -d '\r' <"$res" | grep -a 'BEAVER-VM result ' | tail -n1 | sed 's/^.*BEAVER-VM result //')
+	figs=$(tr -d '\r' <"$res" | grep -a 'BEAVER-VM figure ' | sed 's/^.*BEAVER-VM figure //' |
+		awk '{ k = $1; $1 = ""; sub(/^ /, ""); gsub(/ /, "_"); printf "%s%s=%s", s, k, $0; s = " " }')
+	if [ -z "$line" ]; then
+		if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+			why="VM timed out after ${hostlimit}s"
+		else
+			why="VM died (qemu exit $qrc)"
+		fi
+		d=$(death_of "$log")
+		[ -n "$d" ] && why="$why: $d"
+		[ -s "$out/logs/$name.qemu" ] && why="$why; qemu: $(head -n1 "$out/logs/$name.qemu")"
+		line="FAIL $why"
+	fi
+	status=${line%% *}
+	case $status in
+	PASS) npass=$((npass + 1)); echo "vm: $name: PASS${figs:+ $figs} time=${dt}s" ;;
+	SKIP) nskip=$((nskip + 1)); echo "vm: $name: $line (${dt}s)" ;;
+	*) nfail=$((nfail + 1)); echo "vm: $name: FAIL ${line#FAIL }${figs:+ [figures: $figs]} (${dt}s; log: $log)" ;;
+	esac
+done
+echo "vm: total $npass passed, $nfail failed, $nskip skipped in $(($(date +%s) - t0))s"
+[ "$nfail" = 0 ]
