@@ -17,7 +17,7 @@ PKGS=(
 	coreutils procps
 	# user space: build, libraries, unit tests
 	build-essential pkg-config libmnl-dev libcmocka-dev libsodium-dev
-	libinih-dev libsystemd-dev libsqlite3-dev sqlite3
+	libinih-dev libsystemd-dev libsqlite3-dev sqlite3 libjansson-dev
 	# packaging
 	dkms
 )
