@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Global snapshot assembly and verification. See assemble.h.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "assemble.h"
+#include "beaver.h"
+
+static const struct bvr_chan *find_chan(const struct bvr_records *r,
+					uint8_t kind, uint32_t peer)
+{
+	for (size_t i = 0; i < r->n_chans; i++)
+		if (r->chans[i].kind == kind && r->chans[i].peer == peer)
+			return &r->chans[i];
+	return NULL;
+}
+
+static uint64_t kind_rx(const struct bvr_records *r, uint8_t kind)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < r->n_chans; i++)
+		if (r->chans[i].kind == kind)
+			sum += r->chans[i].tot.rx_pkts;
+	return sum;
+}
+
+static json_t *member_json(const struct bvx_member *m,
+			   struct bvx_summary *sum)
+{
+	const struct bvr_records *r = m->rec;
+	char addr[INET_ADDRSTRLEN];
+	bool incomplete;
+	uint64_t bypass;
+
+	inet_ntop(AF_INET, &m->data, addr, sizeof(addr));
+	if (!r) {
+		sum->missing++;
+		return json_pack("{s:s, s:s, s:b}", "node", m->node,
+				 "address", addr, "present", 0);
+	}
+	incomplete = r->cut.flags & BEAVER_CUT_F_INCOMPLETE;
+	bypass = kind_rx(r, BEAVER_CHAN_BYPASS);
+	sum->incomplete += incomplete;
+	sum->late += r->cut.late;
+	sum->bypass += bypass;
+	return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:b, s:b, s:b,"
+			 " s:I, s:I, s:I, s:I, s:I}",
+			 "node", m->node, "address", addr, "present", 1,
+			 "cut_ns", (json_int_t)r->cut.ns,
+			 "first", (json_int_t)r->cut.first,
+			 "last", (json_int_t)r->cut.last,
+			 "state", (json_int_t)r->cut.state,
+			 "complete", r->cut.state == BEAVER_STATE_COMPLETE,
+			 "incomplete", incomplete,
+			 "capture_truncated",
+			 (r->cut.flags & BEAVER_CUT_F_CAPTURE_TRUNC) != 0,
+			 "late", (json_int_t)r->cut.late,
+			 "bypass", (json_int_t)bypass,
+			 "settle_ms", (json_int_t)r->cut.settle_ms,
+			 "flows", (json_int_t)r->n_flows,
+			 "channels", (json_int_t)r->n_chans);
+}
+
+/* A -> B: A's tx towards B against B's rx from A plus in flight */
+static json_t *channel_json(const struct bvx_member *a,
+			    const struct bvx_member *b,
+			    struct bvx_summary *sum)
+{
+	const struct bvr_chan *tx = find_chan(a->rec, BEAVER_CHAN_MEMBER,
+					      b->data.s_addr);
+	const struct bvr_chan *rx = find_chan(b->rec, BEAVER_CHAN_MEMBER,
+					      a->data.s_addr);
+	uint64_t sent = tx ? tx->tot.tx_pkts : 0;
+	uint64_t recv = rx ? rx->tot.rx_pkts : 0;
+	uint64_t infl = rx ? rx->inflight_pkts : 0;
+	bool balanced = sent == recv + infl;
+
+	if (!tx && !rx)
+		return NULL;	/* these two never talked */
+	sum->channels++;
+	sum->unbalanced += !balanced;
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+			 "from", a->node, "to", b->node,
+			 "sent", (json_int_t)sent,
+			 "received", (json_int_t)recv,
+			 "inflight", (json_int_t)infl,
+			 "sent_bytes", (json_int_t)(tx ? tx->tot.tx_bytes : 0),
+			 "received_bytes",
+			 (json_int_t)(rx ? rx->tot.rx_bytes : 0),
+			 "inflight_bytes",
+			 (json_int_t)(rx ? rx->inflight_bytes : 0),
+			 "balanced", balanced);
+}
+
+json_t *bvx_report(uint32_t epoch, uint64_t tau_min_ns, uint64_t bound_ns,
+		   const struct bvx_member *m, size_t n,
+		   struct bvx_summary *sum)
+{
+	json_t *members = json_array(), *chans = json_array(), *rep;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!members || !chans)
+		goto oom;
+	for (size_t i = 0; i < n; i++)
+		if (json_array_append_new(members, member_json(&m[i], sum)))
+			goto oom;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < n; j++) {
+			json_t *c;
+
+			if (i == j || !m[i].rec || !m[j].rec)
+				continue;
+			c = channel_json(&m[i], &m[j], sum);
+			if (c && json_array_append_new(chans, c))
+				goto oom;
+		}
+	}
+	rep = json_pack("{s:s, s:I, s:I, s:I, s:b, s:o, s:o, s:I, s:I, s:I,"
+			" s:I, s:I, s:b}",
+			"schema", "beaver-report/1",
+			"epoch", (json_int_t)epoch,
+			"tau_min_ns", (json_int_t)tau_min_ns,
+			"bound_ns", (json_int_t)bound_ns,
+			"bound_ok", bound_ns < tau_min_ns,
+			"members", members, "channels", chans,
+			"missing_members", (json_int_t)sum->missing,
+			"incomplete_members", (json_int_t)sum->incomplete,
+			"unbalanced_channels", (json_int_t)sum->unbalanced,
+			"late", (json_int_t)sum->late,
+			"bypass", (json_int_t)sum->bypass,
+			"balanced", sum->unbalanced == 0);
+	return rep;
+oom:
+	json_decref(members);
+	json_decref(chans);
+	return NULL;
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * beaverd's configuration: /etc/beaver/beaverd.conf, INI, parsed with inih.
+ * Every key is documented in beaverd.conf(5) (man/beaverd.conf.5).
+ *
+ *   [beaverd]
+ *   node = m1                    ; this host's name, unique in the group
+ *   roles = member               ; gateway | member, and/or coordinator
+ *   listen = 10.0.1.11:5150      ; control-plane UDP address (port default 5150)
+ *   key_file = /etc/beaver/group.key
+ *   state_dir = /var/lib/beaver
+ *   run_dir = /run/beaver
+ *   socket_group = beaver        ; group of the beaverctl socket
+ *   log = journal                ; journal | stderr
+ *   netns =                      ; optional: a network namespace to act in
+ *
+ *   [group]
+ *   id = 7                       ; 1..255
+ *   members = 10.0.1.11, 10.0.1.12   ; data-plane addresses of members
+ *   vips = 10.0.0.100
+ *   allow = 192.168.122.0/24     ; bypass allow-list (management network)
+ *
+ *   [module]                     ; pushed to beaver.ko
+ *   settle_ms = 50
+ *   max_flows = 65536
+ *   max_history = 262144
+ *   max_records = 1024
+ *   max_captures = 1024
+ *   capture_bytes = 64
+ *   mss_clamp = yes
+ *
+ *   [coordinator]
+ *   tau_min_us = 33               ; accept iff t1 - t0 < tau_min
+ *   ack_timeout_ms = 200
+ *   retries = 3                   ; fresh-epoch retries of a rejected snapshot
+ *   max_outstanding = 4           ; snapshots in flight at once
+ *   complete_timeout_ms = 5000    ; wait for members' completion
+ *   collect_timeout_ms = 5000
+ *   first_epoch = 1               ; only used when no epoch was ever allocated
+ *
+ *   [gateway:NAME]                ; one section per gateway (coordinator only)
+ *   address = 10.0.1.1:5150
+ *
+ *   [member:NAME]                 ; one section per member (coordinator only)
+ *   address = 10.0.1.11:5150
+ *   data = 10.0.1.11              ; its data-plane address (channel balance)
+ */
+#ifndef BEAVERD_CONFIG_H
+#define BEAVERD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#define BVD_ROLE_GATEWAY	(1u << 0)
+#define BVD_ROLE_MEMBER		(1u << 1)
+#define BVD_ROLE_COORDINATOR	(1u << 2)
+
+#define BVD_DEFAULT_PORT	5150
+#define BVD_MAX_PEERS		256
+#define BVD_MAX_ADDRS		4096
+#define BVD_MAX_ALLOW		256
+#define BVD_NAME_MAX		64
+
+struct bvd_prefix {
+	struct in_addr addr;
+	uint8_t len;
+};
+
+struct bvd_peer_conf {
+	char name[BVD_NAME_MAX];
+	bool gateway;			/* else member */
+	struct sockaddr_in control;	/* control-plane address */
+	struct in_addr data;		/* member: data-plane address */
+};
+
+struct bvd_config {
+	/* [beaverd] */
+	char node[BVD_NAME_MAX];
+	unsigned int roles;		/* BVD_ROLE_* */
+	struct sockaddr_in listen;
+	char key_file[256];
+	char state_dir[256];
+	char run_dir[256];
+	char socket_group[64];
+	bool log_stderr;
+	char netns[256];
+
+	/* [group] */
+	uint8_t group;
+	struct in_addr *members;
+	size_t n_members;
+	struct in_addr *vips;
+	size_t n_vips;
+	struct bvd_prefix *allow;
+	size_t n_allow;
+
+	/* [module] */
+	uint32_t settle_ms, max_flows, max_history, max_records;
+	uint32_t max_captures, capture_bytes;
+	bool mss_clamp;
+
+	/* [coordinator] */
+	uint64_t tau_min_ns;
+	uint32_t ack_timeout_ms, retries, max_outstanding;
+	uint32_t complete_timeout_ms, collect_timeout_ms;
+	uint32_t first_epoch;
+
+	/* [gateway:NAME], [member:NAME] */
+	struct bvd_peer_conf *peers;
+	size_t n_peers;
+};
+
+/*
+ * Parse and validate path into cfg (defaults first). On error returns
+ * -1 and writes "FILE:LINE: message" lines, one per problem found, to
+ * err (all problems, not just the first; err may be NULL). A file that
+ * cannot be read is one error with line 0.
+ */
+int bvd_config_load(const char *path, struct bvd_config *cfg, FILE *err);
+
+/* the same from a string (fuzzing, unit tests); name is used in messages */
+int bvd_config_parse(const char *text, const char *name,
+		     struct bvd_config *cfg, FILE *err);
+
+void bvd_config_free(struct bvd_config *cfg);
+
+#endif /* BEAVERD_CONFIG_H */

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The daemon's single-threaded event loop: file descriptors watched with
+ * poll(), timers on CLOCK_MONOTONIC. Callbacks may add and remove watchers
+ * and timers, including their own.
+ */
+#ifndef BEAVERD_LOOP_H
+#define BEAVERD_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef void (*bvl_fd_cb)(int fd, short revents, void *data);
+typedef void (*bvl_timer_cb)(void *data);
+
+/* nanoseconds of CLOCK_MONOTONIC */
+uint64_t bvl_now(void);
+
+int bvl_watch(int fd, short events, bvl_fd_cb cb, void *data);
+void bvl_unwatch(int fd);
+
+/* one-shot timer; returns an id > 0 (for bvl_cancel) or -ENOMEM */
+long bvl_timer(uint64_t delay_ns, bvl_timer_cb cb, void *data);
+void bvl_cancel(long id);
+
+/* run until bvl_stop(); returns 0 */
+int bvl_run(void);
+void bvl_stop(void);
+
+#endif /* BEAVERD_LOOP_H */

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * beaverd's storage: one SQLite database, WAL mode, under the state
+ * directory (STATE_DIR/beaverd.db).
+ *
+ * The coordinator keeps its epoch counter, the snapshots with their
+ * attempts, every member's record and the verification report. A member
+ * keeps its local records (as collected from the module) until the
+ * coordinator has them and releases them.
+ *
+ * Crash safety: every state change is one transaction. A snapshot's state
+ * becomes 'accepted' only in the transaction that also stores its report
+ * and all its member records, so no half-written snapshot can look
+ * complete. On open, snapshots still 'pending'/'collecting' are marked
+ * 'failed' with reason "coordinator restarted" (bvs_recover).
+ *
+ * Schema (version 1, in PRAGMA user_version):
+ *   meta(key TEXT PRIMARY KEY, value)            -- next_epoch, ...
+ *   snapshots(id INTEGER PRIMARY KEY, state TEXT, reason TEXT,
+ *             created_ns, finished_ns, epoch INTEGER,  -- the accepted one
+ *             tau_min_ns, bound_ns, attempts INTEGER, report TEXT)
+ *   attempts(snapshot_id, n, epoch, t0_ns, t1_ns, verdict TEXT, reason TEXT)
+ *   member_records(snapshot_id, node TEXT, epoch, record TEXT,  -- JSON
+ *                  PRIMARY KEY(snapshot_id, node))
+ *   local_records(epoch INTEGER PRIMARY KEY, record TEXT, collected INTEGER)
+ */
+#ifndef BEAVERD_STORE_H
+#define BEAVERD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bvs;
+
+enum bvs_state {
+	BVS_PENDING,	/* attempts under way */
+	BVS_COLLECTING,	/* accepted by OGM, collecting member records */
+	BVS_ACCEPTED,	/* complete: report and all records stored */
+	BVS_REJECTED,	/* every attempt rejected by OGM (reason says why) */
+	BVS_FAILED,	/* could not complete (timeout, peer down, restart) */
+};
+
+struct bvs_attempt {
+	uint32_t n;		/* 1, 2, ... */
+	uint32_t epoch;
+	uint64_t t0_ns, t1_ns;	/* CLOCK_MONOTONIC of the coordinator */
+	char verdict[16];	/* "accepted", "rejected", "timeout" */
+	char reason[128];
+};
+
+struct bvs_snapshot {
+	int64_t id;
+	enum bvs_state state;
+	char reason[256];
+	uint64_t created_ns, finished_ns;	/* CLOCK_REALTIME */
+	uint32_t epoch;		/* of the accepted attempt, 0 if none */
+	uint64_t tau_min_ns;
+	uint64_t bound_ns;	/* t1 - t0 of the accepted (or last) attempt */
+	uint32_t n_attempts;
+};
+
+/* open (creating) STATE_DIR/beaverd.db; durable: synchronous=FULL */
+int bvs_open(const char *state_dir, bool durable, struct bvs **out,
+	     char *why, size_t why_len);
+void bvs_close(struct bvs *s);
+
+/* mark pending/collecting snapshots failed; returns how many */
+int bvs_recover(struct bvs *s);
+
+/*
+ * Allocate the next epoch, durably, before it is used: never returns the
+ * same epoch twice, even across crashes. Skips 0 on wraparound. first is
+ * used only when no epoch was ever allocated.
+ */
+int bvs_next_epoch(struct bvs *s, uint32_t first, uint32_t *epoch);
+
+/* snapshots */
+int bvs_snapshot_new(struct bvs *s, uint64_t tau_min_ns, int64_t *id);
+int bvs_attempt_add(struct bvs *s, int64_t id, const struct bvs_attempt *a);
+int bvs_snapshot_set_state(struct bvs *s, int64_t id, enum bvs_state st,
+			   const char *reason);
+/*
+ * Finish an accepted snapshot in one transaction: the member records
+ * (node names and JSON texts), the report (JSON), state ACCEPTED.
+ */
+int bvs_snapshot_accept(struct bvs *s, int64_t id, uint32_t epoch,
+			uint64_t bound_ns, size_t n, const char *const *nodes,
+			const char *const *records, const char *report);
+int bvs_snapshot_get(struct bvs *s, int64_t id, struct bvs_snapshot *out);
+/* newest first; at most max; returns the count or -errno */
+int bvs_snapshot_list(struct bvs *s, struct bvs_snapshot *out, size_t max,
+		      int64_t before_id);
+int bvs_attempts_get(struct bvs *s, int64_t id, struct bvs_attempt *out,
+		     size_t max);
+/* malloc'd JSON text of the report / a member's record; NULL if none */
+char *bvs_report_get(struct bvs *s, int64_t id);
+char *bvs_member_record_get(struct bvs *s, int64_t id, const char *node);
+/* node names of the records stored for a snapshot (malloc'd array) */
+int bvs_member_nodes(struct bvs *s, int64_t id, char ***nodes, size_t *n);
+
+/* member side: local records */
+int bvs_local_put(struct bvs *s, uint32_t epoch, const char *record);
+char *bvs_local_get(struct bvs *s, uint32_t epoch);
+int bvs_local_release(struct bvs *s, uint32_t upto);
+
+const char *bvs_state_name(enum bvs_state st);
+
+#endif /* BEAVERD_STORE_H */
