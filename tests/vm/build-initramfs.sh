@@ -22,7 +22,8 @@
 # an uncompressed archive into guest memory costs nothing.
 #
 # Environment: KVER (default: newest /lib/modules/*-amd64, never uname -r),
-# BEAVER_CACHE (default /var/cache/beaver), BUILD (default REPO/build),
+# BEAVER_CACHE (default /var/cache/beaver, or ~/.cache/beaver when that is
+# not writable), BUILD (default REPO/build),
 # BEAVER_KO (default REPO/beaver.ko).
 set -euo pipefail
 
@@ -36,7 +37,12 @@ KVER=${KVER:-$(ls -1 /lib/modules 2>/dev/null | grep -- '-amd64$' | sort -V | ta
 BUILD=${BUILD:-$repo/build}
 BEAVER_KO=${BEAVER_KO:-$repo/beaver.ko}
 cache=${BEAVER_CACHE:-/var/cache/beaver}/vm
-mkdir -p "$cache" "$out"
+if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
+	# not root and no BEAVER_CACHE: the user's cache directory
+	cache=${XDG_CACHE_HOME:-$HOME/.cache}/beaver/vm
+	mkdir -p "$cache"
+fi
+mkdir -p "$out"
 
 log() { echo "build-initramfs: $*" >&2; }
 

@@ -14,8 +14,8 @@
 #
 # Other parameters: bvm.timeout=SECONDS (the scenario's own limit; the
 # audit runs after it), bvm.shell=1 (an interactive shell on the console
-# after the audit instead of powering off), bvm.share=1 (mount the 9p
-# share "host" on /mnt/host).
+# between the scenario and the audit), bvm.share=1 (mount the 9p share
+# "host" on /mnt/host).
 
 export PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LC_ALL=C
@@ -47,10 +47,6 @@ exec 3>/dev/ttyS1
 result() { echo "BEAVER-VM result $*" >&3; echo "vm: $scenario: $*"; }
 
 finish() {
-	if [ "$shell" = 1 ]; then
-		echo "beaver-vm: shell (lib.sh is /beaver/vm/lib.sh; 'poweroff -f' to leave)"
-		setsid -c bash --rcfile /beaver/vm/lib.sh -i </dev/console >/dev/console 2>&1
-	fi
 	sync
 	poweroff -f
 	sleep 10
@@ -96,6 +92,14 @@ kill -KILL -- -$pid 2>/dev/null
 echo "beaver-vm: $scenario exited with $rc after $(($(date +%s) - start))s"
 
 last_step=$(cat "$VM_STATE/progress" 2>/dev/null)
+
+if [ "$shell" = 1 ]; then
+	echo "beaver-vm: shell before the audit: the scenario's namespaces and"
+	echo "beaver state are intact, lib.sh is loaded (bnl, bstat, records, nsx...)."
+	echo "Leave with 'exit': the audit runs, then the VM powers off."
+	export VM_STATE
+	setsid -c bash --rcfile /beaver/vm/lib.sh -i </dev/console >/dev/console 2>&1
+fi
 touch "$VM_STATE/failures"
 # a command that failed under set -e is the scenario's first failure after
 # the checks that failed before it

@@ -18,7 +18,8 @@
 #
 # Options:
 #   -s, --shell   boot the (single) scenario with the console on this
-#                 terminal and a shell after the audit ('poweroff -f' quits)
+#                 terminal and a shell between the scenario and the audit
+#                 (state intact; 'exit' runs the audit and powers off)
 #   -l, --list    list the scenarios and exit
 #   -h, --help
 #
@@ -116,13 +117,17 @@ for name in "${sel[@]}"; do
 	cmdline+=" bvm.share=$([ ${#share[@]} -gt 0 ] && echo 1 || echo 0)"
 	cmdline+=" ${BEAVER_VM_APPEND:-}"
 	s0=$(date +%s)
-	timeout -k 5 "$hostlimit" qemu-system-x86_64 \
-		-nodefaults -accel tcg -cpu max -smp 2 -m 1024 -no-reboot \
-		-display none -vga none -monitor none \
-		-kernel "$out/kernel" -initrd "$out/initrd" \
-		-append "$cmdline" \
-		"${console[@]}" -serial "file:$res" "${share[@]}" \
-		</dev/null >/dev/null 2>"$out/logs/$name.qemu"
+	qemu=(qemu-system-x86_64
+		-nodefaults -accel tcg -cpu max -smp 2 -m 1024 -no-reboot
+		-display none -vga none -monitor none
+		-kernel "$out/kernel" -initrd "$out/initrd" -append "$cmdline"
+		"${console[@]}" -serial "file:$res" "${share[@]}")
+	if [ "$shell" = 1 ]; then
+		timeout --foreground -k 5 "$hostlimit" "${qemu[@]}" 2>"$out/logs/$name.qemu"
+	else
+		timeout -k 5 "$hostlimit" "${qemu[@]}" \
+			</dev/null >/dev/null 2>"$out/logs/$name.qemu"
+	fi
 	qrc=$?
 	dt=$(($(date +%s) - s0))
 	line=$(tr -d '\r' <"$res" | grep -a 'BEAVER-VM result ' | tail -n1 | sed 's/^.*BEAVER-VM result //')

@@ -12,7 +12,7 @@
 
 need_module
 need_tools beaver-nl udpnum
-COUNT=2000
+COUNT=4000
 PPS=2500
 EPOCHS=120	# every record is dumped by its own beaver-nl: ~0.2 s each under TCG
 FROM=2
