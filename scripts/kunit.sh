@@ -41,10 +41,14 @@ fi
 # --- link the suites into the tree ---
 link=$tree/beaver
 if [ "$(readlink "$link" 2>/dev/null || true)" != "$repo" ]; then
-	# another checkout was linked before: its objects must not be reused
-	rm -rf "$build_dir/beaver"
 	ln -sfn "$repo" "$link.tmp.$$"
 	mv -T "$link.tmp.$$" "$link"
+fi
+# Objects built from another checkout must not be reused: make compares
+# mtimes, and this checkout's files may well be older than them.
+if [ "$(cat "$build_dir/.beaver-repo" 2>/dev/null || true)" != "$repo" ]; then
+	rm -rf "$build_dir/beaver"
+	echo "$repo" >"$build_dir/.beaver-repo"
 fi
 kconfig_line='source "beaver/tests/kunit/Kconfig"'
 if ! grep -qxF "$kconfig_line" "$tree/lib/Kconfig.debug"; then
@@ -75,6 +79,7 @@ set +e
 	--jobs="${KUNIT_JOBS:-2}" \
 	--timeout="${KUNIT_TIMEOUT:-300}" \
 	--json="$json" \
+	--kernel_args=kasan_multi_shot \
 	"$filter" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
