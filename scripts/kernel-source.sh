@@ -61,7 +61,7 @@ rm -rf "$cache/.$name.tmp."* "$cache/.$name.old."*
 
 tmp=$(mktemp -d "$cache/.$name.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-echo "kernel-source: unpacking $tarball into $dest (once; about a minute)" >&2
+echo "kernel-source: unpacking $tarball into $dest (once)" >&2
 tar -xJf "$tarball" -C "$tmp"
 [ -f "$tmp/$name/Makefile" ] || die "$tarball did not unpack to $name/"
 echo "$ident" >"$tmp/$name/.beaver-source"
