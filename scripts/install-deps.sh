@@ -13,7 +13,7 @@ PKGS=(
 	# kernel-side static checks
 	sparse
 	# the VM bench
-	qemu-system-x86 busybox-static kmod cpio gzip iproute2 ipvsadm
+	qemu-system-x86 busybox-static kmod cpio gzip xz-utils iproute2 ipvsadm
 	coreutils procps
 	# user space: build, libraries, unit tests
 	build-essential pkg-config libmnl-dev libcmocka-dev libsodium-dev
