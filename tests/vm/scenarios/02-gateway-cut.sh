@@ -13,6 +13,7 @@
 #
 #   client --(VIP_DR:5001, VIP_NAT:5002)--> director [gateway] --> m1 (DR)
 #                                                              \-> m2 (NAT)
+#   client --(10.0.1.13:5003, plain routing)--> director ---------> m3
 
 need_module
 need_tools beaver-nl udpnum
@@ -90,8 +91,20 @@ one_case() {
 one_case dr m1 $VIP_DR 5001 40001 2
 one_case nat m2 $VIP_NAT 5002 40002 3
 
+log "routed, no IPVS: client -> m3's own address through the director"
+nsx m3 udpnum recv --port 5003 --count 20 --timeout-ms 20000 \
+	--ready-file "$(ready_file m3)" >"$VM_STATE/recv.routed" &
+rpid=$!
+wait_ready m3
+nsx client udpnum send --dst 10.0.1.13 --port 5003 --count 20 --size 100 >/dev/null
+wait "$rpid" || true
+check_eq "$(kv "$(cat "$VM_STATE/recv.routed")" received)" 20 "routed: datagrams m3 received"
+check_eq "$(bstat m3 stat.rx_stamped)" 20 "routed: stamped datagrams received by m3"
+check_eq "$(bstat m3 stat.bypass)" 0 "routed: bypass count on m3"
+check_eq "$(bstat m3 member_epoch)" 3 "routed: m3 cut on the gateway's epoch"
+
 gw=$(bstat director stat.gw_stamped)
 figure gw_stamped "$gw"
-check_ge "$gw" $((2 * N)) "datagrams stamped by the gateway"
+check_ge "$gw" $((2 * N + 20)) "datagrams stamped by the gateway"
 check_eq "$(bstat director stat.stamp_noroom)/$(bstat director stat.stamp_nomem)" 0/0 \
 	"gateway stamping failures (noroom/nomem)"
