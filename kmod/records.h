@@ -88,9 +88,10 @@ enum bv_add_result bv_acct_add(struct bv_acct *a, u32 epoch,
 			       u32 *lost_first, u32 *lost_last);
 
 /*
- * The value at the cut of snapshot @e. Returns false if the entry did not
- * exist before that cut (no packet older than @e), or if the value for @e
- * was lost or released.
+ * The value at the cut of snapshot @e. Returns false if the entry was
+ * created at or after that cut (bv_acct_init's epoch is not older than @e),
+ * or if the value for @e was lost or released. An entry created before the
+ * cut whose first packet came later has the value zero there.
  */
 bool bv_acct_at_cut(const struct bv_acct *a, u32 e, struct bv_totals *out);
 

@@ -30,10 +30,12 @@ static bool bv_group_bound(const struct bv_config *cfg, struct sk_buff *skb,
 }
 
 unsigned int bv_gateway_out(struct beaver_net *bn,
-			    const struct bv_config *cfg, struct sk_buff *skb)
+			    const struct bv_config *cfg, struct sk_buff *skb,
+			    const struct nf_hook_state *state)
 {
 	struct dst_entry *dst = skb_dst(skb);
 	struct bv_stamp st;
+	unsigned int verdict;
 	int err;
 
 	if (!READ_ONCE(bv_gateway_marking))
@@ -51,12 +53,8 @@ unsigned int bv_gateway_out(struct beaver_net *bn,
 	if (err == -EINVAL)
 		return NF_ACCEPT;	/* not ours to judge: forward as is */
 
-	err = bv_skb_stamp_insert(skb, cfg->group,
-				  atomic_read_acquire(&bn->gw_epoch));
-	if (!err)
-		bv_stat_inc(bn, BEAVER_STAT_GW_STAMPED);
-	else
-		bv_stat_inc(bn, err == -ENOSPC ? BEAVER_STAT_STAMP_NOROOM :
-			    BEAVER_STAT_STAMP_NOMEM);
-	return NF_ACCEPT;
+	verdict = bv_stamp_output(skb, state, cfg->group,
+				  atomic_read_acquire(&bn->gw_epoch), &err);
+	bv_stat_inc(bn, err ? bv_stamp_err_stat(err) : BEAVER_STAT_GW_STAMPED);
+	return verdict;
 }

@@ -32,9 +32,9 @@ static unsigned int bv_postrouting(void *priv, struct sk_buff *skb,
 	const struct bv_config *cfg = rcu_dereference(bn->cfg);
 
 	if (cfg->role & BEAVER_ROLE_GATEWAY)
-		return bv_gateway_out(bn, cfg, skb);
+		return bv_gateway_out(bn, cfg, skb, state);
 	if (cfg->role & BEAVER_ROLE_MEMBER)
-		return bv_member_out(bn, cfg, skb);
+		return bv_member_out(bn, cfg, skb, state);
 	return NF_ACCEPT;
 }
 

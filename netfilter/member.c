@@ -90,7 +90,8 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 }
 
 unsigned int bv_member_out(struct beaver_net *bn,
-			   const struct bv_config *cfg, struct sk_buff *skb)
+			   const struct bv_config *cfg, struct sk_buff *skb,
+			   const struct nf_hook_state *state)
 {
 	struct dst_entry *dst = skb_dst(skb);
 	const struct iphdr *iph = ip_hdr(skb);
@@ -98,6 +99,7 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	struct bv_flow_key key;
 	bool stamp = true;
 	struct bv_pkt p;
+	unsigned int verdict;
 	u8 kind;
 	u32 epoch;
 	int err;
@@ -137,11 +139,7 @@ unsigned int bv_member_out(struct beaver_net *bn,
 
 	if (!stamp)
 		return NF_ACCEPT;
-	err = bv_skb_stamp_insert(skb, cfg->group, epoch);
-	if (!err)
-		bv_stat_inc(bn, BEAVER_STAT_TX_STAMPED);
-	else
-		bv_stat_inc(bn, err == -ENOSPC ? BEAVER_STAT_STAMP_NOROOM :
-			    BEAVER_STAT_STAMP_NOMEM);
-	return NF_ACCEPT;
+	verdict = bv_stamp_output(skb, state, cfg->group, epoch, &err);
+	bv_stat_inc(bn, err ? bv_stamp_err_stat(err) : BEAVER_STAT_TX_STAMPED);
+	return verdict;
 }

@@ -33,6 +33,8 @@ int bv_skb_stamp_find(struct sk_buff *skb, u8 group, struct bv_stamp *st)
 
 	if (hlen < 0)
 		return hlen;
+	if (skb_network_offset(skb) != 0)
+		return -EINVAL;
 	if (hlen == sizeof(struct iphdr))
 		return -ENOENT;
 	off = bv_opts_find(skb_network_header(skb) + sizeof(struct iphdr),
@@ -51,10 +53,14 @@ int bv_skb_stamp_insert(struct sk_buff *skb, u8 group, u32 epoch)
 
 	if (hlen < 0)
 		return hlen;
+	if (skb_network_offset(skb) != 0 ||
+	    ntohs(ip_hdr(skb)->tot_len) < hlen)
+		return -EINVAL;
 	if (hlen + BEAVER_OPT_LEN > sizeof(struct iphdr) + BEAVER_IP_OPTS_MAX)
 		return -ENOSPC;
-	if (skb_network_offset(skb) != 0)
-		return -EINVAL;
+	/* tot_len is 16 bits: a 64 KB GRO/GSO packet has no room left */
+	if (ntohs(ip_hdr(skb)->tot_len) > IP_MAX_MTU - BEAVER_OPT_LEN)
+		return -EMSGSIZE;
 	/* room for the option and for the link-layer header still to come */
 	if (dst && dst->dev)
 		headroom += LL_RESERVED_SPACE(dst->dev);

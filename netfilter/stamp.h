@@ -20,10 +20,26 @@ int bv_skb_stamp_find(struct sk_buff *skb, u8 group, struct bv_stamp *st);
 
 /*
  * Insert a stamp right after the fixed IPv4 header. Returns 0, -ENOSPC if
- * the options area cannot take 8 more bytes, -ENOMEM if no headroom could
- * be had, -EINVAL if the packet is not a sane IPv4 packet.
+ * the options area cannot take 8 more bytes, -EMSGSIZE if the total length
+ * would pass 65535 (a GRO/GSO packet of 64 KB: see bv_stamp_output), -ENOMEM
+ * if no headroom could be had, -EINVAL if the packet is not a sane IPv4
+ * packet.
  */
 int bv_skb_stamp_insert(struct sk_buff *skb, u8 group, u32 epoch);
+
+struct nf_hook_state;
+
+/*
+ * Stamp a packet leaving through POST_ROUTING. A GSO packet too large to
+ * take the option whole is segmented here, each segment stamped and sent
+ * on with the hook's okfn: nothing leaves unstamped for want of 8 bytes.
+ * Returns the verdict for the hook (NF_ACCEPT, or NF_STOLEN when the
+ * segments went out instead); *err receives the insertion result
+ * (0 or a negative errno) for the counters.
+ */
+unsigned int bv_stamp_output(struct sk_buff *skb,
+			     const struct nf_hook_state *state, u8 group,
+			     u32 epoch, int *err);
 
 /*
  * Remove the 8-byte option at @off (as returned by bv_skb_stamp_find) so
