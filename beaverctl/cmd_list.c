@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * beaverctl list (beaver-list/1) and show (beaver-show/1), and what the
+ * snapshot commands share: a snapshot object's fields, and "latest".
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "beaverctl.h"
+#include "print.h"
+
+void print_snapshot_fields(const json_t *s, bool detail)
+{
+	pr_field(s, "id", "id", PR_PLAIN);
+	pr_field(s, "state", "state", PR_STATE);
+	pr_field(s, "epoch", "epoch", PR_EPOCH);
+	pr_field(s, "bound_ns", "bound", PR_NS);
+	pr_field(s, "tau_min_ns", "tau_min", PR_NS);
+	pr_field(s, "attempts", "attempts", PR_PLAIN);
+	pr_field(s, "created_ns", "created", PR_TIME);
+	pr_field(s, "finished_ns", detail ? "finished" : NULL, PR_TIME);
+	pr_field(s, "reason", "reason", PR_PLAIN);
+}
+
+int ctl_snapshot_id(struct ctl *c, const char *s, int64_t *id)
+{
+	json_t *args, *r;
+	const json_t *first;
+	uint64_t v;
+	int rc;
+
+	if (strcmp(s, "latest") && strcmp(s, "last")) {
+		if (!ctl_parse_u64(s, INT64_MAX, &v) || !v)
+			return ctl_usage(c, "'%s' is not a snapshot id "
+					 "(a number, or 'latest')", s);
+		*id = (int64_t)v;
+		return BVX_OK;
+	}
+	args = json_pack("{s:i}", "limit", 1);
+	rc = ctl_call(c, "list", args, BVCL_TIMEOUT_MS, &r);
+	json_decref(args);
+	if (rc)
+		return rc;
+	first = json_array_get(json_object_get(r, "snapshots"), 0);
+	if (!json_is_integer(json_object_get(first, "id"))) {
+		json_decref(r);
+		return ctl_fail(c, BVX_NOTFOUND, "notfound",
+				"no snapshot has been taken yet");
+	}
+	*id = json_integer_value(json_object_get(first, "id"));
+	json_decref(r);
+	return BVX_OK;
+}
+
+static const struct ctl_opt list_opts[] = {
+	{ "limit", true, 'n' },
+	{ "before", true, 'b' },
+	{ 0 },
+};
+
+int cmd_list(struct ctl *c, int argc, char **argv)
+{
+	json_t *args = json_object(), *r;
+	const json_t *e;
+	uint64_t v;
+	char *arg;
+	int rc, opt;
+	size_t i;
+
+	while ((opt = ctl_getopt(c, argc, argv, list_opts, &arg, &rc)) != -1) {
+		if (opt == -2)
+			goto out;
+		if (!ctl_parse_u64(arg, opt == 'n' ? 1000000 : INT64_MAX, &v) ||
+		    !v) {
+			rc = ctl_usage(c, "%s needs a positive number, not '%s'",
+				       opt == 'n' ? "--limit" : "--before",
+				       arg);
+			goto out;
+		}
+		json_object_set_new(args, opt == 'n' ? "limit" : "before",
+				    json_integer((json_int_t)v));
+	}
+	if (ctl_optind() < argc) {
+		rc = ctl_usage(c, "unexpected argument '%s'",
+			       argv[ctl_optind()]);
+		goto out;
+	}
+	rc = ctl_call(c, "list", args, BVCL_TIMEOUT_MS, &r);
+	if (rc)
+		goto out;
+	pr_begin(r);
+	pr_open_array("snapshots", "");
+	json_array_foreach(json_object_get(r, "snapshots"), i, e) {
+		pr_open(NULL, NULL, e);
+		print_snapshot_fields(e, false);
+		pr_close();
+	}
+	pr_close_array();
+	rc = pr_end() ? BVX_ERROR : BVX_OK;
+	json_decref(r);
+out:
+	json_decref(args);
+	return rc;
+}
+
+static void print_report(const json_t *rep)
+{
+	const json_t *e;
+	size_t i;
+
+	pr_open("report", "report", rep);
+	pr_field(rep, "bound_ok", "bound ok", PR_GOOD);
+	pr_field(rep, "balanced", "balanced", PR_GOOD);
+	pr_field(rep, "missing_members", "missing members", PR_BAD);
+	pr_field(rep, "incomplete_members", "incomplete members", PR_BAD);
+	pr_field(rep, "unbalanced_channels", "unbalanced channels", PR_BAD);
+	pr_field(rep, "late", "late", PR_PLAIN);
+	pr_field(rep, "bypass", "bypass", PR_BAD);
+
+	pr_open_array("members", "members");
+	json_array_foreach(json_object_get(rep, "members"), i, e) {
+		pr_open(NULL, NULL, e);
+		pr_field(e, "node", "node", PR_PLAIN);
+		pr_field(e, "address", "address", PR_PLAIN);
+		/* a missing member shows "-" for its cut; "present" is JSON only */
+		pr_field(e, "present", NULL, PR_GOOD);
+		pr_field(e, "cut_ns", "cut", PR_MONO);
+		pr_field(e, "first", "first", PR_EPOCH);
+		pr_field(e, "last", "last", PR_EPOCH);
+		pr_field(e, "complete", "complete", PR_GOOD);
+		pr_field(e, "incomplete", "incomplete", PR_BAD);
+		pr_field(e, "late", "late", PR_PLAIN);
+		pr_field(e, "bypass", "bypass", PR_BAD);
+		pr_field(e, "flows", "flows", PR_PLAIN);
+		pr_field(e, "channels", "channels", PR_PLAIN);
+		pr_close();
+	}
+	pr_close_array();
+
+	pr_open_array("channels", "channels");
+	json_array_foreach(json_object_get(rep, "channels"), i, e) {
+		pr_open(NULL, NULL, e);
+		pr_field(e, "from", "from", PR_PLAIN);
+		pr_field(e, "to", "to", PR_PLAIN);
+		pr_field(e, "sent", "sent", PR_PLAIN);
+		pr_field(e, "received", "received", PR_PLAIN);
+		pr_field(e, "inflight", "inflight", PR_PLAIN);
+		pr_field(e, "balanced", "balanced", PR_GOOD);
+		pr_close();
+	}
+	pr_close_array();
+	pr_close();
+}
+
+int cmd_show(struct ctl *c, int argc, char **argv)
+{
+	const json_t *snap, *rep, *e;
+	json_t *args, *r;
+	int64_t id;
+	char *arg;
+	int rc, opt;
+	size_t i;
+
+	while ((opt = ctl_getopt(c, argc, argv, NULL, &arg, &rc)) != -1)
+		if (opt == -2)
+			return rc;
+	if (ctl_optind() + 1 != argc)
+		return ctl_usage(c, ctl_optind() >= argc ? "needs a snapshot ID"
+				 : "too many arguments");
+	rc = ctl_snapshot_id(c, argv[ctl_optind()], &id);
+	if (rc)
+		return rc;
+	args = json_pack("{s:I}", "id", (json_int_t)id);
+	rc = ctl_call(c, "show", args, BVCL_TIMEOUT_MS, &r);
+	json_decref(args);
+	if (rc)
+		return rc;
+
+	pr_begin(r);
+	snap = json_object_get(r, "snapshot");
+	pr_open("snapshot", "", snap);
+	print_snapshot_fields(snap, true);
+	pr_close();
+
+	pr_open_array("attempts", "attempts");
+	json_array_foreach(json_object_get(r, "attempts"), i, e) {
+		pr_open(NULL, NULL, e);
+		pr_field(e, "n", "n", PR_PLAIN);
+		pr_field(e, "epoch", "epoch", PR_EPOCH);
+		pr_field(e, "bound_ns", "bound", PR_NS);
+		pr_field(e, "verdict", "verdict", PR_STATE);
+		pr_field(e, "reason", "reason", PR_PLAIN);
+		pr_close();
+	}
+	pr_close_array();
+
+	rep = json_object_get(r, "report");
+	if (json_is_object(rep))
+		print_report(rep);
+	else
+		pr_value("report", "report", rep, PR_PLAIN);
+	rc = pr_end() ? BVX_ERROR : BVX_OK;
+	json_decref(r);
+	return rc;
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * beaverctl status: this host's beaverd (schema beaver-status/1).
+ */
+#include "beaverctl.h"
+#include "print.h"
+
+/* a nested object of the result, if the daemon sent it */
+static bool section(const json_t *r, const char *key, const char *label,
+		    const json_t **obj)
+{
+	*obj = json_object_get(r, key);
+	if (!json_is_object(*obj))
+		return false;
+	pr_open(key, label, *obj);
+	return true;
+}
+
+int cmd_status(struct ctl *c, int argc, char **argv)
+{
+	const json_t *o, *d;
+	json_t *r;
+	char *arg;
+	int rc, opt;
+
+	while ((opt = ctl_getopt(c, argc, argv, NULL, &arg, &rc)) != -1)
+		if (opt == -2)
+			return rc;
+	if (ctl_optind() < argc)
+		return ctl_usage(c, "unexpected argument '%s'",
+				 argv[ctl_optind()]);
+	rc = ctl_call(c, "status", NULL, BVCL_TIMEOUT_MS, &r);
+	if (rc)
+		return rc;
+
+	pr_begin(r);
+	pr_field(r, "node", "node", PR_PLAIN);
+	pr_field(r, "roles", "roles", PR_PLAIN);
+	pr_field(r, "group", "group", PR_PLAIN);
+	if (section(r, "epoch", "epoch", &o)) {
+		pr_field(o, "gateway", "gateway", PR_EPOCH);
+		pr_field(o, "member", "member", PR_EPOCH);
+		pr_field(o, "complete", "complete", PR_EPOCH);
+		pr_close();
+	}
+	if (section(r, "module", "module", &o)) {
+		pr_field(o, "version", "version", PR_PLAIN);
+		pr_field(o, "caps", "caps", PR_HEX);
+		pr_close();
+	}
+	if (section(r, "coordinator", "coordinator", &o)) {
+		pr_field(o, "next_epoch", "next epoch", PR_EPOCH);
+		pr_field(o, "outstanding", "outstanding", PR_PLAIN);
+		pr_field(o, "snapshots", "snapshots", PR_PLAIN);
+		pr_close();
+	}
+	if (section(r, "control", "control plane", &o)) {
+		pr_field(o, "listen", "listen", PR_PLAIN);
+		if (section(o, "drops", "dropped", &d)) {
+			pr_fields(d, PR_BAD);
+			pr_close();
+		}
+		pr_close();
+	}
+	if (section(r, "counters", "counters", &o)) {
+		pr_fields(o, PR_PLAIN);
+		pr_close();
+	}
+	rc = pr_end() ? BVX_ERROR : BVX_OK;
+	json_decref(r);
+	return rc;
+}

@@ -1,0 +1,713 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Unit tests of beaverd/json.c: a member's record to JSON and back (exact,
+ * with flows, channels, captures, u64 extremes, unknown enum values), the
+ * snapshot and attempt objects, the export document, and malformed input
+ * rejected with a message naming the field.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../beaverd/json.h"
+#include "beaver.h"
+
+/* --- fixtures ---------------------------------------------------------------- */
+
+static uint32_t ip(const char *s)
+{
+	uint32_t a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+static void fill_tot(struct bvr_tot *t, uint64_t base, bool seq)
+{
+	t->tx_pkts = base + 1;
+	t->tx_bytes = base + 2;
+	t->rx_pkts = base + 3;
+	t->rx_bytes = base + 4;
+	t->tx_seq_valid = seq;
+	t->rx_seq_valid = seq;
+	t->tx_seq = seq ? 0xfffffff0u : 0;
+	t->rx_seq = 0;		/* 0 is an ordinary sequence number */
+}
+
+/* a record with every kind of entry and the awkward values */
+static void sample(struct bvr_records *r)
+{
+	static const uint8_t pkt[] = { 0x45, 0x00, 0x00, 0x54, 0xde, 0xad,
+				       0xbe, 0xef, 0x00, 0xff };
+	struct bvr_flow f = { 0 };
+	struct bvr_chan c = { 0 };
+	struct bvr_capture cp = { 0 };
+
+	bvr_init(r);
+	r->epoch = 42;
+	r->has_cut = true;
+	r->cut = (struct bvr_cut){
+		.epoch = 42, .first = 40, .last = 42, .ns = UINT64_MAX,
+		.state = BEAVER_STATE_COMPLETE,
+		.flags = BEAVER_CUT_F_BY_COMMAND | BEAVER_CUT_F_CAPTURE_TRUNC |
+			 (1u << 17),
+		.late = 3, .late_bytes = (uint64_t)INT64_MAX + 1,
+		.settle_ms = 100, .complete_ns = 123456789012345ull,
+	};
+
+	f.proto = 6;
+	f.laddr = ip("10.0.1.11");
+	f.lport = 80;
+	f.raddr = ip("192.168.7.254");
+	f.rport = 65535;
+	f.cpu = BVR_CPU_MERGED;
+	fill_tot(&f.tot, (uint64_t)INT64_MAX - 2, true);
+	assert_int_equal(bvr_add_flow(r, &f), 0);
+	f.proto = 17;
+	f.lport = 0;
+	f.rport = 0;
+	f.cpu = 3;
+	fill_tot(&f.tot, 0, false);
+	f.tot.tx_pkts = UINT64_MAX;
+	assert_int_equal(bvr_add_flow(r, &f), 0);
+
+	c.kind = BEAVER_CHAN_MEMBER;
+	c.peer = ip("10.0.1.12");
+	c.cpu = BVR_CPU_MERGED;
+	fill_tot(&c.tot, 1000, true);
+	c.inflight_pkts = 2;
+	c.inflight_bytes = 2000;
+	assert_int_equal(bvr_add_chan(r, &c), 0);
+	c.kind = BEAVER_CHAN_BYPASS;
+	c.peer = 0;
+	c.cpu = 0;
+	assert_int_equal(bvr_add_chan(r, &c), 0);
+	c.kind = 77;	/* a kind a newer module may add */
+	assert_int_equal(bvr_add_chan(r, &c), 0);
+
+	cp.stamp = 41;
+	cp.epoch = 42;
+	cp.ns = 99;
+	cp.len = 1500;
+	cp.data = (uint8_t *)pkt;
+	cp.data_len = sizeof(pkt);
+	assert_int_equal(bvr_add_capture(r, &cp), 0);
+	cp.data = NULL;
+	cp.data_len = 0;
+	cp.len = 60;
+	assert_int_equal(bvr_add_capture(r, &cp), 0);
+}
+
+static void assert_tot_equal(const struct bvr_tot *a, const struct bvr_tot *b)
+{
+	assert_true(a->tx_pkts == b->tx_pkts && a->tx_bytes == b->tx_bytes);
+	assert_true(a->rx_pkts == b->rx_pkts && a->rx_bytes == b->rx_bytes);
+	assert_int_equal(a->tx_seq_valid, b->tx_seq_valid);
+	assert_int_equal(a->rx_seq_valid, b->rx_seq_valid);
+	if (a->tx_seq_valid)
+		assert_int_equal(a->tx_seq, b->tx_seq);
+	if (a->rx_seq_valid)
+		assert_int_equal(a->rx_seq, b->rx_seq);
+}
+
+static void assert_records_equal(const struct bvr_records *a,
+				 const struct bvr_records *b)
+{
+	assert_int_equal(a->epoch, b->epoch);
+	assert_int_equal(a->has_cut, b->has_cut);
+	if (a->has_cut) {
+		const struct bvr_cut *x = &a->cut, *y = &b->cut;
+
+		assert_int_equal(x->epoch, y->epoch);
+		assert_int_equal(x->first, y->first);
+		assert_int_equal(x->last, y->last);
+		assert_true(x->ns == y->ns);
+		assert_int_equal(x->state, y->state);
+		assert_int_equal(x->flags, y->flags);
+		assert_true(x->late == y->late);
+		assert_true(x->late_bytes == y->late_bytes);
+		assert_int_equal(x->settle_ms, y->settle_ms);
+		assert_true(x->complete_ns == y->complete_ns);
+	}
+	assert_int_equal(a->n_flows, b->n_flows);
+	for (size_t i = 0; i < a->n_flows; i++) {
+		const struct bvr_flow *x = &a->flows[i], *y = &b->flows[i];
+
+		assert_int_equal(x->proto, y->proto);
+		assert_int_equal(x->laddr, y->laddr);
+		assert_int_equal(x->lport, y->lport);
+		assert_int_equal(x->raddr, y->raddr);
+		assert_int_equal(x->rport, y->rport);
+		assert_int_equal(x->cpu, y->cpu);
+		assert_tot_equal(&x->tot, &y->tot);
+	}
+	assert_int_equal(a->n_chans, b->n_chans);
+	for (size_t i = 0; i < a->n_chans; i++) {
+		const struct bvr_chan *x = &a->chans[i], *y = &b->chans[i];
+
+		assert_int_equal(x->kind, y->kind);
+		assert_int_equal(x->peer, y->peer);
+		assert_int_equal(x->cpu, y->cpu);
+		assert_tot_equal(&x->tot, &y->tot);
+		assert_true(x->inflight_pkts == y->inflight_pkts);
+		assert_true(x->inflight_bytes == y->inflight_bytes);
+	}
+	assert_int_equal(a->n_caps, b->n_caps);
+	for (size_t i = 0; i < a->n_caps; i++) {
+		const struct bvr_capture *x = &a->caps[i], *y = &b->caps[i];
+
+		assert_int_equal(x->stamp, y->stamp);
+		assert_int_equal(x->epoch, y->epoch);
+		assert_true(x->ns == y->ns);
+		assert_int_equal(x->len, y->len);
+		assert_int_equal(x->data_len, y->data_len);
+		if (x->data_len)
+			assert_memory_equal(x->data, y->data, x->data_len);
+		else
+			assert_null(y->data);
+	}
+}
+
+/* --- records ------------------------------------------------------------------ */
+
+static void test_records_round_trip(void **state)
+{
+	struct bvr_records a, b;
+	char why[256] = "";
+	json_t *j, *j2;
+
+	(void)state;
+	sample(&a);
+	bvr_init(&b);
+	j = bvj_records_to_json(&a, "m1");
+	assert_non_null(j);
+	assert_string_equal(bvj_records_node(j), "m1");
+	assert_int_equal(bvj_records_from_json(j, &b, why, sizeof(why)), 0);
+	assert_records_equal(&a, &b);
+	/* and the JSON of the copy is the same JSON */
+	j2 = bvj_records_to_json(&b, "m1");
+	assert_true(json_equal(j, j2));
+	json_decref(j);
+	json_decref(j2);
+	bvr_free(&a);
+	bvr_free(&b);
+}
+
+static void test_records_text_round_trip(void **state)
+{
+	struct bvr_records a, b;
+	char why[256] = "", *text, *text2;
+
+	(void)state;
+	sample(&a);
+	bvr_init(&b);
+	text = bvj_records_dumps(&a, NULL);
+	assert_non_null(text);
+	assert_null(strstr(text, "\"node\""));
+	assert_int_equal(bvj_records_loads(text, &b, why, sizeof(why)), 0);
+	assert_records_equal(&a, &b);
+	text2 = bvj_records_dumps(&b, NULL);
+	assert_string_equal(text, text2);
+	free(text);
+	free(text2);
+	bvr_free(&a);
+	bvr_free(&b);
+}
+
+/* the documented shapes, seen from a script's side */
+static void test_records_shapes(void **state)
+{
+	struct bvr_records a;
+	json_t *j, *f0, *f1, *c0, *c2, *cut, *cap;
+
+	(void)state;
+	sample(&a);
+	j = bvj_records_to_json(&a, NULL);
+	cut = json_object_get(j, "cut");
+	assert_string_equal(json_string_value(json_object_get(cut, "state")),
+			    "complete");
+	assert_int_equal(json_array_size(json_object_get(cut, "flags")), 3);
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(cut, "flags"), 0)), "capture_trunc");
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(cut, "flags"), 2)), "bit17");
+	/* above INT64_MAX: a decimal string */
+	assert_string_equal(json_string_value(json_object_get(cut, "ns")),
+			    "18446744073709551615");
+	assert_string_equal(json_string_value(json_object_get(cut,
+							      "late_bytes")),
+			    "9223372036854775808");
+	f0 = json_array_get(json_object_get(j, "flows"), 0);
+	f1 = json_array_get(json_object_get(j, "flows"), 1);
+	assert_string_equal(json_string_value(json_object_get(f0, "laddr")),
+			    "10.0.1.11");
+	assert_int_equal(json_integer_value(json_object_get(f0, "rport")),
+			 65535);
+	assert_null(json_object_get(f0, "cpu"));	/* merged */
+	assert_int_equal(json_integer_value(json_object_get(f1, "cpu")), 3);
+	assert_int_equal(json_integer_value(json_object_get(f0, "tx_pkts")),
+			 INT64_MAX - 1);
+	assert_null(json_object_get(f1, "tx_seq"));	/* not valid */
+	assert_int_equal(json_integer_value(json_object_get(f0, "rx_seq")), 0);
+	c0 = json_array_get(json_object_get(j, "channels"), 0);
+	c2 = json_array_get(json_object_get(j, "channels"), 2);
+	assert_string_equal(json_string_value(json_object_get(c0, "kind")),
+			    "member");
+	assert_int_equal(json_integer_value(json_object_get(c2, "kind")), 77);
+	cap = json_array_get(json_object_get(j, "captures"), 0);
+	assert_string_equal(json_string_value(json_object_get(cap, "data")),
+			    "45000054deadbeef00ff");
+	cap = json_array_get(json_object_get(j, "captures"), 1);
+	assert_string_equal(json_string_value(json_object_get(cap, "data")),
+			    "");
+	json_decref(j);
+	bvr_free(&a);
+}
+
+static void test_records_no_cut(void **state)
+{
+	struct bvr_records a, b;
+	char why[256];
+	json_t *j;
+
+	(void)state;
+	bvr_init(&a);
+	bvr_init(&b);
+	a.epoch = 7;
+	j = bvj_records_to_json(&a, NULL);
+	assert_true(json_is_null(json_object_get(j, "cut")));
+	assert_int_equal(bvj_records_from_json(j, &b, why, sizeof(why)), 0);
+	assert_false(b.has_cut);
+	assert_int_equal(b.epoch, 7);
+	assert_int_equal(b.n_flows + b.n_chans + b.n_caps, 0);
+	json_decref(j);
+	bvr_free(&a);
+	bvr_free(&b);
+}
+
+static void test_u64(void **state)
+{
+	uint64_t v;
+	json_t *j;
+
+	(void)state;
+	j = bvj_u64(INT64_MAX);
+	assert_true(json_is_integer(j));
+	json_decref(j);
+	j = bvj_u64((uint64_t)INT64_MAX + 1);
+	assert_true(json_is_string(j));
+	assert_int_equal(bvj_get_u64(j, &v), 0);
+	assert_true(v == (uint64_t)INT64_MAX + 1);
+	json_decref(j);
+
+	j = json_string("18446744073709551616");	/* 2^64 */
+	assert_int_equal(bvj_get_u64(j, &v), -ERANGE);
+	json_decref(j);
+	j = json_string("0123");
+	assert_int_equal(bvj_get_u64(j, &v), -EINVAL);
+	json_decref(j);
+	j = json_string("12a");
+	assert_int_equal(bvj_get_u64(j, &v), -EINVAL);
+	json_decref(j);
+	j = json_string("");
+	assert_int_equal(bvj_get_u64(j, &v), -EINVAL);
+	json_decref(j);
+	j = json_integer(-1);
+	assert_int_equal(bvj_get_u64(j, &v), -ERANGE);
+	json_decref(j);
+	j = json_real(1.0);
+	assert_int_equal(bvj_get_u64(j, &v), -EINVAL);
+	json_decref(j);
+}
+
+/*
+ * Malformed records: each is the sample with one edit, given as a JSON
+ * pointer-ish path and a replacement; parsing must fail, name the field,
+ * and leave the output empty.
+ */
+struct bad_case {
+	const char *obj;	/* "", "cut", "flows/0", "channels/1", ... */
+	const char *key;
+	const char *value;	/* JSON text; NULL deletes the key */
+	const char *expect;	/* substring of the message */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "", "epoch", NULL, "epoch: missing" },
+	{ "", "epoch", "-1", "epoch: not a non-negative integer" },
+	{ "", "epoch", "4294967296", "epoch: 4294967296 is out of range" },
+	{ "", "epoch", "\"7\"", NULL },	/* a decimal string is a number */
+	{ "", "epoch", "1.5", "epoch: not a non-negative integer" },
+	{ "", "flows", NULL, "flows: missing or not an array" },
+	{ "", "flows", "{}", "flows: missing or not an array" },
+	{ "", "channels", "null", "channels: missing or not an array" },
+	{ "", "captures", "7", "captures: missing or not an array" },
+	{ "", "cut", "[]", "cut: not an object" },
+	{ "", "node", "5", "node: not a string" },
+	{ "cut", "state", "\"frozen\"", "cut.state: unknown name 'frozen'" },
+	{ "cut", "state", "true", "cut.state: not a non-negative integer" },
+	{ "cut", "flags", "[\"sticky\"]", "cut.flags[0]: unknown flag" },
+	{ "cut", "flags", "[\"bit32\"]", "cut.flags[0]: unknown flag" },
+	{ "cut", "flags", "[\"bit05\"]", "cut.flags[0]: unknown flag" },
+	{ "cut", "flags", "[1]", "cut.flags[0]: not a string" },
+	{ "cut", "flags", "3", "cut.flags: not an array" },
+	{ "cut", "flags", NULL, "cut.flags: missing" },
+	{ "cut", "ns", "\"-5\"", "cut.ns: not a non-negative integer" },
+	{ "cut", "settle_ms", "4294967296", "cut.settle_ms" },
+	{ "flows/0", "laddr", "\"10.0.1\"", "flows[0].laddr: not a dotted" },
+	{ "flows/0", "laddr", "\"010.0.1.11\"", "flows[0].laddr: not a dotted" },
+	{ "flows/0", "laddr", "\"10.0.1.11 \"", "flows[0].laddr: not a dotted" },
+	{ "flows/0", "laddr", "\"10.0.1.11\\u0000x\"", "flows[0].laddr" },
+	{ "flows/0", "raddr", "167838987", "flows[0].raddr: not a dotted" },
+	{ "flows/1", "lport", "65536", "flows[1].lport: 65536 is out of range" },
+	{ "flows/1", "proto", "256", "flows[1].proto" },
+	{ "flows/1", "rx_pkts", NULL, "flows[1].rx_pkts: missing" },
+	{ "flows/1", "tx_seq", "4294967296", "flows[1].tx_seq" },
+	{ "flows/1", "cpu", "\"x\"", "flows[1].cpu" },
+	{ "channels/1", "kind", "\"ghost\"", "channels[1].kind: unknown name" },
+	{ "channels/1", "kind", "256", "channels[1].kind" },
+	{ "channels/0", "inflight_pkts", "null", "channels[0].inflight_pkts" },
+	{ "captures/0", "data", "\"abc\"", "captures[0].data: odd number" },
+	{ "captures/0", "data", "\"zz\"", "captures[0].data: not hex" },
+	{ "captures/0", "data", NULL, "captures[0].data: missing" },
+	{ "captures/1", "len", NULL, "captures[1].len: missing" },
+};
+
+static json_t *locate(json_t *root, const char *obj)
+{
+	char arr[32];
+	unsigned int idx;
+
+	if (!obj[0])
+		return root;
+	if (sscanf(obj, "%31[a-z]/%u", arr, &idx) == 2)
+		return json_array_get(json_object_get(root, arr), idx);
+	return json_object_get(root, obj);
+}
+
+static void test_records_malformed(void **state)
+{
+	struct bvr_records a, b;
+
+	(void)state;
+	sample(&a);
+	bvr_init(&b);
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *bc = &bad_cases[i];
+		json_t *j = bvj_records_to_json(&a, NULL), *o;
+		char why[256] = "";
+		int err;
+
+		o = locate(j, bc->obj);
+		assert_non_null(o);
+		if (bc->value) {
+			json_t *v = json_loads(bc->value, JSON_DECODE_ANY |
+					       JSON_ALLOW_NUL, NULL);
+
+			assert_non_null(v);
+			json_object_set_new(o, bc->key, v);
+		} else {
+			json_object_del(o, bc->key);
+		}
+		err = bvj_records_from_json(j, &b, why, sizeof(why));
+		if (!bc->expect) {
+			assert_int_equal(err, 0);
+		} else {
+			if (err != -EINVAL || !strstr(why, bc->expect))
+				fail_msg("case %zu (%s.%s = %s): err %d, "
+					 "message '%s', expected '%s'", i,
+					 bc->obj, bc->key, bc->value, err, why,
+					 bc->expect);
+			/* nothing half-parsed is left behind */
+			assert_int_equal(b.n_flows + b.n_chans + b.n_caps, 0);
+			assert_false(b.has_cut);
+		}
+		json_decref(j);
+	}
+	bvr_free(&a);
+	bvr_free(&b);
+}
+
+static void test_records_not_json(void **state)
+{
+	static const char *const texts[] = {
+		"", "{", "[]", "null", "\"x\"", "{\"epoch\":1,\"epoch\":2,"
+		"\"flows\":[],\"channels\":[],\"captures\":[]}",
+		"{\"epoch\":1,\"flows\":[1],\"channels\":[],\"captures\":[]}",
+		"{\"epoch\":1,\"flows\":[],\"channels\":[\"x\"],\"captures\":[]}",
+		"{\"epoch\":1,\"flows\":[],\"channels\":[],\"captures\":[[]]}",
+	};
+	struct bvr_records r;
+
+	(void)state;
+	bvr_init(&r);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		char why[256] = "";
+
+		assert_int_equal(bvj_records_loads(texts[i], &r, why,
+						   sizeof(why)), -EINVAL);
+		assert_true(why[0] != '\0');
+	}
+	assert_int_equal(bvj_records_loads(NULL, &r, NULL, 0), -EINVAL);
+	bvr_free(&r);
+}
+
+/* unknown fields are ignored: newer writers only add fields */
+static void test_records_unknown_fields(void **state)
+{
+	const char *text = "{\"epoch\":3,\"future\":{\"x\":1},\"cut\":null,"
+		"\"flows\":[{\"proto\":6,\"laddr\":\"1.2.3.4\",\"lport\":1,"
+		"\"raddr\":\"5.6.7.8\",\"rport\":2,\"tx_pkts\":1,\"tx_bytes\":2,"
+		"\"rx_pkts\":3,\"rx_bytes\":4,\"ecn\":9}],"
+		"\"channels\":[],\"captures\":[]}";
+	struct bvr_records r;
+	char why[256];
+
+	(void)state;
+	bvr_init(&r);
+	assert_int_equal(bvj_records_loads(text, &r, why, sizeof(why)), 0);
+	assert_int_equal(r.n_flows, 1);
+	assert_int_equal(r.flows[0].cpu, BVR_CPU_MERGED);
+	assert_false(r.flows[0].tot.tx_seq_valid);
+	assert_int_equal(r.flows[0].tot.rx_bytes, 4);
+	bvr_free(&r);
+}
+
+/* --- snapshots ---------------------------------------------------------------- */
+
+static void assert_snap_equal(const struct bvs_snapshot *a,
+			      const struct bvs_snapshot *b)
+{
+	assert_true(a->id == b->id);
+	assert_int_equal(a->state, b->state);
+	assert_string_equal(a->reason, b->reason);
+	assert_true(a->created_ns == b->created_ns);
+	assert_true(a->finished_ns == b->finished_ns);
+	assert_int_equal(a->epoch, b->epoch);
+	assert_true(a->tau_min_ns == b->tau_min_ns);
+	assert_true(a->bound_ns == b->bound_ns);
+	assert_int_equal(a->n_attempts, b->n_attempts);
+}
+
+static void assert_attempt_equal(const struct bvs_attempt *a,
+				 const struct bvs_attempt *b)
+{
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->epoch, b->epoch);
+	assert_true(a->t0_ns == b->t0_ns && a->t1_ns == b->t1_ns);
+	assert_string_equal(a->verdict, b->verdict);
+	assert_string_equal(a->reason, b->reason);
+}
+
+static void test_snapshot_round_trip(void **state)
+{
+	struct bvs_snapshot s = {
+		.id = 12, .state = BVS_REJECTED,
+		.created_ns = 1700000000123456789ull, .finished_ns = 0,
+		.epoch = 0, .tau_min_ns = 33000, .bound_ns = 51234,
+		.n_attempts = 4,
+	}, t;
+	char why[256];
+	json_t *j;
+
+	(void)state;
+	snprintf(s.reason, sizeof(s.reason), "bound 51.2us >= tau_min 33us");
+	j = bvj_snapshot_to_json(&s);
+	assert_string_equal(json_string_value(json_object_get(j, "state")),
+			    "rejected");
+	assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 4);
+	assert_int_equal(bvj_snapshot_from_json(j, &t, why, sizeof(why)), 0);
+	assert_snap_equal(&s, &t);
+	json_decref(j);
+
+	/* empty reason is null, and back */
+	s.reason[0] = '\0';
+	s.state = BVS_PENDING;
+	j = bvj_snapshot_to_json(&s);
+	assert_true(json_is_null(json_object_get(j, "reason")));
+	assert_int_equal(bvj_snapshot_from_json(j, &t, why, sizeof(why)), 0);
+	assert_snap_equal(&s, &t);
+
+	/* a reason longer than the store keeps is refused, not cut */
+	{
+		char big[300];
+
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		json_object_set_new(j, "reason", json_string(big));
+		assert_int_equal(bvj_snapshot_from_json(j, &t, why,
+							sizeof(why)), -EINVAL);
+		assert_non_null(strstr(why, "reason: longer than 255"));
+	}
+	json_object_set_new(j, "reason", json_null());
+	json_object_set_new(j, "state", json_string("exploded"));
+	assert_int_equal(bvj_snapshot_from_json(j, &t, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "state: unknown state"));
+	json_object_set_new(j, "state", json_string("accepted"));
+	json_object_set_new(j, "id", json_string("12"));
+	assert_int_equal(bvj_snapshot_from_json(j, &t, why, sizeof(why)),
+			 -EINVAL);
+	json_decref(j);
+
+	for (int st = BVS_PENDING; st <= BVS_FAILED; st++) {
+		enum bvs_state back;
+
+		assert_int_equal(bvj_state_parse(bvj_state_name(st), &back), 0);
+		assert_int_equal(back, st);
+	}
+}
+
+static void test_attempt_round_trip(void **state)
+{
+	struct bvs_attempt a = { .n = 2, .epoch = 77, .t0_ns = 1000,
+				 .t1_ns = 41000 }, b;
+	char why[256];
+	json_t *j;
+
+	(void)state;
+	snprintf(a.verdict, sizeof(a.verdict), "accepted");
+	j = bvj_attempt_to_json(&a);
+	assert_int_equal(json_integer_value(json_object_get(j, "bound_ns")),
+			 40000);
+	assert_int_equal(bvj_attempt_from_json(j, &b, why, sizeof(why)), 0);
+	assert_attempt_equal(&a, &b);
+	json_decref(j);
+
+	/* a missing acknowledgement: no bound */
+	a.t1_ns = 0;
+	snprintf(a.verdict, sizeof(a.verdict), "timeout");
+	snprintf(a.reason, sizeof(a.reason), "no ack from gw2");
+	j = bvj_attempt_to_json(&a);
+	assert_true(json_is_null(json_object_get(j, "bound_ns")));
+	assert_int_equal(bvj_attempt_from_json(j, &b, why, sizeof(why)), 0);
+	assert_attempt_equal(&a, &b);
+	json_object_set_new(j, "verdict", json_string("a-verdict-far-too-long"));
+	assert_int_equal(bvj_attempt_from_json(j, &b, why, sizeof(why)),
+			 -EINVAL);
+	json_decref(j);
+}
+
+/* --- export ------------------------------------------------------------------- */
+
+static void test_export_build_and_parse(void **state)
+{
+	struct bvs_snapshot s = { .id = 5, .state = BVS_ACCEPTED, .epoch = 42,
+				  .created_ns = 1, .finished_ns = 2,
+				  .tau_min_ns = 33000, .bound_ns = 12000 };
+	struct bvs_attempt at[2] = {
+		{ .n = 1, .epoch = 41, .t0_ns = 10, .t1_ns = 60010 },
+		{ .n = 2, .epoch = 42, .t0_ns = 100, .t1_ns = 12100 },
+	};
+	const char *nodes[2] = { "m1", "m2" };
+	const char *recs[2];
+	struct bvr_records r1, r2;
+	struct bvj_export x;
+	char why[256] = "", *t1, *t2;
+	json_t *doc, *doc2;
+
+	(void)state;
+	snprintf(at[0].verdict, sizeof(at[0].verdict), "rejected");
+	snprintf(at[0].reason, sizeof(at[0].reason), "bound above tau_min");
+	snprintf(at[1].verdict, sizeof(at[1].verdict), "accepted");
+	sample(&r1);
+	bvr_init(&r2);
+	r2.epoch = 42;
+	t1 = bvj_records_dumps(&r1, "m1");
+	t2 = bvj_records_dumps(&r2, "m2");
+	recs[0] = t1;
+	recs[1] = t2;
+
+	doc = bvj_export_build(&s, at, 2, "{\"schema\":\"beaver-report/1\","
+			       "\"balanced\":true}", 2, nodes, recs, why,
+			       sizeof(why));
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "schema")),
+			    "beaver-snapshot/1");
+	assert_int_equal(json_array_size(json_object_get(doc, "attempts")), 2);
+	assert_true(json_is_true(json_object_get(json_object_get(doc, "report"),
+						 "balanced")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+		json_object_get(doc, "members"), 1), "node")), "m2");
+
+	bvj_export_init(&x);
+	assert_int_equal(bvj_export_from_json(doc, &x, why, sizeof(why)), 0);
+	assert_int_equal(x.snap.id, 5);
+	assert_int_equal(x.snap.n_attempts, 2);
+	assert_int_equal(x.n_members, 2);
+	assert_string_equal(x.members[0].node, "m1");
+	assert_records_equal(&x.members[0].rec, &r1);
+	assert_records_equal(&x.members[1].rec, &r2);
+	assert_attempt_equal(&x.attempts[0], &at[0]);
+	doc2 = bvj_export_to_json(&x);
+	assert_true(json_equal(doc, doc2));
+
+	/* wrong schema, broken member record */
+	json_object_set_new(doc2, "schema", json_string("beaver-snapshot/2"));
+	assert_int_equal(bvj_export_from_json(doc2, &x, why, sizeof(why)),
+			 -EINVAL);
+	assert_int_equal(x.n_members, 0);
+	json_object_set_new(doc2, "schema", json_string("beaver-snapshot/1"));
+	json_object_set_new(json_array_get(json_object_get(doc2, "members"), 1),
+			    "record", json_string("nope"));
+	assert_int_equal(bvj_export_from_json(doc2, &x, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "members[1] (m2).record"));
+	json_object_set_new(doc2, "report", json_integer(3));
+	assert_int_equal(bvj_export_from_json(doc2, &x, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "report"));
+
+	json_decref(doc);
+	json_decref(doc2);
+	bvj_export_free(&x);
+
+	/* a corrupt stored record is an error naming the node */
+	recs[1] = "{\"epoch\":";
+	doc = bvj_export_build(&s, at, 2, NULL, 2, nodes, recs, why,
+			       sizeof(why));
+	assert_null(doc);
+	assert_non_null(strstr(why, "record of m2"));
+	/* no report: null */
+	recs[1] = t2;
+	doc = bvj_export_build(&s, NULL, 0, NULL, 2, nodes, recs, why,
+			       sizeof(why));
+	assert_non_null(doc);
+	assert_true(json_is_null(json_object_get(doc, "report")));
+	json_decref(doc);
+	doc = bvj_export_build(&s, NULL, 0, "[1]", 0, nodes, recs, why,
+			       sizeof(why));
+	assert_null(doc);
+
+	free(t1);
+	free(t2);
+	bvr_free(&r1);
+	bvr_free(&r2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_records_round_trip),
+		cmocka_unit_test(test_records_text_round_trip),
+		cmocka_unit_test(test_records_shapes),
+		cmocka_unit_test(test_records_no_cut),
+		cmocka_unit_test(test_u64),
+		cmocka_unit_test(test_records_malformed),
+		cmocka_unit_test(test_records_not_json),
+		cmocka_unit_test(test_records_unknown_fields),
+		cmocka_unit_test(test_snapshot_round_trip),
+		cmocka_unit_test(test_attempt_round_trip),
+		cmocka_unit_test(test_export_build_and_parse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
