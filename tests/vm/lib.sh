@@ -160,13 +160,19 @@ nsysctl() {
 # Every namespace gets an anchor: a sleeping process inside it, so that its
 # /proc/PID/net/* files can be read without starting a process in the
 # namespace (each exec costs ~0.1 s under TCG). `netns_del` kills it.
+_anchor() {
+	nsenter --net="/run/netns/$1" -- sleep 2147483647 &
+	echo $! >"$VM_STATE/anchor.$1"
+}
+
+_veth_loaded=
+# netns NAME: a bare namespace with its loopback up
 netns() {
 	local ns=$1
-	modprobe veth
+	[ -n "$_veth_loaded" ] || { modprobe veth; _veth_loaded=1; }
 	ip netns add "$ns"
 	ip -n "$ns" link set lo up
-	nsenter --net="/run/netns/$ns" -- sleep 2147483647 &
-	echo $! >"$VM_STATE/anchor.$ns"
+	_anchor "$ns"
 }
 
 netns_del() {
@@ -200,19 +206,24 @@ bridge_up() {
 	ip link set "$br" up
 }
 
-# host NAME ADDR/LEN [BRIDGE]: a namespace with eth0 on a bridge
+# host NAME ADDR/LEN [BRIDGE] [GATEWAY]: a namespace with eth0 on a bridge
+# (and a default route via GATEWAY); four execs in all
 host() {
-	local ns=$1 addr=$2 br=${3:-br0}
+	local ns=$1 addr=$2 br=${3:-br0} gw=${4:-}
 	bridge_up "$br"
-	netns "$ns"
+	[ -n "$_veth_loaded" ] || { modprobe veth; _veth_loaded=1; }
+	ip netns add "$ns"
 	ip -batch - <<-EOF
 	link add v-$ns type veth peer name eth0 netns $ns
 	link set v-$ns master $br up
 	EOF
 	ip -n "$ns" -batch - <<-EOF
+	link set lo up
 	addr add $addr dev eth0
 	link set eth0 up
+	${gw:+route add default via $gw}
 	EOF
+	_anchor "$ns"
 }
 
 # p2p A ADDR_A/LEN B ADDR_B/LEN: a veth pair between two namespaces,
@@ -274,17 +285,17 @@ ipvs_real() {
 # the scenario: lab_ipvs only prepares director, VIPs and real servers)
 lab_ipvs() {
 	host director 10.0.1.1/24
-	host m1 10.0.1.11/24
-	host m2 10.0.1.12/24
-	host m3 10.0.1.13/24
-	host x 10.0.1.50/24
+	host m1 10.0.1.11/24 br0 10.0.1.1
+	host m2 10.0.1.12/24 br0 10.0.1.1
+	host m3 10.0.1.13/24 br0 10.0.1.1
+	host x 10.0.1.50/24 br0 10.0.1.1
 	netns client
 	p2p client 10.0.2.2/24 director 10.0.2.1/24
 	ip -n client route add default via 10.0.2.1
-	local m
-	for m in m1 m2 m3 x; do ip -n "$m" route add default via 10.0.1.1; done
-	ip -n director addr add "$VIP_DR/32" dev lo
-	ip -n director addr add "$VIP_NAT/32" dev lo
+	ip -n director -batch - <<-EOF
+	addr add $VIP_DR/32 dev lo
+	addr add $VIP_NAT/32 dev lo
+	EOF
 	director director
 	dr_real m1 "$VIP_DR"
 }

@@ -19,7 +19,7 @@ ipvs_service director tcp $VIP_DR:5001
 ipvs_real director tcp $VIP_DR:5001 10.0.1.11:5001 dr
 nsx director ipvsadm -Ln
 
-# a line over TCP through each VIP with busybox nc (the project's tools are
+# a line over TCP through each VIP (busybox nc listens; the project's tools are
 # not needed here: this checks the lab, not the tools). The DR reply path
 # (real server -> director -> client, source VIP) needs accept_local.
 for svc in nat:m2:$VIP_NAT:5002 dr:m1:$VIP_DR:5001; do
@@ -27,7 +27,9 @@ for svc in nat:m2:$VIP_NAT:5002 dr:m1:$VIP_DR:5001; do
 	nsx "$m" timeout 10 nc -l -p "$port" >"$VM_STATE/nc.$mode" &
 	srv=$!
 	wait_tcp "$m" "$port"
-	echo "hello-$mode" | nsx client timeout 5 nc -w 2 "$vip" "$port" || true
+	# bash's /dev/tcp: connect, write, close (busybox nc would wait for the
+	# server to close first)
+	nsx client timeout 5 bash -c "echo hello-$mode >/dev/tcp/$vip/$port" || true
 	wait $srv || true
 	check "grep -q hello-$mode $VM_STATE/nc.$mode" "TCP via the $mode VIP reaches $m"
 done

@@ -14,7 +14,7 @@ need_module
 need_tools beaver-nl udpnum
 COUNT=4000
 PPS=2500
-EPOCHS=120	# every record is dumped by its own beaver-nl: ~0.2 s each under TCG
+EPOCHS=100	# every record is dumped by its own beaver-nl: ~0.2 s each under TCG
 FROM=2
 M="10.0.1.11=m1 10.0.1.12=m2 10.0.1.13=m3"
 

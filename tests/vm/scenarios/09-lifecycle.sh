@@ -77,8 +77,7 @@ for cycle in $(seq $CYCLES); do
 		log "deleting m3 and x; recreating m3"
 		netns_del m3
 		netns_del x
-		host m3 10.0.1.13/24
-		ip -n m3 route add default via 10.0.1.1
+		host m3 10.0.1.13/24 br0 10.0.1.1
 		bnl m3 config role member group $GROUP members "$MEMBERS" vips "$VIPS" settle 20
 	fi
 	sleep 0.3
