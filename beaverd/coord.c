@@ -1,0 +1,669 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The coordinator. See coord.h for the steps of a snapshot.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "assemble.h"
+#include "coord.h"
+#include "json.h"
+#include "log.h"
+#include "loop.h"
+
+#define MS (1000000ull)
+#define COLLECT_POLL_NS (20 * MS)	/* ask again for a record this often */
+#define MEMBER_RESEND_NS (100 * MS)	/* retransmit member advances */
+#define PING_TIMEOUT_NS (2000 * MS)
+
+enum phase { PH_GATEWAYS, PH_MEMBERS, PH_COLLECT, PH_DONE };
+
+struct collect {
+	char *buf;
+	uint32_t total, got;
+	bool done, have_total;
+};
+
+struct snap {
+	struct snap *next;
+	struct bvd_coord *c;
+	int64_t id;
+	unsigned int attempt;
+	uint32_t epoch;
+	enum phase phase;
+	uint64_t t0, t1, bound, started;
+	bool *acked;		/* per peer: gateway acked / member acked */
+	bool *refused;
+	size_t n_acked, n_refused;
+	struct collect *col;	/* per peer (members only) */
+	size_t n_collected;
+	long timer;
+	uint64_t deadline;
+	enum bvo_verdict last_verdict;
+	char last_reason[128];
+	bvd_snap_done done;
+	void *waiter;
+};
+
+struct bvd_coord {
+	const struct bvd_config *cfg;
+	struct bvs *store;
+	struct bvd_peer_io *io;
+	size_t n_gw, n_members;
+	uint32_t *peer_id;	/* node id of each configured peer */
+	struct snap *snaps;
+	size_t outstanding;
+	struct bvo_stats stats;
+	/* calibration */
+	struct {
+		uint64_t nonce_base;
+		unsigned int count;
+		uint64_t *sent_ns;	/* [peer][i] */
+		uint64_t *rtt;		/* [peer][i], 0 = no answer */
+		long timer;
+		bvd_snap_done done;
+		void *waiter;
+		bool running;
+	} cal;
+};
+
+static const struct bvd_peer_conf *peer(const struct bvd_coord *c, size_t i)
+{
+	return &c->cfg->peers[i];
+}
+
+struct bvd_coord *bvd_coord_new(const struct bvd_config *cfg,
+				struct bvs *store, struct bvd_peer_io *io)
+{
+	struct bvd_coord *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->cfg = cfg;
+	c->store = store;
+	c->io = io;
+	c->peer_id = calloc(cfg->n_peers ? cfg->n_peers : 1,
+			    sizeof(*c->peer_id));
+	if (!c->peer_id) {
+		free(c);
+		return NULL;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		c->peer_id[i] = bvw_node_id(cfg->peers[i].name);
+		if (cfg->peers[i].gateway)
+			c->n_gw++;
+		else
+			c->n_members++;
+	}
+	return c;
+}
+
+static void snap_free(struct snap *s)
+{
+	if (s->timer > 0)
+		bvl_cancel(s->timer);
+	if (s->col)
+		for (size_t i = 0; i < s->c->cfg->n_peers; i++)
+			free(s->col[i].buf);
+	free(s->col);
+	free(s->acked);
+	free(s->refused);
+	free(s);
+}
+
+void bvd_coord_free(struct bvd_coord *c)
+{
+	if (!c)
+		return;
+	while (c->snaps) {
+		struct snap *s = c->snaps;
+
+		c->snaps = s->next;
+		snap_free(s);
+	}
+	if (c->cal.timer > 0)
+		bvl_cancel(c->cal.timer);
+	free(c->cal.sent_ns);
+	free(c->cal.rtt);
+	free(c->peer_id);
+	free(c);
+}
+
+static void set_timer(struct snap *s, uint64_t delay, bvl_timer_cb cb)
+{
+	if (s->timer > 0)
+		bvl_cancel(s->timer);
+	s->timer = bvl_timer(delay, cb, s);
+}
+
+/* the snapshot reached a final state: unlink, tell the waiter, free */
+static void snap_end(struct snap *s, enum bvs_state st, const char *reason)
+{
+	struct bvd_coord *c = s->c;
+	struct snap **pp;
+
+	if (st != BVS_ACCEPTED &&
+	    bvs_snapshot_set_state(c->store, s->id, st, reason))
+		bvd_err("snapshot %lld: cannot store its state",
+			(long long)s->id);
+	if (st == BVS_ACCEPTED)
+		bvd_info("snapshot %lld accepted: epoch %u, t1 - t0 = %llu ns",
+			 (long long)s->id, s->epoch,
+			 (unsigned long long)s->bound);
+	else
+		bvd_warn("snapshot %lld %s: %s", (long long)s->id,
+			 bvs_state_name(st), reason);
+	for (pp = &c->snaps; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	c->outstanding--;
+	if (s->done)
+		s->done(s->waiter, s->id);
+	snap_free(s);
+}
+
+static void send_advance(struct snap *s, size_t i)
+{
+	struct bvw_msg m = {
+		.type = BVW_ADVANCE, .epoch = s->epoch,
+		.role = peer(s->c, i)->gateway ? BVW_ROLE_GATEWAY :
+						 BVW_ROLE_MEMBER,
+	};
+
+	if (bvd_peer_send(s->c->io, &m, &peer(s->c, i)->control))
+		bvd_debug("advance %u to %s: send failed", s->epoch,
+			  peer(s->c, i)->name);
+}
+
+static void gw_timeout(void *data);
+
+static void start_attempt(struct snap *s)
+{
+	struct bvd_coord *c = s->c;
+	char why[128];
+	int err;
+
+	s->attempt++;
+	err = bvs_next_epoch(c->store, c->cfg->first_epoch, &s->epoch);
+	if (err) {
+		snprintf(why, sizeof(why), "cannot allocate an epoch: %s",
+			 strerror(-err));
+		snap_end(s, BVS_FAILED, why);
+		return;
+	}
+	s->phase = PH_GATEWAYS;
+	memset(s->acked, 0, c->cfg->n_peers * sizeof(bool));
+	memset(s->refused, 0, c->cfg->n_peers * sizeof(bool));
+	s->n_acked = 0;
+	s->n_refused = 0;
+	set_timer(s, (uint64_t)c->cfg->ack_timeout_ms * MS, gw_timeout);
+	/* t0: just before the first advance leaves */
+	s->t0 = bvl_now();
+	for (size_t i = 0; i < c->cfg->n_peers; i++)
+		if (peer(c, i)->gateway)
+			send_advance(s, i);
+}
+
+static void members_resend(void *data);
+
+static void decide(struct snap *s)
+{
+	struct bvd_coord *c = s->c;
+	struct bvs_attempt a = { .n = s->attempt, .epoch = s->epoch,
+				 .t0_ns = s->t0 };
+	enum bvo_verdict v;
+
+	if (s->timer > 0)
+		bvl_cancel(s->timer);
+	s->timer = 0;
+	a.t1_ns = s->n_acked == c->n_gw ? s->t1 : bvl_now();
+	s->bound = a.t1_ns - s->t0;
+	v = bvo_decide(s->t0, a.t1_ns, c->cfg->tau_min_ns, s->n_acked,
+		       s->n_refused, c->n_gw, a.reason, sizeof(a.reason));
+	snprintf(a.verdict, sizeof(a.verdict), "%s", bvo_verdict_name(v));
+	bvo_stats_add(&c->stats, v, s->bound);
+	if (bvs_attempt_add(c->store, s->id, &a))
+		bvd_err("snapshot %lld: cannot store attempt %u",
+			(long long)s->id, s->attempt);
+	s->last_verdict = v;
+	snprintf(s->last_reason, sizeof(s->last_reason), "%s", a.reason);
+
+	if (v != BVO_ACCEPT) {
+		bvd_info("snapshot %lld attempt %u (epoch %u) %s: %s",
+			 (long long)s->id, s->attempt, s->epoch,
+			 bvo_verdict_name(v), a.reason);
+		if (s->attempt <= c->cfg->retries) {
+			start_attempt(s);
+			return;
+		}
+		snap_end(s, v == BVO_REJECT_BOUND ? BVS_REJECTED : BVS_FAILED,
+			 a.reason);
+		return;
+	}
+	/* accepted: every gateway marks E; now every member cuts for E */
+	s->phase = PH_MEMBERS;
+	memset(s->acked, 0, c->cfg->n_peers * sizeof(bool));
+	s->n_acked = 0;
+	s->deadline = bvl_now() + (uint64_t)(c->cfg->complete_timeout_ms +
+					     c->cfg->collect_timeout_ms) * MS;
+	if (bvs_snapshot_set_state(c->store, s->id, BVS_COLLECTING, NULL))
+		bvd_err("snapshot %lld: cannot store its state",
+			(long long)s->id);
+	members_resend(s);
+}
+
+static void gw_timeout(void *data)
+{
+	struct snap *s = data;
+
+	s->timer = 0;
+	decide(s);
+}
+
+static const char *first_missing(struct snap *s, bool collect)
+{
+	for (size_t i = 0; i < s->c->cfg->n_peers; i++) {
+		if (peer(s->c, i)->gateway)
+			continue;
+		if (collect ? !s->col[i].done : !s->acked[i])
+			return peer(s->c, i)->name;
+	}
+	return "?";
+}
+
+static void collect_poll(void *data);
+
+static void members_resend(void *data)
+{
+	struct snap *s = data;
+	char why[160];
+
+	s->timer = 0;
+	if (bvl_now() > s->deadline) {
+		snprintf(why, sizeof(why), "member %s did not acknowledge advance %u",
+			 first_missing(s, false), s->epoch);
+		snap_end(s, BVS_FAILED, why);
+		return;
+	}
+	for (size_t i = 0; i < s->c->cfg->n_peers; i++)
+		if (!peer(s->c, i)->gateway && !s->acked[i])
+			send_advance(s, i);
+	set_timer(s, MEMBER_RESEND_NS, members_resend);
+}
+
+static void finish(struct snap *s)
+{
+	struct bvd_coord *c = s->c;
+	size_t n = 0, np = c->cfg->n_peers;
+	struct bvx_member *mem = calloc(np, sizeof(*mem));
+	struct bvr_records *rec = calloc(np, sizeof(*rec));
+	const char **nodes = calloc(np, sizeof(*nodes));
+	const char **texts = calloc(np, sizeof(*texts));
+	struct bvx_summary sum;
+	char *report = NULL, why[300] = "out of memory";
+	json_t *rep;
+	int err = -ENOMEM;
+
+	if (!mem || !rec || !nodes || !texts)
+		goto out;
+	for (size_t i = 0; i < np; i++) {
+		if (peer(c, i)->gateway)
+			continue;
+		bvr_init(&rec[n]);
+		if (bvj_records_loads(s->col[i].buf, &rec[n], why,
+				      sizeof(why))) {
+			char tmp[300];
+
+			snprintf(tmp, sizeof(tmp), "record of %s: %s",
+				 peer(c, i)->name, why);
+			snprintf(why, sizeof(why), "%s", tmp);
+			bvr_free(&rec[n]);
+			err = -EBADMSG;
+			goto out;
+		}
+		mem[n].node = peer(c, i)->name;
+		mem[n].data = peer(c, i)->data;
+		mem[n].rec = &rec[n];
+		nodes[n] = peer(c, i)->name;
+		texts[n] = s->col[i].buf;
+		n++;
+	}
+	rep = bvx_report(s->epoch, c->cfg->tau_min_ns, s->bound, mem, n,
+			 &sum);
+	report = rep ? json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(rep);
+	if (!report)
+		goto out;
+	err = bvs_snapshot_accept(c->store, s->id, s->epoch, s->bound, n,
+				  nodes, texts, report);
+	if (err)
+		snprintf(why, sizeof(why), "cannot store the snapshot: %s",
+			 strerror(-err));
+out:
+	for (size_t i = 0; rec && i < n; i++)
+		bvr_free(&rec[i]);
+	free(mem);
+	free(rec);
+	free(nodes);
+	free(texts);
+	free(report);
+	if (err) {
+		snap_end(s, BVS_FAILED, why);
+		return;
+	}
+	/* members may drop their records of E (and older) now */
+	for (size_t i = 0; i < c->cfg->n_peers; i++) {
+		struct bvw_msg m = { .type = BVW_RELEASE, .epoch = s->epoch };
+
+		if (!peer(c, i)->gateway)
+			bvd_peer_send(c->io, &m, &peer(c, i)->control);
+	}
+	snap_end(s, BVS_ACCEPTED, NULL);
+}
+
+static void collect_poll(void *data)
+{
+	struct snap *s = data;
+	char why[160];
+
+	s->timer = 0;
+	if (bvl_now() > s->deadline) {
+		snprintf(why, sizeof(why),
+			 "no complete record of epoch %u from member %s in time",
+			 s->epoch, first_missing(s, true));
+		snap_end(s, BVS_FAILED, why);
+		return;
+	}
+	for (size_t i = 0; i < s->c->cfg->n_peers; i++) {
+		struct bvw_msg m = { .type = BVW_COLLECT, .epoch = s->epoch };
+
+		if (peer(s->c, i)->gateway || s->col[i].done)
+			continue;
+		m.offset = s->col[i].got;
+		bvd_peer_send(s->c->io, &m, &peer(s->c, i)->control);
+	}
+	set_timer(s, COLLECT_POLL_NS, collect_poll);
+}
+
+static ssize_t peer_of(const struct bvd_coord *c, uint32_t sender)
+{
+	for (size_t i = 0; i < c->cfg->n_peers; i++)
+		if (c->peer_id[i] == sender)
+			return (ssize_t)i;
+	return -1;
+}
+
+static struct snap *snap_of(struct bvd_coord *c, uint32_t epoch)
+{
+	for (struct snap *s = c->snaps; s; s = s->next)
+		if (s->epoch == epoch)
+			return s;
+	return NULL;
+}
+
+static void on_advance_ack(struct bvd_coord *c, struct snap *s, size_t i,
+			   const struct bvw_msg *m)
+{
+	bool gw = peer(c, i)->gateway;
+
+	if (s->acked[i])
+		return;		/* a duplicate answer to a retransmission */
+	if (gw && s->phase == PH_GATEWAYS) {
+		s->acked[i] = true;
+		s->n_acked++;
+		if (m->err) {
+			s->refused[i] = true;
+			s->n_refused++;
+		}
+		/* t1: the last acknowledgement is in */
+		if (s->n_acked == c->n_gw) {
+			s->t1 = bvl_now();
+			decide(s);
+		}
+		return;
+	}
+	if (!gw && s->phase == PH_MEMBERS) {
+		if (m->err) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "member %s refused advance %u: %s",
+				 peer(c, i)->name, s->epoch, strerror(-m->err));
+			snap_end(s, BVS_FAILED, why);
+			return;
+		}
+		s->acked[i] = true;
+		if (++s->n_acked == c->n_members) {
+			s->phase = PH_COLLECT;
+			collect_poll(s);
+		}
+	}
+}
+
+static void on_collect_data(struct bvd_coord *c, struct snap *s, size_t i,
+			    const struct bvw_msg *m)
+{
+	struct collect *col = &s->col[i];
+	char why[160];
+
+	if (s->phase != PH_COLLECT || col->done || m->offset != col->got)
+		return;		/* stale or duplicate chunk */
+	if (m->err == -EAGAIN)
+		return;		/* not complete yet: the next poll asks again */
+	if (m->err) {
+		snprintf(why, sizeof(why), "member %s has no record of epoch %u: %s",
+			 peer(c, i)->name, s->epoch, strerror(-m->err));
+		snap_end(s, BVS_FAILED, why);
+		return;
+	}
+	if (!col->have_total) {
+		col->buf = malloc((size_t)m->total + 1);
+		if (!col->buf) {
+			snap_end(s, BVS_FAILED, "out of memory");
+			return;
+		}
+		col->total = m->total;
+		col->have_total = true;
+	}
+	if (m->total != col->total || m->data_len > col->total - col->got)
+		return;
+	memcpy(col->buf + col->got, m->data, m->data_len);
+	col->got += m->data_len;
+	if (col->got < col->total) {
+		struct bvw_msg r = { .type = BVW_COLLECT, .epoch = s->epoch,
+				     .offset = col->got };
+
+		/* stream the rest without waiting for the next poll */
+		bvd_peer_send(c->io, &r, &peer(c, i)->control);
+		return;
+	}
+	col->buf[col->total] = '\0';
+	col->done = true;
+	if (++s->n_collected == c->n_members)
+		finish(s);
+}
+
+static void on_pong(struct bvd_coord *c, size_t i, const struct bvw_msg *m)
+{
+	uint64_t k = m->nonce - c->cal.nonce_base;
+	size_t slot = i * c->cal.count + k;
+
+	if (!c->cal.running || m->nonce < c->cal.nonce_base ||
+	    k >= c->cal.count || c->cal.rtt[slot])
+		return;
+	c->cal.rtt[slot] = bvl_now() - c->cal.sent_ns[slot];
+}
+
+void bvd_coord_msg(struct bvd_coord *c, const struct bvw_msg *m,
+		   const struct sockaddr_in *from)
+{
+	ssize_t i = peer_of(c, m->sender);
+	struct snap *s;
+
+	(void)from;
+	if (i < 0)
+		return;		/* a node we do not coordinate */
+	if (m->type == BVW_PONG) {
+		on_pong(c, (size_t)i, m);
+		return;
+	}
+	s = snap_of(c, m->epoch);
+	if (!s)
+		return;		/* an answer for an epoch no longer running */
+	if (m->type == BVW_ADVANCE_ACK)
+		on_advance_ack(c, s, (size_t)i, m);
+	else if (m->type == BVW_COLLECT_DATA)
+		on_collect_data(c, s, (size_t)i, m);
+}
+
+int bvd_coord_snapshot(struct bvd_coord *c, bvd_snap_done done, void *waiter,
+		       int64_t *id, char *why, size_t why_len)
+{
+	size_t np = c->cfg->n_peers ? c->cfg->n_peers : 1;
+	struct snap *s;
+	int err;
+
+	if (c->outstanding >= c->cfg->max_outstanding) {
+		snprintf(why, why_len, "%zu snapshots are already running (max_outstanding)",
+			 c->outstanding);
+		return -EBUSY;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s) {
+		s->acked = calloc(np, sizeof(bool));
+		s->refused = calloc(np, sizeof(bool));
+		s->col = calloc(np, sizeof(*s->col));
+	}
+	if (!s || !s->acked || !s->refused || !s->col) {
+		if (s) {
+			free(s->acked);
+			free(s->refused);
+			free(s->col);
+			free(s);
+		}
+		snprintf(why, why_len, "out of memory");
+		return -ENOMEM;
+	}
+	s->c = c;
+	err = bvs_snapshot_new(c->store, c->cfg->tau_min_ns, &s->id);
+	if (err) {
+		snprintf(why, why_len, "cannot store a new snapshot: %s",
+			 strerror(-err));
+		free(s->acked);
+		free(s->refused);
+		free(s->col);
+		free(s);
+		return err;
+	}
+	s->started = bvl_now();
+	s->done = done;
+	s->waiter = waiter;
+	s->next = c->snaps;
+	c->snaps = s;
+	c->outstanding++;
+	*id = s->id;
+	start_attempt(s);
+	return 0;
+}
+
+void bvd_coord_forget_waiter(struct bvd_coord *c, void *waiter)
+{
+	for (struct snap *s = c->snaps; s; s = s->next)
+		if (s->waiter == waiter)
+			s->done = NULL;
+	if (c->cal.waiter == waiter)
+		c->cal.done = NULL;
+}
+
+size_t bvd_coord_outstanding(const struct bvd_coord *c)
+{
+	return c->outstanding;
+}
+
+const struct bvo_stats *bvd_coord_stats(const struct bvd_coord *c)
+{
+	return &c->stats;
+}
+
+static void cal_end(void *data)
+{
+	struct bvd_coord *c = data;
+
+	c->cal.timer = 0;
+	c->cal.running = false;
+	if (c->cal.done)
+		c->cal.done(c->cal.waiter, 0);
+}
+
+int bvd_coord_calibrate(struct bvd_coord *c, unsigned int count,
+			bvd_snap_done done, void *waiter)
+{
+	size_t np = c->cfg->n_peers;
+	struct timespec ts;
+
+	if (c->cal.running)
+		return -EBUSY;
+	if (!count || count > 1000)
+		return -EINVAL;
+	free(c->cal.sent_ns);
+	free(c->cal.rtt);
+	c->cal.sent_ns = calloc(np * count + 1, sizeof(uint64_t));
+	c->cal.rtt = calloc(np * count + 1, sizeof(uint64_t));
+	if (!c->cal.sent_ns || !c->cal.rtt)
+		return -ENOMEM;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	c->cal.nonce_base = (uint64_t)ts.tv_sec << 20;
+	c->cal.count = count;
+	c->cal.done = done;
+	c->cal.waiter = waiter;
+	c->cal.running = true;
+	for (unsigned int k = 0; k < count; k++) {
+		for (size_t i = 0; i < np; i++) {
+			struct bvw_msg m = { .type = BVW_PING,
+					     .nonce = c->cal.nonce_base + k };
+
+			c->cal.sent_ns[i * count + k] = bvl_now();
+			bvd_peer_send(c->io, &m, &peer(c, i)->control);
+		}
+	}
+	c->cal.timer = bvl_timer(PING_TIMEOUT_NS, cal_end, c);
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t bvd_coord_rtt(const struct bvd_coord *c, struct bvd_rtt *out,
+		     size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->cfg->n_peers && n < max; i++) {
+		uint64_t v[1000];
+		unsigned int k, got = 0;
+
+		for (k = 0; c->cal.rtt && k < c->cal.count; k++)
+			if (c->cal.rtt[i * c->cal.count + k])
+				v[got++] = c->cal.rtt[i * c->cal.count + k];
+		qsort(v, got, sizeof(v[0]), cmp_u64);
+		out[n] = (struct bvd_rtt){
+			.name = peer(c, i)->name,
+			.gateway = peer(c, i)->gateway,
+			.answered = got,
+			.min_ns = got ? v[0] : 0,
+			.median_ns = got ? v[got / 2] : 0,
+			.max_ns = got ? v[got - 1] : 0,
+		};
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,805 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * beaverd: start-up, the glue between the modules, and the beaverctl
+ * command handlers. See docs/beaverd-architecture.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
+
+#include "agent.h"
+#include "beaver.h"
+#include "bvnames.h"
+#include "config.h"
+#include "coord.h"
+#include "ctl.h"
+#include "json.h"
+#include "kmod.h"
+#include "log.h"
+#include "loop.h"
+#include "peer.h"
+#include "store.h"
+
+#define BEAVERD_VERSION "0.1.0"
+#define DEFAULT_CONFIG "/etc/beaver/beaverd.conf"
+
+static struct {
+	struct bvd_config cfg;
+	struct bvw_key key;
+	struct bvs *store;
+	struct bvd_kmod kmod;
+	bool has_kmod;
+	struct bvd_peer_io io;
+	struct bvd_agent agent;
+	struct bvd_coord *coord;
+	struct bvc_server *ctl;
+	uint64_t watchdog_usec;
+	int exit_code;
+} d;
+
+/* ---- control plane dispatch ------------------------------------------- */
+
+static void on_peer_msg(struct bvd_peer_io *io, const struct bvw_msg *m,
+			const struct sockaddr_in *from, void *data)
+{
+	(void)io;
+	(void)data;
+	switch (m->type) {
+	case BVW_ADVANCE:
+	case BVW_COLLECT:
+	case BVW_RELEASE:
+	case BVW_PING:
+		bvd_agent_msg(&d.agent, m, from);
+		break;
+	default:
+		if (d.coord)
+			bvd_coord_msg(d.coord, m, from);
+		break;
+	}
+}
+
+/* ---- the module's events ---------------------------------------------- */
+
+static void on_kmod_event(uint8_t cmd, const struct bvr_cut *cut, void *data)
+{
+	(void)data;
+	bvd_debug("%s: epochs %u..%u",
+		  cmd == BEAVER_CMD_EVENT_CUT ? "cut" : "complete", cut->first,
+		  cut->last);
+}
+
+static void kmod_readable(int fd, short revents, void *data)
+{
+	(void)fd;
+	(void)revents;
+	(void)data;
+	if (bvd_kmod_events(&d.kmod, on_kmod_event, NULL) == -ENOBUFS)
+		bvd_warn("some module events were lost");
+}
+
+/* ---- beaverctl handlers ----------------------------------------------- */
+
+static json_t *roles_json(unsigned int roles)
+{
+	json_t *a = json_array();
+
+	if (roles & BVD_ROLE_GATEWAY)
+		json_array_append_new(a, json_string("gateway"));
+	if (roles & BVD_ROLE_MEMBER)
+		json_array_append_new(a, json_string("member"));
+	if (roles & BVD_ROLE_COORDINATOR)
+		json_array_append_new(a, json_string("coordinator"));
+	return a;
+}
+
+static int h_status(void *ctx, struct bvc_req *req, json_t *args,
+		    json_t **result, char *err, size_t errlen)
+{
+	char listen[INET_ADDRSTRLEN + 8], a[INET_ADDRSTRLEN];
+	json_t *r, *counters = json_object();
+
+	(void)ctx;
+	(void)req;
+	(void)args;
+	inet_ntop(AF_INET, &d.cfg.listen.sin_addr, a, sizeof(a));
+	snprintf(listen, sizeof(listen), "%s:%u", a,
+		 ntohs(d.cfg.listen.sin_port));
+	r = json_pack("{s:s, s:o, s:i, s:{s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:I}}",
+		      "node", d.cfg.node, "roles", roles_json(d.cfg.roles),
+		      "group", d.cfg.group,
+		      "control", "listen", listen, "drops",
+		      "truncated", (json_int_t)d.io.drops.truncated,
+		      "malformed", (json_int_t)d.io.drops.malformed,
+		      "version", (json_int_t)d.io.drops.version,
+		      "group", (json_int_t)d.io.drops.group,
+		      "mac", (json_int_t)d.io.drops.mac,
+		      "replay", (json_int_t)d.io.drops.replay,
+		      "received", (json_int_t)d.io.received,
+		      "sent", (json_int_t)d.io.sent);
+	if (!r) {
+		json_decref(counters);
+		snprintf(err, errlen, "out of memory");
+		return BVC_E_INTERNAL;
+	}
+	if (d.has_kmod) {
+		struct bvd_kmod_status st;
+		char why[256];
+
+		if (bvd_kmod_status(&d.kmod, &st, why, sizeof(why))) {
+			json_decref(r);
+			json_decref(counters);
+			snprintf(err, errlen, "%s", why);
+			return BVC_E_INTERNAL;
+		}
+		json_object_set_new(r, "epoch", json_pack("{s:I, s:I, s:I}",
+				    "gateway", (json_int_t)st.gw_epoch,
+				    "member", (json_int_t)st.member_epoch,
+				    "complete", (json_int_t)st.complete_epoch));
+		json_object_set_new(r, "module", json_pack("{s:s, s:I}",
+				    "version", d.kmod.version,
+				    "caps", (json_int_t)d.kmod.caps));
+		for (unsigned int i = 1; i < st.n_stats; i++) {
+			const char *name = bv_stat_name(i);
+
+			if (name)
+				json_object_set_new(counters, name,
+						    bvj_u64(st.stats[i]));
+		}
+		for (unsigned int i = 1; i < st.n_objs; i++) {
+			char name[64];
+
+			if (!bv_obj_name(i))
+				continue;
+			snprintf(name, sizeof(name), "objects_%s",
+				 bv_obj_name(i));
+			json_object_set_new(counters, name,
+					    bvj_u64(st.objs[i]));
+		}
+	}
+	json_object_set_new(r, "counters", counters);
+	if (d.coord) {
+		const struct bvo_stats *s = bvd_coord_stats(d.coord);
+
+		json_object_set_new(r, "coordinator", json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"outstanding", (json_int_t)bvd_coord_outstanding(d.coord),
+			"tau_min_ns", (json_int_t)d.cfg.tau_min_ns,
+			"accepted_attempts", (json_int_t)s->accepted,
+			"rejected_attempts", (json_int_t)s->rejected_bound,
+			"timeout_attempts", (json_int_t)s->rejected_timeout,
+			"refused_attempts", (json_int_t)s->refused,
+			"bound_median_ns", (json_int_t)bvo_stats_quantile(s, 0.5),
+			"bound_p99_ns", (json_int_t)bvo_stats_quantile(s, 0.99)));
+	}
+	*result = r;
+	return BVC_OK;
+}
+
+static int need_coord(char *err, size_t errlen)
+{
+	if (d.coord)
+		return 0;
+	snprintf(err, errlen, "this beaverd (%s) is not the coordinator",
+		 d.cfg.node);
+	return BVC_E_USAGE;
+}
+
+static json_t *snapshot_json(int64_t id)
+{
+	struct bvs_snapshot s;
+
+	if (bvs_snapshot_get(d.store, id, &s))
+		return NULL;
+	return bvj_snapshot_to_json(&s);
+}
+
+/* a deferred `snapshot --wait` */
+struct waiter {
+	struct bvc_req *req;
+	long timer;
+	int64_t id;
+};
+
+static void waiter_done(void *data, int64_t id)
+{
+	struct waiter *w = data;
+	json_t *r = snapshot_json(id);
+
+	if (w->timer > 0)
+		bvl_cancel(w->timer);
+	if (r)
+		bvc_reply(w->req, r);
+	else
+		bvc_reply_error(w->req, BVC_E_INTERNAL,
+				"snapshot %lld vanished", (long long)id);
+	free(w);
+}
+
+static void waiter_timeout(void *data)
+{
+	struct waiter *w = data;
+	json_t *r = snapshot_json(w->id);
+
+	/* answer with the state it has now; the snapshot goes on */
+	w->timer = 0;
+	bvd_coord_forget_waiter(d.coord, w);
+	if (r)
+		bvc_reply(w->req, r);
+	else
+		bvc_reply_error(w->req, BVC_E_INTERNAL, "no snapshot %lld",
+				(long long)w->id);
+	free(w);
+}
+
+static void waiter_cancel(void *arg, struct bvc_req *req)
+{
+	struct waiter *w = arg;
+
+	(void)req;
+	if (w->timer > 0)
+		bvl_cancel(w->timer);
+	bvd_coord_forget_waiter(d.coord, w);
+	free(w);
+}
+
+static bool arg_int(json_t *args, const char *key, json_int_t *v,
+		    json_int_t min, json_int_t max)
+{
+	json_t *j = json_object_get(args, key);
+
+	if (!j)
+		return true;
+	if (!json_is_integer(j) || json_integer_value(j) < min ||
+	    json_integer_value(j) > max)
+		return false;
+	*v = json_integer_value(j);
+	return true;
+}
+
+static int h_snapshot(void *ctx, struct bvc_req *req, json_t *args,
+		      json_t **result, char *err, size_t errlen)
+{
+	json_int_t timeout_ms = 60000;
+	bool wait = json_is_true(json_object_get(args, "wait"));
+	struct waiter *w = NULL;
+	int64_t id;
+	int rc;
+
+	(void)ctx;
+	if ((rc = need_coord(err, errlen)))
+		return rc;
+	if (!arg_int(args, "timeout_ms", &timeout_ms, 1, 86400000)) {
+		snprintf(err, errlen, "timeout_ms: an integer of 1..86400000");
+		return BVC_E_USAGE;
+	}
+	if (wait) {
+		w = calloc(1, sizeof(*w));
+		if (!w)
+			return BVC_E_INTERNAL;
+		w->req = req;
+	}
+	rc = bvd_coord_snapshot(d.coord, w ? waiter_done : NULL, w, &id, err,
+				errlen);
+	if (rc) {
+		free(w);
+		return rc == -EBUSY ? BVC_E_BUSY : BVC_E_FAILED;
+	}
+	if (!w) {
+		*result = snapshot_json(id);
+		return *result ? BVC_OK : BVC_E_INTERNAL;
+	}
+	/* the snapshot may already be over (e.g. no gateway could be asked) */
+	if (!bvc_req_connected(req))
+		return BVC_DEFER;
+	w->id = id;
+	w->timer = bvl_timer((uint64_t)timeout_ms * 1000000u, waiter_timeout,
+			     w);
+	bvc_req_set_cancel(req, waiter_cancel, w);
+	return BVC_DEFER;
+}
+
+static int h_list(void *ctx, struct bvc_req *req, json_t *args,
+		  json_t **result, char *err, size_t errlen)
+{
+	json_int_t limit = 20, before = 0;
+	struct bvs_snapshot *v;
+	json_t *arr;
+	int n, rc;
+
+	(void)ctx;
+	(void)req;
+	if ((rc = need_coord(err, errlen)))
+		return rc;
+	if (!arg_int(args, "limit", &limit, 1, 10000) ||
+	    !arg_int(args, "before", &before, 0, INT64_MAX)) {
+		snprintf(err, errlen, "limit: 1..10000, before: a snapshot id");
+		return BVC_E_USAGE;
+	}
+	v = calloc((size_t)limit, sizeof(*v));
+	if (!v)
+		return BVC_E_INTERNAL;
+	n = bvs_snapshot_list(d.store, v, (size_t)limit, before);
+	if (n < 0) {
+		free(v);
+		snprintf(err, errlen, "storage: %s", strerror(-n));
+		return BVC_E_INTERNAL;
+	}
+	arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, bvj_snapshot_to_json(&v[i]));
+	free(v);
+	*result = json_pack("{s:o}", "snapshots", arr);
+	return BVC_OK;
+}
+
+static int get_id(json_t *args, int64_t *id, char *err, size_t errlen)
+{
+	json_int_t v = 0;
+
+	if (!json_object_get(args, "id") ||
+	    !arg_int(args, "id", &v, 1, INT64_MAX)) {
+		snprintf(err, errlen, "a snapshot id (a positive integer) is needed");
+		return BVC_E_USAGE;
+	}
+	*id = v;
+	return 0;
+}
+
+#define MAX_ATTEMPTS 64
+
+static int h_show(void *ctx, struct bvc_req *req, json_t *args,
+		  json_t **result, char *err, size_t errlen)
+{
+	struct bvs_attempt at[MAX_ATTEMPTS];
+	struct bvs_snapshot s;
+	json_t *attempts, *report = json_null();
+	char *text;
+	int64_t id;
+	int n, rc;
+
+	(void)ctx;
+	(void)req;
+	if ((rc = need_coord(err, errlen)) || (rc = get_id(args, &id, err, errlen)))
+		return rc;
+	if (bvs_snapshot_get(d.store, id, &s)) {
+		snprintf(err, errlen, "no snapshot %lld", (long long)id);
+		return BVC_E_NOTFOUND;
+	}
+	n = bvs_attempts_get(d.store, id, at, MAX_ATTEMPTS);
+	attempts = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(attempts, bvj_attempt_to_json(&at[i]));
+	text = bvs_report_get(d.store, id);
+	if (text) {
+		json_t *j = json_loads(text, 0, NULL);
+
+		if (j)
+			report = j;
+		free(text);
+	}
+	*result = json_pack("{s:o, s:o, s:o}", "snapshot",
+			    bvj_snapshot_to_json(&s), "attempts", attempts,
+			    "report", report);
+	return BVC_OK;
+}
+
+static int h_export(void *ctx, struct bvc_req *req, json_t *args,
+		    json_t **result, char *err, size_t errlen)
+{
+	struct bvs_attempt at[MAX_ATTEMPTS];
+	struct bvs_snapshot s;
+	char **nodes = NULL, **records = NULL, *report;
+	size_t n_nodes = 0;
+	int64_t id;
+	int n, rc;
+
+	(void)ctx;
+	(void)req;
+	if ((rc = need_coord(err, errlen)) || (rc = get_id(args, &id, err, errlen)))
+		return rc;
+	if (bvs_snapshot_get(d.store, id, &s)) {
+		snprintf(err, errlen, "no snapshot %lld", (long long)id);
+		return BVC_E_NOTFOUND;
+	}
+	n = bvs_attempts_get(d.store, id, at, MAX_ATTEMPTS);
+	if (n < 0)
+		n = 0;
+	if (bvs_member_nodes(d.store, id, &nodes, &n_nodes))
+		n_nodes = 0;
+	records = calloc(n_nodes + 1, sizeof(*records));
+	for (size_t i = 0; records && i < n_nodes; i++)
+		records[i] = bvs_member_record_get(d.store, id, nodes[i]);
+	report = bvs_report_get(d.store, id);
+	*result = records ? bvj_export_build(&s, at, (size_t)n, report, n_nodes,
+					     (const char *const *)nodes,
+					     (const char *const *)records,
+					     err, errlen) : NULL;
+	for (size_t i = 0; i < n_nodes; i++) {
+		free(nodes[i]);
+		if (records)
+			free(records[i]);
+	}
+	free(nodes);
+	free(records);
+	free(report);
+	return *result ? BVC_OK : BVC_E_INTERNAL;
+}
+
+/* members and calibrate: both ping every peer, then answer */
+struct pinger {
+	struct bvc_req *req;
+	bool calibrate;
+	unsigned int count;
+};
+
+static json_t *rtt_json(bool calibrate, unsigned int count)
+{
+	struct bvd_rtt r[BVD_MAX_PEERS];
+	size_t n = bvd_coord_rtt(d.coord, r, BVD_MAX_PEERS);
+	uint64_t lo = 0;
+	json_t *peers = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct bvd_peer_conf *p = &d.cfg.peers[i];
+		char a[INET_ADDRSTRLEN], addr[INET_ADDRSTRLEN + 8];
+
+		inet_ntop(AF_INET, &p->control.sin_addr, a, sizeof(a));
+		snprintf(addr, sizeof(addr), "%s:%u", a,
+			 ntohs(p->control.sin_port));
+		if (r[i].answered && !r[i].gateway &&
+		    (!lo || r[i].min_ns < lo))
+			lo = r[i].min_ns;
+		json_array_append_new(peers, json_pack(
+			"{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I}",
+			"name", r[i].name,
+			"role", r[i].gateway ? "gateway" : "member",
+			"address", addr, "reachable", r[i].answered > 0,
+			"answered", (json_int_t)r[i].answered,
+			"min_us", (json_int_t)(r[i].min_ns / 1000),
+			"median_us", (json_int_t)(r[i].median_ns / 1000),
+			"max_us", (json_int_t)(r[i].max_ns / 1000)));
+	}
+	if (!calibrate)
+		return json_pack("{s:o}", "members", peers);
+	/*
+	 * The shortest external chain gateway -> member -> out-group ->
+	 * gateway takes at least a round trip between a gateway and a member;
+	 * measured from the coordinator (run it on a gateway for the figure
+	 * to be that round trip), tau_min must not exceed it.
+	 */
+	return json_pack("{s:I, s:I, s:I, s:b, s:o}",
+			 "samples", (json_int_t)count,
+			 "lower_bound_us", (json_int_t)(lo / 1000),
+			 "tau_min_us", (json_int_t)(d.cfg.tau_min_ns / 1000),
+			 "bound_ok", lo && d.cfg.tau_min_ns <= lo,
+			 "peers", peers);
+}
+
+static void pinger_done(void *data, int64_t unused)
+{
+	struct pinger *p = data;
+
+	(void)unused;
+	bvc_reply(p->req, rtt_json(p->calibrate, p->count));
+	free(p);
+}
+
+static void pinger_cancel(void *arg, struct bvc_req *req)
+{
+	(void)req;
+	bvd_coord_forget_waiter(d.coord, arg);
+	free(arg);
+}
+
+static int start_pings(struct bvc_req *req, bool calibrate,
+		       unsigned int count, char *err, size_t errlen)
+{
+	struct pinger *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p)
+		return BVC_E_INTERNAL;
+	p->req = req;
+	p->calibrate = calibrate;
+	p->count = count;
+	rc = bvd_coord_calibrate(d.coord, count, pinger_done, p);
+	if (rc) {
+		free(p);
+		snprintf(err, errlen, rc == -EBUSY ?
+			 "a calibration is already running" : "%s",
+			 strerror(-rc));
+		return rc == -EBUSY ? BVC_E_BUSY : BVC_E_USAGE;
+	}
+	bvc_req_set_cancel(req, pinger_cancel, p);
+	return BVC_DEFER;
+}
+
+static int h_members(void *ctx, struct bvc_req *req, json_t *args,
+		     json_t **result, char *err, size_t errlen)
+{
+	int rc;
+
+	(void)ctx;
+	(void)args;
+	(void)result;
+	if ((rc = need_coord(err, errlen)))
+		return rc;
+	return start_pings(req, false, 1, err, errlen);
+}
+
+static int h_calibrate(void *ctx, struct bvc_req *req, json_t *args,
+		       json_t **result, char *err, size_t errlen)
+{
+	json_int_t count = 20;
+	int rc;
+
+	(void)ctx;
+	(void)result;
+	if ((rc = need_coord(err, errlen)))
+		return rc;
+	if (!arg_int(args, "count", &count, 1, 1000)) {
+		snprintf(err, errlen, "count: 1..1000");
+		return BVC_E_USAGE;
+	}
+	return start_pings(req, true, (unsigned int)count, err, errlen);
+}
+
+static const struct bvc_command commands[] = {
+	{ "status", "beaver-status/1", h_status },
+	{ "snapshot", "beaver-summary/1", h_snapshot },
+	{ "list", "beaver-list/1", h_list },
+	{ "show", "beaver-show/1", h_show },
+	{ "export", "beaver-snapshot/1", h_export },
+	{ "members", "beaver-members/1", h_members },
+	{ "calibrate", "beaver-calibrate/1", h_calibrate },
+};
+
+static void ctl_fd(int fd, short revents, void *s)
+{
+	bvc_handle(s, fd, revents);
+}
+
+static void ctl_watch(void *ctx, struct bvc_server *s, int fd, short events)
+{
+	(void)ctx;
+	bvl_unwatch(fd);
+	bvl_watch(fd, events, ctl_fd, s);
+}
+
+static void ctl_unwatch(void *ctx, int fd)
+{
+	(void)ctx;
+	bvl_unwatch(fd);
+}
+
+static void ctl_log(void *ctx, int prio, const char *msg)
+{
+	(void)ctx;
+	bvd_log(prio, "%s", msg);
+}
+
+/* ---- signals, watchdog ------------------------------------------------ */
+
+static void signal_readable(int fd, short revents, void *data)
+{
+	struct signalfd_siginfo si;
+
+	(void)revents;
+	(void)data;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			bvd_info("SIGHUP: configuration is read at start only; restart to apply changes");
+			continue;
+		}
+		bvd_info("signal %u: stopping", si.ssi_signo);
+		sd_notify(0, "STOPPING=1");
+		bvl_stop();
+	}
+}
+
+static void watchdog_tick(void *data)
+{
+	(void)data;
+	sd_notify(0, "WATCHDOG=1");
+	bvl_timer(d.watchdog_usec * 1000 / 2, watchdog_tick, NULL);
+}
+
+/* ---- start-up --------------------------------------------------------- */
+
+static int enter_netns(const char *name)
+{
+	char path[512];
+	int fd, err = 0;
+
+	if (!name[0])
+		return 0;
+	if (name[0] == '/')
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET))
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (err)
+		bvd_err("network namespace %s: %s", path, strerror(-err));
+	return err;
+}
+
+static int start(void)
+{
+	char why[512];
+	sigset_t mask;
+	int err, sfd;
+
+	if (enter_netns(d.cfg.netns))
+		return 1;
+	err = bvw_key_load(d.cfg.key_file, &d.key, why, sizeof(why));
+	if (err) {
+		bvd_err("group key %s: %s", d.cfg.key_file, why);
+		return 1;
+	}
+	err = bvs_open(d.cfg.state_dir, d.cfg.roles & BVD_ROLE_COORDINATOR,
+		       &d.store, why, sizeof(why));
+	if (err) {
+		bvd_err("storage in %s: %s", d.cfg.state_dir, why);
+		return 1;
+	}
+	if (d.cfg.roles & BVD_ROLE_COORDINATOR) {
+		int n = bvs_recover(d.store);
+
+		if (n > 0)
+			bvd_warn("%d snapshot(s) in progress at the last stop marked failed",
+				 n);
+	}
+	if (d.cfg.roles & (BVD_ROLE_GATEWAY | BVD_ROLE_MEMBER)) {
+		err = bvd_kmod_open(&d.kmod, NULL, d.cfg.roles, why,
+				    sizeof(why));
+		if (!err)
+			err = bvd_kmod_configure(&d.kmod, &d.cfg, why,
+						 sizeof(why));
+		if (err) {
+			bvd_err("%s", why);
+			return 1;
+		}
+		d.has_kmod = true;
+		bvd_info("beaver.ko %s, caps 0x%llx", d.kmod.version,
+			 (unsigned long long)d.kmod.caps);
+		bvl_watch(bvd_kmod_events_fd(&d.kmod), POLLIN, kmod_readable,
+			  NULL);
+	}
+	err = bvd_peer_open(&d.io, &d.cfg.listen, &d.key, d.cfg.group,
+			    d.cfg.node, on_peer_msg, NULL, why, sizeof(why));
+	if (err) {
+		bvd_err("%s", why);
+		return 1;
+	}
+	bvl_watch(d.io.fd, POLLIN, bvd_peer_readable, &d.io);
+	bvd_agent_init(&d.agent, &d.cfg, &d.kmod, d.store, &d.io);
+	if (d.cfg.roles & BVD_ROLE_COORDINATOR) {
+		d.coord = bvd_coord_new(&d.cfg, d.store, &d.io);
+		if (!d.coord) {
+			bvd_err("out of memory");
+			return 1;
+		}
+	}
+	{
+		struct bvc_config cc = {
+			.run_dir = d.cfg.run_dir, .group = d.cfg.socket_group,
+			.cmds = commands,
+			.n_cmds = sizeof(commands) / sizeof(commands[0]),
+			.log = ctl_log, .watch = ctl_watch,
+			.unwatch = ctl_unwatch,
+		};
+
+		err = bvc_open(&cc, &d.ctl, why, sizeof(why));
+		if (err) {
+			bvd_err("control socket: %s", why);
+			return 1;
+		}
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd >= 0)
+		bvl_watch(sfd, POLLIN, signal_readable, NULL);
+	if (sd_watchdog_enabled(0, &d.watchdog_usec) > 0)
+		watchdog_tick(NULL);
+	bvd_info("%s ready: group %u, roles%s%s%s, control %s", d.cfg.node,
+		 d.cfg.group,
+		 d.cfg.roles & BVD_ROLE_GATEWAY ? " gateway" : "",
+		 d.cfg.roles & BVD_ROLE_MEMBER ? " member" : "",
+		 d.cfg.roles & BVD_ROLE_COORDINATOR ? " coordinator" : "",
+		 bvc_path(d.ctl));
+	sd_notifyf(0, "READY=1\nSTATUS=group %u, node %s", d.cfg.group,
+		   d.cfg.node);
+	bvl_run();
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: beaverd [--config FILE] [--stderr] [--debug]\n"
+		"       beaverd --check-config [--config FILE]\n"
+		"       beaverd --version\n"
+		"\n"
+		"  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
+		"      --check-config  validate the configuration, explain every error, exit\n"
+		"      --stderr        log to stderr instead of the journal\n"
+		"  -d, --debug         log debug messages too\n"
+		"\n"
+		"See beaverd(8) and beaverd.conf(5).\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "stderr", no_argument, NULL, 'e' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = DEFAULT_CONFIG;
+	bool check = false, to_stderr = false, debug = false;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "c:dh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': path = optarg; break;
+		case 'C': check = true; break;
+		case 'e': to_stderr = true; break;
+		case 'd': debug = true; break;
+		case 'V': puts("beaverd " BEAVERD_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (bvd_config_load(path, &d.cfg, stderr)) {
+		if (check)
+			fprintf(stderr, "%s: configuration is not valid\n", path);
+		return 1;
+	}
+	if (check) {
+		printf("%s: ok\n", path);
+		bvd_config_free(&d.cfg);
+		return 0;
+	}
+	/* under systemd, log to the journal unless told otherwise */
+	bvd_log_init(to_stderr || d.cfg.log_stderr || !getenv("JOURNAL_STREAM"),
+		     debug ? LOG_DEBUG : LOG_INFO);
+	rc = start();
+	if (d.ctl)
+		bvc_close(d.ctl);
+	bvd_coord_free(d.coord);
+	bvd_agent_free(&d.agent);
+	if (d.io.fd > 0)
+		bvd_peer_close(&d.io);
+	if (d.has_kmod)
+		bvd_kmod_close(&d.kmod);
+	if (d.store)
+		bvs_close(d.store);
+	bvd_config_free(&d.cfg);
+	return rc;
+}
