@@ -14,7 +14,8 @@
  * complete. On open, snapshots still 'pending'/'collecting' are marked
  * 'failed' with reason "coordinator restarted" (bvs_recover).
  *
- * Schema (version 1, in PRAGMA user_version):
+ * Schema (version 1, in PRAGMA user_version; PRAGMA application_id is
+ * 0x42565231, "BVR1"):
  *   meta(key TEXT PRIMARY KEY, value)            -- next_epoch, ...
  *   snapshots(id INTEGER PRIMARY KEY, state TEXT, reason TEXT,
  *             created_ns, finished_ns, epoch INTEGER,  -- the accepted one
@@ -60,12 +61,28 @@ struct bvs_snapshot {
 	uint32_t n_attempts;
 };
 
-/* open (creating) STATE_DIR/beaverd.db; durable: synchronous=FULL */
+/*
+ * open (creating) STATE_DIR/beaverd.db (mode 0600; STATE_DIR is created
+ * 0700 if missing); durable: synchronous=FULL. One process at a time: a
+ * second bvs_open of the same directory fails with -EBUSY. A database of a
+ * newer schema is refused (-EPROTONOSUPPORT).
+ */
 int bvs_open(const char *state_dir, bool durable, struct bvs **out,
 	     char *why, size_t why_len);
 void bvs_close(struct bvs *s);
 
-/* mark pending/collecting snapshots failed; returns how many */
+/*
+ * Every function below returns -errno (or NULL) on failure: -ENOENT (no
+ * such snapshot/record), -EINVAL (bad argument, or a change a finished
+ * snapshot does not allow), -EEXIST (a duplicate), -EBUSY, -EIO, -ENOSPC,
+ * -ENOMEM, -EUCLEAN (a corrupt database). This is the why of the last
+ * failure (valid until the next call on s).
+ */
+const char *bvs_errmsg(const struct bvs *s);
+
+/* mark pending/collecting snapshots failed with reason "coordinator
+ * restarted"; returns how many. The coordinator calls it once after
+ * bvs_open, before it starts any snapshot. */
 int bvs_recover(struct bvs *s);
 
 /*
@@ -76,7 +93,13 @@ int bvs_recover(struct bvs *s);
 int bvs_next_epoch(struct bvs *s, uint32_t first, uint32_t *epoch);
 
 /* snapshots */
+/*
+ * States: PENDING and COLLECTING may change; ACCEPTED, REJECTED and FAILED
+ * are final. ACCEPTED is reached only through bvs_snapshot_accept.
+ */
 int bvs_snapshot_new(struct bvs *s, uint64_t tau_min_ns, int64_t *id);
+/* a->n 0 means "the next number"; also sets the snapshot's attempts count
+ * and bound_ns (t1 - t0 of this, the last, attempt) */
 int bvs_attempt_add(struct bvs *s, int64_t id, const struct bvs_attempt *a);
 int bvs_snapshot_set_state(struct bvs *s, int64_t id, enum bvs_state st,
 			   const char *reason);
@@ -96,10 +119,13 @@ int bvs_attempts_get(struct bvs *s, int64_t id, struct bvs_attempt *out,
 /* malloc'd JSON text of the report / a member's record; NULL if none */
 char *bvs_report_get(struct bvs *s, int64_t id);
 char *bvs_member_record_get(struct bvs *s, int64_t id, const char *node);
-/* node names of the records stored for a snapshot (malloc'd array) */
+/* node names of the records stored for a snapshot, sorted: a malloc'd
+ * array of malloc'd names (free each, then the array); NULL if none */
 int bvs_member_nodes(struct bvs *s, int64_t id, char ***nodes, size_t *n);
 
-/* member side: local records */
+/* member side: local records; put replaces a record of the same epoch;
+ * release deletes every epoch up to upto (serial-number order, RFC 1982)
+ * and returns how many */
 int bvs_local_put(struct bvs *s, uint32_t epoch, const char *record);
 char *bvs_local_get(struct bvs *s, uint32_t epoch);
 int bvs_local_release(struct bvs *s, uint32_t upto);

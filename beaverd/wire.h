@@ -13,16 +13,54 @@
  *   | body (bodylen bytes, per type)  | MAC (32 bytes)               |
  *   +---------------------------------+------------------------------+
  *
- * ver = 1. sender: a 32-bit id of the sending node (bvw_node_id() of its
- * name). seq: 64-bit, strictly increasing per sender across restarts (the
- * sender starts at its CLOCK_REALTIME in microseconds << 16 and counts up).
+ * ver = 1. flags: none defined yet, must be 0 (a receiver refuses unknown
+ * bits, so a later flag is never misread). sender: a 32-bit id of the
+ * sending node (bvw_node_id() of its name). seq: 64-bit, strictly
+ * increasing per sender across restarts (the sender starts at its
+ * CLOCK_REALTIME in microseconds << 16 and counts up).
  * MAC: crypto_auth_hmacsha256 (libsodium) over everything before it, keyed
  * with the group key (32 bytes, file written by `beaverctl genkey`).
+ *
+ * Bodies (big endian; every size is exact, reserved bytes are 0; a reply
+ * starts with req_id, the seq of the request it answers):
+ *
+ *   ADVANCE       epoch u32 | role u8 | reserved u8[3]                    8
+ *   ADVANCE_ACK   req_id u64 | epoch u32 | prev u32 | now u32 | err s32 |
+ *                 switch_ns u64 | advanced u8 | reserved u8[3]           36
+ *   COLLECT       epoch u32 | offset u32                                   8
+ *   COLLECT_DATA  req_id u64 | epoch u32 | offset u32 | total u32 |
+ *                 err s32 | data_len u16 | reserved u16 | data      28 + len
+ *   RELEASE       epoch u32 | reserved u32                                 8
+ *   RELEASE_ACK   req_id u64 | epoch u32 | err s32                        16
+ *   PING          nonce u64                                                8
+ *   PONG          req_id u64 | nonce u64 | epoch u32 | err s32 |
+ *                 probe_ns u64                                           32
+ *
+ * Decoding checks every field: epoch != 0 where one is carried (ADVANCE,
+ * ADVANCE_ACK, COLLECT, COLLECT_DATA, RELEASE, RELEASE_ACK); role is
+ * BVW_ROLE_*; advanced is 0 or 1; err is 0 or -1..-4095; COLLECT_DATA has
+ * data_len = bodylen - 28, offset + data_len <= total <= BVW_MAX_RECORD, and
+ * no data when err != 0. Anything else is -EBADMSG. bvw_encode refuses (with
+ * -EINVAL) exactly what bvw_decode would refuse.
+ *
+ * Check order on receipt: length and magic (-EBADMSG), version (-EPROTO),
+ * group (-EXDEV: two groups sharing a port are told apart before their
+ * keys are tried), bodylen against the datagram length (-EBADMSG), MAC
+ * (-EPERM), then type and body (-EBADMSG): nothing unauthenticated beyond
+ * the header is parsed.
  *
  * Receivers drop, and count, a datagram that is truncated, malformed, of
  * another version or group, fails the MAC, or whose (sender, seq) was seen
  * before or is older than the replay window (the newest seq per sender and
  * a 64-entry bitmap behind it, as IPsec/WireGuard do).
+ *
+ * The replay table holds a bounded number of senders, the one with the
+ * most recently accepted message first; a new sender in a full table
+ * evicts the one whose last accepted message is the oldest, and its
+ * history is then forgotten (a replay of its old messages would pass
+ * once). Size it above the number of peers (BVD_MAX_PEERS + 1) so that
+ * authenticated senders never evict each other; only holders of the group
+ * key get as far as the table.
  */
 #ifndef BEAVERD_WIRE_H
 #define BEAVERD_WIRE_H
@@ -38,6 +76,7 @@
 #define BVW_MAX_DGRAM	1400	/* stays below every sane path MTU */
 #define BVW_MAX_BODY	(BVW_MAX_DGRAM - BVW_HDR_LEN - BVW_MAC_LEN)
 #define BVW_REPLAY_WINDOW 64
+#define BVW_MAX_RECORD	(64u << 20)	/* COLLECT_DATA total: a record's size */
 
 enum bvw_type {
 	BVW_ADVANCE = 1,	/* coord -> gw/member: epoch, role */
@@ -47,7 +86,7 @@ enum bvw_type {
 	BVW_RELEASE,		/* coord -> member: epoch */
 	BVW_RELEASE_ACK,	/* reply: epoch, err */
 	BVW_PING,		/* coord -> any: nonce (calibrate, liveness) */
-	BVW_PONG,		/* reply: nonce, plus the member's own probe */
+	BVW_PONG,		/* reply: nonce, epoch, the responder's own probe */
 	__BVW_TYPE_MAX
 };
 
@@ -72,6 +111,8 @@ struct bvw_msg {
 	uint32_t offset;	/* COLLECT, COLLECT_DATA */
 	uint32_t total;		/* COLLECT_DATA: size of the whole record */
 	uint64_t nonce;		/* PING, PONG */
+	uint64_t probe_ns;	/* PONG: the responder's own probe (a round
+				 * trip it measured, in ns; 0 if none) */
 	const uint8_t *data;	/* COLLECT_DATA chunk (points into the buffer) */
 	uint16_t data_len;
 };
@@ -80,7 +121,7 @@ struct bvw_key {
 	uint8_t k[BVW_KEY_LEN];
 };
 
-/* per-sender replay state, kept by the receiver */
+/* per-sender replay state, kept by the receiver; zero-filled = unused */
 struct bvw_replay {
 	uint32_t sender;
 	uint64_t top;		/* newest seq accepted */
@@ -89,7 +130,7 @@ struct bvw_replay {
 };
 
 struct bvw_replay_table {
-	struct bvw_replay *slots;
+	struct bvw_replay *slots;	/* caller-allocated, zero-filled */
 	size_t n;		/* capacity; oldest-used slot evicted when full */
 };
 
@@ -113,7 +154,7 @@ int bvw_encode(const struct bvw_msg *m, const struct bvw_key *key,
  * body. Does not touch replay state (so a forged datagram cannot advance
  * it). Returns 0, or -EBADMSG (malformed/truncated), -EPROTO (version),
  * -EPERM (MAC), -EXDEV (group), and counts the drop in d if non-NULL.
- * m->data points into buf.
+ * m->data points into buf; after a refusal m is all zero.
  */
 int bvw_decode(const uint8_t *buf, size_t len, const struct bvw_key *key,
 	       uint8_t group, struct bvw_msg *m, struct bvw_drops *d);
@@ -126,11 +167,14 @@ int bvw_replay_check(struct bvw_replay_table *t, uint32_t sender,
 		     uint64_t seq, struct bvw_drops *d);
 
 /* read a key file (32 raw bytes, or 64 hex digits and a newline); refuses a
- * file readable by group or others. Returns 0 or -errno. */
+ * file that group or others may read or write, or that belongs to neither
+ * root nor the caller. Returns 0 or -errno, with a message in why (which
+ * does not repeat the path). */
 int bvw_key_load(const char *path, struct bvw_key *key, char *why,
 		 size_t why_len);
 
-/* write a fresh random key file with mode 0600 (O_EXCL) */
+/* write a fresh random key file (64 hex digits and a newline) with mode
+ * 0600; refuses to replace an existing file (O_EXCL). Returns 0 or -errno. */
 int bvw_key_generate(const char *path);
 
 #endif /* BEAVERD_WIRE_H */

@@ -1,0 +1,1234 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * beaverd.conf: parsing (inih) and validation into struct bvd_config.
+ *
+ * inih splits lines into sections and key/value pairs; everything else is
+ * done here, and every problem is collected (never just the first) and
+ * printed as "FILE:LINE: message", sorted by line.
+ *
+ * inih's handler carries no line number in Debian's build (INI_HANDLER_LINENO
+ * is 0), so the text is fed to ini_parse_stream() through our own line
+ * reader: the handler runs while the line just read is current, which gives
+ * the line number. The reader also sees every section header (inih calls no
+ * handler for an empty section) and every line inih would refuse (inih
+ * reports only the first), and it replaces a line longer than inih's line
+ * buffer by a comment after reporting it, rather than let inih cut it in two.
+ */
+#include "config.h"
+#include "wire.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CONFIG_MAX_SIZE (1u << 20)	/* a configuration file, not a database */
+
+enum section_kind {
+	S_NONE,		/* before the first section header */
+	S_BAD,		/* a broken or unknown header: its keys are ignored */
+	S_BEAVERD,
+	S_GROUP,
+	S_MODULE,
+	S_COORD,
+	S_PEER,		/* [gateway:NAME] or [member:NAME] */
+};
+
+enum value_kind {
+	V_NAME,		/* node name */
+	V_ROLES,
+	V_ADDRPORT,	/* a.b.c.d[:port] */
+	V_ADDR,		/* a.b.c.d */
+	V_PATH,		/* absolute path */
+	V_GROUPNAME,
+	V_LOG,
+	V_NETNS,
+	V_U8,		/* range checked */
+	V_U32,		/* range checked */
+	V_USEC_NS,	/* microseconds in the file, nanoseconds in the struct */
+	V_BOOL,
+	V_ADDRLIST,	/* list of a.b.c.d */
+	V_PREFIXLIST,	/* list of a.b.c.d[/len] */
+};
+
+struct key_def {
+	enum section_kind sect;
+	const char *name;
+	enum value_kind kind;
+	size_t off;		/* in struct bvd_config (struct bvd_peer_conf for S_PEER) */
+	size_t size;		/* of a string field */
+	uint64_t min, max;
+	unsigned int peer_mask;	/* S_PEER: 1 gateway, 2 member */
+};
+
+#define CF(field) offsetof(struct bvd_config, field)
+#define CS(field) sizeof(((struct bvd_config *)0)->field)
+#define PF(field) offsetof(struct bvd_peer_conf, field)
+#define PEER_GW 1u
+#define PEER_MEMBER 2u
+
+static const struct key_def keys[] = {
+	{ S_BEAVERD, "node", V_NAME, CF(node), CS(node), 0, 0, 0 },
+	{ S_BEAVERD, "roles", V_ROLES, CF(roles), 0, 0, 0, 0 },
+	{ S_BEAVERD, "listen", V_ADDRPORT, CF(listen), 0, 0, 0, 0 },
+	{ S_BEAVERD, "key_file", V_PATH, CF(key_file), CS(key_file), 0, 0, 0 },
+	{ S_BEAVERD, "state_dir", V_PATH, CF(state_dir), CS(state_dir), 0, 0, 0 },
+	{ S_BEAVERD, "run_dir", V_PATH, CF(run_dir), CS(run_dir), 0, 0, 0 },
+	{ S_BEAVERD, "socket_group", V_GROUPNAME, CF(socket_group),
+	  CS(socket_group), 0, 0, 0 },
+	{ S_BEAVERD, "log", V_LOG, CF(log_stderr), 0, 0, 0, 0 },
+	{ S_BEAVERD, "netns", V_NETNS, CF(netns), CS(netns), 0, 0, 0 },
+
+	{ S_GROUP, "id", V_U8, CF(group), 0, 1, 255, 0 },
+	{ S_GROUP, "members", V_ADDRLIST, CF(members), 0, 0, BVD_MAX_ADDRS, 0 },
+	{ S_GROUP, "vips", V_ADDRLIST, CF(vips), 0, 0, BVD_MAX_ADDRS, 0 },
+	{ S_GROUP, "allow", V_PREFIXLIST, CF(allow), 0, 0, BVD_MAX_ALLOW, 0 },
+
+	/* the ranges of beaver.ko's netlink policy (kmod/netlink.c) */
+	{ S_MODULE, "settle_ms", V_U32, CF(settle_ms), 0, 0, 60000, 0 },
+	{ S_MODULE, "max_flows", V_U32, CF(max_flows), 0, 1, 1u << 24, 0 },
+	{ S_MODULE, "max_history", V_U32, CF(max_history), 0, 1, 1u << 26, 0 },
+	{ S_MODULE, "max_records", V_U32, CF(max_records), 0, 1, 65536, 0 },
+	{ S_MODULE, "max_captures", V_U32, CF(max_captures), 0, 0, 1u << 20, 0 },
+	{ S_MODULE, "capture_bytes", V_U32, CF(capture_bytes), 0, 0, 1024, 0 },
+	{ S_MODULE, "mss_clamp", V_BOOL, CF(mss_clamp), 0, 0, 0, 0 },
+
+	{ S_COORD, "tau_min_us", V_USEC_NS, CF(tau_min_ns), 0, 1, 10000000, 0 },
+	{ S_COORD, "ack_timeout_ms", V_U32, CF(ack_timeout_ms), 0, 1, 60000, 0 },
+	{ S_COORD, "retries", V_U32, CF(retries), 0, 0, 100, 0 },
+	{ S_COORD, "max_outstanding", V_U32, CF(max_outstanding), 0, 1, 1024, 0 },
+	{ S_COORD, "complete_timeout_ms", V_U32, CF(complete_timeout_ms), 0,
+	  1, 600000, 0 },
+	{ S_COORD, "collect_timeout_ms", V_U32, CF(collect_timeout_ms), 0,
+	  1, 600000, 0 },
+	{ S_COORD, "first_epoch", V_U32, CF(first_epoch), 0, 1, UINT32_MAX, 0 },
+
+	{ S_PEER, "address", V_ADDRPORT, PF(control), 0, 0, 0,
+	  PEER_GW | PEER_MEMBER },
+	{ S_PEER, "data", V_ADDR, PF(data), 0, 0, 0, PEER_MEMBER },
+};
+
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+struct cfg_err {
+	unsigned int line;
+	unsigned int seq;	/* keeps the order of one line's messages */
+	char *msg;
+};
+
+/* per peer: where it was defined and where its keys were */
+struct peer_lines {
+	unsigned int header;
+	unsigned int key[N_KEYS];
+};
+
+struct ctx {
+	const char *file;
+	struct bvd_config *cfg;
+
+	/* the reader */
+	const char *text;
+	size_t len, pos;
+	unsigned int lineno;	/* the line inih is processing */
+	bool indented;		/* it starts with white space */
+	bool have_key;		/* inih's prev_name: a key since the header */
+	unsigned int prev_key;	/* index in keys[] of that key, or N_KEYS */
+
+	/* the current section */
+	enum section_kind sect;
+	char sect_name[256];
+	size_t peer;		/* S_PEER: index in cfg->peers */
+
+	unsigned int key_line[N_KEYS];	/* fixed sections: line of each key */
+	unsigned int sect_line[S_PEER + 1];	/* first header of each section */
+	bool list_full[N_KEYS];
+	unsigned int *addr_lines[N_KEYS];	/* line of each list element */
+	struct peer_lines *peer_lines;
+	size_t peers_cap, members_cap, vips_cap, allow_cap;
+
+	struct cfg_err *errs;
+	size_t n_errs, errs_cap;
+	bool oom;
+};
+
+/* ---- error collection ---- */
+
+__attribute__((format(printf, 3, 4)))
+static void report_at(struct ctx *c, unsigned int line, const char *fmt, ...)
+{
+	struct cfg_err *e;
+	va_list ap;
+	char *msg;
+
+	if (c->n_errs == c->errs_cap) {
+		size_t cap = c->errs_cap ? c->errs_cap * 2 : 16;
+
+		e = realloc(c->errs, cap * sizeof(*e));
+		if (!e) {
+			c->oom = true;
+			return;
+		}
+		c->errs = e;
+		c->errs_cap = cap;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		va_end(ap);
+		c->oom = true;
+		return;
+	}
+	va_end(ap);
+	e = &c->errs[c->n_errs];
+	e->line = line;
+	e->seq = (unsigned int)c->n_errs;
+	e->msg = msg;
+	c->n_errs++;
+}
+
+#define report(c, ...) report_at((c), (c)->lineno, __VA_ARGS__)
+
+static bool has_error_at(const struct ctx *c, unsigned int line)
+{
+	for (size_t i = 0; i < c->n_errs; i++)
+		if (c->errs[i].line == line)
+			return true;
+	return false;
+}
+
+static int cmp_err(const void *a, const void *b)
+{
+	const struct cfg_err *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void print_errors(struct ctx *c, FILE *err)
+{
+	if (c->n_errs > 1)
+		qsort(c->errs, c->n_errs, sizeof(c->errs[0]), cmp_err);
+	for (size_t i = 0; err && i < c->n_errs; i++)
+		fprintf(err, "%s:%u: %s\n", c->file, c->errs[i].line,
+			c->errs[i].msg);
+	if (err && c->oom)
+		fprintf(err, "%s:0: out of memory while reading the "
+			"configuration\n", c->file);
+}
+
+static void ctx_free(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n_errs; i++)
+		free(c->errs[i].msg);
+	free(c->errs);
+	for (size_t i = 0; i < N_KEYS; i++)
+		free(c->addr_lines[i]);
+	free(c->peer_lines);
+}
+
+/* ---- value parsers ---- */
+
+static bool is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
+	       ch == '\v' || ch == '\f';
+}
+
+static bool is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+static bool is_alnum(char ch)
+{
+	return is_digit(ch) || (ch >= 'a' && ch <= 'z') ||
+	       (ch >= 'A' && ch <= 'Z');
+}
+
+/* a decimal number, nothing else around it */
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!is_digit(*s))
+		return false;
+	for (; *s; s++) {
+		if (!is_digit(*s))
+			return false;
+		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* strict dotted quad (inet_pton's AF_INET form: no octal, no short forms) */
+static bool parse_ipv4(const char *s, struct in_addr *a)
+{
+	return inet_pton(AF_INET, s, a) == 1;
+}
+
+/* an address a peer can have: not 0.0.0.0, broadcast or multicast */
+static bool is_unicast(struct in_addr a)
+{
+	uint32_t h = ntohl(a.s_addr);
+
+	return h != 0 && h != 0xffffffffu && (h & 0xf0000000u) != 0xe0000000u;
+}
+
+static const char *ipv4_str(struct in_addr a, char *buf)
+{
+	if (!inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN))
+		snprintf(buf, INET_ADDRSTRLEN, "?");
+	return buf;
+}
+
+/* a node or peer name: 1..BVD_NAME_MAX-1 of [A-Za-z0-9._-], not "." or ".." */
+static const char *check_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n)
+		return "is empty";
+	if (n >= BVD_NAME_MAX)
+		return "is longer than 63 characters";
+	for (const char *p = s; *p; p++)
+		if (!is_alnum(*p) && *p != '.' && *p != '_' && *p != '-')
+			return "may contain only letters, digits, '.', '_' and '-'";
+	if (!strcmp(s, ".") || !strcmp(s, ".."))
+		return "is not a name";
+	return NULL;
+}
+
+static void set_string(struct ctx *c, const struct key_def *k, char *dst,
+		       const char *v)
+{
+	if (strlen(v) >= k->size) {
+		report(c, "%s: value is longer than %zu characters", k->name,
+		      k->size - 1);
+		return;
+	}
+	memcpy(dst, v, strlen(v) + 1);
+}
+
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static void parse_addrport(struct ctx *c, const struct key_def *k,
+			   const char *v, struct sockaddr_in *out)
+{
+	char host[INET_ADDRSTRLEN + 1];
+	const char *colon = strchr(v, ':');
+	size_t hl = colon ? (size_t)(colon - v) : strlen(v);
+	uint64_t port = BVD_DEFAULT_PORT;
+	struct in_addr a;
+
+	if (hl >= sizeof(host)) {
+		report(c, "%s: '%s' is not an IPv4 address[:port]", k->name, v);
+		return;
+	}
+	memcpy(host, v, hl);
+	host[hl] = '\0';
+	if (!parse_ipv4(host, &a)) {
+		report(c, "%s: '%s' is not an IPv4 address", k->name, host);
+		return;
+	}
+	if (c->sect == S_PEER && !is_unicast(a)) {
+		report(c, "%s: %s is not a unicast address", k->name, host);
+		return;
+	}
+	if (colon && (!parse_u64(colon + 1, &port) || port < 1 ||
+		      port > 65535)) {
+		report(c, "%s: port '%s' is not a number in 1..65535", k->name,
+		      colon + 1);
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	out->sin_family = AF_INET;
+	out->sin_addr = a;
+	out->sin_port = htons((uint16_t)port);
+}
+
+static void parse_roles(struct ctx *c, const char *v)
+{
+	unsigned int roles = 0;
+	char buf[256];
+	char *save = NULL;
+
+	if (strlen(v) >= sizeof(buf)) {
+		report(c, "roles: value too long");
+		return;
+	}
+	memcpy(buf, v, strlen(v) + 1);
+	for (char *t = strtok_r(buf, ", \t", &save); t;
+	     t = strtok_r(NULL, ", \t", &save)) {
+		if (!strcmp(t, "gateway"))
+			roles |= BVD_ROLE_GATEWAY;
+		else if (!strcmp(t, "member"))
+			roles |= BVD_ROLE_MEMBER;
+		else if (!strcmp(t, "coordinator"))
+			roles |= BVD_ROLE_COORDINATOR;
+		else
+			report(c, "roles: unknown role '%s' (gateway, member, "
+			      "coordinator)", t);
+	}
+	if (!roles) {
+		if (!has_error_at(c, c->lineno))
+			report(c, "roles: no role given (gateway or member, "
+			      "and/or coordinator)");
+		return;
+	}
+	if ((roles & BVD_ROLE_GATEWAY) && (roles & BVD_ROLE_MEMBER))
+		report(c, "roles: gateway and member together: a network "
+		      "namespace is either a gateway or a member");
+	c->cfg->roles = roles;
+}
+
+static void parse_number(struct ctx *c, const struct key_def *k,
+			 const char *v, void *dst)
+{
+	uint64_t n;
+
+	if (!parse_u64(v, &n)) {
+		report(c, "%s: '%s' is not a number", k->name, v);
+		return;
+	}
+	if (n < k->min || n > k->max) {
+		report(c, "%s: %s is out of range %llu..%llu", k->name, v,
+		      (unsigned long long)k->min, (unsigned long long)k->max);
+		return;
+	}
+	switch (k->kind) {
+	case V_U8:
+		*(uint8_t *)dst = (uint8_t)n;
+		break;
+	case V_U32:
+		*(uint32_t *)dst = (uint32_t)n;
+		break;
+	case V_USEC_NS:
+		*(uint64_t *)dst = n * 1000;
+		break;
+	default:
+		break;
+	}
+}
+
+static void parse_bool(struct ctx *c, const struct key_def *k, const char *v,
+		       bool *dst)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(v, yes[i])) {
+			*dst = true;
+			return;
+		}
+		if (!strcasecmp(v, no[i])) {
+			*dst = false;
+			return;
+		}
+	}
+	report(c, "%s: '%s' is not a boolean (yes or no)", k->name, v);
+}
+
+/* room for element n of arr: returns the array (maybe moved) or NULL */
+static void *grow(struct ctx *c, void *arr, size_t *cap, size_t n, size_t elem)
+{
+	void *p;
+	size_t ncap;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 8;
+	p = realloc(arr, ncap * elem);
+	if (!p) {
+		c->oom = true;
+		return NULL;
+	}
+	*cap = ncap;
+	return p;
+}
+
+/* one element of members/vips/allow */
+static void list_add(struct ctx *c, size_t ki, const char *item)
+{
+	const struct key_def *k = &keys[ki];
+	struct bvd_config *cfg = c->cfg;
+	char buf[64], a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN];
+	struct in_addr a;
+	uint64_t plen = 32;
+	size_t *n, *cap;
+	unsigned int **lines = &c->addr_lines[ki];
+
+	if (k->kind == V_PREFIXLIST) {
+		const char *slash = strchr(item, '/');
+		size_t al = slash ? (size_t)(slash - item) : strlen(item);
+
+		if (al >= sizeof(buf)) {
+			report(c, "%s: '%s' is not an IPv4 prefix", k->name, item);
+			return;
+		}
+		memcpy(buf, item, al);
+		buf[al] = '\0';
+		if (!parse_ipv4(buf, &a)) {
+			report(c, "%s: '%s' is not an IPv4 address", k->name, buf);
+			return;
+		}
+		if (slash && (!parse_u64(slash + 1, &plen) || plen > 32)) {
+			report(c, "%s: prefix length '%s' is not a number in 0..32",
+			      k->name, slash + 1);
+			return;
+		}
+		uint32_t mask = plen ? ~(uint32_t)0 << (32 - plen) : 0;
+		uint32_t host = ntohl(a.s_addr);
+
+		if (host & ~mask) {
+			struct in_addr net = { .s_addr = htonl(host & mask) };
+
+			report(c, "%s: %s has host bits set (did you mean %s/%u?)",
+			      k->name, item, ipv4_str(net, a1),
+			      (unsigned int)plen);
+			return;
+		}
+		n = &cfg->n_allow;
+		cap = &c->allow_cap;
+		for (size_t i = 0; i < *n; i++)
+			if (cfg->allow[i].addr.s_addr == a.s_addr &&
+			    cfg->allow[i].len == plen) {
+				report(c, "%s: %s/%u listed twice (first on line %u)",
+				      k->name, ipv4_str(a, a2), (unsigned int)plen,
+				      (*lines)[i]);
+				return;
+			}
+	} else {
+		struct in_addr *arr = k->off == CF(members) ? cfg->members :
+							      cfg->vips;
+
+		if (!parse_ipv4(item, &a)) {
+			report(c, "%s: '%s' is not an IPv4 address", k->name, item);
+			return;
+		}
+		if (!is_unicast(a)) {
+			report(c, "%s: %s is not a unicast address", k->name, item);
+			return;
+		}
+		n = k->off == CF(members) ? &cfg->n_members : &cfg->n_vips;
+		cap = k->off == CF(members) ? &c->members_cap : &c->vips_cap;
+		for (size_t i = 0; i < *n; i++)
+			if (arr[i].s_addr == a.s_addr) {
+				report(c, "%s: %s listed twice (first on line %u)",
+				      k->name, ipv4_str(a, a1), (*lines)[i]);
+				return;
+			}
+	}
+	if (*n >= k->max) {
+		if (!c->list_full[ki])
+			report(c, "%s: more than %llu entries", k->name,
+			      (unsigned long long)k->max);
+		c->list_full[ki] = true;
+		return;
+	}
+	size_t old_cap = *cap;
+
+	if (k->kind == V_PREFIXLIST) {
+		struct bvd_prefix *p = grow(c, cfg->allow, cap, *n,
+					    sizeof(*p));
+
+		if (!p)
+			return;
+		cfg->allow = p;
+		p[*n].addr = a;
+		p[*n].len = (uint8_t)plen;
+	} else {
+		struct in_addr **arr = k->off == CF(members) ? &cfg->members :
+							       &cfg->vips;
+		struct in_addr *p = grow(c, *arr, cap, *n, sizeof(*p));
+
+		if (!p)
+			return;
+		*arr = p;
+		p[*n] = a;
+	}
+	/* the line array follows its list's capacity */
+	if (*cap != old_cap || !*lines) {
+		unsigned int *l = realloc(*lines, *cap * sizeof(**lines));
+
+		if (!l) {
+			c->oom = true;
+			return;
+		}
+		*lines = l;
+	}
+	(*lines)[*n] = c->lineno;
+	(*n)++;
+}
+
+static void parse_list(struct ctx *c, size_t ki, const char *v)
+{
+	char *buf = strdup(v), *save = NULL;
+
+	if (!buf) {
+		c->oom = true;
+		return;
+	}
+	for (char *t = strtok_r(buf, ", \t", &save); t;
+	     t = strtok_r(NULL, ", \t", &save))
+		list_add(c, ki, t);
+	free(buf);
+}
+
+static void parse_path(struct ctx *c, const struct key_def *k, const char *v,
+		       char *dst)
+{
+	if (v[0] != '/') {
+		report(c, "%s: '%s' is not an absolute path", k->name, v);
+		return;
+	}
+	if (has_control(v)) {
+		report(c, "%s: control characters in the path", k->name);
+		return;
+	}
+	set_string(c, k, dst, v);
+}
+
+static void parse_groupname(struct ctx *c, const struct key_def *k,
+			    const char *v, char *dst)
+{
+	for (const char *p = v; *p; p++)
+		if (!is_alnum(*p) && *p != '_' && *p != '-' && *p != '.' &&
+		    !(*p == '$' && !p[1])) {
+			report(c, "%s: '%s' is not a group name", k->name, v);
+			return;
+		}
+	set_string(c, k, dst, v);
+}
+
+static void parse_netns(struct ctx *c, const struct key_def *k, const char *v,
+			char *dst)
+{
+	if (has_control(v) || strchr(v, ' ') ||
+	    (v[0] != '/' && (strchr(v, '/') || !strcmp(v, ".") ||
+			     !strcmp(v, "..")))) {
+		report(c, "%s: '%s' is neither a name (as `ip netns` uses) nor "
+		      "an absolute path", k->name, v);
+		return;
+	}
+	set_string(c, k, dst, v);
+}
+
+/* ---- sections and keys ---- */
+
+static const char *section_label(const struct ctx *c)
+{
+	return c->sect_name;
+}
+
+static void peer_section(struct ctx *c, bool gateway, const char *name)
+{
+	struct bvd_config *cfg = c->cfg;
+	const char *why = check_name(name);
+	struct bvd_peer_conf *p;
+
+	if (why) {
+		report(c, "[%s]: peer name '%s' %s", c->sect_name, name, why);
+		c->sect = S_BAD;
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		if (!strcmp(cfg->peers[i].name, name)) {
+			report(c, "duplicate peer name '%s' (first defined on "
+			      "line %u as a %s)", name, c->peer_lines[i].header,
+			      cfg->peers[i].gateway ? "gateway" : "member");
+			c->sect = S_BAD;
+			return;
+		}
+	if (cfg->n_peers >= BVD_MAX_PEERS) {
+		report(c, "more than %d gateway and member sections",
+		      BVD_MAX_PEERS);
+		c->sect = S_BAD;
+		return;
+	}
+	size_t cap = c->peers_cap;
+
+	p = grow(c, cfg->peers, &c->peers_cap, cfg->n_peers, sizeof(*p));
+	if (!p) {
+		c->sect = S_BAD;
+		return;
+	}
+	cfg->peers = p;
+	if (cap != c->peers_cap) {
+		struct peer_lines *pl = realloc(c->peer_lines,
+						c->peers_cap * sizeof(*pl));
+
+		if (!pl) {
+			c->oom = true;
+			c->sect = S_BAD;
+			return;
+		}
+		c->peer_lines = pl;
+	}
+	p = &cfg->peers[cfg->n_peers];
+	memset(p, 0, sizeof(*p));
+	memset(&c->peer_lines[cfg->n_peers], 0, sizeof(c->peer_lines[0]));
+	memcpy(p->name, name, strlen(name) + 1);
+	p->gateway = gateway;
+	c->peer_lines[cfg->n_peers].header = c->lineno;
+	c->peer = cfg->n_peers++;
+	c->sect = S_PEER;
+}
+
+static void on_section(struct ctx *c, const char *name, size_t len)
+{
+	static const struct {
+		const char *name;
+		enum section_kind kind;
+	} fixed[] = {
+		{ "beaverd", S_BEAVERD },
+		{ "group", S_GROUP },
+		{ "module", S_MODULE },
+		{ "coordinator", S_COORD },
+	};
+
+	c->have_key = false;
+	c->prev_key = N_KEYS;
+	if (len >= sizeof(c->sect_name)) {
+		report(c, "section name longer than %zu characters",
+		      sizeof(c->sect_name) - 1);
+		c->sect = S_BAD;
+		snprintf(c->sect_name, sizeof(c->sect_name), "?");
+		return;
+	}
+	memcpy(c->sect_name, name, len);
+	c->sect_name[len] = '\0';
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (!strcmp(c->sect_name, fixed[i].name)) {
+			c->sect = fixed[i].kind;
+			if (!c->sect_line[c->sect])
+				c->sect_line[c->sect] = c->lineno;
+			return;
+		}
+	if (!strncmp(c->sect_name, "gateway:", 8)) {
+		peer_section(c, true, c->sect_name + 8);
+		return;
+	}
+	if (!strncmp(c->sect_name, "member:", 7)) {
+		peer_section(c, false, c->sect_name + 7);
+		return;
+	}
+	report(c, "unknown section [%s] (beaverd, group, module, coordinator, "
+	      "gateway:NAME, member:NAME)", c->sect_name);
+	c->sect = S_BAD;
+}
+
+static const struct key_def *find_key(const struct ctx *c, const char *name,
+				      size_t *ki)
+{
+	for (size_t i = 0; i < N_KEYS; i++) {
+		if (keys[i].sect != c->sect || strcmp(keys[i].name, name) != 0)
+			continue;
+		if (c->sect == S_PEER &&
+		    !(keys[i].peer_mask &
+		      (c->cfg->peers[c->peer].gateway ? PEER_GW : PEER_MEMBER)))
+			return NULL;
+		*ki = i;
+		return &keys[i];
+	}
+	return NULL;
+}
+
+static int handler(void *user, const char *section, const char *name,
+		   const char *value)
+{
+	struct ctx *c = user;
+	struct bvd_config *cfg = c->cfg;
+	const struct key_def *k;
+	unsigned int *seen;
+	size_t ki;
+	void *base;
+
+	(void)section;	/* ours is complete; inih cuts it at 50 characters */
+	if (c->sect == S_BAD)
+		return 1;
+	if (c->sect == S_NONE) {
+		report(c, "'%s' outside any section (the first line of the "
+		      "file should be a [section] header)", name);
+		return 1;
+	}
+	k = find_key(c, name, &ki);
+	if (!k) {
+		report(c, "unknown key '%s' in [%s]", name, section_label(c));
+		return 1;
+	}
+	seen = c->sect == S_PEER ? &c->peer_lines[c->peer].key[ki] :
+				   &c->key_line[ki];
+	if (c->indented && c->prev_key == ki) {
+		/* a continuation line of the previous key */
+		if (k->kind != V_ADDRLIST && k->kind != V_PREFIXLIST) {
+			report(c, "%s takes one value: this indented line "
+			      "continues it (remove the indentation?)", name);
+			return 1;
+		}
+	} else if (*seen && (k->kind == V_ADDRLIST ||
+			     k->kind == V_PREFIXLIST)) {
+		/* a list given again: the entries add up */
+	} else if (*seen) {
+		report(c, "%s given twice (first on line %u)", name, *seen);
+		return 1;
+	}
+	if (!*seen)
+		*seen = c->lineno;
+	c->prev_key = (unsigned int)ki;
+
+	if (!*value && k->kind != V_NETNS && k->kind != V_ADDRLIST &&
+	    k->kind != V_PREFIXLIST) {
+		report(c, "%s: empty value", name);
+		return 1;
+	}
+	base = c->sect == S_PEER ? (void *)&cfg->peers[c->peer] : (void *)cfg;
+	void *dst = (char *)base + k->off;
+
+	switch (k->kind) {
+	case V_NAME: {
+		const char *why = check_name(value);
+
+		if (why)
+			report(c, "%s: '%s' %s", name, value, why);
+		else
+			set_string(c, k, dst, value);
+		break;
+	}
+	case V_ROLES:
+		parse_roles(c, value);
+		break;
+	case V_ADDRPORT:
+		parse_addrport(c, k, value, dst);
+		break;
+	case V_ADDR:
+		if (!parse_ipv4(value, dst))
+			report(c, "%s: '%s' is not an IPv4 address", name, value);
+		else if (!is_unicast(*(struct in_addr *)dst))
+			report(c, "%s: %s is not a unicast address", name, value);
+		break;
+	case V_PATH:
+		parse_path(c, k, value, dst);
+		break;
+	case V_GROUPNAME:
+		parse_groupname(c, k, value, dst);
+		break;
+	case V_LOG:
+		if (!strcmp(value, "journal"))
+			cfg->log_stderr = false;
+		else if (!strcmp(value, "stderr"))
+			cfg->log_stderr = true;
+		else
+			report(c, "log: '%s' is neither journal nor stderr",
+			      value);
+		break;
+	case V_NETNS:
+		parse_netns(c, k, value, dst);
+		break;
+	case V_U8:
+	case V_U32:
+	case V_USEC_NS:
+		parse_number(c, k, value, dst);
+		break;
+	case V_BOOL:
+		parse_bool(c, k, value, dst);
+		break;
+	case V_ADDRLIST:
+	case V_PREFIXLIST:
+		parse_list(c, ki, value);
+		break;
+	}
+	return 1;
+}
+
+/* ---- the line reader ---- */
+
+/*
+ * inih's rule for where a name ends or a section header closes: the first
+ * of chars, or an inline comment (';' after white space).
+ */
+static const char *find_chars_or_comment(const char *s, const char *end,
+					 const char *chars)
+{
+	bool was_space = false;
+
+	for (; s < end; s++) {
+		if (strchr(chars, *s) || (was_space && *s == ';'))
+			return s;
+		was_space = is_space(*s);
+	}
+	return end;
+}
+
+/* see what inih will make of the line [s, e) and report what it refuses */
+static void classify(struct ctx *c, const char *s, const char *e)
+{
+	const char *start = s, *p;
+
+	if (c->lineno == 1 && e - s >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+		s += 3, start = s;
+	while (s < e && is_space(*s))
+		s++;
+	while (e > s && is_space(e[-1]))
+		e--;
+	c->indented = s > start;
+	if (s == e || *s == ';' || *s == '#')
+		return;
+	if (c->indented && c->have_key)
+		return;	/* a continuation: inih hands it to the previous key */
+	if (*s == '[') {
+		p = find_chars_or_comment(s + 1, e, "]");
+		if (p == e || *p != ']') {
+			report(c, "section header without ']'");
+			c->sect = S_BAD;
+			c->have_key = false;
+			return;
+		}
+		on_section(c, s + 1, (size_t)(p - (s + 1)));
+		return;
+	}
+	p = find_chars_or_comment(s, e, "=:");
+	if (p == e || (*p != '=' && *p != ':')) {
+		report(c, "expected 'key = value', a [section] header or a "
+		      "comment");
+		return;
+	}
+	c->have_key = true;
+}
+
+static char *reader(char *str, int num, void *stream)
+{
+	struct ctx *c = stream;
+	const char *line, *nl;
+	size_t n;
+
+	if (c->pos >= c->len || num < 3)
+		return NULL;
+	line = c->text + c->pos;
+	nl = memchr(line, '\n', c->len - c->pos);
+	n = nl ? (size_t)(nl - line) : c->len - c->pos;
+	c->pos += n + (nl ? 1 : 0);
+	c->lineno++;
+	if (n + 2 > (size_t)num) {
+		/* would be cut in two: report it, give inih a comment */
+		report(c, "line longer than %d characters (continue a long list "
+		      "on indented lines)", num - 3);
+		c->indented = false;
+		memcpy(str, ";\n", 3);
+		return str;
+	}
+	classify(c, line, line + n);
+	memcpy(str, line, n);
+	str[n] = '\n';
+	str[n + 1] = '\0';
+	return str;
+}
+
+/* ---- whole-file checks ---- */
+
+static void set_defaults(struct bvd_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->listen.sin_family = AF_INET;
+	cfg->listen.sin_addr.s_addr = htonl(INADDR_ANY);
+	cfg->listen.sin_port = htons(BVD_DEFAULT_PORT);
+	snprintf(cfg->key_file, sizeof(cfg->key_file), "/etc/beaver/group.key");
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/beaver");
+	snprintf(cfg->run_dir, sizeof(cfg->run_dir), "/run/beaver");
+	snprintf(cfg->socket_group, sizeof(cfg->socket_group), "beaver");
+	/* beaver.ko's own defaults (kmod/netns.c) */
+	cfg->settle_ms = 100;
+	cfg->max_flows = 65536;
+	cfg->max_history = 262144;
+	cfg->max_records = 1024;
+	cfg->max_captures = 1024;
+	cfg->capture_bytes = 64;
+	cfg->mss_clamp = true;
+	cfg->tau_min_ns = 33000;	/* 33 us */
+	cfg->ack_timeout_ms = 200;
+	cfg->retries = 3;
+	cfg->max_outstanding = 4;
+	cfg->complete_timeout_ms = 5000;
+	cfg->collect_timeout_ms = 5000;
+	cfg->first_epoch = 1;
+}
+
+static size_t key_index(enum section_kind s, const char *name)
+{
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (keys[i].sect == s && !strcmp(keys[i].name, name))
+			return i;
+	return N_KEYS;	/* not reached: names below are in keys[] */
+}
+
+static unsigned int key_line(const struct ctx *c, enum section_kind s,
+			     const char *name)
+{
+	size_t i = key_index(s, name);
+
+	return i < N_KEYS ? c->key_line[i] : 0;
+}
+
+static void role_names(unsigned int roles, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s%s%s",
+		 roles & BVD_ROLE_GATEWAY ? "gateway" : "",
+		 (roles & BVD_ROLE_GATEWAY) && (roles & ~BVD_ROLE_GATEWAY) ?
+			", " : "",
+		 roles & BVD_ROLE_MEMBER ? "member" : "",
+		 (roles & (BVD_ROLE_GATEWAY | BVD_ROLE_MEMBER)) &&
+			 (roles & BVD_ROLE_COORDINATOR) ? ", " : "",
+		 roles & BVD_ROLE_COORDINATOR ? "coordinator" : "");
+}
+
+static void check_whole(struct ctx *c)
+{
+	struct bvd_config *cfg = c->cfg;
+	unsigned int roles_line = key_line(c, S_BEAVERD, "roles");
+	unsigned int node_line = key_line(c, S_BEAVERD, "node");
+	char a1[INET_ADDRSTRLEN], rn[64];
+	size_t i, j;
+
+	if (!roles_line) {
+		report_at(c, c->sect_line[S_BEAVERD],
+			 "[beaverd] roles is required (gateway or member, "
+			 "and/or coordinator)");
+	}
+	role_names(cfg->roles, rn, sizeof(rn));
+
+	if (!node_line) {
+		char host[HOST_NAME_MAX + 1] = "";
+
+		if (gethostname(host, sizeof(host) - 1) || check_name(host))
+			report_at(c, c->sect_line[S_BEAVERD],
+				 "[beaverd] node is not set and the host name "
+				 "'%s' is not a valid node name", host);
+		else
+			memcpy(cfg->node, host, strlen(host) + 1);
+	}
+
+	if (cfg->roles && !cfg->group && !key_line(c, S_GROUP, "id"))
+		report_at(c, roles_line, "roles = %s needs a group id: set id "
+			 "(1..255) in [group]", rn);
+
+	if ((cfg->roles & (BVD_ROLE_GATEWAY | BVD_ROLE_MEMBER)) &&
+	    !cfg->n_members) {
+		unsigned int ml = key_line(c, S_GROUP, "members");
+
+		/* members given, all of them wrong: already reported */
+		if (!ml || !has_error_at(c, ml))
+			report_at(c, ml ? ml : roles_line, "roles = %s needs "
+				  "the group's member addresses: set members "
+				  "in [group]", rn);
+	}
+
+	if ((cfg->roles & BVD_ROLE_COORDINATOR) && !cfg->n_peers)
+		report_at(c, roles_line, "roles = %s but no [gateway:NAME] or "
+			 "[member:NAME] section says whom to coordinate", rn);
+
+	for (i = 0; i < cfg->n_peers; i++) {
+		struct bvd_peer_conf *p = &cfg->peers[i];
+		struct peer_lines *pl = &c->peer_lines[i];
+		size_t ka = key_index(S_PEER, "address");
+		size_t kd = key_index(S_PEER, "data");
+
+		if (!pl->key[ka]) {
+			report_at(c, pl->header, "[%s:%s]: address is required",
+				 p->gateway ? "gateway" : "member", p->name);
+			continue;
+		}
+		if (!p->control.sin_family)
+			continue;	/* a bad address, reported */
+		for (j = 0; j < i; j++) {
+			const struct bvd_peer_conf *q = &cfg->peers[j];
+
+			if (q->control.sin_family &&
+			    q->control.sin_addr.s_addr ==
+				    p->control.sin_addr.s_addr &&
+			    q->control.sin_port == p->control.sin_port) {
+				report_at(c, pl->key[ka], "address %s:%u is also "
+					 "peer '%s''s (line %u)",
+					 ipv4_str(p->control.sin_addr, a1),
+					 ntohs(p->control.sin_port), q->name,
+					 c->peer_lines[j].key[ka]);
+				break;
+			}
+		}
+		if (p->gateway)
+			continue;
+		if (!pl->key[kd])
+			p->data = p->control.sin_addr;
+		else if (!is_unicast(p->data))
+			continue;	/* a bad address, reported */
+		if (cfg->n_members) {
+			for (j = 0; j < cfg->n_members; j++)
+				if (cfg->members[j].s_addr == p->data.s_addr)
+					break;
+			if (j == cfg->n_members)
+				report_at(c, pl->key[kd] ? pl->key[kd] : pl->header,
+					 "[member:%s]: data address %s is not in "
+					 "[group] members", p->name,
+					 ipv4_str(p->data, a1));
+		}
+	}
+
+	/* node ids: the replay state is per id, so ids must differ */
+	for (i = 0; i < cfg->n_peers; i++) {
+		uint32_t id = bvw_node_id(cfg->peers[i].name);
+
+		if (cfg->node[0] && strcmp(cfg->node, cfg->peers[i].name) != 0 &&
+		    id == bvw_node_id(cfg->node))
+			report_at(c, c->peer_lines[i].header,
+				  "peer name '%s' and node '%s' have the same "
+				  "node id: rename one", cfg->peers[i].name,
+				  cfg->node);
+		for (j = 0; j < i; j++)
+			if (id == bvw_node_id(cfg->peers[j].name))
+				report_at(c, c->peer_lines[i].header,
+					  "peer names '%s' and '%s' have the "
+					  "same node id: rename one",
+					  cfg->peers[i].name, cfg->peers[j].name);
+	}
+}
+
+void bvd_config_free(struct bvd_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->members);
+	free(cfg->vips);
+	free(cfg->allow);
+	free(cfg->peers);
+	cfg->members = cfg->vips = NULL;
+	cfg->allow = NULL;
+	cfg->peers = NULL;
+	cfg->n_members = cfg->n_vips = cfg->n_allow = cfg->n_peers = 0;
+}
+
+static int parse_text(const char *text, size_t len, const char *name,
+		      struct bvd_config *cfg, FILE *err)
+{
+	struct ctx c;
+	int rc;
+
+	set_defaults(cfg);
+	memset(&c, 0, sizeof(c));
+	c.file = name ? name : "(config)";
+	c.cfg = cfg;
+	c.text = text;
+	c.len = len;
+	c.prev_key = N_KEYS;
+
+	rc = ini_parse_stream(reader, &c, handler, &c);
+	if (rc > 0 && !has_error_at(&c, (unsigned int)rc))
+		report_at(&c, (unsigned int)rc, "syntax error");
+	else if (rc < 0)
+		c.oom = true;
+	if (!c.oom)
+		check_whole(&c);
+
+	rc = c.n_errs || c.oom ? -1 : 0;
+	print_errors(&c, err);
+	ctx_free(&c);
+	if (rc) {
+		bvd_config_free(cfg);
+		set_defaults(cfg);
+	}
+	return rc;
+}
+
+int bvd_config_parse(const char *text, const char *name,
+		     struct bvd_config *cfg, FILE *err)
+{
+	return parse_text(text ? text : "", text ? strlen(text) : 0, name, cfg,
+			  err);
+}
+
+int bvd_config_load(const char *path, struct bvd_config *cfg, FILE *err)
+{
+	struct stat st;
+	char *buf = NULL;
+	const char *nul;
+	size_t got = 0;
+	ssize_t r;
+	int fd, rc;
+
+	set_defaults(cfg);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		if (err)
+			fprintf(err, "%s:0: cannot open: %s\n", path,
+				strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		if (err)
+			fprintf(err, "%s:0: cannot stat: %s\n", path,
+				strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > CONFIG_MAX_SIZE) {
+		if (err)
+			fprintf(err, "%s:0: %s\n", path,
+				!S_ISREG(st.st_mode) ? "not a regular file" :
+				"larger than 1 MiB: not a configuration file");
+		close(fd);
+		return -1;
+	}
+	buf = calloc(1, (size_t)st.st_size + 1);
+	if (!buf) {
+		if (err)
+			fprintf(err, "%s:0: out of memory\n", path);
+		close(fd);
+		return -1;
+	}
+	while (got < (size_t)st.st_size) {
+		r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			if (err)
+				fprintf(err, "%s:0: cannot read: %s\n", path,
+					strerror(errno));
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;	/* shrank meanwhile */
+		got += (size_t)r;
+	}
+	close(fd);
+	buf[got] = '\0';
+	nul = memchr(buf, '\0', got);
+	if (nul) {
+		unsigned int line = 1;
+
+		for (const char *p = buf; p < nul; p++)
+			line += *p == '\n';
+		if (err)
+			fprintf(err, "%s:%u: NUL byte: not a text file\n", path,
+				line);
+		free(buf);
+		return -1;
+	}
+	rc = parse_text(buf, got, path, cfg, err);
+	free(buf);
+	return rc;
+}

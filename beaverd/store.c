@@ -1,0 +1,1053 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * beaverd's storage on SQLite: see store.h for the schema and the
+ * crash-safety rules. Every statement is prepared once, at open; every
+ * change is one transaction (BEGIN IMMEDIATE ... COMMIT, or a single
+ * statement, which SQLite runs as its own transaction).
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BVS_SCHEMA_VERSION	1
+#define BVS_APPLICATION_ID	0x42565231	/* "BVR1" */
+#define BVS_DB_NAME		"beaverd.db"
+#define BVS_LOCK_NAME		"beaverd.lock"
+#define BVS_BUSY_MS		5000
+
+#ifdef BVS_FAULT_INJECTION
+/*
+ * Unit tests only (-DBVS_FAULT_INJECTION): called at the named points of a
+ * transaction, so that a test can crash the process there.
+ */
+void (*bvs_fault_hook)(const char *where);
+#define FAULT(where) do { if (bvs_fault_hook) bvs_fault_hook(where); } while (0)
+#else
+#define FAULT(where) do { } while (0)
+#endif
+
+enum stmt_id {
+	Q_BEGIN,
+	Q_COMMIT,
+	Q_ROLLBACK,
+	Q_SYNC_FULL,
+	Q_SYNC_NORMAL,
+	Q_META_GET,
+	Q_META_SET,
+	Q_SNAP_NEW,
+	Q_SNAP_STATE,
+	Q_SNAP_SET,
+	Q_SNAP_ATTEMPTS,
+	Q_SNAP_ACCEPT,
+	Q_SNAP_GET,
+	Q_SNAP_LIST,
+	Q_ATT_MAXN,
+	Q_ATT_ADD,
+	Q_ATT_GET,
+	Q_REPORT_GET,
+	Q_REC_ADD,
+	Q_REC_GET,
+	Q_REC_NODES,
+	Q_LOCAL_PUT,
+	Q_LOCAL_GET,
+	Q_LOCAL_RELEASE,
+	Q_RECOVER,
+	Q_COUNT
+};
+
+#define SNAP_COLS "id, state, reason, created_ns, finished_ns, epoch, " \
+		  "tau_min_ns, bound_ns, attempts"
+
+static const char *const stmt_sql[Q_COUNT] = {
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_ROLLBACK] = "ROLLBACK",
+	[Q_SYNC_FULL] = "PRAGMA synchronous = FULL",
+	[Q_SYNC_NORMAL] = "PRAGMA synchronous = NORMAL",
+	[Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[Q_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+		       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[Q_SNAP_NEW] = "INSERT INTO snapshots(state, created_ns, tau_min_ns) "
+		       "VALUES('pending', ?1, ?2)",
+	[Q_SNAP_STATE] = "SELECT state FROM snapshots WHERE id = ?1",
+	[Q_SNAP_SET] = "UPDATE snapshots SET state = ?2, reason = ?3, "
+		       "finished_ns = ?4 WHERE id = ?1",
+	[Q_SNAP_ATTEMPTS] = "UPDATE snapshots SET attempts = (SELECT count(*) "
+			    "FROM attempts WHERE snapshot_id = ?1), "
+			    "bound_ns = ?2 WHERE id = ?1",
+	[Q_SNAP_ACCEPT] = "UPDATE snapshots SET state = 'accepted', "
+			  "reason = NULL, epoch = ?2, bound_ns = ?3, "
+			  "report = ?4, finished_ns = ?5 WHERE id = ?1",
+	[Q_SNAP_GET] = "SELECT " SNAP_COLS " FROM snapshots WHERE id = ?1",
+	[Q_SNAP_LIST] = "SELECT " SNAP_COLS " FROM snapshots WHERE id < ?1 "
+			"ORDER BY id DESC LIMIT ?2",
+	[Q_ATT_MAXN] = "SELECT coalesce(max(n), 0) FROM attempts "
+		       "WHERE snapshot_id = ?1",
+	[Q_ATT_ADD] = "INSERT INTO attempts(snapshot_id, n, epoch, t0_ns, "
+		      "t1_ns, verdict, reason) "
+		      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[Q_ATT_GET] = "SELECT n, epoch, t0_ns, t1_ns, verdict, reason "
+		      "FROM attempts WHERE snapshot_id = ?1 ORDER BY n LIMIT ?2",
+	[Q_REPORT_GET] = "SELECT report FROM snapshots WHERE id = ?1",
+	[Q_REC_ADD] = "INSERT INTO member_records(snapshot_id, node, epoch, "
+		      "record) VALUES(?1, ?2, ?3, ?4)",
+	[Q_REC_GET] = "SELECT record FROM member_records "
+		      "WHERE snapshot_id = ?1 AND node = ?2",
+	[Q_REC_NODES] = "SELECT node FROM member_records "
+			"WHERE snapshot_id = ?1 ORDER BY node",
+	[Q_LOCAL_PUT] = "INSERT INTO local_records(epoch, record, collected) "
+			"VALUES(?1, ?2, 0) ON CONFLICT(epoch) DO UPDATE SET "
+			"record = excluded.record, collected = 0",
+	[Q_LOCAL_GET] = "SELECT record FROM local_records WHERE epoch = ?1",
+	/* epoch not after upto: (upto - epoch) mod 2^32 < 2^31 */
+	[Q_LOCAL_RELEASE] = "DELETE FROM local_records "
+			    "WHERE ((?1 - epoch) & 4294967295) < 2147483648",
+	[Q_RECOVER] = "UPDATE snapshots SET state = 'failed', "
+		      "reason = 'coordinator restarted', finished_ns = ?1 "
+		      "WHERE state IN ('pending', 'collecting')",
+};
+
+static const char schema_v1[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
+	"CREATE TABLE snapshots("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" state TEXT NOT NULL CHECK(state IN ('pending', 'collecting',"
+	"  'accepted', 'rejected', 'failed')),"
+	" reason TEXT,"
+	" created_ns INTEGER NOT NULL,"
+	" finished_ns INTEGER NOT NULL DEFAULT 0,"
+	" epoch INTEGER NOT NULL DEFAULT 0,"
+	" tau_min_ns INTEGER NOT NULL,"
+	" bound_ns INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" report TEXT,"
+	/* the database itself refuses an accepted snapshot without report */
+	" CHECK(state <> 'accepted' OR (report IS NOT NULL AND epoch <> 0)));"
+	"CREATE TABLE attempts("
+	" snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),"
+	" n INTEGER NOT NULL,"
+	" epoch INTEGER NOT NULL,"
+	" t0_ns INTEGER NOT NULL,"
+	" t1_ns INTEGER NOT NULL,"
+	" verdict TEXT NOT NULL,"
+	" reason TEXT,"
+	" PRIMARY KEY(snapshot_id, n));"
+	"CREATE TABLE member_records("
+	" snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),"
+	" node TEXT NOT NULL,"
+	" epoch INTEGER NOT NULL,"
+	" record TEXT NOT NULL,"
+	" PRIMARY KEY(snapshot_id, node));"
+	"CREATE TABLE local_records("
+	" epoch INTEGER PRIMARY KEY,"
+	" record TEXT NOT NULL,"
+	" collected INTEGER NOT NULL DEFAULT 0);";
+
+struct bvs {
+	sqlite3 *db;
+	bool durable;
+	int lock_fd;
+	char err[256];
+	sqlite3_stmt *q[Q_COUNT];
+};
+
+/* ---- errors ---- */
+
+static int sqlite_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_CANTOPEN:
+		return -EACCES;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return -EUCLEAN;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	case SQLITE_TOOBIG:
+		return -E2BIG;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EPERM;
+	case SQLITE_MISUSE:
+	case SQLITE_RANGE:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct bvs *s, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* an SQLite failure: what we were doing, and SQLite's own words */
+static int fail_sql(struct bvs *s, int rc, const char *what)
+{
+	int err = sqlite_errno(rc);
+
+	if (!err)
+		err = -EIO;
+	return fail(s, err, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+const char *bvs_errmsg(const struct bvs *s)
+{
+	return s ? s->err : "no store";
+}
+
+const char *bvs_state_name(enum bvs_state st)
+{
+	switch (st) {
+	case BVS_PENDING:
+		return "pending";
+	case BVS_COLLECTING:
+		return "collecting";
+	case BVS_ACCEPTED:
+		return "accepted";
+	case BVS_REJECTED:
+		return "rejected";
+	case BVS_FAILED:
+		return "failed";
+	}
+	return "unknown";
+}
+
+static int state_parse(const char *name, enum bvs_state *st)
+{
+	for (int i = BVS_PENDING; i <= BVS_FAILED; i++)
+		if (name && !strcmp(name, bvs_state_name((enum bvs_state)i))) {
+			*st = (enum bvs_state)i;
+			return 0;
+		}
+	return -EUCLEAN;
+}
+
+static bool state_final(enum bvs_state st)
+{
+	return st == BVS_ACCEPTED || st == BVS_REJECTED || st == BVS_FAILED;
+}
+
+/* ---- statements ---- */
+
+static sqlite3_stmt *q(struct bvs *s, enum stmt_id id)
+{
+	sqlite3_reset(s->q[id]);
+	sqlite3_clear_bindings(s->q[id]);
+	return s->q[id];
+}
+
+/* finished with a statement: no caller memory stays bound to it */
+static void done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static sqlite3_int64 i64(uint64_t v)
+{
+	/* two's complement, as SQLite stores it; ns values stay < 2^63 */
+	return (sqlite3_int64)v;
+}
+
+static uint64_t u64(sqlite3_int64 v)
+{
+	return (uint64_t)v;
+}
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* run a statement that returns no row */
+static int run(struct bvs *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	done(st);
+	if (rc != SQLITE_DONE)
+		return fail_sql(s, rc, what);
+	return 0;
+}
+
+static int begin(struct bvs *s)
+{
+	return run(s, q(s, Q_BEGIN), "begin transaction");
+}
+
+static int commit(struct bvs *s)
+{
+	int err = run(s, q(s, Q_COMMIT), "commit");
+
+	if (err)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+/* undo the transaction; keeps the first error's message and code */
+static int rollback(struct bvs *s, int err)
+{
+	if (sqlite3_get_autocommit(s->db) == 0) {
+		sqlite3_step(q(s, Q_ROLLBACK));
+		done(s->q[Q_ROLLBACK]);
+	}
+	return err;
+}
+
+/* state of a snapshot, inside or outside a transaction */
+static int snap_state(struct bvs *s, int64_t id, enum bvs_state *st)
+{
+	sqlite3_stmt *x = q(s, Q_SNAP_STATE);
+	int rc, err;
+
+	sqlite3_bind_int64(x, 1, id);
+	rc = sqlite3_step(x);
+	if (rc == SQLITE_DONE) {
+		done(x);
+		return fail(s, -ENOENT, "no snapshot %lld", (long long)id);
+	}
+	if (rc != SQLITE_ROW) {
+		done(x);
+		return fail_sql(s, rc, "read snapshot state");
+	}
+	err = state_parse((const char *)sqlite3_column_text(x, 0), st);
+	done(x);
+	if (err)
+		return fail(s, err, "snapshot %lld has an unknown state",
+			    (long long)id);
+	return 0;
+}
+
+/* a snapshot that may still change */
+static int snap_open(struct bvs *s, int64_t id)
+{
+	enum bvs_state st = BVS_PENDING;
+	int err = snap_state(s, id, &st);
+
+	if (err)
+		return err;
+	if (state_final(st))
+		return fail(s, -EINVAL, "snapshot %lld is already %s",
+			    (long long)id, bvs_state_name(st));
+	return 0;
+}
+
+static char *column_dup(sqlite3_stmt *x, int col)
+{
+	const unsigned char *t = sqlite3_column_text(x, col);
+
+	return t ? strdup((const char *)t) : NULL;
+}
+
+static void column_copy(sqlite3_stmt *x, int col, char *dst, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(x, col);
+
+	snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+/* ---- open and close ---- */
+
+__attribute__((format(printf, 3, 4)))
+static int open_fail(char *why, size_t why_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && why_len) {
+		va_start(ap, fmt);
+		vsnprintf(why, why_len, fmt, ap);
+		va_end(ap);
+	}
+	return 0;
+}
+
+static int pragma_int(struct bvs *s, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *x;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &x, NULL);
+
+	if (rc != SQLITE_OK)
+		return fail_sql(s, rc, sql);
+	rc = sqlite3_step(x);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(x, 0);
+	sqlite3_finalize(x);
+	if (rc != SQLITE_ROW)
+		return fail_sql(s, rc, sql);
+	return 0;
+}
+
+static int exec(struct bvs *s, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : fail_sql(s, rc, what);
+}
+
+static int setup(struct bvs *s)
+{
+	int64_t v = 0;
+	char mode[16] = "";
+	sqlite3_stmt *x;
+	int rc, err;
+
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, BVS_BUSY_MS);
+
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &x,
+				NULL);
+	if (rc != SQLITE_OK)
+		return fail_sql(s, rc, "set WAL mode");
+	rc = sqlite3_step(x);
+	if (rc == SQLITE_ROW)
+		column_copy(x, 0, mode, sizeof(mode));
+	sqlite3_finalize(x);
+	if (rc != SQLITE_ROW)
+		return fail_sql(s, rc, "set WAL mode");
+	if (strcmp(mode, "wal") != 0)
+		return fail(s, -EIO, "the database refused WAL mode (%s)", mode);
+
+	err = exec(s, s->durable ? "PRAGMA synchronous = FULL" :
+				   "PRAGMA synchronous = NORMAL",
+		   "set synchronous");
+	if (!err)
+		err = exec(s, "PRAGMA foreign_keys = ON", "enable foreign keys");
+	if (!err)
+		err = pragma_int(s, "PRAGMA application_id", &v);
+	if (err)
+		return err;
+	if (v != 0 && v != BVS_APPLICATION_ID)
+		return fail(s, -EUCLEAN, "not a beaverd database "
+			    "(application_id 0x%llx)", (unsigned long long)v);
+
+	/* create the schema once; the check is repeated under the lock */
+	err = exec(s, "BEGIN IMMEDIATE", "begin transaction");
+	if (err)
+		return err;
+	err = pragma_int(s, "PRAGMA user_version", &v);
+	if (!err && v == 0) {
+		err = exec(s, schema_v1, "create the schema");
+		if (!err)
+			err = exec(s, "PRAGMA user_version = 1; "
+				   "PRAGMA application_id = 1112953393",
+				   "set the schema version");
+		v = BVS_SCHEMA_VERSION;
+	}
+	if (err) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return err;
+	}
+	err = exec(s, "COMMIT", "commit the schema");
+	if (err)
+		return err;
+	if (v != BVS_SCHEMA_VERSION)
+		return fail(s, -EPROTONOSUPPORT, "schema version %lld, this "
+			    "beaverd knows version %d: a newer beaverd made it",
+			    (long long)v, BVS_SCHEMA_VERSION);
+
+	for (int i = 0; i < Q_COUNT; i++) {
+		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+					SQLITE_PREPARE_PERSISTENT, &s->q[i],
+					NULL);
+		if (rc != SQLITE_OK)
+			return fail_sql(s, rc, stmt_sql[i]);
+	}
+	return 0;
+}
+
+int bvs_open(const char *state_dir, bool durable, struct bvs **out,
+	     char *why, size_t why_len)
+{
+	struct bvs *s;
+	char path[PATH_MAX], lock[PATH_MAX];
+	int rc, err, fd;
+
+	if (out)
+		*out = NULL;
+	open_fail(why, why_len, "%s", "");
+	if (!state_dir || !*state_dir || !out) {
+		open_fail(why, why_len, "no state directory");
+		return -EINVAL;
+	}
+	if (snprintf(path, sizeof(path), "%s/%s", state_dir, BVS_DB_NAME) >=
+	    (int)sizeof(path) ||
+	    snprintf(lock, sizeof(lock), "%s/%s", state_dir, BVS_LOCK_NAME) >=
+	    (int)sizeof(lock)) {
+		open_fail(why, why_len, "%s: path too long", state_dir);
+		return -ENAMETOOLONG;
+	}
+	if (mkdir(state_dir, 0700) && errno != EEXIST) {
+		err = -errno;
+		open_fail(why, why_len, "state directory %s: %s", state_dir,
+			  strerror(errno));
+		return err;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		open_fail(why, why_len, "out of memory");
+		return -ENOMEM;
+	}
+	s->durable = durable;
+	/*
+	 * One beaverd per state directory: an flock on a lock file of its
+	 * own (never on the database, whose POSIX locks a close() of another
+	 * descriptor of the same file would drop).
+	 */
+	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+			  O_NOCTTY, 0600);
+	if (s->lock_fd < 0) {
+		err = -errno;
+		open_fail(why, why_len, "%s: %s", lock, strerror(errno));
+		free(s);
+		return err;
+	}
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB)) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		open_fail(why, why_len, "%s: %s", lock,
+			  err == -EBUSY ? "in use by another beaverd" :
+			  strerror(errno));
+		close(s->lock_fd);
+		free(s);
+		return err;
+	}
+	/*
+	 * Create the database ourselves so that it is 0600 whatever the
+	 * umask (SQLite gives -wal and -shm the mode of the database).
+	 */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+		  0600);
+	if (fd < 0) {
+		err = -errno;
+		open_fail(why, why_len, "%s: %s", path, strerror(errno));
+		bvs_close(s);
+		return err;
+	}
+	close(fd);
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+			     SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		err = sqlite_errno(rc);
+		open_fail(why, why_len, "%s: %s", path,
+			  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		bvs_close(s);
+		return err ? err : -EIO;
+	}
+	err = setup(s);
+	if (err) {
+		open_fail(why, why_len, "%s: %s", path, s->err);
+		bvs_close(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+void bvs_close(struct bvs *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(s->q[i]);
+	if (s->db)
+		sqlite3_close(s->db);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	free(s);
+}
+
+/* ---- epochs ---- */
+
+int bvs_next_epoch(struct bvs *s, uint32_t first, uint32_t *epoch)
+{
+	sqlite3_stmt *x;
+	uint32_t e;
+	int rc, err;
+
+	if (!s || !epoch)
+		return -EINVAL;
+	/* durable whatever the store's mode: an epoch is never reused */
+	if (!s->durable) {
+		err = run(s, q(s, Q_SYNC_FULL), "synchronous = FULL");
+		if (err)
+			return err;
+	}
+	err = begin(s);
+	if (err)
+		goto out;
+	x = q(s, Q_META_GET);
+	sqlite3_bind_text(x, 1, "next_epoch", -1, SQLITE_STATIC);
+	rc = sqlite3_step(x);
+	if (rc == SQLITE_ROW) {
+		sqlite3_int64 v = sqlite3_column_int64(x, 0);
+		bool null = sqlite3_column_type(x, 0) == SQLITE_NULL;
+
+		done(x);
+		if (null || v < 1 || v > UINT32_MAX) {
+			err = rollback(s, fail(s, -EUCLEAN, "meta next_epoch "
+					       "is not an epoch"));
+			goto out;
+		}
+		e = (uint32_t)v;
+	} else if (rc == SQLITE_DONE) {
+		done(x);
+		e = first ? first : 1;
+	} else {
+		done(x);
+		err = rollback(s, fail_sql(s, rc, "read next_epoch"));
+		goto out;
+	}
+	x = q(s, Q_META_SET);
+	sqlite3_bind_text(x, 1, "next_epoch", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(x, 2, e == UINT32_MAX ? 1 : (sqlite3_int64)e + 1);
+	err = run(s, x, "store next_epoch");
+	if (err) {
+		rollback(s, err);
+		goto out;
+	}
+	err = commit(s);
+	if (!err)
+		*epoch = e;
+out:
+	if (!s->durable)
+		run(s, q(s, Q_SYNC_NORMAL), "synchronous = NORMAL");
+	return err;
+}
+
+/* ---- snapshots ---- */
+
+int bvs_recover(struct bvs *s)
+{
+	sqlite3_stmt *x;
+	int err;
+
+	if (!s)
+		return -EINVAL;
+	x = q(s, Q_RECOVER);
+	sqlite3_bind_int64(x, 1, i64(now_ns(CLOCK_REALTIME)));
+	err = run(s, x, "mark interrupted snapshots failed");
+	return err ? err : sqlite3_changes(s->db);
+}
+
+int bvs_snapshot_new(struct bvs *s, uint64_t tau_min_ns, int64_t *id)
+{
+	sqlite3_stmt *x;
+	int err;
+
+	if (!s || !id)
+		return -EINVAL;
+	x = q(s, Q_SNAP_NEW);
+	sqlite3_bind_int64(x, 1, i64(now_ns(CLOCK_REALTIME)));
+	sqlite3_bind_int64(x, 2, i64(tau_min_ns));
+	err = run(s, x, "create snapshot");
+	if (!err)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return err;
+}
+
+int bvs_attempt_add(struct bvs *s, int64_t id, const struct bvs_attempt *a)
+{
+	sqlite3_stmt *x;
+	sqlite3_int64 n;
+	int rc, err;
+
+	if (!s || !a)
+		return -EINVAL;
+	if (!a->epoch)
+		return fail(s, -EINVAL, "an attempt needs an epoch");
+	err = begin(s);
+	if (err)
+		return err;
+	err = snap_open(s, id);
+	if (err)
+		return rollback(s, err);
+	n = a->n;
+	if (!n) {
+		x = q(s, Q_ATT_MAXN);
+		sqlite3_bind_int64(x, 1, id);
+		rc = sqlite3_step(x);
+		n = rc == SQLITE_ROW ? sqlite3_column_int64(x, 0) + 1 : 0;
+		done(x);
+		if (rc != SQLITE_ROW)
+			return rollback(s, fail_sql(s, rc, "number attempt"));
+	}
+	x = q(s, Q_ATT_ADD);
+	sqlite3_bind_int64(x, 1, id);
+	sqlite3_bind_int64(x, 2, n);
+	sqlite3_bind_int64(x, 3, a->epoch);
+	sqlite3_bind_int64(x, 4, i64(a->t0_ns));
+	sqlite3_bind_int64(x, 5, i64(a->t1_ns));
+	sqlite3_bind_text(x, 6, a->verdict, (int)strnlen(a->verdict,
+				sizeof(a->verdict)), SQLITE_TRANSIENT);
+	sqlite3_bind_text(x, 7, a->reason, (int)strnlen(a->reason,
+				sizeof(a->reason)), SQLITE_TRANSIENT);
+	err = run(s, x, "store attempt");
+	if (err)
+		return rollback(s, err);
+	x = q(s, Q_SNAP_ATTEMPTS);
+	sqlite3_bind_int64(x, 1, id);
+	sqlite3_bind_int64(x, 2, i64(a->t1_ns >= a->t0_ns ?
+				     a->t1_ns - a->t0_ns : 0));
+	err = run(s, x, "count attempts");
+	if (err)
+		return rollback(s, err);
+	return commit(s);
+}
+
+int bvs_snapshot_set_state(struct bvs *s, int64_t id, enum bvs_state st,
+			   const char *reason)
+{
+	sqlite3_stmt *x;
+	int err;
+
+	if (!s)
+		return -EINVAL;
+	if (st == BVS_ACCEPTED || st < BVS_PENDING || st > BVS_FAILED)
+		return fail(s, -EINVAL, "%s: not a state to set (accepted "
+			    "only through bvs_snapshot_accept)",
+			    bvs_state_name(st));
+	err = begin(s);
+	if (err)
+		return err;
+	err = snap_open(s, id);
+	if (err)
+		return rollback(s, err);
+	x = q(s, Q_SNAP_SET);
+	sqlite3_bind_int64(x, 1, id);
+	sqlite3_bind_text(x, 2, bvs_state_name(st), -1, SQLITE_STATIC);
+	if (reason)
+		sqlite3_bind_text(x, 3, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(x, 4, state_final(st) ?
+			   i64(now_ns(CLOCK_REALTIME)) : 0);
+	err = run(s, x, "set snapshot state");
+	if (err)
+		return rollback(s, err);
+	return commit(s);
+}
+
+int bvs_snapshot_accept(struct bvs *s, int64_t id, uint32_t epoch,
+			uint64_t bound_ns, size_t n, const char *const *nodes,
+			const char *const *records, const char *report)
+{
+	sqlite3_stmt *x;
+	int err;
+
+	if (!s)
+		return -EINVAL;
+	if (!epoch || !report || (n && (!nodes || !records)))
+		return fail(s, -EINVAL, "accept needs an epoch, a report and "
+			    "the records");
+	for (size_t i = 0; i < n; i++)
+		if (!nodes[i] || !*nodes[i] || !records[i])
+			return fail(s, -EINVAL, "record %zu has no node or no "
+				    "text", i);
+	err = begin(s);
+	if (err)
+		return err;
+	err = snap_open(s, id);
+	if (err)
+		return rollback(s, err);
+	for (size_t i = 0; i < n; i++) {
+		x = q(s, Q_REC_ADD);
+		sqlite3_bind_int64(x, 1, id);
+		sqlite3_bind_text(x, 2, nodes[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(x, 3, epoch);
+		sqlite3_bind_text(x, 4, records[i], -1, SQLITE_STATIC);
+		err = run(s, x, "store member record");
+		if (err) {
+			if (err == -EEXIST)
+				fail(s, err, "two records for node %s",
+				     nodes[i]);
+			return rollback(s, err);
+		}
+		FAULT("accept-record");
+	}
+	x = q(s, Q_SNAP_ACCEPT);
+	sqlite3_bind_int64(x, 1, id);
+	sqlite3_bind_int64(x, 2, epoch);
+	sqlite3_bind_int64(x, 3, i64(bound_ns));
+	sqlite3_bind_text(x, 4, report, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(x, 5, i64(now_ns(CLOCK_REALTIME)));
+	err = run(s, x, "mark snapshot accepted");
+	if (err)
+		return rollback(s, err);
+	FAULT("accept-before-commit");
+	return commit(s);
+}
+
+static int snap_row(sqlite3_stmt *x, struct bvs_snapshot *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = sqlite3_column_int64(x, 0);
+	if (state_parse((const char *)sqlite3_column_text(x, 1), &o->state))
+		return -EUCLEAN;
+	column_copy(x, 2, o->reason, sizeof(o->reason));
+	o->created_ns = u64(sqlite3_column_int64(x, 3));
+	o->finished_ns = u64(sqlite3_column_int64(x, 4));
+	o->epoch = (uint32_t)sqlite3_column_int64(x, 5);
+	o->tau_min_ns = u64(sqlite3_column_int64(x, 6));
+	o->bound_ns = u64(sqlite3_column_int64(x, 7));
+	o->n_attempts = (uint32_t)sqlite3_column_int64(x, 8);
+	return 0;
+}
+
+int bvs_snapshot_get(struct bvs *s, int64_t id, struct bvs_snapshot *out)
+{
+	sqlite3_stmt *x;
+	int rc, err = 0;
+
+	if (!s || !out)
+		return -EINVAL;
+	x = q(s, Q_SNAP_GET);
+	sqlite3_bind_int64(x, 1, id);
+	rc = sqlite3_step(x);
+	if (rc == SQLITE_ROW) {
+		if (snap_row(x, out))
+			err = fail(s, -EUCLEAN, "snapshot %lld has an unknown "
+				   "state", (long long)id);
+	} else if (rc == SQLITE_DONE) {
+		err = fail(s, -ENOENT, "no snapshot %lld", (long long)id);
+	} else {
+		err = fail_sql(s, rc, "read snapshot");
+	}
+	done(x);
+	return err;
+}
+
+int bvs_snapshot_list(struct bvs *s, struct bvs_snapshot *out, size_t max,
+		      int64_t before_id)
+{
+	sqlite3_stmt *x;
+	int rc, n = 0;
+
+	if (!s || (!out && max))
+		return -EINVAL;
+	if (!max)
+		return 0;
+	if (max > INT_MAX)
+		max = INT_MAX;
+	x = q(s, Q_SNAP_LIST);
+	sqlite3_bind_int64(x, 1, before_id > 0 ? before_id : INT64_MAX);
+	sqlite3_bind_int64(x, 2, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(x)) == SQLITE_ROW) {
+		if (snap_row(x, &out[n])) {
+			done(x);
+			return fail(s, -EUCLEAN, "a snapshot has an unknown "
+				    "state");
+		}
+		n++;
+	}
+	done(x);
+	if (rc != SQLITE_DONE)
+		return fail_sql(s, rc, "list snapshots");
+	return n;
+}
+
+int bvs_attempts_get(struct bvs *s, int64_t id, struct bvs_attempt *out,
+		     size_t max)
+{
+	enum bvs_state st;
+	sqlite3_stmt *x;
+	int rc, n = 0, err;
+
+	if (!s || (!out && max))
+		return -EINVAL;
+	err = snap_state(s, id, &st);
+	if (err || !max)
+		return err;
+	if (max > INT_MAX)
+		max = INT_MAX;
+	x = q(s, Q_ATT_GET);
+	sqlite3_bind_int64(x, 1, id);
+	sqlite3_bind_int64(x, 2, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(x)) == SQLITE_ROW) {
+		struct bvs_attempt *a = &out[n++];
+
+		memset(a, 0, sizeof(*a));
+		a->n = (uint32_t)sqlite3_column_int64(x, 0);
+		a->epoch = (uint32_t)sqlite3_column_int64(x, 1);
+		a->t0_ns = u64(sqlite3_column_int64(x, 2));
+		a->t1_ns = u64(sqlite3_column_int64(x, 3));
+		column_copy(x, 4, a->verdict, sizeof(a->verdict));
+		column_copy(x, 5, a->reason, sizeof(a->reason));
+	}
+	done(x);
+	if (rc != SQLITE_DONE)
+		return fail_sql(s, rc, "read attempts");
+	return n;
+}
+
+/* the text column of a one-row query, malloc'd; NULL if none */
+static char *text_query(struct bvs *s, sqlite3_stmt *x, const char *what)
+{
+	char *t = NULL;
+	int rc = sqlite3_step(x);
+
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_type(x, 0) == SQLITE_NULL) {
+			fail(s, -ENOENT, "%s: none stored", what);
+		} else {
+			t = column_dup(x, 0);
+			if (!t)
+				fail(s, -ENOMEM, "%s: out of memory", what);
+		}
+	} else if (rc == SQLITE_DONE) {
+		fail(s, -ENOENT, "%s: not found", what);
+	} else {
+		fail_sql(s, rc, what);
+	}
+	done(x);
+	return t;
+}
+
+char *bvs_report_get(struct bvs *s, int64_t id)
+{
+	sqlite3_stmt *x;
+
+	if (!s)
+		return NULL;
+	x = q(s, Q_REPORT_GET);
+	sqlite3_bind_int64(x, 1, id);
+	return text_query(s, x, "report");
+}
+
+char *bvs_member_record_get(struct bvs *s, int64_t id, const char *node)
+{
+	sqlite3_stmt *x;
+
+	if (!s || !node)
+		return NULL;
+	x = q(s, Q_REC_GET);
+	sqlite3_bind_int64(x, 1, id);
+	sqlite3_bind_text(x, 2, node, -1, SQLITE_STATIC);
+	return text_query(s, x, "member record");
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int bvs_member_nodes(struct bvs *s, int64_t id, char ***nodes, size_t *n)
+{
+	enum bvs_state st;
+	sqlite3_stmt *x;
+	char **arr = NULL, **p;
+	size_t count = 0, cap = 0;
+	int rc, err;
+
+	if (!s || !nodes || !n)
+		return -EINVAL;
+	*nodes = NULL;
+	*n = 0;
+	err = snap_state(s, id, &st);
+	if (err)
+		return err;
+	x = q(s, Q_REC_NODES);
+	sqlite3_bind_int64(x, 1, id);
+	while ((rc = sqlite3_step(x)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 8;
+			p = realloc(arr, cap * sizeof(*arr));
+			if (!p) {
+				err = fail(s, -ENOMEM, "out of memory");
+				break;
+			}
+			arr = p;
+		}
+		arr[count] = column_dup(x, 0);
+		if (!arr[count]) {
+			err = fail(s, -ENOMEM, "out of memory");
+			break;
+		}
+		count++;
+	}
+	done(x);
+	if (!err && rc != SQLITE_DONE)
+		err = fail_sql(s, rc, "list member records");
+	if (err) {
+		free_names(arr, count);
+		return err;
+	}
+	*nodes = arr;
+	*n = count;
+	return 0;
+}
+
+/* ---- member side ---- */
+
+int bvs_local_put(struct bvs *s, uint32_t epoch, const char *record)
+{
+	sqlite3_stmt *x;
+
+	if (!s)
+		return -EINVAL;
+	if (!epoch || !record)
+		return fail(s, -EINVAL, "a local record needs an epoch and "
+			    "a text");
+	x = q(s, Q_LOCAL_PUT);
+	sqlite3_bind_int64(x, 1, epoch);
+	sqlite3_bind_text(x, 2, record, -1, SQLITE_STATIC);
+	return run(s, x, "store local record");
+}
+
+char *bvs_local_get(struct bvs *s, uint32_t epoch)
+{
+	sqlite3_stmt *x;
+
+	if (!s)
+		return NULL;
+	x = q(s, Q_LOCAL_GET);
+	sqlite3_bind_int64(x, 1, epoch);
+	return text_query(s, x, "local record");
+}
+
+int bvs_local_release(struct bvs *s, uint32_t upto)
+{
+	sqlite3_stmt *x;
+	int err;
+
+	if (!s)
+		return -EINVAL;
+	if (!upto)
+		return 0;	/* epoch 0: nothing is that old */
+	x = q(s, Q_LOCAL_RELEASE);
+	sqlite3_bind_int64(x, 1, upto);
+	err = run(s, x, "release local records");
+	return err ? err : sqlite3_changes(s->db);
+}

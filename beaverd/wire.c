@@ -1,0 +1,586 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The control-plane codec: see wire.h for the datagram and body layouts.
+ * Authentication is libsodium's HMAC-SHA-256 (crypto_auth_hmacsha256), its
+ * verification constant-time; nothing here is hand-written cryptography.
+ */
+#include "wire.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BVW_ERR_MIN (-4095)	/* the -errno range of a reply's err */
+
+/* body sizes; COLLECT_DATA's is the fixed part before the chunk */
+static const uint16_t body_len[__BVW_TYPE_MAX] = {
+	[BVW_ADVANCE] = 8,
+	[BVW_ADVANCE_ACK] = 36,
+	[BVW_COLLECT] = 8,
+	[BVW_COLLECT_DATA] = 28,
+	[BVW_RELEASE] = 8,
+	[BVW_RELEASE_ACK] = 16,
+	[BVW_PING] = 8,
+	[BVW_PONG] = 32,
+};
+
+_Static_assert(BVW_HDR_LEN + 36 + BVW_MAC_LEN <= BVW_MAX_DGRAM,
+	       "every fixed body fits a datagram");
+_Static_assert(crypto_auth_hmacsha256_BYTES == BVW_MAC_LEN, "MAC size");
+_Static_assert(crypto_auth_hmacsha256_KEYBYTES == BVW_KEY_LEN, "key size");
+
+/* ---- byte order ---- */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)(v >> 32));
+	put32(p + 4, (uint32_t)v);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned int)p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+/* two's complement without implementation-defined conversions */
+static uint32_t from_s32(int32_t v)
+{
+	return v < 0 ? ~(uint32_t)(-(int64_t)v) + 1 : (uint32_t)v;
+}
+
+static int32_t to_s32(uint32_t v)
+{
+	return v & 0x80000000u ? (int32_t)-(int64_t)(~v + 1) : (int32_t)v;
+}
+
+/* ---- validity of fields, shared by encode and decode ---- */
+
+static bool err_ok(int32_t err)
+{
+	return err <= 0 && err >= BVW_ERR_MIN;
+}
+
+static bool is_reply(uint8_t type)
+{
+	return type == BVW_ADVANCE_ACK || type == BVW_COLLECT_DATA ||
+	       type == BVW_RELEASE_ACK || type == BVW_PONG;
+}
+
+static bool fields_ok(const struct bvw_msg *m)
+{
+	switch (m->type) {
+	case BVW_ADVANCE:
+		return m->epoch && (m->role == BVW_ROLE_GATEWAY ||
+				    m->role == BVW_ROLE_MEMBER);
+	case BVW_ADVANCE_ACK:
+		return m->epoch && m->advanced <= 1 && err_ok(m->err);
+	case BVW_COLLECT:
+	case BVW_RELEASE:
+		return m->epoch != 0;
+	case BVW_COLLECT_DATA:
+		return m->epoch && err_ok(m->err) &&
+		       (uint64_t)m->offset + m->data_len <= m->total &&
+		       m->total <= BVW_MAX_RECORD &&
+		       (!m->err || !m->data_len);
+	case BVW_RELEASE_ACK:
+		return m->epoch && err_ok(m->err);
+	case BVW_PING:
+		return true;
+	case BVW_PONG:
+		return err_ok(m->err);
+	default:
+		return false;
+	}
+}
+
+uint32_t bvw_node_id(const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)(name ? name : "");
+	     *p; p++) {
+		h ^= *p;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static int sodium_ready(void)
+{
+	/* idempotent and thread-safe; 1 means "already done" */
+	return sodium_init() < 0 ? -ENOSYS : 0;
+}
+
+/* ---- encode ---- */
+
+int bvw_encode(const struct bvw_msg *m, const struct bvw_key *key,
+	       uint8_t *buf, size_t size)
+{
+	size_t blen, total;
+	uint8_t *b;
+
+	if (!m || !key || !buf || m->type < BVW_ADVANCE ||
+	    m->type >= __BVW_TYPE_MAX || m->flags || !fields_ok(m))
+		return -EINVAL;
+	if (m->type == BVW_COLLECT_DATA && m->data_len && !m->data)
+		return -EINVAL;
+	blen = body_len[m->type];
+	if (m->type == BVW_COLLECT_DATA)
+		blen += m->data_len;
+	if (blen > BVW_MAX_BODY)
+		return -EMSGSIZE;
+	total = BVW_HDR_LEN + blen + BVW_MAC_LEN;
+	if (size < total)
+		return -EMSGSIZE;
+	if (sodium_ready())
+		return -ENOSYS;
+
+	memset(buf, 0, total);
+	buf[0] = 'B';
+	buf[1] = 'V';
+	buf[2] = BVW_VERSION;
+	buf[3] = m->type;
+	buf[4] = m->group;
+	buf[5] = m->flags;
+	put16(buf + 6, (uint16_t)blen);
+	put32(buf + 8, m->sender);
+	put64(buf + 12, m->seq);
+
+	b = buf + BVW_HDR_LEN;
+	if (is_reply(m->type)) {
+		put64(b, m->req_id);
+		b += 8;
+	}
+	switch (m->type) {
+	case BVW_ADVANCE:
+		put32(b, m->epoch);
+		b[4] = m->role;
+		break;
+	case BVW_ADVANCE_ACK:
+		put32(b, m->epoch);
+		put32(b + 4, m->prev);
+		put32(b + 8, m->now);
+		put32(b + 12, from_s32(m->err));
+		put64(b + 16, m->switch_ns);
+		b[24] = m->advanced;
+		break;
+	case BVW_COLLECT:
+		put32(b, m->epoch);
+		put32(b + 4, m->offset);
+		break;
+	case BVW_COLLECT_DATA:
+		put32(b, m->epoch);
+		put32(b + 4, m->offset);
+		put32(b + 8, m->total);
+		put32(b + 12, from_s32(m->err));
+		put16(b + 16, m->data_len);
+		if (m->data_len)
+			memcpy(b + 20, m->data, m->data_len);
+		break;
+	case BVW_RELEASE:
+		put32(b, m->epoch);
+		break;
+	case BVW_RELEASE_ACK:
+		put32(b, m->epoch);
+		put32(b + 4, from_s32(m->err));
+		break;
+	case BVW_PING:
+		put64(b, m->nonce);
+		break;
+	case BVW_PONG:
+		put64(b, m->nonce);
+		put32(b + 8, m->epoch);
+		put32(b + 12, from_s32(m->err));
+		put64(b + 16, m->probe_ns);
+		break;
+	default:
+		return -EINVAL;	/* not reached: checked above */
+	}
+	crypto_auth_hmacsha256(buf + BVW_HDR_LEN + blen, buf,
+			       BVW_HDR_LEN + blen, key->k);
+	return (int)total;
+}
+
+/* ---- decode ---- */
+
+static int drop(struct bvw_drops *d, uint64_t *counter, int err)
+{
+	if (d)
+		(*counter)++;
+	return err;
+}
+
+/* the body of an authenticated datagram; reserved bytes must be 0 */
+static bool decode_body(const uint8_t *b, size_t blen, struct bvw_msg *m)
+{
+	if (m->type < BVW_ADVANCE || m->type >= __BVW_TYPE_MAX)
+		return false;
+	if (m->type == BVW_COLLECT_DATA ? blen < body_len[m->type] :
+					  blen != body_len[m->type])
+		return false;
+	if (is_reply(m->type)) {
+		m->req_id = get64(b);
+		b += 8;
+	}
+	switch (m->type) {
+	case BVW_ADVANCE:
+		m->epoch = get32(b);
+		m->role = b[4];
+		if (b[5] || b[6] || b[7])
+			return false;
+		break;
+	case BVW_ADVANCE_ACK:
+		m->epoch = get32(b);
+		m->prev = get32(b + 4);
+		m->now = get32(b + 8);
+		m->err = to_s32(get32(b + 12));
+		m->switch_ns = get64(b + 16);
+		m->advanced = b[24];
+		if (b[25] || b[26] || b[27])
+			return false;
+		break;
+	case BVW_COLLECT:
+		m->epoch = get32(b);
+		m->offset = get32(b + 4);
+		break;
+	case BVW_COLLECT_DATA:
+		m->epoch = get32(b);
+		m->offset = get32(b + 4);
+		m->total = get32(b + 8);
+		m->err = to_s32(get32(b + 12));
+		m->data_len = get16(b + 16);
+		if (get16(b + 18) ||
+		    m->data_len != blen - body_len[BVW_COLLECT_DATA])
+			return false;
+		m->data = m->data_len ? b + 20 : NULL;
+		break;
+	case BVW_RELEASE:
+		m->epoch = get32(b);
+		if (get32(b + 4))
+			return false;
+		break;
+	case BVW_RELEASE_ACK:
+		m->epoch = get32(b);
+		m->err = to_s32(get32(b + 4));
+		break;
+	case BVW_PING:
+		m->nonce = get64(b);
+		break;
+	case BVW_PONG:
+		m->nonce = get64(b);
+		m->epoch = get32(b + 8);
+		m->err = to_s32(get32(b + 12));
+		m->probe_ns = get64(b + 16);
+		break;
+	default:
+		return false;
+	}
+	return fields_ok(m);
+}
+
+int bvw_decode(const uint8_t *buf, size_t len, const struct bvw_key *key,
+	       uint8_t group, struct bvw_msg *m, struct bvw_drops *d)
+{
+	struct bvw_drops dummy;
+	size_t blen;
+
+	if (!d) {
+		memset(&dummy, 0, sizeof(dummy));
+		d = &dummy;
+	}
+	if (!m || !key || (!buf && len))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (len < BVW_HDR_LEN + BVW_MAC_LEN)
+		return drop(d, &d->truncated, -EBADMSG);
+	if (len > BVW_MAX_DGRAM || buf[0] != 'B' || buf[1] != 'V')
+		return drop(d, &d->malformed, -EBADMSG);
+	if (buf[2] != BVW_VERSION)
+		return drop(d, &d->version, -EPROTO);
+	if (buf[4] != group)
+		return drop(d, &d->group, -EXDEV);
+	blen = get16(buf + 6);
+	if (BVW_HDR_LEN + blen + BVW_MAC_LEN > len)
+		return drop(d, &d->truncated, -EBADMSG);
+	if (BVW_HDR_LEN + blen + BVW_MAC_LEN < len)
+		return drop(d, &d->malformed, -EBADMSG);
+	if (sodium_ready())
+		return -ENOSYS;
+	if (crypto_auth_hmacsha256_verify(buf + BVW_HDR_LEN + blen, buf,
+					  BVW_HDR_LEN + blen, key->k))
+		return drop(d, &d->mac, -EPERM);
+
+	m->type = buf[3];
+	m->group = buf[4];
+	m->flags = buf[5];
+	m->sender = get32(buf + 8);
+	m->seq = get64(buf + 12);
+	if (m->flags || !decode_body(buf + BVW_HDR_LEN, blen, m)) {
+		memset(m, 0, sizeof(*m));
+		return drop(d, &d->malformed, -EBADMSG);
+	}
+	return 0;
+}
+
+/* ---- replay window ---- */
+
+int bvw_replay_check(struct bvw_replay_table *t, uint32_t sender,
+		     uint64_t seq, struct bvw_drops *d)
+{
+	struct bvw_replay cur;
+	size_t i;
+
+	if (!t || !t->slots || !t->n)
+		return -EINVAL;
+	/*
+	 * The slots are kept most recently seen first, unused ones last, so
+	 * the slot to evict is always the last one.
+	 */
+	for (i = 0; i < t->n && t->slots[i].used; i++)
+		if (t->slots[i].sender == sender)
+			break;
+
+	if (i < t->n && t->slots[i].used) {
+		cur = t->slots[i];
+		if (seq > cur.top) {
+			uint64_t shift = seq - cur.top;
+
+			cur.bitmap = shift >= BVW_REPLAY_WINDOW ? 0 :
+				     cur.bitmap << shift;
+			cur.bitmap |= 1;
+			cur.top = seq;
+		} else {
+			uint64_t behind = cur.top - seq;
+
+			if (behind >= BVW_REPLAY_WINDOW ||
+			    (cur.bitmap & ((uint64_t)1 << behind))) {
+				if (d)
+					d->replay++;
+				return -EALREADY;
+			}
+			cur.bitmap |= (uint64_t)1 << behind;
+		}
+	} else {
+		/* new sender: take the first unused slot, or evict the last */
+		if (i == t->n)
+			i = t->n - 1;
+		cur.sender = sender;
+		cur.top = seq;
+		cur.bitmap = 1;
+		cur.used = true;
+	}
+	/* move to the front */
+	memmove(&t->slots[1], &t->slots[0], i * sizeof(t->slots[0]));
+	t->slots[0] = cur;
+	return 0;
+}
+
+/* ---- key files ---- */
+
+__attribute__((format(printf, 3, 4)))
+static int why_set(char *why, size_t why_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !why_len)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(why, why_len, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+int bvw_key_load(const char *path, struct bvw_key *key, char *why,
+		 size_t why_len)
+{
+	uint8_t buf[160];
+	struct stat st;
+	size_t n = 0, bin_len = 0;
+	ssize_t r;
+	int fd, err = 0;
+
+	why_set(why, why_len, "%s", "");
+	if (!path || !key)
+		return -EINVAL;
+	if (sodium_ready()) {
+		why_set(why, why_len, "libsodium failed to initialise");
+		return -ENOSYS;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		err = -errno;
+		why_set(why, why_len, "%s", strerror(errno));
+		return err;
+	}
+	if (fstat(fd, &st)) {
+		err = -errno;
+		why_set(why, why_len, "%s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		why_set(why, why_len, "not a regular file");
+		goto out;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		err = -EPERM;
+		why_set(why, why_len, "mode %04o lets group or others at the "
+			"group key; refusing it (chmod 600 %s)",
+			(unsigned int)(st.st_mode & 07777), path);
+		goto out;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		err = -EPERM;
+		why_set(why, why_len, "owned by uid %u, neither root nor this "
+			"process's user; refusing it (chown)",
+			(unsigned int)st.st_uid);
+		goto out;
+	}
+	for (;;) {
+		r = read(fd, buf + n, sizeof(buf) - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			why_set(why, why_len, "%s", strerror(errno));
+			goto out;
+		}
+		if (r == 0 || (n += (size_t)r) == sizeof(buf))
+			break;
+	}
+	if (n == BVW_KEY_LEN) {
+		memcpy(key->k, buf, BVW_KEY_LEN);
+	} else {
+		size_t hex = n;
+
+		if (hex && buf[hex - 1] == '\n')
+			hex--;
+		if (hex && buf[hex - 1] == '\r')
+			hex--;
+		if (hex != (size_t)2 * BVW_KEY_LEN ||
+		    sodium_hex2bin(key->k, BVW_KEY_LEN, (const char *)buf, hex,
+				   NULL, &bin_len, NULL) ||
+		    bin_len != BVW_KEY_LEN) {
+			err = -EINVAL;
+			why_set(why, why_len, "not a key file (32 raw bytes, or "
+				"64 hex digits and a newline, as `beaverctl "
+				"genkey` writes)");
+			goto out;
+		}
+	}
+	if (sodium_is_zero(key->k, BVW_KEY_LEN)) {
+		err = -EINVAL;
+		why_set(why, why_len, "the key is all zeros");
+	}
+out:
+	sodium_memzero(buf, sizeof(buf));
+	if (err)
+		sodium_memzero(key->k, BVW_KEY_LEN);
+	close(fd);
+	return err;
+}
+
+/* make the new directory entry durable; best effort */
+static void sync_parent(const char *path)
+{
+	char *copy = strdup(path);
+	int fd;
+
+	if (!copy)
+		return;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
+int bvw_key_generate(const char *path)
+{
+	uint8_t k[BVW_KEY_LEN];
+	char hex[2 * BVW_KEY_LEN + 2];
+	size_t n = 0, len;
+	ssize_t r;
+	int fd, err = 0;
+
+	if (!path)
+		return -EINVAL;
+	if (sodium_ready())
+		return -ENOSYS;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW |
+		  O_NOCTTY, 0600);
+	if (fd < 0)
+		return -errno;
+	/* exactly 0600, whatever the umask took away */
+	if (fchmod(fd, 0600)) {
+		err = -errno;
+		goto fail;
+	}
+	randombytes_buf(k, sizeof(k));
+	sodium_bin2hex(hex, sizeof(hex) - 1, k, sizeof(k));
+	sodium_memzero(k, sizeof(k));
+	len = (size_t)2 * BVW_KEY_LEN;
+	hex[len++] = '\n';
+	while (n < len) {
+		r = write(fd, hex + n, len - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			goto fail;
+		}
+		n += (size_t)r;
+	}
+	sodium_memzero(hex, sizeof(hex));
+	if (fsync(fd)) {
+		err = -errno;
+		goto fail;
+	}
+	if (close(fd)) {
+		err = -errno;
+		fd = -1;
+		goto fail;
+	}
+	sync_parent(path);
+	return 0;
+fail:
+	sodium_memzero(hex, sizeof(hex));
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	return err;
+}

@@ -1,0 +1,700 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * beaverd's SQLite store (beaverd/store.c), in a temporary directory:
+ * epochs strictly increase across close and reopen and skip 0 on
+ * wraparound; the snapshot life cycle; accept is all or nothing; recovery
+ * marks interrupted snapshots failed; and a process that dies inside a
+ * transaction (at a fault-injection point, or SIGKILLed at a random
+ * instant) never leaves a half-written snapshot that looks accepted.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store.h"
+
+/* store.c with -DBVS_FAULT_INJECTION */
+extern void (*bvs_fault_hook)(const char *where);
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/bvstoreXXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	bvs_fault_hook = NULL;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct bvs *open_store(bool durable)
+{
+	struct bvs *s = NULL;
+	char why[256];
+	int rc = bvs_open(dir, durable, &s, why, sizeof(why));
+
+	if (rc) {
+		print_error("bvs_open: %d: %s\n", rc, why);
+		fail();
+	}
+	return s;
+}
+
+static uint32_t next(struct bvs *s, uint32_t first)
+{
+	uint32_t e = 0;
+
+	assert_int_equal(bvs_next_epoch(s, first, &e), 0);
+	return e;
+}
+
+static void test_open_creates(void **state)
+{
+	char path[128];
+	struct stat st;
+	struct bvs *s;
+	sqlite3 *db;
+	sqlite3_stmt *x;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	strcat(dir, "/sub");	/* a missing state directory is created */
+	s = open_store(true);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	snprintf(path, sizeof(path), "%s/beaverd.db", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	bvs_close(s);
+	dir[strlen(dir) - 4] = '\0';
+
+	/* WAL, the schema version, our application id */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &x,
+					    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(x), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(x, 0), "wal");
+	sqlite3_finalize(x);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &x,
+					    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(x), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(x, 0), 1);
+	sqlite3_finalize(x);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA application_id", -1,
+					    &x, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(x), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(x, 0), 0x42565231);
+	sqlite3_finalize(x);
+	sqlite3_close(db);
+}
+
+static void test_open_refuses(void **state)
+{
+	char path[128], why[256];
+	struct bvs *s, *s2 = (struct bvs *)1;
+	sqlite3 *db;
+
+	(void)state;
+	/* one beaverd per state directory */
+	s = open_store(true);
+	assert_int_equal(bvs_open(dir, true, &s2, why, sizeof(why)), -EBUSY);
+	assert_null(s2);
+	assert_non_null(strstr(why, "in use by another beaverd"));
+	bvs_close(s);
+
+	/* a database of a newer schema */
+	snprintf(path, sizeof(path), "%s/beaverd.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL,
+				      NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(bvs_open(dir, true, &s, why, sizeof(why)),
+			 -EPROTONOSUPPORT);
+	assert_non_null(strstr(why, "schema version 2"));
+
+	/* somebody else's database */
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA application_id = 7", NULL,
+				      NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(bvs_open(dir, true, &s, why, sizeof(why)), -EUCLEAN);
+	assert_non_null(strstr(why, "not a beaverd database"));
+
+	/* not a database at all */
+	unlink(path);
+	FILE *f = fopen(path, "w");
+
+	fputs("this is not an SQLite file, it is long enough to have a "
+	      "header, and then some more text to be sure of it.\n", f);
+	fclose(f);
+	assert_true(bvs_open(dir, true, &s, why, sizeof(why)) < 0);
+	assert_true(strlen(why) > 0);
+
+	assert_int_equal(bvs_open("/proc/nonexistent/x", true, &s, why,
+				  sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, "state directory"));
+	assert_int_equal(bvs_open(NULL, true, &s, why, sizeof(why)), -EINVAL);
+}
+
+static void test_epochs_increase_across_reopen(void **state)
+{
+	struct bvs *s;
+	uint32_t last = 0, e;
+
+	(void)state;
+	s = open_store(true);
+	assert_int_equal(next(s, 5), 5);
+	assert_int_equal(next(s, 5), 6);
+	assert_int_equal(next(s, 999), 7);	/* first is used only once */
+	bvs_close(s);
+	for (int round = 0; round < 5; round++) {
+		/* members' stores (not durable) never reuse one either */
+		s = open_store(round % 2);
+		for (int i = 0; i < 10; i++) {
+			e = next(s, 1);
+			assert_true(e > 7 && e > last);
+			last = e;
+		}
+		bvs_close(s);
+	}
+	assert_int_equal(last, 57);
+}
+
+static void test_epoch_first_zero_and_wrap(void **state)
+{
+	struct bvs *s;
+
+	(void)state;
+	s = open_store(true);
+	assert_int_equal(next(s, 0), 1);	/* 0 is never an epoch */
+	bvs_close(s);
+	teardown(state);
+	setup(state);
+
+	s = open_store(true);
+	assert_int_equal(next(s, 0xfffffffe), 0xfffffffe);
+	assert_int_equal(next(s, 1), 0xffffffff);
+	bvs_close(s);
+	/* the wrap survives a restart too */
+	s = open_store(true);
+	assert_int_equal(next(s, 1), 1);
+	assert_int_equal(next(s, 1), 2);
+	bvs_close(s);
+
+	teardown(state);
+	setup(state);
+	s = open_store(false);
+	assert_int_equal(next(s, 0xffffffff), 0xffffffff);
+	assert_int_equal(next(s, 0xffffffff), 1);
+	assert_int_equal(bvs_next_epoch(s, 1, NULL), -EINVAL);
+	bvs_close(s);
+}
+
+static void test_snapshot_lifecycle(void **state)
+{
+	struct bvs_attempt a1 = { .n = 1, .epoch = 10, .t0_ns = 1000,
+				  .t1_ns = 91000, .verdict = "rejected",
+				  .reason = "bound 90000 ns >= tau_min" };
+	struct bvs_attempt a2 = { .n = 0, .epoch = 11, .t0_ns = 2000,
+				  .t1_ns = 7000, .verdict = "accepted" };
+	const char *nodes[] = { "m2", "m1", "m3" };
+	const char *records[] = { "{\"node\":\"m2\"}", "{\"node\":\"m1\"}",
+				  "{\"node\":\"m3\"}" };
+	struct bvs_snapshot snap, list[8];
+	struct bvs_attempt at[4];
+	struct bvs *s;
+	int64_t id, id2, id3;
+	char **names;
+	size_t n;
+	char *t;
+
+	(void)state;
+	s = open_store(true);
+	assert_int_equal(bvs_snapshot_new(s, 50000, &id), 0);
+	assert_int_equal(bvs_snapshot_get(s, id, &snap), 0);
+	assert_int_equal(snap.id, id);
+	assert_int_equal(snap.state, BVS_PENDING);
+	assert_true(snap.created_ns > 1600000000ull * 1000000000ull);
+	assert_int_equal(snap.finished_ns, 0);
+	assert_int_equal(snap.epoch, 0);
+	assert_int_equal(snap.tau_min_ns, 50000);
+	assert_int_equal(snap.n_attempts, 0);
+	assert_null(bvs_report_get(s, id));
+
+	assert_int_equal(bvs_attempt_add(s, id, &a1), 0);
+	assert_int_equal(bvs_attempt_add(s, id, &a1), -EEXIST);	/* n twice */
+	assert_int_equal(bvs_attempt_add(s, id, &a2), 0);	/* n = 2 */
+	assert_int_equal(bvs_snapshot_get(s, id, &snap), 0);
+	assert_int_equal(snap.n_attempts, 2);
+	assert_int_equal(snap.bound_ns, 5000);
+	assert_int_equal(bvs_attempts_get(s, id, at, 4), 2);
+	assert_int_equal(at[0].n, 1);
+	assert_int_equal(at[0].epoch, 10);
+	assert_int_equal(at[0].t1_ns, 91000);
+	assert_string_equal(at[0].verdict, "rejected");
+	assert_string_equal(at[0].reason, "bound 90000 ns >= tau_min");
+	assert_int_equal(at[1].n, 2);
+	assert_int_equal(at[1].epoch, 11);
+	assert_string_equal(at[1].reason, "");
+	assert_int_equal(bvs_attempts_get(s, id, at, 1), 1);
+
+	assert_int_equal(bvs_snapshot_set_state(s, id, BVS_COLLECTING, NULL), 0);
+	assert_int_equal(bvs_snapshot_get(s, id, &snap), 0);
+	assert_int_equal(snap.state, BVS_COLLECTING);
+	/* accepted only through accept */
+	assert_int_equal(bvs_snapshot_set_state(s, id, BVS_ACCEPTED, NULL),
+			 -EINVAL);
+	assert_int_equal(bvs_snapshot_accept(s, id, 11, 5000, 3, nodes, records,
+					     "{\"verdict\":\"ok\"}"), 0);
+	assert_int_equal(bvs_snapshot_get(s, id, &snap), 0);
+	assert_int_equal(snap.state, BVS_ACCEPTED);
+	assert_int_equal(snap.epoch, 11);
+	assert_int_equal(snap.bound_ns, 5000);
+	assert_true(snap.finished_ns >= snap.created_ns);
+	assert_string_equal(snap.reason, "");
+	t = bvs_report_get(s, id);
+	assert_string_equal(t, "{\"verdict\":\"ok\"}");
+	free(t);
+	t = bvs_member_record_get(s, id, "m3");
+	assert_string_equal(t, "{\"node\":\"m3\"}");
+	free(t);
+	assert_null(bvs_member_record_get(s, id, "m9"));
+	assert_int_equal(bvs_member_nodes(s, id, &names, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(names[0], "m1");
+	assert_string_equal(names[1], "m2");
+	assert_string_equal(names[2], "m3");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+
+	/* final is final */
+	assert_int_equal(bvs_snapshot_set_state(s, id, BVS_FAILED, "x"),
+			 -EINVAL);
+	assert_non_null(strstr(bvs_errmsg(s), "already accepted"));
+	assert_int_equal(bvs_snapshot_accept(s, id, 11, 1, 0, NULL, NULL, "{}"),
+			 -EINVAL);
+	assert_int_equal(bvs_attempt_add(s, id, &a1), -EINVAL);
+
+	/* rejected and failed, with their reasons */
+	assert_int_equal(bvs_snapshot_new(s, 50000, &id2), 0);
+	assert_int_equal(bvs_snapshot_set_state(s, id2, BVS_REJECTED,
+						"every attempt over tau_min"),
+			 0);
+	assert_int_equal(bvs_snapshot_get(s, id2, &snap), 0);
+	assert_int_equal(snap.state, BVS_REJECTED);
+	assert_string_equal(snap.reason, "every attempt over tau_min");
+	assert_true(snap.finished_ns > 0);
+	assert_int_equal(bvs_snapshot_new(s, 1, &id3), 0);
+	assert_int_equal(bvs_snapshot_set_state(s, id3, BVS_FAILED,
+						"gateway gw2 did not answer"), 0);
+	assert_int_equal(bvs_member_nodes(s, id3, &names, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(names);
+
+	/* newest first, paged */
+	assert_int_equal(bvs_snapshot_list(s, list, 8, 0), 3);
+	assert_int_equal(list[0].id, id3);
+	assert_int_equal(list[1].id, id2);
+	assert_int_equal(list[2].id, id);
+	assert_int_equal(list[2].state, BVS_ACCEPTED);
+	assert_int_equal(bvs_snapshot_list(s, list, 1, 0), 1);
+	assert_int_equal(list[0].id, id3);
+	assert_int_equal(bvs_snapshot_list(s, list, 8, id3), 2);
+	assert_int_equal(list[0].id, id2);
+	assert_int_equal(bvs_snapshot_list(s, list, 8, id), 0);
+
+	/* not found */
+	assert_int_equal(bvs_snapshot_get(s, 999, &snap), -ENOENT);
+	assert_non_null(strstr(bvs_errmsg(s), "no snapshot 999"));
+	assert_int_equal(bvs_snapshot_set_state(s, 999, BVS_FAILED, NULL),
+			 -ENOENT);
+	assert_int_equal(bvs_attempt_add(s, 999, &a1), -ENOENT);
+	assert_int_equal(bvs_attempts_get(s, 999, at, 4), -ENOENT);
+	assert_int_equal(bvs_member_nodes(s, 999, &names, &n), -ENOENT);
+	assert_int_equal(bvs_snapshot_accept(s, 999, 1, 1, 0, NULL, NULL, "{}"),
+			 -ENOENT);
+	assert_null(bvs_report_get(s, 999));
+	bvs_close(s);
+
+	/* all of it survives a reopen */
+	s = open_store(false);
+	assert_int_equal(bvs_snapshot_get(s, id, &snap), 0);
+	assert_int_equal(snap.state, BVS_ACCEPTED);
+	t = bvs_member_record_get(s, id, "m1");
+	assert_string_equal(t, "{\"node\":\"m1\"}");
+	free(t);
+	bvs_close(s);
+}
+
+/* a failing accept stores nothing: no record, no report, still pending */
+static void test_accept_all_or_nothing(void **state)
+{
+	const char *nodes[] = { "m1", "m2", "m1" };
+	const char *records[] = { "{}", "{}", "{}" };
+	const char *bad[] = { "{}", NULL, "{}" };
+	struct bvs_snapshot snap;
+	struct bvs *s;
+	int64_t id;
+	char **names;
+	size_t n;
+
+	(void)state;
+	s = open_store(true);
+	assert_int_equal(bvs_snapshot_new(s, 1, &id), 0);
+	assert_int_equal(bvs_snapshot_accept(s, id, 3, 1, 3, nodes, records,
+					     "{}"), -EEXIST);
+	assert_non_null(strstr(bvs_errmsg(s), "two records for node m1"));
+	assert_int_equal(bvs_snapshot_get(s, id, &snap), 0);
+	assert_int_equal(snap.state, BVS_PENDING);
+	assert_int_equal(snap.epoch, 0);
+	assert_null(bvs_report_get(s, id));
+	assert_int_equal(bvs_member_nodes(s, id, &names, &n), 0);
+	assert_int_equal(n, 0);
+
+	assert_int_equal(bvs_snapshot_accept(s, id, 3, 1, 3, nodes, bad, "{}"),
+			 -EINVAL);
+	assert_int_equal(bvs_snapshot_accept(s, id, 0, 1, 2, nodes, records,
+					     "{}"), -EINVAL);
+	assert_int_equal(bvs_snapshot_accept(s, id, 3, 1, 2, nodes, records,
+					     NULL), -EINVAL);
+	/* the store is still usable, and the right accept works */
+	assert_int_equal(bvs_snapshot_accept(s, id, 3, 1, 2, nodes, records,
+					     "{}"), 0);
+	assert_int_equal(bvs_member_nodes(s, id, &names, &n), 0);
+	assert_int_equal(n, 2);
+	free(names[0]);
+	free(names[1]);
+	free(names);
+	bvs_close(s);
+}
+
+static void test_recover(void **state)
+{
+	const char *nodes[] = { "m1" };
+	const char *records[] = { "{}" };
+	struct bvs_snapshot snap;
+	struct bvs *s;
+	int64_t pend, coll, acc, rej;
+
+	(void)state;
+	s = open_store(true);
+	assert_int_equal(bvs_snapshot_new(s, 1, &pend), 0);
+	assert_int_equal(bvs_snapshot_new(s, 1, &coll), 0);
+	assert_int_equal(bvs_snapshot_set_state(s, coll, BVS_COLLECTING, NULL),
+			 0);
+	assert_int_equal(bvs_snapshot_new(s, 1, &acc), 0);
+	assert_int_equal(bvs_snapshot_accept(s, acc, 4, 1, 1, nodes, records,
+					     "{}"), 0);
+	assert_int_equal(bvs_snapshot_new(s, 1, &rej), 0);
+	assert_int_equal(bvs_snapshot_set_state(s, rej, BVS_REJECTED, "r"), 0);
+	bvs_close(s);
+
+	s = open_store(true);
+	assert_int_equal(bvs_recover(s), 2);
+	assert_int_equal(bvs_recover(s), 0);
+	assert_int_equal(bvs_snapshot_get(s, pend, &snap), 0);
+	assert_int_equal(snap.state, BVS_FAILED);
+	assert_string_equal(snap.reason, "coordinator restarted");
+	assert_true(snap.finished_ns > 0);
+	assert_int_equal(bvs_snapshot_get(s, coll, &snap), 0);
+	assert_int_equal(snap.state, BVS_FAILED);
+	assert_string_equal(snap.reason, "coordinator restarted");
+	assert_int_equal(bvs_snapshot_get(s, acc, &snap), 0);
+	assert_int_equal(snap.state, BVS_ACCEPTED);
+	assert_int_equal(bvs_snapshot_get(s, rej, &snap), 0);
+	assert_int_equal(snap.state, BVS_REJECTED);
+	assert_string_equal(snap.reason, "r");
+	bvs_close(s);
+}
+
+/* ---- crashes ---- */
+
+static const char *crash_at;
+
+static void crash_hook(const char *where)
+{
+	if (!strcmp(where, crash_at))
+		_exit(42);	/* no atexit, no flush, no close: a crash */
+}
+
+/*
+ * A child opens the store and accepts snapshot id, dying at the named
+ * point inside the transaction.
+ */
+static void crash_child_accept(int64_t id, const char *where)
+{
+	const char *nodes[] = { "m1", "m2", "m3" };
+	const char *records[] = { "{\"r\":1}", "{\"r\":2}", "{\"r\":3}" };
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct bvs *s = NULL;
+
+		if (bvs_open(dir, true, &s, NULL, 0))
+			_exit(1);
+		crash_at = where;
+		bvs_fault_hook = crash_hook;
+		bvs_snapshot_accept(s, id, 77, 1, 3, nodes, records,
+				    "{\"report\":1}");
+		_exit(2);	/* not reached if the hook fired */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 42);
+}
+
+static void test_crash_inside_accept(void **state)
+{
+	static const char *const points[] = { "accept-record",
+					      "accept-before-commit" };
+	const char *nodes[] = { "m1" };
+	const char *records[] = { "{}" };
+	struct bvs_snapshot snap;
+	struct bvs *s;
+	int64_t before, id;
+	char **names;
+	size_t n;
+	char *t;
+
+	(void)state;
+	/* an accepted snapshot from before, which must survive */
+	s = open_store(true);
+	assert_int_equal(bvs_snapshot_new(s, 1, &before), 0);
+	assert_int_equal(bvs_snapshot_accept(s, before, 3, 1, 1, nodes, records,
+					     "{\"old\":1}"), 0);
+	bvs_close(s);
+
+	for (size_t i = 0; i < 2; i++) {
+		s = open_store(true);
+		assert_int_equal(bvs_snapshot_new(s, 1, &id), 0);
+		assert_int_equal(bvs_snapshot_set_state(s, id, BVS_COLLECTING,
+							NULL), 0);
+		bvs_close(s);
+
+		crash_child_accept(id, points[i]);
+
+		s = open_store(true);
+		assert_int_equal(bvs_snapshot_get(s, id, &snap), 0);
+		assert_int_equal(snap.state, BVS_COLLECTING);
+		assert_int_equal(snap.epoch, 0);
+		assert_null(bvs_report_get(s, id));
+		assert_int_equal(bvs_member_nodes(s, id, &names, &n), 0);
+		assert_int_equal(n, 0);
+		/* the restart marks it failed */
+		assert_int_equal(bvs_recover(s), 1);
+		assert_int_equal(bvs_snapshot_get(s, id, &snap), 0);
+		assert_int_equal(snap.state, BVS_FAILED);
+		assert_string_equal(snap.reason, "coordinator restarted");
+		/* and what was accepted before is whole */
+		assert_int_equal(bvs_snapshot_get(s, before, &snap), 0);
+		assert_int_equal(snap.state, BVS_ACCEPTED);
+		t = bvs_report_get(s, before);
+		assert_string_equal(t, "{\"old\":1}");
+		free(t);
+		bvs_close(s);
+	}
+}
+
+#define KILL_RECORDS 8
+
+/* the child: snapshots, attempts and accepts as fast as it can */
+static void busy_child(void)
+{
+	const char *nodes[KILL_RECORDS], *records[KILL_RECORDS];
+	static char names[KILL_RECORDS][8], texts[KILL_RECORDS][4096];
+	struct bvs *s = NULL;
+
+	if (bvs_open(dir, true, &s, NULL, 0))
+		_exit(1);
+	for (int i = 0; i < KILL_RECORDS; i++) {
+		snprintf(names[i], sizeof(names[i]), "m%d", i);
+		memset(texts[i], 'a' + i, sizeof(texts[i]) - 1);
+		texts[i][sizeof(texts[i]) - 1] = '\0';
+		nodes[i] = names[i];
+		records[i] = texts[i];
+	}
+	for (;;) {
+		struct bvs_attempt a = { .verdict = "accepted" };
+		int64_t id;
+		uint32_t e;
+
+		if (bvs_next_epoch(s, 1, &e) || bvs_snapshot_new(s, 1, &id))
+			_exit(1);
+		a.epoch = e;
+		if (bvs_attempt_add(s, id, &a) ||
+		    bvs_snapshot_set_state(s, id, BVS_COLLECTING, NULL) ||
+		    bvs_snapshot_accept(s, id, e, 1, KILL_RECORDS, nodes,
+					records, "{\"report\":true}"))
+			_exit(1);
+	}
+}
+
+/* SIGKILL at random instants; after each, every accepted snapshot is whole
+ * and no epoch is handed out twice */
+static void test_sigkill_at_random(void **state)
+{
+	struct bvs_snapshot *list = calloc(100000, sizeof(*list));
+	uint32_t max_epoch = 0;
+	unsigned int seed = (unsigned int)time(NULL);
+	int accepted_total = 0;
+
+	(void)state;
+	assert_non_null(list);
+	for (int round = 0; round < 8; round++) {
+		pid_t pid = fork();
+		struct timespec ts;
+		struct bvs *s;
+		int status, n, recovered;
+
+		assert_true(pid >= 0);
+		if (pid == 0)
+			busy_child();
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(rand_r(&seed) % 40 + 5) * 1000000L;
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFSIGNALED(status));
+
+		s = open_store(true);
+		recovered = bvs_recover(s);
+		assert_true(recovered >= 0 && recovered <= 1);
+		n = bvs_snapshot_list(s, list, 100000, 0);
+		assert_true(n >= 0);
+		accepted_total = 0;
+		for (int i = 0; i < n; i++) {
+			char **names;
+			size_t k;
+			char *t;
+
+			if (list[i].state != BVS_ACCEPTED) {
+				assert_int_equal(list[i].state, BVS_FAILED);
+				assert_null(bvs_report_get(s, list[i].id));
+				assert_int_equal(bvs_member_nodes(s, list[i].id,
+								  &names, &k), 0);
+				assert_int_equal(k, 0);
+				continue;
+			}
+			accepted_total++;
+			assert_true(list[i].epoch > 0);
+			if (list[i].epoch > max_epoch)
+				max_epoch = list[i].epoch;
+			t = bvs_report_get(s, list[i].id);
+			assert_string_equal(t, "{\"report\":true}");
+			free(t);
+			assert_int_equal(bvs_member_nodes(s, list[i].id, &names,
+							  &k), 0);
+			assert_int_equal(k, KILL_RECORDS);
+			for (size_t j = 0; j < k; j++)
+				free(names[j]);
+			free(names);
+			t = bvs_member_record_get(s, list[i].id, "m7");
+			assert_non_null(t);
+			assert_int_equal(strlen(t), 4095);
+			free(t);
+		}
+		/* a fresh epoch is newer than every one used before */
+		assert_true(next(s, 1) > max_epoch);
+		bvs_close(s);
+	}
+	assert_true(accepted_total > 0);
+	free(list);
+}
+
+/* ---- member side ---- */
+
+static void test_local_records(void **state)
+{
+	struct bvs *s;
+	char *t;
+
+	(void)state;
+	s = open_store(false);
+	assert_int_equal(bvs_local_put(s, 0xfffffffe, "a"), 0);
+	assert_int_equal(bvs_local_put(s, 0xffffffff, "b"), 0);
+	assert_int_equal(bvs_local_put(s, 1, "c"), 0);
+	assert_int_equal(bvs_local_put(s, 2, "d"), 0);
+	assert_int_equal(bvs_local_put(s, 5, "e"), 0);
+	assert_int_equal(bvs_local_put(s, 2, "d2"), 0);	/* replaced */
+	assert_int_equal(bvs_local_put(s, 0, "x"), -EINVAL);
+	assert_int_equal(bvs_local_put(s, 3, NULL), -EINVAL);
+	t = bvs_local_get(s, 2);
+	assert_string_equal(t, "d2");
+	free(t);
+	assert_null(bvs_local_get(s, 3));
+	assert_non_null(strstr(bvs_errmsg(s), "not found"));
+
+	/* up to 1 in serial-number order: 0xfffffffe, 0xffffffff and 1 */
+	assert_int_equal(bvs_local_release(s, 1), 3);
+	assert_null(bvs_local_get(s, 0xfffffffe));
+	assert_null(bvs_local_get(s, 1));
+	bvs_close(s);
+	s = open_store(false);
+	t = bvs_local_get(s, 5);
+	assert_string_equal(t, "e");
+	free(t);
+	assert_int_equal(bvs_local_release(s, 0), 0);
+	assert_int_equal(bvs_local_release(s, 4), 1);
+	assert_int_equal(bvs_local_release(s, 4), 0);
+	/* 2^31 ahead of 5 is not after it: 5 stays */
+	assert_int_equal(bvs_local_release(s, 5 + 0x80000000u), 0);
+	assert_int_equal(bvs_local_release(s, 5 + 0x7fffffffu), 1);
+	bvs_close(s);
+}
+
+static void test_state_names(void **state)
+{
+	(void)state;
+	assert_string_equal(bvs_state_name(BVS_PENDING), "pending");
+	assert_string_equal(bvs_state_name(BVS_COLLECTING), "collecting");
+	assert_string_equal(bvs_state_name(BVS_ACCEPTED), "accepted");
+	assert_string_equal(bvs_state_name(BVS_REJECTED), "rejected");
+	assert_string_equal(bvs_state_name(BVS_FAILED), "failed");
+	assert_string_equal(bvs_state_name((enum bvs_state)99), "unknown");
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_open_creates),
+		T(test_open_refuses),
+		T(test_epochs_increase_across_reopen),
+		T(test_epoch_first_zero_and_wrap),
+		T(test_snapshot_lifecycle),
+		T(test_accept_all_or_nothing),
+		T(test_recover),
+		T(test_crash_inside_accept),
+		T(test_sigkill_at_random),
+		T(test_local_records),
+		T(test_state_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
