@@ -35,6 +35,8 @@ module: deps
 
 user: deps
 	$(MAKE) -f tests/tools/Makefile
+	$(MAKE) -f beaverd/Makefile
+	$(MAKE) -f beaverctl/Makefile
 
 unit: deps
 	$(MAKE) -f tests/unit/Makefile run
