@@ -206,14 +206,17 @@ int bvcl_recv(int fd, int timeout_ms, json_t **reply, struct bvcl_error *e)
 {
 	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	const json_int_t max_parts = BVC_MAX_REPLY / BVC_PART_SLICE + 1;
-	char *buf = malloc(BVC_MAX_MSG + 1), *text = NULL;
+	size_t len = 0, cap = (size_t)2 * BVC_MAX_MSG;
+	char *buf = malloc(BVC_MAX_MSG + 1), *text = malloc(cap);
 	json_int_t parts = 0, next = 0;
-	size_t len = 0, cap = 0;
 	int rc = BVX_ERROR;
 
 	*reply = NULL;
-	if (!buf)
+	if (!buf || !text) {
+		free(buf);
+		free(text);
 		return err(e, BVX_ERROR, "internal", "out of memory");
+	}
 	for (;;) {
 		json_int_t part, n;
 		json_error_t jerr;

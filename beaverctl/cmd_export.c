@@ -13,7 +13,7 @@
 int cmd_export(struct ctl *c, int argc, char **argv)
 {
 	json_t *args, *r;
-	int64_t id;
+	int64_t id = 0;
 	char *arg;
 	int rc, opt;
 

@@ -29,7 +29,7 @@ int ctl_snapshot_id(struct ctl *c, const char *s, int64_t *id)
 	uint64_t v;
 	int rc;
 
-	if (strcmp(s, "latest") && strcmp(s, "last")) {
+	if (strcmp(s, "latest") != 0 && strcmp(s, "last") != 0) {
 		if (!ctl_parse_u64(s, INT64_MAX, &v) || !v)
 			return ctl_usage(c, "'%s' is not a snapshot id "
 					 "(a number, or 'latest')", s);
@@ -156,7 +156,7 @@ int cmd_show(struct ctl *c, int argc, char **argv)
 {
 	const json_t *snap, *rep, *e;
 	json_t *args, *r;
-	int64_t id;
+	int64_t id = 0;
 	char *arg;
 	int rc, opt;
 	size_t i;

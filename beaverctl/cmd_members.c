@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * beaverctl members (beaver-members/1) and calibrate (beaver-calibrate/1):
- * the peers the coordinator knows, and the round trips to them.
+ * the peers the coordinator knows, and the round trips to them (both ping
+ * every peer: members once, calibrate --count times).
  */
 #include "beaverctl.h"
 #include "print.h"
@@ -34,8 +35,11 @@ int cmd_members(struct ctl *c, int argc, char **argv)
 		pr_field(e, "role", "role", PR_PLAIN);
 		pr_field(e, "address", "address", PR_PLAIN);
 		pr_field(e, "reachable", "reachable", PR_GOOD);
-		pr_field(e, "rtt_us", "rtt", PR_US);
-		pr_field(e, "epoch", "epoch", PR_EPOCH);
+		/* 0: it did not answer */
+		pr_field(e, "min_us", "rtt min", PR_US_OPT);
+		pr_field(e, "median_us", "rtt median", PR_US_OPT);
+		pr_field(e, "answered", NULL, PR_PLAIN);
+		pr_field(e, "max_us", NULL, PR_US_OPT);
 		pr_close();
 	}
 	pr_close_array();
@@ -51,7 +55,7 @@ static const struct ctl_opt calibrate_opts[] = {
 
 int cmd_calibrate(struct ctl *c, int argc, char **argv)
 {
-	const json_t *e, *rtt;
+	const json_t *e;
 	json_t *args = json_object(), *r;
 	uint64_t count;
 	char *arg;
@@ -62,9 +66,9 @@ int cmd_calibrate(struct ctl *c, int argc, char **argv)
 				 &rc)) != -1) {
 		if (opt == -2)
 			goto out;
-		if (!ctl_parse_u64(arg, 10000, &count) || !count) {
+		if (!ctl_parse_u64(arg, 1000, &count) || !count) {
 			rc = ctl_usage(c, "--count needs a number from 1 to "
-				       "10000, not '%s'", arg);
+				       "1000, not '%s'", arg);
 			goto out;
 		}
 		json_object_set_new(args, "count", json_integer((json_int_t)count));
@@ -79,12 +83,7 @@ int cmd_calibrate(struct ctl *c, int argc, char **argv)
 		goto out;
 	pr_begin(r);
 	pr_field(r, "samples", "samples", PR_PLAIN);
-	rtt = json_object_get(r, "rtt_us");
-	pr_open("rtt_us", "", rtt);
-	pr_field(rtt, "min", "rtt min", PR_US);
-	pr_field(rtt, "median", "rtt median", PR_US);
-	pr_field(rtt, "p99", "rtt p99", PR_US);
-	pr_close();
+	pr_field(r, "lower_bound_us", "lower bound", PR_US_OPT);
 	pr_field(r, "tau_min_us", "tau_min", PR_US);
 	pr_field(r, "bound_ok", "tau_min ok", PR_GOOD);
 	pr_open_array("peers", "peers");
@@ -92,10 +91,12 @@ int cmd_calibrate(struct ctl *c, int argc, char **argv)
 		pr_open(NULL, NULL, e);
 		pr_field(e, "name", "name", PR_PLAIN);
 		pr_field(e, "role", "role", PR_PLAIN);
+		pr_field(e, "address", NULL, PR_PLAIN);
+		pr_field(e, "reachable", NULL, PR_GOOD);
 		pr_field(e, "answered", "answered", PR_PLAIN);
-		pr_field(e, "min_us", "min", PR_US);
-		pr_field(e, "median_us", "median", PR_US);
-		pr_field(e, "max_us", "max", PR_US);
+		pr_field(e, "min_us", "min", PR_US_OPT);
+		pr_field(e, "median_us", "median", PR_US_OPT);
+		pr_field(e, "max_us", "max", PR_US_OPT);
 		pr_close();
 	}
 	pr_close_array();

@@ -67,7 +67,7 @@ int cmd_snapshot(struct ctl *c, int argc, char **argv)
 			wait = true;
 			break;
 		case 't':
-			if (!ctl_parse_secs(arg, 24 * 3600 * 1000ull,
+			if (!ctl_parse_secs(arg, 24ull * 3600 * 1000,
 					    &timeout_ms) || !timeout_ms)
 				return ctl_usage(c, "--timeout needs seconds "
 						 "(> 0, at most a day), not "
@@ -81,7 +81,7 @@ int cmd_snapshot(struct ctl *c, int argc, char **argv)
 						 arg);
 			break;
 		case 'i':
-			if (!ctl_parse_secs(arg, 24 * 3600 * 1000ull,
+			if (!ctl_parse_secs(arg, 24ull * 3600 * 1000,
 					    &interval_ms))
 				return ctl_usage(c, "--interval needs seconds "
 						 "(at most a day), not '%s'",

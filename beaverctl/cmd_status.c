@@ -49,13 +49,20 @@ int cmd_status(struct ctl *c, int argc, char **argv)
 		pr_close();
 	}
 	if (section(r, "coordinator", "coordinator", &o)) {
-		pr_field(o, "next_epoch", "next epoch", PR_EPOCH);
 		pr_field(o, "outstanding", "outstanding", PR_PLAIN);
-		pr_field(o, "snapshots", "snapshots", PR_PLAIN);
+		pr_field(o, "tau_min_ns", "tau_min", PR_NS);
+		pr_field(o, "bound_median_ns", "bound median", PR_NS_OPT);
+		pr_field(o, "bound_p99_ns", "bound p99", PR_NS_OPT);
+		pr_field(o, "accepted_attempts", "accepted attempts", PR_PLAIN);
+		pr_field(o, "rejected_attempts", "rejected attempts", PR_PLAIN);
+		pr_field(o, "timeout_attempts", "timed out attempts", PR_PLAIN);
+		pr_field(o, "refused_attempts", "refused attempts", PR_PLAIN);
 		pr_close();
 	}
 	if (section(r, "control", "control plane", &o)) {
 		pr_field(o, "listen", "listen", PR_PLAIN);
+		pr_field(o, "received", "received", PR_PLAIN);
+		pr_field(o, "sent", "sent", PR_PLAIN);
 		if (section(o, "drops", "dropped", &d)) {
 			pr_fields(d, PR_BAD);
 			pr_close();

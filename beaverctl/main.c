@@ -277,11 +277,11 @@ bool ctl_parse_secs(const char *s, uint64_t max_ms, uint64_t *ms)
 
 static bool want_colour(void)
 {
-	const char *term = getenv("TERM");
+	const char *term = getenv("TERM"), *no = getenv("NO_COLOR");
 
-	if (getenv("NO_COLOR") && getenv("NO_COLOR")[0])
+	if (no && no[0])
 		return false;
-	return isatty(STDOUT_FILENO) && term && strcmp(term, "dumb");
+	return isatty(STDOUT_FILENO) && term && strcmp(term, "dumb") != 0;
 }
 
 int main(int argc, char **argv)

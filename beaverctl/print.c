@@ -172,15 +172,21 @@ static void fmt_number(const json_t *v, enum pr_fmt fmt, struct cell *out)
 	out->minw = 5;
 	switch (fmt) {
 	case PR_NS:
+	case PR_NS_OPT:
 	case PR_US:
+	case PR_US_OPT:
 	case PR_MS:
 		out->minw = 7;
 		if (neg) {
 			snprintf(b, sizeof(b), "%g", d);
 			break;
 		}
-		fmt_duration(b, sizeof(b), fmt == PR_NS ? d :
-			     fmt == PR_US ? d * 1e3 : d * 1e6);
+		if (d == 0 && (fmt == PR_NS_OPT || fmt == PR_US_OPT)) {
+			snprintf(b, sizeof(b), "-");
+			break;
+		}
+		fmt_duration(b, sizeof(b), fmt == PR_NS || fmt == PR_NS_OPT ?
+			     d : fmt == PR_MS ? d * 1e6 : d * 1e3);
 		break;
 	case PR_TIME: {
 		time_t t = (time_t)(u / 1000000000u);
@@ -237,8 +243,9 @@ static void fmt_value(const json_t *v, enum pr_fmt fmt, struct cell *out)
 	if (!v || json_is_null(v)) {
 		/* "-" where a number would be: aligned like one */
 		out->s = xstrdup("-");
-		out->right = fmt == PR_NS || fmt == PR_US || fmt == PR_MS ||
-			     fmt == PR_MONO || fmt == PR_EPOCH || fmt == PR_HEX;
+		out->right = fmt == PR_NS || fmt == PR_NS_OPT || fmt == PR_US ||
+			     fmt == PR_US_OPT || fmt == PR_MS || fmt == PR_MONO ||
+			     fmt == PR_EPOCH || fmt == PR_HEX;
 		out->minw = fmt == PR_TIME ? 19 : fmt == PR_STATE ? 10 :
 			    out->right ? 7 : 0;
 		return;
@@ -426,10 +433,10 @@ static void obj_add(struct frame *f, const char *label, struct cell c,
 /* a column header: the label in capitals, spaces as '_' */
 static char *col_label(const char *label)
 {
-	char *s = xstrdup(label);
+	char *s = xstrdup(label ? label : "");
 
 	for (char *p = s; *p; p++)
-		*p = *p == ' ' ? '_' : (char)toupper((unsigned char)*p);
+		*p = (char)(*p == ' ' ? '_' : toupper((unsigned char)*p));
 	return s;
 }
 
@@ -450,8 +457,15 @@ static size_t col_index(struct frame *arr, const char *label)
 
 static void row_add(struct frame *arr, const char *label, struct cell c)
 {
-	struct row *r = &arr->rows[arr->n_rows - 1];
-	size_t i = col_index(arr, label);
+	struct row *r;
+	size_t i;
+
+	if (!arr || !arr->n_rows) {
+		free(c.s);
+		return;
+	}
+	r = &arr->rows[arr->n_rows - 1];
+	i = col_index(arr, label);
 
 	if (i >= r->n) {
 		r->cells = xrealloc(r->cells, (i + 1) * sizeof(*r->cells));
@@ -547,6 +561,8 @@ static char *render_obj(struct frame *f, bool heading)
 			sb_puts(&b, it->block);
 			continue;
 		}
+		if (!it->label)
+			continue;
 		sb_pad(&b, (size_t)f->indent);
 		sb_puts(&b, it->label);
 		sb_puts(&b, ":");
@@ -771,8 +787,12 @@ void pr_close(void)
 		struct frame *o = owner();
 		struct cell none = { 0 };
 
-		if (o && o->kind == F_OBJ)
+		if (o && o->kind == F_OBJ && !f->n_items) {
+			none.s = xstrdup("none");
+			obj_add(o, f->label, none, NULL);
+		} else if (o && o->kind == F_OBJ) {
 			obj_add(o, NULL, none, render_obj(f, true));
+		}
 	} else if (f->kind == F_ROW) {
 		struct frame *arr = top();
 

@@ -29,7 +29,9 @@
 enum pr_fmt {
 	PR_PLAIN,	/* numbers, strings, yes/no; null or absent is "-" */
 	PR_NS,		/* a duration in ns: "12.3us" */
+	PR_NS_OPT,	/* the same, 0 (none measured) is "-" */
 	PR_US,		/* a duration in us */
+	PR_US_OPT,	/* the same, 0 (none measured) is "-" */
 	PR_MS,		/* a duration in ms */
 	PR_TIME,	/* CLOCK_REALTIME ns: "2024-05-01 12:34:56"; 0 is "-" */
 	PR_MONO,	/* CLOCK_MONOTONIC ns: "1234.567890" s; 0 is "-" */

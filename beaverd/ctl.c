@@ -186,8 +186,18 @@ static char *envelope_ok(const struct bvc_command *cmd, json_t *result)
 	if (!result)
 		return NULL;
 	if (json_is_object(result) && cmd && cmd->schema &&
-	    !json_object_get(result, "schema"))
-		json_object_set_new(result, "schema", json_string(cmd->schema));
+	    !json_object_get(result, "schema")) {
+		/* schema first: what a reader looks at before anything else */
+		json_t *o = json_pack("{s:s}", "schema", cmd->schema);
+
+		if (!o || json_object_update(o, result)) {
+			json_decref(o);
+			json_decref(result);
+			return NULL;
+		}
+		json_decref(result);
+		result = o;
+	}
 	env = json_pack("{s:b, s:o}", "ok", 1, "result", result);
 	if (!env)
 		return NULL;

@@ -18,10 +18,10 @@
  * added, never renamed or retyped.
  *
  *   status                -> "beaver-status/1"
- *       {"node","roles":[...],"group","epoch":{"gateway","member","complete"},
+ *       {"node","roles":[...],"group","control":{"listen","received","sent",
+ *        "drops":{...}},"epoch":{"gateway","member","complete"},
  *        "module":{"version","caps"},"counters":{NAME: N...},
- *        "control":{"listen","drops":{...}},
- *        "coordinator":{"next_epoch","outstanding","snapshots"}}
+ *        "coordinator":{"outstanding","tau_min_ns","bound_median_ns",...}}
  *   snapshot {"wait":bool,"timeout_ms":N}
  *                         -> "beaver-summary/1": a snapshot object (below);
  *                            without wait, state is "pending". With wait the
@@ -37,10 +37,10 @@
  *                            beaverd/json.h), usually larger than one
  *                            datagram: sent in parts, see BVC_PART below
  *   members               -> "beaver-members/1"
- *       {"members":[{"name","role","address","reachable","rtt_us","epoch"}...]}
+ *       {"members":[{"name","role","address","reachable","answered",
+ *                    "min_us","median_us","max_us"}...]}
  *   calibrate {"count":N} -> "beaver-calibrate/1"
- *       {"samples","rtt_us":{"min","median","p99"},"tau_min_us","bound_ok",
- *        "peers":[{"name","role","answered","min_us","median_us","max_us"}]}
+ *       {"samples","lower_bound_us","tau_min_us","bound_ok","peers":[...]}
  *
  * A snapshot object: {"id","state","reason","epoch","created_ns",
  *   "finished_ns","tau_min_ns","bound_ns","attempts"} (bvj_snapshot_to_json)

@@ -283,7 +283,7 @@ static int flag_bit(const char *s)
 	for (bit = 0; bit < 32; bit++)
 		if (cut_flag_names[bit] && !strcmp(s, cut_flag_names[bit]))
 			return bit;
-	if (n < 4 || n > 5 || strncmp(s, "bit", 3))
+	if (n < 4 || n > 5 || strncmp(s, "bit", 3) != 0)
 		return -1;
 	if (s[3] < '0' || s[3] > '9' || (n == 5 && (s[3] == '0' ||
 						    s[4] < '0' || s[4] > '9')))
@@ -930,7 +930,7 @@ int bvj_export_from_json(const json_t *doc, struct bvj_export *x,
 		return fail(why, why_len, "export: not an object");
 	schema = json_object_get(doc, "schema");
 	if (!json_is_string(schema) ||
-	    strcmp(json_string_value(schema), BVJ_SCHEMA_EXPORT))
+	    strcmp(json_string_value(schema), BVJ_SCHEMA_EXPORT) != 0)
 		return fail(why, why_len, "schema: not \"%s\"",
 			    BVJ_SCHEMA_EXPORT);
 	err = snapshot_fields_parse(doc, &x->snap, why, why_len);

@@ -69,9 +69,13 @@ static int h_status(void *ctx, struct bvc_req *req, json_t *args,
 		"{\"node\":\"coord\",\"roles\":[\"coordinator\",\"gateway\"],"
 		"\"group\":7,\"epoch\":{\"gateway\":12,\"member\":0,"
 		"\"complete\":11},\"module\":{\"version\":\"0.1.0\","
-		"\"caps\":63},\"coordinator\":{\"next_epoch\":13,"
-		"\"outstanding\":0,\"snapshots\":4},\"control\":{\"listen\":"
-		"\"10.0.1.1:5150\",\"drops\":{\"mac\":2,\"replay\":0}},"
+		"\"caps\":63},\"coordinator\":{\"outstanding\":0,"
+		"\"tau_min_ns\":33000,\"accepted_attempts\":4,"
+		"\"rejected_attempts\":1,\"timeout_attempts\":0,"
+		"\"refused_attempts\":0,\"bound_median_ns\":12000,"
+		"\"bound_p99_ns\":20000},\"control\":{\"listen\":"
+		"\"10.0.1.1:5150\",\"drops\":{\"mac\":2,\"replay\":0},"
+		"\"received\":100,\"sent\":120},"
 		"\"counters\":{\"gw_stamped\":1234,\"cuts\":5},"
 		"\"future_field\":{\"x\":[1,2]}}", 0, NULL);
 	return BVC_OK;
@@ -225,9 +229,11 @@ static int h_members(void *ctx, struct bvc_req *req, json_t *args,
 	*result = json_loads(
 		"{\"members\":[{\"name\":\"gw1\",\"role\":\"gateway\","
 		"\"address\":\"10.0.1.1:5150\",\"reachable\":true,"
-		"\"rtt_us\":52,\"epoch\":12},{\"name\":\"m1\",\"role\":"
-		"\"member\",\"address\":\"10.0.1.11:5150\",\"reachable\":false,"
-		"\"rtt_us\":null,\"epoch\":0}]}", 0, NULL);
+		"\"answered\":1,\"min_us\":52,\"median_us\":52,"
+		"\"max_us\":52},{\"name\":\"m1\",\"role\":\"member\","
+		"\"address\":\"10.0.1.11:5150\",\"reachable\":false,"
+		"\"answered\":0,\"min_us\":0,\"median_us\":0,\"max_us\":0}]}",
+		0, NULL);
 	return BVC_OK;
 }
 
@@ -235,12 +241,13 @@ static int h_calibrate(void *ctx, struct bvc_req *req, json_t *args,
 		       json_t **result, char *err, size_t errlen)
 {
 	(void)ctx; (void)req; (void)err; (void)errlen;
-	*result = json_pack("{s:O?, s:{s:i, s:i, s:i}, s:i, s:b, s:[{s:s, "
-			    "s:s, s:i, s:i, s:i, s:i}]}",
+	*result = json_pack("{s:O?, s:i, s:i, s:b, s:[{s:s, s:s, s:s, s:b, "
+			    "s:i, s:i, s:i, s:i}]}",
 			    "samples", json_object_get(args, "count"),
-			    "rtt_us", "min", 40, "median", 52, "p99", 90,
-			    "tau_min_us", 33, "bound_ok", 1, "peers",
-			    "name", "gw1", "role", "gateway", "answered", 10,
+			    "lower_bound_us", 40, "tau_min_us", 33,
+			    "bound_ok", 1, "peers",
+			    "name", "gw1", "role", "gateway", "address",
+			    "10.0.1.1:5150", "reachable", 1, "answered", 10,
 			    "min_us", 40, "median_us", 52, "max_us", 95);
 	return BVC_OK;
 }
@@ -446,8 +453,11 @@ static void test_status(void **state)
 	assert_contains(r.out, "epoch:\n  gateway:  12\n  member:   -\n"
 			"  complete: 11\n");
 	assert_contains(r.out, "  caps:    0x3f\n");
-	assert_contains(r.out, "coordinator:\n  next epoch:  13\n");
-	assert_contains(r.out, "control plane:\n  listen: 10.0.1.1:5150\n"
+	assert_contains(r.out, "coordinator:\n  outstanding:        0\n"
+			"  tau_min:            33.0us\n"
+			"  bound median:       12.0us\n");
+	assert_contains(r.out, "control plane:\n  listen:   10.0.1.1:5150\n"
+			"  received: 100\n  sent:     120\n"
 			"  dropped:\n    mac:    2\n    replay: 0\n");
 	assert_contains(r.out, "counters:\n  gw_stamped: 1234\n"
 			"  cuts:       5\n");
@@ -686,21 +696,20 @@ static void test_members_calibrate(void **state)
 
 	(void)state;
 	assert_int_equal(r.rc, 0);
-	assert_contains(r.out, "NAME  ROLE     ADDRESS         REACHABLE     "
-			"RTT  EPOCH\n");
-	assert_contains(r.out, "gw1   gateway  10.0.1.1:5150   yes        "
-			"52.0us     12\n");
-	assert_contains(r.out, "m1    member   10.0.1.11:5150  no              "
-			"-      -\n");
+	assert_contains(r.out, "NAME  ROLE     ADDRESS         REACHABLE  "
+			"RTT_MIN  RTT_MEDIAN\n");
+	assert_contains(r.out, "gw1   gateway  10.0.1.1:5150   yes         "
+			"52.0us      52.0us\n");
+	assert_contains(r.out, "m1    member   10.0.1.11:5150  no             "
+			"  -           -\n");
 	run_free(&r);
 	h_members(NULL, NULL, NULL, &want, NULL, 0);
 	assert_json_is("members", NULL, with_schema(want, "beaver-members/1"));
 
 	r = run("calibrate", "--count", "10", NULL);
 	assert_int_equal(r.rc, 0);
-	assert_contains(r.out, "samples:    10\nrtt min:    40.0us\n"
-			"rtt median: 52.0us\nrtt p99:    90.0us\n"
-			"tau_min:    33.0us\ntau_min ok: yes\n");
+	assert_contains(r.out, "samples:     10\nlower bound: 40.0us\n"
+			"tau_min:     33.0us\ntau_min ok:  yes\n");
 	assert_contains(r.out, "peers:\n  NAME  ROLE     ANSWERED     MIN  "
 			"MEDIAN     MAX\n  gw1   gateway        10  40.0us  "
 			"52.0us  95.0us\n");
