@@ -349,9 +349,14 @@ static int req_finish(struct bvc_req *r, char *text)
 	struct bvc_server *s = r->srv;
 
 	if (r->in_handler) {
-		/* bvc_reply() from inside the handler: sent when it returns */
+		/*
+		 * bvc_reply() from inside the handler: sent when it returns.
+		 * The request counts as answered from now on, so that
+		 * bvc_req_connected() tells the handler not to keep it.
+		 */
 		free(r->early);
 		r->early = text;
+		r->conn = NULL;
 		return c ? 0 : -ENOTCONN;
 	}
 	if (!c || !s) {

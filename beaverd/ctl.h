@@ -72,6 +72,12 @@
  *   BVC_E_*      an error; err holds the message for the user (a default
  *                is used if it is empty).
  *
+ * A handler may also answer with bvc_reply() before it returns (a deferred
+ * operation that finished at once); it then returns BVC_DEFER and must not
+ * keep req, which is freed when the handler returns. bvc_req_connected()
+ * is false from that bvc_reply() on: test it after starting something that
+ * may already have answered.
+ *
  * A deferred request and its client: if the client disconnects first, the
  * cancel callback set with bvc_req_set_cancel() runs and req is freed right
  * after it (drop every pointer to it there). Without a cancel callback req
@@ -186,7 +192,8 @@ int bvc_reply_error(struct bvc_req *req, enum bvc_status code,
 /* a deferred request's client went away: cb(arg, req), then req is freed */
 void bvc_req_set_cancel(struct bvc_req *req,
 			void (*cb)(void *arg, struct bvc_req *req), void *arg);
-/* the command name, and whether the client is still connected */
+/* the command name, and whether the request still waits for its reply
+ * (false once answered, or once its client is gone) */
 const char *bvc_req_cmd(const struct bvc_req *req);
 bool bvc_req_connected(const struct bvc_req *req);
 /* the client's credentials (SO_PEERCRED at accept; -1 if unknown) */

@@ -165,7 +165,11 @@ static int h_early(void *ctx, struct bvc_req *req, json_t *args,
 
 	(void)args; (void)result; (void)err; (void)errlen;
 	/* no cmocka asserts on the server thread: count, check later */
-	if (bvc_reply(req, json_pack("{s:b}", "early", 1)))
+	if (!bvc_req_connected(req) ||
+	    bvc_reply(req, json_pack("{s:b}", "early", 1)))
+		atomic_fetch_add(&h->thread_errors, 1);
+	/* answered: the handler must not keep it any more */
+	if (bvc_req_connected(req))
 		atomic_fetch_add(&h->thread_errors, 1);
 	return BVC_DEFER;
 }
