@@ -7,6 +7,7 @@
 
 #include "assemble.h"
 #include "beaver.h"
+#include "bvnames.h"
 
 static const struct bvr_chan *find_chan(const struct bvr_records *r,
 					uint8_t kind, uint32_t peer)
@@ -32,6 +33,7 @@ static json_t *member_json(const struct bvx_member *m,
 {
 	const struct bvr_records *r = m->rec;
 	char addr[INET_ADDRSTRLEN];
+	const char *state;
 	bool incomplete;
 	uint64_t bypass;
 
@@ -41,18 +43,19 @@ static json_t *member_json(const struct bvx_member *m,
 		return json_pack("{s:s, s:s, s:b}", "node", m->node,
 				 "address", addr, "present", 0);
 	}
+	state = bv_state_name(r->cut.state);
 	incomplete = r->cut.flags & BEAVER_CUT_F_INCOMPLETE;
 	bypass = kind_rx(r, BEAVER_CHAN_BYPASS);
 	sum->incomplete += incomplete;
 	sum->late += r->cut.late;
 	sum->bypass += bypass;
-	return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:b, s:b, s:b,"
+	return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:s, s:b, s:b, s:b,"
 			 " s:I, s:I, s:I, s:I, s:I}",
 			 "node", m->node, "address", addr, "present", 1,
 			 "cut_ns", (json_int_t)r->cut.ns,
 			 "first", (json_int_t)r->cut.first,
 			 "last", (json_int_t)r->cut.last,
-			 "state", (json_int_t)r->cut.state,
+			 "state", state ? state : "unknown",
 			 "complete", r->cut.state == BEAVER_STATE_COMPLETE,
 			 "incomplete", incomplete,
 			 "capture_truncated",

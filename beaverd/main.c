@@ -441,6 +441,11 @@ struct pinger {
 	unsigned int count;
 };
 
+static json_t *us_or_null(unsigned int answered, uint64_t ns)
+{
+	return answered ? json_integer((json_int_t)(ns / 1000)) : json_null();
+}
+
 static json_t *rtt_json(bool calibrate, unsigned int count)
 {
 	struct bvd_rtt r[BVD_MAX_PEERS];
@@ -458,15 +463,16 @@ static json_t *rtt_json(bool calibrate, unsigned int count)
 		if (r[i].answered && !r[i].gateway &&
 		    (!lo || r[i].min_ns < lo))
 			lo = r[i].min_ns;
+		/* no answer: null, not a made-up 0 */
 		json_array_append_new(peers, json_pack(
-			"{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I}",
+			"{s:s, s:s, s:s, s:b, s:I, s:o, s:o, s:o}",
 			"name", r[i].name,
 			"role", r[i].gateway ? "gateway" : "member",
 			"address", addr, "reachable", r[i].answered > 0,
 			"answered", (json_int_t)r[i].answered,
-			"min_us", (json_int_t)(r[i].min_ns / 1000),
-			"median_us", (json_int_t)(r[i].median_ns / 1000),
-			"max_us", (json_int_t)(r[i].max_ns / 1000)));
+			"min_us", us_or_null(r[i].answered, r[i].min_ns),
+			"median_us", us_or_null(r[i].answered, r[i].median_ns),
+			"max_us", us_or_null(r[i].answered, r[i].max_ns)));
 	}
 	if (!calibrate)
 		return json_pack("{s:o}", "members", peers);
