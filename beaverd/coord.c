@@ -440,6 +440,12 @@ static void on_advance_ack(struct bvd_coord *c, struct snap *s, size_t i,
 		s->acked[i] = true;
 		if (++s->n_acked == c->n_members) {
 			s->phase = PH_COLLECT;
+			/* members_resend's timer is pending: collect_poll
+			 * would only forget it, and it would fire on a
+			 * snapshot that may be freed by then */
+			if (s->timer > 0)
+				bvl_cancel(s->timer);
+			s->timer = 0;
 			collect_poll(s);
 		}
 	}
