@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "apps.h"
 #include "beaver.h"
 #include "json.h"
 #include "log.h"
@@ -60,6 +61,21 @@ static void on_advance(struct bvd_agent *a, const struct bvw_msg *m,
 	bvd_peer_reply(a->io, m, &r, from);
 }
 
+/* the record as JSON, with what local applications attached to the cut */
+static char *record_text(struct bvd_agent *a, const struct bvr_records *rec,
+			 uint32_t epoch)
+{
+	json_t *j = bvj_records_to_json(rec, a->cfg->node);
+	char *text;
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "apps", bva_states(a->apps, epoch));
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return text;
+}
+
 /* dump, check completeness, keep the JSON text of epoch's record */
 static int load_record(struct bvd_agent *a, uint32_t epoch)
 {
@@ -86,7 +102,7 @@ static int load_record(struct bvd_agent *a, uint32_t epoch)
 			bvr_free(&rec);
 			return -EAGAIN;
 		}
-		text = bvj_records_dumps(&rec, a->cfg->node);
+		text = record_text(a, &rec, epoch);
 		bvr_free(&rec);
 		if (!text)
 			return -ENOMEM;

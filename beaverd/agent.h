@@ -21,6 +21,8 @@
 #include "peer.h"
 #include "store.h"
 
+struct bva_server;
+
 #define BVD_CHUNK 1200
 
 struct bvd_agent {
@@ -28,6 +30,7 @@ struct bvd_agent {
 	struct bvd_kmod *kmod;
 	struct bvs *store;
 	struct bvd_peer_io *io;
+	struct bva_server *apps;	/* may be NULL */
 	/* the record being collected */
 	uint32_t cached_epoch;
 	char *cached;

@@ -654,7 +654,7 @@ size_t bvd_coord_rtt(const struct bvd_coord *c, struct bvd_rtt *out,
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->cfg->n_peers && n < max; i++) {
-		uint64_t v[1000];
+		uint64_t v[1000] = { 0 };
 		unsigned int k, got = 0;
 
 		for (k = 0; c->cal.rtt && k < c->cal.count; k++)

@@ -157,8 +157,10 @@ int bvl_run(void)
 		if (n > cap) {
 			struct pollfd *p = realloc(pfd, n * sizeof(*pfd));
 
-			if (!p)
+			if (!p) {
+				free(pfd);
 				return -ENOMEM;
+			}
 			pfd = p;
 			cap = n;
 		}

@@ -17,6 +17,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "agent.h"
+#include "apps.h"
 #include "beaver.h"
 #include "bvnames.h"
 #include "config.h"
@@ -42,6 +43,7 @@ static struct {
 	struct bvd_agent agent;
 	struct bvd_coord *coord;
 	struct bvc_server *ctl;
+	struct bva_server *apps;
 	uint64_t watchdog_usec;
 	int exit_code;
 } d;
@@ -75,6 +77,8 @@ static void on_kmod_event(uint8_t cmd, const struct bvr_cut *cut, void *data)
 	bvd_debug("%s: epochs %u..%u",
 		  cmd == BEAVER_CMD_EVENT_CUT ? "cut" : "complete", cut->first,
 		  cut->last);
+	if (cmd == BEAVER_CMD_EVENT_CUT && d.apps)
+		bva_announce(d.apps, cut->first, cut->last, cut->ns);
 }
 
 static void kmod_readable(int fd, short revents, void *data)
@@ -692,6 +696,14 @@ static int start(void)
 	}
 	bvl_watch(d.io.fd, POLLIN, bvd_peer_readable, &d.io);
 	bvd_agent_init(&d.agent, &d.cfg, &d.kmod, d.store, &d.io);
+	if (d.cfg.roles & BVD_ROLE_MEMBER) {
+		err = bva_open(d.cfg.run_dir, &d.apps, why, sizeof(why));
+		if (err) {
+			bvd_err("application socket: %s", why);
+			return 1;
+		}
+		d.agent.apps = d.apps;
+	}
 	if (d.cfg.roles & BVD_ROLE_COORDINATOR) {
 		d.coord = bvd_coord_new(&d.cfg, d.store, &d.io);
 		if (!d.coord) {
@@ -798,6 +810,7 @@ int main(int argc, char **argv)
 	rc = start();
 	if (d.ctl)
 		bvc_close(d.ctl);
+	bva_close(d.apps);
 	bvd_coord_free(d.coord);
 	bvd_agent_free(&d.agent);
 	if (d.io.fd > 0)

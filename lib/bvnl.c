@@ -26,8 +26,8 @@
  * Big enough for any dump part: the kernel sizes dump skbs after the
  * largest buffer user space has read with, up to 32 KiB and more.
  */
-#define RBUF_LEN	(64 * 1024)
-#define REQ_LEN		(64 * 1024)
+#define RBUF_LEN	((size_t)64 * 1024)
+#define REQ_LEN		((size_t)64 * 1024)
 /* events come in bursts (a cut per member advance): don't lose them */
 #define EVENTS_RCVBUF	(1024 * 1024)
 
@@ -35,7 +35,7 @@ static void set_rcvtimeo(struct bvnl *b)
 {
 	struct timeval tv = {
 		.tv_sec = b->timeout_ms / 1000,
-		.tv_usec = (b->timeout_ms % 1000) * 1000,
+		.tv_usec = (suseconds_t)(b->timeout_ms % 1000) * 1000,
 	};
 
 	setsockopt(mnl_socket_get_fd(b->nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
