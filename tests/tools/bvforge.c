@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bvforge: hostile control-plane datagrams for the VM bench (scenario
+ * 14-control-forge). Builds datagrams with beaverd's own codec
+ * (beaverd/wire.c), so a datagram made with the right key is exactly what
+ * a beaverd would send, and one made with another key differs only in its
+ * MAC; captures real ones off an interface for replaying; sends any of
+ * them whole, truncated, altered or several times.
+ *
+ *   bvforge craft --key FILE --group G --sender NAME [--seq N]
+ *                 --type advance|ping|collect|release [--epoch E]
+ *                 [--role gateway|member] --out FILE
+ *   bvforge capture --ifname IF --port P --out FILE [--type T]
+ *                   [--timeout-ms T] [--ready-file F]
+ *   bvforge send --to A:PORT [--copies N] [--truncate N] [--flip BYTE]
+ *                [--set BYTE=VALUE] FILE
+ *   bvforge info FILE
+ *
+ * Every command prints one `key value ...` line. Exit: 0 ok, 1 error,
+ * 2 usage, 3 timeout (capture).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wire.h"
+
+static const char usage_text[] =
+"usage:\n"
+"  bvforge craft --key FILE --group G --sender NAME [--seq N]\n"
+"                --type advance|ping|collect|release [--epoch E]\n"
+"                [--role gateway|member] --out FILE\n"
+"      build one datagram with beaverd's codec (wire.c), MAC'ed with the key\n"
+"      in FILE (the group key, or any other: a forgery), from the node id of\n"
+"      NAME; seq default: the wall clock in microseconds << 16, as beaverd\n"
+"      starts (so it is newer than anything the receiver saw). Writes the\n"
+"      datagram to --out and prints `len N type T sender ID seq S`.\n"
+"  bvforge capture --ifname IF --port P --out FILE [--type T] [--timeout-ms T]\n"
+"                  [--ready-file F]\n"
+"      wait for the first control-plane datagram (\"BV\", of type T if given)\n"
+"      in a UDP/IPv4 packet to port P seen on interface IF (either\n"
+"      direction, an AF_PACKET socket), write its payload to FILE and print\n"
+"      it like info. Default timeout 10000 ms (exit 3).\n"
+"  bvforge send --to A:PORT [--copies N] [--truncate N] [--flip BYTE]\n"
+"               [--set BYTE=VALUE] FILE\n"
+"      send FILE's datagram N times (default 1) from one socket, after\n"
+"      keeping only its first N bytes (--truncate), inverting the lowest bit\n"
+"      of byte BYTE (--flip) or setting it (--set; both repeatable);\n"
+"      prints `sent N len L`.\n"
+"  bvforge info FILE\n"
+"      the header of a datagram (not authenticated): `len N type T group G\n"
+"      sender ID seq S bodylen B` and, for types carrying one, `epoch E`.\n"
+"exit: 0 ok, 1 error, 2 usage, 3 timeout\n";
+
+static noreturn void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("bvforge: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n", stderr);
+	fputs(usage_text, stderr);
+	exit(2);
+}
+
+static noreturn void die(const char *fmt, ...)
+{
+	va_list ap;
+	int e = errno;
+
+	fputs("bvforge: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (e)
+		fprintf(stderr, ": %s", strerror(e));
+	fputs("\n", stderr);
+	exit(1);
+}
+
+static uint64_t num(const char *what, const char *s, uint64_t min,
+		    uint64_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || !*s || *end || *s == '-' || v < min || v > max)
+		usage_error("%s: not a number in %" PRIu64 "..%" PRIu64 ": '%s'",
+			    what, min, max, s);
+	return v;
+}
+
+static uint64_t get_be(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static const char *type_name(unsigned int t)
+{
+	static const char *const names[] = {
+		[BVW_ADVANCE] = "advance", [BVW_ADVANCE_ACK] = "advance_ack",
+		[BVW_COLLECT] = "collect", [BVW_COLLECT_DATA] = "collect_data",
+		[BVW_RELEASE] = "release", [BVW_RELEASE_ACK] = "release_ack",
+		[BVW_PING] = "ping", [BVW_PONG] = "pong",
+	};
+
+	return t < __BVW_TYPE_MAX && names[t] ? names[t] : "unknown";
+}
+
+static int type_of(const char *s)
+{
+	for (unsigned int t = BVW_ADVANCE; t < __BVW_TYPE_MAX; t++)
+		if (!strcmp(s, type_name(t)))
+			return (int)t;
+	usage_error("unknown type '%s'", s);
+}
+
+static void print_info(const uint8_t *b, size_t len)
+{
+	printf("len %zu", len);
+	if (len >= BVW_HDR_LEN && b[0] == 'B' && b[1] == 'V') {
+		unsigned int t = b[3];
+
+		printf(" type %s group %u sender %" PRIu64 " seq %" PRIu64
+		       " bodylen %" PRIu64, type_name(t), b[4],
+		       get_be(b + 8, 4), get_be(b + 12, 8), get_be(b + 6, 2));
+		/* the epoch: first in requests, after req_id in replies */
+		if ((t == BVW_ADVANCE || t == BVW_COLLECT || t == BVW_RELEASE) &&
+		    len >= BVW_HDR_LEN + 4)
+			printf(" epoch %" PRIu64, get_be(b + BVW_HDR_LEN, 4));
+		else if ((t == BVW_ADVANCE_ACK || t == BVW_COLLECT_DATA ||
+			  t == BVW_RELEASE_ACK) && len >= BVW_HDR_LEN + 12)
+			printf(" epoch %" PRIu64, get_be(b + BVW_HDR_LEN + 8, 4));
+	} else {
+		printf(" type none");
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+static size_t read_file(const char *path, uint8_t *buf, size_t size)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		die("%s", path);
+	n = fread(buf, 1, size, f);
+	if (ferror(f))
+		die("%s", path);
+	fclose(f);
+	return n;
+}
+
+static void write_file(const char *path, const uint8_t *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f))
+		die("%s", path);
+}
+
+/* --- craft --------------------------------------------------------------- */
+
+static int cmd_craft(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "sender", required_argument, NULL, 's' },
+		{ "seq", required_argument, NULL, 'q' },
+		{ "type", required_argument, NULL, 't' },
+		{ "epoch", required_argument, NULL, 'e' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "out", required_argument, NULL, 'o' },
+		{ 0 }
+	};
+	struct bvw_msg m = { .role = BVW_ROLE_GATEWAY, .epoch = 1 };
+	const char *key_file = NULL, *sender = NULL, *out = NULL;
+	bool has_seq = false, has_group = false;
+	uint8_t buf[BVW_MAX_DGRAM];
+	struct bvw_key key;
+	char why[256];
+	int opt, len;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'k': key_file = optarg; break;
+		case 'g': m.group = (uint8_t)num("--group", optarg, 1, 255); has_group = true; break;
+		case 's': sender = optarg; break;
+		case 'q': m.seq = num("--seq", optarg, 0, UINT64_MAX); has_seq = true; break;
+		case 't': m.type = (uint8_t)type_of(optarg); break;
+		case 'e': m.epoch = (uint32_t)num("--epoch", optarg, 1, UINT32_MAX); break;
+		case 'r':
+			if (!strcmp(optarg, "gateway"))
+				m.role = BVW_ROLE_GATEWAY;
+			else if (!strcmp(optarg, "member"))
+				m.role = BVW_ROLE_MEMBER;
+			else
+				usage_error("--role: gateway or member");
+			break;
+		case 'o': out = optarg; break;
+		default: usage_error("craft: bad option");
+		}
+	}
+	if (!key_file || !has_group || !sender || !m.type || !out ||
+	    optind != argc)
+		usage_error("craft: needs --key --group --sender --type --out");
+	if (m.type != BVW_ADVANCE && m.type != BVW_PING &&
+	    m.type != BVW_COLLECT && m.type != BVW_RELEASE)
+		usage_error("craft: a request type (advance, ping, collect, release)");
+	if (m.type == BVW_PING)
+		m.nonce = 1;
+	if (!has_seq) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		m.seq = ((uint64_t)ts.tv_sec * 1000000u +
+			 (uint64_t)ts.tv_nsec / 1000u) << 16;
+	}
+	m.sender = bvw_node_id(sender);
+	if (bvw_key_load(key_file, &key, why, sizeof(why))) {
+		errno = 0;
+		die("key %s: %s", key_file, why);
+	}
+	len = bvw_encode(&m, &key, buf, sizeof(buf));
+	if (len < 0) {
+		errno = -len;
+		die("encode");
+	}
+	write_file(out, buf, (size_t)len);
+	printf("len %d type %s sender %" PRIu32 " seq %" PRIu64 "\n", len,
+	       type_name(m.type), m.sender, m.seq);
+	return 0;
+}
+
+/* --- capture ------------------------------------------------------------- */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int cmd_capture(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ifname", required_argument, NULL, 'i' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "type", required_argument, NULL, 't' },
+		{ "timeout-ms", required_argument, NULL, 'T' },
+		{ "ready-file", required_argument, NULL, 'r' },
+		{ 0 }
+	};
+	const char *ifname = NULL, *out = NULL, *ready = NULL;
+	uint64_t timeout_ms = 10000;
+	int port = -1, type = 0, opt, fd;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_IP) };
+	static uint8_t pkt[65536];
+	int64_t deadline;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'i': ifname = optarg; break;
+		case 'p': port = (int)num("--port", optarg, 1, 65535); break;
+		case 'o': out = optarg; break;
+		case 't': type = type_of(optarg); break;
+		case 'T': timeout_ms = num("--timeout-ms", optarg, 1, INT32_MAX); break;
+		case 'r': ready = optarg; break;
+		default: usage_error("capture: bad option");
+		}
+	}
+	if (!ifname || port < 0 || !out || optind != argc)
+		usage_error("capture: needs --ifname --port --out");
+	sll.sll_ifindex = (int)if_nametoindex(ifname);
+	if (!sll.sll_ifindex)
+		die("interface %s", ifname);
+	/* SOCK_DGRAM: the link-layer header is removed, IP starts at 0 */
+	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+		die("packet socket on %s", ifname);
+	if (ready)
+		write_file(ready, (const uint8_t *)"", 0);
+	deadline = now_ms() + (int64_t)timeout_ms;
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int64_t left = deadline - now_ms();
+		const struct iphdr *ip = (const struct iphdr *)pkt;
+		const struct udphdr *uh;
+		size_t ihl, ulen;
+		ssize_t n;
+
+		if (left <= 0) {
+			fprintf(stderr, "bvforge: capture: nothing in %" PRIu64 " ms\n",
+				timeout_ms);
+			return 3;
+		}
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		n = recv(fd, pkt, sizeof(pkt), 0);
+		if (n < (ssize_t)sizeof(struct iphdr))
+			continue;
+		ihl = (size_t)ip->ihl * 4;
+		if (ip->version != 4 || ip->protocol != IPPROTO_UDP ||
+		    ihl < sizeof(*ip) || (size_t)n < ihl + sizeof(*uh) ||
+		    (ntohs(ip->frag_off) & 0x3fff))
+			continue;
+		uh = (const struct udphdr *)(pkt + ihl);
+		ulen = ntohs(uh->len);
+		if (ntohs(uh->dest) != port || ulen < sizeof(*uh) ||
+		    ihl + ulen > (size_t)n)
+			continue;
+		ulen -= sizeof(*uh);
+		{
+			const uint8_t *p = pkt + ihl + sizeof(*uh);
+
+			if (ulen < BVW_HDR_LEN || p[0] != 'B' || p[1] != 'V' ||
+			    (type && p[3] != type))
+				continue;
+			write_file(out, p, ulen);
+			print_info(p, ulen);
+		}
+		close(fd);
+		return 0;
+	}
+}
+
+/* --- send ---------------------------------------------------------------- */
+
+#define MAX_EDITS 16
+
+static int cmd_send(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 'T' },
+		{ "copies", required_argument, NULL, 'c' },
+		{ "truncate", required_argument, NULL, 'n' },
+		{ "flip", required_argument, NULL, 'f' },
+		{ "set", required_argument, NULL, 's' },
+		{ 0 }
+	};
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint64_t copies = 1, truncate_to = 0, sent = 0;
+	bool has_to = false;
+	struct { size_t at; int val; } edits[MAX_EDITS];	/* val < 0: flip */
+	size_t n_edits = 0, len;
+	static uint8_t buf[65536];
+	int opt, fd;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'T': {
+			char host[INET_ADDRSTRLEN];
+			const char *colon = strrchr(optarg, ':');
+
+			if (!colon || (size_t)(colon - optarg) >= sizeof(host))
+				usage_error("--to needs A:PORT");
+			memcpy(host, optarg, (size_t)(colon - optarg));
+			host[colon - optarg] = '\0';
+			if (inet_pton(AF_INET, host, &to.sin_addr) != 1)
+				usage_error("--to: bad address '%s'", host);
+			to.sin_port = htons((uint16_t)num("--to port", colon + 1, 1, 65535));
+			has_to = true;
+			break;
+		}
+		case 'c': copies = num("--copies", optarg, 1, 100000); break;
+		case 'n': truncate_to = num("--truncate", optarg, 1, 65535); break;
+		case 'f':
+		case 's': {
+			char *eq = strchr(optarg, '=');
+
+			if (n_edits == MAX_EDITS)
+				usage_error("at most %d --flip/--set", MAX_EDITS);
+			if (opt == 's' && !eq)
+				usage_error("--set needs BYTE=VALUE");
+			if (eq)
+				*eq = '\0';
+			edits[n_edits].at = num("byte", optarg, 0, 65535);
+			edits[n_edits].val = opt == 'f' ? -1 :
+					     (int)num("value", eq + 1, 0, 255);
+			n_edits++;
+			break;
+		}
+		default: usage_error("send: bad option");
+		}
+	}
+	if (!has_to || optind != argc - 1)
+		usage_error("send: needs --to A:PORT FILE");
+	len = read_file(argv[optind], buf, sizeof(buf));
+	for (size_t i = 0; i < n_edits; i++) {
+		if (edits[i].at >= len)
+			usage_error("byte %zu is past the datagram (%zu bytes)",
+				    edits[i].at, len);
+		if (edits[i].val < 0)
+			buf[edits[i].at] ^= 1;
+		else
+			buf[edits[i].at] = (uint8_t)edits[i].val;
+	}
+	if (truncate_to && truncate_to < len)
+		len = truncate_to;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket");
+	for (; sent < copies; sent++) {
+		if (sendto(fd, buf, len, 0, (struct sockaddr *)&to,
+			   sizeof(to)) < 0)
+			die("sendto");
+		/* one at a time: the receiver sees every copy */
+		usleep(2000);
+	}
+	close(fd);
+	printf("sent %" PRIu64 " len %zu\n", sent, len);
+	return 0;
+}
+
+/* --- info ---------------------------------------------------------------- */
+
+static int cmd_info(int argc, char **argv)
+{
+	static uint8_t buf[65536];
+	size_t len;
+
+	if (argc != 2)
+		usage_error("info: needs FILE");
+	len = read_file(argv[1], buf, sizeof(buf));
+	print_info(buf, len);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "craft"))
+		return cmd_craft(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "capture"))
+		return cmd_capture(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "send"))
+		return cmd_send(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "info"))
+		return cmd_info(argc - 1, argv + 1);
+	usage_error("unknown command '%s'", argv[1]);
+}
