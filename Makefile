@@ -5,6 +5,8 @@
 # make vm-test    the VM bench scenarios only
 # make kunit      the KUnit suites on User Mode Linux
 # make unit       the user-space unit tests (cmocka, sanitizers)
+# make fuzz       libFuzzer on every outside-input parser (FUZZ_SECONDS)
+# make lint       cppcheck and clang-tidy on user space
 #
 # KDIR selects the kernel to build against. The running kernel on the build
 # machines cannot load modules, so the default is Debian's installed headers,
@@ -23,7 +25,7 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 export USER_CFLAGS SAN_CFLAGS
 
 .PHONY: all deps module user unit kunit vm-test checkpatch sparse check \
-	demo clean
+	demo clean fuzz fuzz-smoke lint
 
 all: deps module user
 
@@ -49,6 +51,19 @@ vm-test: module user
 
 checkpatch: deps
 	scripts/checkpatch.sh
+
+# libFuzzer over every parser of outside input: `make fuzz` runs each for
+# FUZZ_SECONDS (default 60), `make fuzz-smoke` each over its committed
+# corpus plus a few seconds (part of make check)
+fuzz: deps
+	$(MAKE) -f tests/fuzz/Makefile fuzz
+
+fuzz-smoke: deps
+	$(MAKE) -f tests/fuzz/Makefile fuzz-smoke
+
+# cppcheck and clang-tidy (.clang-tidy) on user space
+lint: deps
+	scripts/lint-user.sh
 
 sparse: deps
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF="-D__CHECK_ENDIAN__" modules

@@ -9,6 +9,8 @@
 #   sparse      sparse over the module; any sparse warning fails it
 #   user        the user-space tools
 #   unit        cmocka tests: every test case counts
+#   lint        cppcheck and clang-tidy on user space (one count)
+#   fuzz-smoke  every libFuzzer harness over its seed corpus: each counts
 #   kunit       KUnit suites on UML: every test case counts
 #   vm-test     VM scenarios: every "vm: NAME: PASS|FAIL" line counts
 #               (SKIP lines are shown, not counted)
@@ -28,7 +30,7 @@ BUILD=${BUILD:-$repo/build}
 logdir=$BUILD/check
 mkdir -p "$logdir"
 MAKE=${MAKE:-make}
-steps=${CHECK_STEPS:-module checkpatch sparse user unit kunit vm-test}
+steps=${CHECK_STEPS:-module checkpatch sparse user unit lint fuzz-smoke kunit vm-test}
 step_timeout=${CHECK_TIMEOUT:-2400}
 
 total_pass=0
@@ -112,6 +114,16 @@ kunit_step() {
 	record kunit "$p" "$f" "$([ "$s" -eq 0 ] || echo "$s skipped")"
 }
 
+fuzz_step() {
+	local p f
+	run_step fuzz-smoke
+	# tests/fuzz/run.sh: "fuzz: NAME: PASS|FAIL ..." per harness
+	p=$(grep -Ec '^fuzz: [^ ]+: PASS' "$log" || true)
+	f=$(grep -Ec '^fuzz: [^ ]+: FAIL' "$log" || true)
+	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
+	record fuzz-smoke "$p" "$f"
+}
+
 vm_step() {
 	local p f s
 	run_step vm-test
@@ -137,6 +149,10 @@ for step in $steps; do
 		build_step user ;;
 	unit)
 		unit_step ;;
+	lint)
+		build_step lint ;;
+	fuzz-smoke)
+		fuzz_step ;;
 	kunit)
 		kunit_step ;;
 	vm-test)
