@@ -317,8 +317,7 @@ enum beaver_stat {
 	BEAVER_STAT_GW_STAMPED,		/* gateway: packets stamped */
 	BEAVER_STAT_GW_KEPT,		/* gateway: already carried our stamp */
 	BEAVER_STAT_STAMP_NOROOM,	/* options area full: sent unstamped */
-	BEAVER_STAT_STAMP_NOMEM,	/* no headroom, or a 64 KB GSO packet
-				 * that could not be segmented: unstamped */
+	BEAVER_STAT_STAMP_NOMEM,	/* no headroom/segmentation: unstamped */
 	BEAVER_STAT_TX_STAMPED,		/* member: group-bound packets stamped */
 	BEAVER_STAT_RX_STAMPED,		/* member: stamped packets received */
 	BEAVER_STAT_RX_STRIP_ERR,	/* stamped packet could not be stripped */
