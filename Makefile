@@ -25,7 +25,7 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 export USER_CFLAGS SAN_CFLAGS
 
 .PHONY: all deps module user unit kunit vm-test checkpatch sparse check \
-	demo clean fuzz fuzz-smoke lint
+	demo clean fuzz fuzz-smoke lint install
 
 all: deps module user
 
@@ -75,6 +75,31 @@ demo:
 	@echo "make demo arrives with beaverd and beaverctl (issue #3); until then"
 	@echo "run 'make vm-test' to see the kernel module at work in the VM bench."
 	@false
+
+# Installs user space, units, man pages and completion under DESTDIR, and
+# the module's source where DKMS expects it (then: dkms install
+# beaver/$(VERSION)). Packaging builds on this.
+VERSION := 0.1.0
+PREFIX ?= /usr
+DKMS_SRC := $(DESTDIR)/usr/src/beaver-$(VERSION)
+install: user
+	install -D -m 0755 $(BUILD)/beaverd $(DESTDIR)$(PREFIX)/sbin/beaverd
+	install -D -m 0755 $(BUILD)/beaverctl $(DESTDIR)$(PREFIX)/sbin/beaverctl
+	install -D -m 0644 systemd/beaverd.service \
+		$(DESTDIR)/lib/systemd/system/beaverd.service
+	install -D -m 0644 systemd/beaver.sysusers \
+		$(DESTDIR)/usr/lib/sysusers.d/beaver.conf
+	install -D -m 0644 man/beaverd.8 $(DESTDIR)$(PREFIX)/share/man/man8/beaverd.8
+	install -D -m 0644 man/beaverd.conf.5 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/beaverd.conf.5
+	install -D -m 0644 beaverctl/beaverctl.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/beaverctl.8
+	install -D -m 0644 beaverctl/completion.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/beaverctl
+	install -d $(DKMS_SRC)
+	install -m 0644 Kbuild dkms.conf $(DKMS_SRC)/
+	for f in kmod/*.[ch] kmod/uapi/*.h netfilter/*.[ch]; do \
+		install -D -m 0644 $$f $(DKMS_SRC)/$$f; done
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
