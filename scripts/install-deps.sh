@@ -14,7 +14,7 @@ PKGS=(
 	sparse
 	# the VM bench
 	qemu-system-x86 busybox-static kmod cpio gzip xz-utils iproute2 ipvsadm
-	coreutils procps
+	coreutils procps jq
 	# user space: build, libraries, unit tests
 	build-essential pkg-config libmnl-dev libcmocka-dev libsodium-dev
 	libinih-dev libsystemd-dev libsqlite3-dev sqlite3 libjansson-dev

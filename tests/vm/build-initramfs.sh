@@ -9,13 +9,18 @@
 # OUTDIR/initrd, the concatenation of two uncompressed newc archives:
 #
 #   base     busybox (every applet), bash, iproute2 (ip, tc), ipvsadm, GNU
-#            timeout/env, util-linux setpriv/nsenter, their shared libraries,
-#            and the distribution modules the scenarios use (signatures
-#            stripped, depmod run). Changes rarely: cached under
+#            timeout/env, util-linux setpriv/nsenter, jq, their shared
+#            libraries, the shared libraries of beaverd and beaverctl
+#            (libsodium, libsqlite3, libjansson, libinih, libmnl,
+#            libsystemd and theirs: they change with the distribution, not
+#            with our code), and the distribution modules the scenarios use
+#            (signatures stripped, depmod run). Changes rarely: cached under
 #            $BEAVER_CACHE/vm/ and keyed by a hash of every input.
 #   overlay  /init, tests/vm (lib.sh, scenarios), beaver.ko and the project's
-#            tools from $BUILD with their libraries. Changes on every edit;
-#            a few megabytes, rebuilt on every run in well under a second.
+#            executables from $BUILD (beaverd, beaverctl, beaver-nl, udpnum,
+#            tcpbulk, bvforge...; not the sanitizer builds *-san) with any
+#            library the base lacks. Changes on every edit; a few megabytes,
+#            rebuilt on every run in well under a second.
 #
 # The kernel unpacks concatenated archives in order, so the overlay's files
 # win. Nothing is compressed: unpacking gzip under TCG costs seconds, copying
@@ -119,6 +124,7 @@ PROGS=(
 	/usr/bin/env:/usr/bin/env
 	/usr/bin/setpriv:/usr/bin/setpriv
 	/usr/bin/nsenter:/usr/bin/nsenter
+	/usr/bin/jq:"$(command -v jq)"
 )
 busybox=$(command -v busybox)
 
@@ -128,9 +134,26 @@ libs_of() {
 		sort -u
 }
 
+# the project's executables that go into the overlay (ELF files in $BUILD;
+# the sanitizer builds stay out: they would drag libasan and libstdc++ in)
+tools=()
+if [ -d "$BUILD" ]; then
+	for f in "$BUILD"/*; do
+		[ -f "$f" ] && [ -x "$f" ] || continue
+		case ${f##*/} in *-san) continue ;; esac
+		[ "$(od -An -tx1 -N4 "$f" | tr -d ' \n')" = 7f454c46 ] || continue
+		tools+=("$f")
+	done
+fi
+
 progsrc=()
 for p in "${PROGS[@]}"; do progsrc+=("${p#*:}"); done
-baselibs=$(libs_of "${progsrc[@]}")
+# the daemon's libraries live in the base: they are the big ones (libsqlite3,
+# libsystemd with libgcrypt, liblzma, libzstd...) and change only with the
+# distribution, so the per-run overlay stays small
+daemons=()
+for f in "$BUILD/beaverd" "$BUILD/beaverctl"; do [ -x "$f" ] && daemons+=("$f"); done
+baselibs=$(libs_of "${progsrc[@]}" "${daemons[@]}")
 
 # Files whose metadata (not content: hashing 30 MB on every run is wasted
 # time) decides whether the cached base archive is still good.
@@ -204,8 +227,10 @@ build_base() {
 	root:x:0:0:root:/root:/bin/bash
 	nobody:x:65534:65534:nobody:/nonexistent:/bin/false
 	EOF
+	# beaver: the group of beaverd's control socket (beaverctl's users)
 	cat >"$root/etc/group" <<-EOF
 	root:x:0:
+	beaver:x:120:
 	nogroup:x:65534:
 	EOF
 	echo "beaver-vm" >"$root/etc/hostname"
@@ -246,17 +271,11 @@ install -m 0755 "$here/init.sh" "$ov/init"
 install -m 0644 "$here/lib.sh" "$ov/beaver/vm/lib.sh"
 cp "$here"/scenarios/*.sh "$ov/beaver/vm/scenarios/" 2>/dev/null || true
 [ -f "$BEAVER_KO" ] && install -m 0644 "$BEAVER_KO" "$ov/beaver/beaver.ko"
-tools=()
-if [ -d "$BUILD" ]; then
-	for f in "$BUILD"/*; do
-		[ -f "$f" ] && [ -x "$f" ] || continue
-		[ "$(od -An -tx1 -N4 "$f" | tr -d ' \n')" = 7f454c46 ] || continue
-		install -m 0755 "$f" "$ov/usr/local/bin/"
-		tools+=("$f")
-	done
-fi
+for f in "${tools[@]}"; do install -m 0755 "$f" "$ov/usr/local/bin/"; done
 if [ ${#tools[@]} -gt 0 ]; then
-	for l in $(libs_of "${tools[@]}"); do copy_path "$l" "$ov$l"; done
+	for l in $(libs_of "${tools[@]}"); do
+		grep -qxF "$l" <<<"$baselibs" || copy_path "$l" "$ov$l"
+	done
 fi
 {
 	echo "KVER=$KVER"
