@@ -579,6 +579,368 @@ balance() {
 		}' "${files[@]}"
 }
 
+# -- beaverd: one daemon per namespace-host ------------------------------------
+#
+# Each namespace-host runs its own beaverd (`netns = NAME` in its
+# configuration: the daemon enters the namespace itself), with its own files
+# under $BVD_DIR:
+#
+#   group.key               the group key (bvd_key: `beaverctl genkey`)
+#   NAME.conf               NAME's configuration (bvd_conf)
+#   NAME.log                its stderr; every start appends a "==== start" line
+#   NAME.pid                the running daemon's pid
+#   NAME/state/             state_dir (SQLite)
+#   NAME/run/beaverd.sock   run_dir: what `bctl NAME` talks to
+#
+# The group is described once (bvd_group); bvd_conf writes one host's file
+# from it; bvd_up starts daemons and waits until each is ready.
+
+BVD_DIR=$VM_STATE/beaverd
+BVD_PORT=5150
+BVD_GATEWAYS=	# "NAME=ADDR ...": each gateway's control (and data) address
+BVD_MEMBERS=	# "NAME=ADDR ...": each member's control and data address
+BVD_VIPS=$VIPS	# the group's VIPs
+BVD_ALLOW=	# [group] allow (the coordinator's address: control traffic)
+
+# bvd_group "GW=ADDR..." "MEMBER=ADDR..." [VIPS] [ALLOW]
+bvd_group() {
+	BVD_GATEWAYS=$1
+	BVD_MEMBERS=$2
+	BVD_VIPS=${3:-$VIPS}
+	BVD_ALLOW=${4:-}
+}
+
+# bvd_key: the group key, made once by the real tool (mode 0600)
+bvd_key() {
+	mkdir -p "$BVD_DIR"
+	[ -s "$BVD_DIR/group.key" ] && return 0
+	beaverctl genkey "$BVD_DIR/group.key" >/dev/null ||
+		_herr "bvd_key: beaverctl genkey failed"
+}
+
+# bvd_sock NAME: the path of NAME's beaverctl socket
+bvd_sock() { echo "$BVD_DIR/$1/run/beaverd.sock"; }
+
+# bctl NAME ARGS...: beaverctl talking to NAME's beaverd
+bctl() {
+	local ns=$1
+	shift
+	beaverctl --socket "$BVD_DIR/$ns/run/beaverd.sock" "$@"
+}
+
+# bvd_conf NAME ROLES ADDR [SECTION.KEY=VALUE...]: write NAME's beaverd.conf.
+# ROLES as in the file ("member", "gateway", "coordinator",
+# "gateway, coordinator"); ADDR is its control-plane address. The bench's
+# defaults (below: tau_min 1 s, for TCG's jitter: gateway round trips of
+# 2-200 ms) may be overridden or, with an empty VALUE, removed:
+#   bvd_conf coord coordinator 10.0.1.5 coordinator.tau_min_us=50
+# A coordinator gets a [gateway:NAME]/[member:NAME] section for every host
+# of bvd_group.
+bvd_conf() {
+	local ns=$1 roles=$2 addr=$3 kv k sec p members=
+	shift 3
+	for p in $BVD_MEMBERS; do members+=${members:+,}${p#*=}; done
+	local -A v=(
+		[beaverd.node]=$ns [beaverd.roles]=$roles
+		[beaverd.listen]=$addr:$BVD_PORT
+		[beaverd.key_file]=$BVD_DIR/group.key
+		[beaverd.state_dir]=$BVD_DIR/$ns/state
+		[beaverd.run_dir]=$BVD_DIR/$ns/run
+		[beaverd.socket_group]=beaver
+		[beaverd.log]=stderr [beaverd.netns]=$ns
+		[group.id]=$GROUP [group.members]=$members
+		[group.vips]=$BVD_VIPS [group.allow]=$BVD_ALLOW
+		[module.settle_ms]=${BVD_SETTLE_MS:-100}
+		[coordinator.tau_min_us]=${BVD_TAU_US:-1000000}
+		[coordinator.ack_timeout_ms]=2000
+		[coordinator.retries]=3
+		[coordinator.max_outstanding]=4
+		[coordinator.complete_timeout_ms]=5000
+		[coordinator.collect_timeout_ms]=5000
+	)
+	local -a order=(beaverd.node beaverd.roles beaverd.listen
+		beaverd.key_file beaverd.state_dir beaverd.run_dir
+		beaverd.socket_group beaverd.log beaverd.netns group.id
+		group.members group.vips group.allow module.settle_ms
+		coordinator.tau_min_us coordinator.ack_timeout_ms
+		coordinator.retries coordinator.max_outstanding
+		coordinator.complete_timeout_ms coordinator.collect_timeout_ms)
+	for kv in "$@"; do
+		k=${kv%%=*}
+		[ -n "${v[$k]+set}" ] || order+=("$k")
+		v[$k]=${kv#*=}
+	done
+	mkdir -p "$BVD_DIR/$ns/state" "$BVD_DIR/$ns/run"
+	{
+		echo "; $ns: written by lib.sh bvd_conf"
+		for sec in beaverd group module coordinator; do
+			[ "$sec" = coordinator ] && [[ $roles != *coordinator* ]] && continue
+			echo "[$sec]"
+			for k in "${order[@]}"; do
+				[ "${k%%.*}" = "$sec" ] && [ -n "${v[$k]}" ] &&
+					echo "${k#*.} = ${v[$k]}"
+			done
+		done
+		if [[ $roles == *coordinator* ]]; then
+			for p in $BVD_GATEWAYS; do
+				printf '[gateway:%s]\naddress = %s:%s\n' "${p%%=*}" "${p#*=}" "$BVD_PORT"
+			done
+			for p in $BVD_MEMBERS; do
+				printf '[member:%s]\naddress = %s:%s\ndata = %s\n' \
+					"${p%%=*}" "${p#*=}" "$BVD_PORT" "${p#*=}"
+			done
+		fi
+	} >"$BVD_DIR/$ns.conf"
+}
+
+# bvd_start NAME [BEAVERD-ARGS...]: start NAME's beaverd in the background
+# (a child of the scenario's shell: call it there, not in $(...)); see
+# bvd_wait for the moment it is ready
+bvd_start() {
+	local ns=$1
+	shift
+	[ -f "$BVD_DIR/$ns.conf" ] || { _herr "bvd_start: no $BVD_DIR/$ns.conf"; return 1; }
+	echo "==== start at ${EPOCHREALTIME}" >>"$BVD_DIR/$ns.log"
+	beaverd -c "$BVD_DIR/$ns.conf" --stderr "$@" >>"$BVD_DIR/$ns.log" 2>&1 &
+	echo $! >"$BVD_DIR/$ns.pid"
+}
+
+# bvd_pid NAME: the pid of NAME's daemon (as started by bvd_start)
+bvd_pid() { cat "$BVD_DIR/$1.pid" 2>/dev/null; }
+
+# bvd_alive NAME: its daemon is running (not gone, not a zombie)
+bvd_alive() {
+	local pid st
+	pid=$(bvd_pid "$1") && [ -n "$pid" ] || return 1
+	[ -r "/proc/$pid/stat" ] || return 1
+	read -r _ _ st _ <"/proc/$pid/stat" 2>/dev/null || return 1
+	[ "$st" != Z ]
+}
+
+# _bvd_ready LOG: the last start in LOG reached "ready"
+_bvd_ready() {
+	local line r=1
+	while IFS= read -r line; do
+		case $line in
+		"==== start at "*) r=1 ;;
+		*" ready: group "*) r=0 ;;
+		esac
+	done <"$1"
+	return $r
+}
+
+# bvd_wait NAME [SECONDS=20]: until NAME's daemon says it is ready (its
+# socket is the last thing it creates); fails at once, with its last log
+# lines, if it exits
+bvd_wait() {
+	local ns=$1 end=$((SECONDS + ${2:-20}))
+	while :; do
+		_bvd_ready "$BVD_DIR/$ns.log" && return 0
+		if ! bvd_alive "$ns"; then
+			_herr "bvd_wait: beaverd of $ns exited: $(tail -n 3 "$BVD_DIR/$ns.log" | tr '\n' '|')"
+			return 1
+		fi
+		[ "$SECONDS" -lt "$end" ] || break
+		sleep 0.05
+	done
+	_herr "bvd_wait: beaverd of $ns not ready after ${2:-20}s"
+}
+
+# bvd_up NAME...: start every daemon, then wait for each
+bvd_up() {
+	local ns
+	for ns in "$@"; do bvd_start "$ns"; done
+	for ns in "$@"; do bvd_wait "$ns"; done
+}
+
+# _bvd_gone NAME SECONDS: wait until the daemon has exited, then reap it
+_bvd_gone() {
+	local ns=$1 pid end=$((SECONDS + $2))
+	pid=$(bvd_pid "$ns")
+	while bvd_alive "$ns"; do
+		[ "$SECONDS" -lt "$end" ] || { _herr "beaverd of $ns still running after $2s"; return 1; }
+		sleep 0.05
+	done
+	wait "$pid" 2>/dev/null || true
+	rm -f "$BVD_DIR/$ns.pid"
+}
+
+# bvd_stop NAME: SIGTERM, wait for the exit (10 s)
+bvd_stop() {
+	bvd_alive "$1" || { _herr "bvd_stop: beaverd of $1 is not running"; return 1; }
+	kill -TERM "$(bvd_pid "$1")"
+	_bvd_gone "$1" 10
+}
+
+# bvd_kill NAME: SIGKILL (a crash), wait for the exit
+bvd_kill() {
+	bvd_alive "$1" || { _herr "bvd_kill: beaverd of $1 is not running"; return 1; }
+	kill -KILL "$(bvd_pid "$1")"
+	_bvd_gone "$1" 10
+}
+
+# bvd_logs NAME...: print the daemons' logs (for the console log)
+bvd_logs() {
+	local ns
+	for ns in "$@"; do
+		echo "---- beaverd log of $ns ----"
+		cat "$BVD_DIR/$ns.log" 2>/dev/null
+	done
+}
+
+# bvd_log_count PATTERN NAME...: lines of the daemons' logs matching the
+# extended regular expression PATTERN
+bvd_log_count() {
+	local pat=$1 ns n=0 c
+	shift
+	for ns in "$@"; do
+		c=$(grep -cE "$pat" "$BVD_DIR/$ns.log" 2>/dev/null) || true
+		n=$((n + ${c:-0}))
+	done
+	echo "$n"
+}
+
+# jqf FILE FILTER: one jq value (raw); empty when missing or invalid
+jqf() { jq -r "$2 // empty" "$1" 2>/dev/null; }
+
+# -- the demo lab: two DR gateways, three members --------------------------------
+#
+#   client 10.0.1.100 --VIP1 10.9.0.1:7000--> gw1 10.0.1.1 --+  (IPVS DR,
+#   x      10.0.1.50  --VIP2 10.9.0.2:7000--> gw2 10.0.1.2 --+   one-packet
+#   coord  10.0.1.5: the coordinator's own host              |   scheduling)
+#                                                  m1 10.0.1.11, m2 .12, m3 .13
+#                                                  (both VIPs on lo)
+# All on br0. Each gateway owns one VIP (the simple way to have both carry
+# traffic: clients route VIP1 via gw1, VIP2 via gw2); the members hold both
+# VIPs on lo and answer clients directly (DR). UDP services use one-packet
+# scheduling (ipvsadm -o), so one client spreads over all three members.
+# Control traffic from the coordinator is allow-listed on members (it is
+# causally irrelevant management traffic, and would count as bypass).
+# Members delay what they send by $DEMO_DELAY (netem), so member-to-member
+# packets are in flight across the cuts.
+
+DEMO_VIP1=10.9.0.1
+DEMO_VIP2=10.9.0.2
+DEMO_GWS="gw1=10.0.1.1 gw2=10.0.1.2"
+DEMO_MEMBERS="m1=10.0.1.11 m2=10.0.1.12 m3=10.0.1.13"
+DEMO_COORD=10.0.1.5
+DEMO_DELAY=${DEMO_DELAY-5ms}	# netem delay on members' eth0 ("": none)
+
+# lab_demo [MEMBERS...]: the hosts, IPVS on both gateways, the group for
+# bvd_conf (default members m1 m2 m3)
+lab_demo() {
+	local m a p members=() i
+	[ $# -gt 0 ] || set -- m1 m2 m3
+	host gw1 10.0.1.1/24
+	host gw2 10.0.1.2/24
+	for m in "$@"; do
+		a=
+		for p in $DEMO_MEMBERS; do [ "${p%%=*}" = "$m" ] && a=${p#*=}; done
+		[ -n "$a" ] || { _herr "lab_demo: no member $m"; return 1; }
+		host "$m" "$a/24"
+		dr_real "$m" $DEMO_VIP1 $DEMO_VIP2
+		# a little latency on what members send, so that member-to-member
+		# packets are caught in flight across the cuts
+		[ -z "$DEMO_DELAY" ] || tc -n "$m" qdisc add dev eth0 root netem delay "$DEMO_DELAY"
+		members+=("$m=$a")
+	done
+	host client 10.0.1.100/24
+	host x 10.0.1.50/24
+	host coord $DEMO_COORD/24
+	for i in 1 2; do
+		a=$DEMO_VIP1
+		[ $i = 2 ] && a=$DEMO_VIP2
+		ip -n "gw$i" addr add "$a/32" dev lo
+		director "gw$i"
+		nsx "gw$i" ipvsadm -A -u "$a:7000" -s rr -o
+		nsx "gw$i" ipvsadm -A -t "$a:8000" -s rr
+		for m in "${members[@]}"; do
+			ipvs_real "gw$i" udp "$a:7000" "${m#*=}:7000" dr
+			ipvs_real "gw$i" tcp "$a:8000" "${m#*=}:8000" dr
+		done
+	done
+	for m in client x; do
+		ip -n "$m" -batch - <<-EOF
+		route add $DEMO_VIP1/32 via 10.0.1.1
+		route add $DEMO_VIP2/32 via 10.0.1.2
+		EOF
+	done
+	bvd_group "$DEMO_GWS" "${members[*]}" "$DEMO_VIP1,$DEMO_VIP2" "$DEMO_COORD/32"
+}
+
+# demo_daemons [SECTION.KEY=VALUE...]: the module loaded, the key, every
+# configuration (the arguments go to the coordinator's), every daemon up
+demo_daemons() {
+	local p
+	beaver_loaded || beaver_load
+	bvd_key
+	for p in $BVD_GATEWAYS; do bvd_conf "${p%%=*}" gateway "${p#*=}"; done
+	for p in $BVD_MEMBERS; do bvd_conf "${p%%=*}" member "${p#*=}"; done
+	bvd_conf coord coordinator $DEMO_COORD "$@"
+	# shellcheck disable=SC2046
+	bvd_up $(for p in $BVD_GATEWAYS $BVD_MEMBERS; do echo "${p%%=*}"; done) coord
+}
+
+# demo_traffic SECONDS [PPS]: the service and its load, all in the
+# background for about SECONDS:
+#   members   udpnum recv --echo on port 7000 (the service)
+#   client    -> VIP1:7000 at PPS (default 100) datagrams/s, echoes back
+#   x         -> VIP2:7000 at PPS/2 (the out-group host calling the service)
+#   m1 -> m2 -> m3 -> m1: each member calls the next one's service directly
+#             at PPS/4 (member-to-member channels in both directions)
+# Outputs in $VM_STATE/traffic.NAME; demo_traffic_wait collects them.
+# (nsenter, not nsx, in the background: $! must be the tool's own pid, not
+# a subshell's, for the services to get their SIGTERM)
+demo_traffic() {
+	local secs=$1 pps=${2:-100} p m n ms=$(( $1 * 1000 + 5000 )) ring=()
+	: >"$VM_STATE/traffic.pids"
+	: >"$VM_STATE/traffic.svcpids"
+	for p in $BVD_MEMBERS; do
+		m=${p%%=*}
+		nsenter --net="/run/netns/$m" -- udpnum recv --port 7000 --echo --timeout-ms $((ms + 5000)) \
+			--ready-file "$(ready_file "$m")" >"$VM_STATE/traffic.$m.svc" &
+		echo $! >>"$VM_STATE/traffic.svcpids"
+		ring+=("$p")
+	done
+	for p in "${ring[@]}"; do wait_ready "${p%%=*}"; done
+	nsenter --net=/run/netns/client -- udpnum send --dst $DEMO_VIP1 --port 7000 --size 200 \
+		--count $((secs * pps)) --pps "$pps" --echo-wait-ms 2000 \
+		--timeout-ms "$ms" >"$VM_STATE/traffic.client" &
+	echo $! >>"$VM_STATE/traffic.pids"
+	nsenter --net=/run/netns/x -- udpnum send --dst $DEMO_VIP2 --port 7000 --size 300 \
+		--count $((secs * pps / 2)) --pps $((pps / 2)) --echo-wait-ms 2000 \
+		--timeout-ms "$ms" >"$VM_STATE/traffic.x" &
+	echo $! >>"$VM_STATE/traffic.pids"
+	n=${#ring[@]}
+	if [ "$n" -gt 1 ]; then
+		for ((i = 0; i < n; i++)); do
+			p=${ring[i]}
+			nsenter --net="/run/netns/${p%%=*}" -- udpnum send --dst "${ring[(i + 1) % n]#*=}" --port 7000 \
+				--size 120 --count $((secs * pps / 4)) --pps $((pps / 4)) \
+				--echo-wait-ms 2000 --timeout-ms "$ms" \
+				>"$VM_STATE/traffic.${p%%=*}.call" &
+			echo $! >>"$VM_STATE/traffic.pids"
+		done
+	fi
+}
+
+# demo_traffic_wait [stop]: wait for the senders (with "stop": stop them
+# now), stop the services; prints one line per sender and service
+demo_traffic_wait() {
+	local pid f
+	if [ "${1:-}" = stop ]; then
+		for pid in $(cat "$VM_STATE/traffic.pids"); do kill -TERM "$pid" 2>/dev/null || true; done
+	fi
+	for pid in $(cat "$VM_STATE/traffic.pids"); do wait "$pid" || true; done
+	# the services print their totals on SIGTERM
+	for pid in $(cat "$VM_STATE/traffic.svcpids"); do kill -TERM "$pid" 2>/dev/null || true; done
+	for pid in $(cat "$VM_STATE/traffic.svcpids"); do wait "$pid" || true; done
+	for f in "$VM_STATE"/traffic.*; do
+		case ${f##*.} in pids|svcpids) continue ;; esac
+		echo "${f##*/traffic.}: $(tr '\n' ' ' <"$f")"
+	done
+}
+
 # -- the post-scenario audit (run by init after every scenario) -----------------
 
 _dmesg_bad='BUG|Oops|WARNING|[Ll]eak|refcount|Call Trace|general protection|UBSAN|KASAN|list_(add|del) corruption|still has objects|blocked for more than|soft lockup|rcu.*stall|Kernel panic'

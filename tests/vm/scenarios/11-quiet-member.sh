@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+# vm-timeout: 120
+#
+# A member that receives no traffic still cuts and completes: the
+# coordinator advances every member once the gateways have switched
+# (DESIGN §3, termination). Snapshot 1 is taken with no traffic at all;
+# snapshots 2 and 3 while m1 calls m2's service and m3 gets nothing but
+# the (allow-listed) control plane. Every snapshot must be accepted with
+# m3's complete record, cut by the coordinator's command (flag by_command)
+# at the snapshot's epoch, and m3's module must be at that epoch.
+#
+#   gw1, gw2 (no client traffic)     m1 --udp--> m2 (echo)     m3: quiet
+
+need_module
+need_tools beaver-nl udpnum beaverd beaverctl
+command -v jq >/dev/null || skip "jq missing in the VM image"
+
+log "lab and daemons"
+DEMO_DELAY=
+lab_demo
+demo_daemons
+
+# one snapshot: its JSON in $VM_STATE/snap.K.json and export.K.json
+snap() {
+	local k=$1 rc=0 id
+	bctl coord --json snapshot --wait >"$VM_STATE/snap.$k.json" || rc=$?
+	check_eq "$rc" 0 "snapshot $k: exit status"
+	check_eq "$(jqf "$VM_STATE/snap.$k.json" .state)" accepted "snapshot $k: state"
+	id=$(jqf "$VM_STATE/snap.$k.json" .id)
+	bctl coord export "${id:-0}" >"$VM_STATE/export.$k.json" ||
+		fail "snapshot $k: export $id failed"
+}
+
+# quiet K MEMBER: MEMBER's record in export K is complete, cut by command
+# at the snapshot's epoch, with no flow but the control plane's
+quiet() {
+	local k=$1 m=$2 f=$VM_STATE/export.$1.json e sel
+	e=$(jqf "$f" .epoch)
+	sel='.members[] | select(.node == "'$m'")'
+	check_eq "$(jqf "$f" "[$sel] | length")" 1 "snapshot $k: $m's record present"
+	check_eq "$(jqf "$f" "$sel | .record.cut.state")" complete "snapshot $k: $m's cut state"
+	check_eq "$(jqf "$f" "$sel | .record.cut.last")" "$e" "snapshot $k: $m's cut epoch"
+	check_eq "$(jqf "$f" "$sel | .record.cut.flags | index(\"by_command\") != null")" true \
+		"snapshot $k: $m cut by the coordinator's command"
+	check_eq "$(jqf "$f" "[$sel | .record.flows[] | select(.lport != $BVD_PORT and .rport != $BVD_PORT)] | length")" 0 \
+		"snapshot $k: $m's data flows (none: it is quiet)"
+	check_eq "$(jqf "$f" ".report.members[] | select(.node == \"$m\") | .present and .complete")" true \
+		"snapshot $k: report: $m present and complete"
+}
+
+log "snapshot 1: no traffic anywhere"
+snap 1
+for m in m1 m2 m3; do quiet 1 $m; done
+
+log "m1 calls m2; m3 stays quiet"
+nsenter --net=/run/netns/m2 -- udpnum recv --port 7000 --echo --timeout-ms 30000 \
+	--ready-file "$(ready_file m2)" >"$VM_STATE/m2.svc" &
+svc=$!
+wait_ready m2
+nsenter --net=/run/netns/m1 -- udpnum send --dst 10.0.1.12 --port 7000 --count 400 \
+	--pps 100 --echo-wait-ms 2000 --timeout-ms 30000 >"$VM_STATE/m1.call" &
+call=$!
+sleep 1
+snap 2
+snap 3
+wait $call || fail "m1's calls: $(cat "$VM_STATE/m1.call")"
+kill -TERM $svc; wait $svc || true
+echo "m1: $(cat "$VM_STATE/m1.call" | tr '\n' ' ')"
+echo "m2: $(cat "$VM_STATE/m2.svc")"
+
+for k in 2 3; do
+	quiet $k m3
+	f=$VM_STATE/export.$k.json
+	check_gt "$(jqf "$f" '.report.channels[] | select(.from == "m1" and .to == "m2") | .sent')" 0 \
+		"snapshot $k: m1 -> m2 channel carries traffic"
+	check_eq "$(jqf "$f" .report.balanced)" true "snapshot $k: balanced"
+done
+e=$(jqf "$VM_STATE/snap.3.json" .epoch)
+figure m3_epoch "$(bstat m3 member_epoch)"
+check_eq "$(bstat m3 member_epoch)" "$e" "m3's module epoch after snapshot 3"
+check_eq "$(bstat m3 complete_epoch)" "$e" "m3's complete epoch after snapshot 3"
+check_eq "$(bstat m3 stat.cuts)" 3 "m3's cuts"
+check_eq "$(bstat m3 stat.rx_stamped)" 0 "stamped packets m3 received (none: it is quiet)"
+check_eq "$(bstat m3 stat.bypass)" 0 "m3's bypass count (control plane allow-listed)"
+bvd_logs coord m3
