@@ -217,14 +217,18 @@ static void decide(struct snap *s)
 	struct bvd_coord *c = s->c;
 	struct bvs_attempt a = { .n = s->attempt, .epoch = s->epoch,
 				 .t0_ns = s->t0 };
+	bool all_acked = s->n_acked == c->n_gw;
+	uint64_t t1 = all_acked ? s->t1 : bvl_now();
 	enum bvo_verdict v;
 
 	if (s->timer > 0)
 		bvl_cancel(s->timer);
 	s->timer = 0;
-	a.t1_ns = s->n_acked == c->n_gw ? s->t1 : bvl_now();
-	s->bound = a.t1_ns - s->t0;
-	v = bvo_decide(s->t0, a.t1_ns, c->cfg->tau_min_ns, s->n_acked,
+	/* an attempt's t1 is 0 when an acknowledgement is missing: no bound
+	 * was measured (docs/json-schema.md: bound_ns null) */
+	a.t1_ns = all_acked ? t1 : 0;
+	s->bound = t1 - s->t0;
+	v = bvo_decide(s->t0, t1, c->cfg->tau_min_ns, s->n_acked,
 		       s->n_refused, c->n_gw, a.reason, sizeof(a.reason));
 	snprintf(a.verdict, sizeof(a.verdict), "%s", bvo_verdict_name(v));
 	bvo_stats_add(&c->stats, v, s->bound);
