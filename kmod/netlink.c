@@ -407,7 +407,8 @@ static bool bv_has_role(struct beaver_net *bn, u32 role,
 	return false;
 }
 
-static int bv_nl_gw_advance(struct sk_buff *skb, struct genl_info *info)
+/* GW_ADVANCE and MEMBER_ADVANCE: the same request, the role's epoch */
+static int bv_nl_advance(struct genl_info *info, u32 role)
 {
 	struct beaver_net *bn = beaver_pernet(genl_info_net(info));
 	u32 e, prev, now;
@@ -418,31 +419,29 @@ static int bv_nl_gw_advance(struct sk_buff *skb, struct genl_info *info)
 	err = bv_need_epoch(info, &e);
 	if (err)
 		return err;
-	if (!bv_has_role(bn, BEAVER_ROLE_GATEWAY, info->extack))
+	if (!bv_has_role(bn, role, info->extack))
 		return -EOPNOTSUPP;
-	moved = bv_gw_advance(bn, e, &prev, &now, &ns);
+	if (role == BEAVER_ROLE_GATEWAY) {
+		moved = bv_gw_advance(bn, e, &prev, &now, &ns);
+	} else {
+		rcu_read_lock();
+		prev = atomic_read(&bn->m_epoch);
+		now = bv_member_advance(bn, rcu_dereference(bn->cfg), e, true,
+					&moved);
+		ns = READ_ONCE(bn->m_switch_ns);
+		rcu_read_unlock();
+	}
 	return bv_advance_reply(info, prev, now, ns, moved);
+}
+
+static int bv_nl_gw_advance(struct sk_buff *skb, struct genl_info *info)
+{
+	return bv_nl_advance(info, BEAVER_ROLE_GATEWAY);
 }
 
 static int bv_nl_member_advance(struct sk_buff *skb, struct genl_info *info)
 {
-	struct beaver_net *bn = beaver_pernet(genl_info_net(info));
-	u32 e, prev, now;
-	bool moved;
-	u64 ns;
-	int err;
-
-	err = bv_need_epoch(info, &e);
-	if (err)
-		return err;
-	if (!bv_has_role(bn, BEAVER_ROLE_MEMBER, info->extack))
-		return -EOPNOTSUPP;
-	rcu_read_lock();
-	prev = atomic_read(&bn->m_epoch);
-	now = bv_member_advance(bn, rcu_dereference(bn->cfg), e, true, &moved);
-	ns = READ_ONCE(bn->m_switch_ns);
-	rcu_read_unlock();
-	return bv_advance_reply(info, prev, now, ns, moved);
+	return bv_nl_advance(info, BEAVER_ROLE_MEMBER);
 }
 
 /* ---- GET_STATUS -------------------------------------------------------- */
