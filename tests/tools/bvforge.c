@@ -284,8 +284,10 @@ static int cmd_capture(int argc, char **argv)
 	const char *ifname = NULL, *out = NULL, *ready = NULL;
 	uint64_t timeout_ms = 10000;
 	int port = -1, type = 0, opt, fd;
+	/* ETH_P_ALL: a socket bound to one protocol sees only what the
+	 * interface receives, not what it transmits */
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
-				   .sll_protocol = htons(ETH_P_IP) };
+				   .sll_protocol = htons(ETH_P_ALL) };
 	static uint8_t pkt[65536];
 	int64_t deadline;
 
@@ -306,7 +308,7 @@ static int cmd_capture(int argc, char **argv)
 	if (!sll.sll_ifindex)
 		die("interface %s", ifname);
 	/* SOCK_DGRAM: the link-layer header is removed, IP starts at 0 */
-	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
+	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
 		die("packet socket on %s", ifname);
 	if (ready)
@@ -317,6 +319,8 @@ static int cmd_capture(int argc, char **argv)
 		int64_t left = deadline - now_ms();
 		const struct iphdr *ip = (const struct iphdr *)pkt;
 		const struct udphdr *uh;
+		struct sockaddr_ll from;
+		socklen_t from_len;
 		size_t ihl, ulen;
 		ssize_t n;
 
@@ -327,8 +331,11 @@ static int cmd_capture(int argc, char **argv)
 		}
 		if (poll(&pfd, 1, (int)left) <= 0)
 			continue;
-		n = recv(fd, pkt, sizeof(pkt), 0);
-		if (n < (ssize_t)sizeof(struct iphdr))
+		from_len = sizeof(from);
+		n = recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from,
+			     &from_len);
+		if (n < (ssize_t)sizeof(struct iphdr) ||
+		    from.sll_protocol != htons(ETH_P_IP))
 			continue;
 		ihl = (size_t)ip->ihl * 4;
 		if (ip->version != 4 || ip->protocol != IPPROTO_UDP ||
