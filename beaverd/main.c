@@ -696,14 +696,6 @@ static int start(void)
 	}
 	bvl_watch(d.io.fd, POLLIN, bvd_peer_readable, &d.io);
 	bvd_agent_init(&d.agent, &d.cfg, &d.kmod, d.store, &d.io);
-	if (d.cfg.roles & BVD_ROLE_MEMBER) {
-		err = bva_open(d.cfg.run_dir, &d.apps, why, sizeof(why));
-		if (err) {
-			bvd_err("application socket: %s", why);
-			return 1;
-		}
-		d.agent.apps = d.apps;
-	}
 	if (d.cfg.roles & BVD_ROLE_COORDINATOR) {
 		d.coord = bvd_coord_new(&d.cfg, d.store, &d.io);
 		if (!d.coord) {
@@ -725,6 +717,15 @@ static int start(void)
 			bvd_err("control socket: %s", why);
 			return 1;
 		}
+	}
+	/* after bvc_open, which creates run_dir when it is missing */
+	if (d.cfg.roles & BVD_ROLE_MEMBER) {
+		err = bva_open(d.cfg.run_dir, &d.apps, why, sizeof(why));
+		if (err) {
+			bvd_err("application socket: %s", why);
+			return 1;
+		}
+		d.agent.apps = d.apps;
 	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
