@@ -670,7 +670,7 @@ bvd_conf() {
 		[ -n "${v[$k]+set}" ] || order+=("$k")
 		v[$k]=${kv#*=}
 	done
-	mkdir -p "$BVD_DIR/$ns/state" "$BVD_DIR/$ns/run"
+	mkdir -p "$BVD_DIR/$ns"	# beaverd creates state_dir (0700) and run_dir
 	{
 		echo "; $ns: written by lib.sh bvd_conf"
 		for sec in beaverd group module coordinator; do
