@@ -2,6 +2,7 @@
 #
 # make            install build dependencies, build beaver.ko and user space
 # make check      everything CI runs; ends with one "N passed, N failed" line
+# make demo       a VM with gateways, members and traffic: snapshots, shown
 # make vm-test    the VM bench scenarios only
 # make kunit      the KUnit suites on User Mode Linux
 # make unit       the user-space unit tests (cmocka, sanitizers)
@@ -71,10 +72,8 @@ sparse: deps
 check: deps
 	scripts/check.sh
 
-demo:
-	@echo "make demo arrives with beaverd and beaverctl (issue #3); until then"
-	@echo "run 'make vm-test' to see the kernel module at work in the VM bench."
-	@false
+demo: module user
+	tests/vm/run.sh --demo
 
 # Installs user space, units, man pages and completion under DESTDIR, and
 # the module's source where DKMS expects it (then: dkms install

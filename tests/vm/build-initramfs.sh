@@ -16,7 +16,7 @@
 #            with our code), and the distribution modules the scenarios use
 #            (signatures stripped, depmod run). Changes rarely: cached under
 #            $BEAVER_CACHE/vm/ and keyed by a hash of every input.
-#   overlay  /init, tests/vm (lib.sh, scenarios), beaver.ko and the project's
+#   overlay  /init, tests/vm (lib.sh, scenarios, demo.sh), beaver.ko and the project's
 #            executables from $BUILD (beaverd, beaverctl, beaver-nl, udpnum,
 #            tcpbulk, bvforge...; not the sanitizer builds *-san) with any
 #            library the base lacks. Changes on every edit; a few megabytes,
@@ -270,6 +270,8 @@ mkdir -p "$ov/beaver/vm/scenarios" "$ov/usr/local/bin"
 install -m 0755 "$here/init.sh" "$ov/init"
 install -m 0644 "$here/lib.sh" "$ov/beaver/vm/lib.sh"
 cp "$here"/scenarios/*.sh "$ov/beaver/vm/scenarios/" 2>/dev/null || true
+# make demo's scenario (run.sh --demo), not one of make vm-test's
+[ -f "$here/demo.sh" ] && cp "$here/demo.sh" "$ov/beaver/vm/scenarios/demo.sh"
 [ -f "$BEAVER_KO" ] && install -m 0644 "$BEAVER_KO" "$ov/beaver/beaver.ko"
 for f in "${tools[@]}"; do install -m 0755 "$f" "$ov/usr/local/bin/"; done
 if [ ${#tools[@]} -gt 0 ]; then

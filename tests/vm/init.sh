@@ -15,7 +15,8 @@
 # Other parameters: bvm.timeout=SECONDS (the scenario's own limit; the
 # audit runs after it), bvm.shell=1 (an interactive shell on the console
 # between the scenario and the audit), bvm.share=1 (mount the 9p share
-# "host" on /mnt/host).
+# "host" on /mnt/host), bvm.quiet=1 (only kernel errors on the console, for
+# the demo: the kernel log is still audited and printed at the end).
 
 export PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LC_ALL=C
@@ -32,13 +33,14 @@ ln -sf /proc/self/fd /dev/fd
 hostname beaver-vm
 /usr/sbin/ip link set lo up
 
-scenario= timeout=300 shell=0 share=0
+scenario= timeout=300 shell=0 share=0 quiet=0
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	bvm.scenario=*) scenario=${arg#*=} ;;
 	bvm.timeout=*) timeout=${arg#*=} ;;
 	bvm.shell=*) shell=${arg#*=} ;;
 	bvm.share=*) share=${arg#*=} ;;
+	bvm.quiet=*) quiet=${arg#*=} ;;
 	esac
 done
 
@@ -60,8 +62,9 @@ if [ "$share" = 1 ]; then
 fi
 
 # after boot, every kernel message goes to the console log (results travel
-# on ttyS1, so the noise cannot garble them)
-echo 7 >/proc/sys/kernel/printk
+# on ttyS1, so the noise cannot garble them); the demo's console shows
+# errors only
+if [ "$quiet" = 1 ]; then echo 4 >/proc/sys/kernel/printk; else echo 7 >/proc/sys/kernel/printk; fi
 dmesg -c >/tmp/boot-dmesg 2>/dev/null
 
 file=/beaver/vm/scenarios/$scenario.sh

@@ -17,6 +17,8 @@
 # in order.
 #
 # Options:
+#   -d, --demo    run the demo (tests/vm/demo.sh, what `make demo` does)
+#                 instead of scenarios, showing its output as it runs
 #   -s, --shell   boot the (single) scenario with the console on this
 #                 terminal and a shell between the scenario and the audit
 #                 (state intact; 'exit' runs the audit and powers off)
@@ -44,12 +46,14 @@ export BUILD=${BUILD:-$repo/build}
 out=${BEAVER_VM_OUT:-$BUILD/vm}
 scale=${BEAVER_VM_TIMEOUT_SCALE:-1}
 shell=0
+demo=0
 
 usage() { sed -n '/^# The VM bench/,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
 args=()
 while [ $# -gt 0 ]; do
 	case $1 in
+	-d|--demo) demo=1 ;;
 	-s|--shell) shell=1 ;;
 	-l|--list) for f in "$here"/scenarios/*.sh; do basename "$f" .sh; done; exit 0 ;;
 	-h|--help) usage; exit 0 ;;
@@ -62,7 +66,10 @@ done
 all=()
 for f in "$here"/scenarios/*.sh; do [ -f "$f" ] && all+=("$(basename "$f" .sh)"); done
 sel=()
-if [ ${#args[@]} -eq 0 ]; then
+if [ "$demo" = 1 ]; then
+	[ ${#args[@]} -eq 0 ] || { echo "run.sh: --demo takes no scenario" >&2; exit 2; }
+	sel=(demo)
+elif [ ${#args[@]} -eq 0 ]; then
 	sel=("${all[@]}")
 else
 	for a in "${args[@]}"; do
@@ -84,10 +91,15 @@ mkdir -p "$out/logs"
 t0=$(date +%s)
 "$here/build-initramfs.sh" "$out" || { echo "vm: build-initramfs failed" >&2; exit 1; }
 
+# a scenario's file (the demo's is tests/vm/demo.sh)
+file_of() {
+	if [ "$1" = demo ]; then echo "$here/demo.sh"; else echo "$here/scenarios/$1.sh"; fi
+}
+
 # a scenario's own limit: "# vm-timeout: SECONDS" in its header
 limit_of() {
 	local t
-	t=$(sed -n 's/^# vm-timeout: *\([0-9]\+\).*/\1/p' "$here/scenarios/$1.sh" | head -n1)
+	t=$(sed -n 's/^# vm-timeout: *\([0-9]\+\).*/\1/p' "$(file_of "$1")" | head -n1)
 	echo $(( ${t:-120} * scale ))
 }
 
@@ -95,6 +107,15 @@ limit_of() {
 death_of() {
 	tr -d '\r' <"$1" | grep -a -m1 -E 'Kernel panic|BUG:|Oops|general protection|RIP:|watchdog|Attempted to kill init' |
 		sed 's/^.*\] //' | cut -c1-160
+}
+
+# the demo's console as it comes: its own lines (no kernel messages, no
+# boot, no audit), until the line that ends its part
+demo_filter() {
+	tr -d '\r' | awk '
+		/beaver-vm: running demo/ { on = 1; next }
+		/^BEAVER-DEMO-END/ || /^\[\+\] audit/ { on = 0 }
+		on && !/^\[ *[0-9]+\.[0-9]+\] / { print; fflush() }'
 }
 
 npass=0 nfail=0 nskip=0
@@ -115,6 +136,7 @@ for name in "${sel[@]}"; do
 	cmdline="console=ttyS0 panic=-1 quiet mitigations=off tsc=reliable ipv6.disable_ipv6=1"
 	cmdline+=" bvm.scenario=$name bvm.timeout=$limit bvm.shell=$shell"
 	cmdline+=" bvm.share=$([ ${#share[@]} -gt 0 ] && echo 1 || echo 0)"
+	[ "$demo" = 1 ] && cmdline+=" bvm.quiet=1"
 	cmdline+=" ${BEAVER_VM_APPEND:-}"
 	s0=$(date +%s)
 	qemu=(qemu-system-x86_64
@@ -124,6 +146,12 @@ for name in "${sel[@]}"; do
 		"${console[@]}" -serial "file:$res" "${share[@]}")
 	if [ "$shell" = 1 ]; then
 		timeout --foreground -k 5 "$hostlimit" "${qemu[@]}" 2>"$out/logs/$name.qemu"
+	elif [ "$demo" = 1 ]; then
+		timeout -k 5 "$hostlimit" "${qemu[@]}" \
+			</dev/null >/dev/null 2>"$out/logs/$name.qemu" &
+		qpid=$!
+		tail -n +1 -F --pid=$qpid "$log" 2>/dev/null | demo_filter
+		wait $qpid
 	else
 		timeout -k 5 "$hostlimit" "${qemu[@]}" \
 			</dev/null >/dev/null 2>"$out/logs/$name.qemu"

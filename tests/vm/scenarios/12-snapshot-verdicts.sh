@@ -6,8 +6,8 @@
 #   accepted  exit 0, state accepted, epoch set, bound < tau_min;
 #   rejected  tau_min = 1 us, below any bound TCG can measure: exit 1,
 #             state rejected, every attempt rejected with a fresh epoch;
-#             the gateways moved on, the members did not (a rejected epoch
-#             never reaches them);
+#             the gateways moved on, the coordinator did not advance the
+#             members (without traffic nothing else carries the epoch);
 #   failed    gw2's beaverd stopped: exit 1, state failed, the reason says
 #             gateways did not acknowledge; with m3's beaverd stopped: the
 #             reason names m3;
@@ -83,7 +83,7 @@ last=$(jqf "$s" '.attempts[-1].epoch')
 check_eq "$(bstat gw1 gw_epoch)/$(bstat gw2 gw_epoch)" "$last/$last" \
 	"rejected: both gateways at the last attempt's epoch"
 check_eq "$(bstat m1 member_epoch)/$(bstat m3 member_epoch)" "$m_epoch/$m_epoch" \
-	"rejected: members still at the last accepted epoch"
+	"rejected: the coordinator did not advance the members (no traffic carries the epoch here)"
 
 log "failed: gw2's beaverd stopped"
 coord_with coordinator.ack_timeout_ms=500 coordinator.retries=1 \
