@@ -650,7 +650,7 @@ bvd_conf() {
 		[beaverd.log]=stderr [beaverd.netns]=$ns
 		[group.id]=$GROUP [group.members]=$members
 		[group.vips]=$BVD_VIPS [group.allow]=$BVD_ALLOW
-		[module.settle_ms]=${BVD_SETTLE_MS:-100}
+		[module.settle_ms]=${BVD_SETTLE_MS:-200}
 		[coordinator.tau_min_us]=${BVD_TAU_US:-1000000}
 		[coordinator.ack_timeout_ms]=2000
 		[coordinator.retries]=3
