@@ -729,13 +729,13 @@ _bvd_ready() {
 	return $r
 }
 
-# bvd_wait NAME [SECONDS=20]: until NAME's daemon says it is ready (its
-# socket is the last thing it creates); fails at once, with its last log
-# lines, if it exits
+# bvd_wait NAME [SECONDS=20]: until NAME's daemon says it is ready (logged
+# once its sockets are open) and its beaverctl socket exists; fails at
+# once, with its last log lines, if it exits
 bvd_wait() {
 	local ns=$1 end=$((SECONDS + ${2:-20}))
 	while :; do
-		_bvd_ready "$BVD_DIR/$ns.log" && return 0
+		_bvd_ready "$BVD_DIR/$ns.log" && [ -S "$(bvd_sock "$ns")" ] && return 0
 		if ! bvd_alive "$ns"; then
 			_herr "bvd_wait: beaverd of $ns exited: $(tail -n 3 "$BVD_DIR/$ns.log" | tr '\n' '|')"
 			return 1
@@ -838,7 +838,12 @@ lab_demo() {
 		for p in $DEMO_MEMBERS; do [ "${p%%=*}" = "$m" ] && a=${p#*=}; done
 		[ -n "$a" ] || { _herr "lab_demo: no member $m"; return 1; }
 		host "$m" "$a/24"
-		dr_real "$m" $DEMO_VIP1 $DEMO_VIP2
+		# dr_real, with one exec for both VIPs
+		ip -n "$m" -batch - <<-EOF
+		addr add $DEMO_VIP1/32 dev lo
+		addr add $DEMO_VIP2/32 dev lo
+		EOF
+		dr_real "$m"
 		# a little latency on what members send, so that member-to-member
 		# packets are caught in flight across the cuts
 		[ -z "$DEMO_DELAY" ] || tc -n "$m" qdisc add dev eth0 root netem delay "$DEMO_DELAY"
@@ -852,12 +857,13 @@ lab_demo() {
 		[ $i = 2 ] && a=$DEMO_VIP2
 		ip -n "gw$i" addr add "$a/32" dev lo
 		director "gw$i"
-		nsx "gw$i" ipvsadm -A -u "$a:7000" -s rr -o
-		nsx "gw$i" ipvsadm -A -t "$a:8000" -s rr
+		# the services and their real servers in one exec (ipvsadm -R
+		# reads the format of ipvsadm -S)
 		for m in "${members[@]}"; do
-			ipvs_real "gw$i" udp "$a:7000" "${m#*=}:7000" dr
-			ipvs_real "gw$i" tcp "$a:8000" "${m#*=}:8000" dr
-		done
+			echo "-a -u $a:7000 -r ${m#*=}:7000 -g -w 1"
+			echo "-a -t $a:8000 -r ${m#*=}:8000 -g -w 1"
+		done | { printf '%s\n' "-A -u $a:7000 -s rr -o" "-A -t $a:8000 -s rr"; cat; } |
+			nsx "gw$i" ipvsadm -R
 	done
 	for m in client x; do
 		ip -n "$m" -batch - <<-EOF

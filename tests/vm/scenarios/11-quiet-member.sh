@@ -31,21 +31,24 @@ snap() {
 		fail "snapshot $k: export $id failed"
 }
 
-# quiet K MEMBER: MEMBER's record in export K is complete, cut by command
-# at the snapshot's epoch, with no flow but the control plane's
+# quiet K MEMBER: MEMBER's record in export K is there, complete, cut by
+# command at the snapshot's epoch, with no flow but the control plane's,
+# and the report has it present and complete (one jq for all)
 quiet() {
-	local k=$1 m=$2 f=$VM_STATE/export.$1.json e sel
-	e=$(jqf "$f" .epoch)
-	sel='.members[] | select(.node == "'$m'")'
-	check_eq "$(jqf "$f" "[$sel] | length")" 1 "snapshot $k: $m's record present"
-	check_eq "$(jqf "$f" "$sel | .record.cut.state")" complete "snapshot $k: $m's cut state"
-	check_eq "$(jqf "$f" "$sel | .record.cut.last")" "$e" "snapshot $k: $m's cut epoch"
-	check_eq "$(jqf "$f" "$sel | .record.cut.flags | index(\"by_command\") != null")" true \
-		"snapshot $k: $m cut by the coordinator's command"
-	check_eq "$(jqf "$f" "[$sel | .record.flows[] | select(.lport != $BVD_PORT and .rport != $BVD_PORT)] | length")" 0 \
-		"snapshot $k: $m's data flows (none: it is quiet)"
-	check_eq "$(jqf "$f" ".report.members[] | select(.node == \"$m\") | .present and .complete")" true \
-		"snapshot $k: report: $m present and complete"
+	local k=$1 m=$2 got
+	got=$(jq -r --arg m "$m" --argjson port "$BVD_PORT" '
+		.epoch as $e | [.members[] | select(.node == $m)] as $r |
+		[.report.members[] | select(.node == $m)][0] as $p |
+		[($r | length),
+		 ($r[0].record.cut.state == "complete"),
+		 ($r[0].record.cut.last == $e),
+		 ($r[0].record.cut.flags | index("by_command") != null),
+		 ([$r[0].record.flows[] | select(.lport != $port and .rport != $port)] | length),
+		 ($p.present and $p.complete)] | map(tostring) | join(" ")' \
+		"$VM_STATE/export.$k.json" 2>/dev/null)
+	echo "snapshot $k, $m: $got"
+	check_eq "$got" "1 true true true 0 true" \
+		"snapshot $k: $m's record: present, complete, cut at the epoch, by command, no data flow, complete in the report"
 }
 
 log "snapshot 1: no traffic anywhere"
