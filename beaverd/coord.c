@@ -172,6 +172,7 @@ static void send_advance(struct snap *s, size_t i)
 {
 	struct bvw_msg m = {
 		.type = BVW_ADVANCE, .epoch = s->epoch,
+		.recipient = s->c->peer_id[i],
 		.role = peer(s->c, i)->gateway ? BVW_ROLE_GATEWAY :
 						 BVW_ROLE_MEMBER,
 	};
@@ -363,7 +364,8 @@ out:
 	}
 	/* members may drop their records of E (and older) now */
 	for (size_t i = 0; i < c->cfg->n_peers; i++) {
-		struct bvw_msg m = { .type = BVW_RELEASE, .epoch = s->epoch };
+		struct bvw_msg m = { .type = BVW_RELEASE, .epoch = s->epoch,
+				     .recipient = c->peer_id[i] };
 
 		if (!peer(c, i)->gateway)
 			bvd_peer_send(c->io, &m, &peer(c, i)->control);
@@ -385,7 +387,8 @@ static void collect_poll(void *data)
 		return;
 	}
 	for (size_t i = 0; i < s->c->cfg->n_peers; i++) {
-		struct bvw_msg m = { .type = BVW_COLLECT, .epoch = s->epoch };
+		struct bvw_msg m = { .type = BVW_COLLECT, .epoch = s->epoch,
+				     .recipient = s->c->peer_id[i] };
 
 		if (peer(s->c, i)->gateway || s->col[i].done)
 			continue;
@@ -486,7 +489,8 @@ static void on_collect_data(struct bvd_coord *c, struct snap *s, size_t i,
 	col->got += m->data_len;
 	if (col->got < col->total) {
 		struct bvw_msg r = { .type = BVW_COLLECT, .epoch = s->epoch,
-				     .offset = col->got };
+				     .offset = col->got,
+				     .recipient = c->peer_id[i] };
 
 		/* stream the rest without waiting for the next poll */
 		bvd_peer_send(c->io, &r, &peer(c, i)->control);
@@ -635,7 +639,8 @@ int bvd_coord_calibrate(struct bvd_coord *c, unsigned int count,
 	for (unsigned int k = 0; k < count; k++) {
 		for (size_t i = 0; i < np; i++) {
 			struct bvw_msg m = { .type = BVW_PING,
-					     .nonce = c->cal.nonce_base + k };
+					     .nonce = c->cal.nonce_base + k,
+					     .recipient = c->peer_id[i] };
 
 			c->cal.sent_ns[i * count + k] = bvl_now();
 			bvd_peer_send(c->io, &m, &peer(c, i)->control);

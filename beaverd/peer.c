@@ -93,6 +93,7 @@ int bvd_peer_reply(struct bvd_peer_io *io, const struct bvw_msg *req,
 		   struct bvw_msg *m, const struct sockaddr_in *to)
 {
 	m->req_id = req->seq;
+	m->recipient = req->sender;
 	return bvd_peer_send(io, m, to);
 }
 
@@ -113,8 +114,9 @@ void bvd_peer_readable(int fd, short revents, void *data)
 		if (n < 0)
 			return;		/* EAGAIN: drained */
 		/* forged, malformed or replayed: counted, never acted on */
-		if (bvw_decode(buf, (size_t)n, &io->key, io->group, &m,
-			       &io->drops))
+		/* made for us, or the MAC fails: no cross-node replays */
+		if (bvw_decode_for(buf, (size_t)n, &io->key, io->group,
+				   io->self, &m, &io->drops))
 			continue;
 		if (bvw_replay_check(&io->replay, m.sender, m.seq, &io->drops))
 			continue;

@@ -35,11 +35,14 @@ int bvd_peer_open(struct bvd_peer_io *io, const struct sockaddr_in *listen,
 		  bvd_peer_cb cb, void *data, char *why, size_t why_len);
 void bvd_peer_close(struct bvd_peer_io *io);
 
-/* fill in group, sender and a fresh seq, encode, send; returns 0/-errno */
+/*
+ * fill in group, sender and a fresh seq, encode, send; returns 0/-errno.
+ * m->recipient must be the node id of the peer at `to`.
+ */
 int bvd_peer_send(struct bvd_peer_io *io, struct bvw_msg *m,
 		  const struct sockaddr_in *to);
 
-/* reply to req: req_id = req->seq */
+/* reply to req: req_id = req->seq, recipient = req->sender */
 int bvd_peer_reply(struct bvd_peer_io *io, const struct bvw_msg *req,
 		   struct bvw_msg *m, const struct sockaddr_in *to);
 

@@ -146,6 +146,26 @@ static int sodium_ready(void)
 
 /* ---- encode ---- */
 
+/*
+ * The MAC of a datagram (len bytes before the MAC) for a recipient: the
+ * recipient's id, when there is one, is authenticated but never sent.
+ */
+static void bvw_mac(uint8_t out[BVW_MAC_LEN], uint32_t recipient,
+		    const uint8_t *buf, size_t len, const struct bvw_key *key)
+{
+	crypto_auth_hmacsha256_state st;
+	uint8_t rcpt[4];
+
+	crypto_auth_hmacsha256_init(&st, key->k, BVW_KEY_LEN);
+	if (recipient) {
+		put32(rcpt, recipient);
+		crypto_auth_hmacsha256_update(&st, rcpt, sizeof(rcpt));
+	}
+	crypto_auth_hmacsha256_update(&st, buf, len);
+	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof(st));
+}
+
 int bvw_encode(const struct bvw_msg *m, const struct bvw_key *key,
 	       uint8_t *buf, size_t size)
 {
@@ -229,8 +249,8 @@ int bvw_encode(const struct bvw_msg *m, const struct bvw_key *key,
 	default:
 		return -EINVAL;	/* not reached: checked above */
 	}
-	crypto_auth_hmacsha256(buf + BVW_HDR_LEN + blen, buf,
-			       BVW_HDR_LEN + blen, key->k);
+	bvw_mac(buf + BVW_HDR_LEN + blen, m->recipient, buf,
+		BVW_HDR_LEN + blen, key);
 	return (int)total;
 }
 
@@ -314,6 +334,14 @@ static bool decode_body(const uint8_t *b, size_t blen, struct bvw_msg *m)
 int bvw_decode(const uint8_t *buf, size_t len, const struct bvw_key *key,
 	       uint8_t group, struct bvw_msg *m, struct bvw_drops *d)
 {
+	return bvw_decode_for(buf, len, key, group, 0, m, d);
+}
+
+int bvw_decode_for(const uint8_t *buf, size_t len, const struct bvw_key *key,
+		   uint8_t group, uint32_t self, struct bvw_msg *m,
+		   struct bvw_drops *d)
+{
+	uint8_t mac[BVW_MAC_LEN];
 	struct bvw_drops dummy;
 	size_t blen;
 
@@ -339,14 +367,15 @@ int bvw_decode(const uint8_t *buf, size_t len, const struct bvw_key *key,
 		return drop(d, &d->malformed, -EBADMSG);
 	if (sodium_ready())
 		return -ENOSYS;
-	if (crypto_auth_hmacsha256_verify(buf + BVW_HDR_LEN + blen, buf,
-					  BVW_HDR_LEN + blen, key->k))
+	bvw_mac(mac, self, buf, BVW_HDR_LEN + blen, key);
+	if (sodium_memcmp(mac, buf + BVW_HDR_LEN + blen, BVW_MAC_LEN))
 		return drop(d, &d->mac, -EPERM);
 
 	m->type = buf[3];
 	m->group = buf[4];
 	m->flags = buf[5];
 	m->sender = get32(buf + 8);
+	m->recipient = self;
 	m->seq = get64(buf + 12);
 	if (m->flags || !decode_body(buf + BVW_HDR_LEN, blen, m)) {
 		memset(m, 0, sizeof(*m));

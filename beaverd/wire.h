@@ -19,7 +19,13 @@
  * increasing per sender across restarts (the sender starts at its
  * CLOCK_REALTIME in microseconds << 16 and counts up).
  * MAC: crypto_auth_hmacsha256 (libsodium) over everything before it, keyed
- * with the group key (32 bytes, file written by `beaverctl genkey`).
+ * with the group key (32 bytes, file written by `beaverctl genkey`). When
+ * the message names a recipient (bvw_msg.recipient, a node id, not 0) the
+ * MAC covers that id too, prefixed as 4 big-endian bytes that are not sent:
+ * a datagram captured on its way to one node fails the MAC at every other
+ * node, so it cannot be replayed across recipients. The daemons always
+ * name the recipient and always decode with their own id
+ * (bvw_decode_for).
  *
  * Bodies (big endian; every size is exact, reserved bytes are 0; a reply
  * starts with req_id, the seq of the request it answers):
@@ -99,6 +105,7 @@ struct bvw_msg {
 	uint8_t group;
 	uint8_t flags;
 	uint32_t sender;
+	uint32_t recipient;	/* node id bound by the MAC; 0: none (not sent) */
 	uint64_t seq;
 	uint64_t req_id;	/* a reply carries its request's seq */
 	uint32_t epoch;
@@ -158,6 +165,14 @@ int bvw_encode(const struct bvw_msg *m, const struct bvw_key *key,
  */
 int bvw_decode(const uint8_t *buf, size_t len, const struct bvw_key *key,
 	       uint8_t group, struct bvw_msg *m, struct bvw_drops *d);
+
+/*
+ * bvw_decode for a receiver whose node id is self: the MAC must have been
+ * made for self (see above). m->recipient is set to self on success.
+ */
+int bvw_decode_for(const uint8_t *buf, size_t len, const struct bvw_key *key,
+		   uint8_t group, uint32_t self, struct bvw_msg *m,
+		   struct bvw_drops *d);
 
 /*
  * Replay check of an authenticated message: returns 0 and records

@@ -346,6 +346,34 @@ static void test_wrong_key_group_version(void **state)
 	assert_int_equal(drops_total(&d), 4);
 }
 
+/* a datagram made for one node fails the MAC at every other node */
+static void test_recipient_bound(void **state)
+{
+	uint32_t gw1 = bvw_node_id("gw1"), gw2 = bvw_node_id("gw2");
+	uint8_t buf[BVW_MAX_DGRAM];
+	struct bvw_drops d = { 0 };
+	struct bvw_msg m = sample(BVW_ADVANCE), out;
+	size_t n;
+
+	(void)state;
+	m.recipient = gw1;
+	n = encode(&m, buf);
+	assert_int_equal(bvw_decode_for(buf, n, &key1, 7, gw1, &out, &d), 0);
+	assert_int_equal(out.recipient, gw1);
+	assert_int_equal(out.epoch, m.epoch);
+	/* replayed to another node, or read as unbound: refused */
+	assert_int_equal(bvw_decode_for(buf, n, &key1, 7, gw2, &out, &d),
+			 -EPERM);
+	assert_int_equal(bvw_decode(buf, n, &key1, 7, &out, &d), -EPERM);
+	assert_int_equal(d.mac, 2);
+	/* and an unbound datagram is refused by a node that checks */
+	m.recipient = 0;
+	n = encode(&m, buf);
+	assert_int_equal(bvw_decode_for(buf, n, &key1, 7, gw1, &out, &d),
+			 -EPERM);
+	assert_int_equal(d.mac, 3);
+}
+
 static void test_truncated_at_every_length(void **state)
 {
 	uint8_t buf[BVW_MAX_DGRAM + 1];
@@ -733,6 +761,7 @@ int main(void)
 		cmocka_unit_test(test_encode_refuses),
 		cmocka_unit_test(test_tampered_byte_anywhere),
 		cmocka_unit_test(test_wrong_key_group_version),
+		cmocka_unit_test(test_recipient_bound),
 		cmocka_unit_test(test_truncated_at_every_length),
 		cmocka_unit_test(test_authentic_but_malformed),
 		cmocka_unit_test(test_replay_duplicate_and_window),
