@@ -213,6 +213,27 @@ static void start_attempt(struct snap *s)
 
 static void members_resend(void *data);
 
+/* a sysadmin needs to know which gateway: name the first one concerned */
+static void name_gateway(struct snap *s, enum bvo_verdict v, char *reason,
+			 size_t len)
+{
+	char tmp[BVD_NAME_MAX + 256];
+
+	for (size_t i = 0; i < s->c->cfg->n_peers; i++) {
+		if (!peer(s->c, i)->gateway ||
+		    (v == BVO_REJECT_TIMEOUT ? s->acked[i] : !s->refused[i]))
+			continue;
+		snprintf(tmp, sizeof(tmp), "gateway %s %s advance %u (%.100s)",
+			 peer(s->c, i)->name,
+			 v == BVO_REJECT_TIMEOUT ? "did not acknowledge" :
+						   "refused",
+			 s->epoch, reason);
+		/* the reason column is bounded; keep its head */
+		snprintf(reason, len, "%.*s", (int)(len - 1), tmp);
+		return;
+	}
+}
+
 static void decide(struct snap *s)
 {
 	struct bvd_coord *c = s->c;
@@ -231,6 +252,8 @@ static void decide(struct snap *s)
 	s->bound = t1 - s->t0;
 	v = bvo_decide(s->t0, t1, c->cfg->tau_min_ns, s->n_acked,
 		       s->n_refused, c->n_gw, a.reason, sizeof(a.reason));
+	if (v == BVO_REJECT_TIMEOUT || v == BVO_REJECT_REFUSED)
+		name_gateway(s, v, a.reason, sizeof(a.reason));
 	snprintf(a.verdict, sizeof(a.verdict), "%s", bvo_verdict_name(v));
 	bvo_stats_add(&c->stats, v, s->bound);
 	if (bvs_attempt_add(c->store, s->id, &a))

@@ -96,8 +96,8 @@ check_eq "$(jqf "$f" .state)" failed "gateway down: state"
 check_eq "$(jqf "$f" .epoch)" 0 "gateway down: no accepted epoch"
 reason=$(jqf "$f" .reason)
 figure gw_down_reason "$reason"
-check '[[ $reason == *gateway* && $reason == *acknowledge* ]]' \
-	"gateway down: the reason says a gateway did not acknowledge ('$reason')"
+check '[[ $reason == *"gateway gw2"* && $reason == *acknowledge* ]]' \
+	"gateway down: the reason names gw2, which did not acknowledge ('$reason')"
 bctl coord --json show "$(jqf "$f" .id)" >"$VM_STATE/gwdown.show.json"
 jq -M -c .attempts "$VM_STATE/gwdown.show.json"
 check_eq "$(jqf "$VM_STATE/gwdown.show.json" '[.attempts[] | select(.verdict == "timeout" and .bound_ns == null)] | length')" 2 \
