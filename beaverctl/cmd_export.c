@@ -12,24 +12,11 @@
 
 int cmd_export(struct ctl *c, int argc, char **argv)
 {
-	json_t *args, *r;
-	int64_t id = 0;
-	char *arg;
-	int rc, opt;
+	json_t *r;
+	int rc;
 
-	while ((opt = ctl_getopt(c, argc, argv, NULL, &arg, &rc)) != -1)
-		if (opt == -2)
-			return rc;
-	if (ctl_optind() + 1 != argc)
-		return ctl_usage(c, ctl_optind() >= argc ? "needs a snapshot ID"
-				 : "too many arguments");
-	rc = ctl_snapshot_id(c, argv[ctl_optind()], &id);
-	if (rc)
-		return rc;
-	args = json_pack("{s:I}", "id", (json_int_t)id);
-	rc = ctl_call(c, "export", args, EXPORT_TIMEOUT_MS, &r);
-	json_decref(args);
-	if (rc)
+	rc = ctl_call_snapshot(c, argc, argv, "export", EXPORT_TIMEOUT_MS, &r);
+	if (rc || !r)
 		return rc;
 	rc = pr_document(r) ? BVX_ERROR : BVX_OK;
 	json_decref(r);

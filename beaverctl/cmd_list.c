@@ -152,18 +152,18 @@ static void print_report(const json_t *rep)
 	pr_close();
 }
 
-int cmd_show(struct ctl *c, int argc, char **argv)
+int ctl_call_snapshot(struct ctl *c, int argc, char **argv, const char *cmd,
+		      int timeout_ms, json_t **r)
 {
-	const json_t *snap, *rep, *e;
-	json_t *args, *r;
+	json_t *args;
 	int64_t id = 0;
 	char *arg;
 	int rc, opt;
-	size_t i;
 
+	*r = NULL;
 	while ((opt = ctl_getopt(c, argc, argv, NULL, &arg, &rc)) != -1)
 		if (opt == -2)
-			return rc;
+			return rc;	/* --help, or a bad option: no call */
 	if (ctl_optind() + 1 != argc)
 		return ctl_usage(c, ctl_optind() >= argc ? "needs a snapshot ID"
 				 : "too many arguments");
@@ -171,9 +171,20 @@ int cmd_show(struct ctl *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	args = json_pack("{s:I}", "id", (json_int_t)id);
-	rc = ctl_call(c, "show", args, BVCL_TIMEOUT_MS, &r);
+	rc = ctl_call(c, cmd, args, timeout_ms, r);
 	json_decref(args);
-	if (rc)
+	return rc;
+}
+
+int cmd_show(struct ctl *c, int argc, char **argv)
+{
+	const json_t *snap, *rep, *e;
+	json_t *r;
+	size_t i;
+	int rc;
+
+	rc = ctl_call_snapshot(c, argc, argv, "show", BVCL_TIMEOUT_MS, &r);
+	if (rc || !r)
 		return rc;
 
 	pr_begin(r);

@@ -673,13 +673,6 @@ int bvd_coord_calibrate(struct bvd_coord *c, unsigned int count,
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 size_t bvd_coord_rtt(const struct bvd_coord *c, struct bvd_rtt *out,
 		     size_t max)
 {
@@ -692,7 +685,7 @@ size_t bvd_coord_rtt(const struct bvd_coord *c, struct bvd_rtt *out,
 		for (k = 0; c->cal.rtt && k < c->cal.count; k++)
 			if (c->cal.rtt[i * c->cal.count + k])
 				v[got++] = c->cal.rtt[i * c->cal.count + k];
-		qsort(v, got, sizeof(v[0]), cmp_u64);
+		bvo_sort(v, got);
 		out[n] = (struct bvd_rtt){
 			.name = peer(c, i)->name,
 			.gateway = peer(c, i)->gateway,

@@ -75,6 +75,11 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+void bvo_sort(uint64_t *v, size_t n)
+{
+	qsort(v, n, sizeof(v[0]), cmp_u64);
+}
+
 uint64_t bvo_stats_quantile(const struct bvo_stats *s, double q)
 {
 	uint64_t v[BVO_RING];
@@ -83,7 +88,7 @@ uint64_t bvo_stats_quantile(const struct bvo_stats *s, double q)
 	if (!s->n)
 		return 0;
 	memcpy(v, s->ring, s->n * sizeof(v[0]));
-	qsort(v, s->n, sizeof(v[0]), cmp_u64);
+	bvo_sort(v, s->n);
 	i = (size_t)(q * (double)(s->n - 1) + 0.5);
 	return v[i < s->n ? i : s->n - 1];
 }

@@ -43,6 +43,9 @@ struct bvo_stats {
 };
 
 void bvo_stats_add(struct bvo_stats *s, enum bvo_verdict v, uint64_t bound);
+/* sort n durations in place, ascending (shared with calibration) */
+void bvo_sort(uint64_t *v, size_t n);
+
 /* the q-quantile (0..1) of the recent bounds; 0 if none */
 uint64_t bvo_stats_quantile(const struct bvo_stats *s, double q);
 
