@@ -9,6 +9,7 @@
  *
  *   udpnum send  --dst A --port P --count N [--first K] [--size S] ...
  *   udpnum recv  --port P [--count N] [--timeout-ms T] [--idle-ms T] ...
+ *                [--missing-file F [--last N]]
  *   udpnum relay --port P --to A:PORT ...
  *
  * See usage() for every option. Exit: 0 ok, 1 error or bad datagrams,
@@ -38,6 +39,7 @@
 #define MAX_SIZE	65507		/* largest IPv4 UDP payload */
 #define DEFAULT_SIZE	100
 #define RCVBUF		(4 * 1024 * 1024)
+#define MISSING_MAX	(1u << 24)	/* --missing-file: 2 MiB of bitmap */
 
 static const char usage_text[] =
 "usage:\n"
@@ -49,7 +51,7 @@ static const char usage_text[] =
 "      came back or T ms after the last send, then print a recv line.\n"
 "      --timeout-ms: hard limit for the whole run (default 60000).\n"
 "  udpnum recv --port P [--bind A] [--count N] [--timeout-ms T] [--idle-ms T]\n"
-"              [--echo] [--ready-file F]\n"
+"              [--echo] [--ready-file F] [--missing-file F [--last N]]\n"
 "      receive until N datagrams (default: no limit), T ms in all (default\n"
 "      10000), T ms without a datagram once one came (default: no limit), or\n"
 "      SIGTERM/SIGINT; verify each; print `received N bad B dup D min_seq X\n"
@@ -58,6 +60,11 @@ static const char usage_text[] =
 "      --echo: send each datagram back to its source, from the address it was\n"
 "      sent to (IP_PKTINFO: works for a VIP on lo, IPVS direct routing).\n"
 "      --ready-file F: create F once the socket is bound (no start-up race).\n"
+"      --missing-file F: at the end, write to F every number in [1, max(the\n"
+"      highest valid number received, N of --last N)] that never arrived\n"
+"      valid, one per line, ascending (F empty if none): losses counted by\n"
+"      the application alone. Numbers up to 16777216; a valid one above is\n"
+"      an error (F removed, exit 1). Missing numbers alone do not fail.\n"
 "  udpnum relay --port P --to A:PORT [--bind A] [--count N] [--timeout-ms T]\n"
 "               [--idle-ms T] [--ready-file F]\n"
 "      forward every datagram, in order and unchanged, to A:PORT; on SIGTERM,\n"
@@ -191,7 +198,42 @@ struct rstats {
 	uint64_t received, bad;
 	uint32_t *seqs;		/* every valid number, for dup counting */
 	size_t n, cap;
+	/* --missing-file: bit s of seen set once number s came valid */
+	bool track;
+	uint8_t *seen;
+	uint32_t seen_bits;	/* numbers 0..seen_bits-1 have a bit */
+	uint32_t hi;		/* highest valid number, 0 if none */
+	uint32_t too_high;	/* highest valid number above MISSING_MAX */
 };
+
+/* the bitmap follows the numbers seen: a short test costs a few KiB */
+static void seen_mark(struct rstats *s, uint32_t seq)
+{
+	if (seq > MISSING_MAX) {
+		if (seq > s->too_high)
+			s->too_high = seq;
+		return;
+	}
+	if (seq > s->hi)
+		s->hi = seq;
+	if (seq >= s->seen_bits) {
+		uint64_t bits = s->seen_bits ? s->seen_bits : 65536;
+		uint8_t *p;
+
+		while (bits <= seq)
+			bits *= 2;
+		if (bits > (uint64_t)MISSING_MAX + 1)
+			bits = (uint64_t)MISSING_MAX + 1;
+		p = realloc(s->seen, (size_t)(bits + 7) / 8);
+		if (!p)
+			die("out of memory");
+		memset(p + (s->seen_bits + 7) / 8, 0,
+		       (size_t)(bits + 7) / 8 - (s->seen_bits + 7) / 8);
+		s->seen = p;
+		s->seen_bits = (uint32_t)bits;
+	}
+	s->seen[seq / 8] |= (uint8_t)(1u << (seq % 8));
+}
 
 static void rstats_add(struct rstats *s, const uint8_t *buf, size_t len)
 {
@@ -212,6 +254,8 @@ static void rstats_add(struct rstats *s, const uint8_t *buf, size_t len)
 		s->cap = ncap;
 	}
 	s->seqs[s->n++] = seq;
+	if (s->track)
+		seen_mark(s, seq);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -235,6 +279,35 @@ static void rstats_print(struct rstats *s)
 	else
 		printf(" min_seq - max_seq -\n");
 	fflush(stdout);
+}
+
+/*
+ * Every number in [1, max(hi, last)] never seen, ascending, to f (opened at
+ * the start). Returns 0, or 1 on a write error or when a number was beyond
+ * the bitmap: then the list would be a lie, so the file goes rather than
+ * stay behind looking complete.
+ */
+static int write_missing(const struct rstats *s, FILE *f, const char *path,
+			 uint32_t last)
+{
+	uint32_t end = s->hi > last ? s->hi : last;
+
+	if (s->too_high) {
+		fprintf(stderr, "udpnum: recv: number %u is above %u, the limit of --missing-file\n",
+			s->too_high, MISSING_MAX);
+		fclose(f);
+		unlink(path);
+		return 1;
+	}
+	for (uint32_t seq = 1; seq <= end; seq++)
+		if (seq >= s->seen_bits ||
+		    !(s->seen[seq / 8] & (1u << (seq % 8))))
+			fprintf(f, "%u\n", seq);
+	if (ferror(f) | fclose(f)) {
+		fprintf(stderr, "udpnum: %s: write error\n", path);
+		return 1;
+	}
+	return 0;
 }
 
 /* --- sockets ------------------------------------------------------------ */
@@ -334,14 +407,17 @@ static int cmd_recv(int argc, char **argv)
 		{ "idle-ms", required_argument, NULL, 'i' },
 		{ "echo", no_argument, NULL, 'e' },
 		{ "ready-file", required_argument, NULL, 'r' },
+		{ "missing-file", required_argument, NULL, 'm' },
+		{ "last", required_argument, NULL, 'l' },
 		{ 0 }
 	};
 	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
-	uint64_t count = 0, timeout_ms = 10000, idle_ms = 0;
-	const char *ready = NULL;
+	uint64_t count = 0, timeout_ms = 10000, idle_ms = 0, last = 0;
+	const char *ready = NULL, *missing = NULL;
 	struct rstats st = { 0 };
-	bool echo = false;
-	int port = -1, opt, fd, one = 1;
+	bool echo = false, has_last = false;
+	int port = -1, opt, fd, one = 1, result;
+	FILE *mf = NULL;
 	int64_t deadline, idle_deadline = 0;
 	static uint8_t buf[MAX_SIZE + 1];
 
@@ -354,11 +430,22 @@ static int cmd_recv(int argc, char **argv)
 		case 'i': idle_ms = num("--idle-ms", optarg, 0, INT32_MAX); break;
 		case 'e': echo = true; break;
 		case 'r': ready = optarg; break;
+		case 'm': missing = optarg; break;
+		case 'l': last = num("--last", optarg, 0, MISSING_MAX); has_last = true; break;
 		default: usage_error("recv: bad option");
 		}
 	}
 	if (port < 0 || optind != argc)
 		usage_error("recv: needs --port P");
+	if (has_last && !missing)
+		usage_error("recv: --last needs --missing-file");
+	/* now, not at the end: a bad path fails before anything is sent */
+	if (missing) {
+		mf = fopen(missing, "w");
+		if (!mf)
+			die(missing);
+		st.track = true;
+	}
 	catch_signals();
 	fd = udp_socket(bind_addr, (uint16_t)port);
 	if (echo && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)))
@@ -395,9 +482,13 @@ static int cmd_recv(int argc, char **argv)
 			idle_deadline = now_us() + (int64_t)idle_ms * 1000;
 	}
 	rstats_print(&st);
+	result = st.bad ? 1 : 0;
+	if (mf && write_missing(&st, mf, missing, (uint32_t)last))
+		result = 1;
 	close(fd);
 	free(st.seqs);
-	return st.bad ? 1 : 0;
+	free(st.seen);
+	return result;
 }
 
 /* --- send --------------------------------------------------------------- */
