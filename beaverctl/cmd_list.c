@@ -152,11 +152,26 @@ static void print_report(const json_t *rep)
 	pr_close();
 }
 
-int ctl_call_snapshot(struct ctl *c, int argc, char **argv, const char *cmd,
-		      int timeout_ms, json_t **r)
+int ctl_call_snapshot_id(struct ctl *c, const char *s, const char *cmd,
+			 int timeout_ms, json_t **r)
 {
 	json_t *args;
 	int64_t id = 0;
+	int rc;
+
+	*r = NULL;
+	rc = ctl_snapshot_id(c, s, &id);
+	if (rc)
+		return rc;
+	args = json_pack("{s:I}", "id", (json_int_t)id);
+	rc = ctl_call(c, cmd, args, timeout_ms, r);
+	json_decref(args);
+	return rc;
+}
+
+int ctl_call_snapshot(struct ctl *c, int argc, char **argv, const char *cmd,
+		      int timeout_ms, json_t **r)
+{
 	char *arg;
 	int rc, opt;
 
@@ -167,13 +182,7 @@ int ctl_call_snapshot(struct ctl *c, int argc, char **argv, const char *cmd,
 	if (ctl_optind() + 1 != argc)
 		return ctl_usage(c, ctl_optind() >= argc ? "needs a snapshot ID"
 				 : "too many arguments");
-	rc = ctl_snapshot_id(c, argv[ctl_optind()], &id);
-	if (rc)
-		return rc;
-	args = json_pack("{s:I}", "id", (json_int_t)id);
-	rc = ctl_call(c, cmd, args, timeout_ms, r);
-	json_decref(args);
-	return rc;
+	return ctl_call_snapshot_id(c, argv[ctl_optind()], cmd, timeout_ms, r);
 }
 
 int cmd_show(struct ctl *c, int argc, char **argv)

@@ -583,6 +583,33 @@ static void test_export(void **state)
 		json_decref(got);
 		run_free(&r);
 	}
+	/*
+	 * several IDs: the documents one after another, then the first that
+	 * fails ends it with its status, what came before left whole
+	 */
+	r = run("export", "5", "latest", "99", "5", NULL);
+	assert_int_equal(r.rc, 4);
+	{
+		json_error_t e;
+		const char *p = r.out;
+		int n = 0;
+
+		for (;;) {
+			while (*p == '\n' || *p == ' ')
+				p++;
+			if (!*p)
+				break;
+			got = json_loads(p, JSON_DISABLE_EOF_CHECK, &e);
+			assert_non_null(got);
+			assert_true(json_equal(got, want));
+			json_decref(got);
+			p += e.position;
+			n++;
+		}
+		assert_int_equal(n, 2);
+	}
+	assert_string_equal(r.err, "beaverctl: no snapshot 99\n");
+	run_free(&r);
 	json_decref(want);
 }
 
@@ -733,6 +760,7 @@ static void test_usage_errors(void **state)
 		{ "show", "1", "2" },
 		{ "show", "-5" },
 		{ "export", "abc" },
+		{ "export" },
 		{ "snapshot", "--timeout", "5" },
 		{ "snapshot", "--wait", "--timeout", "-1" },
 		{ "snapshot", "--count", "0" },
