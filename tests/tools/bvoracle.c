@@ -1,0 +1,1624 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bvoracle: the consistency oracle (docs/oracle.md, DESIGN.md §7).
+ *
+ * Reads `beaverctl export ID` documents (beaver-snapshot/1, one after the
+ * other, as a shell loop concatenates them) and checks every accepted
+ * snapshot from nothing but the members' records:
+ *
+ *   - external chains A -> out-group X -> gateway VIP -> B: B may not have
+ *     received from X before its cut more than A had sent to X before A's;
+ *   - direct channels F -> T: sent = received + in flight + lost, lost
+ *     being what the test itself dropped (listed by the receiving program);
+ *   - completeness: an accepted snapshot whose records cannot support the
+ *     checks is unverifiable, which fails the run like a violation.
+ *
+ *   bvoracle [--chain SPEC]... [--tcp-base ID] [--lost SPEC]...
+ *            [--detail FILE] [--quiet] [FILE...]
+ *
+ * See usage_text for every option and the output. Exit: 0 every accepted
+ * snapshot checked and consistent (at least one), 1 a violation, an
+ * unverifiable snapshot or nothing checked, 2 usage, 3 input error. Every
+ * error that is not a verdict exits 3, never 1: a control experiment
+ * expects 1, and must not pass because the oracle broke.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+
+#define SCHEMA		"beaver-snapshot/1"
+#define MAX_SHOWN	20		/* problems listed on stderr */
+#define PROTO_TCP	6
+#define PROTO_UDP	17
+#define CPU_MERGED	UINT32_MAX	/* a flow or channel without "cpu" */
+
+static const char usage_text[] =
+"usage: bvoracle [--chain SPEC]... [--tcp-base ID] [--lost SPEC]...\n"
+"                [--detail FILE] [--quiet] [FILE...]\n"
+"  Reads `beaverctl export ID` documents (beaver-snapshot/1, concatenated)\n"
+"  from the FILEs (`-` or none: stdin) and checks every accepted snapshot.\n"
+"  --chain name=NAME,proto=udp|tcp,a=NODE,x=ADDR,port=PORT,b=NODE,sport=SPORT\n"
+"      an external causal chain: member a sends to the out-group host\n"
+"      ADDR:PORT, which sends on, from port SPORT, to a gateway VIP that\n"
+"      delivers to member b. sent = a's flows to ADDR:PORT, received = b's\n"
+"      flows from ADDR:SPORT (any local address: the VIP under direct\n"
+"      routing, b's own under NAT), both at the cut; udp in datagrams\n"
+"      (tx_pkts, rx_pkts; no flow counts 0), tcp in bytes (tx_seq, rx_seq\n"
+"      against --tcp-base; a missing flow or sequence number makes the\n"
+"      snapshot unverifiable). Violation: received > sent. Repeatable.\n"
+"  --tcp-base ID\n"
+"      the snapshot (in the input) taken while every tcp chain was connected\n"
+"      but no data had flowed: its a's tx_seq and b's rx_seq are the zero.\n"
+"      Required with a tcp chain; snapshots with a smaller id are\n"
+"      unverifiable, and a chain may carry less than 2 GiB after it.\n"
+"  --lost F>T=FILE,port=PORT\n"
+"      FILE lists, one per line, the numbers of the datagrams of the\n"
+"      numbered udp stream F -> T:PORT (numbered 1, 2, ... in send order)\n"
+"      that T never received. With S = F's udp flows to T:PORT (tx_pkts),\n"
+"      the numbers <= S are the losses of channel F>T. Repeatable.\n"
+"  --detail FILE  one line per document: `id I epoch E state S`, then for an\n"
+"      accepted one `NAME=sent/received` per chain, `F>T=sent/received/\n"
+"      inflight/lost` per checked channel, and `ok`, `VIOLATION what` or\n"
+"      `UNVERIFIABLE why`.\n"
+"  --quiet        nothing on stderr but errors (default: the first 20\n"
+"      problems, notes, and one line per chain).\n"
+"Checks of an accepted snapshot. First every member of report.members and\n"
+"every chain node must have a record of the snapshot's epoch whose cut is\n"
+"`complete`, covers that epoch (first <= epoch <= last: one cut may serve\n"
+"several epochs) and is not flagged `incomplete`; else UNVERIFIABLE. Then:\n"
+"  chains: received <= sent.\n"
+"  channels: for every ordered pair F, T of report members (address from\n"
+"      the report): sent (F's `member` channels to T, tx_pkts) = received\n"
+"      (T's from F, rx_pkts) + inflight (T's from F, inflight_pkts) + lost;\n"
+"      pairs where all four are 0 are skipped.\n"
+"output: one line on stdout,\n"
+"  documents N accepted N rejected N failed N other N checked N\n"
+"  violations N chain_violations N balance_violations N unverifiable N\n"
+"  max_excess N max_sent N attempts N rejected_attempts N timeout_attempts N\n"
+"  bound_median_us N bound_p99_us N bound_max_us N tau_min_us N\n"
+"  pairs_checked N inflight N lost N\n"
+"  checked: accepted and verifiable; violations, unverifiable: snapshots;\n"
+"  chain_violations, balance_violations: failed checks; max_excess: the\n"
+"  largest received - sent of any chain (may be negative), max_sent: the\n"
+"  largest sent; attempts over every document, bounds (t1 - t0 of attempts\n"
+"  with both instants, quantile: index round(q(n-1))) and tau_min (the\n"
+"  smallest) truncated to us. `-`: no value (no chain, bound or document).\n"
+"exit: 0 checked > 0 and no violation or unverifiable snapshot, 1 otherwise,\n"
+"  2 usage, 3 input or internal error (unreadable, malformed, wrong schema,\n"
+"  no base; never 1, which is a verdict)\n";
+
+static bool quiet;
+
+static noreturn void usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static noreturn void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "bvoracle: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see bvoracle --help)\n");
+	exit(2);
+}
+
+/* where input errors point: "FILE:LINE (snapshot ID)" */
+static char ctx[512];
+
+static noreturn void input_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static noreturn void input_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "bvoracle: ");
+	if (ctx[0])
+		fprintf(stderr, "%s: ", ctx);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(3);
+}
+
+/* not 1: that is a verdict (see the top of the file) */
+static noreturn void die(const char *what)
+{
+	fprintf(stderr, "bvoracle: %s: %s\n", what, strerror(errno));
+	exit(3);
+}
+
+/*
+ * In a SAN=1 build a sanitizer's report ends the run with its exit code,
+ * 1 by default: that must not read as a verdict either. (Unused, and
+ * harmless, in a plain build.)
+ */
+const char *__asan_default_options(void);
+const char *__ubsan_default_options(void);
+
+const char *__asan_default_options(void)
+{
+	return "exitcode=3";
+}
+
+const char *__ubsan_default_options(void)
+{
+	return "exitcode=3";
+}
+
+static void *xrealloc(void *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size) {
+		errno = ENOMEM;
+		die("out of memory");
+	}
+	p = realloc(p, n && size ? n * size : 1);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+/* room for element n of *p: doubling, so a long list costs O(n) */
+static void *grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 64;
+	return xrealloc(p, *cap, size);
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		die("out of memory");
+	return d;
+}
+
+static uint64_t num(const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		usage_error("bad value '%s' for %s", s ? s : "", opt);
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		usage_error("bad value '%s' for %s", s ? s : "", opt);
+	return v;
+}
+
+/* an IPv4 address in network byte order */
+static uint32_t addr(const char *opt, const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		usage_error("bad IPv4 address '%s' for %s", s, opt);
+	return a.s_addr;
+}
+
+static const char *ntoa(uint32_t a, char buf[INET_ADDRSTRLEN])
+{
+	struct in_addr in = { .s_addr = a };
+
+	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+}
+
+/* RFC 1982 for epochs: a <= e <= b, the way the module compares them */
+static bool epoch_in(uint32_t e, uint32_t a, uint32_t b)
+{
+	return (int32_t)(e - a) >= 0 && (int32_t)(b - e) >= 0;
+}
+
+/* --- growing strings ----------------------------------------------------- */
+
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die("vsnprintf");
+	if (b->len + (size_t)n + 1 > b->cap) {
+		b->cap = (b->len + (size_t)n + 1) * 2;
+		b->s = xrealloc(b->s, b->cap, 1);
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* "; " between the items of a list */
+static void sb_sep(struct sbuf *b)
+{
+	if (b->len)
+		sb_printf(b, "; ");
+}
+
+static const char *sb_str(const struct sbuf *b)
+{
+	return b->len ? b->s : "";
+}
+
+/* --- JSON fields ----------------------------------------------------------- */
+
+/*
+ * A counter is a JSON integer, or a decimal string above 2^63-1
+ * (docs/json-schema.md): accept both, as beaverd's reader does.
+ */
+static bool as_u64(const json_t *j, uint64_t *v)
+{
+	const char *s;
+	size_t n;
+	uint64_t x = 0;
+
+	if (json_is_integer(j)) {
+		if (json_integer_value(j) < 0)
+			return false;
+		*v = (uint64_t)json_integer_value(j);
+		return true;
+	}
+	if (!json_is_string(j))
+		return false;
+	s = json_string_value(j);
+	n = json_string_length(j);
+	if (n == 0 || n > 20 || (s[0] == '0' && n > 1))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned int d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = (unsigned int)(s[i] - '0');
+		if (x > (UINT64_MAX - d) / 10)
+			return false;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return true;
+}
+
+static uint64_t need_num(const json_t *o, const char *w, const char *key,
+			 uint64_t max)
+{
+	const json_t *j = json_object_get(o, key);
+	uint64_t v;
+
+	if (!j)
+		input_error("%s%s%s: missing", w, *w ? "." : "", key);
+	if (!as_u64(j, &v))
+		input_error("%s%s%s: not a non-negative integer", w,
+			    *w ? "." : "", key);
+	if (v > max)
+		input_error("%s%s%s: %" PRIu64 " is out of range", w,
+			    *w ? "." : "", key, v);
+	return v;
+}
+
+/* an optional number: false if absent or null */
+static bool opt_num(const json_t *o, const char *w, const char *key,
+		    uint64_t max, uint64_t *v)
+{
+	const json_t *j = json_object_get(o, key);
+
+	if (!j || json_is_null(j))
+		return false;
+	*v = need_num(o, w, key, max);
+	return true;
+}
+
+static const char *need_str(const json_t *o, const char *w, const char *key)
+{
+	const json_t *j = json_object_get(o, key);
+
+	if (!json_is_string(j) ||
+	    strlen(json_string_value(j)) != json_string_length(j))
+		input_error("%s%s%s: missing or not a string", w,
+			    *w ? "." : "", key);
+	return json_string_value(j);
+}
+
+static uint32_t need_addr(const json_t *o, const char *w, const char *key)
+{
+	const char *s = need_str(o, w, key);
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		input_error("%s%s%s: '%s' is not a dotted IPv4 address", w,
+			    *w ? "." : "", key, s);
+	return a.s_addr;
+}
+
+static const json_t *need_array(const json_t *o, const char *w,
+				const char *key)
+{
+	const json_t *j = json_object_get(o, key);
+
+	if (!json_is_array(j))
+		input_error("%s%s%s: missing or not an array", w,
+			    *w ? "." : "", key);
+	return j;
+}
+
+/* a + b, which must not wrap: a sum past 2^64 means a sentinel value */
+static uint64_t add(uint64_t a, uint64_t b, const char *what)
+{
+	uint64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		input_error("%s: sum overflows 64 bits", what);
+	return r;
+}
+
+/* --- options --------------------------------------------------------------- */
+
+struct chain {
+	char *name, *a, *b;
+	bool tcp;
+	uint32_t x;			/* network byte order */
+	uint16_t port, sport;
+	/* --tcp-base: the zero of the sequence numbers, and its connection */
+	uint32_t base_tx, base_rx;
+	uint32_t base_a_laddr, base_b_laddr;
+	uint16_t base_a_lport, base_b_lport;
+	/* over the checked snapshots */
+	uint64_t checked, violations, max_sent;
+	int64_t max_excess;
+};
+
+struct lost {
+	char *from, *to, *file;
+	uint16_t port;
+	uint32_t *seqs;			/* ascending, distinct */
+	size_t n;
+	bool used;
+};
+
+static struct chain *chains;
+static size_t n_chains;
+static struct lost *losts;
+static size_t n_losts;
+
+/* names go into `key value` lines and `NAME=...` tokens */
+static bool plain_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s <= ' ' || *s == '=' || *s == '/' || *s == '>' ||
+		    *s == ',' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static void parse_chain(const char *arg)
+{
+	char *dup = xstrdup(arg), *save = NULL, *tok;
+	struct chain c = { 0 };
+	unsigned int have = 0;
+
+	for (tok = strtok_r(dup, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *v = strchr(tok, '=');
+
+		if (!v)
+			usage_error("--chain: '%s' is not KEY=VALUE", tok);
+		*v++ = '\0';
+		if (!strcmp(tok, "name")) {
+			if (!plain_name(v))
+				usage_error("--chain: bad name '%s'", v);
+			c.name = xstrdup(v);
+			have |= 1;
+		} else if (!strcmp(tok, "proto")) {
+			if (strcmp(v, "udp") && strcmp(v, "tcp"))
+				usage_error("--chain: proto is udp or tcp, not '%s'", v);
+			c.tcp = !strcmp(v, "tcp");
+			have |= 2;
+		} else if (!strcmp(tok, "a")) {
+			if (!plain_name(v))
+				usage_error("--chain: bad node '%s'", v);
+			c.a = xstrdup(v);
+			have |= 4;
+		} else if (!strcmp(tok, "x")) {
+			c.x = addr("--chain x", v);
+			have |= 8;
+		} else if (!strcmp(tok, "port")) {
+			c.port = (uint16_t)num("--chain port", v, 1, 65535);
+			have |= 16;
+		} else if (!strcmp(tok, "b")) {
+			if (!plain_name(v))
+				usage_error("--chain: bad node '%s'", v);
+			c.b = xstrdup(v);
+			have |= 32;
+		} else if (!strcmp(tok, "sport")) {
+			c.sport = (uint16_t)num("--chain sport", v, 1, 65535);
+			have |= 64;
+		} else {
+			usage_error("--chain: unknown key '%s'", tok);
+		}
+	}
+	free(dup);
+	if (have != 127)
+		usage_error("--chain needs name, proto, a, x, port, b and sport");
+	for (size_t i = 0; i < n_chains; i++)
+		if (!strcmp(chains[i].name, c.name))
+			usage_error("--chain: two chains named '%s'", c.name);
+	c.max_excess = INT64_MIN;
+	chains = xrealloc(chains, n_chains + 1, sizeof(*chains));
+	chains[n_chains++] = c;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* one number per line; blank lines and `#` comments allowed */
+static void read_lost_file(struct lost *l)
+{
+	FILE *f = fopen(l->file, "r");
+	char *line = NULL;
+	size_t cap = 0, seq_cap = 0, n = 0, out = 0;
+	unsigned long lineno = 0;
+
+	if (!f)
+		die(l->file);
+	while (getline(&line, &cap, f) >= 0) {
+		char *p = line, *end;
+		unsigned long long v;
+
+		lineno++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '\n' || *p == '\r' || *p == '#')
+			continue;
+		errno = 0;
+		v = *p >= '0' && *p <= '9' ? strtoull(p, &end, 10) : 0;
+		if (v) {
+			while (*end == ' ' || *end == '\t' || *end == '\r' ||
+			       *end == '\n')
+				end++;
+		}
+		/*
+		 * 0 is refused: the streams are numbered from 1 (udpnum send
+		 * --first 1), or "the first S datagrams" would be off by one
+		 */
+		if (!v || errno || *end || v > UINT32_MAX) {
+			snprintf(ctx, sizeof(ctx), "%s:%lu", l->file, lineno);
+			input_error("not a datagram number (1 to %u)", UINT32_MAX);
+		}
+		l->seqs = grow(l->seqs, &seq_cap, n, sizeof(*l->seqs));
+		l->seqs[n++] = (uint32_t)v;
+	}
+	if (ferror(f))
+		die(l->file);
+	fclose(f);
+	free(line);
+	/* a datagram is lost once, however often a script listed it */
+	qsort(l->seqs, n, sizeof(*l->seqs), cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if (!out || l->seqs[out - 1] != l->seqs[i])
+			l->seqs[out++] = l->seqs[i];
+	l->n = out;
+}
+
+static void parse_lost(const char *arg)
+{
+	char *dup = xstrdup(arg), *gt, *eq, *p, *comma = NULL;
+	struct lost l = { 0 };
+
+	gt = strchr(dup, '>');
+	eq = gt ? strchr(gt, '=') : NULL;
+	if (!gt || !eq)
+		usage_error("--lost: '%s' is not F>T=FILE,port=PORT", arg);
+	*gt = *eq = '\0';
+	/* the file name may hold commas: the last ",port=" ends it */
+	for (p = eq + 1; (p = strstr(p, ",port=")); p++)
+		comma = p;
+	if (!comma)
+		usage_error("--lost: '%s' has no ,port=PORT", arg);
+	*comma = '\0';
+	if (!plain_name(dup) || !plain_name(gt + 1) || !eq[1])
+		usage_error("--lost: '%s' is not F>T=FILE,port=PORT", arg);
+	if (!strcmp(dup, gt + 1))
+		usage_error("--lost: '%s': F and T are the same member", arg);
+	l.from = xstrdup(dup);
+	l.to = xstrdup(gt + 1);
+	l.file = xstrdup(eq + 1);
+	l.port = (uint16_t)num("--lost port", comma + 6, 1, 65535);
+	free(dup);
+	losts = xrealloc(losts, n_losts + 1, sizeof(*losts));
+	losts[n_losts++] = l;
+}
+
+/* how many of l's numbers are <= s: the first s datagrams lost */
+static uint64_t lost_upto(const struct lost *l, uint64_t s)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->seqs[mid] <= s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* --- input ----------------------------------------------------------------- */
+
+/*
+ * A document is parsed when read (to fail early on bad input, and to find
+ * the --tcp-base wherever it is), dropped, and parsed again from its text
+ * when checked: memory stays near the input's size, not six times it.
+ */
+struct doc {
+	const char *text;		/* in the input buffer */
+	size_t len;
+	json_t *j;			/* while checked; the --tcp-base always */
+	char src[300];			/* FILE:LINE of its first character */
+	uint64_t id;
+	uint32_t epoch;
+	char *state;
+};
+
+static struct doc *docs;
+static size_t n_docs, docs_cap;
+static char **bufs;			/* the inputs, freed at the end */
+static size_t n_bufs, bufs_cap;
+static uint64_t base_id;
+static bool has_base;
+
+static void doc_header(struct doc *d);
+
+static char *slurp(FILE *f, const char *name, size_t *len)
+{
+	size_t cap = 65536, n = 0, got;
+	char *buf = xrealloc(NULL, cap, 1);
+
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			if (cap > SIZE_MAX / 2)
+				die("input too large");
+			cap *= 2;
+			buf = xrealloc(buf, cap, 1);
+		}
+	}
+	if (ferror(f))
+		die(name);
+	*len = n;
+	return buf;
+}
+
+/*
+ * Documents one after another: parse one, then go on where it ended. The
+ * whole input is read first so that a parse error can name its line in
+ * the file, not in the document (json_loadb says how many bytes it used).
+ */
+static void read_docs(const char *path)
+{
+	bool in = !strcmp(path, "-");
+	const char *name = in ? "stdin" : path;
+	FILE *f = in ? stdin : fopen(path, "r");
+	size_t len, off = 0;
+	unsigned long line = 1;
+	char *buf;
+
+	if (!f)
+		die(path);
+	buf = slurp(f, name, &len);
+	if (!in)
+		fclose(f);
+	for (;;) {
+		json_error_t err;
+		json_t *j;
+		struct doc *d;
+
+		while (off < len && (buf[off] == ' ' || buf[off] == '\t' ||
+				     buf[off] == '\r' || buf[off] == '\n'))
+			line += buf[off++] == '\n';
+		if (off == len)
+			break;
+		/* a repeated key would make the document mean two things */
+		j = json_loadb(buf + off, len - off,
+			       JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES,
+			       &err);
+		if (!j) {
+			fprintf(stderr, "bvoracle: %s:%lu: %s\n", name,
+				line + (unsigned long)(err.line > 0 ? err.line - 1 : 0),
+				err.text);
+			exit(3);
+		}
+		docs = grow(docs, &docs_cap, n_docs, sizeof(*docs));
+		d = &docs[n_docs++];
+		memset(d, 0, sizeof(*d));
+		d->j = j;
+		snprintf(d->src, sizeof(d->src), "%s:%lu", name, line);
+		if (err.position <= 0 || (size_t)err.position > len - off) {
+			snprintf(ctx, sizeof(ctx), "%s", d->src);
+			input_error("the JSON reader lost its place");
+		}
+		d->text = buf + off;
+		d->len = (size_t)err.position;
+		doc_header(d);
+		if (!has_base || d->id != base_id) {
+			json_decref(d->j);
+			d->j = NULL;
+		}
+		for (size_t i = 0; i < d->len; i++)
+			line += buf[off + i] == '\n';
+		off += d->len;
+	}
+	bufs = grow(bufs, &bufs_cap, n_bufs, sizeof(*bufs));
+	bufs[n_bufs++] = buf;
+}
+
+/* the document's JSON again, for its check */
+static void doc_load(struct doc *d)
+{
+	json_error_t err;
+
+	if (d->j)
+		return;
+	d->j = json_loadb(d->text, d->len, JSON_REJECT_DUPLICATES, &err);
+	if (!d->j)
+		input_error("read again, it no longer parses: %s", err.text);
+}
+
+static void doc_drop(struct doc *d)
+{
+	if (has_base && d->id == base_id)
+		return;
+	json_decref(d->j);
+	d->j = NULL;
+}
+
+/* the fields every document must have, whatever its state */
+static void doc_header(struct doc *d)
+{
+	const json_t *j = d->j, *schema;
+
+	snprintf(ctx, sizeof(ctx), "%s", d->src);
+	if (!json_is_object(j))
+		input_error("not a JSON object");
+	schema = json_object_get(j, "schema");
+	/* a failed `beaverctl --json export` in the loop prints its error */
+	if (!schema && json_is_string(json_object_get(j, "error")))
+		input_error("a beaverctl error, not an export: %s",
+			    json_string_value(json_object_get(j, "error")));
+	if (!json_is_string(schema))
+		input_error("no schema: not a %s document", SCHEMA);
+	if (strcmp(json_string_value(schema), SCHEMA))
+		input_error("schema is \"%s\", not %s",
+			    json_string_value(schema), SCHEMA);
+	d->id = need_num(j, "", "id", INT64_MAX);
+	snprintf(ctx, sizeof(ctx), "%s (snapshot %" PRIu64 ")", d->src, d->id);
+	d->state = xstrdup(need_str(j, "", "state"));
+	d->epoch = (uint32_t)need_num(j, "", "epoch", UINT32_MAX);
+}
+
+/* --- one snapshot ------------------------------------------------------------ */
+
+struct rmember {			/* report.members[] */
+	const char *node;
+	uint32_t addr;
+};
+
+struct xmember {			/* members[] of the export */
+	const char *node;
+	const json_t *rec;		/* NULL: null or absent */
+	size_t idx;
+};
+
+struct snap {
+	const struct doc *d;
+	struct rmember *rm;
+	size_t n_rm;
+	struct xmember *xm;
+	size_t n_xm;
+	struct sbuf why;		/* unverifiable: why */
+	struct sbuf bad;		/* violations: what */
+	struct sbuf tokens;		/* the detail line's values */
+};
+
+static const struct xmember *xmember_of(const struct snap *s, const char *node)
+{
+	for (size_t i = 0; i < s->n_xm; i++)
+		if (!strcmp(s->xm[i].node, node))
+			return &s->xm[i];
+	return NULL;
+}
+
+/* "members[2] (m1).record" for error messages */
+static void rec_where(char *w, size_t len, const struct xmember *x)
+{
+	snprintf(w, len, "members[%zu] (%s).record", x->idx, x->node);
+}
+
+/* which flows a sum takes: everything else of the 5-tuple is free */
+struct flowsel {
+	uint8_t proto;
+	uint32_t raddr;
+	uint16_t rport;
+};
+
+struct flowsum {
+	size_t n;			/* entries that matched */
+	uint64_t tx_pkts, rx_pkts;
+	bool tx_seq_ok, rx_seq_ok;	/* any share had one */
+	uint32_t tx_seq, rx_seq;	/* serial maximum over the shares */
+	bool one_conn;			/* every match has the same local end */
+	uint32_t laddr;
+	uint16_t lport;
+};
+
+/* the later of two TCP sequence numbers, as lib/records.c merges shares */
+static uint32_t seq_max(uint32_t a, uint32_t b)
+{
+	if ((int32_t)(a - b) > 0)
+		return a;
+	if ((int32_t)(b - a) > 0)
+		return b;
+	return a > b ? a : b;
+}
+
+struct fkey {
+	uint32_t laddr, cpu;
+	uint16_t lport;
+};
+
+/*
+ * Sums x's flows that match sel. Per-CPU shares of one flow add up (and
+ * sequence numbers take the later one); two entries for the same flow on
+ * the same CPU, or a merged entry next to another of the same flow, would
+ * count the same packets twice: that record is malformed.
+ */
+static void sum_flows(const struct xmember *x, const struct flowsel *sel,
+		      struct flowsum *out)
+{
+	const json_t *flows, *f;
+	struct fkey *keys = NULL;
+	char rw[200], w[240];
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->one_conn = true;
+	rec_where(rw, sizeof(rw), x);
+	flows = need_array(x->rec, rw, "flows");
+	json_array_foreach(flows, i, f) {
+		struct fkey k;
+		uint64_t v;
+
+		snprintf(w, sizeof(w), "%s.flows[%zu]", rw, i);
+		if (!json_is_object(f))
+			input_error("%s: not an object", w);
+		if (need_num(f, w, "proto", UINT8_MAX) != sel->proto ||
+		    need_addr(f, w, "raddr") != sel->raddr ||
+		    need_num(f, w, "rport", UINT16_MAX) != sel->rport)
+			continue;
+		k.laddr = need_addr(f, w, "laddr");
+		k.lport = (uint16_t)need_num(f, w, "lport", UINT16_MAX);
+		k.cpu = opt_num(f, w, "cpu", UINT32_MAX - 1, &v) ?
+			(uint32_t)v : CPU_MERGED;
+		for (size_t m = 0; m < out->n; m++)
+			if (keys[m].laddr == k.laddr && keys[m].lport == k.lport &&
+			    (keys[m].cpu == k.cpu || keys[m].cpu == CPU_MERGED ||
+			     k.cpu == CPU_MERGED))
+				input_error("%s: the same flow twice", w);
+		if (out->n && (k.laddr != out->laddr || k.lport != out->lport))
+			out->one_conn = false;
+		out->laddr = k.laddr;
+		out->lport = k.lport;
+		keys = xrealloc(keys, out->n + 1, sizeof(*keys));
+		keys[out->n++] = k;
+		out->tx_pkts = add(out->tx_pkts, need_num(f, w, "tx_pkts", UINT64_MAX), w);
+		out->rx_pkts = add(out->rx_pkts, need_num(f, w, "rx_pkts", UINT64_MAX), w);
+		if (opt_num(f, w, "tx_seq", UINT32_MAX, &v)) {
+			out->tx_seq = out->tx_seq_ok ? seq_max(out->tx_seq, (uint32_t)v) :
+				      (uint32_t)v;
+			out->tx_seq_ok = true;
+		}
+		if (opt_num(f, w, "rx_seq", UINT32_MAX, &v)) {
+			out->rx_seq = out->rx_seq_ok ? seq_max(out->rx_seq, (uint32_t)v) :
+				      (uint32_t)v;
+			out->rx_seq_ok = true;
+		}
+	}
+	free(keys);
+}
+
+struct chansum {
+	uint64_t tx_pkts, rx_pkts, inflight;
+};
+
+/* x's channels of kind "member" with this peer (same rules as sum_flows) */
+static void sum_chans(const struct xmember *x, uint32_t peer,
+		      struct chansum *out)
+{
+	const json_t *chans, *c, *kind;
+	uint32_t *cpus = NULL;
+	size_t i, n = 0;
+	char rw[200], w[240];
+
+	memset(out, 0, sizeof(*out));
+	rec_where(rw, sizeof(rw), x);
+	chans = need_array(x->rec, rw, "channels");
+	json_array_foreach(chans, i, c) {
+		uint64_t v;
+		uint32_t cpu;
+
+		snprintf(w, sizeof(w), "%s.channels[%zu]", rw, i);
+		if (!json_is_object(c))
+			input_error("%s: not an object", w);
+		kind = json_object_get(c, "kind");
+		/* a number is a kind this reader does not know: not "member" */
+		if (!json_is_string(kind) && !json_is_integer(kind))
+			input_error("%s.kind: missing, or not a string or integer", w);
+		if (!json_is_string(kind) || strcmp(json_string_value(kind), "member") ||
+		    need_addr(c, w, "peer") != peer)
+			continue;
+		cpu = opt_num(c, w, "cpu", UINT32_MAX - 1, &v) ? (uint32_t)v :
+		      CPU_MERGED;
+		for (size_t m = 0; m < n; m++)
+			if (cpus[m] == cpu || cpus[m] == CPU_MERGED ||
+			    cpu == CPU_MERGED)
+				input_error("%s: the same channel twice", w);
+		cpus = xrealloc(cpus, n + 1, sizeof(*cpus));
+		cpus[n++] = cpu;
+		out->tx_pkts = add(out->tx_pkts, need_num(c, w, "tx_pkts", UINT64_MAX), w);
+		out->rx_pkts = add(out->rx_pkts, need_num(c, w, "rx_pkts", UINT64_MAX), w);
+		out->inflight = add(out->inflight,
+				    need_num(c, w, "inflight_pkts", UINT64_MAX), w);
+	}
+	free(cpus);
+}
+
+/*
+ * report.members and members[]. A malformed entry is an input error; an
+ * absent or unusable report is a reason the snapshot cannot be verified.
+ */
+static void snap_members(struct snap *s)
+{
+	const json_t *j = s->d->j, *rep, *arr, *e;
+	char w[64];
+	size_t i;
+
+	arr = need_array(j, "", "members");
+	s->xm = xrealloc(NULL, json_array_size(arr), sizeof(*s->xm));
+	json_array_foreach(arr, i, e) {
+		struct xmember *x = &s->xm[s->n_xm];
+		const json_t *rec;
+
+		snprintf(w, sizeof(w), "members[%zu]", i);
+		if (!json_is_object(e))
+			input_error("%s: not an object", w);
+		x->node = need_str(e, w, "node");
+		x->idx = i;
+		rec = json_object_get(e, "record");
+		if (rec && !json_is_null(rec) && !json_is_object(rec))
+			input_error("%s.record: not an object or null", w);
+		x->rec = json_is_object(rec) ? rec : NULL;
+		if (xmember_of(s, x->node)) {
+			sb_sep(&s->why);
+			sb_printf(&s->why, "two records for %s", x->node);
+		}
+		s->n_xm++;
+	}
+
+	rep = json_object_get(j, "report");
+	if (!json_is_object(rep)) {
+		if (rep && !json_is_null(rep))
+			input_error("report: not an object or null");
+		sb_sep(&s->why);
+		sb_printf(&s->why, "accepted without a report");
+		return;
+	}
+	if (json_object_get(rep, "epoch") &&
+	    need_num(rep, "report", "epoch", UINT32_MAX) != s->d->epoch) {
+		sb_sep(&s->why);
+		sb_printf(&s->why, "report of epoch %" PRIu64 ", snapshot of %u",
+			  need_num(rep, "report", "epoch", UINT32_MAX), s->d->epoch);
+	}
+	arr = json_object_get(rep, "members");
+	if (!json_is_array(arr) || !json_array_size(arr)) {
+		if (arr && !json_is_array(arr))
+			input_error("report.members: not an array");
+		sb_sep(&s->why);
+		sb_printf(&s->why, "the report lists no members");
+		return;
+	}
+	s->rm = xrealloc(NULL, json_array_size(arr), sizeof(*s->rm));
+	json_array_foreach(arr, i, e) {
+		struct rmember *r = &s->rm[s->n_rm];
+		char ab[INET_ADDRSTRLEN];
+
+		snprintf(w, sizeof(w), "report.members[%zu]", i);
+		if (!json_is_object(e))
+			input_error("%s: not an object", w);
+		r->node = need_str(e, w, "node");
+		r->addr = need_addr(e, w, "address");
+		/* two members with one address: a channel would be ambiguous */
+		for (size_t k = 0; k < s->n_rm; k++) {
+			if (!strcmp(s->rm[k].node, r->node) ||
+			    s->rm[k].addr == r->addr) {
+				sb_sep(&s->why);
+				sb_printf(&s->why, "report lists %s (%s) twice",
+					  r->node, ntoa(r->addr, ab));
+			}
+		}
+		s->n_rm++;
+	}
+}
+
+/* (c): the record of node must be complete and cut at the snapshot's epoch */
+static void check_record(struct snap *s, const char *node)
+{
+	const struct xmember *x = xmember_of(s, node);
+	const json_t *cut, *state, *flags, *fl;
+	uint32_t e = s->d->epoch, first, last;
+	char rw[200], cw[220];
+	size_t i;
+
+	if (!x || !x->rec) {
+		sb_sep(&s->why);
+		sb_printf(&s->why, "%s has no record", node);
+		return;
+	}
+	rec_where(rw, sizeof(rw), x);
+	snprintf(cw, sizeof(cw), "%s.cut", rw);
+	if (need_num(x->rec, rw, "epoch", UINT32_MAX) != e) {
+		sb_sep(&s->why);
+		sb_printf(&s->why, "%s's record is of epoch %" PRIu64, node,
+			  need_num(x->rec, rw, "epoch", UINT32_MAX));
+		return;
+	}
+	cut = json_object_get(x->rec, "cut");
+	if (!cut || json_is_null(cut)) {
+		sb_sep(&s->why);
+		sb_printf(&s->why, "%s has no cut", node);
+		return;
+	}
+	if (!json_is_object(cut))
+		input_error("%s: not an object or null", cw);
+	state = json_object_get(cut, "state");
+	if (!json_is_string(state) && !json_is_integer(state))
+		input_error("%s.state: missing, or not a string or integer", cw);
+	if (!json_is_string(state) || strcmp(json_string_value(state), "complete")) {
+		sb_sep(&s->why);
+		if (json_is_string(state))
+			sb_printf(&s->why, "%s's cut is %s, not complete", node,
+				  json_string_value(state));
+		else
+			sb_printf(&s->why, "%s's cut is in state %" JSON_INTEGER_FORMAT
+				  ", not complete", node, json_integer_value(state));
+	}
+	/*
+	 * A member that skipped epochs cut once for all of them, so the cut
+	 * of epoch e covers [first, last] with e inside; last can be past e
+	 * when a newer snapshot's stamp came first (parallel snapshots).
+	 */
+	first = (uint32_t)need_num(cut, cw, "first", UINT32_MAX);
+	last = (uint32_t)need_num(cut, cw, "last", UINT32_MAX);
+	if (!e || !epoch_in(e, first, last)) {
+		sb_sep(&s->why);
+		sb_printf(&s->why, "%s's cut covers epochs %u..%u, not %u", node,
+			  first, last, e);
+	}
+	/* a flow or history entry the module could not keep: counts are off */
+	flags = json_object_get(cut, "flags");
+	if (!json_is_array(flags))
+		input_error("%s.flags: missing or not an array", cw);
+	json_array_foreach(flags, i, fl) {
+		if (!json_is_string(fl))
+			input_error("%s.flags[%zu]: not a string", cw, i);
+		if (!strcmp(json_string_value(fl), "incomplete")) {
+			sb_sep(&s->why);
+			sb_printf(&s->why, "%s's record is incomplete (a module "
+				  "limit was hit)", node);
+		}
+	}
+	need_num(cut, cw, "late", UINT64_MAX);
+}
+
+static uint64_t late_of(const struct snap *s, const char *node)
+{
+	const struct xmember *x = xmember_of(s, node);
+
+	return need_num(json_object_get(x->rec, "cut"), "cut", "late",
+			UINT64_MAX);
+}
+
+/* --- the checks -------------------------------------------------------------- */
+
+struct result {
+	uint64_t sent, received;
+};
+
+static int64_t excess(uint64_t received, uint64_t sent)
+{
+	if (received >= sent)
+		return received - sent > INT64_MAX ? INT64_MAX :
+		       (int64_t)(received - sent);
+	return sent - received > INT64_MAX ? -INT64_MAX :
+	       -(int64_t)(sent - received);
+}
+
+/*
+ * One chain's sent and received, or a reason in s->why. The tcp numbers
+ * count from the base; a value behind it (serially) would turn into nearly
+ * 4 GiB and hide any excess, so that is unverifiable too.
+ */
+static void eval_chain(struct snap *s, const struct chain *c,
+		       struct result *r)
+{
+	const struct xmember *xa = xmember_of(s, c->a), *xb = xmember_of(s, c->b);
+	struct flowsel sa = { c->tcp ? PROTO_TCP : PROTO_UDP, c->x, c->port };
+	struct flowsel sb = { sa.proto, c->x, c->sport };
+	struct flowsum fa, fb;
+	char ab[INET_ADDRSTRLEN];
+
+	memset(r, 0, sizeof(*r));
+	sum_flows(xa, &sa, &fa);
+	sum_flows(xb, &sb, &fb);
+	if (!c->tcp) {
+		r->sent = fa.tx_pkts;
+		r->received = fb.rx_pkts;
+		return;
+	}
+	ntoa(c->x, ab);
+	if (s->d->id < base_id) {
+		sb_sep(&s->why);
+		sb_printf(&s->why, "chain %s: taken before the --tcp-base "
+			  "snapshot %" PRIu64, c->name, base_id);
+		return;
+	}
+	if (!fa.n || !fa.tx_seq_ok || !fa.one_conn ||
+	    fa.laddr != c->base_a_laddr || fa.lport != c->base_a_lport) {
+		sb_sep(&s->why);
+		sb_printf(&s->why, "chain %s: %s's tcp flow to %s:%u %s", c->name,
+			  c->a, ab, c->port, !fa.n ? "is missing" :
+			  !fa.one_conn ? "is several connections" :
+			  fa.laddr != c->base_a_laddr || fa.lport != c->base_a_lport ?
+			  "is not the base snapshot's connection" :
+			  "has no tx_seq");
+		return;
+	}
+	if (!fb.n || !fb.rx_seq_ok || !fb.one_conn ||
+	    fb.laddr != c->base_b_laddr || fb.lport != c->base_b_lport) {
+		sb_sep(&s->why);
+		sb_printf(&s->why, "chain %s: %s's tcp flow from %s:%u %s", c->name,
+			  c->b, ab, c->sport, !fb.n ? "is missing" :
+			  !fb.one_conn ? "is several connections" :
+			  fb.laddr != c->base_b_laddr || fb.lport != c->base_b_lport ?
+			  "is not the base snapshot's connection" :
+			  "has no rx_seq");
+		return;
+	}
+	if ((int32_t)(fa.tx_seq - c->base_tx) < 0 ||
+	    (int32_t)(fb.rx_seq - c->base_rx) < 0) {
+		sb_sep(&s->why);
+		sb_printf(&s->why, "chain %s: a sequence number is behind the "
+			  "base (tx_seq %u base %u, rx_seq %u base %u)", c->name,
+			  fa.tx_seq, c->base_tx, fb.rx_seq, c->base_rx);
+		return;
+	}
+	r->sent = (uint32_t)(fa.tx_seq - c->base_tx);
+	r->received = (uint32_t)(fb.rx_seq - c->base_rx);
+}
+
+/* the zero of the tcp chains, from the --tcp-base snapshot */
+static void load_base(void)
+{
+	struct doc *base = NULL;
+	struct snap s = { 0 };
+
+	for (size_t i = 0; i < n_docs; i++) {
+		if (docs[i].id != base_id)
+			continue;
+		snprintf(ctx, sizeof(ctx), "%s (snapshot %" PRIu64 ")",
+			 docs[i].src, docs[i].id);
+		/* exported twice is fine; two different snapshot 7s are not */
+		if (base && !json_equal(base->j, docs[i].j))
+			input_error("differs from snapshot %" PRIu64 " at %s, the "
+				    "--tcp-base", base_id, base->src);
+		if (!base)
+			base = &docs[i];
+	}
+	ctx[0] = '\0';
+	if (!base)
+		input_error("--tcp-base %" PRIu64 ": no such snapshot in the input",
+			    base_id);
+	snprintf(ctx, sizeof(ctx), "%s (snapshot %" PRIu64 ", the --tcp-base)",
+		 base->src, base->id);
+	s.d = base;
+	snap_members(&s);
+	for (size_t i = 0; i < n_chains; i++) {
+		struct chain *c = &chains[i];
+		const struct xmember *xa = xmember_of(&s, c->a);
+		const struct xmember *xb = xmember_of(&s, c->b);
+		struct flowsel sa = { PROTO_TCP, c->x, c->port };
+		struct flowsel sb = { PROTO_TCP, c->x, c->sport };
+		struct flowsum fa, fb;
+
+		if (!c->tcp)
+			continue;
+		if (!xa || !xa->rec || !xb || !xb->rec)
+			input_error("chain %s: no record of %s", c->name,
+				    !xa || !xa->rec ? c->a : c->b);
+		sum_flows(xa, &sa, &fa);
+		sum_flows(xb, &sb, &fb);
+		if (!fa.n || !fb.n)
+			input_error("chain %s: no tcp flow at %s", c->name,
+				    !fa.n ? c->a : c->b);
+		if (!fa.one_conn || !fb.one_conn)
+			input_error("chain %s: several tcp connections at %s",
+				    c->name, !fa.one_conn ? c->a : c->b);
+		if (!fa.tx_seq_ok || !fb.rx_seq_ok)
+			input_error("chain %s: %s", c->name, !fa.tx_seq_ok ?
+				    "no tx_seq in a's flow" : "no rx_seq in b's flow");
+		c->base_tx = fa.tx_seq;
+		c->base_rx = fb.rx_seq;
+		c->base_a_laddr = fa.laddr;
+		c->base_a_lport = fa.lport;
+		c->base_b_laddr = fb.laddr;
+		c->base_b_lport = fb.lport;
+	}
+	free(s.rm);
+	free(s.xm);
+	free(s.why.s);
+	ctx[0] = '\0';
+}
+
+/* --- the run ------------------------------------------------------------------ */
+
+static struct {
+	uint64_t documents, accepted, rejected, failed, other;
+	uint64_t checked, violations, chain_violations, balance_violations;
+	uint64_t unverifiable, attempts, rejected_attempts, timeout_attempts;
+	uint64_t pairs_checked, inflight, lost;
+	uint64_t *bounds;
+	size_t n_bounds, bounds_cap;
+	bool has_tau, tau_noted;
+	uint64_t tau_min;
+	uint64_t shown, problems;
+} st;
+
+/* the first MAX_SHOWN problems on stderr, then only counted */
+static void problem(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void problem(const char *fmt, ...)
+{
+	va_list ap;
+
+	st.problems++;
+	if (quiet || st.shown >= MAX_SHOWN)
+		return;
+	st.shown++;
+	fprintf(stderr, "bvoracle: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void attempts_stats(const struct doc *d)
+{
+	const json_t *arr = need_array(d->j, "", "attempts"), *a;
+	uint64_t tau = need_num(d->j, "", "tau_min_ns", UINT64_MAX), b;
+	char w[40];
+	size_t i;
+
+	/* once: a run mixing configurations is worth one line, not many */
+	if (st.has_tau && tau != st.tau_min && !st.tau_noted && !quiet) {
+		fprintf(stderr, "bvoracle: note: tau_min differs between "
+			"documents: %" PRIu64 " ns in snapshot %" PRIu64 ", %"
+			PRIu64 " ns before (the summary shows the smallest)\n",
+			tau, d->id, st.tau_min);
+		st.tau_noted = true;
+	}
+	if (!st.has_tau || tau < st.tau_min)
+		st.tau_min = tau;
+	st.has_tau = true;
+	json_array_foreach(arr, i, a) {
+		const char *verdict;
+
+		snprintf(w, sizeof(w), "attempts[%zu]", i);
+		if (!json_is_object(a))
+			input_error("%s: not an object", w);
+		verdict = need_str(a, w, "verdict");
+		st.attempts++;
+		if (strcmp(verdict, "accepted")) {
+			st.rejected_attempts++;
+			st.timeout_attempts += !strcmp(verdict, "timeout");
+		}
+		/* null: an acknowledgement was missing, no bound measured */
+		if (opt_num(a, w, "bound_ns", UINT64_MAX, &b)) {
+			st.bounds = grow(st.bounds, &st.bounds_cap, st.n_bounds,
+					 sizeof(*st.bounds));
+			st.bounds[st.n_bounds++] = b;
+		}
+	}
+}
+
+static void check_snapshot(const struct doc *d, FILE *detail)
+{
+	struct snap s = { .d = d };
+	struct result *res = xrealloc(NULL, n_chains, sizeof(*res));
+	uint64_t chain_bad = 0, pair_bad = 0, pairs = 0, inflight = 0, lost = 0;
+	const char **need;
+	size_t n_need = 0;
+
+	snap_members(&s);
+	/* (c) for every report member and every chain node, once each */
+	need = xrealloc(NULL, s.n_rm + 2 * n_chains, sizeof(*need));
+	for (size_t i = 0; i < s.n_rm; i++)
+		need[n_need++] = s.rm[i].node;
+	for (size_t i = 0; i < n_chains; i++) {
+		need[n_need++] = chains[i].a;
+		need[n_need++] = chains[i].b;
+	}
+	for (size_t i = 0; i < n_need; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k < i; k++)
+			seen |= !strcmp(need[k], need[i]);
+		if (!seen)
+			check_record(&s, need[i]);
+	}
+	free(need);
+	if (s.why.len)
+		goto verdict;
+
+	/* (a) chains: B may not hold more of X's messages than A had sent X */
+	for (size_t i = 0; i < n_chains; i++) {
+		const struct chain *c = &chains[i];
+		char ab[INET_ADDRSTRLEN];
+
+		eval_chain(&s, c, &res[i]);
+		if (s.why.len)
+			continue;
+		sb_printf(&s.tokens, " %s=%" PRIu64 "/%" PRIu64, c->name,
+			  res[i].sent, res[i].received);
+		if (res[i].received <= res[i].sent)
+			continue;
+		chain_bad++;
+		sb_sep(&s.bad);
+		sb_printf(&s.bad, "chain %s: %s received %" PRIu64 " %s from %s:%u"
+			  " > %s sent %" PRIu64 " to %s:%u", c->name, c->b,
+			  res[i].received, c->tcp ? "bytes" : "datagrams",
+			  ntoa(c->x, ab), c->sport, c->a, res[i].sent, ab, c->port);
+	}
+	if (s.why.len)
+		goto verdict;
+
+	/*
+	 * (b) every ordered pair of report members. in flight is the
+	 * receiver's count (packets with an older stamp arriving after its
+	 * cut); the sender's channel to T holds nothing of this direction.
+	 */
+	for (size_t f = 0; f < s.n_rm; f++) {
+		for (size_t t = 0; t < s.n_rm; t++) {
+			const struct rmember *F = &s.rm[f], *T = &s.rm[t];
+			const struct xmember *xf, *xt;
+			struct chansum cf, ct;
+			uint64_t l = 0, rhs;
+
+			if (f == t)
+				continue;
+			xf = xmember_of(&s, F->node);
+			xt = xmember_of(&s, T->node);
+			sum_chans(xf, T->addr, &cf);
+			sum_chans(xt, F->addr, &ct);
+			for (size_t k = 0; k < n_losts; k++) {
+				struct flowsel sel = { PROTO_UDP, T->addr,
+						       losts[k].port };
+				struct flowsum fs;
+
+				if (strcmp(losts[k].from, F->node) ||
+				    strcmp(losts[k].to, T->node))
+					continue;
+				losts[k].used = true;
+				sum_flows(xf, &sel, &fs);
+				l = add(l, lost_upto(&losts[k], fs.tx_pkts), "lost");
+			}
+			if (!cf.tx_pkts && !ct.rx_pkts && !ct.inflight && !l)
+				continue;
+			pairs++;
+			inflight = add(inflight, ct.inflight, "inflight");
+			lost = add(lost, l, "lost");
+			sb_printf(&s.tokens, " %s>%s=%" PRIu64 "/%" PRIu64 "/%"
+				  PRIu64 "/%" PRIu64, F->node, T->node, cf.tx_pkts,
+				  ct.rx_pkts, ct.inflight, l);
+			rhs = add(add(ct.rx_pkts, ct.inflight, "balance"), l,
+				  "balance");
+			if (cf.tx_pkts == rhs)
+				continue;
+			pair_bad++;
+			sb_sep(&s.bad);
+			sb_printf(&s.bad, "channel %s>%s: sent %" PRIu64 " != "
+				  "received %" PRIu64 " + inflight %" PRIu64
+				  " + lost %" PRIu64, F->node, T->node, cf.tx_pkts,
+				  ct.rx_pkts, ct.inflight, l);
+			/* late in-flight packets are not in the channel */
+			if (late_of(&s, T->node))
+				sb_printf(&s.bad, " (late %" PRIu64 " at %s)",
+					  late_of(&s, T->node), T->node);
+		}
+	}
+
+verdict:
+	if (s.why.len) {
+		st.unverifiable++;
+		problem("snapshot %" PRIu64 " epoch %u: UNVERIFIABLE %s", d->id,
+			d->epoch, sb_str(&s.why));
+		if (detail)
+			fprintf(detail, " UNVERIFIABLE %s\n", sb_str(&s.why));
+		goto out;
+	}
+	st.checked++;
+	st.chain_violations += chain_bad;
+	st.balance_violations += pair_bad;
+	st.pairs_checked += pairs;
+	st.inflight = add(st.inflight, inflight, "inflight");
+	st.lost = add(st.lost, lost, "lost");
+	for (size_t i = 0; i < n_chains; i++) {
+		struct chain *c = &chains[i];
+		int64_t x = excess(res[i].received, res[i].sent);
+
+		c->checked++;
+		c->violations += res[i].received > res[i].sent;
+		if (x > c->max_excess)
+			c->max_excess = x;
+		if (res[i].sent > c->max_sent)
+			c->max_sent = res[i].sent;
+	}
+	if (s.bad.len) {
+		st.violations++;
+		problem("snapshot %" PRIu64 " epoch %u: VIOLATION %s", d->id,
+			d->epoch, sb_str(&s.bad));
+	}
+	if (detail && s.bad.len)
+		fprintf(detail, "%s VIOLATION %s\n", sb_str(&s.tokens),
+			sb_str(&s.bad));
+	else if (detail)
+		fprintf(detail, "%s ok\n", sb_str(&s.tokens));
+out:
+	free(res);
+	free(s.rm);
+	free(s.xm);
+	free(s.why.s);
+	free(s.bad.s);
+	free(s.tokens.s);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* nearest rank on (n-1), as the coordinator's bound statistics */
+static uint64_t quantile(const uint64_t *v, size_t n, unsigned int pct)
+{
+	size_t i = ((n - 1) * pct + 50) / 100;
+
+	return v[i < n ? i : n - 1];
+}
+
+static void print_us(const char *key, bool have, uint64_t ns)
+{
+	if (have)
+		printf(" %s %" PRIu64, key, ns / 1000);
+	else
+		printf(" %s -", key);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "chain", required_argument, NULL, 'c' },
+		{ "tcp-base", required_argument, NULL, 'B' },
+		{ "lost", required_argument, NULL, 'l' },
+		{ "detail", required_argument, NULL, 'd' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *detail_path = NULL;
+	FILE *detail = NULL;
+	bool any_tcp = false, have_excess = false, have_sent = false;
+	int64_t max_excess = INT64_MIN;
+	uint64_t max_sent = 0;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': parse_chain(optarg); break;
+		case 'B': base_id = num("--tcp-base", optarg, 1, INT64_MAX);
+			  has_base = true; break;
+		case 'l': parse_lost(optarg); break;
+		case 'd': detail_path = optarg; break;
+		case 'q': quiet = true; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default: usage_error("bad option");
+		}
+	}
+	for (size_t i = 0; i < n_chains; i++)
+		any_tcp |= chains[i].tcp;
+	if (any_tcp && !has_base)
+		usage_error("a tcp --chain needs --tcp-base ID");
+	if (has_base && !any_tcp)
+		usage_error("--tcp-base without a tcp --chain");
+
+	for (size_t i = 0; i < n_losts; i++)
+		read_lost_file(&losts[i]);
+	ctx[0] = '\0';
+	if (optind == argc)
+		read_docs("-");
+	for (int i = optind; i < argc; i++)
+		read_docs(argv[i]);
+	ctx[0] = '\0';
+	if (has_base)
+		load_base();
+	if (detail_path) {
+		detail = fopen(detail_path, "w");
+		if (!detail)
+			die(detail_path);
+	}
+
+	for (size_t i = 0; i < n_docs; i++) {
+		struct doc *d = &docs[i];
+
+		snprintf(ctx, sizeof(ctx), "%s (snapshot %" PRIu64 ")", d->src,
+			 d->id);
+		doc_load(d);
+		st.documents++;
+		attempts_stats(d);
+		if (detail)
+			fprintf(detail, "id %" PRIu64 " epoch %u state %s", d->id,
+				d->epoch, d->state);
+		if (!strcmp(d->state, "accepted")) {
+			st.accepted++;
+			check_snapshot(d, detail);
+			doc_drop(d);
+			continue;
+		}
+		if (!strcmp(d->state, "rejected"))
+			st.rejected++;
+		else if (!strcmp(d->state, "failed"))
+			st.failed++;
+		else
+			st.other++;
+		if (detail)
+			fputc('\n', detail);
+		doc_drop(d);
+	}
+	ctx[0] = '\0';
+	if (detail && (ferror(detail) | fclose(detail))) {
+		errno = EIO;
+		die(detail_path);
+	}
+
+	if (st.problems > st.shown && !quiet)
+		fprintf(stderr, "bvoracle: ... and %" PRIu64 " more\n",
+			st.problems - st.shown);
+	for (size_t i = 0; i < n_chains; i++) {
+		const struct chain *c = &chains[i];
+		char ab[INET_ADDRSTRLEN];
+
+		if (c->checked) {
+			have_excess = have_sent = true;
+			if (c->max_excess > max_excess)
+				max_excess = c->max_excess;
+			if (c->max_sent > max_sent)
+				max_sent = c->max_sent;
+		}
+		if (quiet)
+			continue;
+		fprintf(stderr, "bvoracle: chain %s (%s %s -> %s:%u -> %s from "
+			":%u): checked %" PRIu64 " violations %" PRIu64, c->name,
+			c->tcp ? "tcp" : "udp", c->a, ntoa(c->x, ab), c->port, c->b,
+			c->sport, c->checked, c->violations);
+		if (c->checked)
+			fprintf(stderr, " max_excess %" PRId64 " max_sent %" PRIu64
+				"\n", c->max_excess, c->max_sent);
+		else
+			fprintf(stderr, " max_excess - max_sent -\n");
+	}
+	for (size_t i = 0; i < n_losts; i++)
+		if (!losts[i].used && !quiet)
+			fprintf(stderr, "bvoracle: note: --lost %s>%s never applied "
+				"(no verifiable snapshot has both in its report)\n",
+				losts[i].from, losts[i].to);
+
+	if (st.n_bounds)
+		qsort(st.bounds, st.n_bounds, sizeof(*st.bounds), cmp_u64);
+	printf("documents %" PRIu64 " accepted %" PRIu64 " rejected %" PRIu64
+	       " failed %" PRIu64 " other %" PRIu64 " checked %" PRIu64
+	       " violations %" PRIu64 " chain_violations %" PRIu64
+	       " balance_violations %" PRIu64 " unverifiable %" PRIu64,
+	       st.documents, st.accepted, st.rejected, st.failed, st.other,
+	       st.checked, st.violations, st.chain_violations,
+	       st.balance_violations, st.unverifiable);
+	if (have_excess)
+		printf(" max_excess %" PRId64, max_excess);
+	else
+		printf(" max_excess -");
+	if (have_sent)
+		printf(" max_sent %" PRIu64, max_sent);
+	else
+		printf(" max_sent -");
+	printf(" attempts %" PRIu64 " rejected_attempts %" PRIu64
+	       " timeout_attempts %" PRIu64, st.attempts, st.rejected_attempts,
+	       st.timeout_attempts);
+	print_us("bound_median_us", st.n_bounds,
+		 st.n_bounds ? quantile(st.bounds, st.n_bounds, 50) : 0);
+	print_us("bound_p99_us", st.n_bounds,
+		 st.n_bounds ? quantile(st.bounds, st.n_bounds, 99) : 0);
+	print_us("bound_max_us", st.n_bounds,
+		 st.n_bounds ? st.bounds[st.n_bounds - 1] : 0);
+	print_us("tau_min_us", st.has_tau, st.tau_min);
+	printf(" pairs_checked %" PRIu64 " inflight %" PRIu64 " lost %" PRIu64
+	       "\n", st.pairs_checked, st.inflight, st.lost);
+	if (fflush(stdout) || ferror(stdout)) {
+		errno = EIO;
+		die("stdout");
+	}
+
+	for (size_t i = 0; i < n_docs; i++) {
+		json_decref(docs[i].j);
+		free(docs[i].state);
+	}
+	free(docs);
+	for (size_t i = 0; i < n_bufs; i++)
+		free(bufs[i]);
+	free(bufs);
+	for (size_t i = 0; i < n_chains; i++) {
+		free(chains[i].name);
+		free(chains[i].a);
+		free(chains[i].b);
+	}
+	free(chains);
+	for (size_t i = 0; i < n_losts; i++) {
+		free(losts[i].from);
+		free(losts[i].to);
+		free(losts[i].file);
+		free(losts[i].seqs);
+	}
+	free(losts);
+	free(st.bounds);
+
+	if (!st.checked || st.violations || st.unverifiable)
+		return 1;
+	return 0;
+}

@@ -1,0 +1,183 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# oracle-selftest.sh BVORACLE: bvoracle against hand-made export documents
+# (tests/tools/oracle-fixtures/) whose verdicts are known, so that a broken
+# oracle cannot pass a broken module. Each case checks the exit status and
+# some keys of the summary line (and sometimes the --detail line).
+#
+# The scene of the udp fixtures: members m1 10.0.0.1 and m2 10.0.0.2; the
+# chain m1 -> X 10.9.0.1:7000 -> VIP 10.0.100.1 -> m2 (from X's port 7001),
+# m1 sent 10; a numbered stream m1 -> m2:9000 of which m1 sent 5. The tcp
+# fixtures: m1 -> X:7100 -> VIP -> m2 (from X:7101), base snapshot 20.
+#
+# Prints `oracle-selftest: N passed, M failed`; exit 1 if any failed.
+set -euo pipefail
+
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+	echo "usage: $0 PATH/TO/bvoracle" >&2
+	exit 2
+fi
+BV=$1
+FX=$(cd "$(dirname "$0")/oracle-fixtures" && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+UDP=(--chain "name=c1,proto=udp,a=m1,x=10.9.0.1,port=7000,b=m2,sport=7001")
+TCP=(--chain "name=t1,proto=tcp,a=m1,x=10.9.0.1,port=7100,b=m2,sport=7101"
+     --tcp-base 20)
+pass=0
+fail=0
+
+# kv LINE KEY: the value after KEY in a `key value ...` line
+kv() {
+	awk -v k="$2" '{ for (i = 1; i < NF; i += 2) if ($i == k) { print $(i + 1); exit } }' <<<"$1"
+}
+
+# check NAME STATUS "KEY VALUE ..." [DETAIL-REGEX] -- ARGS...: run bvoracle
+# with ARGS (a file `-` reads $TMP/stdin), expect exit STATUS and each KEY
+# to be VALUE in the summary, and the --detail output to match DETAIL-REGEX
+check() {
+	local name=$1 want=$2 keys=$3 detail_re='' out rc=0 k v got bad=''
+	shift 3
+	if [ "$1" != -- ]; then
+		detail_re=$1
+		shift
+	fi
+	shift
+	out=$("$BV" --detail "$TMP/detail" "$@" 2>"$TMP/err" <"$TMP/stdin") || rc=$?
+	[ "$rc" = "$want" ] || bad+=" exit $rc, expected $want;"
+	# shellcheck disable=SC2086 # split into KEY VALUE words on purpose
+	set -- $keys
+	while [ $# -ge 2 ]; do
+		k=$1 v=$2
+		shift 2
+		got=$(kv "$out" "$k")
+		[ "$got" = "$v" ] || bad+=" $k is '$got', expected '$v';"
+	done
+	if [ -n "$detail_re" ] && ! grep -Eq -- "$detail_re" "$TMP/detail" 2>/dev/null; then
+		bad+=" no detail line matches '$detail_re';"
+	fi
+	if [ -z "$bad" ]; then
+		pass=$((pass + 1))
+		echo "ok   $name"
+	else
+		fail=$((fail + 1))
+		echo "FAIL $name:$bad"
+		echo "     summary: $out"
+		sed 's/^/     stderr: /' "$TMP/err"
+		[ -f "$TMP/detail" ] && sed 's/^/     detail: /' "$TMP/detail"
+	fi
+	rm -f "$TMP/detail"
+	return 0
+}
+
+: >"$TMP/stdin"
+cd "$FX"
+
+# --- verdicts on udp chains and direct channels ---------------------------
+check "consistent snapshot" 0 \
+	"documents 1 accepted 1 checked 1 violations 0 chain_violations 0 balance_violations 0 unverifiable 0 max_excess -2 max_sent 10 pairs_checked 1 inflight 1 lost 0" \
+	'^id 3 epoch 5 state accepted c1=10/8 m1>m2=5/4/1/0 ok$' \
+	-- "${UDP[@]}" consistent.json
+check "attempt statistics" 0 \
+	"attempts 2 rejected_attempts 1 timeout_attempts 0 bound_median_us 59 bound_p99_us 59 bound_max_us 59 tau_min_us 33" \
+	-- "${UDP[@]}" consistent.json
+check "chain violation" 1 \
+	"checked 1 violations 1 chain_violations 1 balance_violations 0 max_excess 1" \
+	'^id 4 epoch 6 state accepted c1=10/11 .* VIOLATION chain c1: ' \
+	-- "${UDP[@]}" chain-violation.json
+check "balance violation" 1 \
+	"checked 1 violations 1 chain_violations 0 balance_violations 1 pairs_checked 1" \
+	'm1>m2=5/3/1/0 VIOLATION channel m1>m2: sent 5 != received 3 \+ inflight 1 \+ lost 0$' \
+	-- "${UDP[@]}" balance-violation.json
+check "balance explained by --lost (2 counted, 7 beyond S)" 0 \
+	"checked 1 violations 0 balance_violations 0 lost 1" \
+	'm1>m2=5/3/1/1 ok$' \
+	-- "${UDP[@]}" --lost "m1>m2=lost-2-7.txt,port=9000" balance-violation.json
+check "--lost over-explaining is a violation" 1 \
+	"balance_violations 1 lost 2" \
+	-- "${UDP[@]}" --lost "m1>m2=lost-2-4.txt,port=9000" balance-violation.json
+check "--lost of another port does not apply" 1 \
+	"balance_violations 1 lost 0" \
+	-- "${UDP[@]}" --lost "m1>m2=lost-2-7.txt,port=9001" balance-violation.json
+check "late packets shown with a violation" 1 \
+	"balance_violations 1" \
+	'VIOLATION channel m1>m2: .* \(late 1 at m2\)$' \
+	-- "${UDP[@]}" late.json
+check "violations in several documents" 1 \
+	"documents 3 checked 3 violations 2 chain_violations 1 balance_violations 1 max_excess 1" \
+	-- "${UDP[@]}" consistent.json chain-violation.json balance-violation.json
+
+# --- tcp chains -----------------------------------------------------------
+check "tcp chain across the 2^32 wrap" 0 \
+	"documents 2 checked 2 violations 0 max_sent 1000 max_excess 0" \
+	'^id 21 epoch 31 state accepted t1=1000/900 ok$' \
+	-- "${TCP[@]}" tcp-base.json tcp-ok.json
+check "tcp chain violation" 1 \
+	"checked 2 violations 1 chain_violations 1 max_excess 100" \
+	't1=1000/1100 VIOLATION chain t1: ' \
+	-- "${TCP[@]}" tcp-base.json tcp-violation.json
+check "tcp flow without tx_seq: unverifiable" 1 \
+	"checked 1 unverifiable 1 violations 0" \
+	'^id 23 .* UNVERIFIABLE chain t1: m1.s tcp flow .* has no tx_seq$' \
+	-- "${TCP[@]}" tcp-base.json tcp-noseq.json
+check "snapshot before the tcp base: unverifiable" 1 \
+	"checked 1 unverifiable 1" \
+	'^id 20 .* UNVERIFIABLE chain t1: taken before' \
+	-- --chain "name=t1,proto=tcp,a=m1,x=10.9.0.1,port=7100,b=m2,sport=7101" \
+	--tcp-base 21 tcp-base.json tcp-ok.json
+check "tcp base not in the input" 3 "" \
+	-- --chain "name=t1,proto=tcp,a=m1,x=10.9.0.1,port=7100,b=m2,sport=7101" \
+	--tcp-base 99 tcp-base.json tcp-ok.json
+
+# --- completeness -----------------------------------------------------------
+check "member record missing" 1 \
+	"accepted 1 checked 0 unverifiable 1 violations 0 max_excess -" \
+	'^id 6 epoch 8 state accepted UNVERIFIABLE m2 has no record$' \
+	-- "${UDP[@]}" missing-member.json
+check "member record missing, no chain" 1 \
+	"checked 0 unverifiable 1" -- missing-member.json
+check "cut still settling" 1 \
+	"checked 0 unverifiable 1" 'UNVERIFIABLE m2.s cut is settling' \
+	-- "${UDP[@]}" cut-settling.json
+check "cut of an older epoch" 1 \
+	"checked 0 unverifiable 1" 'UNVERIFIABLE m2.s cut covers epochs 9..9, not 10' \
+	-- "${UDP[@]}" cut-stale.json
+check "one cut for this epoch and the next" 0 \
+	"checked 1 unverifiable 0" -- "${UDP[@]}" cut-ahead.json
+check "unverifiable fails a run with a good snapshot" 1 \
+	"checked 1 unverifiable 1 violations 0" \
+	-- "${UDP[@]}" consistent.json missing-member.json
+
+# --- only accepted snapshots are checked ------------------------------------
+check "rejected snapshot alone: nothing checked" 1 \
+	"documents 1 accepted 0 rejected 1 checked 0 violations 0 attempts 3 rejected_attempts 3 timeout_attempts 1 bound_max_us 50" \
+	'^id 12 epoch 0 state rejected$' \
+	-- "${UDP[@]}" rejected.json
+check "rejected snapshot with an accepted one" 0 \
+	"documents 2 accepted 1 rejected 1 checked 1 violations 0 attempts 5 rejected_attempts 4 bound_median_us 50 bound_p99_us 59" \
+	-- "${UDP[@]}" consistent.json rejected.json
+cat consistent.json rejected.json chain-violation.json >"$TMP/stdin"
+check "concatenated on stdin" 1 \
+	"documents 3 accepted 2 rejected 1 checked 2 chain_violations 1" \
+	-- "${UDP[@]}"
+: >"$TMP/stdin"
+check "empty input" 1 \
+	"documents 0 checked 0 bound_median_us - tau_min_us - max_excess -" \
+	-- "${UDP[@]}"
+
+# --- input and usage errors ---------------------------------------------------
+check "malformed JSON" 3 "" -- "${UDP[@]}" malformed.json
+check "not an export (a beaverctl error)" 3 "" -- "${UDP[@]}" wrong-schema.json
+check "lost file with number 0" 3 "" \
+	-- "${UDP[@]}" --lost "m1>m2=lost-0.txt,port=9000" balance-violation.json
+check "lost file missing" 3 "" \
+	-- "${UDP[@]}" --lost "m1>m2=no-such-file,port=9000" balance-violation.json
+check "tcp chain without --tcp-base" 2 "" \
+	-- --chain "name=t1,proto=tcp,a=m1,x=10.9.0.1,port=7100,b=m2,sport=7101" tcp-ok.json
+check "incomplete --chain" 2 "" -- --chain "name=c1,proto=udp,a=m1" consistent.json
+check "unknown option" 2 "" -- --frobnicate consistent.json
+
+echo "oracle-selftest: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
