@@ -6,6 +6,7 @@
 # make vm-test    the VM bench scenarios only
 # make kunit      the KUnit suites on User Mode Linux
 # make unit       the user-space unit tests (cmocka, sanitizers)
+# make oracle-selftest  the consistency oracle on documents of known verdict
 # make fuzz       libFuzzer on every outside-input parser (FUZZ_SECONDS)
 # make lint       cppcheck and clang-tidy on user space
 #
@@ -26,7 +27,7 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 export USER_CFLAGS SAN_CFLAGS
 
 .PHONY: all deps module user unit kunit vm-test checkpatch sparse check \
-	demo clean fuzz fuzz-smoke lint install
+	demo clean fuzz fuzz-smoke lint install oracle-selftest
 
 all: deps module user
 
@@ -46,6 +47,12 @@ unit: deps
 
 kunit: deps
 	scripts/kunit.sh
+
+# the oracle of the VM bench (docs/oracle.md), built with the sanitizers,
+# against hand-made exports whose verdicts are known
+oracle-selftest: deps
+	$(MAKE) -f tests/tools/Makefile BUILD=$(BUILD)/san SAN=1 $(BUILD)/san/bvoracle
+	tests/tools/oracle-selftest.sh $(BUILD)/san/bvoracle
 
 vm-test: module user
 	tests/vm/run.sh

@@ -9,6 +9,7 @@
 #   sparse      sparse over the module; any sparse warning fails it
 #   user        the user-space tools
 #   unit        cmocka tests: every test case counts
+#   oracle      the consistency oracle's self-test: every case counts
 #   lint        cppcheck and clang-tidy on user space (one count)
 #   fuzz-smoke  every libFuzzer harness over its seed corpus: each counts
 #   kunit       KUnit suites on UML: every test case counts
@@ -30,7 +31,7 @@ BUILD=${BUILD:-$repo/build}
 logdir=$BUILD/check
 mkdir -p "$logdir"
 MAKE=${MAKE:-make}
-steps=${CHECK_STEPS:-module checkpatch sparse user unit lint fuzz-smoke kunit vm-test}
+steps=${CHECK_STEPS:-module checkpatch sparse user unit oracle lint fuzz-smoke kunit vm-test}
 step_timeout=${CHECK_TIMEOUT:-2400}
 
 total_pass=0
@@ -114,6 +115,19 @@ kunit_step() {
 	record kunit "$p" "$f" "$([ "$s" -eq 0 ] || echo "$s skipped")"
 }
 
+oracle_step() {
+	local line p=0 f=0
+	run_step oracle-selftest
+	# "oracle-selftest: N passed, M failed"
+	line=$(grep -E '^oracle-selftest: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
+	if [ -n "$line" ]; then
+		p=$(sed -E 's/^oracle-selftest: ([0-9]+) passed.*/\1/' <<<"$line")
+		f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	fi
+	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
+	record oracle "$p" "$f"
+}
+
 fuzz_step() {
 	local p f
 	run_step fuzz-smoke
@@ -149,6 +163,8 @@ for step in $steps; do
 		build_step user ;;
 	unit)
 		unit_step ;;
+	oracle)
+		oracle_step ;;
 	lint)
 		build_step lint ;;
 	fuzz-smoke)
