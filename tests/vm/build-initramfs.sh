@@ -16,7 +16,7 @@
 #            with our code), and the distribution modules the scenarios use
 #            (signatures stripped, depmod run). Changes rarely: cached under
 #            $BEAVER_CACHE/vm/ and keyed by a hash of every input.
-#   overlay  /init, tests/vm (lib.sh, scenarios, demo.sh), beaver.ko and the project's
+#   overlay  /init, tests/vm (lib.sh, chain.sh, scenarios, demo.sh), beaver.ko and the project's
 #            executables from $BUILD (beaverd, beaverctl, beaver-nl, udpnum,
 #            tcpbulk, bvforge...; not the sanitizer builds *-san) with any
 #            library the base lacks. Changes on every edit; a few megabytes,
@@ -99,8 +99,8 @@ ln -sfn "$vmlinux" "$out/kernel"
 
 # Distribution modules the scenarios may load, plus whatever beaver.ko
 # depends on. Loaded on demand inside the VM (only what a scenario needs).
-MODS=(ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh veth bridge dummy sch_netem
-      nf_conntrack nf_nat nf_defrag_ipv4 virtio_pci 9pnet_virtio 9p)
+MODS=(ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh veth bridge dummy sch_netem sch_prio
+      cls_u32 nf_conntrack nf_nat nf_defrag_ipv4 virtio_pci 9pnet_virtio 9p)
 if [ -f "$BEAVER_KO" ]; then
 	IFS=, read -r -a kodeps <<<"$(modinfo -F depends "$BEAVER_KO" 2>/dev/null)"
 	MODS+=("${kodeps[@]}")
@@ -269,6 +269,7 @@ trap 'rm -rf "$ov"' EXIT
 mkdir -p "$ov/beaver/vm/scenarios" "$ov/usr/local/bin"
 install -m 0755 "$here/init.sh" "$ov/init"
 install -m 0644 "$here/lib.sh" "$ov/beaver/vm/lib.sh"
+install -m 0644 "$here/chain.sh" "$ov/beaver/vm/chain.sh"
 cp "$here"/scenarios/*.sh "$ov/beaver/vm/scenarios/" 2>/dev/null || true
 # make demo's scenario (run.sh --demo), not one of make vm-test's
 [ -f "$here/demo.sh" ] && cp "$here/demo.sh" "$ov/beaver/vm/scenarios/demo.sh"
