@@ -52,7 +52,7 @@ u32 bv_member_advance(struct beaver_net *bn, const struct bv_config *cfg,
 		cut = kzalloc(sizeof(*cut), GFP_ATOMIC);
 	now = ktime_get_ns();
 	if (cut) {
-		cut->first = bv_epoch_next(cur);
+		cut->first = bv_epoch_range_first(cur, s);
 		cut->last = s;
 		cut->cut_ns = now;
 		cut->settle_ms = cfg->settle_ms;
@@ -121,6 +121,8 @@ void bv_cuts_mark_trunc(struct beaver_net *bn, u32 first, u32 last)
 
 void bv_flows_lost(struct beaver_net *bn, u32 epoch)
 {
+	u32 cur;
+
 	/* every packet of an untracked flow comes here: leave early */
 	if (READ_ONCE(bn->flows_lost) &&
 	    !bv_epoch_before(epoch, READ_ONCE(bn->lost_after)))
@@ -131,13 +133,14 @@ void bv_flows_lost(struct beaver_net *bn, u32 epoch)
 		WRITE_ONCE(bn->lost_after, epoch);
 	WRITE_ONCE(bn->flows_lost, true);
 	spin_unlock_bh(&bn->cut_lock);
-	bv_cuts_mark_lost(bn, bv_epoch_next(epoch), atomic_read(&bn->m_epoch));
+	cur = atomic_read(&bn->m_epoch);
+	bv_cuts_mark_lost(bn, bv_epoch_range_first(epoch, cur), cur);
 }
 
 u32 bv_inflight_classify(struct beaver_net *bn, u32 stamp, u32 epoch,
 			 u32 len)
 {
-	u32 first = bv_epoch_next(stamp);
+	u32 first = bv_epoch_range_first(stamp, epoch);
 	bool late = false;
 	struct bv_cut *c;
 

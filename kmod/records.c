@@ -78,13 +78,13 @@ enum bv_add_result bv_acct_add(struct bv_acct *a, u32 epoch,
 		struct bv_hist *h = bv_hist_alloc(b);
 
 		if (h) {
-			h->first = bv_epoch_next(a->epoch);
+			h->first = bv_epoch_range_first(a->epoch, epoch);
 			h->last = epoch;
 			h->at_cut = a->cur;
 			h->next = a->hist;
 			a->hist = h;
 		} else {
-			*lost_first = bv_epoch_next(a->epoch);
+			*lost_first = bv_epoch_range_first(a->epoch, epoch);
 			*lost_last = epoch;
 			ret = BV_ADD_LOST;
 		}
@@ -95,7 +95,7 @@ enum bv_add_result bv_acct_add(struct bv_acct *a, u32 epoch,
 		 * attributed with bottom halves disabled (epochs only grow on
 		 * one CPU). Count it and let the caller flag the snapshots.
 		 */
-		*lost_first = bv_epoch_next(epoch);
+		*lost_first = bv_epoch_range_first(epoch, a->epoch);
 		*lost_last = a->epoch;
 		ret = BV_ADD_MISORDER;
 	}

@@ -78,6 +78,23 @@ static inline bv_u32 bv_epoch_next(bv_u32 e)
 	return e ? e : 1;
 }
 
+/*
+ * The first epoch of the range (e, s] that a cut, an in-flight packet or a
+ * history entry covers: the one after e. Epoch 0 is "no snapshot yet" and
+ * orders before everything, but a range is tested with serial arithmetic,
+ * which cannot order epochs 2^31 or more apart: from 0 the range starts at
+ * the oldest epoch still ordered before s (2^31 - 1 back, skipping 0), so
+ * that it holds s wherever the counter stands.
+ */
+static inline bv_u32 bv_epoch_range_first(bv_u32 e, bv_u32 s)
+{
+	if (e == 0) {
+		e = s - 0x7fffffffu;
+		return e ? e : 1;
+	}
+	return bv_epoch_next(e);
+}
+
 /* the newer of two epochs */
 static inline bv_u32 bv_epoch_max(bv_u32 a, bv_u32 b)
 {

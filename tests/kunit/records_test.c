@@ -239,6 +239,27 @@ static void bv_acct_at_cut_wraparound(struct kunit *test)
 	bv_t_expect_no_cut(test, b, 0xfffffffd);
 }
 
+/*
+ * An entry born before any snapshot (epoch 0) whose first newer packet
+ * comes with an epoch 2^31 or more ahead of 1 (a coordinator whose counter
+ * stands high, or has wrapped): the history entry must still serve that
+ * epoch and the ones just before it.
+ */
+static void bv_acct_at_cut_from_zero_high(struct kunit *test)
+{
+	struct bv_acct *a = bv_t_acct(test, 0, 0);
+	u32 e = 0xffffffd8;
+
+	bv_t_add(test, a, 0, true, 100);
+	bv_t_add(test, a, 0, true, 100);
+	bv_t_add(test, a, e, true, 100);
+	KUNIT_ASSERT_NOT_NULL(test, a->hist);
+	KUNIT_EXPECT_EQ(test, a->hist->last, e);
+	bv_t_expect_cut(test, a, e, 2, 200, 0, 0);
+	bv_t_expect_cut(test, a, e - 5, 2, 200, 0, 0);
+	bv_t_expect_cut(test, a, e + 1, 3, 300, 0, 0);
+}
+
 /* release frees exactly the entries that serve snapshots up to @upto */
 static void bv_acct_release_frees(struct kunit *test)
 {
@@ -472,6 +493,7 @@ static struct kunit_case beaver_records_cases[] = {
 	KUNIT_CASE(bv_acct_at_cut_born_after),
 	KUNIT_CASE(bv_acct_at_cut_range),
 	KUNIT_CASE(bv_acct_at_cut_wraparound),
+	KUNIT_CASE(bv_acct_at_cut_from_zero_high),
 	KUNIT_CASE(bv_acct_release_frees),
 	KUNIT_CASE(bv_acct_destroy_frees_all),
 	KUNIT_CASE(bv_acct_add_budget_limit),

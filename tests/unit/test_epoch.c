@@ -201,6 +201,31 @@ static void test_next(void **state)
 	}
 }
 
+/* the range (e, s] starts after e, and from 0 holds s wherever s is */
+static void test_range_first(void **state)
+{
+	(void)state;
+	assert_int_equal(bv_epoch_range_first(5, 9), 6);
+	assert_int_equal(bv_epoch_range_first(0xffffffff, 3), 1);
+	assert_int_equal(bv_epoch_range_first(0, 0x7fffffff), 1);
+	assert_int_equal(bv_epoch_range_first(0, 0xffffffd8), 0x7fffffd9u);
+	assert_int_equal(bv_epoch_range_first(0, 5), 0x80000006u);
+	for (size_t i = 0; i < GRID_N; i++) {
+		uint32_t s = grid[i], f, prev;
+
+		if (!s)
+			continue;
+		f = bv_epoch_range_first(0, s);
+		prev = s == 1 ? 0xffffffffu : s - 1;
+		assert_int_not_equal(f, 0);
+		assert_true(bv_epoch_in(s, f, s));
+		assert_true(bv_epoch_in(f, f, s));
+		/* the snapshots just before s are covered too */
+		assert_true(bv_epoch_in(prev, f, s));
+		assert_int_equal(bv_epoch_range_first(s, 12345), bv_epoch_next(s));
+	}
+}
+
 static void test_next_walk_across_wrap(void **state)
 {
 	uint32_t e = 0xffffff00u;
@@ -311,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_before_mirrors_after),
 		cmocka_unit_test(test_after_matches_reference),
 		cmocka_unit_test(test_next),
+		cmocka_unit_test(test_range_first),
 		cmocka_unit_test(test_next_walk_across_wrap),
 		cmocka_unit_test(test_in),
 		cmocka_unit_test(test_in_matches_definition),
