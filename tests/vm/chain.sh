@@ -83,7 +83,7 @@ ch_default() {
 # through the VIP of every gateway in CHAINS ("1 2 3"); tcp: the TCP chain
 # through gw1 as well
 chain_lab() {
-	local i v h gws= vips= ipvs
+	local i v h gws='' vips='' ipvs
 	CH_NGW=$1 CH_CHAINS=$2 CH_TCP=0
 	[ "${3:-}" = tcp ] && CH_TCP=1
 	for ((i = 1; i <= CH_NGW; i++)); do host "gw$i" "10.0.1.$i/24"; done
@@ -284,8 +284,9 @@ chain_oracle() {
 	c+=(--lost "m1>m2=$VM_STATE/lost.m1-m2,port=9100")
 	c+=(--lost "m2>m1=$VM_STATE/lost.m2-m1,port=9101")
 	# with the TCP chain, the base snapshot comes first
-	cat $([ "$CH_TCP" = 1 ] && echo "$VM_STATE/export.base") "$VM_STATE/export.$tag" |
-		bvoracle "${c[@]}" --detail "$VM_STATE/oracle.$tag" "$@" \
+	local in=("$VM_STATE/export.$tag")
+	[ "$CH_TCP" = 0 ] || in=("$VM_STATE/export.base" "${in[@]}")
+	bvoracle "${c[@]}" --detail "$VM_STATE/oracle.$tag" "$@" "${in[@]}" \
 		2>"$VM_STATE/oracle.$tag.err" || rc=$?
 	head -n 20 "$VM_STATE/oracle.$tag.err" >&2
 	return $rc

@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0
+# vm-timeout: 600
+#
+# Optimistic Gateway Marking under a slow gateway. The coordinator's
+# datagrams to gw3 are delayed by 40-120 ms (netem, uniform), τ_min is
+# 80 ms and the relayed chain A -> x -> gw3 -> B takes at least 100 ms:
+# every attempt whose t1 - t0 reached τ_min is rejected and retried with a
+# fresh epoch, and no accepted snapshot violates the oracle.
+#
+# Second control: the advance to gw3 delayed by 400 ms, longer than the
+# chain, and τ_min raised to 10 s so that OGM accepts it (the check
+# switched off, as a τ_min above the real chain would): A cuts on gw1's
+# mark, its next messages cross gw3 before gw3 switches, and the oracle
+# must find them inside B's cut. (A's direct traffic to B is delayed
+# 300 ms here, so that it does not make B cut first; the settle interval
+# is 600 ms to cover it.)
+#
+#   client --VIP1,2,3--> gw1 gw2 gw3 --> m1 (A) --> x --VIP3--> gw3 --> m2 (B)
+#   coord --(40-120 ms, then 400 ms)--> gw3
+
+need_module
+need_tools udpnum bvoracle beaverd beaverctl
+command -v jq >/dev/null || skip "jq missing in the VM image"
+CH_RELAY_DELAY=100ms	# the chain takes >= 100 ms: tau_min 80 ms is a lower bound
+CH_DIRECT_DELAY=300ms
+BVD_SETTLE_MS=600
+source /beaver/vm/chain.sh
+N=${N:-200}
+NCONTROL=40
+
+log "lab: three gateways, one chain through gw3"
+chain_lab 3 "3"
+ch_to coord 10.0.1.3 delay 80ms 40ms
+chain_daemons coordinator.tau_min_us=80000 coordinator.retries=10 \
+	coordinator.max_outstanding=4
+chain_traffic_start 200
+sleep 1
+
+log "$N snapshots, advance to gw3 delayed 40-120 ms, tau_min 80 ms"
+chain_snapshots main "$N" 4
+
+log "control: advance to gw3 delayed 400 ms, tau_min 10 s (no check)"
+bvd_stop coord
+ch_to coord 10.0.1.3 delay 400ms
+bvd_conf coord coordinator "$CH_COORD" coordinator.tau_min_us=10000000 \
+	coordinator.max_outstanding=4
+bvd_up coord
+chain_snapshots control $NCONTROL 2
+chain_traffic_stop
+
+log "the oracle"
+chain_export main
+chain_export control
+rc=0
+s=$(chain_oracle main) || rc=$?
+echo "oracle main: $s"
+chain_figures main "$s"
+check_eq "$rc" 0 "oracle exit status (main)"
+check_eq "$(kv "$s" violations)/$(kv "$s" unverifiable)" 0/0 "violations/unverifiable (main)"
+check_ge "$(kv "$s" rejected_attempts)" 1 "attempts rejected for t1 - t0 >= tau_min"
+check_ge "$(kv "$s" bound_max_us)" 80000 "largest t1 - t0 (us) reached tau_min"
+check_ge "$(kv "$s" accepted)" $((N * 9 / 10)) "accepted snapshots (of $N)"
+check_eq "$(kv "$s" checked)" "$(kv "$s" accepted)" "accepted snapshots checked"
+# the bound distribution, in 20 ms buckets
+jq -r '.attempts[] | select(.bound_ns != null) | .bound_ns' "$VM_STATE/export.main" |
+	awk '{ b = int($1 / 20000000); n[b]++; if (b > m) m = b }
+	     END { for (i = 0; i <= m; i++) printf "t1-t0 %3d-%3d ms: %d\n", i * 20, i * 20 + 20, n[i] }'
+
+# a rejected attempt is retried with a fresh epoch: every attempt of every
+# snapshot has an epoch of its own
+retried=$(jq -r 'select((.attempts | length) > 1) | .id' "$VM_STATE/export.main" | wc -l)
+figure retried_snapshots "$retried"
+check_ge "$retried" 1 "snapshots accepted or ended after a retry"
+check_eq "$(jq -r '.attempts[].epoch' "$VM_STATE/export.main" | sort | uniq -d | wc -l)" 0 \
+	"epochs used by two attempts"
+
+rc=0
+c=$(chain_oracle control) || rc=$?
+echo "oracle control: $c"
+figure control_violations "$(kv "$c" violations)"
+figure control_bound_median_us "$(kv "$c" bound_median_us)"
+check_eq "$rc" 1 "oracle exit status (control: 400 ms delay, no check)"
+check_ge "$(kv "$c" chain_violations)" 1 "chain violations with the check off"
+check_eq "$(kv "$c" balance_violations)/$(kv "$c" unverifiable)" 0/0 \
+	"balance violations/unverifiable (control)"
+for ns in coord gw1 gw2 gw3 m1 m2; do bvd_alive $ns || fail "beaverd of $ns died"; done

@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+# vm-timeout: 600
+#
+# Parallel snapshots: eight beaverctl clients at once against a coordinator
+# that allows eight outstanding, so that many epochs are in flight together
+# (each member keeps every record per epoch), at the highest rate this
+# bench sustains; the oracle on every accepted one. The rate is compared
+# with one client taking snapshots one after another in the same run (a
+# ratio: absolute rates mean nothing under TCG), and the largest number of
+# snapshots running at once is read back from their start and end times.
+#
+#   client --VIP1,2,3--> gw1 gw2 gw3 --> m1 (A) --> x --VIP1,2,3--> m2 (B)
+
+need_module
+need_tools udpnum bvoracle beaverd beaverctl
+command -v jq >/dev/null || skip "jq missing in the VM image"
+CH_RELAY_DELAY=100ms	# the chains take >= 100 ms: tau_min 80 ms is a lower bound
+source /beaver/vm/chain.sh
+NSEQ=30
+N=${N:-400}
+PAR=8
+
+log "lab: three gateways, three chains"
+chain_lab 3 "1 2 3"
+chain_daemons coordinator.tau_min_us=80000 coordinator.retries=10 \
+	coordinator.max_outstanding=$PAR
+chain_traffic_start 150
+sleep 1
+
+log "$NSEQ snapshots, one client"
+t=$EPOCHREALTIME
+chain_snapshots seq $NSEQ 1
+seq_rate=$(awk -v s="$(elapsed "$t")" -v n=$NSEQ 'BEGIN { printf "%.2f", n / s }')
+log "$N snapshots, $PAR clients"
+t=$EPOCHREALTIME
+chain_snapshots main "$N" $PAR
+par_rate=$(awk -v s="$(elapsed "$t")" -v n="$N" 'BEGIN { printf "%.2f", n / s }')
+chain_traffic_stop
+figure seq_per_sec "$seq_rate"
+figure par_per_sec "$par_rate"
+figure speedup "$(awk -v a="$par_rate" -v b="$seq_rate" 'BEGIN { printf "%.2f", a / b }')"
+
+log "the oracle"
+chain_export main
+rc=0
+s=$(chain_oracle main) || rc=$?
+echo "oracle: $s"
+chain_figures main "$s"
+figure accepted_share "$(awk -v a="$(kv "$s" accepted)" -v n="$(kv "$s" documents)" 'BEGIN { printf "%.3f", a / n }')"
+check_eq "$rc" 0 "oracle exit status"
+check_eq "$(kv "$s" violations)/$(kv "$s" unverifiable)" 0/0 "violations/unverifiable"
+check_ge "$(kv "$s" accepted)" $((N * 9 / 10)) "accepted snapshots (of $N)"
+check_eq "$(kv "$s" checked)" "$(kv "$s" accepted)" "accepted snapshots checked"
+# most snapshots running at once: sweep over [created, finished] intervals
+conc=$(jq -r '"\(.created_ns) 1\n\(.finished_ns) -1"' "$VM_STATE/export.main" |
+	sort -n -k1,1 -k2,2n | awk '{ c += $2; if (c > m) m = c } END { print m + 0 }')
+figure max_concurrent "$conc"
+check_ge "$conc" 4 "snapshots running at the same time"
+check_gt "$(awk -v a="$par_rate" -v b="$seq_rate" 'BEGIN { print (a > b * 1.5) }')" 0 \
+	"parallel rate ($par_rate/s) above 1.5 x the sequential one ($seq_rate/s)"
+for ns in coord gw1 gw2 gw3 m1 m2; do bvd_alive $ns || fail "beaverd of $ns died"; done
