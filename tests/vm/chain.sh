@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The consistency lab: external causal chains through an out-group relay,
-# for the oracle scenarios (20-25). Sourced after lib.sh. docs/oracle.md
+# for the oracle scenarios (16-21). Sourced after lib.sh. docs/oracle.md
 # explains what the oracle checks and why each delay below is there.
 #
 #   client 10.0.1.100 --VIP_i:7000--> gw_i --> m1 (A)          coord 10.0.1.5
@@ -16,7 +16,7 @@
 # traffic through every gateway, so it cuts as soon as the first gateway
 # switches; B gets the relayed chains and nothing else from outside.
 #
-# Three delays make the bench able to show a wrong snapshot (the controls):
+# The delays that make a wrong snapshot observable (the controls need them):
 # - the coordinator's datagrams to B are delayed (CH_ADV_DELAY), and so is
 #   A's direct traffic to B (CH_DIRECT_DELAY): without the gateways' marks,
 #   nothing else moves B's cut, so B cuts well after A;
@@ -122,16 +122,7 @@ chain_lab() {
 
 # chain_daemons [SECTION.KEY=VALUE...]: beaverd on every gateway and
 # member, and the coordinator (with the given overrides)
-chain_daemons() {
-	local p
-	beaver_loaded || beaver_load
-	bvd_key
-	for p in $BVD_GATEWAYS; do bvd_conf "${p%%=*}" gateway "${p#*=}"; done
-	for p in $BVD_MEMBERS; do bvd_conf "${p%%=*}" member "${p#*=}"; done
-	bvd_conf coord coordinator $CH_COORD "$@"
-	# shellcheck disable=SC2046
-	bvd_up $(for p in $BVD_GATEWAYS $BVD_MEMBERS; do echo "${p%%=*}"; done) coord
-}
+chain_daemons() { bvd_all $CH_COORD "$@"; }
 
 # _ch_bg NAME NS CMD...: a traffic process in NS, its output in
 # $VM_STATE/ch.NAME, its pid listed for chain_traffic_stop
@@ -302,6 +293,38 @@ chain_tcp_base() {
 	echo "$id" >"$VM_STATE/tcp-base"
 	bctl coord export "$id" >"$VM_STATE/export.base"
 	chain_tcp_go
+}
+
+# chain_verdict TAG MIN: the oracle over export.TAG must pass: exit 0, no
+# violation, nothing unverifiable, every accepted snapshot checked, at
+# least MIN accepted; figures TAG_*; the summary line in CH_SUMMARY
+chain_verdict() {
+	local tag=$1 min=$2 rc=0
+	CH_SUMMARY=$(chain_oracle "$tag") || rc=$?
+	echo "oracle $tag: $CH_SUMMARY"
+	chain_figures "$tag" "$CH_SUMMARY"
+	check_eq "$rc" 0 "oracle exit status ($tag)"
+	check_eq "$(kv "$CH_SUMMARY" violations)/$(kv "$CH_SUMMARY" unverifiable)" 0/0 \
+		"violations/unverifiable ($tag)"
+	check_ge "$(kv "$CH_SUMMARY" accepted)" "$min" "accepted snapshots ($tag)"
+	check_eq "$(kv "$CH_SUMMARY" checked)" "$(kv "$CH_SUMMARY" accepted)" \
+		"accepted snapshots checked ($tag)"
+}
+
+# chain_control_verdict TAG WHAT: a control run (WHAT: what was taken
+# away) must make the oracle find chain violations, and only those: a
+# control that finds nothing means the scenario could not catch a broken
+# Beaver. Figures TAG_violations, TAG_max_excess; summary in CH_SUMMARY.
+chain_control_verdict() {
+	local tag=$1 what=$2 rc=0
+	CH_SUMMARY=$(chain_oracle "$tag") || rc=$?
+	echo "oracle $tag: $CH_SUMMARY"
+	figure "${tag}_violations" "$(kv "$CH_SUMMARY" violations)"
+	figure "${tag}_max_excess" "$(kv "$CH_SUMMARY" max_excess)"
+	check_eq "$rc" 1 "oracle exit status ($tag: $what)"
+	check_ge "$(kv "$CH_SUMMARY" chain_violations)" 1 "chain violations found ($tag: $what)"
+	check_eq "$(kv "$CH_SUMMARY" balance_violations)/$(kv "$CH_SUMMARY" unverifiable)" 0/0 \
+		"balance violations/unverifiable ($tag: only the chains may break)"
 }
 
 # chain_figures PREFIX SUMMARY: the oracle's numbers as the scenario's

@@ -779,6 +779,22 @@ bvd_kill() {
 	_bvd_gone "$1" 10
 }
 
+# bvd_all COORD_ADDR [SECTION.KEY=VALUE...]: the module loaded, the group
+# key, and beaverd on every gateway and member of bvd_group, and on the
+# coordinator's own host (namespace coord, at COORD_ADDR, with the given
+# overrides), all ready
+bvd_all() {
+	local coord=$1 p
+	shift
+	beaver_loaded || beaver_load
+	bvd_key
+	for p in $BVD_GATEWAYS; do bvd_conf "${p%%=*}" gateway "${p#*=}"; done
+	for p in $BVD_MEMBERS; do bvd_conf "${p%%=*}" member "${p#*=}"; done
+	bvd_conf coord coordinator "$coord" "$@"
+	# shellcheck disable=SC2046
+	bvd_up $(for p in $BVD_GATEWAYS $BVD_MEMBERS; do echo "${p%%=*}"; done) coord
+}
+
 # bvd_logs NAME...: print the daemons' logs (for the console log)
 bvd_logs() {
 	local ns
@@ -876,16 +892,7 @@ lab_demo() {
 
 # demo_daemons [SECTION.KEY=VALUE...]: the module loaded, the key, every
 # configuration (the arguments go to the coordinator's), every daemon up
-demo_daemons() {
-	local p
-	beaver_loaded || beaver_load
-	bvd_key
-	for p in $BVD_GATEWAYS; do bvd_conf "${p%%=*}" gateway "${p#*=}"; done
-	for p in $BVD_MEMBERS; do bvd_conf "${p%%=*}" member "${p#*=}"; done
-	bvd_conf coord coordinator $DEMO_COORD "$@"
-	# shellcheck disable=SC2046
-	bvd_up $(for p in $BVD_GATEWAYS $BVD_MEMBERS; do echo "${p%%=*}"; done) coord
-}
+demo_daemons() { bvd_all $DEMO_COORD "$@"; }
 
 # demo_traffic SECONDS [PPS]: the service and its load, all in the
 # background for about SECONDS:

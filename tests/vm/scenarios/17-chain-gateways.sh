@@ -34,14 +34,8 @@ chain_traffic_stop
 
 log "the oracle"
 chain_export main
-rc=0
-s=$(chain_oracle main) || rc=$?
-echo "oracle: $s"
-chain_figures main "$s"
-check_eq "$rc" 0 "oracle exit status"
-check_eq "$(kv "$s" violations)/$(kv "$s" unverifiable)" 0/0 "violations/unverifiable"
-check_ge "$(kv "$s" accepted)" $((N * 9 / 10)) "accepted snapshots (of $N)"
-check_eq "$(kv "$s" checked)" "$(kv "$s" accepted)" "accepted snapshots checked"
+chain_verdict main $((N * 9 / 10))
+s=$CH_SUMMARY
 check_eq "$(kv "$s" tau_min_us)" 80000 "tau_min in the reports"
 for i in 1 2 3; do
 	r=$(cat "$VM_STATE/ch.recv$i")

@@ -26,13 +26,7 @@ chain_traffic_stop
 
 log "the oracle"
 chain_export main
-rc=0
-s=$(chain_oracle main) || rc=$?
-echo "oracle: $s"
-chain_figures main "$s"
-check_eq "$rc" 0 "oracle exit status"
-check_eq "$(kv "$s" violations)/$(kv "$s" unverifiable)" 0/0 "violations/unverifiable"
-check_ge "$(kv "$s" accepted)" $((N * 9 / 10)) "accepted snapshots (of $N)"
+chain_verdict main $((N * 9 / 10))
 jq -r 'select(.state == "accepted") | .epoch' "$VM_STATE/export.main" >"$VM_STATE/epochs"
 before=$(awk -v f=$FIRST '$1 >= f' "$VM_STATE/epochs" | wc -l)
 after=$(awk '$1 < 1000' "$VM_STATE/epochs" | wc -l)
