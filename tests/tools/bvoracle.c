@@ -36,6 +36,8 @@
 #include <stdnoreturn.h>
 #include <string.h>
 
+#include "toolkit.h"
+
 #define SCHEMA		"beaver-snapshot/1"
 #define MAX_SHOWN	20		/* problems listed on stderr */
 #define PROTO_TCP	6
@@ -97,21 +99,15 @@ static const char usage_text[] =
 "  2 usage, 3 input or internal error (unreadable, malformed, wrong schema,\n"
 "  no base; never 1, which is a verdict)\n";
 
+/* tk_die() exits 3, not 1: that is a verdict (see the top of the file) */
+const struct tk_tool tk_tool = {
+	.name = "bvoracle",
+	.fail_status = 3,
+	.num_base = 10,
+	.num_quotes_all = true,
+};
+
 static bool quiet;
-
-static noreturn void usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-static noreturn void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "bvoracle: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(see bvoracle --help)\n");
-	exit(2);
-}
 
 /* where input errors point: "FILE:LINE (snapshot ID)" */
 static char ctx[512];
@@ -129,13 +125,6 @@ static noreturn void input_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	exit(3);
-}
-
-/* not 1: that is a verdict (see the top of the file) */
-static noreturn void die(const char *what)
-{
-	fprintf(stderr, "bvoracle: %s: %s\n", what, strerror(errno));
 	exit(3);
 }
 
@@ -161,11 +150,11 @@ static void *xrealloc(void *p, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size) {
 		errno = ENOMEM;
-		die("out of memory");
+		tk_die("out of memory");
 	}
 	p = realloc(p, n && size ? n * size : 1);
 	if (!p)
-		die("out of memory");
+		tk_die("out of memory");
 	return p;
 }
 
@@ -183,32 +172,8 @@ static char *xstrdup(const char *s)
 	char *d = strdup(s);
 
 	if (!d)
-		die("out of memory");
+		tk_die("out of memory");
 	return d;
-}
-
-static uint64_t num(const char *opt, const char *s, uint64_t min, uint64_t max)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		usage_error("bad value '%s' for %s", s ? s : "", opt);
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		usage_error("bad value '%s' for %s", s ? s : "", opt);
-	return v;
-}
-
-/* an IPv4 address in network byte order */
-static uint32_t addr(const char *opt, const char *s)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		usage_error("bad IPv4 address '%s' for %s", s, opt);
-	return a.s_addr;
 }
 
 static const char *ntoa(uint32_t a, char buf[INET_ADDRSTRLEN])
@@ -242,7 +207,7 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		die("vsnprintf");
+		tk_die("vsnprintf");
 	if (b->len + (size_t)n + 1 > b->cap) {
 		b->cap = (b->len + (size_t)n + 1) * 2;
 		b->s = xrealloc(b->s, b->cap, 1);
@@ -427,47 +392,47 @@ static void parse_chain(const char *arg)
 		char *v = strchr(tok, '=');
 
 		if (!v)
-			usage_error("--chain: '%s' is not KEY=VALUE", tok);
+			tk_usage_error("--chain: '%s' is not KEY=VALUE", tok);
 		*v++ = '\0';
 		if (!strcmp(tok, "name")) {
 			if (!plain_name(v))
-				usage_error("--chain: bad name '%s'", v);
+				tk_usage_error("--chain: bad name '%s'", v);
 			c.name = xstrdup(v);
 			have |= 1;
 		} else if (!strcmp(tok, "proto")) {
 			if (strcmp(v, "udp") && strcmp(v, "tcp"))
-				usage_error("--chain: proto is udp or tcp, not '%s'", v);
+				tk_usage_error("--chain: proto is udp or tcp, not '%s'", v);
 			c.tcp = !strcmp(v, "tcp");
 			have |= 2;
 		} else if (!strcmp(tok, "a")) {
 			if (!plain_name(v))
-				usage_error("--chain: bad node '%s'", v);
+				tk_usage_error("--chain: bad node '%s'", v);
 			c.a = xstrdup(v);
 			have |= 4;
 		} else if (!strcmp(tok, "x")) {
-			c.x = addr("--chain x", v);
+			c.x = tk_addr("--chain x", v).s_addr;
 			have |= 8;
 		} else if (!strcmp(tok, "port")) {
-			c.port = (uint16_t)num("--chain port", v, 1, 65535);
+			c.port = (uint16_t)tk_num("--chain port", v, 1, 65535);
 			have |= 16;
 		} else if (!strcmp(tok, "b")) {
 			if (!plain_name(v))
-				usage_error("--chain: bad node '%s'", v);
+				tk_usage_error("--chain: bad node '%s'", v);
 			c.b = xstrdup(v);
 			have |= 32;
 		} else if (!strcmp(tok, "sport")) {
-			c.sport = (uint16_t)num("--chain sport", v, 1, 65535);
+			c.sport = (uint16_t)tk_num("--chain sport", v, 1, 65535);
 			have |= 64;
 		} else {
-			usage_error("--chain: unknown key '%s'", tok);
+			tk_usage_error("--chain: unknown key '%s'", tok);
 		}
 	}
 	free(dup);
 	if (have != 127)
-		usage_error("--chain needs name, proto, a, x, port, b and sport");
+		tk_usage_error("--chain needs name, proto, a, x, port, b and sport");
 	for (size_t i = 0; i < n_chains; i++)
 		if (!strcmp(chains[i].name, c.name))
-			usage_error("--chain: two chains named '%s'", c.name);
+			tk_usage_error("--chain: two chains named '%s'", c.name);
 	c.max_excess = INT64_MIN;
 	chains = xrealloc(chains, n_chains + 1, sizeof(*chains));
 	chains[n_chains++] = c;
@@ -489,7 +454,7 @@ static void read_lost_file(struct lost *l)
 	unsigned long lineno = 0;
 
 	if (!f)
-		die(l->file);
+		tk_die(l->file);
 	while (getline(&line, &cap, f) >= 0) {
 		char *p = line, *end;
 		unsigned long long v;
@@ -518,7 +483,7 @@ static void read_lost_file(struct lost *l)
 		l->seqs[n++] = (uint32_t)v;
 	}
 	if (ferror(f))
-		die(l->file);
+		tk_die(l->file);
 	fclose(f);
 	free(line);
 	/* a datagram is lost once, however often a script listed it */
@@ -537,22 +502,22 @@ static void parse_lost(const char *arg)
 	gt = strchr(dup, '>');
 	eq = gt ? strchr(gt, '=') : NULL;
 	if (!gt || !eq)
-		usage_error("--lost: '%s' is not F>T=FILE,port=PORT", arg);
+		tk_usage_error("--lost: '%s' is not F>T=FILE,port=PORT", arg);
 	*gt = *eq = '\0';
 	/* the file name may hold commas: the last ",port=" ends it */
 	for (p = eq + 1; (p = strstr(p, ",port=")); p++)
 		comma = p;
 	if (!comma)
-		usage_error("--lost: '%s' has no ,port=PORT", arg);
+		tk_usage_error("--lost: '%s' has no ,port=PORT", arg);
 	*comma = '\0';
 	if (!plain_name(dup) || !plain_name(gt + 1) || !eq[1])
-		usage_error("--lost: '%s' is not F>T=FILE,port=PORT", arg);
+		tk_usage_error("--lost: '%s' is not F>T=FILE,port=PORT", arg);
 	if (!strcmp(dup, gt + 1))
-		usage_error("--lost: '%s': F and T are the same member", arg);
+		tk_usage_error("--lost: '%s': F and T are the same member", arg);
 	l.from = xstrdup(dup);
 	l.to = xstrdup(gt + 1);
 	l.file = xstrdup(eq + 1);
-	l.port = (uint16_t)num("--lost port", comma + 6, 1, 65535);
+	l.port = (uint16_t)tk_num("--lost port", comma + 6, 1, 65535);
 	free(dup);
 	losts = xrealloc(losts, n_losts + 1, sizeof(*losts));
 	losts[n_losts++] = l;
@@ -609,13 +574,13 @@ static char *slurp(FILE *f, const char *name, size_t *len)
 		n += got;
 		if (n == cap) {
 			if (cap > SIZE_MAX / 2)
-				die("input too large");
+				tk_die("input too large");
 			cap *= 2;
 			buf = xrealloc(buf, cap, 1);
 		}
 	}
 	if (ferror(f))
-		die(name);
+		tk_die(name);
 	*len = n;
 	return buf;
 }
@@ -635,7 +600,7 @@ static void read_docs(const char *path)
 	char *buf;
 
 	if (!f)
-		die(path);
+		tk_die(path);
 	buf = slurp(f, name, &len);
 	if (!in)
 		fclose(f);
@@ -1464,21 +1429,21 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': parse_chain(optarg); break;
-		case 'B': base_id = num("--tcp-base", optarg, 1, INT64_MAX);
+		case 'B': base_id = tk_num("--tcp-base", optarg, 1, INT64_MAX);
 			  has_base = true; break;
 		case 'l': parse_lost(optarg); break;
 		case 'd': detail_path = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage_text, stdout); return 0;
-		default: usage_error("bad option");
+		default: tk_usage_error("bad option");
 		}
 	}
 	for (size_t i = 0; i < n_chains; i++)
 		any_tcp |= chains[i].tcp;
 	if (any_tcp && !has_base)
-		usage_error("a tcp --chain needs --tcp-base ID");
+		tk_usage_error("a tcp --chain needs --tcp-base ID");
 	if (has_base && !any_tcp)
-		usage_error("--tcp-base without a tcp --chain");
+		tk_usage_error("--tcp-base without a tcp --chain");
 
 	for (size_t i = 0; i < n_losts; i++)
 		read_lost_file(&losts[i]);
@@ -1493,7 +1458,7 @@ int main(int argc, char **argv)
 	if (detail_path) {
 		detail = fopen(detail_path, "w");
 		if (!detail)
-			die(detail_path);
+			tk_die(detail_path);
 	}
 
 	for (size_t i = 0; i < n_docs; i++) {
@@ -1526,7 +1491,7 @@ int main(int argc, char **argv)
 	ctx[0] = '\0';
 	if (detail && (ferror(detail) | fclose(detail))) {
 		errno = EIO;
-		die(detail_path);
+		tk_die(detail_path);
 	}
 
 	if (st.problems > st.shown && !quiet)
@@ -1592,7 +1557,7 @@ int main(int argc, char **argv)
 	       "\n", st.pairs_checked, st.inflight, st.lost);
 	if (fflush(stdout) || ferror(stdout)) {
 		errno = EIO;
-		die("stdout");
+		tk_die("stdout");
 	}
 
 	for (size_t i = 0; i < n_docs; i++) {

@@ -30,20 +30,18 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdnoreturn.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "toolkit.h"
+
 #define MAGIC		0x42565431u	/* "BVT1" */
-#define HDR_LEN		12
 #define MIN_SIZE	16
 #define MAX_SIZE	(1u << 20)
 #define CHUNK		(64 * 1024)
@@ -51,6 +49,12 @@
 #define GO_POLL_MS	10
 
 enum { EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_TIMEOUT };
+
+const struct tk_tool tk_tool = {
+	.name = "tcpnum",
+	.fail_status = EXIT_FAIL,
+	.num_base = 0,
+};
 
 static const char usage_text[] =
 "usage:\n"
@@ -82,177 +86,7 @@ static const char usage_text[] =
 "      once listening (no start-up race).\n"
 "exit: 0 ok, 1 error or bad records, 2 usage, 3 timeout\n";
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-/* SIGTERM ends a run cleanly, results printed; no SA_RESTART so poll wakes */
-static void catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-}
-
-static noreturn void usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-static noreturn void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "tcpnum: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(see tcpnum --help)\n");
-	exit(EXIT_USAGE);
-}
-
-static noreturn void die(const char *what)
-{
-	fprintf(stderr, "tcpnum: %s: %s\n", what, strerror(errno));
-	exit(EXIT_FAIL);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int remaining(int64_t deadline)
-{
-	int64_t r = deadline - now_ms();
-
-	return r > 0 ? (int)r : 0;
-}
-
-static uint64_t num(const char *opt, const char *s, uint64_t min, uint64_t max)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		usage_error("bad value for %s", opt);
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v < min || v > max)
-		usage_error("bad value '%s' for %s", s, opt);
-	return v;
-}
-
-static struct in_addr addr(const char *opt, const char *s)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		usage_error("bad IPv4 address '%s' for %s", s, opt);
-	return a;
-}
-
-static struct sockaddr_in parse_hostport(const char *s)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	char host[INET_ADDRSTRLEN];
-	const char *colon = strrchr(s, ':');
-
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		usage_error("relay: --to needs A:PORT, not '%s'", s);
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	sa.sin_addr = addr("--to", host);
-	sa.sin_port = htons((uint16_t)num("--to port", colon + 1, 1, 65535));
-	return sa;
-}
-
-/* --- records ------------------------------------------------------------ */
-
-/* byte i of record seq: a hash, so shifted or mixed data never matches */
-static uint8_t pattern(uint32_t seq, uint32_t i)
-{
-	uint32_t x = seq * 0x9e3779b1u ^ i * 0x85ebca6bu;
-
-	x ^= x >> 15;
-	x *= 0x2c1b3c6du;
-	x ^= x >> 12;
-	return (uint8_t)x;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	v = htonl(v);
-	memcpy(p, &v, 4);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return ntohl(v);
-}
-
-static void build(uint8_t *buf, uint32_t seq, uint32_t size)
-{
-	put_be32(buf, MAGIC);
-	put_be32(buf + 4, seq);
-	put_be32(buf + 8, size);
-	for (uint32_t i = HDR_LEN; i < size; i++)
-		buf[i] = pattern(seq, i);
-}
-
-/* true if buf[0..len) is exactly what build() made; *seq its number */
-static bool verify(const uint8_t *buf, uint32_t len, uint32_t *seq)
-{
-	if (get_be32(buf) != MAGIC || get_be32(buf + 8) != len)
-		return false;
-	*seq = get_be32(buf + 4);
-	for (uint32_t i = HDR_LEN; i < len; i++)
-		if (buf[i] != pattern(*seq, i))
-			return false;
-	return true;
-}
-
 /* --- sockets ------------------------------------------------------------ */
-
-static void ready_file(const char *path)
-{
-	FILE *f;
-
-	if (!path)
-		return;
-	f = fopen(path, "w");
-	if (!f)
-		die(path);
-	fclose(f);
-}
-
-static int listen_socket(struct in_addr bind_addr, uint16_t port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	int fd, one = 1;
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket");
-	/* a test restarting a receiver on the same port must not wait */
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	sa.sin_addr = bind_addr;
-	sa.sin_port = htons(port);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1))
-		die("bind/listen");
-	return fd;
-}
 
 /*
  * The one connection; returns EXIT_*. *fd is -1 when a signal came first.
@@ -261,20 +95,19 @@ static int listen_socket(struct in_addr bind_addr, uint16_t port)
  */
 static int accept_one(int lfd, int64_t deadline, int *fd, const char *mode)
 {
-	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
 	int result = EXIT_OK;
 
 	*fd = -1;
 	for (;;) {
-		if (stop)
+		int w = tk_wait_fd(lfd, POLLIN, deadline, true);
+
+		if (w == TK_STOPPED)
 			break;
-		if (!remaining(deadline)) {
+		if (w == TK_LATE) {
 			fprintf(stderr, "tcpnum: %s: no connection in time\n", mode);
 			result = EXIT_TIMEOUT;
 			break;
 		}
-		if (poll(&pfd, 1, remaining(deadline)) <= 0)
-			continue;
 		*fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (*fd >= 0)
 			break;
@@ -288,29 +121,6 @@ static int accept_one(int lfd, int64_t deadline, int *fd, const char *mode)
 	return result;
 }
 
-/* fd non-blocking; 0 or -errno */
-static int connect_timeout(int fd, const struct sockaddr_in *dst,
-			   int64_t deadline)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	socklen_t len = sizeof(int);
-	int err = 0;
-
-	if (!connect(fd, (const struct sockaddr *)dst, sizeof(*dst)))
-		return 0;
-	if (errno != EINPROGRESS)
-		return -errno;
-	while (remaining(deadline)) {
-		if (poll(&pfd, 1, remaining(deadline)) > 0)
-			break;
-	}
-	if (!(pfd.revents & (POLLOUT | POLLERR | POLLHUP)))
-		return -ETIMEDOUT;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
-		return -errno;
-	return -err;
-}
-
 /*
  * All of buf[0..len) into the socket, or EXIT_FAIL/EXIT_TIMEOUT; *bytes
  * grows by what went. A signal does not cut it short: a half-written
@@ -322,13 +132,10 @@ static int write_all(int fd, const uint8_t *buf, size_t len, int64_t deadline,
 	size_t done = 0;
 
 	while (done < len) {
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 		ssize_t n;
 
-		if (!remaining(deadline))
+		if (tk_wait_fd(fd, POLLOUT, deadline, false) != TK_READY)
 			return EXIT_TIMEOUT;
-		if (poll(&pfd, 1, remaining(deadline)) <= 0)
-			continue;
 		n = send(fd, buf + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -348,15 +155,12 @@ static int wait_eof(int fd, int64_t deadline, const char *what)
 	static uint8_t scratch[4096];
 
 	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int w = tk_wait_fd(fd, POLLIN, deadline, true);
 		ssize_t n;
 
-		if (stop)
-			return EXIT_OK;
-		if (!remaining(deadline))
-			return EXIT_TIMEOUT;
-		if (poll(&pfd, 1, remaining(deadline)) <= 0)
-			continue;
+		/* a signal ends the wait cleanly */
+		if (w != TK_READY)
+			return w == TK_LATE ? EXIT_TIMEOUT : EXIT_OK;
 		n = recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
 		if (n == 0)
 			return EXIT_OK;
@@ -368,13 +172,14 @@ static int wait_eof(int fd, int64_t deadline, const char *what)
 	}
 }
 
+
 /* --- send --------------------------------------------------------------- */
 
 /* the test's go: until then the connection stays idle, ready to snapshot */
 static int wait_go(const char *path, int64_t deadline)
 {
-	while (!stop && access(path, F_OK)) {
-		int ms = remaining(deadline);
+	while (!tk_stop && access(path, F_OK)) {
+		int ms = tk_remaining(deadline);
 
 		if (!ms) {
 			fprintf(stderr, "tcpnum: send: no %s in time\n", path);
@@ -395,7 +200,7 @@ static void pace(int64_t t0_ns, uint64_t i, uint64_t rps, int64_t deadline)
 		at = deadline * 1000000;
 	ts.tv_sec = at / 1000000000;
 	ts.tv_nsec = at % 1000000000;
-	/* a signal ends the sleep early (EINTR), and the caller sees stop */
+	/* a signal ends the sleep early (EINTR), and the caller sees tk_stop */
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
@@ -424,57 +229,53 @@ static int cmd_send(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'd': dst.sin_addr = addr("--dst", optarg); has_dst = true; break;
-		case 'p': port = (int)num("--port", optarg, 1, 65535); break;
-		case 's': size = num("--size", optarg, MIN_SIZE, MAX_SIZE); break;
-		case 'c': count = num("--count", optarg, 0, UINT32_MAX); has_count = true; break;
-		case 'r': rps = num("--rps", optarg, 0, 100000000); break;
+		case 'd': dst.sin_addr = tk_addr("--dst", optarg); has_dst = true; break;
+		case 'p': port = (int)tk_num("--port", optarg, 1, 65535); break;
+		case 's': size = tk_num("--size", optarg, MIN_SIZE, MAX_SIZE); break;
+		case 'c': count = tk_num("--count", optarg, 0, UINT32_MAX); has_count = true; break;
+		case 'r': rps = tk_num("--rps", optarg, 0, 100000000); break;
 		case 'g': go = optarg; break;
-		case 'b': src.sin_addr = addr("--bind", optarg); has_bind = true; break;
-		case 't': timeout_ms = (int64_t)num("--timeout-ms", optarg, 1, INT32_MAX); break;
-		default: usage_error("send: bad option");
+		case 'b': src.sin_addr = tk_addr("--bind", optarg); has_bind = true; break;
+		case 't': timeout_ms = (int64_t)tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
+		default: tk_usage_error("send: bad option");
 		}
 	}
 	if (!has_dst || port < 0 || !size || !has_count || optind != argc)
-		usage_error("send: needs --dst A --port P --size S --count N");
+		tk_usage_error("send: needs --dst A --port P --size S --count N");
 	dst.sin_port = htons((uint16_t)port);
-	catch_signals();
-	deadline = now_ms() + timeout_ms;
+	tk_catch_signals();
+	deadline = tk_now_ms() + timeout_ms;
 	buf = malloc(size);
 	if (!buf)
-		die("out of memory");
+		tk_die("out of memory");
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		die("socket");
+		tk_die("socket");
 	/* no Nagle: a record is on the wire when written, not with the next */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (has_bind && bind(fd, (struct sockaddr *)&src, sizeof(src)))
-		die("bind");
-	err = connect_timeout(fd, &dst, deadline);
+		tk_die("bind");
+	err = tk_connect(fd, &dst, deadline);
 	if (err) {
 		fprintf(stderr, "tcpnum: send: connect: %s\n", strerror(-err));
 		result = err == -ETIMEDOUT ? EXIT_TIMEOUT : EXIT_FAIL;
 	}
 	if (result == EXIT_OK && go)
 		result = wait_go(go, deadline);
-	if (rps) {
-		struct timespec ts;
-
-		/* the schedule starts at the go, not at the connect */
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t0_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	}
-	while (result == EXIT_OK && !stop && sent < count) {
+	/* the schedule starts at the go, not at the connect */
+	if (rps)
+		t0_ns = tk_now_ns();
+	while (result == EXIT_OK && !tk_stop && sent < count) {
 		if (rps) {
 			pace(t0_ns, sent, rps, deadline);
-			if (stop)
+			if (tk_stop)
 				break;
 		}
-		if (!remaining(deadline)) {
+		if (!tk_remaining(deadline)) {
 			result = EXIT_TIMEOUT;
 			break;
 		}
-		build(buf, (uint32_t)(sent + 1), (uint32_t)size);
+		tk_rec_build(buf, MAGIC, (uint32_t)(sent + 1), (uint32_t)size);
 		result = write_all(fd, buf, size, deadline, &bytes, "send");
 		if (result == EXIT_OK)
 			sent++;
@@ -506,16 +307,13 @@ static int copy(int in, int out, int64_t deadline, uint64_t *received,
 	static uint8_t buf[CHUNK];
 
 	for (;;) {
-		struct pollfd pfd = { .fd = in, .events = POLLIN };
+		int w = tk_wait_fd(in, POLLIN, deadline, true);
 		ssize_t n;
 		int r;
 
-		if (stop)
-			return EXIT_OK;
-		if (!remaining(deadline))
-			return EXIT_TIMEOUT;
-		if (poll(&pfd, 1, remaining(deadline)) <= 0)
-			continue;
+		/* a signal ends the copy cleanly */
+		if (w != TK_READY)
+			return w == TK_LATE ? EXIT_TIMEOUT : EXIT_OK;
 		n = recv(in, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n == 0)
 			return EXIT_OK;
@@ -557,28 +355,28 @@ static int cmd_relay(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'p': port = (int)num("--port", optarg, 1, 65535); break;
-		case 'T': to = parse_hostport(optarg); has_to = true; break;
-		case 'S': sport = (int)num("--sport", optarg, 0, 65535); break;
-		case 'b': bind_addr = addr("--bind", optarg); break;
-		case 't': timeout_ms = (int64_t)num("--timeout-ms", optarg, 1, INT32_MAX); break;
+		case 'p': port = (int)tk_num("--port", optarg, 1, 65535); break;
+		case 'T': to = tk_relay_to(optarg); has_to = true; break;
+		case 'S': sport = (int)tk_num("--sport", optarg, 0, 65535); break;
+		case 'b': bind_addr = tk_addr("--bind", optarg); break;
+		case 't': timeout_ms = (int64_t)tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
 		case 'r': ready = optarg; break;
-		default: usage_error("relay: bad option");
+		default: tk_usage_error("relay: bad option");
 		}
 	}
 	if (port < 0 || !has_to || optind != argc)
-		usage_error("relay: needs --port P --to A:PORT");
-	catch_signals();
-	deadline = now_ms() + timeout_ms;
-	lfd = listen_socket(bind_addr, (uint16_t)port);
-	ready_file(ready);
+		tk_usage_error("relay: needs --port P --to A:PORT");
+	tk_catch_signals();
+	deadline = tk_now_ms() + timeout_ms;
+	lfd = tk_tcp_listen(bind_addr, (uint16_t)port, 1);
+	tk_ready_file(ready);
 	result = accept_one(lfd, deadline, &in, "relay");
 	if (in < 0)
 		goto done;
 	/* onward at once, before any data: the whole chain up for the go */
 	out = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (out < 0)
-		die("socket");
+		tk_die("socket");
 	/* a fixed source port again right after a run still in TIME_WAIT */
 	setsockopt(out, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(out, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -589,7 +387,7 @@ static int cmd_relay(int argc, char **argv)
 		result = EXIT_FAIL;
 		goto done;
 	}
-	err = connect_timeout(out, &to, deadline);
+	err = tk_connect(out, &to, deadline);
 	if (err) {
 		fprintf(stderr, "tcpnum: relay: connect: %s\n", strerror(-err));
 		result = err == -ETIMEDOUT ? EXIT_TIMEOUT : EXIT_FAIL;
@@ -628,7 +426,7 @@ static void check_record(struct rstats *st, const uint8_t *rec, uint32_t size)
 	uint32_t seq;
 
 	st->received++;
-	if (!verify(rec, size, &seq)) {
+	if (!tk_rec_verify(rec, size, MAGIC, &seq)) {
 		/* its number is not to be trusted: assume it held its place */
 		st->bad++;
 		st->expect++;
@@ -662,38 +460,36 @@ static int cmd_recv(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'p': port = (int)num("--port", optarg, 1, 65535); break;
-		case 's': size = num("--size", optarg, MIN_SIZE, MAX_SIZE); break;
-		case 'b': bind_addr = addr("--bind", optarg); break;
-		case 't': timeout_ms = (int64_t)num("--timeout-ms", optarg, 1, INT32_MAX); break;
+		case 'p': port = (int)tk_num("--port", optarg, 1, 65535); break;
+		case 's': size = tk_num("--size", optarg, MIN_SIZE, MAX_SIZE); break;
+		case 'b': bind_addr = tk_addr("--bind", optarg); break;
+		case 't': timeout_ms = (int64_t)tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
 		case 'r': ready = optarg; break;
-		default: usage_error("recv: bad option");
+		default: tk_usage_error("recv: bad option");
 		}
 	}
 	if (port < 0 || !size || optind != argc)
-		usage_error("recv: needs --port P --size S");
-	catch_signals();
-	deadline = now_ms() + timeout_ms;
+		tk_usage_error("recv: needs --port P --size S");
+	tk_catch_signals();
+	deadline = tk_now_ms() + timeout_ms;
 	rec = malloc(size);
 	if (!rec)
-		die("out of memory");
-	lfd = listen_socket(bind_addr, (uint16_t)port);
-	ready_file(ready);
+		tk_die("out of memory");
+	lfd = tk_tcp_listen(bind_addr, (uint16_t)port, 1);
+	tk_ready_file(ready);
 	result = accept_one(lfd, deadline, &fd, "recv");
 	while (fd >= 0) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int w = tk_wait_fd(fd, POLLIN, deadline, true);
 		ssize_t n;
 
-		if (stop)
+		if (w == TK_STOPPED)
 			break;
-		if (!remaining(deadline)) {
+		if (w == TK_LATE) {
 			fprintf(stderr, "tcpnum: recv: no EOF within %" PRId64 " ms\n",
 				timeout_ms);
 			result = EXIT_TIMEOUT;
 			break;
 		}
-		if (poll(&pfd, 1, remaining(deadline)) <= 0)
-			continue;
 		/* at most the rest of this record: records never straddle reads */
 		n = recv(fd, rec + have, size - have, MSG_DONTWAIT);
 		if (n == 0) {
@@ -731,24 +527,12 @@ static int cmd_recv(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		}
-	}
-	/* the subcommand's options start after its name */
-	if (!strcmp(argv[1], "send"))
-		return cmd_send(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "relay"))
-		return cmd_relay(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "recv"))
-		return cmd_recv(argc - 1, argv + 1);
-	fprintf(stderr, "tcpnum: unknown command '%s'\n", argv[1]);
-	fputs(usage_text, stderr);
-	return EXIT_USAGE;
+	static const struct tk_command cmds[] = {
+		{ "send", cmd_send },
+		{ "relay", cmd_relay },
+		{ "recv", cmd_recv },
+		{ NULL, NULL }
+	};
+
+	return tk_run_command(argc, argv, usage_text, cmds);
 }

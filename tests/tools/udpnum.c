@@ -21,25 +21,31 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdnoreturn.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "toolkit.h"
+
 #define MAGIC		0x42565531u	/* "BVU1" */
-#define HDR_LEN		12
 #define MIN_SIZE	16
 #define MAX_SIZE	65507		/* largest IPv4 UDP payload */
 #define DEFAULT_SIZE	100
 #define RCVBUF		(4 * 1024 * 1024)
 #define MISSING_MAX	(1u << 24)	/* --missing-file: 2 MiB of bitmap */
+
+const struct tk_tool tk_tool = {
+	.name = "udpnum",
+	.fail_status = 1,
+	.num_base = 0,
+	.num_quotes_all = true,
+	.addr_hides_value = true,
+};
 
 static const char usage_text[] =
 "usage:\n"
@@ -71,126 +77,6 @@ static const char usage_text[] =
 "      SIGINT, count, idle (default: none) or timeout (default 3600000) print\n"
 "      `received N forwarded F failed E bytes B`.\n"
 "exit: 0 ok, 1 error or bad datagrams, 2 usage\n";
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-/* SIGTERM ends a run cleanly, results printed; no SA_RESTART so poll wakes */
-static void catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-}
-
-static noreturn void usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-static noreturn void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "udpnum: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(see udpnum --help)\n");
-	exit(2);
-}
-
-static noreturn void die(const char *what)
-{
-	fprintf(stderr, "udpnum: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static uint64_t num(const char *opt, const char *s, uint64_t min, uint64_t max)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		usage_error("bad value '%s' for %s", s ? s : "", opt);
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v < min || v > max)
-		usage_error("bad value '%s' for %s", s ? s : "", opt);
-	return v;
-}
-
-static struct in_addr addr(const char *opt, const char *s)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		usage_error("bad IPv4 address for %s", opt);
-	return a;
-}
-
-/* --- payload ------------------------------------------------------------ */
-
-/* byte i of datagram seq: a hash, so shifted or mixed data never matches */
-static uint8_t pattern(uint32_t seq, uint32_t i)
-{
-	uint32_t x = seq * 0x9e3779b1u ^ i * 0x85ebca6bu;
-
-	x ^= x >> 15;
-	x *= 0x2c1b3c6du;
-	x ^= x >> 12;
-	return (uint8_t)x;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	v = htonl(v);
-	memcpy(p, &v, 4);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return ntohl(v);
-}
-
-static void build(uint8_t *buf, uint32_t seq, uint32_t size)
-{
-	put_be32(buf, MAGIC);
-	put_be32(buf + 4, seq);
-	put_be32(buf + 8, size);
-	for (uint32_t i = HDR_LEN; i < size; i++)
-		buf[i] = pattern(seq, i);
-}
-
-/* true if buf[0..len) is exactly what build() made; *seq its number */
-static bool verify(const uint8_t *buf, size_t len, uint32_t *seq)
-{
-	if (len < HDR_LEN || get_be32(buf) != MAGIC ||
-	    get_be32(buf + 8) != len)
-		return false;
-	*seq = get_be32(buf + 4);
-	for (uint32_t i = HDR_LEN; i < len; i++)
-		if (buf[i] != pattern(*seq, i))
-			return false;
-	return true;
-}
 
 /* --- receive statistics ------------------------------------------------- */
 
@@ -226,7 +112,7 @@ static void seen_mark(struct rstats *s, uint32_t seq)
 			bits = (uint64_t)MISSING_MAX + 1;
 		p = realloc(s->seen, (size_t)(bits + 7) / 8);
 		if (!p)
-			die("out of memory");
+			tk_die("out of memory");
 		memset(p + (s->seen_bits + 7) / 8, 0,
 		       (size_t)(bits + 7) / 8 - (s->seen_bits + 7) / 8);
 		s->seen = p;
@@ -240,7 +126,7 @@ static void rstats_add(struct rstats *s, const uint8_t *buf, size_t len)
 	uint32_t seq;
 
 	s->received++;
-	if (!verify(buf, len, &seq)) {
+	if (!tk_rec_verify(buf, len, MAGIC, &seq)) {
 		s->bad++;
 		return;
 	}
@@ -249,7 +135,7 @@ static void rstats_add(struct rstats *s, const uint8_t *buf, size_t len)
 		uint32_t *p = realloc(s->seqs, ncap * sizeof(*p));
 
 		if (!p)
-			die("out of memory");
+			tk_die("out of memory");
 		s->seqs = p;
 		s->cap = ncap;
 	}
@@ -319,7 +205,7 @@ static int udp_socket(struct in_addr bind_addr, uint16_t port)
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		die("socket");
+		tk_die("socket");
 	/* a test restarting a receiver on the same port must not wait */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	/* bursts at line rate: a small buffer would drop, and look like loss */
@@ -328,32 +214,8 @@ static int udp_socket(struct in_addr bind_addr, uint16_t port)
 	sa.sin_addr = bind_addr;
 	sa.sin_port = htons(port);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		die("bind");
+		tk_die("bind");
 	return fd;
-}
-
-static void ready_file(const char *path)
-{
-	FILE *f;
-
-	if (!path)
-		return;
-	f = fopen(path, "w");
-	if (!f)
-		die(path);
-	fclose(f);
-}
-
-/* ms until the earlier of two deadlines (0: none), for poll() */
-static int poll_ms(int64_t now, int64_t d1, int64_t d2)
-{
-	int64_t d = d1 && (!d2 || d1 < d2) ? d1 : d2;
-
-	if (!d)
-		return -1;
-	if (d <= now)
-		return 0;
-	return (int)((d - now + 999) / 1000);
 }
 
 /* --- echo: reply from the address the datagram was sent to ------------- */
@@ -423,36 +285,36 @@ static int cmd_recv(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'p': port = (int)num("--port", optarg, 1, 65535); break;
-		case 'b': bind_addr = addr("--bind", optarg); break;
-		case 'c': count = num("--count", optarg, 0, UINT32_MAX); break;
-		case 't': timeout_ms = num("--timeout-ms", optarg, 1, INT32_MAX); break;
-		case 'i': idle_ms = num("--idle-ms", optarg, 0, INT32_MAX); break;
+		case 'p': port = (int)tk_num("--port", optarg, 1, 65535); break;
+		case 'b': bind_addr = tk_addr("--bind", optarg); break;
+		case 'c': count = tk_num("--count", optarg, 0, UINT32_MAX); break;
+		case 't': timeout_ms = tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
+		case 'i': idle_ms = tk_num("--idle-ms", optarg, 0, INT32_MAX); break;
 		case 'e': echo = true; break;
 		case 'r': ready = optarg; break;
 		case 'm': missing = optarg; break;
-		case 'l': last = num("--last", optarg, 0, MISSING_MAX); has_last = true; break;
-		default: usage_error("recv: bad option");
+		case 'l': last = tk_num("--last", optarg, 0, MISSING_MAX); has_last = true; break;
+		default: tk_usage_error("recv: bad option");
 		}
 	}
 	if (port < 0 || optind != argc)
-		usage_error("recv: needs --port P");
+		tk_usage_error("recv: needs --port P");
 	if (has_last && !missing)
-		usage_error("recv: --last needs --missing-file");
+		tk_usage_error("recv: --last needs --missing-file");
 	/* now, not at the end: a bad path fails before anything is sent */
 	if (missing) {
 		mf = fopen(missing, "w");
 		if (!mf)
-			die(missing);
+			tk_die(missing);
 		st.track = true;
 	}
-	catch_signals();
+	tk_catch_signals();
 	fd = udp_socket(bind_addr, (uint16_t)port);
 	if (echo && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)))
-		die("IP_PKTINFO");
-	ready_file(ready);
-	deadline = now_us() + (int64_t)timeout_ms * 1000;
-	while (!stop && (!count || st.received < count)) {
+		tk_die("IP_PKTINFO");
+	tk_ready_file(ready);
+	deadline = tk_now_us() + (int64_t)timeout_ms * 1000;
+	while (!tk_stop && (!count || st.received < count)) {
 		char ctl[CMSG_SPACE(sizeof(struct in_pktinfo)) + 64];
 		struct sockaddr_in src;
 		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
@@ -462,24 +324,24 @@ static int cmd_recv(int argc, char **argv)
 			.msg_control = ctl, .msg_controllen = sizeof(ctl),
 		};
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int64_t now = now_us();
+		int64_t now = tk_now_us();
 		ssize_t len;
 
 		if (now >= deadline || (idle_deadline && now >= idle_deadline))
 			break;
-		if (poll(&pfd, 1, poll_ms(now, deadline, idle_deadline)) <= 0)
+		if (poll(&pfd, 1, tk_poll_ms(now, deadline, idle_deadline)) <= 0)
 			continue;	/* timeout, or a signal: re-check */
 		len = recvmsg(fd, &msg, MSG_DONTWAIT);
 		if (len < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
-			die("recvmsg");
+			tk_die("recvmsg");
 		}
 		rstats_add(&st, buf, (size_t)len);
 		if (echo)
 			echo_back(fd, buf, (size_t)len, &src, &msg);
 		if (idle_ms)
-			idle_deadline = now_us() + (int64_t)idle_ms * 1000;
+			idle_deadline = tk_now_us() + (int64_t)idle_ms * 1000;
 	}
 	rstats_print(&st);
 	result = st.bad ? 1 : 0;
@@ -529,31 +391,31 @@ static int cmd_send(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'd': dst.sin_addr = addr("--dst", optarg); has_dst = true; break;
-		case 'p': port = (int)num("--port", optarg, 1, 65535); break;
-		case 'c': count = num("--count", optarg, 0, UINT32_MAX); has_count = true; break;
-		case 'f': first = num("--first", optarg, 0, UINT32_MAX); break;
-		case 's': size = num("--size", optarg, MIN_SIZE, MAX_SIZE); break;
-		case 'S': sport = (int)num("--sport", optarg, 0, 65535); break;
-		case 'r': pps = num("--pps", optarg, 0, 100000000); break;
-		case 'b': bind_addr = addr("--bind", optarg); break;
-		case 'e': echo_ms = num("--echo-wait-ms", optarg, 0, INT32_MAX); break;
-		case 't': timeout_ms = num("--timeout-ms", optarg, 1, INT32_MAX); break;
-		default: usage_error("send: bad option");
+		case 'd': dst.sin_addr = tk_addr("--dst", optarg); has_dst = true; break;
+		case 'p': port = (int)tk_num("--port", optarg, 1, 65535); break;
+		case 'c': count = tk_num("--count", optarg, 0, UINT32_MAX); has_count = true; break;
+		case 'f': first = tk_num("--first", optarg, 0, UINT32_MAX); break;
+		case 's': size = tk_num("--size", optarg, MIN_SIZE, MAX_SIZE); break;
+		case 'S': sport = (int)tk_num("--sport", optarg, 0, 65535); break;
+		case 'r': pps = tk_num("--pps", optarg, 0, 100000000); break;
+		case 'b': bind_addr = tk_addr("--bind", optarg); break;
+		case 'e': echo_ms = tk_num("--echo-wait-ms", optarg, 0, INT32_MAX); break;
+		case 't': timeout_ms = tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
+		default: tk_usage_error("send: bad option");
 		}
 	}
 	if (!has_dst || port < 0 || !has_count || optind != argc)
-		usage_error("send: needs --dst A --port P --count N");
+		tk_usage_error("send: needs --dst A --port P --count N");
 	dst.sin_port = htons((uint16_t)port);
-	catch_signals();
+	tk_catch_signals();
 	/* unconnected: an ICMP error must not fail the next send */
 	fd = udp_socket(bind_addr, (uint16_t)sport);
-	t0 = now_us();
+	t0 = tk_now_us();
 	deadline = t0 + (int64_t)timeout_ms * 1000;
-	while (sent < count && !stop) {
+	while (sent < count && !tk_stop) {
 		uint32_t seq = (uint32_t)(first + sent);
 
-		if (now_us() >= deadline) {
+		if (tk_now_us() >= deadline) {
 			fprintf(stderr, "udpnum: send: timeout after %" PRIu64 " datagrams\n", sent);
 			break;
 		}
@@ -565,7 +427,7 @@ static int cmd_send(int argc, char **argv)
 
 			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 		}
-		build(buf, seq, (uint32_t)size);
+		tk_rec_build(buf, MAGIC, seq, (uint32_t)size);
 		if (sendto(fd, buf, size, 0, (struct sockaddr *)&dst,
 			   sizeof(dst)) < 0) {
 			/* queue full: wait a little and try the same one again */
@@ -573,7 +435,7 @@ static int cmd_send(int argc, char **argv)
 				usleep(100);
 				continue;
 			}
-			die("sendto");
+			tk_die("sendto");
 		}
 		sent++;
 		if (echo_ms)
@@ -586,15 +448,15 @@ static int cmd_send(int argc, char **argv)
 		printf("sent 0 first %" PRIu64 " last -\n", first);
 	fflush(stdout);
 	if (echo_ms) {
-		int64_t end = now_us() + (int64_t)echo_ms * 1000;
+		int64_t end = tk_now_us() + (int64_t)echo_ms * 1000;
 
-		while (!stop && st.received < sent) {
+		while (!tk_stop && st.received < sent) {
 			struct pollfd pfd = { .fd = fd, .events = POLLIN };
-			int64_t now = now_us();
+			int64_t now = tk_now_us();
 
 			if (now >= end || now >= deadline)
 				break;
-			if (poll(&pfd, 1, poll_ms(now, end, deadline)) > 0)
+			if (poll(&pfd, 1, tk_poll_ms(now, end, deadline)) > 0)
 				drain_echoes(fd, &st, rbuf);
 		}
 		rstats_print(&st);
@@ -607,21 +469,6 @@ static int cmd_send(int argc, char **argv)
 }
 
 /* --- relay -------------------------------------------------------------- */
-
-static struct sockaddr_in parse_hostport(const char *s)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	char host[INET_ADDRSTRLEN];
-	const char *colon = strrchr(s, ':');
-
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		usage_error("relay: --to needs A:PORT, not '%s'", s);
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	sa.sin_addr = addr("--to", host);
-	sa.sin_port = htons((uint16_t)num("--to port", colon + 1, 1, 65535));
-	return sa;
-}
 
 static int cmd_relay(int argc, char **argv)
 {
@@ -647,36 +494,36 @@ static int cmd_relay(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'p': port = (int)num("--port", optarg, 1, 65535); break;
-		case 'T': to = parse_hostport(optarg); has_to = true; break;
-		case 'b': bind_addr = addr("--bind", optarg); break;
-		case 'c': count = num("--count", optarg, 0, UINT32_MAX); break;
-		case 't': timeout_ms = num("--timeout-ms", optarg, 1, INT32_MAX); break;
-		case 'i': idle_ms = num("--idle-ms", optarg, 0, INT32_MAX); break;
+		case 'p': port = (int)tk_num("--port", optarg, 1, 65535); break;
+		case 'T': to = tk_relay_to(optarg); has_to = true; break;
+		case 'b': bind_addr = tk_addr("--bind", optarg); break;
+		case 'c': count = tk_num("--count", optarg, 0, UINT32_MAX); break;
+		case 't': timeout_ms = tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
+		case 'i': idle_ms = tk_num("--idle-ms", optarg, 0, INT32_MAX); break;
 		case 'r': ready = optarg; break;
-		default: usage_error("relay: bad option");
+		default: tk_usage_error("relay: bad option");
 		}
 	}
 	if (port < 0 || !has_to || optind != argc)
-		usage_error("relay: needs --port P --to A:PORT");
-	catch_signals();
+		tk_usage_error("relay: needs --port P --to A:PORT");
+	tk_catch_signals();
 	fd = udp_socket(bind_addr, (uint16_t)port);
-	ready_file(ready);
-	deadline = now_us() + (int64_t)timeout_ms * 1000;
-	while (!stop && (!count || received < count)) {
+	tk_ready_file(ready);
+	deadline = tk_now_us() + (int64_t)timeout_ms * 1000;
+	while (!tk_stop && (!count || received < count)) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int64_t now = now_us();
+		int64_t now = tk_now_us();
 		ssize_t len;
 
 		if (now >= deadline || (idle_deadline && now >= idle_deadline))
 			break;
-		if (poll(&pfd, 1, poll_ms(now, deadline, idle_deadline)) <= 0)
+		if (poll(&pfd, 1, tk_poll_ms(now, deadline, idle_deadline)) <= 0)
 			continue;
 		len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (len < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
-			die("recv");
+			tk_die("recv");
 		}
 		received++;
 		bytes += (uint64_t)len;
@@ -694,7 +541,7 @@ static int cmd_relay(int argc, char **argv)
 			usleep(100);
 		}
 		if (idle_ms)
-			idle_deadline = now_us() + (int64_t)idle_ms * 1000;
+			idle_deadline = tk_now_us() + (int64_t)idle_ms * 1000;
 	}
 	printf("received %" PRIu64 " forwarded %" PRIu64 " failed %" PRIu64
 	       " bytes %" PRIu64 "\n", received, forwarded, failed, bytes);
@@ -704,24 +551,12 @@ static int cmd_relay(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage_text, stdout);
-			return 0;
-		}
-	}
-	/* the subcommand's options start after its name */
-	if (!strcmp(argv[1], "send"))
-		return cmd_send(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "recv"))
-		return cmd_recv(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "relay"))
-		return cmd_relay(argc - 1, argv + 1);
-	fprintf(stderr, "udpnum: unknown command '%s'\n", argv[1]);
-	fputs(usage_text, stderr);
-	return 2;
+	static const struct tk_command cmds[] = {
+		{ "send", cmd_send },
+		{ "recv", cmd_recv },
+		{ "relay", cmd_relay },
+		{ NULL, NULL }
+	};
+
+	return tk_run_command(argc, argv, usage_text, cmds);
 }

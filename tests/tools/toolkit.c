@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * toolkit: the helpers the test tools share; see toolkit.h.
+ */
+#include "toolkit.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* --- exits -------------------------------------------------------------- */
+
+void tk_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", tk_tool.name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see %s --help)\n", tk_tool.name);
+	exit(TK_EXIT_USAGE);
+}
+
+void tk_die(const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", tk_tool.name, what, strerror(errno));
+	exit(tk_tool.fail_status);
+}
+
+/* --- commands ----------------------------------------------------------- */
+
+int tk_run_command(int argc, char **argv, const char *usage,
+		   const struct tk_command *cmds)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return TK_EXIT_USAGE;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		}
+	}
+	/* the command's options start after its name */
+	for (const struct tk_command *c = cmds; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "%s: unknown command '%s'\n", tk_tool.name, argv[1]);
+	fputs(usage, stderr);
+	return TK_EXIT_USAGE;
+}
+
+/* --- option values ------------------------------------------------------ */
+
+uint64_t tk_num(const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (!s || !*s || *s == '-') {
+		if (!tk_tool.num_quotes_all)
+			tk_usage_error("bad value for %s", opt);
+		tk_usage_error("bad value '%s' for %s", s ? s : "", opt);
+	}
+	v = strtoull(s, &end, tk_tool.num_base);
+	if (errno || *end || v < min || v > max)
+		tk_usage_error("bad value '%s' for %s", s, opt);
+	return v;
+}
+
+struct in_addr tk_addr(const char *opt, const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1) {
+		if (tk_tool.addr_hides_value)
+			tk_usage_error("bad IPv4 address for %s", opt);
+		tk_usage_error("bad IPv4 address '%s' for %s", s, opt);
+	}
+	return a;
+}
+
+struct sockaddr_in tk_relay_to(const char *s)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char host[INET_ADDRSTRLEN];
+	const char *colon = strrchr(s, ':');
+
+	if (!colon || (size_t)(colon - s) >= sizeof(host))
+		tk_usage_error("relay: --to needs A:PORT, not '%s'", s);
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	sa.sin_addr = tk_addr("--to", host);
+	sa.sin_port = htons((uint16_t)tk_num("--to port", colon + 1, 1, 65535));
+	return sa;
+}
+
+/* --- time --------------------------------------------------------------- */
+
+int64_t tk_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t tk_now_us(void)
+{
+	return tk_now_ns() / 1000;
+}
+
+int64_t tk_now_ms(void)
+{
+	return tk_now_ns() / 1000000;
+}
+
+int tk_remaining(int64_t deadline)
+{
+	int64_t r = deadline - tk_now_ms();
+
+	return r > 0 ? (int)r : 0;
+}
+
+int tk_poll_ms(int64_t now, int64_t d1, int64_t d2)
+{
+	int64_t d = d1 && (!d2 || d1 < d2) ? d1 : d2;
+
+	if (!d)
+		return -1;
+	if (d <= now)
+		return 0;
+	return (int)((d - now + 999) / 1000);
+}
+
+/* --- signals and files -------------------------------------------------- */
+
+volatile sig_atomic_t tk_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	tk_stop = 1;
+}
+
+void tk_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+void tk_ready_file(const char *path)
+{
+	FILE *f;
+
+	if (!path)
+		return;
+	f = fopen(path, "w");
+	if (!f)
+		tk_die(path);
+	fclose(f);
+}
+
+/* --- numbered records --------------------------------------------------- */
+
+/* byte i of record seq: a hash, so shifted or mixed data never matches */
+static uint8_t pattern(uint32_t seq, uint32_t i)
+{
+	uint32_t x = seq * 0x9e3779b1u ^ i * 0x85ebca6bu;
+
+	x ^= x >> 15;
+	x *= 0x2c1b3c6du;
+	x ^= x >> 12;
+	return (uint8_t)x;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(p, &v, 4);
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return ntohl(v);
+}
+
+void tk_rec_build(uint8_t *buf, uint32_t magic, uint32_t seq, uint32_t size)
+{
+	put_be32(buf, magic);
+	put_be32(buf + 4, seq);
+	put_be32(buf + 8, size);
+	for (uint32_t i = TK_REC_HDR_LEN; i < size; i++)
+		buf[i] = pattern(seq, i);
+}
+
+bool tk_rec_verify(const uint8_t *buf, size_t len, uint32_t magic,
+		   uint32_t *seq)
+{
+	if (len < TK_REC_HDR_LEN || get_be32(buf) != magic ||
+	    get_be32(buf + 8) != len)
+		return false;
+	*seq = get_be32(buf + 4);
+	for (uint32_t i = TK_REC_HDR_LEN; i < len; i++)
+		if (buf[i] != pattern(*seq, i))
+			return false;
+	return true;
+}
+
+/* --- TCP ---------------------------------------------------------------- */
+
+int tk_tcp_listen(struct in_addr bind_addr, uint16_t port, int backlog)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int fd, one = 1;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		tk_die("socket");
+	/* a test restarting a receiver on the same port must not wait */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sa.sin_addr = bind_addr;
+	sa.sin_port = htons(port);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, backlog))
+		tk_die("bind/listen");
+	return fd;
+}
+
+int tk_connect(int fd, const struct sockaddr_in *dst, int64_t deadline)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (!connect(fd, (const struct sockaddr *)dst, sizeof(*dst)))
+		return 0;
+	if (errno != EINPROGRESS)
+		return -errno;
+	/* POLLOUT, or POLLERR/POLLHUP when it failed: SO_ERROR says which */
+	if (tk_wait_fd(fd, POLLOUT, deadline, false) != TK_READY)
+		return -ETIMEDOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		return -errno;
+	return -err;
+}
+
+int tk_wait_fd(int fd, short events, int64_t deadline, bool heed_stop)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+
+	for (;;) {
+		if (heed_stop && tk_stop)
+			return TK_STOPPED;
+		if (!tk_remaining(deadline))
+			return TK_LATE;
+		/* a signal (EINTR) or a timeout: check again */
+		if (poll(&pfd, 1, tk_remaining(deadline)) > 0)
+			return TK_READY;
+	}
+}
