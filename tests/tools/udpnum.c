@@ -155,7 +155,9 @@ static void rstats_print(struct rstats *s)
 {
 	uint64_t dup = 0;
 
-	qsort(s->seqs, s->n, sizeof(*s->seqs), cmp_u32);
+	/* qsort's pointer must be valid even for no elements: none yet */
+	if (s->n > 1)
+		qsort(s->seqs, s->n, sizeof(*s->seqs), cmp_u32);
 	for (size_t i = 1; i < s->n; i++)
 		dup += s->seqs[i] == s->seqs[i - 1];
 	printf("received %" PRIu64 " bad %" PRIu64 " dup %" PRIu64, s->received,
