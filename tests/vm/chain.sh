@@ -202,8 +202,6 @@ chain_traffic_start() {
 # chain_tcp_go: the TCP chain's sender starts sending
 chain_tcp_go() { : >"$VM_STATE/ch.go"; }
 
-_ch_pid() { awk -v n="$1" '$1 == n { print $2 }' "$VM_STATE/ch.pids"; }
-
 # chain_traffic_stop: senders first, then (once the slowest path has
 # drained) relays and receivers; prints every process's totals and
 # completes the loss files with the tail the receiver never saw

@@ -3,9 +3,9 @@
 #
 # Faults under the oracle. Both members' links lose 5% of what they send
 # and reorder it (netem), control traffic included; four clients take
-# snapshots one at a time without pause while, in turn, gw2's beaverd is
-# killed and restarted, then B's (m2's), then the coordinator is killed
-# with SIGKILL and restarted. Afterwards, from the coordinator's store:
+# snapshots back to back (a new series whenever one breaks) while, in
+# turn, gw2's beaverd is SIGKILLed and restarted, then B's (m2's), then
+# the coordinator's. Afterwards, from the coordinator's store:
 # every snapshot a client was told was accepted is still there, accepted;
 # every one that was not says why; none is left half done; and no accepted
 # snapshot violates the oracle, the direct channels balancing with exactly
