@@ -34,7 +34,7 @@ chain_traffic_stop
 
 log "the oracle"
 chain_export main
-chain_verdict main $((N * 9 / 10))
+chain_verdict main $((N * 3 / 4))
 s=$CH_SUMMARY
 check_eq "$(kv "$s" tau_min_us)" 80000 "tau_min in the reports"
 for i in 1 2 3; do
