@@ -36,6 +36,7 @@
 #include <stdnoreturn.h>
 #include <string.h>
 
+#include "beaver_stamp.h"	/* the module's own epoch comparisons */
 #include "toolkit.h"
 
 #define SCHEMA		"beaver-snapshot/1"
@@ -181,12 +182,6 @@ static const char *ntoa(uint32_t a, char buf[INET_ADDRSTRLEN])
 	struct in_addr in = { .s_addr = a };
 
 	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
-}
-
-/* RFC 1982 for epochs: a <= e <= b, the way the module compares them */
-static bool epoch_in(uint32_t e, uint32_t a, uint32_t b)
-{
-	return (int32_t)(e - a) >= 0 && (int32_t)(b - e) >= 0;
 }
 
 /* --- growing strings ----------------------------------------------------- */
@@ -994,7 +989,7 @@ static void check_record(struct snap *s, const char *node)
 	 */
 	first = (uint32_t)need_num(cut, cw, "first", UINT32_MAX);
 	last = (uint32_t)need_num(cut, cw, "last", UINT32_MAX);
-	if (!e || !epoch_in(e, first, last)) {
+	if (!e || !bv_epoch_in(e, first, last)) {
 		sb_sep(&s->why);
 		sb_printf(&s->why, "%s's cut covers epochs %u..%u, not %u", node,
 			  first, last, e);
