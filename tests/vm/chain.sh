@@ -83,7 +83,7 @@ ch_default() {
 # through the VIP of every gateway in CHAINS ("1 2 3"); tcp: the TCP chain
 # through gw1 as well
 chain_lab() {
-	local i v h gws='' vips='' ipvs
+	local i v h gws='' vips='' ipvs drvips=()
 	CH_NGW=$1 CH_CHAINS=$2 CH_TCP=0
 	[ "${3:-}" = tcp ] && CH_TCP=1
 	for ((i = 1; i <= CH_NGW; i++)); do host "gw$i" "10.0.1.$i/24"; done
@@ -111,8 +111,12 @@ chain_lab() {
 		for h in client x; do ip -n "$h" route add "$v/32" via "10.0.1.$i"; done
 		gws+=" gw$i=10.0.1.$i"
 		vips+=${vips:+,}$v
-		[ "$(ch_mode $i)" = dr ] && dr_real m1 "$v" && dr_real m2 "$v"
+		[ "$(ch_mode $i)" = dr ] && drvips+=("$v")
 	done
+	# the members hold the direct-routing VIPs (one call each: the ARP
+	# sysctls once)
+	dr_real m1 "${drvips[@]}"
+	dr_real m2 "${drvips[@]}"
 	# the delays that make a wrong snapshot observable (top of this file)
 	[ -z "$CH_ADV_DELAY" ] || ch_to coord $CH_B delay "$CH_ADV_DELAY"
 	[ -z "$CH_DIRECT_DELAY" ] || ch_to m1 $CH_B delay "$CH_DIRECT_DELAY"
