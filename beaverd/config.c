@@ -101,7 +101,7 @@ static const struct key_def keys[] = {
 
 	{ S_COORD, "tau_min_us", V_USEC_NS, CF(tau_min_ns), 0, 1, 10000000, 0 },
 	{ S_COORD, "ack_timeout_ms", V_U32, CF(ack_timeout_ms), 0, 1, 60000, 0 },
-	{ S_COORD, "retries", V_U32, CF(retries), 0, 0, 100, 0 },
+	{ S_COORD, "retries", V_U32, CF(retries), 0, 0, BVD_MAX_RETRIES, 0 },
 	{ S_COORD, "max_outstanding", V_U32, CF(max_outstanding), 0, 1, 1024, 0 },
 	{ S_COORD, "complete_timeout_ms", V_U32, CF(complete_timeout_ms), 0,
 	  1, 600000, 0 },

@@ -62,6 +62,7 @@
 #define BVD_MAX_PEERS		256
 #define BVD_MAX_ADDRS		4096
 #define BVD_MAX_ALLOW		256
+#define BVD_MAX_RETRIES		100	/* [coordinator] retries */
 #define BVD_NAME_MAX		64
 
 struct bvd_prefix {

@@ -37,6 +37,7 @@ struct snap {
 	uint64_t t0, t1, bound, started;
 	bool *acked;		/* per peer: gateway acked / member acked */
 	bool *refused;
+	struct bvj_ack *acks;	/* per peer: a gateway's ack of this attempt */
 	size_t n_acked, n_refused;
 	struct collect *col;	/* per peer (members only) */
 	size_t n_collected;
@@ -111,6 +112,7 @@ static void snap_free(struct snap *s)
 	free(s->col);
 	free(s->acked);
 	free(s->refused);
+	free(s->acks);
 	free(s);
 }
 
@@ -201,6 +203,7 @@ static void start_attempt(struct snap *s)
 	s->phase = PH_GATEWAYS;
 	memset(s->acked, 0, c->cfg->n_peers * sizeof(bool));
 	memset(s->refused, 0, c->cfg->n_peers * sizeof(bool));
+	memset(s->acks, 0, c->cfg->n_peers * sizeof(*s->acks));
 	s->n_acked = 0;
 	s->n_refused = 0;
 	set_timer(s, (uint64_t)c->cfg->ack_timeout_ms * MS, gw_timeout);
@@ -234,6 +237,28 @@ static void name_gateway(struct snap *s, enum bvo_verdict v, char *reason,
 	}
 }
 
+/*
+ * What every gateway answered in this attempt, in configuration order:
+ * the evidence behind the verdict, kept with it (NULL if out of memory:
+ * the attempt is stored without it, as "not recorded").
+ */
+static char *acks_text(const struct snap *s)
+{
+	const struct bvd_coord *c = s->c;
+	struct bvj_ack *v = calloc(c->n_gw + 1, sizeof(*v));
+	size_t n = 0;
+	char *text;
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < c->cfg->n_peers; i++)
+		if (peer(c, i)->gateway && s->acked[i])
+			v[n++] = s->acks[i];
+	text = bvj_acks_dumps(v, n);
+	free(v);
+	return text;
+}
+
 static void decide(struct snap *s)
 {
 	struct bvd_coord *c = s->c;
@@ -249,6 +274,7 @@ static void decide(struct snap *s)
 	/* an attempt's t1 is 0 when an acknowledgement is missing: no bound
 	 * was measured (docs/json-schema.md: bound_ns null) */
 	a.t1_ns = all_acked ? t1 : 0;
+	a.acks = acks_text(s);
 	s->bound = t1 - s->t0;
 	v = bvo_decide(s->t0, t1, c->cfg->tau_min_ns, s->n_acked,
 		       s->n_refused, c->n_gw, a.reason, sizeof(a.reason));
@@ -259,6 +285,7 @@ static void decide(struct snap *s)
 	if (bvs_attempt_add(c->store, s->id, &a))
 		bvd_err("snapshot %lld: cannot store attempt %u",
 			(long long)s->id, s->attempt);
+	free(a.acks);
 	s->last_verdict = v;
 	snprintf(s->last_reason, sizeof(s->last_reason), "%s", a.reason);
 
@@ -447,6 +474,12 @@ static void on_advance_ack(struct bvd_coord *c, struct snap *s, size_t i,
 	if (gw && s->phase == PH_GATEWAYS) {
 		s->acked[i] = true;
 		s->n_acked++;
+		s->acks[i] = (struct bvj_ack){
+			.node = peer(c, i)->name, .prev = m->prev,
+			.now = m->now, .advanced = m->advanced,
+			.err = m->err, .switch_ns = m->switch_ns,
+			.at_ns = bvl_now(),
+		};
 		if (m->err) {
 			s->refused[i] = true;
 			s->n_refused++;
@@ -574,12 +607,14 @@ int bvd_coord_snapshot(struct bvd_coord *c, bvd_snap_done done, void *waiter,
 	if (s) {
 		s->acked = calloc(np, sizeof(bool));
 		s->refused = calloc(np, sizeof(bool));
+		s->acks = calloc(np, sizeof(*s->acks));
 		s->col = calloc(np, sizeof(*s->col));
 	}
-	if (!s || !s->acked || !s->refused || !s->col) {
+	if (!s || !s->acked || !s->refused || !s->acks || !s->col) {
 		if (s) {
 			free(s->acked);
 			free(s->refused);
+			free(s->acks);
 			free(s->col);
 			free(s);
 		}
@@ -593,6 +628,7 @@ int bvd_coord_snapshot(struct bvd_coord *c, bvd_snap_done done, void *waiter,
 			 strerror(-err));
 		free(s->acked);
 		free(s->refused);
+		free(s->acks);
 		free(s->col);
 		free(s);
 		return err;

@@ -843,6 +843,7 @@ int bvj_snapshot_from_json(const json_t *j, struct bvs_snapshot *s,
 json_t *bvj_attempt_to_json(const struct bvs_attempt *a)
 {
 	struct ob b = { json_object(), false };
+	json_t *acks;
 
 	set(&b, "n", json_integer(a->n));
 	set(&b, "epoch", json_integer(a->epoch));
@@ -853,13 +854,80 @@ json_t *bvj_attempt_to_json(const struct bvs_attempt *a)
 		bvj_u64(a->t1_ns - a->t0_ns) : json_null());
 	set(&b, "verdict", json_string(a->verdict));
 	set(&b, "reason", str_or_null(a->reason));
+	/* our own text, checked when it was written: a row that no longer
+	 * parses shows as "not recorded" rather than break the document */
+	acks = a->acks ? json_loads(a->acks, 0, NULL) : NULL;
+	set(&b, "acks", json_is_array(acks) ? acks : json_null());
+	if (acks && !json_is_array(acks))
+		json_decref(acks);
 	return ob_done(&b);
+}
+
+static json_t *ack_json(const struct bvj_ack *a)
+{
+	struct ob b = { json_object(), false };
+
+	set(&b, "node", json_string(a->node));
+	set(&b, "prev", json_integer(a->prev));
+	set(&b, "epoch", json_integer(a->now));
+	set(&b, "advanced", json_boolean(a->advanced));
+	set(&b, "err", json_integer(a->err));
+	set(&b, "switch_ns", bvj_u64(a->switch_ns));
+	set(&b, "at_ns", bvj_u64(a->at_ns));
+	return ob_done(&b);
+}
+
+char *bvj_acks_dumps(const struct bvj_ack *acks, size_t n)
+{
+	json_t *arr = json_array();
+	char *text = NULL;
+	bool ok = arr != NULL;
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = !json_array_append_new(arr, ack_json(&acks[i]));
+	if (ok)
+		text = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	return text;
+}
+
+/* an "acks" element, checked field by field (a->node points into o) */
+static int ack_parse(const json_t *o, struct bvj_ack *a, const char *w,
+		     char *why, size_t len)
+{
+	char node[BVJ_NODE_MAX + 1];
+	const json_t *adv = json_object_get(o, "advanced");
+	const json_t *err = json_object_get(o, "err");
+
+	if (!json_is_object(o))
+		return fail(why, len, "%s: not an object", w);
+	if (get_str(o, "node", true, node, sizeof(node), w, why, len) ||
+	    get_u32(o, "prev", &a->prev, w, why, len) ||
+	    get_u32(o, "epoch", &a->now, w, why, len) ||
+	    get_u64(o, "switch_ns", &a->switch_ns, w, why, len) ||
+	    get_u64(o, "at_ns", &a->at_ns, w, why, len))
+		return -EINVAL;
+	if (!node[0])
+		return fail(why, len, "%s.node: empty", w);
+	if (!json_is_boolean(adv))
+		return fail(why, len, "%s.advanced: missing or not a boolean", w);
+	if (!json_is_integer(err) || json_integer_value(err) > 0 ||
+	    json_integer_value(err) < -4095)
+		return fail(why, len, "%s.err: missing, or not 0 or -1..-4095",
+			    w);
+	a->node = json_string_value(json_object_get(o, "node"));
+	a->advanced = json_is_true(adv);
+	a->err = (int32_t)json_integer_value(err);
+	return 0;
 }
 
 int bvj_attempt_from_json(const json_t *j, struct bvs_attempt *a,
 			  char *why, size_t why_len)
 {
 	char w[24] = "attempt";
+	const json_t *acks, *e;
+	struct bvj_ack *v;
+	size_t i;
 
 	memset(a, 0, sizeof(*a));
 	if (!json_is_object(j))
@@ -873,6 +941,28 @@ int bvj_attempt_from_json(const json_t *j, struct bvs_attempt *a,
 	    get_str(j, "reason", false, a->reason, sizeof(a->reason), w, why,
 		    why_len))
 		return -EINVAL;
+	acks = json_object_get(j, "acks");
+	if (!acks || json_is_null(acks))
+		return 0;
+	if (!json_is_array(acks))
+		return fail(why, why_len, "attempt.acks: not an array or null");
+	/* rewritten from the checked fields: only what we understood */
+	v = calloc(json_array_size(acks) + 1, sizeof(*v));
+	if (!v)
+		return oom(why, why_len);
+	json_array_foreach(acks, i, e) {
+		char ew[40];
+
+		snprintf(ew, sizeof(ew), "attempt.acks[%zu]", i);
+		if (ack_parse(e, &v[i], ew, why, why_len)) {
+			free(v);
+			return -EINVAL;
+		}
+	}
+	a->acks = bvj_acks_dumps(v, json_array_size(acks));
+	free(v);
+	if (!a->acks)
+		return oom(why, why_len);
 	return 0;
 }
 
@@ -890,6 +980,7 @@ void bvj_export_free(struct bvj_export *x)
 		bvr_free(&x->members[i].rec);
 	}
 	free(x->members);
+	bvs_attempts_free(x->attempts, x->n_attempts);
 	free(x->attempts);
 	json_decref(x->report);
 	bvj_export_init(x);

@@ -91,10 +91,31 @@ json_t *bvj_snapshot_to_json(const struct bvs_snapshot *s);
 int bvj_snapshot_from_json(const json_t *j, struct bvs_snapshot *s,
 			   char *why, size_t why_len);
 
-/* {"n","epoch","t0_ns","t1_ns","bound_ns","verdict","reason"} */
+/*
+ * {"n","epoch","t0_ns","t1_ns","bound_ns","verdict","reason","acks"};
+ * "acks" is null when not recorded. from_json allocates a->acks (free it
+ * with bvs_attempts_free); on error a holds nothing to free.
+ */
 json_t *bvj_attempt_to_json(const struct bvs_attempt *a);
 int bvj_attempt_from_json(const json_t *j, struct bvs_attempt *a,
 			  char *why, size_t why_len);
+
+/*
+ * One gateway's acknowledgement of an attempt's advance, as the
+ * coordinator received it: an element of an attempt's "acks"
+ * {"node","prev","epoch","advanced","err","switch_ns","at_ns"}.
+ */
+struct bvj_ack {
+	const char *node;
+	uint32_t prev, now;	/* its epoch before and after the advance */
+	bool advanced;		/* it moved to the attempt's epoch */
+	int32_t err;		/* 0, or the -errno it refused with */
+	uint64_t switch_ns;	/* its switch instant (its CLOCK_MONOTONIC) */
+	uint64_t at_ns;		/* arrival (the coordinator's CLOCK_MONOTONIC) */
+};
+
+/* the "acks" array as compact JSON text (malloc'd; NULL: out of memory) */
+char *bvj_acks_dumps(const struct bvj_ack *acks, size_t n);
 
 /* --- the export document "beaver-snapshot/1" ------------------------------ */
 

@@ -358,7 +358,8 @@ static int get_id(json_t *args, int64_t *id, char *err, size_t errlen)
 	return 0;
 }
 
-#define MAX_ATTEMPTS 64
+/* every attempt of a snapshot: the first and every retry */
+#define MAX_ATTEMPTS (BVD_MAX_RETRIES + 1)
 
 static int h_show(void *ctx, struct bvc_req *req, json_t *args,
 		  json_t **result, char *err, size_t errlen)
@@ -382,6 +383,8 @@ static int h_show(void *ctx, struct bvc_req *req, json_t *args,
 	attempts = json_array();
 	for (int i = 0; i < n; i++)
 		json_array_append_new(attempts, bvj_attempt_to_json(&at[i]));
+	if (n > 0)
+		bvs_attempts_free(at, (size_t)n);
 	text = bvs_report_get(d.store, id);
 	if (text) {
 		json_t *j = json_loads(text, 0, NULL);
@@ -435,6 +438,7 @@ static int h_export(void *ctx, struct bvc_req *req, json_t *args,
 	free(nodes);
 	free(records);
 	free(report);
+	bvs_attempts_free(at, (size_t)n);
 	return *result ? BVC_OK : BVC_E_INTERNAL;
 }
 

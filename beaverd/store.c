@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BVS_SCHEMA_VERSION	1
+#define BVS_SCHEMA_VERSION	2
 #define BVS_APPLICATION_ID	0x42565231	/* "BVR1" */
 #define BVS_DB_NAME		"beaverd.db"
 #define BVS_LOCK_NAME		"beaverd.lock"
@@ -95,9 +95,9 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_ATT_MAXN] = "SELECT coalesce(max(n), 0) FROM attempts "
 		       "WHERE snapshot_id = ?1",
 	[Q_ATT_ADD] = "INSERT INTO attempts(snapshot_id, n, epoch, t0_ns, "
-		      "t1_ns, verdict, reason) "
-		      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[Q_ATT_GET] = "SELECT n, epoch, t0_ns, t1_ns, verdict, reason "
+		      "t1_ns, verdict, reason, acks) "
+		      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[Q_ATT_GET] = "SELECT n, epoch, t0_ns, t1_ns, verdict, reason, acks "
 		      "FROM attempts WHERE snapshot_id = ?1 ORDER BY n LIMIT ?2",
 	[Q_REPORT_GET] = "SELECT report FROM snapshots WHERE id = ?1",
 	[Q_REC_ADD] = "INSERT INTO member_records(snapshot_id, node, epoch, "
@@ -153,6 +153,10 @@ static const char schema_v1[] =
 	" epoch INTEGER PRIMARY KEY,"
 	" record TEXT NOT NULL,"
 	" collected INTEGER NOT NULL DEFAULT 0);";
+
+/* 2: the gateways' acknowledgements of each attempt (a JSON array) */
+static const char schema_v2[] =
+	"ALTER TABLE attempts ADD COLUMN acks TEXT;";
 
 struct bvs {
 	sqlite3 *db;
@@ -465,7 +469,15 @@ static int setup(struct bvs *s)
 			err = exec(s, "PRAGMA user_version = 1; "
 				   "PRAGMA application_id = 1112953393",
 				   "set the schema version");
-		v = BVS_SCHEMA_VERSION;
+		v = 1;
+	}
+	/* each upgrade step in the same transaction: all of it or nothing */
+	if (!err && v == 1) {
+		err = exec(s, schema_v2, "upgrade the schema to version 2");
+		if (!err)
+			err = exec(s, "PRAGMA user_version = 2",
+				   "set the schema version");
+		v = 2;
 	}
 	if (err) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -714,6 +726,8 @@ int bvs_attempt_add(struct bvs *s, int64_t id, const struct bvs_attempt *a)
 				sizeof(a->verdict)), SQLITE_TRANSIENT);
 	sqlite3_bind_text(x, 7, a->reason, (int)strnlen(a->reason,
 				sizeof(a->reason)), SQLITE_TRANSIENT);
+	if (a->acks)
+		sqlite3_bind_text(x, 8, a->acks, -1, SQLITE_TRANSIENT);
 	err = run(s, x, "store attempt");
 	if (err)
 		return rollback(s, err);
@@ -903,12 +917,24 @@ int bvs_attempts_get(struct bvs *s, int64_t id, struct bvs_attempt *out,
 		a->t1_ns = u64(sqlite3_column_int64(x, 3));
 		column_copy(x, 4, a->verdict, sizeof(a->verdict));
 		column_copy(x, 5, a->reason, sizeof(a->reason));
+		if (sqlite3_column_type(x, 6) != SQLITE_NULL) {
+			a->acks = column_dup(x, 6);
+			if (!a->acks)
+				rc = SQLITE_NOMEM;
+		}
+		if (rc == SQLITE_NOMEM)
+			break;
 	}
 	done(x);
-	if (rc != SQLITE_DONE)
-		return fail_sql(s, rc, "read attempts");
+	if (rc != SQLITE_DONE) {
+		bvs_attempts_free(out, (size_t)n);
+		return rc == SQLITE_NOMEM ? fail(s, -ENOMEM, "read attempts: "
+						 "out of memory") :
+		       fail_sql(s, rc, "read attempts");
+	}
 	return n;
 }
+
 
 /* the text column of a one-row query, malloc'd; NULL if none */
 static char *text_query(struct bvs *s, sqlite3_stmt *x, const char *what)

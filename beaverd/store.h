@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 struct bvs;
 
@@ -48,6 +49,13 @@ struct bvs_attempt {
 	uint64_t t0_ns, t1_ns;	/* CLOCK_MONOTONIC of the coordinator */
 	char verdict[16];	/* "accepted", "rejected", "timeout" */
 	char reason[128];
+	/*
+	 * The gateways' acknowledgements of this attempt's advance: a JSON
+	 * array (docs/json-schema.md, attempt object), NULL when not recorded
+	 * (attempts stored by a beaverd before schema 2). Borrowed by
+	 * bvs_attempt_add; allocated by bvs_attempts_get (bvs_attempts_free).
+	 */
+	char *acks;
 };
 
 struct bvs_snapshot {
@@ -116,6 +124,15 @@ int bvs_snapshot_list(struct bvs *s, struct bvs_snapshot *out, size_t max,
 		      int64_t before_id);
 int bvs_attempts_get(struct bvs *s, int64_t id, struct bvs_attempt *out,
 		     size_t max);
+/* frees what bvs_attempts_get (or bvj_attempt_from_json) allocated in
+ * the first n attempts (inline: json.c uses it without the store) */
+static inline void bvs_attempts_free(struct bvs_attempt *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++) {
+		free(a[i].acks);
+		a[i].acks = NULL;
+	}
+}
 /* malloc'd JSON text of the report / a member's record; NULL if none */
 char *bvs_report_get(struct bvs *s, int64_t id);
 char *bvs_member_record_get(struct bvs *s, int64_t id, const char *node);

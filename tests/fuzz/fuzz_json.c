@@ -95,7 +95,9 @@ static bool attempt_equal(const struct bvs_attempt *a,
 {
 	return a->n == b->n && a->epoch == b->epoch && a->t0_ns == b->t0_ns &&
 	       a->t1_ns == b->t1_ns && !strcmp(a->verdict, b->verdict) &&
-	       !strcmp(a->reason, b->reason);
+	       !strcmp(a->reason, b->reason) &&
+	       (a->acks && b->acks ? !strcmp(a->acks, b->acks) :
+				     a->acks == b->acks);
 }
 
 static void fuzz_records(const json_t *j, const char *text)
@@ -189,6 +191,8 @@ static void fuzz_snapshot(const json_t *j)
 		CHECK(bvj_attempt_from_json(o, &a2, why, sizeof(why)) == 0);
 		CHECK(attempt_equal(&a1, &a2));
 		json_decref(o);
+		bvs_attempts_free(&a1, 1);
+		bvs_attempts_free(&a2, 1);
 	}
 }
 

@@ -505,6 +505,8 @@ static void assert_attempt_equal(const struct bvs_attempt *a,
 	assert_true(a->t0_ns == b->t0_ns && a->t1_ns == b->t1_ns);
 	assert_string_equal(a->verdict, b->verdict);
 	assert_string_equal(a->reason, b->reason);
+	if (a->acks || b->acks)
+		assert_string_equal(a->acks, b->acks);
 }
 
 static void test_snapshot_round_trip(void **state)
@@ -594,6 +596,69 @@ static void test_attempt_round_trip(void **state)
 	assert_int_equal(bvj_attempt_from_json(j, &b, why, sizeof(why)),
 			 -EINVAL);
 	json_decref(j);
+}
+
+/*
+ * The gateways' acknowledgements ride along with an attempt: written by
+ * bvj_acks_dumps, shown as an array (null when not recorded), read back
+ * with every field checked.
+ */
+static void test_attempt_acks(void **state)
+{
+	const struct bvj_ack acks[2] = {
+		{ .node = "gw1", .prev = 6, .now = 7, .advanced = true,
+		  .switch_ns = 5000, .at_ns = 6000 },
+		{ .node = "gw2", .prev = 9, .now = 9, .err = -EINVAL,
+		  .switch_ns = 4000, .at_ns = 7000 },
+	};
+	struct bvs_attempt a = { .n = 1, .epoch = 7, .t0_ns = 1000,
+				 .t1_ns = 7000, .verdict = "accepted" }, b;
+	const json_t *e;
+	char why[256];
+	json_t *j;
+
+	(void)state;
+	j = bvj_attempt_to_json(&a);
+	assert_true(json_is_null(json_object_get(j, "acks")));
+	assert_int_equal(bvj_attempt_from_json(j, &b, why, sizeof(why)), 0);
+	assert_null(b.acks);
+	json_decref(j);
+
+	a.acks = bvj_acks_dumps(acks, 2);
+	assert_non_null(a.acks);
+	j = bvj_attempt_to_json(&a);
+	assert_int_equal(json_array_size(json_object_get(j, "acks")), 2);
+	e = json_array_get(json_object_get(j, "acks"), 1);
+	assert_string_equal(json_string_value(json_object_get(e, "node")), "gw2");
+	assert_int_equal(json_integer_value(json_object_get(e, "prev")), 9);
+	assert_int_equal(json_integer_value(json_object_get(e, "epoch")), 9);
+	assert_true(json_is_false(json_object_get(e, "advanced")));
+	assert_int_equal(json_integer_value(json_object_get(e, "err")), -EINVAL);
+	assert_int_equal(json_integer_value(json_object_get(e, "at_ns")), 7000);
+	assert_int_equal(bvj_attempt_from_json(j, &b, why, sizeof(why)), 0);
+	assert_attempt_equal(&a, &b);
+	bvs_attempts_free(&b, 1);
+
+	/* every field is checked */
+	json_object_set_new((json_t *)e, "advanced", json_integer(1));
+	assert_int_equal(bvj_attempt_from_json(j, &b, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "acks[1].advanced"));
+	json_object_set_new((json_t *)e, "advanced", json_false());
+	json_object_set_new((json_t *)e, "err", json_integer(5));
+	assert_int_equal(bvj_attempt_from_json(j, &b, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "acks[1].err"));
+	json_object_set_new((json_t *)e, "err", json_integer(0));
+	json_object_del((json_t *)e, "node");
+	assert_int_equal(bvj_attempt_from_json(j, &b, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "acks[1].node"));
+	json_object_set_new(j, "acks", json_string("gw1"));
+	assert_int_equal(bvj_attempt_from_json(j, &b, why, sizeof(why)),
+			 -EINVAL);
+	json_decref(j);
+	free(a.acks);
 }
 
 /* --- export ------------------------------------------------------------------- */
@@ -706,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_records_unknown_fields),
 		cmocka_unit_test(test_snapshot_round_trip),
 		cmocka_unit_test(test_attempt_round_trip),
+		cmocka_unit_test(test_attempt_acks),
 		cmocka_unit_test(test_export_build_and_parse),
 	};
 

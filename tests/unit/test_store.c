@@ -99,7 +99,7 @@ static void test_open_creates(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &x,
 					    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(x), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(x, 0), 1);
+	assert_int_equal(sqlite3_column_int(x, 0), 2);
 	sqlite3_finalize(x);
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA application_id", -1,
 					    &x, NULL), SQLITE_OK);
@@ -126,12 +126,12 @@ static void test_open_refuses(void **state)
 	/* a database of a newer schema */
 	snprintf(path, sizeof(path), "%s/beaverd.db", dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL,
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL,
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(bvs_open(dir, true, &s, why, sizeof(why)),
 			 -EPROTONOSUPPORT);
-	assert_non_null(strstr(why, "schema version 2"));
+	assert_non_null(strstr(why, "schema version 3"));
 
 	/* somebody else's database */
 	unlink(path);
@@ -156,6 +156,68 @@ static void test_open_refuses(void **state)
 				  sizeof(why)), -ENOENT);
 	assert_non_null(strstr(why, "state directory"));
 	assert_int_equal(bvs_open(NULL, true, &s, why, sizeof(why)), -EINVAL);
+}
+
+/*
+ * A database of schema 1 (an earlier beaverd's) is upgraded in place when
+ * opened: its snapshots and attempts stay, old attempts read back without
+ * acknowledgements, new ones keep theirs.
+ */
+static void test_upgrade_from_v1(void **state)
+{
+	static const char v1[] =
+		"CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
+		"CREATE TABLE snapshots(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+		" state TEXT NOT NULL CHECK(state IN ('pending', 'collecting',"
+		"  'accepted', 'rejected', 'failed')), reason TEXT,"
+		" created_ns INTEGER NOT NULL, finished_ns INTEGER NOT NULL"
+		" DEFAULT 0, epoch INTEGER NOT NULL DEFAULT 0, tau_min_ns"
+		" INTEGER NOT NULL, bound_ns INTEGER NOT NULL DEFAULT 0,"
+		" attempts INTEGER NOT NULL DEFAULT 0, report TEXT,"
+		" CHECK(state <> 'accepted' OR (report IS NOT NULL AND"
+		" epoch <> 0)));"
+		"CREATE TABLE attempts(snapshot_id INTEGER NOT NULL REFERENCES"
+		" snapshots(id), n INTEGER NOT NULL, epoch INTEGER NOT NULL,"
+		" t0_ns INTEGER NOT NULL, t1_ns INTEGER NOT NULL, verdict TEXT"
+		" NOT NULL, reason TEXT, PRIMARY KEY(snapshot_id, n));"
+		"CREATE TABLE member_records(snapshot_id INTEGER NOT NULL"
+		" REFERENCES snapshots(id), node TEXT NOT NULL, epoch INTEGER"
+		" NOT NULL, record TEXT NOT NULL, PRIMARY KEY(snapshot_id, node));"
+		"CREATE TABLE local_records(epoch INTEGER PRIMARY KEY, record"
+		" TEXT NOT NULL, collected INTEGER NOT NULL DEFAULT 0);"
+		"INSERT INTO snapshots(state, created_ns, tau_min_ns)"
+		" VALUES('pending', 1, 5);"
+		"INSERT INTO attempts VALUES(1, 1, 7, 10, 20, 'rejected', 'x');"
+		"PRAGMA user_version = 1; PRAGMA application_id = 1112953393;";
+	struct bvs_attempt a = { .epoch = 8, .t0_ns = 30, .t1_ns = 31,
+				 .verdict = "accepted", .acks = "[]" };
+	struct bvs_attempt at[4];
+	char path[128];
+	struct bvs *s;
+	sqlite3 *db;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/beaverd.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	s = open_store(true);
+	assert_int_equal(bvs_attempt_add(s, 1, &a), 0);
+	assert_int_equal(bvs_attempts_get(s, 1, at, 4), 2);
+	assert_int_equal(at[0].epoch, 7);
+	assert_string_equal(at[0].verdict, "rejected");
+	assert_null(at[0].acks);
+	assert_int_equal(at[1].epoch, 8);
+	assert_string_equal(at[1].acks, "[]");
+	bvs_attempts_free(at, 2);
+	bvs_close(s);
+
+	/* and it stays at version 2 when opened again */
+	s = open_store(true);
+	assert_int_equal(bvs_attempts_get(s, 1, at, 4), 2);
+	bvs_attempts_free(at, 2);
+	bvs_close(s);
 }
 
 static void test_epochs_increase_across_reopen(void **state)
@@ -218,7 +280,8 @@ static void test_snapshot_lifecycle(void **state)
 				  .t1_ns = 91000, .verdict = "rejected",
 				  .reason = "bound 90000 ns >= tau_min" };
 	struct bvs_attempt a2 = { .n = 0, .epoch = 11, .t0_ns = 2000,
-				  .t1_ns = 7000, .verdict = "accepted" };
+				  .t1_ns = 7000, .verdict = "accepted",
+				  .acks = "[{\"node\":\"gw1\"}]" };
 	const char *nodes[] = { "m2", "m1", "m3" };
 	const char *records[] = { "{\"node\":\"m2\"}", "{\"node\":\"m1\"}",
 				  "{\"node\":\"m3\"}" };
@@ -258,7 +321,13 @@ static void test_snapshot_lifecycle(void **state)
 	assert_int_equal(at[1].n, 2);
 	assert_int_equal(at[1].epoch, 11);
 	assert_string_equal(at[1].reason, "");
+	/* the acknowledgements come back as stored; none stored: NULL */
+	assert_null(at[0].acks);
+	assert_string_equal(at[1].acks, "[{\"node\":\"gw1\"}]");
+	bvs_attempts_free(at, 2);
+	assert_null(at[1].acks);
 	assert_int_equal(bvs_attempts_get(s, id, at, 1), 1);
+	bvs_attempts_free(at, 1);
 
 	assert_int_equal(bvs_snapshot_set_state(s, id, BVS_COLLECTING, NULL), 0);
 	assert_int_equal(bvs_snapshot_get(s, id, &snap), 0);
@@ -685,6 +754,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_open_creates),
 		T(test_open_refuses),
+		T(test_upgrade_from_v1),
 		T(test_epochs_increase_across_reopen),
 		T(test_epoch_first_zero_and_wrap),
 		T(test_snapshot_lifecycle),
