@@ -1,0 +1,1562 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The coordinator (beaverd/coord.c) driven through its public API, with a
+ * fake clock, fake timers and a fake transport defined here in place of
+ * loop.c and peer.c, and a real store (store.c) in a temporary directory.
+ *
+ * Every datagram the coordinator sends is captured (type, epoch,
+ * recipient, offset, the fake clock at the send); the tests answer as
+ * gateways and members would, through bvd_coord_msg, and check the
+ * decisions the coordinator takes (DESIGN §3, Optimistic Gateway Marking)
+ * both in what it sends next and in what the store holds afterwards:
+ * t0 read just before the first advance, t1 at the last acknowledgement,
+ * accept iff t1 - t0 < tau_min (strictly), a fresh and strictly larger
+ * epoch for every retry, rejected/failed after the last retry, ack
+ * matching, the member phase, chunked collection, max_outstanding.
+ *
+ * Time only moves when a test moves it (clock_run), and timers fire only
+ * then, in deadline order: every run is the same run.
+ * BV_TEST_VERBOSE=1 prints the coordinator's log lines.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "coord.h"
+#include "log.h"
+#include "loop.h"
+#include "peer.h"
+#include "store.h"
+#include "wire.h"
+
+#define US		1000ull
+#define MS		1000000ull
+#define TAU		(1 * MS)	/* tau_min of the test group */
+#define ACK_TIMEOUT_MS	200
+#define RESEND_NS	(100 * MS)	/* coord.c MEMBER_RESEND_NS */
+#define POLL_NS		(20 * MS)	/* coord.c COLLECT_POLL_NS */
+#define FIRST_EPOCH	100
+#define T_START		(5000 * MS)	/* the fake clock at each test's start */
+
+/* ---- fake loop.c: clock and timers ------------------------------------ */
+
+static uint64_t now_ns;
+static uint64_t send_cost_ns;	/* every send moves the clock this much */
+
+struct ftimer {
+	long id;
+	uint64_t due;
+	bvl_timer_cb cb;
+	void *data;
+	bool live;
+};
+
+#define MAX_TIMERS 64
+static struct ftimer timers[MAX_TIMERS];
+static long next_timer_id;
+static unsigned int bad_cancels;	/* cancel of an id not pending */
+
+uint64_t bvl_now(void)
+{
+	return now_ns;
+}
+
+long bvl_timer(uint64_t delay_ns, bvl_timer_cb cb, void *data)
+{
+	for (size_t i = 0; i < MAX_TIMERS; i++) {
+		if (timers[i].live)
+			continue;
+		timers[i] = (struct ftimer){ next_timer_id, now_ns + delay_ns,
+					     cb, data, true };
+		return next_timer_id++;
+	}
+	return -ENOMEM;
+}
+
+void bvl_cancel(long id)
+{
+	for (size_t i = 0; i < MAX_TIMERS; i++) {
+		if (timers[i].live && timers[i].id == id) {
+			timers[i].live = false;
+			return;
+		}
+	}
+	bad_cancels++;
+}
+
+static size_t live_timers(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < MAX_TIMERS; i++)
+		n += timers[i].live;
+	return n;
+}
+
+/* move the clock to `until`, firing due timers in deadline order */
+static void clock_run_until(uint64_t until)
+{
+	for (unsigned int guard = 0; guard < 100000; guard++) {
+		struct ftimer *t = NULL;
+
+		for (size_t i = 0; i < MAX_TIMERS; i++) {
+			struct ftimer *x = &timers[i];
+
+			if (!x->live || x->due > until)
+				continue;
+			if (!t || x->due < t->due ||
+			    (x->due == t->due && x->id < t->id))
+				t = x;
+		}
+		if (!t) {
+			if (now_ns < until)
+				now_ns = until;
+			return;
+		}
+		if (t->due > now_ns)
+			now_ns = t->due;
+		t->live = false;
+		t->cb(t->data);
+	}
+	fail_msg("timers keep firing without end");
+}
+
+static void clock_run(uint64_t delta)
+{
+	clock_run_until(now_ns + delta);
+}
+
+/* ---- fake peer.c: capture every send ---------------------------------- */
+
+struct sent {
+	uint8_t type, role;
+	uint32_t epoch, recipient, offset;
+	uint64_t nonce, seq, at;	/* at: the clock when it left */
+};
+
+#define MAX_SENT 4096
+static struct sent sent[MAX_SENT];
+static size_t n_sent;
+static unsigned int bad_sends;	/* recipient id does not match `to` */
+
+static struct bvd_config cfg;
+static struct bvd_peer_conf peers[4];
+
+static const struct bvd_peer_conf *peer_named(const char *name)
+{
+	for (size_t i = 0; i < cfg.n_peers; i++)
+		if (!strcmp(peers[i].name, name))
+			return &peers[i];
+	return NULL;
+}
+
+int bvd_peer_send(struct bvd_peer_io *io, struct bvw_msg *m,
+		  const struct sockaddr_in *to)
+{
+	const struct bvd_peer_conf *p = NULL;
+
+	for (size_t i = 0; i < cfg.n_peers; i++)
+		if (peers[i].control.sin_port == to->sin_port &&
+		    peers[i].control.sin_addr.s_addr == to->sin_addr.s_addr)
+			p = &peers[i];
+	if (!p || bvw_node_id(p->name) != m->recipient)
+		bad_sends++;
+	m->group = io->group;
+	m->sender = io->self;
+	m->seq = io->seq++;
+	if (n_sent < MAX_SENT)
+		sent[n_sent++] = (struct sent){
+			.type = m->type, .role = m->role, .epoch = m->epoch,
+			.recipient = m->recipient, .offset = m->offset,
+			.nonce = m->nonce, .seq = m->seq, .at = now_ns,
+		};
+	io->sent++;
+	now_ns += send_cost_ns;
+	return 0;
+}
+
+/* ---- fake log.c -------------------------------------------------------- */
+
+static char last_log[512];
+
+void bvd_log(int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_log, sizeof(last_log), fmt, ap);
+	va_end(ap);
+	if (getenv("BV_TEST_VERBOSE"))
+		fprintf(stderr, "  log<%d> %s\n", priority, last_log);
+}
+
+/* ---- the fixture ------------------------------------------------------- */
+
+static char dir[64];
+static struct bvs *store;
+static struct bvd_peer_io io;
+static struct bvd_coord *coord;
+static uint64_t peer_seq;	/* seq of the datagrams the peers send */
+
+/*
+ * What a test allocates is kept here and released by teardown, so that a
+ * failing assertion (which leaves the test at once) leaks nothing.
+ */
+#define MAX_KEPT 64
+static void *kept[MAX_KEPT];
+static json_t *kept_json[MAX_KEPT];
+static size_t n_kept, n_kept_json;
+
+static void *keep(void *p)
+{
+	assert_true(n_kept < MAX_KEPT);
+	kept[n_kept++] = p;
+	return p;
+}
+
+static json_t *keep_json(json_t *j)
+{
+	assert_true(n_kept_json < MAX_KEPT);
+	kept_json[n_kept_json++] = j;
+	return j;
+}
+
+/* done() calls */
+static unsigned int n_done;
+static int64_t done_id;
+static void *done_waiter;
+
+static void on_done(void *waiter, int64_t id)
+{
+	n_done++;
+	done_id = id;
+	done_waiter = waiter;
+}
+
+static void set_peer(size_t i, const char *name, bool gw, uint16_t port,
+		     const char *data)
+{
+	snprintf(peers[i].name, sizeof(peers[i].name), "%s", name);
+	peers[i].gateway = gw;
+	peers[i].control.sin_family = AF_INET;
+	peers[i].control.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.1", &peers[i].control.sin_addr);
+	if (data)
+		inet_pton(AF_INET, data, &peers[i].data);
+}
+
+static int setup(void **state)
+{
+	char why[256];
+
+	(void)state;
+	now_ns = T_START;
+	send_cost_ns = 0;
+	memset(timers, 0, sizeof(timers));
+	next_timer_id = 1;
+	bad_cancels = 0;
+	n_sent = 0;
+	bad_sends = 0;
+	n_done = 0;
+	done_id = 0;
+	done_waiter = NULL;
+	peer_seq = 1000;
+	coord = NULL;
+	n_kept = n_kept_json = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(peers, 0, sizeof(peers));
+	set_peer(0, "g1", true, 6001, NULL);
+	set_peer(1, "g2", true, 6002, NULL);
+	set_peer(2, "m1", false, 6011, "10.0.1.11");
+	set_peer(3, "m2", false, 6012, "10.0.1.12");
+	snprintf(cfg.node, sizeof(cfg.node), "coord");
+	cfg.roles = BVD_ROLE_COORDINATOR;
+	cfg.group = 7;
+	cfg.tau_min_ns = TAU;
+	cfg.ack_timeout_ms = ACK_TIMEOUT_MS;
+	cfg.retries = 2;
+	cfg.max_outstanding = 4;
+	cfg.complete_timeout_ms = 1000;
+	cfg.collect_timeout_ms = 1000;
+	cfg.first_epoch = FIRST_EPOCH;
+	cfg.peers = peers;
+	cfg.n_peers = 4;
+
+	memset(&io, 0, sizeof(io));
+	io.fd = -1;
+	io.group = cfg.group;
+	io.self = bvw_node_id(cfg.node);
+	io.seq = 1;
+
+	snprintf(dir, sizeof(dir), "/tmp/bvcoordXXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	if (bvs_open(dir, false, &store, why, sizeof(why))) {
+		print_error("bvs_open: %s\n", why);
+		return -1;
+	}
+	return 0;
+}
+
+static int remove_dir(const char *path)
+{
+	char p[512];
+	struct dirent *e;
+	DIR *d = opendir(path);
+	int rc = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
+		if (unlink(p))
+			rc = -1;
+	}
+	closedir(d);
+	return rmdir(path) ? -1 : rc;
+}
+
+static int teardown(void **state)
+{
+	int rc = 0;
+
+	(void)state;
+	/* freeing a coordinator with snapshots in flight cancels their
+	 * timers: none may be left to fire on freed memory */
+	bvd_coord_free(coord);
+	coord = NULL;
+	if (live_timers()) {
+		print_error("%zu timers still pending after bvd_coord_free\n",
+			    live_timers());
+		rc = -1;
+	}
+	if (bad_cancels) {
+		print_error("%u bvl_cancel calls of timers not pending\n",
+			    bad_cancels);
+		rc = -1;
+	}
+	if (bad_sends) {
+		print_error("%u sends whose recipient is not the peer at `to`\n",
+			    bad_sends);
+		rc = -1;
+	}
+	bvs_close(store);
+	store = NULL;
+	while (n_kept)
+		free(kept[--n_kept]);
+	while (n_kept_json)
+		json_decref(kept_json[--n_kept_json]);
+	if (remove_dir(dir))
+		rc = -1;
+	return rc;
+}
+
+/* the coordinator, made on first use (tests change cfg before) */
+static struct bvd_coord *C(void)
+{
+	if (!coord) {
+		coord = bvd_coord_new(&cfg, store, &io);
+		assert_non_null(coord);
+	}
+	return coord;
+}
+
+static int64_t snapshot(void)
+{
+	char why[256] = "";
+	int64_t id = -1;
+
+	assert_int_equal(bvd_coord_snapshot(C(), on_done, &n_done, &id, why,
+					    sizeof(why)), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+/* ---- what the coordinator sent ---------------------------------------- */
+
+/* sends since index from; epoch 0 and to NULL match any */
+static size_t count_sent(size_t from, uint8_t type, uint32_t epoch,
+			 const char *to)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < n_sent; i++)
+		if (sent[i].type == type && (!epoch || sent[i].epoch == epoch) &&
+		    (!to || sent[i].recipient == bvw_node_id(to)))
+			n++;
+	return n;
+}
+
+/* the last send of a type to a peer since from, or NULL */
+static const struct sent *last_sent(size_t from, uint8_t type, const char *to)
+{
+	for (size_t i = n_sent; i-- > from;)
+		if (sent[i].type == type && sent[i].recipient == bvw_node_id(to))
+			return &sent[i];
+	return NULL;
+}
+
+/*
+ * Exactly one advance to each gateway since from, with one epoch and role
+ * gateway, and nothing else: returns that epoch.
+ */
+static uint32_t gateway_attempt(size_t from)
+{
+	const struct sent *a = last_sent(from, BVW_ADVANCE, "g1");
+	const struct sent *b = last_sent(from, BVW_ADVANCE, "g2");
+
+	assert_int_equal(n_sent - from, 2);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->epoch, b->epoch);
+	assert_int_equal(a->role, BVW_ROLE_GATEWAY);
+	assert_int_equal(b->role, BVW_ROLE_GATEWAY);
+	assert_true(a->epoch != 0);
+	return a->epoch;
+}
+
+/* ---- answers from the peers -------------------------------------------- */
+
+static void deliver(struct bvw_msg *m, const char *from)
+{
+	const struct bvd_peer_conf *p = peer_named(from);
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+
+	if (p)
+		addr = p->control;
+	m->group = cfg.group;
+	m->sender = bvw_node_id(from);
+	m->recipient = io.self;
+	m->seq = peer_seq++;
+	bvd_coord_msg(C(), m, &addr);
+}
+
+/* an ADVANCE_ACK as an agent writes it: req_id of the advance it answers */
+static void ack(const char *from, uint32_t epoch, int32_t err)
+{
+	const struct sent *rq = last_sent(0, BVW_ADVANCE, from);
+	struct bvw_msg m = {
+		.type = BVW_ADVANCE_ACK, .epoch = epoch,
+		.req_id = rq ? rq->seq : 0,
+		.prev = epoch - 1, .now = err ? epoch - 1 : epoch,
+		.switch_ns = 777000 + now_ns / 1000, .advanced = !err,
+		.err = err,
+	};
+
+	deliver(&m, from);
+}
+
+static void chunk(const char *from, uint32_t epoch, uint32_t offset,
+		  uint32_t total, const char *data, uint16_t len, int32_t err)
+{
+	const struct sent *rq = last_sent(0, BVW_COLLECT, from);
+	struct bvw_msg m = {
+		.type = BVW_COLLECT_DATA, .epoch = epoch,
+		.req_id = rq ? rq->seq : 0, .offset = offset, .total = total,
+		.data = (const uint8_t *)data, .data_len = len, .err = err,
+	};
+
+	deliver(&m, from);
+}
+
+/* a small valid record (json.c's form) of a member for epoch e */
+static char *record_text(const char *node, uint32_t e)
+{
+	char *t = NULL;
+	int n = asprintf(&t,
+		"{\"node\":\"%s\",\"epoch\":%u,\"cut\":null,\"flows\":["
+		"{\"proto\":6,\"laddr\":\"10.0.1.11\",\"lport\":80,"
+		"\"raddr\":\"10.0.1.12\",\"rport\":40000,\"tx_pkts\":1,"
+		"\"tx_bytes\":2,\"rx_pkts\":3,\"rx_bytes\":4}],"
+		"\"channels\":[],\"captures\":[]}", node, e);
+
+	assert_true(n > 0);
+	return keep(t);
+}
+
+/*
+ * Answer the coordinator's COLLECT requests of a member with text, in
+ * chunks of at most `size` bytes, starting at the offset it last asked
+ * for; every chunk short of the end must make it ask for the next
+ * offset at once (streaming, no waiting for the poll).
+ */
+static void serve_record(const char *node, uint32_t e, const char *text,
+			 uint16_t size)
+{
+	uint32_t total = (uint32_t)strlen(text);
+	const struct sent *rq = last_sent(0, BVW_COLLECT, node);
+	uint32_t off;
+
+	assert_non_null(rq);
+	assert_int_equal(rq->epoch, e);
+	off = rq->offset;
+	while (off < total) {
+		uint16_t len = total - off < size ? (uint16_t)(total - off) : size;
+		size_t before = n_sent;
+
+		chunk(node, e, off, total, text + off, len, 0);
+		off += len;
+		if (off < total) {
+			rq = last_sent(before, BVW_COLLECT, node);
+			assert_non_null(rq);
+			assert_int_equal(rq->epoch, e);
+			assert_int_equal(rq->offset, off);
+		}
+	}
+}
+
+/* ---- the store --------------------------------------------------------- */
+
+static struct bvs_snapshot get_snap(int64_t id)
+{
+	struct bvs_snapshot s;
+
+	assert_int_equal(bvs_snapshot_get(store, id, &s), 0);
+	return s;
+}
+
+/* the attempts of a snapshot, without their acks; returns how many */
+static int get_attempts(int64_t id, struct bvs_attempt *a, size_t max)
+{
+	int n = bvs_attempts_get(store, id, a, max);
+
+	assert_true(n >= 0);
+	bvs_attempts_free(a, (size_t)n);
+	return n;
+}
+
+/*
+ * Both gateways acknowledge the current attempt, the last one `bound`
+ * after t0 (the first halfway): returns its epoch.
+ */
+static uint32_t gateways_ack(size_t from, uint64_t bound)
+{
+	uint32_t e = gateway_attempt(from);
+	uint64_t t0 = sent[from].at;
+
+	clock_run_until(t0 + bound / 2);
+	ack("g1", e, 0);
+	clock_run_until(t0 + bound);
+	ack("g2", e, 0);
+	return e;
+}
+
+/* the members acknowledge advance e at once */
+static void members_ack(uint32_t e)
+{
+	ack("m1", e, 0);
+	ack("m2", e, 0);
+}
+
+/* ---- the cases --------------------------------------------------------- */
+
+/*
+ * t0 is the clock just before the first advance leaves, t1 the clock
+ * when the last acknowledgement arrives, both stored with the attempt.
+ * Sends take time on the fake clock here (7 us each), so this fails if
+ * t0 is read after the first advance left (a gateway could switch
+ * before t0: the bound would be unsafe), if t1 is taken at the first
+ * acknowledgement instead of the last, or if the advances do not carry
+ * the fresh epoch with role gateway to every gateway (and to no member).
+ */
+static void test_attempt_measures_t0_t1(void **state)
+{
+	struct bvs_attempt a[4];
+	struct bvs_snapshot s;
+	int64_t id;
+	uint32_t e;
+
+	(void)state;
+	send_cost_ns = 7 * US;	/* each send takes time on the fake clock */
+	id = snapshot();
+	e = gateway_attempt(0);
+	assert_int_equal(e, FIRST_EPOCH);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, "m1"), 0);
+	assert_true(sent[0].at == T_START);
+	assert_true(sent[1].at == T_START + 7 * US);
+	send_cost_ns = 0;
+
+	clock_run(300 * US);
+	ack("g1", e, 0);
+	assert_int_equal(get_attempts(id, a, 4), 0);	/* still waiting */
+	assert_int_equal(n_sent, 2);
+	clock_run(200 * US);
+	ack("g2", e, 0);
+
+	assert_int_equal(get_attempts(id, a, 4), 1);
+	assert_int_equal(a[0].n, 1);
+	assert_int_equal(a[0].epoch, e);
+	assert_true(a[0].t0_ns == T_START);
+	assert_true(a[0].t1_ns == T_START + 14 * US + 500 * US);
+	assert_string_equal(a[0].verdict, "accepted");
+	s = get_snap(id);
+	assert_int_equal(s.state, BVS_COLLECTING);
+	assert_int_equal(s.n_attempts, 1);
+	assert_true(s.bound_ns == 514 * US);
+	assert_true(s.tau_min_ns == TAU);
+	assert_int_equal(bvd_coord_stats(C())->accepted, 1);
+	/* the member phase has begun */
+	assert_int_equal(count_sent(2, BVW_ADVANCE, e, "m1"), 1);
+	assert_int_equal(count_sent(2, BVW_ADVANCE, e, "m2"), 1);
+	assert_int_equal(n_done, 0);
+}
+
+/* the acks JSON array of attempt k (0-based) of a snapshot */
+static json_t *attempt_acks(int64_t id, int k)
+{
+	struct bvs_attempt a[8];
+	json_t *j;
+	int n = bvs_attempts_get(store, id, a, 8);
+
+	assert_true(n > k);
+	if (!a[k].acks)
+		bvs_attempts_free(a, (size_t)n);
+	assert_non_null(a[k].acks);
+	j = keep_json(json_loads(a[k].acks, 0, NULL));
+	bvs_attempts_free(a, (size_t)n);
+	assert_non_null(j);
+	assert_true(json_is_array(j));
+	return j;
+}
+
+static const json_t *ack_of(const json_t *acks, const char *node)
+{
+	size_t i;
+	const json_t *e;
+
+	json_array_foreach(acks, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "node")), node))
+			return e;
+	return NULL;
+}
+
+/*
+ * Each attempt stores what every gateway answered: its node, epoch, err
+ * and its arrival on the coordinator's clock (inside [t0, t1]); a
+ * gateway that did not answer, a duplicate, a member's or a stale
+ * epoch's answer is not in the list. Fails if the evidence behind a
+ * verdict is not what the coordinator counted.
+ */
+static void test_attempt_stores_gateway_acks(void **state)
+{
+	const json_t *g1, *g2;
+	json_t *acks;
+	uint64_t at1, at2;
+	int64_t id;
+	uint32_t e1, e2;
+
+	(void)state;
+	id = snapshot();
+	e1 = gateway_attempt(0);
+	clock_run(100 * US);
+	ack("g1", e1, 0);
+	ack("m1", e1, 0);
+	clock_run(100 * US);
+	ack("g1", e1, 0);		/* duplicate: the first one stays */
+	clock_run(ACK_TIMEOUT_MS * MS);	/* g2 silent: timeout */
+	acks = attempt_acks(id, 0);
+	assert_int_equal(json_array_size(acks), 1);
+	g1 = ack_of(acks, "g1");
+	assert_non_null(g1);
+	assert_int_equal(json_integer_value(json_object_get(g1, "epoch")), e1);
+	assert_int_equal(json_integer_value(json_object_get(g1, "err")), 0);
+	assert_true(json_is_true(json_object_get(g1, "advanced")));
+	assert_true((uint64_t)json_integer_value(json_object_get(g1, "at_ns"))
+		    == T_START + 100 * US);
+
+	/* attempt 2: g2 refuses, g1 accepts; a late g2 ack of e1 is ignored */
+	e2 = gateway_attempt(2);
+	assert_true(sent[2].at == T_START + ACK_TIMEOUT_MS * MS);
+	ack("g2", e1, 0);
+	clock_run(50 * US);
+	at2 = now_ns;
+	ack("g2", e2, -EPERM);
+	clock_run(50 * US);
+	at1 = now_ns;
+	ack("g1", e2, 0);
+	acks = attempt_acks(id, 1);
+	assert_int_equal(json_array_size(acks), 2);
+	g1 = ack_of(acks, "g1");
+	g2 = ack_of(acks, "g2");
+	assert_non_null(g1);
+	assert_non_null(g2);
+	assert_int_equal(json_integer_value(json_object_get(g2, "err")), -EPERM);
+	assert_int_equal(json_integer_value(json_object_get(g2, "epoch")),
+			 e2 - 1);
+	assert_false(json_is_true(json_object_get(g2, "advanced")));
+	assert_true((uint64_t)json_integer_value(json_object_get(g2, "at_ns"))
+		    == at2);
+	assert_true((uint64_t)json_integer_value(json_object_get(g1, "at_ns"))
+		    == at1);
+	assert_null(ack_of(acks, "m1"));
+}
+
+/*
+ * t1 - t0 = tau_min - 1 ns accepts. Fails if the comparison is off by
+ * one the other way (accepting needs bound < tau_min, and this is).
+ */
+static void test_bound_below_tau_accepts(void **state)
+{
+	struct bvs_attempt a[4];
+	int64_t id;
+	uint32_t e;
+
+	(void)state;
+	id = snapshot();
+	e = gateways_ack(0, TAU - 1);
+	assert_int_equal(get_attempts(id, a, 4), 1);
+	assert_string_equal(a[0].verdict, "accepted");
+	assert_true(a[0].t1_ns - a[0].t0_ns == TAU - 1);
+	assert_int_equal(get_snap(id).state, BVS_COLLECTING);
+	assert_int_equal(count_sent(2, BVW_ADVANCE, e, "m1"), 1);
+}
+
+/*
+ * t1 - t0 = tau_min exactly rejects (strict: a chain exactly tau_min
+ * long could fit between two switches) and starts a new attempt. Fails
+ * if OGM accepts at equality (bound > tau_min instead of >=).
+ */
+static void test_bound_equal_tau_rejects(void **state)
+{
+	struct bvs_attempt a[4];
+	int64_t id;
+	uint32_t e1, e2;
+
+	(void)state;
+	id = snapshot();
+	e1 = gateways_ack(0, TAU);
+	assert_int_equal(get_attempts(id, a, 4), 1);
+	assert_string_equal(a[0].verdict, "rejected");
+	assert_true(a[0].t1_ns - a[0].t0_ns == TAU);
+	assert_non_null(strstr(a[0].reason, "tau_min"));
+	/* no member was told anything; a second attempt is under way */
+	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, "m1"), 0);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, "m2"), 0);
+	e2 = gateway_attempt(2);
+	assert_true(e2 > e1);
+	assert_int_equal(get_snap(id).state, BVS_PENDING);
+	assert_int_equal(bvd_coord_stats(C())->rejected_bound, 1);
+	assert_int_equal(bvd_coord_stats(C())->accepted, 0);
+}
+
+/*
+ * Every attempt too slow: 1 + retries attempts, each with a fresh epoch
+ * strictly larger than the one before (never reused, also not by the
+ * next snapshot), then the snapshot is rejected. Fails if a retry
+ * reuses an epoch, if the retry count is off by one, if the final state
+ * is not rejected, or if members hear of a rejected epoch.
+ */
+static void test_retries_fresh_epochs_then_rejected(void **state)
+{
+	struct bvs_attempt a[8];
+	struct bvs_snapshot s;
+	uint32_t ep[3];
+	size_t from = 0;
+	int64_t id, id2;
+	uint32_t e;
+
+	(void)state;
+	id = snapshot();
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(get_snap(id).state, BVS_PENDING);
+		ep[k] = gateways_ack(from, 2 * TAU);
+		if (k)
+			assert_true(ep[k] > ep[k - 1]);
+		from += 2;
+	}
+	assert_int_equal(n_sent, 6);	/* no fourth attempt, no member */
+	s = get_snap(id);
+	assert_int_equal(s.state, BVS_REJECTED);
+	assert_int_equal(s.n_attempts, 3);
+	assert_int_equal(s.epoch, 0);
+	assert_non_null(strstr(s.reason, "tau_min"));
+	assert_int_equal(get_attempts(id, a, 8), 3);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(a[k].n, (uint32_t)k + 1);
+		assert_int_equal(a[k].epoch, ep[k]);
+		assert_string_equal(a[k].verdict, "rejected");
+		assert_true(a[k].t1_ns - a[k].t0_ns == 2 * TAU);
+	}
+	assert_int_equal(n_done, 1);
+	assert_true(done_id == id);
+	assert_ptr_equal(done_waiter, &n_done);
+	assert_int_equal(bvd_coord_outstanding(C()), 0);
+	assert_int_equal(live_timers(), 0);
+	assert_int_equal(bvd_coord_stats(C())->rejected_bound, 3);
+
+	/* late answers to any of these epochs change nothing */
+	for (int k = 0; k < 3; k++)
+		ack("g1", ep[k], 0);
+	assert_int_equal(n_sent, 6);
+	assert_int_equal(get_snap(id).state, BVS_REJECTED);
+
+	/* the next snapshot's epoch is newer still */
+	id2 = snapshot();
+	assert_true(id2 != id);
+	e = gateway_attempt(6);
+	assert_true(e > ep[2]);
+}
+
+/*
+ * A rejected attempt followed by an accepted one: the snapshot goes on
+ * with the second attempt's epoch, and both attempts are stored in
+ * order. Fails if the retry does not re-arm the gateway phase, or if
+ * the accepted epoch recorded is the first attempt's.
+ */
+static void test_retry_then_accept(void **state)
+{
+	struct bvs_attempt a[4];
+	int64_t id;
+	uint32_t e1, e2;
+
+	(void)state;
+	id = snapshot();
+	e1 = gateways_ack(0, 3 * TAU);
+	e2 = gateways_ack(2, TAU / 2);
+	assert_true(e2 > e1);
+	assert_int_equal(get_attempts(id, a, 4), 2);
+	assert_string_equal(a[0].verdict, "rejected");
+	assert_string_equal(a[1].verdict, "accepted");
+	assert_int_equal(a[1].n, 2);
+	assert_int_equal(a[1].epoch, e2);
+	assert_true(a[1].t1_ns - a[1].t0_ns == TAU / 2);
+	assert_int_equal(get_snap(id).state, BVS_COLLECTING);
+	assert_int_equal(get_snap(id).bound_ns, TAU / 2);
+	/* members advance to the accepted epoch only */
+	assert_int_equal(count_sent(0, BVW_ADVANCE, e1, "m1"), 0);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, e2, "m1"), 1);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, e2, "m2"), 1);
+}
+
+/*
+ * A gateway that never acknowledges: each attempt ends at exactly
+ * ack_timeout (not before) as "timeout" with no t1, is retried with a
+ * fresh epoch, and after the last the snapshot fails naming the
+ * gateway. Fails if the timer is missing or mis-armed, if a timed-out
+ * attempt is accepted, or if the final state is rejected instead of
+ * failed.
+ */
+static void test_gateway_silent_times_out(void **state)
+{
+	struct bvs_attempt a[8];
+	struct bvs_snapshot s;
+	uint32_t ep[3];
+	size_t from = 0;
+	int64_t id;
+
+	(void)state;
+	id = snapshot();
+	for (int k = 0; k < 3; k++) {
+		uint64_t t0 = now_ns;
+
+		ep[k] = gateway_attempt(from);
+		assert_true(sent[from].at == t0);
+		clock_run(10 * US);
+		ack("g1", ep[k], 0);
+		clock_run_until(t0 + ACK_TIMEOUT_MS * MS - 1);
+		assert_int_equal(n_sent, from + 2);	/* still waiting */
+		assert_int_equal(get_attempts(id, a, 8), k);
+		clock_run_until(t0 + ACK_TIMEOUT_MS * MS);
+		assert_int_equal(get_attempts(id, a, 8), k + 1);
+		if (k)
+			assert_true(ep[k] > ep[k - 1]);
+		from += 2;
+	}
+	assert_int_equal(n_sent, 6);
+	assert_int_equal(get_attempts(id, a, 8), 3);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(a[k].epoch, ep[k]);
+		assert_string_equal(a[k].verdict, "timeout");
+		assert_true(a[k].t0_ns ==
+			    T_START + (uint64_t)k * ACK_TIMEOUT_MS * MS);
+		assert_true(a[k].t1_ns == 0);	/* no bound was measured */
+		assert_non_null(strstr(a[k].reason, "g2"));
+		assert_null(strstr(a[k].reason, "g1"));
+	}
+	s = get_snap(id);
+	assert_int_equal(s.state, BVS_FAILED);
+	assert_non_null(strstr(s.reason, "gateway g2 did not acknowledge"));
+	assert_int_equal(s.epoch, 0);
+	assert_int_equal(n_done, 1);
+	assert_int_equal(bvd_coord_outstanding(C()), 0);
+	assert_int_equal(bvd_coord_stats(C())->rejected_timeout, 3);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, "m1"), 0);
+}
+
+/*
+ * A gateway answers with an error: the attempt is "refused" even though
+ * every gateway answered in time, and it is retried with a fresh epoch.
+ * Fails if an ack carrying err counts as a plain acknowledgement.
+ */
+static void test_gateway_refusal_retried(void **state)
+{
+	struct bvs_attempt a[4];
+	int64_t id;
+	uint32_t e1, e2;
+
+	(void)state;
+	id = snapshot();
+	e1 = gateway_attempt(0);
+	ack("g1", e1, -EPERM);
+	assert_int_equal(n_sent, 2);	/* g2 has not answered yet */
+	ack("g2", e1, 0);
+	assert_int_equal(get_attempts(id, a, 4), 1);
+	assert_string_equal(a[0].verdict, "refused");
+	assert_non_null(strstr(a[0].reason, "g1"));
+	assert_non_null(strstr(a[0].reason, "refused"));
+	e2 = gateway_attempt(2);
+	assert_true(e2 > e1);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, "m1"), 0);
+	/* the retry can succeed */
+	ack("g1", e2, 0);
+	ack("g2", e2, 0);
+	assert_int_equal(get_attempts(id, a, 4), 2);
+	assert_string_equal(a[1].verdict, "accepted");
+	assert_int_equal(get_snap(id).state, BVS_COLLECTING);
+	assert_int_equal(bvd_coord_stats(C())->refused, 1);
+}
+
+/*
+ * With retries = 0 a refusal ends the snapshot at once: failed (not
+ * rejected), reason naming the gateway. Fails if retries = 0 still
+ * retries, or if a refusal is recorded as a bound rejection.
+ */
+static void test_gateway_refusal_no_retry_fails(void **state)
+{
+	struct bvs_snapshot s;
+	int64_t id;
+	uint32_t e;
+
+	(void)state;
+	cfg.retries = 0;
+	id = snapshot();
+	e = gateway_attempt(0);
+	ack("g2", e, -EIO);
+	ack("g1", e, 0);
+	assert_int_equal(n_sent, 2);
+	s = get_snap(id);
+	assert_int_equal(s.state, BVS_FAILED);
+	assert_int_equal(s.n_attempts, 1);
+	assert_non_null(strstr(s.reason, "gateway g2 refused"));
+	assert_int_equal(n_done, 1);
+	assert_int_equal(bvd_coord_outstanding(C()), 0);
+}
+
+/*
+ * A gateway's acknowledgement arriving twice (a retransmitted answer)
+ * counts once: with two gateways, g1 twice is not "all acknowledged".
+ * Fails if duplicates are counted, which would accept a snapshot whose
+ * second gateway never switched.
+ */
+static void test_duplicate_ack_counts_once(void **state)
+{
+	struct bvs_attempt a[4];
+	int64_t id;
+	uint32_t e;
+
+	(void)state;
+	cfg.retries = 0;
+	id = snapshot();
+	e = gateway_attempt(0);
+	ack("g1", e, 0);
+	ack("g1", e, 0);
+	ack("g1", e, 0);
+	assert_int_equal(get_attempts(id, a, 4), 0);
+	assert_int_equal(n_sent, 2);
+	clock_run(ACK_TIMEOUT_MS * MS);
+	assert_int_equal(get_attempts(id, a, 4), 1);
+	assert_string_equal(a[0].verdict, "timeout");
+	assert_non_null(strstr(a[0].reason, "1 of 2"));
+	assert_int_equal(get_snap(id).state, BVS_FAILED);
+}
+
+/*
+ * An acknowledgement from a node the coordinator does not coordinate is
+ * ignored, even with the right epoch. Fails if unknown senders are
+ * matched to some peer (or counted at all).
+ */
+static void test_ack_from_unknown_peer_ignored(void **state)
+{
+	struct bvs_attempt a[4];
+	int64_t id;
+	uint32_t e;
+
+	(void)state;
+	id = snapshot();
+	e = gateway_attempt(0);
+	ack("g1", e, 0);
+	ack("intruder", e, 0);
+	ack("coord", e, 0);	/* ourselves */
+	assert_int_equal(get_attempts(id, a, 4), 0);
+	assert_int_equal(n_sent, 2);
+	/* nor does an unknown node's refusal spoil the attempt */
+	ack("intruder", e, -EPERM);
+	ack("g2", e, 0);
+	assert_int_equal(get_attempts(id, a, 4), 1);
+	assert_string_equal(a[0].verdict, "accepted");
+}
+
+/*
+ * Acknowledgements of epochs that are not running (never sent, or a
+ * neighbour of the running one) are ignored. Fails if acks are matched
+ * by sender alone, or by anything but the exact running epoch.
+ */
+static void test_ack_for_other_epoch_ignored(void **state)
+{
+	struct bvs_attempt a[4];
+	int64_t id;
+	uint32_t e;
+
+	(void)state;
+	cfg.retries = 0;
+	id = snapshot();
+	e = gateway_attempt(0);
+	ack("g1", e, 0);
+	ack("g2", e + 1, 0);
+	ack("g2", e - 1, 0);
+	ack("g2", 0x80000000u + e, 0);
+	assert_int_equal(get_attempts(id, a, 4), 0);
+	assert_int_equal(n_sent, 2);
+	clock_run(ACK_TIMEOUT_MS * MS);
+	assert_int_equal(get_attempts(id, a, 4), 1);
+	assert_string_equal(a[0].verdict, "timeout");
+	assert_non_null(strstr(a[0].reason, "g2"));
+}
+
+/*
+ * During the gateway phase a member's acknowledgement of E (a member
+ * that already cut for E through traffic, say) is no gateway
+ * acknowledgement, and it does not pre-acknowledge the member phase
+ * either. Fails if acks are counted without looking at the role of the
+ * sender: with one gateway and one member acked the attempt would be
+ * decided with g2 never having switched.
+ */
+static void test_member_ack_not_a_gateway_ack(void **state)
+{
+	struct bvs_attempt a[4];
+	int64_t id;
+	uint32_t e;
+	size_t from;
+
+	(void)state;
+	id = snapshot();
+	e = gateway_attempt(0);
+	ack("g1", e, 0);
+	ack("m1", e, 0);
+	ack("m2", e, 0);
+	assert_int_equal(get_attempts(id, a, 4), 0);
+	assert_int_equal(n_sent, 2);
+	from = n_sent;
+	ack("g2", e, 0);
+	assert_int_equal(get_attempts(id, a, 4), 1);
+	assert_string_equal(a[0].verdict, "accepted");
+	/* both members are still asked to advance, nobody to collect yet */
+	assert_int_equal(count_sent(from, BVW_ADVANCE, e, "m1"), 1);
+	assert_int_equal(count_sent(from, BVW_ADVANCE, e, "m2"), 1);
+	assert_int_equal(count_sent(from, BVW_COLLECT, 0, NULL), 0);
+}
+
+/*
+ * Attempt 1 times out (g2 silent); g2's late answer for attempt 1's
+ * epoch arrives during attempt 2, together with g1's answer to attempt
+ * 2 and a repeat of g1's answer to attempt 1: attempt 2 must not
+ * complete on them; only g2's real answer completes it, with attempt
+ * 2's own t0. Fails if the retry reuses the epoch (attempt 2 would
+ * complete on the stale ack), or if acks are matched by sender without
+ * the epoch.
+ */
+static void test_stale_attempt_ack_does_not_complete_retry(void **state)
+{
+	struct bvs_attempt a[4];
+	int64_t id;
+	uint32_t e1, e2;
+	uint64_t t0_2;
+
+	(void)state;
+	id = snapshot();
+	e1 = gateway_attempt(0);
+	ack("g1", e1, 0);
+	clock_run(ACK_TIMEOUT_MS * MS);		/* attempt 1: timeout */
+	e2 = gateway_attempt(2);
+	assert_true(e2 > e1);
+	t0_2 = sent[2].at;
+	clock_run(50 * US);
+	ack("g2", e1, 0);		/* late, for attempt 1 */
+	ack("g1", e2, 0);
+	ack("g1", e1, 0);
+	assert_int_equal(get_attempts(id, a, 4), 1);
+	assert_int_equal(n_sent, 4);
+	clock_run(100 * US);
+	ack("g2", e2, 0);
+	assert_int_equal(get_attempts(id, a, 4), 2);
+	assert_string_equal(a[0].verdict, "timeout");
+	assert_string_equal(a[1].verdict, "accepted");
+	assert_int_equal(a[1].epoch, e2);
+	assert_true(a[1].t0_ns == t0_2);
+	assert_true(a[1].t1_ns == t0_2 + 150 * US);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, e2, "m1"), 1);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, e1, "m1"), 0);
+}
+
+/*
+ * Member phase: advance(E, member) to every member at once, resent
+ * every 100 ms to those that have not acknowledged (and only to them),
+ * never to a gateway; when the last member acknowledges, collection
+ * begins (COLLECT offset 0 to each member) and advances stop. Fails if
+ * retransmission is missing, goes to members that answered, or
+ * continues after the phase ended.
+ */
+static void test_member_phase_retransmits_until_acked(void **state)
+{
+	size_t from;
+	uint32_t e;
+
+	(void)state;
+	snapshot();
+	e = gateways_ack(0, TAU / 2);
+	from = 2;
+	assert_int_equal(n_sent - from, 2);
+	assert_int_equal(last_sent(from, BVW_ADVANCE, "m1")->role,
+			 BVW_ROLE_MEMBER);
+	assert_int_equal(last_sent(from, BVW_ADVANCE, "m2")->role,
+			 BVW_ROLE_MEMBER);
+	from = n_sent;
+	clock_run(RESEND_NS - 1);
+	assert_int_equal(n_sent, from);
+	clock_run(1);
+	assert_int_equal(count_sent(from, BVW_ADVANCE, e, "m1"), 1);
+	assert_int_equal(count_sent(from, BVW_ADVANCE, e, "m2"), 1);
+	assert_int_equal(n_sent - from, 2);
+	ack("m1", e, 0);
+	from = n_sent;
+	clock_run(RESEND_NS);
+	assert_int_equal(count_sent(from, BVW_ADVANCE, e, "m1"), 0);
+	assert_int_equal(count_sent(from, BVW_ADVANCE, e, "m2"), 1);
+	assert_int_equal(n_sent - from, 1);
+	/* a duplicate of m1's answer and a gateway's late duplicate: no
+	 * effect (neither is m2's acknowledgement) */
+	ack("m1", e, 0);
+	ack("g1", e, 0);
+	assert_int_equal(count_sent(from, BVW_COLLECT, 0, NULL), 0);
+	from = n_sent;
+	ack("m2", e, 0);
+	assert_int_equal(n_sent - from, 2);
+	assert_int_equal(last_sent(from, BVW_COLLECT, "m1")->offset, 0);
+	assert_int_equal(last_sent(from, BVW_COLLECT, "m1")->epoch, e);
+	assert_int_equal(last_sent(from, BVW_COLLECT, "m2")->offset, 0);
+	from = n_sent;
+	clock_run(500 * MS);
+	assert_int_equal(count_sent(from, BVW_ADVANCE, 0, NULL), 0);
+	assert_true(count_sent(from, BVW_COLLECT, e, "m1") > 0);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, "g1"), 1);
+}
+
+/*
+ * A member that never acknowledges the advance: the snapshot fails at
+ * the complete + collect deadline, naming the member, and not before.
+ * Fails if retransmission goes on for ever (the snapshot would hold a
+ * max_outstanding slot for good) or ends early.
+ */
+static void test_member_never_acks_fails(void **state)
+{
+	struct bvs_snapshot s;
+	uint64_t ta;
+	int64_t id;
+	uint32_t e;
+
+	(void)state;
+	id = snapshot();
+	e = gateways_ack(0, TAU / 2);
+	ta = now_ns;
+	ack("m1", e, 0);
+	clock_run_until(ta + 2000 * MS - 1);
+	assert_int_equal(get_snap(id).state, BVS_COLLECTING);
+	assert_int_equal(n_done, 0);
+	clock_run_until(ta + 2000 * MS + RESEND_NS);
+	s = get_snap(id);
+	assert_int_equal(s.state, BVS_FAILED);
+	assert_non_null(strstr(s.reason, "member m2 did not acknowledge"));
+	assert_int_equal(n_done, 1);
+	assert_int_equal(bvd_coord_outstanding(C()), 0);
+	assert_int_equal(live_timers(), 0);
+}
+
+/*
+ * A member refusing the advance fails the snapshot (its record of E
+ * cannot exist). Fails if member errors are treated as acks.
+ */
+static void test_member_refuses_advance_fails(void **state)
+{
+	struct bvs_snapshot s;
+	int64_t id;
+	uint32_t e;
+
+	(void)state;
+	id = snapshot();
+	e = gateways_ack(0, TAU / 2);
+	ack("m2", e, 0);
+	ack("m1", e, -ENOENT);
+	s = get_snap(id);
+	assert_int_equal(s.state, BVS_FAILED);
+	assert_non_null(strstr(s.reason, "member m1 refused"));
+	assert_int_equal(count_sent(0, BVW_COLLECT, 0, NULL), 0);
+	assert_int_equal(n_done, 1);
+}
+
+/*
+ * The whole way: accepted, members advanced, records collected in
+ * chunks (m1 in 37-byte chunks streamed one after the other, m2 in one),
+ * a stale repeated chunk ignored, then the store holds state accepted,
+ * the epoch, the bound, every record byte for byte and a report of E;
+ * the members are told to release E. Fails if chunks are reassembled
+ * wrongly, if the final state or epoch is not stored, or if RELEASE is
+ * missing or goes to a gateway.
+ */
+static void test_collect_chunks_and_store(void **state)
+{
+	struct bvs_snapshot s;
+	struct bvs_attempt a[4];
+	char *t1, *t2, *got, **nodes = NULL, *rep;
+	size_t nn = 0, from;
+	json_t *j;
+	int64_t id;
+	uint32_t e;
+
+	(void)state;
+	id = snapshot();
+	e = gateways_ack(0, 700 * US);
+	members_ack(e);
+	t1 = record_text("m1", e);
+	t2 = record_text("m2", e);
+	assert_true(strlen(t1) > 5 * 37);
+
+	/* m1's first two chunks, then the first one again (a duplicate
+	 * answer to a poll): ignored */
+	chunk("m1", e, 0, (uint32_t)strlen(t1), t1, 37, 0);
+	assert_int_equal(last_sent(0, BVW_COLLECT, "m1")->offset, 37);
+	chunk("m1", e, 37, (uint32_t)strlen(t1), t1 + 37, 37, 0);
+	from = n_sent;
+	chunk("m1", e, 0, (uint32_t)strlen(t1), t1, 37, 0);
+	assert_int_equal(n_sent, from);
+	/* a chunk for another epoch: ignored */
+	chunk("m1", e + 1, 74, (uint32_t)strlen(t1), "XXXX", 4, 0);
+	assert_int_equal(n_sent, from);
+	/* the poll asks m1 where it stands */
+	clock_run(POLL_NS);
+	assert_int_equal(last_sent(from, BVW_COLLECT, "m1")->offset, 74);
+	assert_int_equal(last_sent(from, BVW_COLLECT, "m2")->offset, 0);
+	serve_record("m1", e, t1, 37);
+	assert_int_equal(get_snap(id).state, BVS_COLLECTING);
+	assert_int_equal(n_done, 0);
+	from = n_sent;
+	serve_record("m2", e, t2, 1000);
+
+	s = get_snap(id);
+	assert_int_equal(s.state, BVS_ACCEPTED);
+	assert_int_equal(s.epoch, e);
+	assert_true(s.bound_ns == 700 * US);
+	assert_int_equal(s.n_attempts, 1);
+	assert_int_equal(get_attempts(id, a, 4), 1);
+	assert_string_equal(a[0].verdict, "accepted");
+	got = keep(bvs_member_record_get(store, id, "m1"));
+	assert_non_null(got);
+	assert_string_equal(got, t1);
+	got = keep(bvs_member_record_get(store, id, "m2"));
+	assert_non_null(got);
+	assert_string_equal(got, t2);
+	assert_int_equal(bvs_member_nodes(store, id, &nodes, &nn), 0);
+	keep(nodes);
+	for (size_t i = 0; i < nn; i++)
+		keep(nodes[i]);
+	assert_int_equal(nn, 2);
+	assert_string_equal(nodes[0], "m1");
+	assert_string_equal(nodes[1], "m2");
+	rep = keep(bvs_report_get(store, id));
+	assert_non_null(rep);
+	j = keep_json(json_loads(rep, 0, NULL));
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "epoch")), e);
+
+	assert_int_equal(count_sent(from, BVW_RELEASE, e, "m1"), 1);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e, "m2"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, 0, "g1"), 0);
+	assert_int_equal(count_sent(0, BVW_RELEASE, 0, "g2"), 0);
+	assert_int_equal(n_done, 1);
+	assert_true(done_id == id);
+	assert_int_equal(bvd_coord_outstanding(C()), 0);
+	assert_int_equal(live_timers(), 0);
+}
+
+/*
+ * A member whose record is not complete yet answers -EAGAIN: nothing is
+ * asked at once, the 20 ms poll asks again from offset 0, and a member
+ * already done is not asked again. Fails if -EAGAIN fails the snapshot
+ * or if polling stops.
+ */
+static void test_collect_not_ready_polls_again(void **state)
+{
+	char *t1, *t2;
+	size_t from;
+	int64_t id;
+	uint32_t e;
+
+	(void)state;
+	id = snapshot();
+	e = gateways_ack(0, TAU / 4);
+	members_ack(e);
+	t1 = record_text("m1", e);
+	t2 = record_text("m2", e);
+	serve_record("m2", e, t2, 64);
+	from = n_sent;
+	chunk("m1", e, 0, 0, NULL, 0, -EAGAIN);
+	assert_int_equal(n_sent, from);
+	clock_run(POLL_NS - 1);
+	assert_int_equal(n_sent, from);
+	clock_run(1);
+	assert_int_equal(count_sent(from, BVW_COLLECT, e, "m1"), 1);
+	assert_int_equal(last_sent(from, BVW_COLLECT, "m1")->offset, 0);
+	assert_int_equal(count_sent(from, BVW_COLLECT, 0, "m2"), 0);
+	assert_int_equal(get_snap(id).state, BVS_COLLECTING);
+	serve_record("m1", e, t1, 100);
+	assert_int_equal(get_snap(id).state, BVS_ACCEPTED);
+}
+
+/*
+ * A member that never delivers its record: the snapshot fails by the
+ * deadline, naming the member and the epoch, and is not accepted with
+ * a record missing. Fails if collection has no deadline.
+ */
+static void test_collect_timeout_fails(void **state)
+{
+	struct bvs_snapshot s;
+	char *t2, want[64];
+	int64_t id;
+	uint32_t e;
+
+	(void)state;
+	id = snapshot();
+	e = gateways_ack(0, TAU / 4);
+	members_ack(e);
+	t2 = record_text("m2", e);
+	serve_record("m2", e, t2, 64);
+	clock_run(1900 * MS);
+	assert_int_equal(get_snap(id).state, BVS_COLLECTING);
+	clock_run(200 * MS);
+	s = get_snap(id);
+	assert_int_equal(s.state, BVS_FAILED);
+	snprintf(want, sizeof(want), "epoch %u from member m1", e);
+	assert_non_null(strstr(s.reason, want));
+	assert_int_equal(s.epoch, 0);
+	assert_int_equal(count_sent(0, BVW_RELEASE, 0, NULL), 0);
+	assert_int_equal(n_done, 1);
+}
+
+/*
+ * A record that is not valid JSON of a record: the snapshot fails
+ * naming the member; nothing is stored as accepted. Fails if the
+ * coordinator stores whatever bytes it collected.
+ */
+static void test_collect_bad_record_fails(void **state)
+{
+	struct bvs_snapshot s;
+	const char *bad = "{\"epoch\":\"not a number\"}";
+	char *t2, **nodes = NULL;
+	size_t nn = 0;
+	int64_t id;
+	uint32_t e;
+
+	(void)state;
+	id = snapshot();
+	e = gateways_ack(0, TAU / 4);
+	members_ack(e);
+	t2 = record_text("m2", e);
+	serve_record("m2", e, t2, 64);
+	serve_record("m1", e, bad, 10);
+	s = get_snap(id);
+	assert_int_equal(s.state, BVS_FAILED);
+	assert_non_null(strstr(s.reason, "record of m1"));
+	assert_int_equal(bvs_member_nodes(store, id, &nodes, &nn), 0);
+	keep(nodes);
+	for (size_t i = 0; i < nn; i++)
+		keep(nodes[i]);
+	assert_int_equal(nn, 0);
+}
+
+/*
+ * max_outstanding = 2: a third snapshot is refused with -EBUSY (and
+ * leaves no trace: no send, no stored snapshot) while two run; acks are
+ * routed to the snapshot of their epoch; once one ends a new one may
+ * start, with a newer epoch still. Fails if the limit is off by one,
+ * not released when a snapshot ends, or if concurrent snapshots share
+ * or mix up epochs.
+ */
+static void test_max_outstanding(void **state)
+{
+	struct bvs_snapshot list[8];
+	struct bvs_attempt a[4];
+	char why[256] = "";
+	int64_t id1, id2, id3 = -1;
+	uint32_t e1, e2, e3;
+
+	(void)state;
+	cfg.max_outstanding = 2;
+	cfg.retries = 0;
+	id1 = snapshot();
+	e1 = gateway_attempt(0);
+	id2 = snapshot();
+	e2 = gateway_attempt(2);
+	assert_true(e2 > e1);
+	assert_int_equal(bvd_coord_outstanding(C()), 2);
+	assert_int_equal(bvd_coord_snapshot(C(), on_done, NULL, &id3, why,
+					    sizeof(why)), -EBUSY);
+	assert_non_null(strstr(why, "max_outstanding"));
+	assert_int_equal(n_sent, 4);
+	assert_int_equal(bvs_snapshot_list(store, list, 8, 0), 2);
+
+	/* snapshot 2 is rejected (too slow); snapshot 1 is untouched */
+	clock_run(2 * TAU);
+	ack("g1", e2, 0);
+	ack("g2", e2, 0);
+	assert_int_equal(get_snap(id2).state, BVS_REJECTED);
+	assert_int_equal(get_attempts(id1, a, 4), 0);
+	assert_int_equal(get_snap(id1).state, BVS_PENDING);
+	assert_int_equal(bvd_coord_outstanding(C()), 1);
+	assert_int_equal(n_done, 1);
+	assert_true(done_id == id2);
+
+	id3 = snapshot();
+	e3 = gateway_attempt(4);
+	assert_true(e3 > e2);
+	assert_int_equal(bvd_coord_outstanding(C()), 2);
+	/* snapshot 1's own (slow) answers: decided on its own t0 */
+	ack("g1", e1, 0);
+	ack("g2", e1, 0);
+	assert_int_equal(get_snap(id1).state, BVS_REJECTED);
+	assert_int_equal(get_attempts(id3, a, 4), 0);
+	/* snapshot 3 fast */
+	ack("g2", e3, 0);
+	ack("g1", e3, 0);
+	assert_int_equal(get_snap(id3).state, BVS_COLLECTING);
+	assert_int_equal(get_attempts(id3, a, 4), 1);
+	assert_int_equal(a[0].epoch, e3);
+	assert_int_equal(bvd_coord_outstanding(C()), 1);
+}
+
+/*
+ * A forgotten waiter (its client went away) is not called when the
+ * snapshot ends. Fails if done() runs with a dangling waiter.
+ */
+static void test_forget_waiter(void **state)
+{
+	int64_t id;
+
+	(void)state;
+	cfg.retries = 0;
+	id = snapshot();
+	bvd_coord_forget_waiter(C(), &n_done);
+	clock_run(ACK_TIMEOUT_MS * MS);
+	assert_int_equal(get_snap(id).state, BVS_FAILED);
+	assert_int_equal(n_done, 0);
+	assert_int_equal(bvd_coord_outstanding(C()), 0);
+}
+
+/*
+ * Calibration: one PING per peer and round, each PONG's round trip on
+ * the coordinator's clock, done() after the timeout. Fails if answers
+ * are attributed to the wrong peer or round, or duplicates overwrite.
+ */
+static void test_calibrate_rtt(void **state)
+{
+	const char *names[4] = { "g1", "g2", "m1", "m2" };
+	struct bvd_rtt r[8];
+	struct bvw_msg m;
+	uint64_t base, nonce0;
+
+	(void)state;
+	assert_int_equal(bvd_coord_calibrate(C(), 2, on_done, &n_done), 0);
+	assert_int_equal(n_sent, 8);
+	for (size_t p = 0; p < 4; p++)
+		assert_int_equal(count_sent(0, BVW_PING, 0, names[p]), 2);
+	assert_int_equal(bvd_coord_calibrate(C(), 2, on_done, NULL), -EBUSY);
+	/* round k's nonce is the first round's + k */
+	nonce0 = sent[0].nonce;
+	assert_true(last_sent(0, BVW_PING, "g1")->nonce == nonce0 + 1);
+	/* peer p answers round k (p + 1) * 100 us + k * 10 us after the
+	 * pings left; m2 never answers; g1 answers round 0 twice */
+	base = now_ns;
+	for (size_t p = 0; p < 3; p++) {
+		for (uint64_t k = 0; k < 2; k++) {
+			clock_run_until(base + (p + 1) * 100 * US + k * 10 * US);
+			m = (struct bvw_msg){ .type = BVW_PONG,
+					      .nonce = nonce0 + k };
+			deliver(&m, names[p]);
+		}
+	}
+	clock_run(1 * MS);
+	m = (struct bvw_msg){ .type = BVW_PONG, .nonce = nonce0 };
+	deliver(&m, "g1");	/* a late duplicate: keeps the first */
+	m = (struct bvw_msg){ .type = BVW_PONG, .nonce = nonce0 + 2 };
+	deliver(&m, "m2");	/* a round that was never sent */
+	assert_int_equal(n_done, 0);
+	clock_run(2000 * MS);
+	assert_int_equal(n_done, 1);
+	assert_int_equal(bvd_coord_rtt(C(), r, 8), 4);
+	for (size_t p = 0; p < 3; p++) {
+		assert_string_equal(r[p].name, names[p]);
+		assert_int_equal(r[p].answered, 2);
+		assert_true(r[p].min_ns == (p + 1) * 100 * US);
+		assert_true(r[p].max_ns == (p + 1) * 100 * US + 10 * US);
+	}
+	assert_true(r[0].gateway && r[1].gateway);
+	assert_false(r[2].gateway || r[3].gateway);
+	assert_int_equal(r[3].answered, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_attempt_measures_t0_t1),
+		T(test_attempt_stores_gateway_acks),
+		T(test_bound_below_tau_accepts),
+		T(test_bound_equal_tau_rejects),
+		T(test_retries_fresh_epochs_then_rejected),
+		T(test_retry_then_accept),
+		T(test_gateway_silent_times_out),
+		T(test_gateway_refusal_retried),
+		T(test_gateway_refusal_no_retry_fails),
+		T(test_duplicate_ack_counts_once),
+		T(test_ack_from_unknown_peer_ignored),
+		T(test_ack_for_other_epoch_ignored),
+		T(test_member_ack_not_a_gateway_ack),
+		T(test_stale_attempt_ack_does_not_complete_retry),
+		T(test_member_phase_retransmits_until_acked),
+		T(test_member_never_acks_fails),
+		T(test_member_refuses_advance_fails),
+		T(test_collect_chunks_and_store),
+		T(test_collect_not_ready_polls_again),
+		T(test_collect_timeout_fails),
+		T(test_collect_bad_record_fails),
+		T(test_max_outstanding),
+		T(test_forget_waiter),
+		T(test_calibrate_rtt),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
