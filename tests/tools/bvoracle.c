@@ -7,14 +7,20 @@
  * snapshot from nothing but the members' records:
  *
  *   - external chains A -> out-group X -> gateway VIP -> B: B may not have
- *     received from X before its cut more than A had sent to X before A's;
+ *     received from X before its cut more than A had sent to X before A's
+ *     (less what never reached B); with the applications' logs, also no
+ *     message B's application got before B's cut that A's application
+ *     sent after A's cut;
+ *   - OGM: the accepted attempt's t1 - t0 is below tau_min, and every
+ *     gateway acknowledged it by moving to its epoch inside [t0, t1];
  *   - direct channels F -> T: sent = received + in flight + lost, lost
  *     being what the test itself dropped (listed by the receiving program);
  *   - completeness: an accepted snapshot whose records cannot support the
  *     checks is unverifiable, which fails the run like a violation.
  *
  *   bvoracle [--chain SPEC]... [--tcp-base ID] [--lost SPEC]...
- *            [--detail FILE] [--quiet] [FILE...]
+ *            [--gateways G,...] [--one-clock] [--detail FILE] [--quiet]
+ *            [FILE...]
  *
  * See usage_text for every option and the output. Exit: 0 every accepted
  * snapshot checked and consistent (at least one), 1 a violation, an
@@ -36,7 +42,7 @@
 #include <stdnoreturn.h>
 #include <string.h>
 
-#include "beaver_stamp.h"	/* the module's own epoch comparisons */
+#include "serial.h"	/* the oracle's own epoch order, not the module's */
 #include "toolkit.h"
 
 #define SCHEMA		"beaver-snapshot/1"
@@ -47,18 +53,34 @@
 
 static const char usage_text[] =
 "usage: bvoracle [--chain SPEC]... [--tcp-base ID] [--lost SPEC]...\n"
-"                [--detail FILE] [--quiet] [FILE...]\n"
+"                [--gateways G,...] [--one-clock] [--detail FILE] [--quiet]\n"
+"                [FILE...]\n"
 "  Reads `beaverctl export ID` documents (beaver-snapshot/1, concatenated)\n"
 "  from the FILEs (`-` or none: stdin) and checks every accepted snapshot.\n"
 "  --chain name=NAME,proto=udp|tcp,a=NODE,x=ADDR,port=PORT,b=NODE,sport=SPORT\n"
+"          [,lmin_ms=MS][,lost=FILE][,sendlog=FILE,recvlog=FILE]\n"
 "      an external causal chain: member a sends to the out-group host\n"
 "      ADDR:PORT, which sends on, from port SPORT, to a gateway VIP that\n"
 "      delivers to member b. sent = a's flows to ADDR:PORT, received = b's\n"
 "      flows from ADDR:SPORT (any local address: the VIP under direct\n"
 "      routing, b's own under NAT), both at the cut; udp in datagrams\n"
-"      (tx_pkts, rx_pkts; no flow counts 0), tcp in bytes (tx_seq, rx_seq\n"
-"      against --tcp-base; a missing flow or sequence number makes the\n"
-"      snapshot unverifiable). Violation: received > sent. Repeatable.\n"
+"      (tx_pkts, rx_pkts), tcp in bytes (tx_seq, rx_seq against\n"
+"      --tcp-base). A flow that is missing on either side, or a tcp flow\n"
+"      without its sequence number, makes the snapshot unverifiable: a\n"
+"      chain that is not there is never counted as 0. Violation: received\n"
+"      > sent - lost. Repeatable.\n"
+"      lmin_ms: the chain's shortest possible latency a -> x -> b (the\n"
+"      delays the test put on it); with --one-clock, a snapshot straddles\n"
+"      the chain when b's cut came more than that after a's.\n"
+"      lost (udp): the numbers (1, 2, ... in send order, one per line) of\n"
+"      a's datagrams that never reached b's application; those among the\n"
+"      first `sent` are subtracted from sent.\n"
+"      sendlog, recvlog (with --one-clock): `NUMBER NS` lines of a's sender\n"
+"      (each message's number and the CLOCK_MONOTONIC instant just before\n"
+"      it was handed to the kernel) and of b's receiver (the instant after\n"
+"      it came out of the kernel): the application-level check, which uses\n"
+"      no counter of Beaver's: a message b's application had before b's\n"
+"      cut (cut.ns) must have been sent by a's before a's cut.\n"
 "  --tcp-base ID\n"
 "      the snapshot (in the input) taken while every tcp chain was connected\n"
 "      but no data had flowed: its a's tx_seq and b's rx_seq are the zero.\n"
@@ -69,6 +91,16 @@ static const char usage_text[] =
 "      numbered udp stream F -> T:PORT (numbered 1, 2, ... in send order)\n"
 "      that T never received. With S = F's udp flows to T:PORT (tx_pkts),\n"
 "      the numbers <= S are the losses of channel F>T. Repeatable.\n"
+"  --gateways G,...\n"
+"      the group's gateways: the accepted attempt of every accepted\n"
+"      snapshot must hold an acknowledgement from each (attempt.acks), with\n"
+"      no error, advanced, at the attempt's epoch, from an older one, and\n"
+"      received inside [t0, t1]; else an OGM violation.\n"
+"  --one-clock\n"
+"      every instant in the documents and logs is on one clock (the VM\n"
+"      bench: namespaces of one kernel). Enables the straddle figures, the\n"
+"      application-level check, and the check that every gateway's switch\n"
+"      instant lies inside [t0, t1].\n"
 "  --detail FILE  one line per document: `id I epoch E state S`, then for an\n"
 "      accepted one `NAME=sent/received` per chain, `F>T=sent/received/\n"
 "      inflight/lost` per checked channel, and `ok`, `VIOLATION what` or\n"
@@ -79,23 +111,35 @@ static const char usage_text[] =
 "every chain node must have a record of the snapshot's epoch whose cut is\n"
 "`complete`, covers that epoch (first <= epoch <= last: one cut may serve\n"
 "several epochs) and is not flagged `incomplete`; else UNVERIFIABLE. Then:\n"
-"  chains: received <= sent.\n"
+"  OGM: exactly one attempt has the snapshot's epoch, its verdict is\n"
+"      accepted, both t0 and t1 are known and t1 - t0 < tau_min_ns.\n"
+"  chains: received <= sent - lost; the application-level check.\n"
 "  channels: for every ordered pair F, T of report members (address from\n"
 "      the report): sent (F's `member` channels to T, tx_pkts) = received\n"
 "      (T's from F, rx_pkts) + inflight (T's from F, inflight_pkts) + lost;\n"
 "      pairs where all four are 0 are skipped.\n"
 "output: one line on stdout,\n"
 "  documents N accepted N rejected N failed N other N checked N\n"
-"  violations N chain_violations N balance_violations N unverifiable N\n"
-"  max_excess N max_sent N attempts N rejected_attempts N timeout_attempts N\n"
-"  bound_median_us N bound_p99_us N bound_max_us N tau_min_us N\n"
-"  pairs_checked N inflight N lost N\n"
+"  violations N chain_violations N balance_violations N ogm_violations N\n"
+"  app_violations N unverifiable N violations_udp N violations_tcp N\n"
+"  straddled N app_checked N max_excess N max_sent N attempts N\n"
+"  rejected_attempts N timeout_attempts N bound_median_us N bound_p99_us N\n"
+"  bound_max_us N tau_min_us N pairs_checked N inflight N lost N\n"
+"  then for each chain NAME: NAME.checked N NAME.violations N\n"
+"  NAME.app_violations N NAME.straddled N NAME.received_pos N NAME.gap_p50 N\n"
+"  NAME.gap_max N NAME.lost N\n"
 "  checked: accepted and verifiable; violations, unverifiable: snapshots;\n"
-"  chain_violations, balance_violations: failed checks; max_excess: the\n"
-"  largest received - sent of any chain (may be negative), max_sent: the\n"
-"  largest sent; attempts over every document, bounds (t1 - t0 of attempts\n"
-"  with both instants, quantile: index round(q(n-1))) and tau_min (the\n"
-"  smallest) truncated to us. `-`: no value (no chain, bound or document).\n"
+"  violations_udp, violations_tcp: snapshots with a violation on a chain of\n"
+"  that protocol (kernel counters or applications); chain_violations,\n"
+"  balance_violations, ogm_violations, app_violations: failed checks;\n"
+"  straddled: snapshots in which some chain's b cut more than its lmin_ms\n"
+"  after a (-: no --one-clock); NAME.received_pos: snapshots in which b had\n"
+"  received something of the chain; NAME.gap_p50, gap_max: sent - lost -\n"
+"  received over the checked snapshots (may be negative); max_excess: the\n"
+"  largest received - (sent - lost) of any chain, max_sent: the largest sent;\n"
+"  attempts over every document, bounds (t1 - t0 of attempts with both\n"
+"  instants, quantile: index round(q(n-1))) and tau_min (the smallest)\n"
+"  truncated to us. `-`: no value (no chain, bound or document).\n"
 "exit: 0 checked > 0 and no violation or unverifiable snapshot, 1 otherwise,\n"
 "  2 usage, 3 input or internal error (unreadable, malformed, wrong schema,\n"
 "  no base; never 1, which is a verdict)\n";
@@ -337,26 +381,41 @@ static uint64_t add(uint64_t a, uint64_t b, const char *what)
 
 /* --- options --------------------------------------------------------------- */
 
-struct chain {
-	char *name, *a, *b;
-	bool tcp;
-	uint32_t x;			/* network byte order */
-	uint16_t port, sport;
-	/* --tcp-base: the zero of the sequence numbers, and its connection */
-	uint32_t base_tx, base_rx;
-	uint32_t base_a_laddr, base_b_laddr;
-	uint16_t base_a_lport, base_b_lport;
-	/* over the checked snapshots */
-	uint64_t checked, violations, max_sent;
-	int64_t max_excess;
-};
-
 struct lost {
 	char *from, *to, *file;
 	uint16_t port;
 	uint32_t *seqs;			/* ascending, distinct */
 	size_t n;
 	bool used;
+};
+
+/* an application's log: message numbers and CLOCK_MONOTONIC instants */
+struct applog {
+	char *file;
+	uint32_t *seq;
+	uint64_t *ns;			/* non-decreasing */
+	uint32_t *max_seq;		/* recvlog: the largest number so far */
+	size_t n;
+};
+
+struct chain {
+	char *name, *a, *b;
+	bool tcp;
+	uint32_t x;			/* network byte order */
+	uint16_t port, sport;
+	uint64_t lmin_ns;		/* lmin_ms */
+	struct lost lost;		/* lost=FILE (file NULL: none) */
+	struct applog sendlog, recvlog;	/* file NULL: none */
+	/* --tcp-base: the zero of the sequence numbers, and its connection */
+	uint32_t base_tx, base_rx;
+	uint32_t base_a_laddr, base_b_laddr;
+	uint16_t base_a_lport, base_b_lport;
+	/* over the checked snapshots */
+	uint64_t checked, violations, max_sent, app_violations, straddled;
+	uint64_t received_pos, lost_total;
+	int64_t max_excess;
+	int64_t *gaps;			/* sent - lost - received, per snapshot */
+	size_t gaps_cap;
 };
 
 static struct chain *chains;
@@ -418,6 +477,14 @@ static void parse_chain(const char *arg)
 		} else if (!strcmp(tok, "sport")) {
 			c.sport = (uint16_t)tk_num("--chain sport", v, 1, 65535);
 			have |= 64;
+		} else if (!strcmp(tok, "lmin_ms")) {
+			c.lmin_ns = tk_num("--chain lmin_ms", v, 0, 3600000) * 1000000;
+		} else if (!strcmp(tok, "lost") && !c.lost.file) {
+			c.lost.file = xstrdup(v);
+		} else if (!strcmp(tok, "sendlog") && !c.sendlog.file) {
+			c.sendlog.file = xstrdup(v);
+		} else if (!strcmp(tok, "recvlog") && !c.recvlog.file) {
+			c.recvlog.file = xstrdup(v);
 		} else {
 			tk_usage_error("--chain: unknown key '%s'", tok);
 		}
@@ -425,6 +492,14 @@ static void parse_chain(const char *arg)
 	free(dup);
 	if (have != 127)
 		tk_usage_error("--chain needs name, proto, a, x, port, b and sport");
+	if (c.tcp && c.lost.file)
+		tk_usage_error("--chain %s: lost= is for udp (tcp loses nothing)",
+			       c.name);
+	if (!c.sendlog.file != !c.recvlog.file)
+		tk_usage_error("--chain %s: sendlog= and recvlog= go together",
+			       c.name);
+	if (!strcmp(c.a, c.b))
+		tk_usage_error("--chain %s: a and b are the same member", c.name);
 	for (size_t i = 0; i < n_chains; i++)
 		if (!strcmp(chains[i].name, c.name))
 			tk_usage_error("--chain: two chains named '%s'", c.name);
@@ -487,6 +562,105 @@ static void read_lost_file(struct lost *l)
 		if (!out || l->seqs[out - 1] != l->seqs[i])
 			l->seqs[out++] = l->seqs[i];
 	l->n = out;
+}
+
+/*
+ * An application's log, `NUMBER NS` per line (blank lines and `#`
+ * comments allowed). The instants must not go backwards (one process, one
+ * clock); a sender's numbers must rise (it sends them in order), a
+ * receiver's may come in any order, and for it the largest number seen up
+ * to each line is kept.
+ */
+static void read_applog(struct applog *l, bool recv)
+{
+	FILE *f = fopen(l->file, "r");
+	char *line = NULL;
+	size_t cap = 0, n_cap = 0;
+	unsigned long lineno = 0;
+
+	if (!f)
+		tk_die(l->file);
+	while (getline(&line, &cap, f) >= 0) {
+		unsigned long long seq, ns;
+		int used = 0;
+
+		lineno++;
+		if (line[strspn(line, " \t\r\n")] == '\0' || line[0] == '#')
+			continue;
+		snprintf(ctx, sizeof(ctx), "%s:%lu", l->file, lineno);
+		if (sscanf(line, "%llu %llu %n", &seq, &ns, &used) != 2 ||
+		    line[used] || seq > UINT32_MAX || ns > INT64_MAX)
+			input_error("not `NUMBER NS`");
+		if (l->n && ns < l->ns[l->n - 1])
+			input_error("the instant goes backwards");
+		if (!recv && l->n && seq <= l->seq[l->n - 1])
+			input_error("a sender's numbers must rise");
+		if (l->n == n_cap) {
+			n_cap = n_cap ? n_cap * 2 : 1024;
+			l->seq = xrealloc(l->seq, n_cap, sizeof(*l->seq));
+			l->ns = xrealloc(l->ns, n_cap, sizeof(*l->ns));
+			if (recv)
+				l->max_seq = xrealloc(l->max_seq, n_cap,
+						      sizeof(*l->max_seq));
+		}
+		l->seq[l->n] = (uint32_t)seq;
+		l->ns[l->n] = ns;
+		if (recv)
+			l->max_seq[l->n] = l->n && l->max_seq[l->n - 1] > seq ?
+					   l->max_seq[l->n - 1] : (uint32_t)seq;
+		l->n++;
+	}
+	if (ferror(f))
+		tk_die(l->file);
+	fclose(f);
+	free(line);
+	ctx[0] = '\0';
+}
+
+/*
+ * Both logs of a chain: whatever b's application received must be a
+ * message a's sent (the relay forwards, it does not make messages), or
+ * the logs cannot judge anything.
+ */
+static void read_applogs(struct chain *c)
+{
+	const struct applog *s = &c->sendlog, *r = &c->recvlog;
+
+	read_applog(&c->sendlog, false);
+	read_applog(&c->recvlog, true);
+	if (r->n && (!s->n || r->max_seq[r->n - 1] > s->seq[s->n - 1]))
+		input_error("chain %s: %s received message %u, which is not in "
+			    "%s", c->name, c->recvlog.file, r->max_seq[r->n - 1],
+			    c->sendlog.file);
+	for (size_t i = 0; i < r->n; i++)
+		if (r->seq[i] < (s->n ? s->seq[0] : 0))
+			input_error("chain %s: %s received message %u, which is "
+				    "not in %s", c->name, c->recvlog.file,
+				    r->seq[i], c->sendlog.file);
+}
+
+static void applog_free(struct applog *l)
+{
+	free(l->file);
+	free(l->seq);
+	free(l->ns);
+	free(l->max_seq);
+}
+
+/* how many entries of l have an instant below t (or at most t) */
+static size_t log_before(const struct applog *l, uint64_t t, bool at_too)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->ns[mid] < t || (at_too && l->ns[mid] == t))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static void parse_lost(const char *arg)
@@ -989,7 +1163,7 @@ static void check_record(struct snap *s, const char *node)
 	 */
 	first = (uint32_t)need_num(cut, cw, "first", UINT32_MAX);
 	last = (uint32_t)need_num(cut, cw, "last", UINT32_MAX);
-	if (!e || !bv_epoch_in(e, first, last)) {
+	if (!sn_in(e, first, last)) {
 		sb_sep(&s->why);
 		sb_printf(&s->why, "%s's cut covers epochs %u..%u, not %u", node,
 			  first, last, e);
@@ -1021,7 +1195,9 @@ static uint64_t late_of(const struct snap *s, const char *node)
 /* --- the checks -------------------------------------------------------------- */
 
 struct result {
-	uint64_t sent, received;
+	uint64_t sent, received;	/* sent: less what never reached b */
+	uint64_t lost;
+	bool app_bad;			/* the application-level check */
 };
 
 static int64_t excess(uint64_t received, uint64_t sent)
@@ -1050,12 +1226,30 @@ static void eval_chain(struct snap *s, const struct chain *c,
 	memset(r, 0, sizeof(*r));
 	sum_flows(xa, &sa, &fa);
 	sum_flows(xb, &sb, &fb);
+	ntoa(c->x, ab);
 	if (!c->tcp) {
+		/*
+		 * A flow that is not there is a chain this snapshot cannot
+		 * check (a typo in the spec, traffic that never started),
+		 * never "0 sent" or "0 received".
+		 */
+		if (!fa.n || !fb.n) {
+			sb_sep(&s->why);
+			sb_printf(&s->why, "chain %s: %s's udp flow %s %s:%u is "
+				  "missing", c->name, !fa.n ? c->a : c->b,
+				  !fa.n ? "to" : "from", ab,
+				  !fa.n ? c->port : c->sport);
+			return;
+		}
 		r->sent = fa.tx_pkts;
 		r->received = fb.rx_pkts;
+		/* what was lost on the way was sent, but can never arrive */
+		if (c->lost.file) {
+			r->lost = lost_upto(&c->lost, r->sent);
+			r->sent -= r->lost;
+		}
 		return;
 	}
-	ntoa(c->x, ab);
 	if (s->d->id < base_id) {
 		sb_sep(&s->why);
 		sb_printf(&s->why, "chain %s: taken before the --tcp-base "
@@ -1164,6 +1358,8 @@ static void load_base(void)
 static struct {
 	uint64_t documents, accepted, rejected, failed, other;
 	uint64_t checked, violations, chain_violations, balance_violations;
+	uint64_t ogm_violations, app_violations, app_checked, straddled;
+	uint64_t violations_udp, violations_tcp;
 	uint64_t unverifiable, attempts, rejected_attempts, timeout_attempts;
 	uint64_t pairs_checked, inflight, lost;
 	uint64_t *bounds;
@@ -1229,14 +1425,159 @@ static void attempts_stats(const struct doc *d)
 	}
 }
 
+/* --gateways and --one-clock */
+static char **gateways;
+static size_t n_gateways;
+static bool one_clock, any_applog;
+
+/* a record's cut instant (check_record has made sure there is a cut) */
+static uint64_t cut_ns_of(const struct snap *s, const char *node)
+{
+	const struct xmember *x = xmember_of(s, node);
+
+	return need_num(json_object_get(x->rec, "cut"), "cut", "ns",
+			INT64_MAX);
+}
+
+/*
+ * OGM, from the attempts alone: the accepted attempt is the one of the
+ * snapshot's epoch; its window [t0, t1] must be shorter than tau_min, and
+ * (--gateways) every gateway must have acknowledged it by moving to the
+ * epoch from an older one inside the window. Problems go to s->bad.
+ */
+static uint64_t check_ogm(struct snap *s)
+{
+	const json_t *arr = need_array(s->d->j, "", "attempts"), *a, *acc = NULL;
+	uint64_t tau = need_num(s->d->j, "", "tau_min_ns", UINT64_MAX);
+	uint64_t t0, t1, bad = 0;
+	const json_t *acks;
+	size_t i, n = 0;
+	char w[40];
+
+	json_array_foreach(arr, i, a) {
+		snprintf(w, sizeof(w), "attempts[%zu]", i);
+		if (need_num(a, w, "epoch", UINT32_MAX) == s->d->epoch) {
+			acc = a;
+			n++;
+		}
+	}
+	if (n != 1) {
+		sb_sep(&s->bad);
+		sb_printf(&s->bad, "OGM: %zu attempts have the snapshot's epoch %u",
+			  n, s->d->epoch);
+		return 1;
+	}
+	if (strcmp(need_str(acc, "attempt", "verdict"), "accepted")) {
+		sb_sep(&s->bad);
+		sb_printf(&s->bad, "OGM: the attempt of epoch %u is %s, not "
+			  "accepted", s->d->epoch,
+			  need_str(acc, "attempt", "verdict"));
+		return 1;
+	}
+	t0 = need_num(acc, "attempt", "t0_ns", INT64_MAX);
+	t1 = need_num(acc, "attempt", "t1_ns", INT64_MAX);
+	if (!t0 || !t1 || t1 < t0 || t1 - t0 >= tau) {
+		sb_sep(&s->bad);
+		sb_printf(&s->bad, "OGM: accepted with t0 %" PRIu64 " t1 %" PRIu64
+			  ", not t1 - t0 < tau_min %" PRIu64 " ns", t0, t1, tau);
+		bad++;
+	}
+	if (!n_gateways)
+		return bad;
+	acks = json_object_get(acc, "acks");
+	if (!json_is_array(acks)) {
+		sb_sep(&s->bad);
+		sb_printf(&s->bad, "OGM: the accepted attempt records no "
+			  "acknowledgements");
+		return bad + 1;
+	}
+	for (size_t g = 0; g < n_gateways; g++) {
+		const json_t *k, *found = NULL;
+		size_t times = 0;
+		uint64_t at, sw;
+		uint32_t prev, now;
+
+		json_array_foreach(acks, i, k) {
+			snprintf(w, sizeof(w), "acks[%zu]", i);
+			if (!json_is_object(k))
+				input_error("%s: not an object", w);
+			if (!strcmp(need_str(k, w, "node"), gateways[g])) {
+				found = k;
+				times++;
+			}
+		}
+		if (times != 1) {
+			sb_sep(&s->bad);
+			sb_printf(&s->bad, "OGM: %zu acknowledgements from %s",
+				  times, gateways[g]);
+			bad++;
+			continue;
+		}
+		prev = (uint32_t)need_num(found, "ack", "prev", UINT32_MAX);
+		now = (uint32_t)need_num(found, "ack", "epoch", UINT32_MAX);
+		at = need_num(found, "ack", "at_ns", INT64_MAX);
+		sw = need_num(found, "ack", "switch_ns", INT64_MAX);
+		if (!json_is_true(json_object_get(found, "advanced")) ||
+		    !json_is_integer(json_object_get(found, "err")) ||
+		    json_integer_value(json_object_get(found, "err")) != 0 ||
+		    now != s->d->epoch || !sn_before(prev, now) || at < t0 ||
+		    at > t1 || (one_clock && (sw < t0 || sw > t1))) {
+			sb_sep(&s->bad);
+			sb_printf(&s->bad, "OGM: %s's acknowledgement does not show "
+				  "a switch from before %u to %u inside [t0 %"
+				  PRIu64 ", t1 %" PRIu64 "] (prev %u epoch %u "
+				  "advanced %s at %" PRIu64 " switch %" PRIu64 ")",
+				  gateways[g], s->d->epoch, s->d->epoch, t0, t1,
+				  prev, now, json_is_true(json_object_get(found,
+				  "advanced")) ? "yes" : "no", at, sw);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/*
+ * The application-level check of a chain, from its two logs and the two
+ * cut instants: the largest number b's application had received before
+ * b's cut must not be one that a's application sent after a's cut. The
+ * logs' instants are taken outside the kernel's hooks (a send before it
+ * reaches the kernel, a receive after it left), so this can only miss a
+ * violation, never invent one.
+ */
+static bool app_bad(const struct chain *c, uint64_t a_cut, uint64_t b_cut,
+		    struct sbuf *bad)
+{
+	/* a's messages sent before its cut, b's received before its cut */
+	size_t sent = log_before(&c->sendlog, a_cut, true);
+	size_t got = log_before(&c->recvlog, b_cut, false);
+	uint32_t top;
+
+	if (!got || sent == c->sendlog.n)
+		return false;
+	/* numbers rise: from sendlog.seq[sent] on, all came after a's cut */
+	top = c->recvlog.max_seq[got - 1];
+	if (top < c->sendlog.seq[sent])
+		return false;
+	sb_sep(bad);
+	sb_printf(bad, "chain %s: %s's application had message %u before its "
+		  "cut, which %s's sent after its own (the first after: %u)",
+		  c->name, c->b, top, c->a, c->sendlog.seq[sent]);
+	return true;
+}
+
 static void check_snapshot(const struct doc *d, FILE *detail)
 {
 	struct snap s = { .d = d };
 	struct result *res = xrealloc(NULL, n_chains, sizeof(*res));
 	uint64_t chain_bad = 0, pair_bad = 0, pairs = 0, inflight = 0, lost = 0;
+	uint64_t ogm_bad = 0, app_bad_n = 0;
+	bool udp_bad = false, tcp_bad = false, straddled = false;
+	bool *strad = xrealloc(NULL, n_chains, sizeof(*strad));
 	const char **need;
 	size_t n_need = 0;
 
+	memset(res, 0, n_chains * sizeof(*res));
+	memset(strad, 0, n_chains * sizeof(*strad));
 	snap_members(&s);
 	/* (c) for every report member and every chain node, once each */
 	need = xrealloc(NULL, s.n_rm + 2 * n_chains, sizeof(*need));
@@ -1258,6 +1599,9 @@ static void check_snapshot(const struct doc *d, FILE *detail)
 	if (s.why.len)
 		goto verdict;
 
+	/* OGM's premise, from the coordinator's own evidence */
+	ogm_bad = check_ogm(&s);
+
 	/* (a) chains: B may not hold more of X's messages than A had sent X */
 	for (size_t i = 0; i < n_chains; i++) {
 		const struct chain *c = &chains[i];
@@ -1268,14 +1612,28 @@ static void check_snapshot(const struct doc *d, FILE *detail)
 			continue;
 		sb_printf(&s.tokens, " %s=%" PRIu64 "/%" PRIu64, c->name,
 			  res[i].sent, res[i].received);
+		if (one_clock) {
+			uint64_t ta = cut_ns_of(&s, c->a), tb = cut_ns_of(&s, c->b);
+
+			strad[i] = tb > ta && tb - ta > c->lmin_ns;
+			straddled |= strad[i];
+			if (c->sendlog.file && app_bad(c, ta, tb, &s.bad)) {
+				res[i].app_bad = true;
+				app_bad_n++;
+				*(c->tcp ? &tcp_bad : &udp_bad) = true;
+			}
+		}
 		if (res[i].received <= res[i].sent)
 			continue;
 		chain_bad++;
+		*(c->tcp ? &tcp_bad : &udp_bad) = true;
 		sb_sep(&s.bad);
 		sb_printf(&s.bad, "chain %s: %s received %" PRIu64 " %s from %s:%u"
 			  " > %s sent %" PRIu64 " to %s:%u", c->name, c->b,
 			  res[i].received, c->tcp ? "bytes" : "datagrams",
 			  ntoa(c->x, ab), c->sport, c->a, res[i].sent, ab, c->port);
+		if (res[i].lost)
+			sb_printf(&s.bad, " (less %" PRIu64 " lost)", res[i].lost);
 	}
 	if (s.why.len)
 		goto verdict;
@@ -1347,6 +1705,11 @@ verdict:
 	st.checked++;
 	st.chain_violations += chain_bad;
 	st.balance_violations += pair_bad;
+	st.ogm_violations += ogm_bad;
+	st.app_violations += app_bad_n;
+	st.violations_udp += udp_bad;
+	st.violations_tcp += tcp_bad;
+	st.straddled += straddled;
 	st.pairs_checked += pairs;
 	st.inflight = add(st.inflight, inflight, "inflight");
 	st.lost = add(st.lost, lost, "lost");
@@ -1356,11 +1719,20 @@ verdict:
 
 		c->checked++;
 		c->violations += res[i].received > res[i].sent;
+		c->app_violations += res[i].app_bad;
+		c->straddled += strad[i];
+		c->received_pos += res[i].received > 0;
+		c->lost_total += res[i].lost;
+		c->gaps = grow(c->gaps, &c->gaps_cap, c->checked - 1,
+			       sizeof(*c->gaps));
+		c->gaps[c->checked - 1] = -x;
 		if (x > c->max_excess)
 			c->max_excess = x;
 		if (res[i].sent > c->max_sent)
 			c->max_sent = res[i].sent;
 	}
+	if (one_clock && any_applog)
+		st.app_checked++;
 	if (s.bad.len) {
 		st.violations++;
 		problem("snapshot %" PRIu64 " epoch %u: VIOLATION %s", d->id,
@@ -1373,6 +1745,7 @@ verdict:
 		fprintf(detail, "%s ok\n", sb_str(&s.tokens));
 out:
 	free(res);
+	free(strad);
 	free(s.rm);
 	free(s.xm);
 	free(s.why.s);
@@ -1395,6 +1768,33 @@ static uint64_t quantile(const uint64_t *v, size_t n, unsigned int pct)
 	return v[i < n ? i : n - 1];
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* --gateways G,...: names as in the acknowledgements, each once */
+static void parse_gateways(const char *arg)
+{
+	char *dup = xstrdup(arg), *save = NULL, *tok;
+
+	for (tok = strtok_r(dup, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!plain_name(tok))
+			tk_usage_error("--gateways: bad name '%s'", tok);
+		for (size_t i = 0; i < n_gateways; i++)
+			if (!strcmp(gateways[i], tok))
+				tk_usage_error("--gateways: %s twice", tok);
+		gateways = xrealloc(gateways, n_gateways + 1, sizeof(*gateways));
+		gateways[n_gateways++] = xstrdup(tok);
+	}
+	free(dup);
+	if (!n_gateways)
+		tk_usage_error("--gateways: no name");
+}
+
 static void print_us(const char *key, bool have, uint64_t ns)
 {
 	if (have)
@@ -1411,6 +1811,8 @@ int main(int argc, char **argv)
 		{ "lost", required_argument, NULL, 'l' },
 		{ "detail", required_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "gateways", required_argument, NULL, 'g' },
+		{ "one-clock", no_argument, NULL, '1' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -1429,12 +1831,19 @@ int main(int argc, char **argv)
 		case 'l': parse_lost(optarg); break;
 		case 'd': detail_path = optarg; break;
 		case 'q': quiet = true; break;
+		case 'g': parse_gateways(optarg); break;
+		case '1': one_clock = true; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: tk_usage_error("bad option");
 		}
 	}
-	for (size_t i = 0; i < n_chains; i++)
+	for (size_t i = 0; i < n_chains; i++) {
 		any_tcp |= chains[i].tcp;
+		any_applog |= chains[i].sendlog.file != NULL;
+	}
+	if (any_applog && !one_clock)
+		tk_usage_error("sendlog= and recvlog= compare instants of two "
+			       "hosts: they need --one-clock");
 	if (any_tcp && !has_base)
 		tk_usage_error("a tcp --chain needs --tcp-base ID");
 	if (has_base && !any_tcp)
@@ -1442,6 +1851,12 @@ int main(int argc, char **argv)
 
 	for (size_t i = 0; i < n_losts; i++)
 		read_lost_file(&losts[i]);
+	for (size_t i = 0; i < n_chains; i++) {
+		if (chains[i].lost.file)
+			read_lost_file(&chains[i].lost);
+		if (chains[i].sendlog.file)
+			read_applogs(&chains[i]);
+	}
 	ctx[0] = '\0';
 	if (optind == argc)
 		read_docs("-");
@@ -1506,9 +1921,12 @@ int main(int argc, char **argv)
 		if (quiet)
 			continue;
 		fprintf(stderr, "bvoracle: chain %s (%s %s -> %s:%u -> %s from "
-			":%u): checked %" PRIu64 " violations %" PRIu64, c->name,
+			":%u): checked %" PRIu64 " violations %" PRIu64
+			" app_violations %" PRIu64 " straddled %" PRIu64
+			" received_pos %" PRIu64, c->name,
 			c->tcp ? "tcp" : "udp", c->a, ntoa(c->x, ab), c->port, c->b,
-			c->sport, c->checked, c->violations);
+			c->sport, c->checked, c->violations, c->app_violations,
+			c->straddled, c->received_pos);
 		if (c->checked)
 			fprintf(stderr, " max_excess %" PRId64 " max_sent %" PRIu64
 				"\n", c->max_excess, c->max_sent);
@@ -1526,10 +1944,18 @@ int main(int argc, char **argv)
 	printf("documents %" PRIu64 " accepted %" PRIu64 " rejected %" PRIu64
 	       " failed %" PRIu64 " other %" PRIu64 " checked %" PRIu64
 	       " violations %" PRIu64 " chain_violations %" PRIu64
-	       " balance_violations %" PRIu64 " unverifiable %" PRIu64,
+	       " balance_violations %" PRIu64 " ogm_violations %" PRIu64
+	       " app_violations %" PRIu64 " unverifiable %" PRIu64
+	       " violations_udp %" PRIu64 " violations_tcp %" PRIu64,
 	       st.documents, st.accepted, st.rejected, st.failed, st.other,
 	       st.checked, st.violations, st.chain_violations,
-	       st.balance_violations, st.unverifiable);
+	       st.balance_violations, st.ogm_violations, st.app_violations,
+	       st.unverifiable, st.violations_udp, st.violations_tcp);
+	if (one_clock)
+		printf(" straddled %" PRIu64, st.straddled);
+	else
+		printf(" straddled -");
+	printf(" app_checked %" PRIu64, st.app_checked);
 	if (have_excess)
 		printf(" max_excess %" PRId64, max_excess);
 	else
@@ -1548,8 +1974,30 @@ int main(int argc, char **argv)
 	print_us("bound_max_us", st.n_bounds,
 		 st.n_bounds ? st.bounds[st.n_bounds - 1] : 0);
 	print_us("tau_min_us", st.has_tau, st.tau_min);
-	printf(" pairs_checked %" PRIu64 " inflight %" PRIu64 " lost %" PRIu64
-	       "\n", st.pairs_checked, st.inflight, st.lost);
+	printf(" pairs_checked %" PRIu64 " inflight %" PRIu64 " lost %" PRIu64,
+	       st.pairs_checked, st.inflight, st.lost);
+	for (size_t i = 0; i < n_chains; i++) {
+		struct chain *c = &chains[i];
+
+		printf(" %s.checked %" PRIu64 " %s.violations %" PRIu64
+		       " %s.app_violations %" PRIu64 " %s.received_pos %" PRIu64
+		       " %s.lost %" PRIu64, c->name, c->checked, c->name,
+		       c->violations, c->name, c->app_violations, c->name,
+		       c->received_pos, c->name, c->lost_total);
+		if (one_clock)
+			printf(" %s.straddled %" PRIu64, c->name, c->straddled);
+		else
+			printf(" %s.straddled -", c->name);
+		if (c->checked) {
+			qsort(c->gaps, c->checked, sizeof(*c->gaps), cmp_i64);
+			printf(" %s.gap_p50 %" PRId64 " %s.gap_max %" PRId64,
+			       c->name, c->gaps[(c->checked - 1) / 2], c->name,
+			       c->gaps[c->checked - 1]);
+		} else {
+			printf(" %s.gap_p50 - %s.gap_max -", c->name, c->name);
+		}
+	}
+	putchar('\n');
 	if (fflush(stdout) || ferror(stdout)) {
 		errno = EIO;
 		tk_die("stdout");
@@ -1564,11 +2012,21 @@ int main(int argc, char **argv)
 		free(bufs[i]);
 	free(bufs);
 	for (size_t i = 0; i < n_chains; i++) {
-		free(chains[i].name);
-		free(chains[i].a);
-		free(chains[i].b);
+		struct chain *c = &chains[i];
+
+		free(c->name);
+		free(c->a);
+		free(c->b);
+		free(c->gaps);
+		free(c->lost.file);
+		free(c->lost.seqs);
+		applog_free(&c->sendlog);
+		applog_free(&c->recvlog);
 	}
 	free(chains);
+	for (size_t i = 0; i < n_gateways; i++)
+		free(gateways[i]);
+	free(gateways);
 	for (size_t i = 0; i < n_losts; i++) {
 		free(losts[i].from);
 		free(losts[i].to);

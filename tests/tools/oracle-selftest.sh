@@ -109,6 +109,81 @@ check "violations in several documents" 1 \
 	"documents 3 checked 3 violations 2 chain_violations 1 balance_violations 1 max_excess 1" \
 	-- "${UDP[@]}" consistent.json chain-violation.json balance-violation.json
 
+# --- chains that are not there are never "0" ------------------------------
+check "b's chain flow missing: unverifiable" 1 \
+	"checked 0 unverifiable 1 violations 0" \
+	'UNVERIFIABLE chain c1: m2.s udp flow from 10.9.0.1:7001 is missing$' \
+	-- "${UDP[@]}" chain-missing.json
+check "a misspelt chain (wrong port): unverifiable" 1 \
+	"checked 0 unverifiable 1" \
+	'UNVERIFIABLE chain c1: m1.s udp flow to 10.9.0.1:7009 is missing$' \
+	-- --chain "name=c1,proto=udp,a=m1,x=10.9.0.1,port=7009,b=m2,sport=7001" \
+	consistent.json
+
+# --- losses on the chain: what never reached b was never received -----------
+check "chain losses among the first sent: 10 - 2 >= 8" 0 \
+	"checked 1 violations 0 c1.lost 2 c1.gap_p50 0" \
+	'c1=8/8 ' \
+	-- --chain "name=c1,proto=udp,a=m1,x=10.9.0.1,port=7000,b=m2,sport=7001,lost=lost-1-2.txt" \
+	consistent.json
+check "chain losses over-explaining: 10 - 3 < 8" 1 \
+	"checked 1 violations 1 chain_violations 1 violations_udp 1 c1.lost 3 c1.gap_p50 -1" \
+	'VIOLATION chain c1: m2 received 8 datagrams .* \(less 3 lost\)$' \
+	-- --chain "name=c1,proto=udp,a=m1,x=10.9.0.1,port=7000,b=m2,sport=7001,lost=lost-1-3.txt" \
+	consistent.json
+check "lost= on a tcp chain" 2 "" \
+	-- --chain "name=t1,proto=tcp,a=m1,x=10.9.0.1,port=7100,b=m2,sport=7101,lost=lost-1-2.txt" \
+	--tcp-base 20 tcp-ok.json
+
+# --- OGM, from the attempts ----------------------------------------------------
+check "accepted although t1 - t0 = tau_min" 1 \
+	"checked 1 violations 1 ogm_violations 1 chain_violations 0" \
+	'VIOLATION OGM: accepted with t0 100000 t1 133000, not t1 - t0 < tau_min 33000 ns$' \
+	-- "${UDP[@]}" ogm-bound.json
+check "every gateway acknowledged inside [t0, t1]" 0 \
+	"checked 1 violations 0 ogm_violations 0" \
+	-- "${UDP[@]}" --gateways gw1,gw2 --one-clock ogm-acks.json
+check "a gateway's acknowledgement missing" 1 \
+	"ogm_violations 1" 'VIOLATION OGM: 0 acknowledgements from gw3$' \
+	-- "${UDP[@]}" --gateways gw1,gw2,gw3 ogm-acks.json
+check "acknowledgements not recorded" 1 \
+	"ogm_violations 1" 'VIOLATION OGM: the accepted attempt records no acknowledgements$' \
+	-- "${UDP[@]}" --gateways gw1 consistent.json
+check "a gateway that had switched before the attempt" 1 \
+	"ogm_violations 1" 'VIOLATION OGM: gw2.s acknowledgement does not show a switch' \
+	-- "${UDP[@]}" --gateways gw1,gw2 ogm-stale-ack.json
+
+# --- the straddle: b cut later than a by more than the chain's fastest path ---
+check "b cut 5 ms after a, chain at least 1 ms: straddled" 0 \
+	"checked 1 straddled 1 c1.straddled 1 c1.received_pos 1" \
+	-- --chain "name=c1,proto=udp,a=m1,x=10.9.0.1,port=7000,b=m2,sport=7001,lmin_ms=1" \
+	--one-clock straddle.json
+check "b cut 5 ms after a, chain at least 5 ms: not straddled" 0 \
+	"checked 1 straddled 0 c1.straddled 0" \
+	-- --chain "name=c1,proto=udp,a=m1,x=10.9.0.1,port=7000,b=m2,sport=7001,lmin_ms=5" \
+	--one-clock straddle.json
+check "straddle needs one clock" 0 \
+	"checked 1 straddled - c1.straddled -" \
+	-- --chain "name=c1,proto=udp,a=m1,x=10.9.0.1,port=7000,b=m2,sport=7001,lmin_ms=1" \
+	straddle.json
+
+# --- the applications' own logs ------------------------------------------------
+APP="name=c1,proto=udp,a=m1,x=10.9.0.1,port=7000,b=m2,sport=7001,sendlog=app-send.txt"
+check "application logs: nothing sent after a's cut got to b before b's" 0 \
+	"checked 1 app_checked 1 app_violations 0 violations 0" \
+	-- --chain "$APP,recvlog=app-recv-ok.txt" --one-clock straddle.json
+check "application logs: message 9, sent after a's cut, before b's cut" 1 \
+	"checked 1 app_checked 1 app_violations 1 chain_violations 0 violations_udp 1 c1.app_violations 1" \
+	"VIOLATION chain c1: m2's application had message 9 before its cut, which m1's sent after its own \(the first after: 9\)$" \
+	-- --chain "$APP,recvlog=app-recv-bad.txt" --one-clock straddle.json
+check "application logs: a message nobody sent" 3 "" \
+	-- --chain "$APP,recvlog=app-recv-unsent.txt" --one-clock straddle.json
+check "application logs: time going backwards" 3 "" \
+	-- --chain "$APP,recvlog=app-recv-backwards.txt" --one-clock straddle.json
+check "application logs need one clock" 2 "" \
+	-- --chain "$APP,recvlog=app-recv-ok.txt" straddle.json
+check "sendlog without recvlog" 2 "" -- --chain "$APP" --one-clock straddle.json
+
 # --- tcp chains -----------------------------------------------------------
 check "tcp chain across the 2^32 wrap" 0 \
 	"documents 2 checked 2 violations 0 max_sent 1000 max_excess 0" \
@@ -178,6 +253,7 @@ check "tcp chain without --tcp-base" 2 "" \
 	-- --chain "name=t1,proto=tcp,a=m1,x=10.9.0.1,port=7100,b=m2,sport=7101" tcp-ok.json
 check "incomplete --chain" 2 "" -- --chain "name=c1,proto=udp,a=m1" consistent.json
 check "unknown option" 2 "" -- --frobnicate consistent.json
+check "--gateways with a name twice" 2 "" -- "${UDP[@]}" --gateways gw1,gw1 consistent.json
 
 echo "oracle-selftest: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
