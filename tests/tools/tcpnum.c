@@ -59,14 +59,15 @@ const struct tk_tool tk_tool = {
 static const char usage_text[] =
 "usage:\n"
 "  tcpnum send --dst A --port P --size S --count N [--rps R] [--go-file F]\n"
-"              [--bind A] [--timeout-ms T]\n"
+"              [--bind A] [--timeout-ms T] [--log F]\n"
 "      connect to A:P (TCP_NODELAY: each record leaves at once); with\n"
 "      --go-file, wait until F exists (the connection idles meanwhile); write\n"
 "      records 1..N of S bytes (min 16), R per second (default: as fast as\n"
 "      possible); half-close and wait for the peer to close. Prints `sent N\n"
 "      bytes B`: records and bytes handed to the kernel. SIGTERM/SIGINT:\n"
 "      finish the record being written, half-close, print, exit 0.\n"
-"      --bind A: source address.\n"
+"      --bind A: source address. --log F: `NUMBER NS` per record written,\n"
+"      NS the CLOCK_MONOTONIC instant before its first byte was handed over.\n"
 "  tcpnum relay --port P --to A:PORT [--sport SP] [--bind A] [--timeout-ms T]\n"
 "               [--ready-file F]\n"
 "      accept one connection on P, at once connect to A:PORT (from source\n"
@@ -75,12 +76,14 @@ static const char usage_text[] =
 "      forwarded B` (bytes). --bind A: the listening address only (the\n"
 "      outgoing one follows the route). SIGTERM/SIGINT: half-close, print.\n"
 "  tcpnum recv --port P --size S [--bind A] [--timeout-ms T] [--ready-file F]\n"
+"              [--log F]\n"
 "      accept one connection on P and read S-byte records until EOF; print\n"
 "      `received N bad B bytes X last_seq L`: N records (a trailing partial\n"
 "      one included), B of them bad (damaged, a number out of order: missing,\n"
 "      doubled, reordered; a trailing partial one), X bytes, L the number of\n"
 "      the last intact record (0: none). SIGTERM/SIGINT: print what came\n"
-"      (a partial record then is not counted).\n"
+"      (a partial record then is not counted). --log F: `NUMBER NS` per\n"
+"      intact record, NS the CLOCK_MONOTONIC instant its last byte was read.\n"
 "  every mode: --timeout-ms T: hard limit for the whole run (default 60000),\n"
 "      then the line is printed and the exit is 3. --ready-file F: create F\n"
 "      once listening (no start-up race).\n"
@@ -215,8 +218,11 @@ static int cmd_send(int argc, char **argv)
 		{ "go-file", required_argument, NULL, 'g' },
 		{ "bind", required_argument, NULL, 'b' },
 		{ "timeout-ms", required_argument, NULL, 't' },
+		{ "log", required_argument, NULL, 'L' },
 		{ 0 }
 	};
+	const char *log_path = NULL;
+	FILE *log;
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	struct sockaddr_in src = { .sin_family = AF_INET,
 				   .sin_addr.s_addr = htonl(INADDR_ANY) };
@@ -237,12 +243,14 @@ static int cmd_send(int argc, char **argv)
 		case 'g': go = optarg; break;
 		case 'b': src.sin_addr = tk_addr("--bind", optarg); has_bind = true; break;
 		case 't': timeout_ms = (int64_t)tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
+		case 'L': log_path = optarg; break;
 		default: tk_usage_error("send: bad option");
 		}
 	}
 	if (!has_dst || port < 0 || !size || !has_count || optind != argc)
 		tk_usage_error("send: needs --dst A --port P --size S --count N");
 	dst.sin_port = htons((uint16_t)port);
+	log = tk_log_open(log_path);
 	tk_catch_signals();
 	deadline = tk_now_ms() + timeout_ms;
 	buf = malloc(size);
@@ -266,6 +274,8 @@ static int cmd_send(int argc, char **argv)
 	if (rps)
 		t0_ns = tk_now_ns();
 	while (result == EXIT_OK && !tk_stop && sent < count) {
+		int64_t t_send;
+
 		if (rps) {
 			pace(t0_ns, sent, rps, deadline);
 			if (tk_stop)
@@ -276,9 +286,12 @@ static int cmd_send(int argc, char **argv)
 			break;
 		}
 		tk_rec_build(buf, MAGIC, (uint32_t)(sent + 1), (uint32_t)size);
+		t_send = tk_now_ns();
 		result = write_all(fd, buf, size, deadline, &bytes, "send");
-		if (result == EXIT_OK)
+		if (result == EXIT_OK) {
 			sent++;
+			tk_log_rec(log, (uint32_t)sent, t_send);
+		}
 	}
 	if (result == EXIT_OK) {
 		/*
@@ -295,6 +308,8 @@ static int cmd_send(int argc, char **argv)
 			timeout_ms);
 	close(fd);
 	free(buf);
+	if (tk_log_close(log, log_path) && result == EXIT_OK)
+		result = EXIT_FAIL;
 	return result;
 }
 
@@ -421,7 +436,8 @@ struct rstats {
 	uint32_t last;		/* the last intact record's number, 0: none */
 };
 
-static void check_record(struct rstats *st, const uint8_t *rec, uint32_t size)
+/* counts one record; true if it is intact (its number then in st->last) */
+static bool check_record(struct rstats *st, const uint8_t *rec, uint32_t size)
 {
 	uint32_t seq;
 
@@ -430,13 +446,14 @@ static void check_record(struct rstats *st, const uint8_t *rec, uint32_t size)
 		/* its number is not to be trusted: assume it held its place */
 		st->bad++;
 		st->expect++;
-		return;
+		return false;
 	}
 	if (seq != st->expect)
 		st->bad++;
 	/* resync on it: one gap or double costs a bad, not the whole rest */
 	st->expect = seq + 1;
 	st->last = seq;
+	return true;
 }
 
 static int cmd_recv(int argc, char **argv)
@@ -447,11 +464,14 @@ static int cmd_recv(int argc, char **argv)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "ready-file", required_argument, NULL, 'r' },
+		{ "log", required_argument, NULL, 'L' },
 		{ 0 }
 	};
 	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
 	int64_t timeout_ms = DEFAULT_TIMEOUT_MS, deadline;
 	struct rstats st = { .expect = 1 };
+	const char *log_path = NULL;
+	FILE *log;
 	uint64_t size = 0;
 	size_t have = 0;
 	const char *ready = NULL;
@@ -465,11 +485,13 @@ static int cmd_recv(int argc, char **argv)
 		case 'b': bind_addr = tk_addr("--bind", optarg); break;
 		case 't': timeout_ms = (int64_t)tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
 		case 'r': ready = optarg; break;
+		case 'L': log_path = optarg; break;
 		default: tk_usage_error("recv: bad option");
 		}
 	}
 	if (port < 0 || !size || optind != argc)
 		tk_usage_error("recv: needs --port P --size S");
+	log = tk_log_open(log_path);
 	tk_catch_signals();
 	deadline = tk_now_ms() + timeout_ms;
 	rec = malloc(size);
@@ -510,7 +532,8 @@ static int cmd_recv(int argc, char **argv)
 		st.bytes += (uint64_t)n;
 		have += (size_t)n;
 		if (have == size) {
-			check_record(&st, rec, (uint32_t)size);
+			if (check_record(&st, rec, (uint32_t)size))
+				tk_log_rec(log, st.last, tk_now_ns());
 			have = 0;
 		}
 	}
@@ -520,6 +543,8 @@ static int cmd_recv(int argc, char **argv)
 	if (fd >= 0)
 		close(fd);
 	free(rec);
+	if (tk_log_close(log, log_path) && result == EXIT_OK)
+		result = EXIT_FAIL;
 	if (result == EXIT_OK && st.bad)
 		result = EXIT_FAIL;
 	return result;

@@ -176,6 +176,37 @@ void tk_ready_file(const char *path)
 	fclose(f);
 }
 
+/* --- message logs ------------------------------------------------------- */
+
+FILE *tk_log_open(const char *path)
+{
+	FILE *f;
+
+	if (!path)
+		return NULL;
+	f = fopen(path, "w");
+	if (!f)
+		tk_die(path);
+	return f;
+}
+
+void tk_log_rec(FILE *f, uint32_t seq, int64_t ns)
+{
+	if (f)
+		fprintf(f, "%u %lld\n", seq, (long long)ns);
+}
+
+int tk_log_close(FILE *f, const char *path)
+{
+	if (!f)
+		return 0;
+	if (ferror(f) | fclose(f)) {
+		fprintf(stderr, "%s: %s: write error\n", tk_tool.name, path);
+		return 1;
+	}
+	return 0;
+}
+
 /* --- numbered records --------------------------------------------------- */
 
 /* byte i of record seq: a hash, so shifted or mixed data never matches */

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* tk_usage_error()'s exit status; the same in every tool */
 #define TK_EXIT_USAGE	2
@@ -92,6 +93,19 @@ extern volatile sig_atomic_t tk_stop;
 void tk_catch_signals(void);
 /* create path (if not NULL), or die */
 void tk_ready_file(const char *path);
+
+/* --- message logs ------------------------------------------------------- */
+
+/*
+ * --log FILE of udpnum and tcpnum: one `NUMBER NS` line per message, NS
+ * the CLOCK_MONOTONIC instant just before a send reached the kernel or
+ * just after a receive left it (what bvoracle's application-level check
+ * reads). tk_log_open(NULL) is NULL and the others then do nothing.
+ */
+FILE *tk_log_open(const char *path);
+void tk_log_rec(FILE *f, uint32_t seq, int64_t ns);
+/* flush and close; 0, or 1 after a message on a write error */
+int tk_log_close(FILE *f, const char *path);
 
 /* --- numbered records --------------------------------------------------- */
 

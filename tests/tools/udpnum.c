@@ -51,18 +51,27 @@ static const char usage_text[] =
 "usage:\n"
 "  udpnum send --dst A --port P --count N [--first K] [--size S] [--sport SP]\n"
 "              [--pps R] [--bind A] [--echo-wait-ms T] [--timeout-ms T]\n"
+"              [--log F]\n"
 "      send datagrams K..K+N-1 of S bytes (default 100, min 16) to A:P, R per\n"
 "      second (default: as fast as possible); prints `sent N first K last L`.\n"
 "      --echo-wait-ms T: also receive the echoes (see recv --echo) until all\n"
 "      came back or T ms after the last send, then print a recv line.\n"
 "      --timeout-ms: hard limit for the whole run (default 60000).\n"
+"      --log F: `NUMBER NS` per datagram sent, NS the CLOCK_MONOTONIC instant\n"
+"      just before the sendto that succeeded.\n"
 "  udpnum recv --port P [--bind A] [--count N] [--timeout-ms T] [--idle-ms T]\n"
 "              [--echo] [--ready-file F] [--missing-file F [--last N]]\n"
+"              [--log F]\n"
 "      receive until N datagrams (default: no limit), T ms in all (default\n"
 "      10000), T ms without a datagram once one came (default: no limit), or\n"
 "      SIGTERM/SIGINT; verify each; print `received N bad B dup D min_seq X\n"
-"      max_seq Y` (X, Y: `-` if none valid). received counts every datagram,\n"
-"      bad those failing verification, dup valid repeats of a number.\n"
+"      max_seq Y overflow O` (X, Y: `-` if none valid). received counts every\n"
+"      datagram, bad those failing verification, dup valid repeats of a\n"
+"      number, overflow those the kernel dropped because the socket's buffer\n"
+"      was full (SO_RXQ_OVFL: they count as missing, but the kernel's hooks\n"
+"      saw them).\n"
+"      --log F: `NUMBER NS` per valid datagram, NS the CLOCK_MONOTONIC instant\n"
+"      just after it was received.\n"
 "      --echo: send each datagram back to its source, from the address it was\n"
 "      sent to (IP_PKTINFO: works for a VIP on lo, IPVS direct routing).\n"
 "      --ready-file F: create F once the socket is bound (no start-up race).\n"
@@ -82,6 +91,7 @@ static const char usage_text[] =
 
 struct rstats {
 	uint64_t received, bad;
+	uint32_t overflow;	/* SO_RXQ_OVFL: dropped by the kernel, full buffer */
 	uint32_t *seqs;		/* every valid number, for dup counting */
 	size_t n, cap;
 	/* --missing-file: bit s of seen set once number s came valid */
@@ -121,14 +131,16 @@ static void seen_mark(struct rstats *s, uint32_t seq)
 	s->seen[seq / 8] |= (uint8_t)(1u << (seq % 8));
 }
 
-static void rstats_add(struct rstats *s, const uint8_t *buf, size_t len)
+/* counts one datagram; true (and its number) if it is a valid one */
+static bool rstats_add(struct rstats *s, const uint8_t *buf, size_t len,
+		       uint32_t *seqp)
 {
 	uint32_t seq;
 
 	s->received++;
 	if (!tk_rec_verify(buf, len, MAGIC, &seq)) {
 		s->bad++;
-		return;
+		return false;
 	}
 	if (s->n == s->cap) {
 		size_t ncap = s->cap ? s->cap * 2 : 4096;
@@ -142,6 +154,8 @@ static void rstats_add(struct rstats *s, const uint8_t *buf, size_t len)
 	s->seqs[s->n++] = seq;
 	if (s->track)
 		seen_mark(s, seq);
+	*seqp = seq;
+	return true;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -163,9 +177,10 @@ static void rstats_print(struct rstats *s)
 	printf("received %" PRIu64 " bad %" PRIu64 " dup %" PRIu64, s->received,
 	       s->bad, dup);
 	if (s->n)
-		printf(" min_seq %u max_seq %u\n", s->seqs[0], s->seqs[s->n - 1]);
+		printf(" min_seq %u max_seq %u", s->seqs[0], s->seqs[s->n - 1]);
 	else
-		printf(" min_seq - max_seq -\n");
+		printf(" min_seq - max_seq -");
+	printf(" overflow %u\n", s->overflow);
 	fflush(stdout);
 }
 
@@ -273,11 +288,13 @@ static int cmd_recv(int argc, char **argv)
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ "missing-file", required_argument, NULL, 'm' },
 		{ "last", required_argument, NULL, 'l' },
+		{ "log", required_argument, NULL, 'L' },
 		{ 0 }
 	};
 	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
 	uint64_t count = 0, timeout_ms = 10000, idle_ms = 0, last = 0;
-	const char *ready = NULL, *missing = NULL;
+	const char *ready = NULL, *missing = NULL, *log_path = NULL;
+	FILE *log;
 	struct rstats st = { 0 };
 	bool echo = false, has_last = false;
 	int port = -1, opt, fd, one = 1, result;
@@ -296,6 +313,7 @@ static int cmd_recv(int argc, char **argv)
 		case 'r': ready = optarg; break;
 		case 'm': missing = optarg; break;
 		case 'l': last = tk_num("--last", optarg, 0, MISSING_MAX); has_last = true; break;
+		case 'L': log_path = optarg; break;
 		default: tk_usage_error("recv: bad option");
 		}
 	}
@@ -310,14 +328,22 @@ static int cmd_recv(int argc, char **argv)
 			tk_die(missing);
 		st.track = true;
 	}
+	log = tk_log_open(log_path);
 	tk_catch_signals();
 	fd = udp_socket(bind_addr, (uint16_t)port);
 	if (echo && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)))
 		tk_die("IP_PKTINFO");
+	/* a datagram the kernel dropped for a full buffer was seen by its
+	 * hooks: a test must know such "losses" are not the network's */
+	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)))
+		tk_die("SO_RXQ_OVFL");
 	tk_ready_file(ready);
 	deadline = tk_now_us() + (int64_t)timeout_ms * 1000;
 	while (!tk_stop && (!count || st.received < count)) {
-		char ctl[CMSG_SPACE(sizeof(struct in_pktinfo)) + 64];
+		char ctl[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+			 CMSG_SPACE(sizeof(uint32_t)) + 64];
+		struct cmsghdr *cm;
+		uint32_t seq;
 		struct sockaddr_in src;
 		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 		struct msghdr msg = {
@@ -339,7 +365,13 @@ static int cmd_recv(int argc, char **argv)
 				continue;
 			tk_die("recvmsg");
 		}
-		rstats_add(&st, buf, (size_t)len);
+		if (rstats_add(&st, buf, (size_t)len, &seq))
+			tk_log_rec(log, seq, tk_now_ns());
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SO_RXQ_OVFL)
+				memcpy(&st.overflow, CMSG_DATA(cm),
+				       sizeof(st.overflow));
 		if (echo)
 			echo_back(fd, buf, (size_t)len, &src, &msg);
 		if (idle_ms)
@@ -348,6 +380,8 @@ static int cmd_recv(int argc, char **argv)
 	rstats_print(&st);
 	result = st.bad ? 1 : 0;
 	if (mf && write_missing(&st, mf, missing, (uint32_t)last))
+		result = 1;
+	if (tk_log_close(log, log_path))
 		result = 1;
 	close(fd);
 	free(st.seqs);
@@ -362,8 +396,10 @@ static void drain_echoes(int fd, struct rstats *st, uint8_t *buf)
 {
 	ssize_t len;
 
+	uint32_t seq;
+
 	while ((len = recv(fd, buf, MAX_SIZE + 1, MSG_DONTWAIT)) >= 0)
-		rstats_add(st, buf, (size_t)len);
+		rstats_add(st, buf, (size_t)len, &seq);
 }
 
 static int cmd_send(int argc, char **argv)
@@ -379,10 +415,13 @@ static int cmd_send(int argc, char **argv)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "echo-wait-ms", required_argument, NULL, 'e' },
 		{ "timeout-ms", required_argument, NULL, 't' },
+		{ "log", required_argument, NULL, 'L' },
 		{ 0 }
 	};
 	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
 	struct sockaddr_in dst = { .sin_family = AF_INET };
+	const char *log_path = NULL;
+	FILE *log;
 	uint64_t count = 0, first = 0, size = DEFAULT_SIZE, pps = 0;
 	uint64_t echo_ms = 0, timeout_ms = 60000, sent = 0;
 	bool has_dst = false, has_count = false;
@@ -403,12 +442,14 @@ static int cmd_send(int argc, char **argv)
 		case 'b': bind_addr = tk_addr("--bind", optarg); break;
 		case 'e': echo_ms = tk_num("--echo-wait-ms", optarg, 0, INT32_MAX); break;
 		case 't': timeout_ms = tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
+		case 'L': log_path = optarg; break;
 		default: tk_usage_error("send: bad option");
 		}
 	}
 	if (!has_dst || port < 0 || !has_count || optind != argc)
 		tk_usage_error("send: needs --dst A --port P --count N");
 	dst.sin_port = htons((uint16_t)port);
+	log = tk_log_open(log_path);
 	tk_catch_signals();
 	/* unconnected: an ICMP error must not fail the next send */
 	fd = udp_socket(bind_addr, (uint16_t)sport);
@@ -416,6 +457,7 @@ static int cmd_send(int argc, char **argv)
 	deadline = t0 + (int64_t)timeout_ms * 1000;
 	while (sent < count && !tk_stop) {
 		uint32_t seq = (uint32_t)(first + sent);
+		int64_t t_send;
 
 		if (tk_now_us() >= deadline) {
 			fprintf(stderr, "udpnum: send: timeout after %" PRIu64 " datagrams\n", sent);
@@ -430,6 +472,8 @@ static int cmd_send(int argc, char **argv)
 			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 		}
 		tk_rec_build(buf, MAGIC, seq, (uint32_t)size);
+		/* the instant before the kernel has it: never after its hooks */
+		t_send = tk_now_ns();
 		if (sendto(fd, buf, size, 0, (struct sockaddr *)&dst,
 			   sizeof(dst)) < 0) {
 			/* queue full: wait a little and try the same one again */
@@ -439,6 +483,7 @@ static int cmd_send(int argc, char **argv)
 			}
 			tk_die("sendto");
 		}
+		tk_log_rec(log, seq, t_send);
 		sent++;
 		if (echo_ms)
 			drain_echoes(fd, &st, rbuf);
@@ -465,7 +510,7 @@ static int cmd_send(int argc, char **argv)
 	}
 	close(fd);
 	free(st.seqs);
-	if (sent < count)
+	if (tk_log_close(log, log_path) || sent < count)
 		return 1;
 	return st.bad ? 1 : 0;
 }
