@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "assemble.h"
+#include "beaver_stamp.h"
 #include "coord.h"
 #include "json.h"
 #include "log.h"
@@ -57,6 +58,8 @@ struct bvd_coord {
 	uint32_t *peer_id;	/* node id of each configured peer */
 	struct snap *snaps;
 	size_t outstanding;
+	uint32_t newest;	/* the newest epoch any attempt was given */
+	uint32_t released;	/* members were told to release up to this */
 	struct bvo_stats stats;
 	/* calibration */
 	struct {
@@ -141,6 +144,33 @@ static void set_timer(struct snap *s, uint64_t delay, bvl_timer_cb cb)
 	s->timer = bvl_timer(delay, cb, s);
 }
 
+/*
+ * Members may drop their records up to the epoch just before the oldest
+ * one a running snapshot may still collect: releasing an accepted
+ * snapshot's epoch alone would free what an older one, still collecting,
+ * needs (the records of every epoch up to E go at once). Called whenever
+ * a snapshot ends, in any state: rejected and failed attempts leave
+ * records too. The datagram may be lost; the next release covers it.
+ */
+static void release_unneeded(struct bvd_coord *c)
+{
+	uint32_t upto = c->newest;
+
+	for (const struct snap *o = c->snaps; o; o = o->next)
+		if (o->epoch && !bv_epoch_after(o->epoch, upto))
+			upto = o->epoch - 1 ? o->epoch - 1 : 0xffffffffu;
+	if (!upto || !bv_epoch_after(upto, c->released))
+		return;
+	c->released = upto;
+	for (size_t i = 0; i < c->cfg->n_peers; i++) {
+		struct bvw_msg m = { .type = BVW_RELEASE, .epoch = upto,
+				     .recipient = c->peer_id[i] };
+
+		if (!peer(c, i)->gateway)
+			bvd_peer_send(c->io, &m, &peer(c, i)->control);
+	}
+}
+
 /* the snapshot reached a final state: unlink, tell the waiter, free */
 static void snap_end(struct snap *s, enum bvs_state st, const char *reason)
 {
@@ -165,6 +195,7 @@ static void snap_end(struct snap *s, enum bvs_state st, const char *reason)
 		}
 	}
 	c->outstanding--;
+	release_unneeded(c);
 	if (s->done)
 		s->done(s->waiter, s->id);
 	snap_free(s);
@@ -194,6 +225,8 @@ static void start_attempt(struct snap *s)
 
 	s->attempt++;
 	err = bvs_next_epoch(c->store, c->cfg->first_epoch, &s->epoch);
+	if (!err)
+		c->newest = s->epoch;
 	if (err) {
 		snprintf(why, sizeof(why), "cannot allocate an epoch: %s",
 			 strerror(-err));
@@ -411,14 +444,6 @@ out:
 	if (err) {
 		snap_end(s, BVS_FAILED, why);
 		return;
-	}
-	/* members may drop their records of E (and older) now */
-	for (size_t i = 0; i < c->cfg->n_peers; i++) {
-		struct bvw_msg m = { .type = BVW_RELEASE, .epoch = s->epoch,
-				     .recipient = c->peer_id[i] };
-
-		if (!peer(c, i)->gateway)
-			bvd_peer_send(c->io, &m, &peer(c, i)->control);
 	}
 	snap_end(s, BVS_ACCEPTED, NULL);
 }

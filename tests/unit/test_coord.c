@@ -499,11 +499,15 @@ static void serve_record(const char *node, uint32_t e, const char *text,
 			 uint16_t size)
 {
 	uint32_t total = (uint32_t)strlen(text);
-	const struct sent *rq = last_sent(0, BVW_COLLECT, node);
+	const struct sent *rq = NULL;
 	uint32_t off;
 
+	/* the last request for this epoch (several may be collecting) */
+	for (size_t i = n_sent; !rq && i-- > 0;)
+		if (sent[i].type == BVW_COLLECT && sent[i].epoch == e &&
+		    sent[i].recipient == bvw_node_id(node))
+			rq = &sent[i];
 	assert_non_null(rq);
-	assert_int_equal(rq->epoch, e);
 	off = rq->offset;
 	while (off < total) {
 		uint16_t len = total - off < size ? (uint16_t)(total - off) : size;
@@ -779,7 +783,12 @@ static void test_retries_fresh_epochs_then_rejected(void **state)
 			assert_true(ep[k] > ep[k - 1]);
 		from += 2;
 	}
-	assert_int_equal(n_sent, 6);	/* no fourth attempt, no member */
+	/* no fourth attempt, no member advance; the members may drop what
+	 * the rejected epochs left behind (a gateway stamped with them) */
+	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 6);
+	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2], "m1"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2], "m2"), 1);
+	assert_int_equal(n_sent, 8);
 	s = get_snap(id);
 	assert_int_equal(s.state, BVS_REJECTED);
 	assert_int_equal(s.n_attempts, 3);
@@ -802,13 +811,13 @@ static void test_retries_fresh_epochs_then_rejected(void **state)
 	/* late answers to any of these epochs change nothing */
 	for (int k = 0; k < 3; k++)
 		ack("g1", ep[k], 0);
-	assert_int_equal(n_sent, 6);
+	assert_int_equal(n_sent, 8);
 	assert_int_equal(get_snap(id).state, BVS_REJECTED);
 
 	/* the next snapshot's epoch is newer still */
 	id2 = snapshot();
 	assert_true(id2 != id);
-	e = gateway_attempt(6);
+	e = gateway_attempt(8);
 	assert_true(e > ep[2]);
 }
 
@@ -877,7 +886,9 @@ static void test_gateway_silent_times_out(void **state)
 			assert_true(ep[k] > ep[k - 1]);
 		from += 2;
 	}
-	assert_int_equal(n_sent, 6);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 6);
+	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2], NULL), 2);
+	assert_int_equal(n_sent, 8);
 	assert_int_equal(get_attempts(id, a, 8), 3);
 	for (int k = 0; k < 3; k++) {
 		assert_int_equal(a[k].epoch, ep[k]);
@@ -948,7 +959,9 @@ static void test_gateway_refusal_no_retry_fails(void **state)
 	e = gateway_attempt(0);
 	ack("g2", e, -EIO);
 	ack("g1", e, 0);
-	assert_int_equal(n_sent, 2);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 2);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e, NULL), 2);
+	assert_int_equal(n_sent, 4);
 	s = get_snap(id);
 	assert_int_equal(s.state, BVS_FAILED);
 	assert_int_equal(s.n_attempts, 1);
@@ -1362,7 +1375,9 @@ static void test_collect_timeout_fails(void **state)
 	snprintf(want, sizeof(want), "epoch %u from member m1", e);
 	assert_non_null(strstr(s.reason, want));
 	assert_int_equal(s.epoch, 0);
-	assert_int_equal(count_sent(0, BVW_RELEASE, 0, NULL), 0);
+	/* nobody needs the records of a failed snapshot */
+	assert_int_equal(count_sent(0, BVW_RELEASE, e, "m1"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e, "m2"), 1);
 	assert_int_equal(n_done, 1);
 }
 
@@ -1398,6 +1413,49 @@ static void test_collect_bad_record_fails(void **state)
 }
 
 /*
+ * Two snapshots collect at once and the newer one is accepted first:
+ * releasing its epoch would drop the older one's records as well (a
+ * member's release takes every epoch up to the one named). So the
+ * release stops just before the older epoch, and reaches the newer one
+ * only when the older is done. Fails if a release covers a running
+ * snapshot's epoch (the bench saw "member m2 has no record of epoch 12").
+ */
+static void test_release_spares_running_snapshots(void **state)
+{
+	uint32_t e1, e2;
+	int64_t id1, id2;
+	size_t from;
+
+	(void)state;
+	id1 = snapshot();
+	e1 = gateways_ack(0, TAU / 4);
+	members_ack(e1);
+	from = n_sent;
+	id2 = snapshot();
+	e2 = gateways_ack(from, TAU / 4);
+	assert_true(e2 > e1);
+	members_ack(e2);
+	/* the newer snapshot's records come in first */
+	serve_record("m1", e2, record_text("m1", e2), 1000);
+	from = n_sent;
+	serve_record("m2", e2, record_text("m2", e2), 1000);
+	assert_int_equal(get_snap(id2).state, BVS_ACCEPTED);
+	assert_int_equal(get_snap(id1).state, BVS_COLLECTING);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e2, NULL), 0);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e1 - 1, "m1"), 1);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e1 - 1, "m2"), 1);
+	/* then the older one's: now everything up to the newer goes */
+	serve_record("m1", e1, record_text("m1", e1), 1000);
+	from = n_sent;
+	serve_record("m2", e1, record_text("m2", e1), 1000);
+	assert_int_equal(get_snap(id1).state, BVS_ACCEPTED);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e2, "m1"), 1);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e2, "m2"), 1);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e1, NULL), 0);
+	assert_int_equal(n_done, 2);
+}
+
+/*
  * max_outstanding = 2: a third snapshot is refused with -EBUSY (and
  * leaves no trace: no send, no stored snapshot) while two run; acks are
  * routed to the snapshot of their epoch; once one ends a new one may
@@ -1412,6 +1470,7 @@ static void test_max_outstanding(void **state)
 	char why[256] = "";
 	int64_t id1, id2, id3 = -1;
 	uint32_t e1, e2, e3;
+	size_t from;
 
 	(void)state;
 	cfg.max_outstanding = 2;
@@ -1438,9 +1497,13 @@ static void test_max_outstanding(void **state)
 	assert_int_equal(bvd_coord_outstanding(C()), 1);
 	assert_int_equal(n_done, 1);
 	assert_true(done_id == id2);
+	/* snapshot 1 (older) still runs: nothing of its epoch is released */
+	assert_int_equal(count_sent(0, BVW_RELEASE, e2, NULL), 0);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e1 - 1, NULL), 2);
+	from = n_sent;
 
 	id3 = snapshot();
-	e3 = gateway_attempt(4);
+	e3 = gateway_attempt(from);
 	assert_true(e3 > e2);
 	assert_int_equal(bvd_coord_outstanding(C()), 2);
 	/* snapshot 1's own (slow) answers: decided on its own t0 */
@@ -1552,6 +1615,7 @@ int main(void)
 		T(test_collect_not_ready_polls_again),
 		T(test_collect_timeout_fails),
 		T(test_collect_bad_record_fails),
+		T(test_release_spares_running_snapshots),
 		T(test_max_outstanding),
 		T(test_forget_waiter),
 		T(test_calibrate_rtt),
