@@ -154,7 +154,7 @@ static void bv_acct_at_cut_untouched(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bv_t_used(test), 0);	/* no work at a cut */
 	for (e = 4; e < 40; e++)
 		bv_t_expect_cut(test, a, e, 2, 30, 1, 5);
-	bv_t_expect_cut(test, a, 3 + 0x7fffffff, 2, 30, 1, 5);
+	bv_t_expect_cut(test, a, 3u + 0x7fffffff, 2, 30, 1, 5);
 	bv_t_expect_no_cut(test, a, 3);
 	bv_t_expect_no_cut(test, a, 2);
 }

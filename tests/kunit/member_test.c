@@ -1,0 +1,1228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite beaver_member: the member's cut on real sk_buffs. Ingress and
+ * egress (netfilter/member.c), the cut and the classification of in-flight
+ * packets (kmod/epochs.c), the per-CPU accounting they feed (kmod/tables.c,
+ * kmod/records.c) and the completion pipeline, all compiled from the
+ * module's own source files into this test module.
+ *
+ * The reference is DESIGN §3 and §5: a member cuts before it delivers the
+ * first packet whose stamp carries a newer epoch, so that packet belongs to
+ * the new epoch and is not in the value at the cut; a packet whose stamp is
+ * older than the member's epoch is in flight for (stamp, epoch] on its
+ * sender's channel, or late on a snapshot that is already complete. Every
+ * case feeds packets through bv_member_in() and bv_member_out() as the
+ * netfilter hooks do, then reads what the netlink dump reads: the cut
+ * records, the per-CPU flow and channel entries, the counters.
+ *
+ * Each case gets its own struct beaver_net, set up as kmod/netns.c sets up
+ * a namespace but without a struct net, which nothing here needs. Two
+ * functions of beaver.ko are stubbed below because their files would drag
+ * in the rest of the module: bv_nl_notify_cut() (kmod/netlink.c), which
+ * here records the cut and complete events for the cases to check, and
+ * bv_hooks_set() (netfilter/hooks.c), which kmod/netns.c refers to and no
+ * case calls.
+ */
+#include <kunit/test.h>
+#include <kunit/resource.h>
+#include <linux/delay.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+
+#include "netns.h"
+#include "epochs.h"
+#include "tables.h"
+#include "netlink.h"
+#include "hooks.h"
+#include "stamp.h"
+
+#define BV_T_GROUP	7
+#define BV_T_SELF	0x0a000001	/* 10.0.0.1: the member under test */
+#define BV_T_PEER_A	0x0a000002	/* 10.0.0.2: another member */
+#define BV_T_PEER_B	0x0a000003	/* 10.0.0.3: another member */
+#define BV_T_VIP	0x0a006401	/* 10.0.100.1: a group VIP */
+#define BV_T_CLIENT	0xc000020a	/* 192.0.2.10: out-group, via a gateway */
+#define BV_T_STRAY	0xc6336407	/* 198.51.100.7: out-group, no gateway */
+#define BV_T_MGMT	0xac100505	/* 172.16.5.5: allow-listed */
+#define BV_T_ALLOW	0xac100000	/* 172.16.0.0/12 */
+#define BV_T_ALLOW_MASK	0xfff00000
+#define BV_T_SPORT	40000
+#define BV_T_DPORT	7777
+#define BV_T_HDRS	(sizeof(struct iphdr) + sizeof(struct udphdr))
+#define BV_T_MAXPKT	512
+#define BV_T_SETTLE_NEVER 600000	/* ms: longer than any case runs */
+#define BV_T_SETTLE_MS	300
+#define BV_T_WAIT_MS	10000	/* for the completion work to finish */
+
+/* a Record Route option with one empty slot, plus a NOOP: 8 bytes */
+static const u8 bv_t_rr_noop[8] = { 7, 7, 4, 0, 0, 0, 0, IPOPT_NOOP };
+
+/* what bv_nl_notify_cut() was told, per event */
+enum { BV_T_EV_CUT, BV_T_EV_COMPLETE, BV_T_EV_MAX };
+
+struct bv_t_event {
+	unsigned int count;
+	u32 first;		/* the cut announced last */
+	u32 last;
+	int state;		/* its state when it was announced */
+};
+
+/* per-case state: one member namespace's worth of beaver.ko */
+struct bv_t_ctx {
+	struct beaver_net bn;
+	struct bv_config *cfg;
+	spinlock_t ev_lock;	/* the completion work vs. the case */
+	struct bv_t_event ev[BV_T_EV_MAX];
+};
+
+/* ---- stubs for the parts of beaver.ko this suite does not link ---- */
+
+/* kmod/netlink.c: record the event instead of multicasting it */
+void bv_nl_notify_cut(struct beaver_net *bn, const struct bv_cut *c, u8 cmd)
+{
+	struct bv_t_ctx *ctx = container_of(bn, struct bv_t_ctx, bn);
+	struct bv_t_event *ev;
+
+	if (cmd == BEAVER_CMD_EVENT_CUT)
+		ev = &ctx->ev[BV_T_EV_CUT];
+	else if (cmd == BEAVER_CMD_EVENT_COMPLETE)
+		ev = &ctx->ev[BV_T_EV_COMPLETE];
+	else
+		return;
+	spin_lock_bh(&ctx->ev_lock);
+	ev->count++;
+	ev->first = c->first;
+	ev->last = c->last;
+	ev->state = READ_ONCE(c->state);
+	spin_unlock_bh(&ctx->ev_lock);
+}
+
+/* netfilter/hooks.c: kmod/netns.c refers to it; no case registers hooks */
+int bv_hooks_set(struct beaver_net *bn, bool on)
+{
+	return on ? -EOPNOTSUPP : 0;
+}
+
+/* ---- set-up, as bv_net_init() and bv_net_exit() do ---- */
+
+static int bv_t_config(struct bv_config *cfg)
+{
+	static const u32 members[] = { BV_T_PEER_B, BV_T_SELF, BV_T_PEER_A };
+	unsigned int i;
+
+	cfg->role = BEAVER_ROLE_MEMBER;
+	cfg->group = BV_T_GROUP;
+	cfg->settle_ms = BV_T_SETTLE_NEVER;
+	cfg->members = kcalloc(ARRAY_SIZE(members), sizeof(*cfg->members),
+			       GFP_KERNEL);
+	cfg->vips = kcalloc(1, sizeof(*cfg->vips), GFP_KERNEL);
+	cfg->allow = kcalloc(1, sizeof(*cfg->allow), GFP_KERNEL);
+	if (!cfg->members || !cfg->vips || !cfg->allow)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(members); i++)
+		cfg->members[i] = htonl(members[i]);
+	cfg->n_members = ARRAY_SIZE(members);
+	/* sorted as the netlink configuration sorts them, for bsearch */
+	sort(cfg->members, cfg->n_members, sizeof(__be32), bv_cmp_be32, NULL);
+	cfg->vips[0] = htonl(BV_T_VIP);
+	cfg->n_vips = 1;
+	cfg->allow[0].addr = htonl(BV_T_ALLOW);
+	cfg->allow[0].mask = htonl(BV_T_ALLOW_MASK);
+	cfg->n_allow = 1;
+	return 0;
+}
+
+static int bv_t_init(struct kunit *test)
+{
+	struct bv_t_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct beaver_net *bn;
+	struct bv_config *cfg;
+	int err = -ENOMEM;
+
+	test->priv = NULL;
+	if (!ctx)
+		return -ENOMEM;
+	bn = &ctx->bn;
+	spin_lock_init(&ctx->ev_lock);
+	mutex_init(&bn->cfg_mutex);
+	bv_epochs_init(bn);
+	cfg = bv_config_default();
+	if (!cfg)
+		return -ENOMEM;
+	err = bv_t_config(cfg);
+	if (err)
+		goto err_cfg;
+	RCU_INIT_POINTER(bn->cfg, cfg);
+	err = -ENOMEM;
+	bn->stats = alloc_percpu(struct bv_stats);
+	if (!bn->stats)
+		goto err_cfg;
+	err = bv_tables_alloc(bn);
+	if (err)
+		goto err_stats;
+	atomic_set(&bn->hist_budget.used, 0);
+	bn->hist_budget.max = cfg->max_history;
+	bn->hist_budget.limit_hits = &bn->hist_limit_hits;
+	bn->hist_budget.nomem = &bn->nomem;
+	ctx->cfg = cfg;
+	test->priv = ctx;
+	return 0;
+
+err_stats:
+	free_percpu(bn->stats);
+err_cfg:
+	bv_config_free(cfg);
+	return err;
+}
+
+static void bv_t_exit(struct kunit *test)
+{
+	struct bv_t_ctx *ctx = test->priv;
+
+	/* also called when bv_t_init failed */
+	if (!ctx)
+		return;
+	/* stops the completion work and frees the cut records */
+	bv_epochs_exit(&ctx->bn);
+	bv_tables_free(&ctx->bn);
+	free_percpu(ctx->bn.stats);
+	bv_config_free(ctx->cfg);
+}
+
+/* ---- packets ---- */
+
+static int bv_t_skb_init(struct kunit_resource *res, void *context)
+{
+	res->data = context;
+	return 0;
+}
+
+static void bv_t_skb_free(struct kunit_resource *res)
+{
+	kfree_skb(res->data);
+}
+
+/* free @skb when the test case ends, however it ends */
+static struct sk_buff *bv_t_track(struct kunit *test, struct sk_buff *skb)
+{
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, bv_t_skb_init,
+							 bv_t_skb_free,
+							 GFP_KERNEL, skb));
+	return skb;
+}
+
+static u8 *bv_t_buf(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, BV_T_MAXPKT, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	return buf;
+}
+
+/*
+ * Write an IPv4 + UDP packet from @saddr to @daddr (host order) with the
+ * options @opts (@optlen a multiple of 4) and @payload bytes of payload
+ * into @buf, with valid header and UDP checksums. Returns its length.
+ */
+static unsigned int bv_t_build(u8 *buf, u32 saddr, u32 daddr, const u8 *opts,
+			       unsigned int optlen, unsigned int payload)
+{
+	unsigned int hlen = sizeof(struct iphdr) + optlen;
+	unsigned int ulen = sizeof(struct udphdr) + payload;
+	struct iphdr *iph = (struct iphdr *)buf;
+	struct udphdr *uh = (struct udphdr *)(buf + hlen);
+	unsigned int i;
+	__wsum sum;
+
+	memset(iph, 0, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = hlen / 4;
+	iph->tot_len = htons(hlen + ulen);
+	iph->id = htons(0x4242);
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_UDP;
+	iph->saddr = htonl(saddr);
+	iph->daddr = htonl(daddr);
+	if (optlen)
+		memcpy(buf + sizeof(*iph), opts, optlen);
+	ip_send_check(iph);
+
+	uh->source = htons(BV_T_SPORT);
+	uh->dest = htons(BV_T_DPORT);
+	uh->len = htons(ulen);
+	uh->check = 0;
+	for (i = 0; i < payload; i++)
+		buf[hlen + sizeof(*uh) + i] = (u8)(i * 13 + 5);
+	sum = csum_partial(uh, ulen, 0);
+	uh->check = csum_tcpudp_magic(iph->saddr, iph->daddr, ulen,
+				      IPPROTO_UDP, sum);
+	if (!uh->check)
+		uh->check = CSUM_MANGLED_0;
+	return hlen + ulen;
+}
+
+/* a linear skb holding @pkt, as the stack hands it to PRE/POST_ROUTING */
+static struct sk_buff *bv_t_skb(struct kunit *test, const u8 *pkt,
+				unsigned int len)
+{
+	struct sk_buff *skb = bv_t_track(test, alloc_skb(64 + len,
+							 GFP_KERNEL));
+
+	skb_reserve(skb, 64);
+	skb_put_data(skb, pkt, len);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, (pkt[0] & 0x0f) * 4);
+	skb->protocol = htons(ETH_P_IP);
+	return skb;
+}
+
+/* the bytes of @skb */
+static u8 *bv_t_bytes(struct kunit *test, struct sk_buff *skb)
+{
+	u8 *buf = kunit_kmalloc(test, skb->len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, 0, buf, skb->len), 0);
+	return buf;
+}
+
+static void bv_t_expect_bytes(struct kunit *test, struct sk_buff *skb,
+			      const u8 *want, unsigned int len)
+{
+	const u8 *got;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, skb->len, len);
+	got = bv_t_bytes(test, skb);
+	for (i = 0; i < len; i++)
+		if (got[i] != want[i])
+			break;
+	KUNIT_EXPECT_EQ_MSG(test, i, len,
+			    "first difference at byte %u: %02x, want %02x",
+			    i, i < len ? got[i] : 0, i < len ? want[i] : 0);
+}
+
+/*
+ * @skb is a well-formed IPv4/UDP packet with an @hlen-byte header: network
+ * header at skb->data, consistent ihl and tot_len, valid header checksum,
+ * valid UDP checksum.
+ */
+static void bv_t_expect_sane(struct kunit *test, struct sk_buff *skb,
+			     unsigned int hlen)
+{
+	const struct iphdr *iph;
+	unsigned int ulen;
+	__wsum sum;
+
+	KUNIT_ASSERT_TRUE(test, pskb_may_pull(skb, hlen));
+	iph = ip_hdr(skb);
+	KUNIT_EXPECT_EQ(test, skb_network_offset(skb), 0);
+	KUNIT_EXPECT_EQ(test, iph->ihl * 4, hlen);
+	KUNIT_EXPECT_EQ(test, ntohs(iph->tot_len), skb->len);
+	KUNIT_EXPECT_EQ(test, (__force u16)ip_fast_csum(iph, iph->ihl), 0);
+	ulen = skb->len - hlen;
+	sum = skb_checksum(skb, hlen, ulen, 0);
+	KUNIT_EXPECT_EQ(test,
+			(__force u16)csum_tcpudp_magic(iph->saddr, iph->daddr,
+						       ulen, IPPROTO_UDP, sum),
+			0);
+}
+
+/*
+ * A packet from @saddr to this member, with the options @opts, through
+ * the member's PRE_ROUTING hook. *verdict receives the hook's verdict.
+ */
+static struct sk_buff *bv_t_rx(struct kunit *test, u32 saddr, const u8 *opts,
+			       unsigned int optlen, unsigned int payload,
+			       unsigned int *verdict)
+{
+	struct bv_t_ctx *ctx = test->priv;
+	u8 *pkt = bv_t_buf(test);
+	struct sk_buff *skb;
+	unsigned int len;
+
+	len = bv_t_build(pkt, saddr, BV_T_SELF, opts, optlen, payload);
+	skb = bv_t_skb(test, pkt, len);
+	/* netfilter runs its hooks inside an RCU read-side section */
+	rcu_read_lock();
+	*verdict = bv_member_in(&ctx->bn, ctx->cfg, skb);
+	rcu_read_unlock();
+	return skb;
+}
+
+/* ... that carries this group's stamp of @epoch */
+static struct sk_buff *bv_t_in(struct kunit *test, u32 saddr, u32 epoch,
+			       unsigned int payload)
+{
+	u8 opt[BEAVER_OPT_LEN];
+	struct sk_buff *skb;
+	unsigned int v;
+
+	bv_stamp_encode(opt, BV_T_GROUP, epoch);
+	skb = bv_t_rx(test, saddr, opt, sizeof(opt), payload, &v);
+	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
+	return skb;
+}
+
+/* ... that carries no stamp */
+static struct sk_buff *bv_t_in_plain(struct kunit *test, u32 saddr,
+				     unsigned int payload)
+{
+	struct sk_buff *skb;
+	unsigned int v;
+
+	skb = bv_t_rx(test, saddr, NULL, 0, payload, &v);
+	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
+	return skb;
+}
+
+/* @skb through the member's POST_ROUTING hook; returns the verdict */
+static unsigned int bv_t_out_skb(struct kunit *test, struct sk_buff *skb)
+{
+	struct bv_t_ctx *ctx = test->priv;
+	struct nf_hook_state state = {};
+	unsigned int verdict;
+
+	rcu_read_lock();
+	verdict = bv_member_out(&ctx->bn, ctx->cfg, skb, &state);
+	rcu_read_unlock();
+	return verdict;
+}
+
+/*
+ * A packet of this member to @daddr through its POST_ROUTING hook: locally
+ * generated (no input interface), no route attached. Writes the packet as
+ * it was before the hook into @pkt and returns the skb after it.
+ */
+static struct sk_buff *bv_t_out(struct kunit *test, u32 daddr,
+				unsigned int payload, u8 *pkt,
+				unsigned int *len)
+{
+	struct sk_buff *skb;
+
+	*len = bv_t_build(pkt, BV_T_SELF, daddr, NULL, 0, payload);
+	skb = bv_t_skb(test, pkt, *len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	return skb;
+}
+
+/* ---- what the member recorded ---- */
+
+static struct beaver_net *bv_t_bn(struct kunit *test)
+{
+	return &((struct bv_t_ctx *)test->priv)->bn;
+}
+
+static struct bv_config *bv_t_cfg(struct kunit *test)
+{
+	return ((struct bv_t_ctx *)test->priv)->cfg;
+}
+
+static u32 bv_t_epoch(struct kunit *test)
+{
+	return atomic_read(&bv_t_bn(test)->m_epoch);
+}
+
+static u64 bv_t_stat(struct kunit *test, int stat)
+{
+	return bv_stat_read(bv_t_bn(test), stat);
+}
+
+/* the member's own cut for @e, as beaverctl or the coordinator asks it */
+static u32 bv_t_advance(struct kunit *test, u32 e)
+{
+	struct bv_t_ctx *ctx = test->priv;
+	bool advanced;
+
+	return bv_member_advance(&ctx->bn, ctx->cfg, e, true, &advanced);
+}
+
+/* the cut record covering epoch @e, or NULL */
+static struct bv_cut *bv_t_cut(struct kunit *test, u32 e)
+{
+	struct bv_cut *c;
+
+	/* records are freed only in bv_t_exit: the pointer stays valid */
+	rcu_read_lock();
+	c = bv_cut_find(bv_t_bn(test), e);
+	rcu_read_unlock();
+	return c;
+}
+
+static bool bv_t_cut_flag(const struct bv_cut *c, u32 flag)
+{
+	return test_bit(ilog2(flag), &c->flags);
+}
+
+static struct bv_t_event bv_t_event(struct kunit *test, int which)
+{
+	struct bv_t_ctx *ctx = test->priv;
+	struct bv_t_event ev;
+
+	spin_lock_bh(&ctx->ev_lock);
+	ev = ctx->ev[which];
+	spin_unlock_bh(&ctx->ev_lock);
+	return ev;
+}
+
+/* run the completion work until the cut covering @e is complete */
+static struct bv_cut *bv_t_complete(struct kunit *test, u32 e)
+{
+	unsigned long timeout = jiffies + msecs_to_jiffies(BV_T_WAIT_MS);
+	struct bv_cut *c = bv_t_cut(test, e);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	for (;;) {
+		flush_delayed_work(&bv_t_bn(test)->complete_work);
+		if (READ_ONCE(c->state) == BEAVER_STATE_COMPLETE) {
+			/* a run the timer started may still be finishing */
+			flush_delayed_work(&bv_t_bn(test)->complete_work);
+			return c;
+		}
+		KUNIT_ASSERT_TRUE_MSG(test, time_before(jiffies, timeout),
+				      "cut of %u not complete after %u ms", e,
+				      BV_T_WAIT_MS);
+		msleep(20);
+	}
+}
+
+/* one flow's or one channel's accounting, summed over the CPUs */
+struct bv_t_acct {
+	unsigned int entries;		/* CPUs with an entry */
+	unsigned int with_cut;		/* of those, with a value at the cut */
+	u32 epoch;			/* newest epoch counted */
+	struct bv_totals cur;		/* everything counted */
+	struct bv_totals cut;		/* the value at the cut asked for */
+	unsigned int n_inflight;	/* channels: in-flight entries */
+	u64 inflight_pkts;		/* channels: in flight for the range */
+	u64 inflight_bytes;		/* asked for, exactly */
+};
+
+static void bv_t_totals_add(struct bv_totals *sum, const struct bv_totals *t)
+{
+	sum->tx_pkts += t->tx_pkts;
+	sum->tx_bytes += t->tx_bytes;
+	sum->rx_pkts += t->rx_pkts;
+	sum->rx_bytes += t->rx_bytes;
+}
+
+static void bv_t_acct_add(struct bv_t_acct *s, const struct bv_acct *a,
+			  u32 e)
+{
+	struct bv_totals t;
+
+	if (!s->entries || bv_epoch_after(a->epoch, s->epoch))
+		s->epoch = a->epoch;
+	s->entries++;
+	bv_t_totals_add(&s->cur, &a->cur);
+	if (bv_acct_at_cut(a, e, &t)) {
+		s->with_cut++;
+		bv_t_totals_add(&s->cut, &t);
+	}
+}
+
+/* the UDP flow of bv_t_build between this member and @raddr */
+static void bv_t_flow(struct kunit *test, u32 raddr, bool tx, u32 e,
+		      struct bv_t_acct *s)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+	__be16 lport = htons(tx ? BV_T_SPORT : BV_T_DPORT);
+	__be16 rport = htons(tx ? BV_T_DPORT : BV_T_SPORT);
+	int cpu, i;
+
+	memset(s, 0, sizeof(*s));
+	for_each_possible_cpu(cpu) {
+		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
+		struct bv_flow *f;
+
+		spin_lock_bh(&pc->lock);
+		for (i = 0; i < BV_FLOW_BUCKETS; i++) {
+			list_for_each_entry(f, &pc->flows[i], node) {
+				if (f->key.laddr != htonl(BV_T_SELF) ||
+				    f->key.raddr != htonl(raddr) ||
+				    f->key.lport != lport ||
+				    f->key.rport != rport ||
+				    f->key.proto != IPPROTO_UDP)
+					continue;
+				bv_t_acct_add(s, &f->acct, e);
+			}
+		}
+		spin_unlock_bh(&pc->lock);
+	}
+}
+
+/* the channel (@kind, @peer); in-flight packets for exactly [first, last] */
+static void bv_t_chan(struct kunit *test, u8 kind, u32 peer, u32 e,
+		      u32 first, u32 last, struct bv_t_acct *s)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+	int cpu, i;
+
+	memset(s, 0, sizeof(*s));
+	for_each_possible_cpu(cpu) {
+		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
+		const struct bv_inflight *in;
+		struct bv_chan *ch;
+
+		spin_lock_bh(&pc->lock);
+		for (i = 0; i < BV_CHAN_BUCKETS; i++) {
+			list_for_each_entry(ch, &pc->chans[i], node) {
+				if (ch->kind != kind || ch->peer != htonl(peer))
+					continue;
+				bv_t_acct_add(s, &ch->acct, e);
+				for (in = ch->inflight; in; in = in->next) {
+					s->n_inflight++;
+					if (in->first != first ||
+					    in->last != last)
+						continue;
+					s->inflight_pkts += in->pkts;
+					s->inflight_bytes += in->bytes;
+				}
+			}
+		}
+		spin_unlock_bh(&pc->lock);
+	}
+}
+
+/* expect @t to hold exactly these totals */
+static void bv_t_expect_totals(struct kunit *test, const char *what,
+			       const struct bv_totals *t, u64 rx_pkts,
+			       u64 rx_bytes, u64 tx_pkts, u64 tx_bytes)
+{
+	KUNIT_EXPECT_EQ_MSG(test, t->rx_pkts, rx_pkts, "%s: rx_pkts", what);
+	KUNIT_EXPECT_EQ_MSG(test, t->rx_bytes, rx_bytes, "%s: rx_bytes", what);
+	KUNIT_EXPECT_EQ_MSG(test, t->tx_pkts, tx_pkts, "%s: tx_pkts", what);
+	KUNIT_EXPECT_EQ_MSG(test, t->tx_bytes, tx_bytes, "%s: tx_bytes", what);
+}
+
+/* ---- cases ---- */
+
+/*
+ * The first packet of a newer epoch: the member cuts before it counts the
+ * packet, so the packet belongs to the new epoch and is not in the value
+ * at the cut. If this fails, the cut is taken after delivery (or the packet
+ * is attributed to the old epoch): the snapshot records the receipt of a
+ * packet that its sender sent after its own cut, exactly the inconsistency
+ * the stamp exists to prevent.
+ */
+static void bv_member_in_cut_before_delivery(struct kunit *test)
+{
+	unsigned int len = BV_T_HDRS + 100;
+	struct bv_t_acct s;
+	struct bv_cut *c;
+
+	/* in epoch 3: two packets from member A */
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+	bv_t_in(test, BV_T_PEER_A, 3, 100);
+	bv_t_in(test, BV_T_PEER_A, 3, 100);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->n_cuts, 1);
+	KUNIT_EXPECT_NULL(test, bv_t_cut(test, 4));
+
+	/* A has cut for 4 and says so: this member cuts first */
+	bv_t_in(test, BV_T_PEER_A, 4, 100);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 4);
+	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->n_cuts, 2);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_CUTS), 2);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STAMPED), 3);
+	c = bv_t_cut(test, 4);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_EQ(test, c->first, 4);
+	KUNIT_EXPECT_EQ(test, c->last, 4);
+	KUNIT_EXPECT_FALSE(test, bv_t_cut_flag(c, BEAVER_CUT_F_BY_COMMAND));
+	KUNIT_EXPECT_NOT_NULL(test, bv_t_cut(test, 3));
+	KUNIT_EXPECT_PTR_NE(test, bv_t_cut(test, 3), c);
+
+	/* at the cut of 4: the two packets of epoch 3, not the third */
+	bv_t_flow(test, BV_T_PEER_A, false, 4, &s);
+	KUNIT_EXPECT_EQ(test, s.entries, s.with_cut);
+	KUNIT_EXPECT_EQ(test, s.epoch, 4);
+	bv_t_expect_totals(test, "flow at cut 4", &s.cut, 2, 2 * len, 0, 0);
+	bv_t_expect_totals(test, "flow now", &s.cur, 3, 3 * len, 0, 0);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_A, 4, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.entries, s.with_cut);
+	KUNIT_EXPECT_EQ(test, s.epoch, 4);
+	bv_t_expect_totals(test, "channel at cut 4", &s.cut, 2, 2 * len, 0,
+			   0);
+	bv_t_expect_totals(test, "channel now", &s.cur, 3, 3 * len, 0, 0);
+	/* newer, not older: nothing in flight */
+	KUNIT_EXPECT_EQ(test, s.n_inflight, 0);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 0);
+
+	/* the packet is part of the next snapshot */
+	bv_t_flow(test, BV_T_PEER_A, false, 5, &s);
+	bv_t_expect_totals(test, "flow at cut 5", &s.cut, 3, 3 * len, 0, 0);
+}
+
+/*
+ * A packet stamped with an older epoch, arriving after the cut: it is in
+ * flight for exactly (stamp, member epoch] on its sender's channel, and not
+ * received before the cut. If this fails, a snapshot loses messages that
+ * were sent before the sender's cut and received after the receiver's
+ * (the channel state of Chandy-Lamport), or books them on the wrong
+ * channel or the wrong snapshots.
+ */
+static void bv_member_in_inflight(struct kunit *test)
+{
+	unsigned int l50 = BV_T_HDRS + 50, l60 = BV_T_HDRS + 60;
+	unsigned int l70 = BV_T_HDRS + 70, l80 = BV_T_HDRS + 80;
+	struct beaver_net *bn = bv_t_bn(test);
+	struct {
+		u32 stamp, epoch, len, caplen;
+		u8 byte0;
+	} caps[3] = {};
+	unsigned int n_caps = 0, i;
+	struct bv_capture *cap;
+	struct bv_t_acct s;
+	int cpu;
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+	bv_t_in(test, BV_T_PEER_B, 3, 50);
+	/* A is in 5 already: one cut for 4 and 5 */
+	bv_t_in(test, BV_T_PEER_A, 5, 10);
+	KUNIT_ASSERT_EQ(test, bv_t_epoch(test), 5);
+	KUNIT_ASSERT_NOT_NULL(test, bv_t_cut(test, 4));
+
+	/* B sent this one in 3: in flight for 4 and 5 */
+	bv_t_in(test, BV_T_PEER_B, 3, 60);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 5);
+	KUNIT_EXPECT_EQ(test, bn->n_cuts, 2);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 1);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 4, 4, 5, &s);
+	KUNIT_EXPECT_EQ(test, s.n_inflight, 1);
+	KUNIT_EXPECT_EQ(test, s.inflight_pkts, 1);
+	KUNIT_EXPECT_EQ(test, s.inflight_bytes, l60);
+	/* ... and not received before the cut of 4 or of 5 */
+	bv_t_expect_totals(test, "B at cut 4", &s.cut, 1, l50, 0, 0);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 5, 4, 5, &s);
+	bv_t_expect_totals(test, "B at cut 5", &s.cut, 1, l50, 0, 0);
+	bv_t_expect_totals(test, "B now", &s.cur, 2, l50 + l60, 0, 0);
+	bv_t_flow(test, BV_T_PEER_B, false, 5, &s);
+	bv_t_expect_totals(test, "B's flow at cut 5", &s.cut, 1, l50, 0, 0);
+	/* nothing on the channel it did not come from */
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_A, 5, 4, 5, &s);
+	KUNIT_EXPECT_EQ(test, s.n_inflight, 0);
+
+	/* same stamp, same epoch: same entry; stamp 4: in flight for 5 */
+	bv_t_in(test, BV_T_PEER_B, 3, 70);
+	bv_t_in(test, BV_T_PEER_B, 4, 80);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 5, 4, 5, &s);
+	KUNIT_EXPECT_EQ(test, s.n_inflight, 2);
+	KUNIT_EXPECT_EQ(test, s.inflight_pkts, 2);
+	KUNIT_EXPECT_EQ(test, s.inflight_bytes, l60 + l70);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 5, 5, 5, &s);
+	KUNIT_EXPECT_EQ(test, s.inflight_pkts, 1);
+	KUNIT_EXPECT_EQ(test, s.inflight_bytes, l80);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_LATE), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&bv_t_cut(test, 5)->late), 0);
+
+	/* captured as delivered (stamp gone), with their stamp and epoch */
+	for_each_possible_cpu(cpu) {
+		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
+
+		spin_lock_bh(&pc->lock);
+		list_for_each_entry(cap, &pc->captures, list) {
+			/* copied out: no KUNIT_EXPECT under a spinlock */
+			if (n_caps < ARRAY_SIZE(caps)) {
+				caps[n_caps].stamp = cap->stamp;
+				caps[n_caps].epoch = cap->epoch;
+				caps[n_caps].len = cap->len;
+				caps[n_caps].caplen = cap->caplen;
+				caps[n_caps].byte0 = cap->caplen ? cap->data[0]
+								 : 0;
+			}
+			n_caps++;
+		}
+		spin_unlock_bh(&pc->lock);
+	}
+	KUNIT_ASSERT_EQ(test, n_caps, 3);
+	for (i = 0; i < n_caps; i++) {
+		KUNIT_EXPECT_EQ(test, caps[i].stamp, i < 2 ? 3 : 4);
+		KUNIT_EXPECT_EQ(test, caps[i].epoch, 5);
+		KUNIT_EXPECT_EQ(test, caps[i].len, l60 + 10 * i);
+		KUNIT_EXPECT_EQ(test, caps[i].caplen,
+				min(caps[i].len, bv_t_cfg(test)->capture_bytes));
+		KUNIT_EXPECT_EQ(test, caps[i].byte0, 0x45);
+	}
+}
+
+/*
+ * A stamp equal to the member's epoch: no cut, nothing in flight, the
+ * packet counted in that epoch. If this fails, every packet of an epoch
+ * would cut again (records piling up, snapshots closing early) or be
+ * recorded as channel state it is not.
+ */
+static void bv_member_in_same_epoch(struct kunit *test)
+{
+	unsigned int len = BV_T_HDRS + 20;
+	struct bv_t_acct s;
+
+	/* epoch 0, before any snapshot: stamps of 0 cut nothing either */
+	bv_t_in(test, BV_T_PEER_A, 0, 20);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 0);
+	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->n_cuts, 0);
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+	bv_t_in(test, BV_T_PEER_A, 3, 20);
+	bv_t_in(test, BV_T_PEER_A, 3, 20);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->n_cuts, 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_CUTS), 1);
+	KUNIT_EXPECT_NULL(test, bv_t_cut(test, 4));
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 0);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_LATE), 0);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_A, 4, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.n_inflight, 0);
+	KUNIT_EXPECT_EQ(test, s.epoch, 3);
+	bv_t_expect_totals(test, "channel now", &s.cur, 3, 3 * len, 0, 0);
+	/* all three are in the cut of 4, only the one of epoch 0 in 3's */
+	bv_t_expect_totals(test, "channel at cut 4", &s.cut, 3, 3 * len, 0,
+			   0);
+	bv_t_flow(test, BV_T_PEER_A, false, 3, &s);
+	bv_t_expect_totals(test, "flow at cut 3", &s.cut, 1, len, 0, 0);
+}
+
+/*
+ * A stamp several epochs ahead: one cut record covers the whole range, and
+ * the at-cut values of every snapshot in it are the same. If this fails,
+ * the snapshots the member jumped over have no record (a coordinator
+ * would wait for them for ever) or get different values for one instant.
+ */
+static void bv_member_in_skipped_epochs(struct kunit *test)
+{
+	unsigned int len = BV_T_HDRS + 30;
+	struct bv_t_acct s;
+	struct bv_cut *c;
+	u32 e;
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 2), 2);
+	bv_t_in(test, BV_T_PEER_A, 2, 30);
+	bv_t_in(test, BV_T_PEER_A, 7, 30);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 7);
+	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->n_cuts, 2);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_CUTS), 2);
+	c = bv_t_cut(test, 7);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_EQ(test, c->first, 3);
+	KUNIT_EXPECT_EQ(test, c->last, 7);
+	for (e = 3; e <= 7; e++) {
+		KUNIT_EXPECT_PTR_EQ(test, bv_t_cut(test, e), c);
+		bv_t_flow(test, BV_T_PEER_A, false, e, &s);
+		bv_t_expect_totals(test, "flow at a skipped cut", &s.cut, 1,
+				   len, 0, 0);
+	}
+	KUNIT_EXPECT_PTR_NE(test, bv_t_cut(test, 2), c);
+	KUNIT_EXPECT_NULL(test, bv_t_cut(test, 8));
+	bv_t_flow(test, BV_T_PEER_A, false, 8, &s);
+	bv_t_expect_totals(test, "flow at cut 8", &s.cut, 2, 2 * len, 0, 0);
+	/* the packet was not in flight: it came from ahead */
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 0);
+}
+
+/*
+ * The same across the wrap of the epoch counter, where 0 is skipped. If
+ * this fails, a long-running group loses its snapshots when the
+ * coordinator's counter wraps.
+ */
+static void bv_member_in_skipped_epochs_wrap(struct kunit *test)
+{
+	struct bv_t_acct s;
+	struct bv_cut *c;
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 0xfffffffe), 0xfffffffe);
+	bv_t_in(test, BV_T_PEER_B, 0xfffffffe, 1);
+	bv_t_in(test, BV_T_PEER_A, 2, 1);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 2);
+	c = bv_t_cut(test, 2);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_EQ(test, c->first, 0xffffffff);
+	KUNIT_EXPECT_EQ(test, c->last, 2);
+	KUNIT_EXPECT_PTR_EQ(test, bv_t_cut(test, 0xffffffff), c);
+	KUNIT_EXPECT_PTR_EQ(test, bv_t_cut(test, 1), c);
+	KUNIT_EXPECT_NULL(test, bv_t_cut(test, 0));
+	KUNIT_EXPECT_NULL(test, bv_t_cut(test, 3));
+
+	/* B's packet of 0xfffffffe, arriving now, is in flight for all */
+	bv_t_in(test, BV_T_PEER_B, 0xfffffffe, 1);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 1, 0xffffffff, 2,
+		  &s);
+	KUNIT_EXPECT_EQ(test, s.n_inflight, 1);
+	KUNIT_EXPECT_EQ(test, s.inflight_pkts, 1);
+	bv_t_expect_totals(test, "B at cut 1", &s.cut, 1, BV_T_HDRS + 1, 0,
+			   0);
+}
+
+/*
+ * The stamp is removed before delivery, wherever it sits among the
+ * options: the packet is then byte for byte what its sender sent, with a
+ * consistent header and valid checksums. If this fails, applications and
+ * the rest of the stack see Beaver's option (DESIGN §3: they never do), or
+ * the packet is corrupted or dropped.
+ */
+static void bv_member_in_strips_stamp(struct kunit *test)
+{
+	u8 *want = bv_t_buf(test);
+	struct bv_t_acct s;
+	struct sk_buff *skb;
+	unsigned int v, wlen, i;
+	u64 bytes = 0;
+	u8 opts[16];
+
+	for (i = 0; i < 3; i++) {
+		/* [stamp], [RR NOOP][stamp], [stamp][RR NOOP] */
+		unsigned int payload = 200 + i;
+
+		if (i == 1) {
+			memcpy(opts, bv_t_rr_noop, 8);
+			bv_stamp_encode(opts + 8, BV_T_GROUP, 1);
+		} else {
+			bv_stamp_encode(opts, BV_T_GROUP, 1);
+			memcpy(opts + 8, bv_t_rr_noop, 8);
+		}
+		skb = bv_t_rx(test, BV_T_CLIENT, opts, i ? 16 : 8, payload,
+			      &v);
+		KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
+		wlen = bv_t_build(want, BV_T_CLIENT, BV_T_SELF,
+				  i == 1 ? opts : opts + 8, i ? 8 : 0,
+				  payload);
+		bv_t_expect_sane(test, skb, i ? 28 : 20);
+		bv_t_expect_bytes(test, skb, want, wlen);
+		bytes += wlen;
+	}
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STAMPED), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STRIP_ERR), 0);
+	/* counted as delivered: without the stamp's 8 bytes */
+	bv_t_chan(test, BEAVER_CHAN_GATEWAY, 0, 2, 0, 0, &s);
+	bv_t_expect_totals(test, "gateway channel", &s.cur, 3, bytes, 0, 0);
+}
+
+/*
+ * Unstamped packets: from a member they count as unstamped_member on the
+ * member's channel; from outside the group they bypassed the gateways
+ * (counted), unless allow-listed. None of them cuts, all belong to the
+ * member's epoch. Stamped traffic from outside the group came through a
+ * gateway. If this fails, a broken precondition goes unreported with the
+ * snapshot, or allow-listed traffic raises false alarms.
+ */
+static void bv_member_in_unstamped(struct kunit *test)
+{
+	unsigned int len = BV_T_HDRS + 40;
+	struct bv_t_acct s;
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+
+	bv_t_in_plain(test, BV_T_PEER_A, 40);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_UNSTAMPED_MEMBER), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 0);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_A, 4, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.epoch, 3);
+	bv_t_expect_totals(test, "member A", &s.cur, 1, len, 0, 0);
+
+	bv_t_in_plain(test, BV_T_STRAY, 40);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 1);
+	bv_t_chan(test, BEAVER_CHAN_BYPASS, 0, 4, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.epoch, 3);
+	bv_t_expect_totals(test, "bypass", &s.cur, 1, len, 0, 0);
+	bv_t_flow(test, BV_T_STRAY, false, 4, &s);
+	bv_t_expect_totals(test, "bypass flow", &s.cur, 1, len, 0, 0);
+
+	bv_t_in_plain(test, BV_T_MGMT, 40);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 1);
+	bv_t_chan(test, BEAVER_CHAN_OUTSIDE, 0, 4, 0, 0, &s);
+	bv_t_expect_totals(test, "allow-listed", &s.cur, 1, len, 0, 0);
+
+	bv_t_in(test, BV_T_CLIENT, 3, 40);
+	bv_t_chan(test, BEAVER_CHAN_GATEWAY, 0, 4, 0, 0, &s);
+	bv_t_expect_totals(test, "via a gateway", &s.cur, 1, len, 0, 0);
+
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_UNSTAMPED_MEMBER), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STAMPED), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->n_cuts, 1);
+	/* channels are per peer for members, aggregate for the others */
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, 0, 4, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.entries, 0);
+	bv_t_chan(test, BEAVER_CHAN_BYPASS, BV_T_STRAY, 4, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.entries, 0);
+}
+
+/*
+ * Another group's stamp is left alone and does not cut this group; a
+ * malformed stamp of ours is dropped before anything counts it. If this
+ * fails, groups sharing a network cut each other's snapshots, or a
+ * corrupted option moves this member's epoch.
+ */
+static void bv_member_in_foreign_and_malformed(struct kunit *test)
+{
+	struct sk_buff *skb;
+	unsigned int v, len;
+	struct bv_t_acct s;
+	u8 *want = bv_t_buf(test);
+	u8 opt[BEAVER_OPT_LEN];
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+
+	bv_stamp_encode(opt, BV_T_GROUP + 1, 9);
+	skb = bv_t_rx(test, BV_T_STRAY, opt, sizeof(opt), 10, &v);
+	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
+	len = bv_t_build(want, BV_T_STRAY, BV_T_SELF, opt, sizeof(opt), 10);
+	bv_t_expect_bytes(test, skb, want, len);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_FOREIGN), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STAMPED), 0);
+	/* not stamped for this group: it bypassed this group's gateways */
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 3);
+
+	/* our option type, an unknown version */
+	bv_stamp_encode(opt, BV_T_GROUP, 9);
+	opt[2] = 0x20;
+	bv_t_rx(test, BV_T_PEER_A, opt, sizeof(opt), 10, &v);
+	KUNIT_EXPECT_EQ(test, v, NF_DROP);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_MALFORMED), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->n_cuts, 1);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_A, 4, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.entries, 0);
+}
+
+/*
+ * An in-flight packet arriving after its snapshot is complete: counted
+ * late on that cut and never added to it; still in flight for the
+ * snapshots that are open. If this fails, a snapshot changes after it was
+ * reported complete (the coordinator may already have assembled it), or
+ * the packet vanishes from the record without a trace (DESIGN §3).
+ */
+static void bv_member_in_late(struct kunit *test)
+{
+	unsigned int l10 = BV_T_HDRS + 10, l20 = BV_T_HDRS + 20;
+	unsigned int l30 = BV_T_HDRS + 30;
+	struct bv_cut *c4, *c5;
+	struct bv_t_acct s;
+
+	/* snapshots 3 and 4 complete at once */
+	bv_t_cfg(test)->settle_ms = 0;
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+	bv_t_in(test, BV_T_PEER_B, 3, 10);
+	bv_t_in(test, BV_T_PEER_A, 4, 10);
+	c4 = bv_t_complete(test, 4);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(c4->closed));
+
+	/* B's packet of 3: late on 4, in flight for nothing */
+	bv_t_in(test, BV_T_PEER_B, 3, 20);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&c4->late), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&c4->late_bytes), l20);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_LATE), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 0);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 4, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.n_inflight, 0);
+	bv_t_expect_totals(test, "B at closed cut 4", &s.cut, 1, l10, 0, 0);
+	/* received all the same: in the next snapshot */
+	bv_t_expect_totals(test, "B now", &s.cur, 2, l10 + l20, 0, 0);
+
+	/* snapshot 5 open: late on 4, in flight for 5 only */
+	bv_t_cfg(test)->settle_ms = BV_T_SETTLE_NEVER;
+	bv_t_in(test, BV_T_PEER_A, 5, 10);
+	c5 = bv_t_cut(test, 5);
+	KUNIT_ASSERT_NOT_NULL(test, c5);
+	bv_t_in(test, BV_T_PEER_B, 3, 30);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&c4->late), 2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&c4->late_bytes), l20 + l30);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&c5->late), 0);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_LATE), 2);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 1);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 4, 5, 5, &s);
+	KUNIT_EXPECT_EQ(test, s.n_inflight, 1);
+	KUNIT_EXPECT_EQ(test, s.inflight_pkts, 1);
+	KUNIT_EXPECT_EQ(test, s.inflight_bytes, l30);
+	bv_t_expect_totals(test, "B at closed cut 4", &s.cut, 1, l10, 0, 0);
+
+	/* B's packet of 4 was never in flight for 4: not late */
+	bv_t_in(test, BV_T_PEER_B, 4, 30);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&c4->late), 2);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 4, 5, 5, &s);
+	KUNIT_EXPECT_EQ(test, s.inflight_pkts, 2);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c4->state), BEAVER_STATE_COMPLETE);
+}
+
+/*
+ * Egress: a packet to a member or a group VIP leaves stamped with the
+ * member's epoch and is accounted to that epoch; a packet leaving the group
+ * is accounted but not stamped; forwarded traffic is not this host's. If
+ * this fails, the receiver cannot tell which side of this member's cut a
+ * packet was sent on, out-group hosts receive Beaver's option, or the
+ * sender's and the receiver's records disagree.
+ */
+static void bv_member_out_stamps(struct kunit *test)
+{
+	u8 *pkt = bv_t_buf(test), *want = bv_t_buf(test);
+	u8 opt[BEAVER_OPT_LEN];
+	unsigned int len, wlen;
+	struct sk_buff *skb;
+	struct bv_t_acct s;
+	struct bv_stamp st;
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+	skb = bv_t_out(test, BV_T_PEER_A, 100, pkt, &len);
+	KUNIT_EXPECT_EQ(test, bv_skb_stamp_find(skb, BV_T_GROUP, &st), 20);
+	KUNIT_EXPECT_EQ(test, st.epoch, 3);
+	bv_t_expect_sane(test, skb, 28);
+	/* the packet as built, with the stamp right after the fixed header */
+	bv_stamp_encode(opt, BV_T_GROUP, 3);
+	wlen = bv_t_build(want, BV_T_SELF, BV_T_PEER_A, opt, sizeof(opt),
+			  100);
+	bv_t_expect_bytes(test, skb, want, wlen);
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 4), 4);
+	skb = bv_t_out(test, BV_T_PEER_A, 100, pkt, &len);
+	KUNIT_EXPECT_EQ(test, bv_skb_stamp_find(skb, BV_T_GROUP, &st), 20);
+	KUNIT_EXPECT_EQ(test, st.epoch, 4);
+	/* accounted to 4 (not in 4's cut), as sent: without the stamp */
+	bv_t_flow(test, BV_T_PEER_A, true, 4, &s);
+	KUNIT_EXPECT_EQ(test, s.epoch, 4);
+	bv_t_expect_totals(test, "flow at cut 4", &s.cut, 0, 0, 1, len);
+	bv_t_expect_totals(test, "flow now", &s.cur, 0, 0, 2, 2 * len);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_A, 4, 0, 0, &s);
+	bv_t_expect_totals(test, "channel at cut 4", &s.cut, 0, 0, 1, len);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_TX_STAMPED), 2);
+
+	/* a group VIP: stamped, on the VIP's channel */
+	skb = bv_t_out(test, BV_T_VIP, 10, pkt, &len);
+	KUNIT_EXPECT_EQ(test, bv_skb_stamp_find(skb, BV_T_GROUP, &st), 20);
+	KUNIT_EXPECT_EQ(test, st.epoch, 4);
+	bv_t_chan(test, BEAVER_CHAN_VIP, BV_T_VIP, 5, 0, 0, &s);
+	bv_t_expect_totals(test, "VIP channel", &s.cur, 0, 0, 1, len);
+
+	/* out of the group: accounted, not stamped */
+	skb = bv_t_out(test, BV_T_STRAY, 10, pkt, &len);
+	bv_t_expect_bytes(test, skb, pkt, len);
+	bv_t_chan(test, BEAVER_CHAN_OUTSIDE, 0, 5, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.epoch, 4);
+	bv_t_expect_totals(test, "outside channel", &s.cur, 0, 0, 1, len);
+	bv_t_flow(test, BV_T_STRAY, true, 5, &s);
+	bv_t_expect_totals(test, "outside flow", &s.cur, 0, 0, 1, len);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_TX_STAMPED), 3);
+
+	/* forwarded (it came in on an interface): left alone */
+	len = bv_t_build(pkt, BV_T_SELF, BV_T_PEER_B, NULL, 0, 10);
+	skb = bv_t_skb(test, pkt, len);
+	skb->skb_iif = 1;
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	bv_t_expect_bytes(test, skb, pkt, len);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 5, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.entries, 0);
+
+	/* egress never cuts */
+	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->n_cuts, 2);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 4);
+}
+
+/*
+ * The completion pipeline: after a cut, the completion work announces it,
+ * waits a grace period and the settle interval, closes it, announces it
+ * complete and moves complete_epoch, which never passes a cut still open.
+ * If this fails, snapshots never complete (the coordinator waits for ever),
+ * complete before in-flight packets had their chance (DESIGN §3), or are
+ * reported complete while an older one is not.
+ */
+static void bv_member_completion(struct kunit *test)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+	struct bv_cut *c3, *c5, *c6, *c8;
+	struct bv_t_event ev;
+
+	bv_t_cfg(test)->settle_ms = BV_T_SETTLE_MS;
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+	bv_t_in(test, BV_T_PEER_A, 5, 10);
+	c3 = bv_t_cut(test, 3);
+	c5 = bv_t_cut(test, 5);
+	KUNIT_ASSERT_NOT_NULL(test, c3);
+	KUNIT_ASSERT_NOT_NULL(test, c5);
+	KUNIT_EXPECT_EQ(test, c5->first, 4);
+	KUNIT_EXPECT_EQ(test, c5->settle_ms, BV_T_SETTLE_MS);
+	KUNIT_EXPECT_TRUE(test, bv_t_cut_flag(c3, BEAVER_CUT_F_BY_COMMAND));
+
+	/* one run: both announced, their grace period over, settling */
+	flush_delayed_work(&bn->complete_work);
+	ev = bv_t_event(test, BV_T_EV_CUT);
+	KUNIT_EXPECT_EQ(test, ev.count, 2);
+	KUNIT_EXPECT_EQ(test, ev.last, 5);
+	KUNIT_EXPECT_EQ(test, ev.first, 4);
+	KUNIT_EXPECT_NE(test, READ_ONCE(c5->state), BEAVER_STATE_CUT);
+	KUNIT_EXPECT_GE(test, c5->settle_deadline_ns,
+			c5->cut_ns + BV_T_SETTLE_MS * NSEC_PER_MSEC);
+	if (ktime_get_ns() < c5->settle_deadline_ns) {
+		KUNIT_EXPECT_EQ(test, READ_ONCE(c5->state),
+				BEAVER_STATE_SETTLING);
+		KUNIT_EXPECT_FALSE(test, READ_ONCE(c5->closed));
+		KUNIT_EXPECT_EQ(test, atomic_read(&bn->complete_epoch), 0);
+	}
+
+	/* after the settle interval: complete, announced, watermark at 5 */
+	bv_t_complete(test, 5);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c3->state), BEAVER_STATE_COMPLETE);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(c5->closed));
+	KUNIT_EXPECT_GE(test, c5->complete_ns, c5->settle_deadline_ns);
+	ev = bv_t_event(test, BV_T_EV_COMPLETE);
+	KUNIT_EXPECT_EQ(test, ev.count, 2);
+	KUNIT_EXPECT_EQ(test, ev.first, 4);
+	KUNIT_EXPECT_EQ(test, ev.last, 5);
+	KUNIT_EXPECT_EQ(test, ev.state, BEAVER_STATE_COMPLETE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bn->complete_epoch), 5);
+	KUNIT_EXPECT_EQ(test, bv_t_event(test, BV_T_EV_CUT).count, 2);
+
+	/* 6 stays open, 7-8 completes at once: the watermark waits for 6 */
+	bv_t_cfg(test)->settle_ms = BV_T_SETTLE_NEVER;
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 6), 6);
+	bv_t_cfg(test)->settle_ms = 0;
+	bv_t_in(test, BV_T_PEER_A, 8, 10);
+	c6 = bv_t_cut(test, 6);
+	KUNIT_ASSERT_NOT_NULL(test, c6);
+	c8 = bv_t_complete(test, 8);
+	KUNIT_EXPECT_EQ(test, c8->first, 7);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c6->state), BEAVER_STATE_SETTLING);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(c6->closed));
+	KUNIT_EXPECT_EQ(test, atomic_read(&bn->complete_epoch), 5);
+	ev = bv_t_event(test, BV_T_EV_COMPLETE);
+	KUNIT_EXPECT_EQ(test, ev.count, 3);
+	KUNIT_EXPECT_EQ(test, ev.last, 8);
+	KUNIT_EXPECT_EQ(test, bv_t_event(test, BV_T_EV_CUT).count, 4);
+}
+
+static struct kunit_case beaver_member_cases[] = {
+	KUNIT_CASE(bv_member_in_cut_before_delivery),
+	KUNIT_CASE(bv_member_in_inflight),
+	KUNIT_CASE(bv_member_in_same_epoch),
+	KUNIT_CASE(bv_member_in_skipped_epochs),
+	KUNIT_CASE(bv_member_in_skipped_epochs_wrap),
+	KUNIT_CASE(bv_member_in_strips_stamp),
+	KUNIT_CASE(bv_member_in_unstamped),
+	KUNIT_CASE(bv_member_in_foreign_and_malformed),
+	KUNIT_CASE(bv_member_in_late),
+	KUNIT_CASE(bv_member_out_stamps),
+	KUNIT_CASE(bv_member_completion),
+	{}
+};
+
+static struct kunit_suite beaver_member_suite = {
+	.name = "beaver_member",
+	.init = bv_t_init,
+	.exit = bv_t_exit,
+	.test_cases = beaver_member_cases,
+};
+
+kunit_test_suite(beaver_member_suite);
+
+MODULE_DESCRIPTION("KUnit tests for Beaver's member cut");
+MODULE_LICENSE("GPL");
