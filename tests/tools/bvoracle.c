@@ -71,7 +71,8 @@ static const char usage_text[] =
 "      > sent - lost. Repeatable.\n"
 "      lmin_ms: the chain's shortest possible latency a -> x -> b (the\n"
 "      delays the test put on it); with --one-clock, a snapshot straddles\n"
-"      the chain when b's cut came more than that after a's.\n"
+"      the chain when b's cut came more than that after a's (with the logs:\n"
+"      more than the larger of lmin_ms and the fastest message in them).\n"
 "      lost (udp): the numbers (1, 2, ... in send order, one per line) of\n"
 "      a's datagrams that never reached b's application; those among the\n"
 "      first `sent` are subtracted from sent.\n"
@@ -94,8 +95,11 @@ static const char usage_text[] =
 "  --gateways G,...\n"
 "      the group's gateways: the accepted attempt of every accepted\n"
 "      snapshot must hold an acknowledgement from each (attempt.acks), with\n"
-"      no error, advanced, at the attempt's epoch, from an older one, and\n"
-"      received inside [t0, t1]; else an OGM violation.\n"
+"      no error, received inside [t0, t1], showing that the gateway began\n"
+"      marking the epoch E or a later one inside the window: advanced from\n"
+"      an older epoch to E, or found at a later epoch N that an attempt of\n"
+"      the input started after this t0 was given (a parallel snapshot's\n"
+"      advance overtook this one); else an OGM violation.\n"
 "  --one-clock\n"
 "      every instant in the documents and logs is on one clock (the VM\n"
 "      bench: namespaces of one kernel). Enables the straddle figures, the\n"
@@ -127,7 +131,7 @@ static const char usage_text[] =
 "  bound_max_us N tau_min_us N pairs_checked N inflight N lost N\n"
 "  then for each chain NAME: NAME.checked N NAME.violations N\n"
 "  NAME.app_violations N NAME.straddled N NAME.received_pos N NAME.gap_p50 N\n"
-"  NAME.gap_max N NAME.lost N\n"
+"  NAME.gap_max N NAME.lost N NAME.lmin_us N\n"
 "  checked: accepted and verifiable; violations, unverifiable: snapshots;\n"
 "  violations_udp, violations_tcp: snapshots with a violation on a chain of\n"
 "  that protocol (kernel counters or applications); chain_violations,\n"
@@ -403,7 +407,9 @@ struct chain {
 	bool tcp;
 	uint32_t x;			/* network byte order */
 	uint16_t port, sport;
-	uint64_t lmin_ns;		/* lmin_ms */
+	uint64_t lmin_ns;		/* lmin_ms, or the fastest message seen */
+	uint64_t seen_lmin_ns;		/* the fastest message in the logs */
+	bool seen_lmin;
 	struct lost lost;		/* lost=FILE (file NULL: none) */
 	struct applog sendlog, recvlog;	/* file NULL: none */
 	/* --tcp-base: the zero of the sequence numbers, and its connection */
@@ -632,11 +638,36 @@ static void read_applogs(struct chain *c)
 		input_error("chain %s: %s received message %u, which is not in "
 			    "%s", c->name, c->recvlog.file, r->max_seq[r->n - 1],
 			    c->sendlog.file);
-	for (size_t i = 0; i < r->n; i++)
-		if (r->seq[i] < (s->n ? s->seq[0] : 0))
+	for (size_t i = 0; i < r->n; i++) {
+		size_t lo = 0, hi = s->n;
+		uint64_t lat;
+
+		/* the sender's numbers rise: find this one's send */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (s->seq[mid] < r->seq[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == s->n || s->seq[lo] != r->seq[i])
 			input_error("chain %s: %s received message %u, which is "
 				    "not in %s", c->name, c->recvlog.file,
 				    r->seq[i], c->sendlog.file);
+		/*
+		 * The fastest any message went from a to b: the chain's
+		 * shortest latency as it happened (application to
+		 * application: no less than the kernels saw)
+		 */
+		lat = r->ns[i] > s->ns[lo] ? r->ns[i] - s->ns[lo] : 0;
+		if (!c->seen_lmin || lat < c->seen_lmin_ns)
+			c->seen_lmin_ns = lat;
+		c->seen_lmin = true;
+	}
+	/* the straddle counts from the longer of the two: never overstated */
+	if (c->seen_lmin && c->seen_lmin_ns > c->lmin_ns)
+		c->lmin_ns = c->seen_lmin_ns;
 }
 
 static void applog_free(struct applog *l)
@@ -733,6 +764,48 @@ static uint64_t base_id;
 static bool has_base;
 
 static void doc_header(struct doc *d);
+
+/*
+ * Every epoch an attempt of the input was given, and that attempt's t0:
+ * a gateway found already past an attempt's epoch must have got there
+ * through an attempt started after it (check_ogm).
+ */
+struct issued {
+	uint32_t epoch;
+	uint64_t t0;
+};
+
+static struct issued *issued;
+static size_t n_issued, issued_cap;
+
+static void issued_add(const json_t *j)
+{
+	const json_t *arr = json_object_get(j, "attempts"), *a;
+	size_t i;
+
+	if (!json_is_array(arr))
+		return;		/* doc_load's need_array says so later */
+	json_array_foreach(arr, i, a) {
+		uint64_t e, t0;
+
+		if (!opt_num(a, "attempt", "epoch", UINT32_MAX, &e) ||
+		    !opt_num(a, "attempt", "t0_ns", INT64_MAX, &t0))
+			continue;
+		issued = grow(issued, &issued_cap, n_issued, sizeof(*issued));
+		issued[n_issued++] = (struct issued){ (uint32_t)e, t0 };
+	}
+}
+
+/* the t0 of the attempt that was given epoch e; false if none was */
+static bool issued_t0(uint32_t e, uint64_t *t0)
+{
+	for (size_t i = 0; i < n_issued; i++)
+		if (issued[i].epoch == e) {
+			*t0 = issued[i].t0;
+			return true;
+		}
+	return false;
+}
 
 static char *slurp(FILE *f, const char *name, size_t *len)
 {
@@ -859,6 +932,7 @@ static void doc_header(struct doc *d)
 	snprintf(ctx, sizeof(ctx), "%s (snapshot %" PRIu64 ")", d->src, d->id);
 	d->state = xstrdup(need_str(j, "", "state"));
 	d->epoch = (uint32_t)need_num(j, "", "epoch", UINT32_MAX);
+	issued_add(j);
 }
 
 /* --- one snapshot ------------------------------------------------------------ */
@@ -1494,8 +1568,9 @@ static uint64_t check_ogm(struct snap *s)
 	for (size_t g = 0; g < n_gateways; g++) {
 		const json_t *k, *found = NULL;
 		size_t times = 0;
-		uint64_t at, sw;
+		uint64_t at, sw, t0n;
 		uint32_t prev, now;
+		bool adv, moved_in;
 
 		json_array_foreach(acks, i, k) {
 			snprintf(w, sizeof(w), "acks[%zu]", i);
@@ -1517,11 +1592,26 @@ static uint64_t check_ogm(struct snap *s)
 		now = (uint32_t)need_num(found, "ack", "epoch", UINT32_MAX);
 		at = need_num(found, "ack", "at_ns", INT64_MAX);
 		sw = need_num(found, "ack", "switch_ns", INT64_MAX);
-		if (!json_is_true(json_object_get(found, "advanced")) ||
+		adv = json_is_true(json_object_get(found, "advanced"));
+		/*
+		 * The gateway must have begun marking E or later inside [t0,
+		 * t1]. Moved by this advance: from below E, to E. Found
+		 * already at a later epoch N (parallel snapshots: the advance
+		 * of N overtook this one): N must be an epoch an attempt
+		 * started after this t0 was given, so the gateway passed E
+		 * only after t0; a gateway past E by any other way (another
+		 * coordinator, an old database) breaks the premise.
+		 */
+		if (adv)
+			moved_in = now == s->d->epoch && sn_before(prev, now);
+		else
+			moved_in = sn_before(s->d->epoch, now) &&
+				   issued_t0(now, &t0n) && t0n >= t0;
+		if (!moved_in ||
 		    !json_is_integer(json_object_get(found, "err")) ||
 		    json_integer_value(json_object_get(found, "err")) != 0 ||
-		    now != s->d->epoch || !sn_before(prev, now) || at < t0 ||
-		    at > t1 || (one_clock && (sw < t0 || sw > t1))) {
+		    at < t0 || at > t1 ||
+		    (one_clock && (sw < t0 || sw > t1))) {
 			sb_sep(&s->bad);
 			sb_printf(&s->bad, "OGM: %s's acknowledgement does not show "
 				  "a switch from before %u to %u inside [t0 %"
@@ -1985,9 +2075,10 @@ int main(int argc, char **argv)
 		       c->violations, c->name, c->app_violations, c->name,
 		       c->received_pos, c->name, c->lost_total);
 		if (one_clock)
-			printf(" %s.straddled %" PRIu64, c->name, c->straddled);
+			printf(" %s.straddled %" PRIu64 " %s.lmin_us %" PRIu64,
+			       c->name, c->straddled, c->name, c->lmin_ns / 1000);
 		else
-			printf(" %s.straddled -", c->name);
+			printf(" %s.straddled - %s.lmin_us -", c->name, c->name);
 		if (c->checked) {
 			qsort(c->gaps, c->checked, sizeof(*c->gaps), cmp_i64);
 			printf(" %s.gap_p50 %" PRId64 " %s.gap_max %" PRId64,
@@ -2027,6 +2118,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n_gateways; i++)
 		free(gateways[i]);
 	free(gateways);
+	free(issued);
 	for (size_t i = 0; i < n_losts; i++) {
 		free(losts[i].from);
 		free(losts[i].to);

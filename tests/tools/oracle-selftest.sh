@@ -149,6 +149,14 @@ check "a gateway's acknowledgement missing" 1 \
 check "acknowledgements not recorded" 1 \
 	"ogm_violations 1" 'VIOLATION OGM: the accepted attempt records no acknowledgements$' \
 	-- "${UDP[@]}" --gateways gw1 consistent.json
+check "a gateway already at a parallel snapshot's later epoch" 0 \
+	"documents 2 checked 1 violations 0 ogm_violations 0" \
+	-- "${UDP[@]}" --gateways gw1,gw2 --one-clock ogm-overtaken.json ogm-parallel.json
+check "a gateway at a later epoch nobody issued after t0" 1 \
+	"ogm_violations 1" 'VIOLATION OGM: gw2.s acknowledgement' \
+	-- "${UDP[@]}" --gateways gw1,gw2 ogm-overtaken.json ogm-parallel-early.json
+check "a gateway at a later epoch not in the input" 1 \
+	"ogm_violations 1" -- "${UDP[@]}" --gateways gw1,gw2 ogm-overtaken.json
 check "a gateway that had switched before the attempt" 1 \
 	"ogm_violations 1" 'VIOLATION OGM: gw2.s acknowledgement does not show a switch' \
 	-- "${UDP[@]}" --gateways gw1,gw2 ogm-stale-ack.json
@@ -170,7 +178,7 @@ check "straddle needs one clock" 0 \
 # --- the applications' own logs ------------------------------------------------
 APP="name=c1,proto=udp,a=m1,x=10.9.0.1,port=7000,b=m2,sport=7001,sendlog=app-send.txt"
 check "application logs: nothing sent after a's cut got to b before b's" 0 \
-	"checked 1 app_checked 1 app_violations 0 violations 0" \
+	"checked 1 app_checked 1 app_violations 0 violations 0 c1.lmin_us 500 c1.straddled 1" \
 	-- --chain "$APP,recvlog=app-recv-ok.txt" --one-clock straddle.json
 check "application logs: message 9, sent after a's cut, before b's cut" 1 \
 	"checked 1 app_checked 1 app_violations 1 chain_violations 0 violations_udp 1 c1.app_violations 1" \
