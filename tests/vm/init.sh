@@ -16,7 +16,9 @@
 # audit runs after it), bvm.shell=1 (an interactive shell on the console
 # between the scenario and the audit), bvm.share=1 (mount the 9p share
 # "host" on /mnt/host), bvm.quiet=1 (only kernel errors on the console, for
-# the demo: the kernel log is still audited and printed at the end).
+# the demo: the kernel log is still audited and printed at the end),
+# bvm.env=VAR=VALUE,... (variables for the scenario, from run.sh's
+# BEAVER_VM_ENV: N=60 takes 60 snapshots where a scenario reads ${N:-...}).
 
 export PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LC_ALL=C
@@ -41,6 +43,12 @@ for arg in $(cat /proc/cmdline); do
 	bvm.shell=*) shell=${arg#*=} ;;
 	bvm.share=*) share=${arg#*=} ;;
 	bvm.quiet=*) quiet=${arg#*=} ;;
+	bvm.env=*)
+		IFS=, read -r -a kvs <<<"${arg#bvm.env=}"
+		for kv in "${kvs[@]}"; do
+			[[ $kv =~ ^[A-Z_][A-Z0-9_]*=[A-Za-z0-9._/:-]*$ ]] &&
+				export "${kv?}"
+		done ;;
 	esac
 done
 

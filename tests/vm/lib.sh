@@ -88,6 +88,14 @@ check_le() {
 	else fail "$3: got '$1', want <= $2"; fi
 }
 
+# keep FILE...: with a host share (run.sh, BEAVER_VM_SHARE), copy the
+# files to SHARE/SCENARIO/ for a look after the run; otherwise nothing
+keep() {
+	grep -q ' /mnt/host ' /proc/mounts 2>/dev/null || return 0
+	mkdir -p "/mnt/host/${VM_SCENARIO:-scenario}"
+	cp -- "$@" "/mnt/host/${VM_SCENARIO:-scenario}/" 2>/dev/null || true
+}
+
 skip() {
 	echo "$*" >"$VM_STATE/skip"
 	echo "[-] SKIP: $*"

@@ -34,6 +34,10 @@
 #   BEAVER_VM_TIMEOUT_SCALE  multiply every scenario's time limit (slow hosts)
 #   BEAVER_VM_APPEND extra kernel command line, e.g. module parameters for
 #                    a control run: BEAVER_VM_APPEND=beaver.gateway_marking=0
+#   BEAVER_VM_ENV    variables for the scenarios, "VAR=VALUE ..." (letters,
+#                    digits and ._/:- in values), e.g. N=60: fewer snapshots
+#   BEAVER_KO        the module the image holds (default REPO/beaver.ko;
+#                    make mutants boots deliberately broken ones)
 #
 # Each scenario's console (kernel log and everything the scenario printed) is
 # kept in $BEAVER_VM_OUT/logs/NAME.log.
@@ -137,6 +141,7 @@ for name in "${sel[@]}"; do
 	cmdline+=" bvm.scenario=$name bvm.timeout=$limit bvm.shell=$shell"
 	cmdline+=" bvm.share=$([ ${#share[@]} -gt 0 ] && echo 1 || echo 0)"
 	[ "$demo" = 1 ] && cmdline+=" bvm.quiet=1"
+	[ -z "${BEAVER_VM_ENV:-}" ] || cmdline+=" bvm.env=$(tr -s ' ' ',' <<<"${BEAVER_VM_ENV}")"
 	cmdline+=" ${BEAVER_VM_APPEND:-}"
 	s0=$(date +%s)
 	qemu=(qemu-system-x86_64
