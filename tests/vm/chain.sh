@@ -2,52 +2,78 @@
 #
 # The consistency lab: external causal chains through an out-group relay,
 # for the oracle scenarios (16-21). Sourced after lib.sh. docs/oracle.md
-# explains what the oracle checks and why each delay below is there.
+# explains what the oracle checks, why each delay below is there, and why
+# every chain ends at a member of its own.
 #
-#   client 10.0.1.100 --VIP_i:7000--> gw_i --> m1 (A)          coord 10.0.1.5
+#   client 10.0.1.100 --VIP_g:7000--> gw_g --> m1 (A)          coord 10.0.1.5
 #
-#   m1 (A) --udp X:900i--> x 10.0.1.50 --relay--> VIP_i:900i --> gw_i --> m2 (B)
-#   m1 (A) --tcp X:9501--> x --relay, sport 9502--> VIP1:9501 --> gw1 --> m2 (B)
-#   m1 (A) <--udp 9100 / 9101--> m2 (B)      the direct in-group channels
+#   chain k (k = 1, 2, ...), through gateway g_k, to member B_k = m(k+2):
+#   m1 (A) --P_k--> x 10.0.1.50 --relay--> CVIP_k:P_k --> gw_g_k --> B_k
+#   m1 (A) <--udp 9100 / 9101--> m2       the direct in-group channels
 #
-# Gateways gw1 10.0.1.1, gw2 .2, gw3 .3, each the only director of its own
-# VIP 10.9.1.i: gw1 and gw3 forward by direct routing (the members hold
-# those VIPs on lo), gw2 by NAT. All hosts share br0. A gets out-group
-# traffic through every gateway, so it cuts as soon as the first gateway
-# switches; B gets the relayed chains and nothing else from outside.
+# Gateways gw1 10.0.1.1, gw2 .2, gw3 .3. Gateway g is the only director of
+# the client's VIP 10.9.1.g (port 7000, to A) and of the VIP 10.9.2.k of
+# every chain k through it (port P_k = 9000 + k, to B_k): gw1 and gw3
+# forward by direct routing (the members hold their VIPs on lo), gw2 by
+# NAT. All hosts share br0. A gets the client's traffic through every
+# gateway, CH_CLIENT_PPS a second each, so it cuts within a few
+# milliseconds of the first gateway's switch; each B_k gets its chain and
+# nothing else from outside, so only the gateway's mark on that chain (or
+# the coordinator's advance, CH_ADV_DELAY late) makes it cut.
 #
-# The delays that make a wrong snapshot observable (the controls need them):
-# - the coordinator's datagrams to B are delayed (CH_ADV_DELAY), and so is
-#   A's direct traffic to B (CH_DIRECT_DELAY): without the gateways' marks,
-#   nothing else moves B's cut, so B cuts well after A;
-# - with several gateways, the relay's output is delayed (CH_RELAY_DELAY):
-#   the external chain gateway -> A -> x -> gateway takes at least that
-#   long, which is what makes a τ_min below it a true lower bound (OGM's
-#   premise). Under TCG a loaded coordinator sees t1 - t0 of 5-50 ms and
-#   more, so the bound has to be large for most attempts to pass it.
+# The delays (docs/oracle.md, "The delays"):
+# - CH_RELAY_DELAY: everything x sends to a chain VIP. The chain gateway ->
+#   A -> x -> gateway then takes at least that long: the true lower bound
+#   OGM's tau_min needs with several gateways.
+# - CH_JITTER: what a gateway forwards on a chain is delayed uniformly in
+#   [0, 2 * CH_JITTER] (netem, reordering). A message A sends after its
+#   cut can then overtake earlier ones, so B may cut while messages A sent
+#   before its cut are still on the way: the cut falls inside traffic.
+# - CH_ADV_DELAY: the coordinator's datagrams to every B_k. Beyond the
+#   chain's length, so that B's cut is late unless the mark on the chain
+#   makes it early: the controls (marking off) need B to cut late.
+# - CH_DIRECT_DELAY: A's direct traffic to m2, so that packets are in
+#   flight across the cuts (channel state).
 
 CH_VIP_BASE=10.9.1
+CH_CVIP_BASE=10.9.2
 CH_X=10.0.1.50
 CH_A=10.0.1.11
-CH_B=10.0.1.12
+CH_C=10.0.1.12			# m2: A's direct partner
 CH_COORD=10.0.1.5
-# set by a scenario before chain_lab; "" for none
-CH_ADV_DELAY=${CH_ADV_DELAY-40ms}
-CH_DIRECT_DELAY=${CH_DIRECT_DELAY-80ms}
-CH_RELAY_DELAY=${CH_RELAY_DELAY-}
 CH_SIZE=200		# every chained datagram and TCP record, bytes
+# set by a scenario before chain_lab ("" for none)
+CH_ADV_DELAY=${CH_ADV_DELAY-100ms}
+CH_DIRECT_DELAY=${CH_DIRECT_DELAY-20ms}
+CH_RELAY_DELAY=${CH_RELAY_DELAY-}
+CH_JITTER=${CH_JITTER-20ms}
+CH_CLIENT_PPS=${CH_CLIENT_PPS:-200}
 CH_NGW=1
-CH_CHAINS=		# the gateways whose VIP carries a relayed UDP chain
-CH_TCP=0
+CH_CHAINS=		# "udp:G tcp:G ...": chain k's protocol and gateway
+CH_NK=0
 
-ch_vip() { echo "$CH_VIP_BASE.$1"; }
+ch_vip() { echo "$CH_VIP_BASE.$1"; }		# the client's VIP on gateway g
+ch_cvip() { echo "$CH_CVIP_BASE.$1"; }		# chain k's VIP
 ch_mode() { [ "$1" = 2 ] && echo nat || echo dr; }
+ch_port() { echo $((9000 + $1)); }		# chain k's port
+ch_b() { echo "m$(($1 + 2))"; }			# chain k's member B_k
+ch_baddr() { echo "10.0.1.$(($1 + 12))"; }
+ch_proto() { local c; c=$(echo $CH_CHAINS | cut -d' ' -f"$1"); echo "${c%%:*}"; }
+ch_gw() { local c; c=$(echo $CH_CHAINS | cut -d' ' -f"$1"); echo "${c#*:}"; }
+ch_name() { echo "$(ch_proto "$1")$1"; }	# udp1, tcp2, ...
+
+# ms of a netem delay ("100ms" -> 100, "" -> 0)
+_ms() { local d=${1%ms}; echo "${d:-0}"; }
+
+# ch_lmin K: chain k's shortest possible latency in ms, as the delays set
+# it (the oracle takes the larger of this and the fastest message it saw)
+ch_lmin() { _ms "$CH_RELAY_DELAY"; }
 
 # ch_prio NS: a prio qdisc on eth0 whose band 1:2 takes everything but
 # what ch_to sends to bands 1:3 and up; idempotent
 ch_prio() {
 	[ -f "$VM_STATE/prio.$1" ] && return 0
-	tc -n "$1" qdisc add dev eth0 root handle 1: prio bands 8 \
+	tc -n "$1" qdisc add dev eth0 root handle 1: prio bands 16 \
 		priomap 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1
 	: >"$VM_STATE/prio.$1"
 }
@@ -61,7 +87,7 @@ ch_to() {
 	band=$(awk -v d="$dst" '$1 == d { print $2 }' "$VM_STATE/prio.$ns")
 	if [ -z "$band" ]; then
 		band=$(( $(wc -l <"$VM_STATE/prio.$ns") + 3 ))
-		[ "$band" -le 8 ] || die "ch_to: no band left in $ns"
+		[ "$band" -le 16 ] || die "ch_to: no band left in $ns"
 		tc -n "$ns" qdisc add dev eth0 parent "1:$band" handle "${band}0:" netem "$@"
 		tc -n "$ns" filter add dev eth0 parent 1: protocol ip prio 1 u32 \
 			match ip dst "$dst/32" flowid "1:$band"
@@ -79,16 +105,24 @@ ch_default() {
 	tc -n "$ns" qdisc replace dev eth0 parent 1:2 handle 20: netem "$@"
 }
 
-# chain_lab NGW "CHAINS" [tcp]: NGW gateways (1-3); a relayed UDP chain
-# through the VIP of every gateway in CHAINS ("1 2 3"); tcp: the TCP chain
-# through gw1 as well
+# ch_adv_delay DELAY: the coordinator's datagrams to every B_k now take
+# DELAY (the controls lengthen it)
+ch_adv_delay() {
+	local k
+	for ((k = 1; k <= CH_NK; k++)); do ch_to coord "$(ch_baddr $k)" delay "$1"; done
+}
+
+# chain_lab NGW "PROTO:G ...": NGW gateways (1-3) and one chain per
+# PROTO:G (udp or tcp, through gateway G), each to a member of its own
 chain_lab() {
-	local i v h gws='' vips='' ipvs drvips=()
-	CH_NGW=$1 CH_CHAINS=$2 CH_TCP=0
-	[ "${3:-}" = tcp ] && CH_TCP=1
+	local i k g v ipvs drvips b p
+	local -A drb=()
+	CH_NGW=$1 CH_CHAINS=$2
+	CH_NK=$(wc -w <<<"$CH_CHAINS")
 	for ((i = 1; i <= CH_NGW; i++)); do host "gw$i" "10.0.1.$i/24"; done
 	host m1 $CH_A/24
-	host m2 $CH_B/24
+	host m2 $CH_C/24
+	for ((k = 1; k <= CH_NK; k++)); do host "$(ch_b $k)" "$(ch_baddr $k)/24"; done
 	host x $CH_X/24
 	host client 10.0.1.100/24
 	host coord $CH_COORD/24
@@ -99,29 +133,68 @@ chain_lab() {
 		ipvs="-A -u $v:7000 -s rr"$'\n'
 		if [ "$(ch_mode $i)" = dr ]; then
 			ipvs+="-a -u $v:7000 -r $CH_A:7000 -g -w 1"$'\n'
-			ipvs+="-A -u $v:900$i -s rr"$'\n'"-a -u $v:900$i -r $CH_B:900$i -g -w 1"$'\n'
+			drb[m1]+=" $v"
 		else
 			ipvs+="-a -u $v:7000 -r $CH_A:7000 -m -w 1"$'\n'
-			ipvs+="-A -u $v:900$i -s rr"$'\n'"-a -u $v:900$i -r $CH_B:900$i -m -w 1"$'\n'
 		fi
-		if [ "$i" = 1 ]; then
-			ipvs+="-A -t $v:9501 -s rr"$'\n'"-a -t $v:9501 -r $CH_B:9501 -g -w 1"$'\n'
-		fi
+		for ((k = 1; k <= CH_NK; k++)); do
+			[ "$(ch_gw $k)" = "$i" ] || continue
+			v=$(ch_cvip $k)
+			b=$(ch_b $k)
+			p=$(ch_port $k)
+			ip -n "gw$i" addr add "$v/32" dev lo
+			ipvs+="-A $( [ "$(ch_proto $k)" = tcp ] && echo -t || echo -u) $v:$p -s rr"$'\n'
+			ipvs+="-a $( [ "$(ch_proto $k)" = tcp ] && echo -t || echo -u) $v:$p -r $(ch_baddr $k):$p"
+			if [ "$(ch_mode $i)" = dr ]; then
+				ipvs+=" -g -w 1"$'\n'
+				drb[$b]+=" $v"
+			else
+				ipvs+=" -m -w 1"$'\n'
+			fi
+			ip -n x route add "$v/32" via "10.0.1.$i"
+			# the jitter: what gw_i forwards on chain k (DR: to the
+			# VIP; NAT: to B_k, which gets nothing else through it)
+			if [ -n "$CH_JITTER" ]; then
+				if [ "$(ch_mode $i)" = dr ]; then
+					ch_to "gw$i" "$v" delay "$CH_JITTER" "$CH_JITTER"
+				else
+					ch_to "gw$i" "$(ch_baddr $k)" delay "$CH_JITTER" "$CH_JITTER"
+				fi
+			fi
+		done
 		printf '%s' "$ipvs" | nsx "gw$i" ipvsadm -R
-		for h in client x; do ip -n "$h" route add "$v/32" via "10.0.1.$i"; done
-		gws+=" gw$i=10.0.1.$i"
-		vips+=${vips:+,}$v
-		[ "$(ch_mode $i)" = dr ] && drvips+=("$v")
+		ip -n client route add "$(ch_vip $i)/32" via "10.0.1.$i"
 	done
-	# the members hold the direct-routing VIPs (one call each: the ARP
-	# sysctls once)
-	dr_real m1 "${drvips[@]}"
-	dr_real m2 "${drvips[@]}"
-	# the delays that make a wrong snapshot observable (top of this file)
-	[ -z "$CH_ADV_DELAY" ] || ch_to coord $CH_B delay "$CH_ADV_DELAY"
-	[ -z "$CH_DIRECT_DELAY" ] || ch_to m1 $CH_B delay "$CH_DIRECT_DELAY"
-	[ -z "$CH_RELAY_DELAY" ] || ch_default x delay "$CH_RELAY_DELAY"
-	bvd_group "${gws# }" "m1=$CH_A m2=$CH_B" "$vips" "$CH_COORD/32"
+	# the members hold their direct-routing VIPs (one call each: the ARP
+	# sysctls once); m2 holds none but answers no ARP for others either
+	for b in m1 m2 $(for ((k = 1; k <= CH_NK; k++)); do ch_b $k; done); do
+		# shellcheck disable=SC2086 # the VIPs, one word each
+		dr_real "$b" ${drb[$b]:-}
+	done
+	[ -z "$CH_ADV_DELAY" ] || ch_adv_delay "$CH_ADV_DELAY"
+	[ -z "$CH_DIRECT_DELAY" ] || ch_to m1 $CH_C delay "$CH_DIRECT_DELAY"
+	if [ -n "$CH_RELAY_DELAY" ]; then
+		for ((k = 1; k <= CH_NK; k++)); do
+			ch_to x "$(ch_cvip $k)" delay "$CH_RELAY_DELAY"
+		done
+	fi
+	local gws='' members="m1=$CH_A m2=$CH_C" vips=''
+	for ((i = 1; i <= CH_NGW; i++)); do
+		gws+=" gw$i=10.0.1.$i"
+		vips+=${vips:+,}$(ch_vip $i)
+	done
+	for ((k = 1; k <= CH_NK; k++)); do
+		members+=" $(ch_b $k)=$(ch_baddr $k)"
+		vips+=,$(ch_cvip $k)
+	done
+	bvd_group "${gws# }" "$members" "$vips" "$CH_COORD/32"
+}
+
+# chain_gateways: the gateways' names, comma-separated (bvoracle --gateways)
+chain_gateways() {
+	local i s=
+	for ((i = 1; i <= CH_NGW; i++)); do s+=${s:+,}gw$i; done
+	echo "$s"
 }
 
 # chain_daemons [SECTION.KEY=VALUE...]: beaverd on every gateway and
@@ -137,19 +210,44 @@ _ch_bg() {
 	echo "$name $!" >>"$VM_STATE/ch.pids"
 }
 
-# chain_traffic_start [PPS]: every stream of the lab, PPS (default 200)
-# chained datagrams a second on each chain. With the TCP chain, its
-# sender is connected end to end but waits for chain_tcp_go.
+# _ch_ready NAME...: until every NAME's ready file exists (20 s)
+_ch_ready() {
+	local end=$((SECONDS + 20)) n
+	while :; do
+		n=0
+		for f in "$@"; do [ -e "$VM_STATE/ready.$f" ] && n=$((n + 1)); done
+		[ "$n" -eq $# ] && return 0
+		[ "$SECONDS" -lt "$end" ] || die "chain_traffic_start: not ready: $*"
+		sleep 0.05
+	done
+}
+
+# chain_traffic_start [RATE]: every stream of the lab; each chain carries
+# RATE (default 100) messages a second, numbered from 1 and logged at both
+# ends ($VM_STATE/log.NAME.send, .recv). A TCP chain is connected end to
+# end but waits for chain_tcp_go.
 chain_traffic_start() {
-	local pps=${1:-200} i f long=3600000
+	local rate=${1:-100} i k p b n long=3600000 ready=()
 	: >"$VM_STATE/ch.pids"
 	rm -f "$VM_STATE/ch.go"
 	# receivers first, each announcing its socket
-	for i in $CH_CHAINS; do
-		_ch_bg "recv$i" m2 udpnum recv --port "900$i" --timeout-ms $long \
-			--ready-file "$VM_STATE/ready.recv$i"
-		_ch_bg "relay$i" x udpnum relay --port "900$i" --to "$(ch_vip "$i"):900$i" \
-			--ready-file "$VM_STATE/ready.relay$i"
+	for ((k = 1; k <= CH_NK; k++)); do
+		p=$(ch_port $k) b=$(ch_b $k) n=$(ch_name $k)
+		if [ "$(ch_proto $k)" = tcp ]; then
+			_ch_bg "recv$k" "$b" tcpnum recv --port "$p" --size $CH_SIZE \
+				--timeout-ms $long --ready-file "$VM_STATE/ready.recv$k" \
+				--log "$VM_STATE/log.$n.recv"
+			_ch_bg "relay$k" x tcpnum relay --port "$p" --to "$(ch_cvip $k):$p" \
+				--sport $((p + 100)) --timeout-ms $long \
+				--ready-file "$VM_STATE/ready.relay$k"
+		else
+			_ch_bg "recv$k" "$b" udpnum recv --port "$p" --timeout-ms $long \
+				--missing-file "$VM_STATE/lost.$n" \
+				--ready-file "$VM_STATE/ready.recv$k" --log "$VM_STATE/log.$n.recv"
+			_ch_bg "relay$k" x udpnum relay --port "$p" --to "$(ch_cvip $k):$p" \
+				--ready-file "$VM_STATE/ready.relay$k"
+		fi
+		ready+=("recv$k" "relay$k")
 	done
 	_ch_bg recvd12 m2 udpnum recv --port 9100 --timeout-ms $long \
 		--missing-file "$VM_STATE/lost.m1-m2" --ready-file "$VM_STATE/ready.recvd12"
@@ -157,85 +255,92 @@ chain_traffic_start() {
 		--missing-file "$VM_STATE/lost.m2-m1" --ready-file "$VM_STATE/ready.recvd21"
 	_ch_bg recvc m1 udpnum recv --port 7000 --timeout-ms $long \
 		--ready-file "$VM_STATE/ready.recvc"
-	if [ "$CH_TCP" = 1 ]; then
-		_ch_bg tcprecv m2 tcpnum recv --port 9501 --size $CH_SIZE --timeout-ms $long \
-			--ready-file "$VM_STATE/ready.tcprecv"
-		_ch_bg tcprelay x tcpnum relay --port 9501 --to "$(ch_vip 1):9501" --sport 9502 \
-			--timeout-ms $long --ready-file "$VM_STATE/ready.tcprelay"
-	fi
-	local end=$((SECONDS + 20)) n
-	while :; do
-		n=0
-		for i in $CH_CHAINS; do
-			[ -e "$VM_STATE/ready.recv$i" ] && [ -e "$VM_STATE/ready.relay$i" ] && n=$((n + 1))
-		done
-		[ -e "$VM_STATE/ready.recvd12" ] && [ -e "$VM_STATE/ready.recvd21" ] &&
-			[ -e "$VM_STATE/ready.recvc" ] && n=$((n + 1))
-		[ "$CH_TCP" = 0 ] || { [ -e "$VM_STATE/ready.tcprecv" ] &&
-			[ -e "$VM_STATE/ready.tcprelay" ]; } || n=-1
-		[ "$n" -eq $(( $(wc -w <<<"$CH_CHAINS") + 1 )) ] && break
-		[ "$SECONDS" -lt "$end" ] || die "chain_traffic_start: receivers not ready"
-		sleep 0.05
-	done
+	_ch_ready "${ready[@]}" recvd12 recvd21 recvc
 	# then the senders
-	for i in $CH_CHAINS; do
-		_ch_bg "send$i" m1 udpnum send --dst $CH_X --port "900$i" --sport "900$i" \
-			--size $CH_SIZE --count 100000000 --pps "$pps" --timeout-ms $long
+	for ((i = 1; i <= CH_NGW; i++)); do
+		_ch_bg "sendc$i" client udpnum send --dst "$(ch_vip $i)" --port 7000 --size 150 \
+			--count 100000000 --pps "$CH_CLIENT_PPS" --timeout-ms $long
 	done
-	_ch_bg sendd12 m1 udpnum send --dst $CH_B --port 9100 --first 1 --size 120 \
+	_ch_bg sendd12 m1 udpnum send --dst $CH_C --port 9100 --first 1 --size 120 \
 		--count 100000000 --pps 100 --timeout-ms $long
 	_ch_bg sendd21 m2 udpnum send --dst $CH_A --port 9101 --first 1 --size 120 \
 		--count 100000000 --pps 50 --timeout-ms $long
-	for ((i = 1; i <= CH_NGW; i++)); do
-		_ch_bg "sendc$i" client udpnum send --dst "$(ch_vip $i)" --port 7000 --size 150 \
-			--count 100000000 --pps 50 --timeout-ms $long
+	for ((k = 1; k <= CH_NK; k++)); do
+		p=$(ch_port $k) n=$(ch_name $k)
+		if [ "$(ch_proto $k)" = tcp ]; then
+			_ch_bg "send$k" m1 tcpnum send --dst $CH_X --port "$p" --size $CH_SIZE \
+				--count 100000000 --rps "$rate" --go-file "$VM_STATE/ch.go" \
+				--timeout-ms $long --log "$VM_STATE/log.$n.send"
+		else
+			_ch_bg "send$k" m1 udpnum send --dst $CH_X --port "$p" --sport "$p" \
+				--first 1 --size $CH_SIZE --count 100000000 --pps "$rate" \
+				--timeout-ms $long --log "$VM_STATE/log.$n.send"
+		fi
 	done
-	if [ "$CH_TCP" = 1 ]; then
-		_ch_bg tcpsend m1 tcpnum send --dst $CH_X --port 9501 --size $CH_SIZE \
-			--count 100000000 --rps "$pps" --go-file "$VM_STATE/ch.go" --timeout-ms $long
-		# end to end: A -> x and x -> VIP -> B both established
-		end=$((SECONDS + 20))
-		f=$(nsproc x tcp)
-		until _listening 9501 01 "$f" && _listening 9502 01 "$f"; do
-			[ "$SECONDS" -lt "$end" ] || die "chain_traffic_start: TCP chain not connected"
+	# a TCP chain end to end: A -> x and x -> VIP -> B both established
+	local f end=$((SECONDS + 20))
+	f=$(nsproc x tcp)
+	for ((k = 1; k <= CH_NK; k++)); do
+		[ "$(ch_proto $k)" = tcp ] || continue
+		p=$(ch_port $k)
+		until _listening "$p" 01 "$f" && _listening $((p + 100)) 01 "$f"; do
+			[ "$SECONDS" -lt "$end" ] || die "chain_traffic_start: TCP chain $k not connected"
 			sleep 0.1
 		done
-	fi
+	done
 }
 
-# chain_tcp_go: the TCP chain's sender starts sending
+# chain_has_tcp: the lab has a TCP chain
+chain_has_tcp() { [[ " $CH_CHAINS" == *" tcp:"* ]]; }
+
+# chain_tcp_go: the TCP chains' senders start sending
 chain_tcp_go() { : >"$VM_STATE/ch.go"; }
 
 # chain_traffic_stop: senders first, then (once the slowest path has
 # drained) relays and receivers; prints every process's totals and
 # completes the loss files with the tail the receiver never saw
 chain_traffic_stop() {
-	local name pid sent max f
+	local name pid sent max f k n drain
 	while read -r name pid; do
-		case $name in send*|tcpsend) kill -TERM "$pid" 2>/dev/null || true ;; esac
+		case $name in send*) kill -TERM "$pid" 2>/dev/null || true ;; esac
 	done <"$VM_STATE/ch.pids"
 	while read -r name pid; do
-		case $name in send*|tcpsend) wait "$pid" || true ;; esac
+		case $name in send*) wait "$pid" || true ;; esac
 	done <"$VM_STATE/ch.pids"
-	sleep 1		# > every netem delay of the lab
+	# longer than every delay of the lab
+	drain=$(( ( $(_ms "$CH_RELAY_DELAY") + 2 * $(_ms "$CH_JITTER") + 1000 ) / 1000 + 1 ))
+	sleep "$drain"
 	while read -r name pid; do
-		case $name in send*|tcpsend) ;; *) kill -TERM "$pid" 2>/dev/null || true ;; esac
+		case $name in send*) ;; *) kill -TERM "$pid" 2>/dev/null || true ;; esac
 	done <"$VM_STATE/ch.pids"
 	while read -r name pid; do
-		case $name in send*|tcpsend) ;; *) wait "$pid" || true ;; esac
+		case $name in send*) ;; *) wait "$pid" || true ;; esac
 	done <"$VM_STATE/ch.pids"
 	while read -r name pid; do
 		echo "traffic $name: $(tr '\n' ' ' <"$VM_STATE/ch.$name")"
 	done <"$VM_STATE/ch.pids"
 	# datagrams after the last one a receiver saw were lost too
 	for f in d12:m1-m2 d21:m2-m1; do
-		sent=$(kv "$(cat "$VM_STATE/ch.send${f%%:*}")" sent)
-		max=$(kv "$(cat "$VM_STATE/ch.recv${f%%:*}")" max_seq)
-		[ "$max" = - ] && max=0
-		[ -n "$sent" ] && [ -n "$max" ] && [ "$sent" -gt "$max" ] &&
-			seq $((max + 1)) "$sent" >>"$VM_STATE/lost.${f#*:}"
-		figure "lost_${f#*:}" "$(wc -l <"$VM_STATE/lost.${f#*:}")"
+		_ch_tail_lost "${f%%:*}" "${f#*:}"
 	done
+	for ((k = 1; k <= CH_NK; k++)); do
+		[ "$(ch_proto $k)" = udp ] && _ch_tail_lost "$k" "$(ch_name $k)"
+		check_eq "$(kv "$(cat "$VM_STATE/ch.recv$k")" bad)" 0 "damaged messages on chain $k"
+	done
+}
+
+# _ch_tail_lost S L: the numbers above the last one recvS saw, up to what
+# sendS sent, are lost too (lost.L); figure lost_L
+_ch_tail_lost() {
+	local sent max
+	sent=$(kv "$(cat "$VM_STATE/ch.send$1")" sent)
+	max=$(kv "$(cat "$VM_STATE/ch.recv$1")" max_seq)
+	[ "$max" = - ] && max=0
+	[ -n "$sent" ] && [ -n "$max" ] && [ "$sent" -gt "$max" ] &&
+		seq $((max + 1)) "$sent" >>"$VM_STATE/lost.$2"
+	figure "lost_$2" "$(wc -l <"$VM_STATE/lost.$2")"
+	check_eq "$(kv "$(cat "$VM_STATE/ch.recv$1")" overflow)" 0 \
+		"datagrams of $2 dropped by a full socket buffer (would pass for network losses)"
 }
 
 # chain_snapshots TAG N PAR: N snapshots from PAR concurrent beaverctl
@@ -262,32 +367,39 @@ chain_export() {
 		fail "chain_export $1: beaverctl export failed"
 }
 
-# chain_oracle TAG [OPTION...]: the oracle over export.TAG; prints its
-# summary line (details in $VM_STATE/oracle.TAG) and returns its status
+# chain_oracle TAG [OPTION...]: the oracle over export.TAG, with every
+# chain, its losses and both applications' logs; prints its summary line
+# (details in $VM_STATE/oracle.TAG) and returns its status
 chain_oracle() {
-	local tag=$1 i c=() rc=0
+	local tag=$1 k n c=() rc=0 spec
 	shift
-	for i in $CH_CHAINS; do
-		c+=(--chain "name=udp$i,proto=udp,a=m1,x=$CH_X,port=900$i,b=m2,sport=900$i")
+	for ((k = 1; k <= CH_NK; k++)); do
+		n=$(ch_name $k)
+		spec="name=$n,proto=$(ch_proto $k),a=m1,x=$CH_X,port=$(ch_port $k),b=$(ch_b $k)"
+		if [ "$(ch_proto $k)" = tcp ]; then
+			spec+=",sport=$(( $(ch_port $k) + 100 ))"
+		else
+			spec+=",sport=$(ch_port $k),lost=$VM_STATE/lost.$n"
+		fi
+		spec+=",lmin_ms=$(ch_lmin $k),sendlog=$VM_STATE/log.$n.send,recvlog=$VM_STATE/log.$n.recv"
+		c+=(--chain "$spec")
 	done
-	if [ "$CH_TCP" = 1 ]; then
-		c+=(--chain "name=tcp,proto=tcp,a=m1,x=$CH_X,port=9501,b=m2,sport=9502")
-		c+=(--tcp-base "$(cat "$VM_STATE/tcp-base")")
-	fi
+	chain_has_tcp && c+=(--tcp-base "$(cat "$VM_STATE/tcp-base")")
 	c+=(--lost "m1>m2=$VM_STATE/lost.m1-m2,port=9100")
 	c+=(--lost "m2>m1=$VM_STATE/lost.m2-m1,port=9101")
-	# with the TCP chain, the base snapshot comes first
+	c+=(--gateways "$(chain_gateways)" --one-clock)
+	# with a TCP chain, the base snapshot comes first
 	local in=("$VM_STATE/export.$tag")
-	[ "$CH_TCP" = 0 ] || in=("$VM_STATE/export.base" "${in[@]}")
+	chain_has_tcp && in=("$VM_STATE/export.base" "${in[@]}")
 	bvoracle "${c[@]}" --detail "$VM_STATE/oracle.$tag" "$@" "${in[@]}" \
 		2>"$VM_STATE/oracle.$tag.err" || rc=$?
 	head -n 20 "$VM_STATE/oracle.$tag.err" >&2
 	return $rc
 }
 
-# chain_tcp_base: one snapshot of the established, still silent TCP chain
-# (its sequence numbers are the oracle's base, kept in export.base); then
-# the data flows
+# chain_tcp_base: one snapshot of the established, still silent TCP
+# chains (their sequence numbers are the oracle's base, kept in
+# export.base); then the data flows
 chain_tcp_base() {
 	local r id
 	r=$(bctl coord --json snapshot --wait) || die "chain_tcp_base: snapshot failed: $r"
@@ -297,45 +409,89 @@ chain_tcp_base() {
 	chain_tcp_go
 }
 
+# pct PART WHOLE: PART as a whole percentage of WHOLE (0 if WHOLE is 0)
+pct() { awk -v p="$1" -v w="$2" 'BEGIN { print (w > 0) ? int(100 * p / w) : 0 }'; }
+
 # chain_verdict TAG MIN: the oracle over export.TAG must pass: exit 0, no
-# violation, nothing unverifiable, every accepted snapshot checked, at
-# least MIN accepted; figures TAG_*; the summary line in CH_SUMMARY
+# violation of any kind, nothing unverifiable, every accepted snapshot
+# checked, at least MIN accepted; and the run must have been able to catch
+# a violation: for every chain, B cut more than the chain's shortest
+# latency after A in at least 30% of the snapshots (straddled), messages A
+# had sent before its cut were still on the way at B's cut in at least
+# half of them (gap p50 > 0), and B had received some in at least 90%.
+# Figures TAG_*; the summary line in CH_SUMMARY.
 chain_verdict() {
-	local tag=$1 min=$2 rc=0
+	local tag=$1 min=$2 rc=0 k n s checked
 	CH_SUMMARY=$(chain_oracle "$tag") || rc=$?
-	echo "oracle $tag: $CH_SUMMARY"
-	chain_figures "$tag" "$CH_SUMMARY"
+	s=$CH_SUMMARY
+	echo "oracle $tag: $s"
+	chain_figures "$tag" "$s"
 	check_eq "$rc" 0 "oracle exit status ($tag)"
-	check_eq "$(kv "$CH_SUMMARY" violations)/$(kv "$CH_SUMMARY" unverifiable)" 0/0 \
+	check_eq "$(kv "$s" violations)/$(kv "$s" unverifiable)" 0/0 \
 		"violations/unverifiable ($tag)"
-	check_ge "$(kv "$CH_SUMMARY" accepted)" "$min" "accepted snapshots ($tag)"
-	check_eq "$(kv "$CH_SUMMARY" checked)" "$(kv "$CH_SUMMARY" accepted)" \
-		"accepted snapshots checked ($tag)"
+	check_ge "$(kv "$s" accepted)" "$min" "accepted snapshots ($tag)"
+	checked=$(kv "$s" checked)
+	check_eq "$checked" "$(kv "$s" accepted)" "accepted snapshots checked ($tag)"
+	# a member keeps every record until told to release it, even across a
+	# restart: one it no longer has was freed while still needed
+	check_eq "$(jq -r 'select(.state == "failed") | .reason' "$VM_STATE/export.$tag" |
+		grep -c 'has no record' || true)" 0 \
+		"snapshots failed for a record a member no longer had ($tag)"
+	check_eq "$(kv "$s" app_checked)" "$checked" \
+		"snapshots the applications' logs checked ($tag)"
+	for ((k = 1; k <= CH_NK; k++)); do
+		n=$(ch_name $k)
+		check_ge "$(pct "$(kv "$s" "$n.straddled")" "$checked")" 30 \
+			"% of snapshots straddling chain $n (B cut > its shortest latency after A)"
+		check_gt "$(kv "$s" "$n.gap_p50")" 0 \
+			"median of sent - lost - received on chain $n (messages on the way at B's cut)"
+		check_ge "$(pct "$(kv "$s" "$n.received_pos")" "$checked")" 90 \
+			"% of snapshots in which B had received something on chain $n"
+	done
 }
 
 # chain_control_verdict TAG WHAT: a control run (WHAT: what was taken
-# away) must make the oracle find chain violations, and only those: a
-# control that finds nothing means the scenario could not catch a broken
-# Beaver. Figures TAG_violations, TAG_max_excess; summary in CH_SUMMARY.
+# away) must make the oracle find chain violations in at least half of
+# its snapshots, for each chain protocol the lab carries, and only those
+# (no channel or OGM violation, nothing unverifiable): a control that
+# finds less means the scenario could not catch a broken Beaver. The
+# applications' logs must find some too. Figures TAG_*; summary in
+# CH_SUMMARY.
 chain_control_verdict() {
-	local tag=$1 what=$2 rc=0
+	local tag=$1 what=$2 rc=0 s checked p
 	CH_SUMMARY=$(chain_oracle "$tag") || rc=$?
-	echo "oracle $tag: $CH_SUMMARY"
-	figure "${tag}_violations" "$(kv "$CH_SUMMARY" violations)"
-	figure "${tag}_max_excess" "$(kv "$CH_SUMMARY" max_excess)"
+	s=$CH_SUMMARY
+	echo "oracle $tag: $s"
+	checked=$(kv "$s" checked)
+	figure "${tag}_snapshots" "$checked"
+	figure "${tag}_straddled" "$(kv "$s" straddled)"
 	check_eq "$rc" 1 "oracle exit status ($tag: $what)"
-	check_ge "$(kv "$CH_SUMMARY" chain_violations)" 1 "chain violations found ($tag: $what)"
-	check_eq "$(kv "$CH_SUMMARY" balance_violations)/$(kv "$CH_SUMMARY" unverifiable)" 0/0 \
-		"balance violations/unverifiable ($tag: only the chains may break)"
+	for p in udp tcp; do
+		[[ " $CH_CHAINS" == *" $p:"* ]] || continue
+		figure "${tag}_violations_$p" "$(kv "$s" "violations_$p")"
+		check_ge "$(pct "$(kv "$s" "violations_$p")" "$checked")" 50 \
+			"% of snapshots with a $p chain violation ($tag: $what)"
+	done
+	figure "${tag}_app_violations" "$(kv "$s" app_violations)"
+	check_ge "$(kv "$s" app_violations)" 1 \
+		"violations the applications' logs found ($tag: $what)"
+	check_eq "$(kv "$s" balance_violations)/$(kv "$s" ogm_violations)/$(kv "$s" unverifiable)" 0/0/0 \
+		"balance/OGM violations, unverifiable ($tag: only the chains may break)"
 }
 
 # chain_figures PREFIX SUMMARY: the oracle's numbers as the scenario's
-# figures (PREFIX_attempted, _accepted, ...)
+# figures (PREFIX_attempted, _accepted, ..., per chain straddled and gap)
 chain_figures() {
-	local p=$1 s=$2 k
+	local p=$1 s=$2 k n
 	figure "${p}_attempted" "$(kv "$s" documents)"
 	for k in accepted rejected failed violations rejected_attempts \
-		bound_median_us bound_p99_us tau_min_us; do
+		bound_median_us bound_p99_us tau_min_us straddled inflight; do
 		figure "${p}_$k" "$(kv "$s" $k)"
+	done
+	for ((k = 1; k <= CH_NK; k++)); do
+		n=$(ch_name $k)
+		figure "${p}_${n}_straddled" "$(kv "$s" "$n.straddled")"
+		figure "${p}_${n}_gap_p50" "$(kv "$s" "$n.gap_p50")"
+		figure "${p}_${n}_lmin_us" "$(kv "$s" "$n.lmin_us")"
 	done
 }

@@ -9,7 +9,10 @@
 # ratio: absolute rates mean nothing under TCG), and the largest number of
 # snapshots running at once is read back from their start and end times.
 #
-#   client --VIP1,2,3--> gw1 gw2 gw3 --> m1 (A) --> x --VIP1,2,3--> m2 (B)
+# Control: gateway marking off, the Bs' advance 1.2 s late, 40 snapshots
+# eight at a time: every chain must show violations in at least half.
+#
+#   client --VIP1,2,3--> gw1 gw2 gw3 --> m1 (A) --> x --CVIP1,2,3--> B1 B2 B3
 
 need_module
 need_tools udpnum bvoracle beaverd beaverctl
@@ -18,16 +21,18 @@ command -v jq >/dev/null || skip "jq missing in the VM image"
 # TCG, so the chains take >= 300 ms and tau_min is 250 ms (still a lower
 # bound), or most attempts would be rejected and the rate meaningless
 CH_RELAY_DELAY=300ms
+CH_JITTER=300ms		# then 0-600 ms more past the gateway
+CH_ADV_DELAY=400ms	# B's advance comes later than the chain's shortest path
 source /beaver/vm/chain.sh
 NSEQ=30
 N=${N:-400}
 PAR=8
 
 log "lab: three gateways, three chains"
-chain_lab 3 "1 2 3"
+chain_lab 3 "udp:1 udp:2 udp:3"
 chain_daemons coordinator.tau_min_us=250000 coordinator.retries=10 \
 	coordinator.max_outstanding=$PAR
-chain_traffic_start 150
+chain_traffic_start 5
 sleep 1
 
 log "$NSEQ snapshots, one client"
@@ -38,6 +43,11 @@ log "$N snapshots, $PAR clients"
 t=$EPOCHREALTIME
 chain_snapshots main "$N" $PAR
 par_rate=$(awk -v s="$(elapsed "$t")" -v n="$N" 'BEGIN { printf "%.2f", n / s }')
+log "control: gateway marking off, the Bs' advance 1.2 s late, 40 snapshots"
+ch_adv_delay 1200ms
+echo N >/sys/module/beaver/parameters/gateway_marking
+chain_snapshots control 40 $PAR
+echo Y >/sys/module/beaver/parameters/gateway_marking
 chain_traffic_stop
 figure seq_per_sec "$seq_rate"
 figure par_per_sec "$par_rate"
@@ -45,6 +55,7 @@ figure speedup "$(awk -v a="$par_rate" -v b="$seq_rate" 'BEGIN { printf "%.2f", 
 
 log "the oracle"
 chain_export main
+chain_export control
 chain_verdict main $((N * 3 / 4))
 s=$CH_SUMMARY
 figure accepted_share "$(awk -v a="$(kv "$s" accepted)" -v n="$(kv "$s" documents)" 'BEGIN { printf "%.3f", a / n }')"
@@ -55,4 +66,6 @@ figure max_concurrent "$conc"
 check_ge "$conc" 4 "snapshots running at the same time"
 check_gt "$(awk -v a="$par_rate" -v b="$seq_rate" 'BEGIN { print (a > b * 1.5) }')" 0 \
 	"parallel rate ($par_rate/s) above 1.5 x the sequential one ($seq_rate/s)"
-for ns in coord gw1 gw2 gw3 m1 m2; do bvd_alive $ns || fail "beaverd of $ns died"; done
+chain_control_verdict control "gateway marking off"
+for ns in coord gw1 gw2 gw3 m1 m2 m3 m4 m5; do bvd_alive $ns || fail "beaverd of $ns died"; done
+keep "$VM_STATE"/export.* "$VM_STATE"/log.* "$VM_STATE"/lost.* "$VM_STATE"/oracle.*

@@ -1,34 +1,40 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm-timeout: 600
 #
-# Faults under the oracle. Both members' links lose 5% of what they send
+# Faults under the oracle. A's and m2's links lose 5% of what they send
 # and reorder it (netem), control traffic included; four clients take
 # snapshots back to back (a new series whenever one breaks) while, in
-# turn, gw2's beaverd is SIGKILLed and restarted, then B's (m2's), then
+# turn, gw2's beaverd is SIGKILLed and restarted, then B1's (m3's), then
 # the coordinator's. Afterwards, from the coordinator's store:
 # every snapshot a client was told was accepted is still there, accepted;
 # every one that was not says why; none is left half done; and no accepted
-# snapshot violates the oracle, the direct channels balancing with exactly
-# the losses the receiving applications counted.
+# snapshot violates the oracle, the direct channels balancing and the
+# chains bounded with exactly the losses the receiving applications
+# counted (what A sent and x never relayed can never reach B).
 #
-#   client --VIP1,2,3--> gw1 gw2 gw3 --> m1 (A) --> x --VIP1,2,3--> m2 (B)
+# Control: gateway marking off, the Bs' advance 500 ms late, links still
+# lossy: every chain must show violations in at least half the snapshots.
+#
+#   client --VIP1,2,3--> gw1 gw2 gw3 --> m1 (A) --> x --CVIP1,2,3--> B1 B2 B3
 #   m1, m2: 5% loss, reordering on everything they send
 
 need_module
 need_tools udpnum bvoracle beaverd beaverctl
 command -v jq >/dev/null || skip "jq missing in the VM image"
 CH_RELAY_DELAY=100ms	# the chains take >= 100 ms: tau_min 80 ms is a lower bound
+CH_JITTER=100ms		# then 0-200 ms more past the gateway
+CH_ADV_DELAY=200ms	# B's advance comes later than the chain's shortest path
 source /beaver/vm/chain.sh
 CLIENTS=4
 
 log "lab: three gateways, lossy member links"
-chain_lab 3 "1 2 3"
+chain_lab 3 "udp:1 udp:2 udp:3"
 ch_default m1 delay 2ms reorder 75% 50% loss 5%
 ch_default m2 delay 2ms reorder 75% 50% loss 5%
-ch_to m1 "$CH_B" delay "$CH_DIRECT_DELAY" 10ms loss 5%
+ch_to m1 "$CH_C" delay "$CH_DIRECT_DELAY" 10ms loss 5%
 chain_daemons coordinator.tau_min_us=80000 coordinator.retries=10 \
 	coordinator.max_outstanding=$CLIENTS
-chain_traffic_start 150
+chain_traffic_start 10
 sleep 1
 
 # one client: series of snapshots, one row printed as each returns (the
@@ -54,11 +60,19 @@ fault() {
 	bvd_up "$1"
 }
 fault gw2
-fault m2
+fault m3
 fault coord
 sleep 8
 : >"$VM_STATE/stop"
 for p in "${pids[@]}"; do wait "$p" || true; done
+# every snapshot still running ends (complete/collect time-outs: 5 s)
+sleep 6
+
+log "control: gateway marking off, the Bs' advance 500 ms late, 40 snapshots"
+ch_adv_delay 500ms
+echo N >/sys/module/beaver/parameters/gateway_marking
+chain_snapshots control 40 4
+echo Y >/sys/module/beaver/parameters/gateway_marking
 chain_traffic_stop
 for ((i = 0; i < CLIENTS; i++)); do
 	echo "client $i: $(awk '$1 ~ /^[0-9]+$/' "$VM_STATE/seen.$i" | wc -l) snapshots;" \
@@ -66,11 +80,11 @@ for ((i = 0; i < CLIENTS; i++)); do
 done
 
 log "the store after the faults"
-# let whatever is still running finish (complete/collect time-outs: 5 s)
-sleep 6
 bctl coord --json list --limit 10000 >"$VM_STATE/list.json"
+# the control's snapshots are not the faults' business
 jq -r '.snapshots[] | "\(.id) \(.state) \(.reason // "")"' "$VM_STATE/list.json" |
-	sort -n >"$VM_STATE/states"
+	sort -n | awk 'NR == FNR { c[$1] = 1; next } !($1 in c)' "$VM_STATE/ids.control" - \
+	>"$VM_STATE/states"
 cut -d' ' -f1 "$VM_STATE/states" >"$VM_STATE/ids.main"
 awk '$1 ~ /^[0-9]+$/ && $2 == "accepted" { print $1 }' "$VM_STATE"/seen.[0-9] |
 	sort -n >"$VM_STATE/told"
@@ -87,6 +101,7 @@ awk '$2 != "accepted" { $1 = ""; print }' "$VM_STATE/states" | sed 's/[0-9]\+/N/
 
 log "the oracle"
 chain_export main
+chain_export control
 chain_verdict main 100
 s=$CH_SUMMARY
 # each fault met running snapshots
@@ -96,5 +111,9 @@ figure interrupted_by_coordinator "$interrupted"
 check_ge "$interrupted" 1 "snapshots the coordinator's SIGKILL interrupted (failed, with that reason)"
 check_gt "$(kv "$s" lost)" 0 "direct-channel losses accounted for in accepted snapshots"
 figure lost_in_balances "$(kv "$s" lost)"
-for ns in coord gw1 gw2 gw3 m1 m2; do bvd_alive $ns || fail "beaverd of $ns died"; done
+figure lost_on_chains $(( $(kv "$s" udp1.lost) + $(kv "$s" udp2.lost) + $(kv "$s" udp3.lost) ))
+check_gt "$(kv "$s" udp1.lost)" 0 "chain losses accounted for in accepted snapshots"
+chain_control_verdict control "gateway marking off"
+for ns in coord gw1 gw2 gw3 m1 m2 m3 m4 m5; do bvd_alive $ns || fail "beaverd of $ns died"; done
+keep "$VM_STATE"/export.* "$VM_STATE"/log.* "$VM_STATE"/lost.* "$VM_STATE"/oracle.* "$VM_STATE"/states
 if failed; then bvd_logs coord m2 | tail -n 150; fi

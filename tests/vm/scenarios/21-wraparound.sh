@@ -6,8 +6,10 @@
 # counter wraps (0 is skipped: it means "no snapshot"). Serial-number
 # arithmetic (RFC 1982) must keep every gateway and member moving forward:
 # every accepted snapshot passes the oracle, on both sides of the wrap.
+# Control, after the wrap: gateway marking off, 30 snapshots; the chain
+# must show violations in at least half.
 #
-#   client --VIP1--> gw1 --> m1 (A) --> x --VIP1--> gw1 --> m2 (B)
+#   client --VIP1--> gw1 --> m1 (A) --> x --CVIP1--> gw1 --> m3 (B)
 
 need_module
 need_tools udpnum bvoracle beaverd beaverctl beaver-nl
@@ -17,15 +19,20 @@ N=150
 FIRST=$(( (1 << 32) - 40 ))
 
 log "lab: one gateway, coordinator's first epoch $FIRST"
-chain_lab 1 "1"
+chain_lab 1 "udp:1"
 chain_daemons coordinator.first_epoch=$FIRST coordinator.max_outstanding=4
-chain_traffic_start 200
+chain_traffic_start 100
 sleep 1
 chain_snapshots main $N 2
+log "control: gateway marking off, 30 snapshots"
+echo N >/sys/module/beaver/parameters/gateway_marking
+chain_snapshots control 30 2
+echo Y >/sys/module/beaver/parameters/gateway_marking
 chain_traffic_stop
 
 log "the oracle"
 chain_export main
+chain_export control
 chain_verdict main $((N * 9 / 10))
 jq -r 'select(.state == "accepted") | .epoch' "$VM_STATE/export.main" >"$VM_STATE/epochs"
 before=$(awk -v f=$FIRST '$1 >= f' "$VM_STATE/epochs" | wc -l)
@@ -37,7 +44,9 @@ check_gt "$after" 50 "accepted snapshots with epochs after the wrap"
 check_eq "$(grep -cx 0 "$VM_STATE/epochs")" 0 "snapshots with epoch 0"
 figure gw_epoch "$(bstat gw1 gw_epoch)"
 check_le "$(bstat gw1 gw_epoch)" 1000 "gw1's epoch after the wrap"
-for ns in m1 m2; do
+for ns in m1 m3; do
 	check_le "$(bstat $ns member_epoch)" 1000 "$ns's epoch after the wrap"
 done
-for ns in coord gw1 m1 m2; do bvd_alive $ns || fail "beaverd of $ns died"; done
+chain_control_verdict control "gateway marking off"
+for ns in coord gw1 m1 m2 m3; do bvd_alive $ns || fail "beaverd of $ns died"; done
+keep "$VM_STATE"/export.* "$VM_STATE"/log.* "$VM_STATE"/lost.* "$VM_STATE"/oracle.*
