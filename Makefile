@@ -2,6 +2,7 @@
 #
 # make            install build dependencies, build beaver.ko and user space
 # make check      everything CI runs; ends with one "N passed, N failed" line
+# make check-full make check and the long soak (1,000 snapshots in scenario 16)
 # make demo       a VM with gateways, members and traffic: snapshots, shown
 # make vm-test    the VM bench scenarios only
 # make kunit      the KUnit suites on User Mode Linux
@@ -9,6 +10,7 @@
 # make oracle-selftest  the consistency oracle on documents of known verdict
 # make fuzz       libFuzzer on every outside-input parser (FUZZ_SECONDS)
 # make lint       cppcheck and clang-tidy on user space
+# make mutants    deliberately broken builds the VM scenarios must catch
 #
 # KDIR selects the kernel to build against. The running kernel on the build
 # machines cannot load modules, so the default is Debian's installed headers,
@@ -27,7 +29,8 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 export USER_CFLAGS SAN_CFLAGS
 
 .PHONY: all deps module user unit kunit vm-test checkpatch sparse check \
-	demo clean fuzz fuzz-smoke lint install oracle-selftest
+	check-full demo clean fuzz fuzz-smoke lint install oracle-selftest \
+	mutants
 
 all: deps module user
 
@@ -57,6 +60,11 @@ oracle-selftest: deps
 vm-test: module user
 	tests/vm/run.sh
 
+# tests/mutants/*.patch, one at a time (scripts/mutants.sh): each must
+# make its VM scenario fail
+mutants: module user
+	scripts/mutants.sh
+
 checkpatch: deps
 	scripts/checkpatch.sh
 
@@ -78,6 +86,9 @@ sparse: deps
 
 check: deps
 	scripts/check.sh
+
+check-full: deps
+	CHECK_FULL=1 scripts/check.sh
 
 demo: module user
 	tests/vm/run.sh --demo
