@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Everything CI runs (`make check`), in order, each step counted, continuing
-# after a failure:
+# Everything CI runs (`make check`), each step counted, continuing after a
+# failure:
 #
 #   module      W=1 build of beaver.ko; any compiler/modpost warning fails it
 #   checkpatch  scripts/checkpatch.sh
@@ -13,15 +13,28 @@
 #   lint        cppcheck and clang-tidy on user space (one count)
 #   fuzz-smoke  every libFuzzer harness over its seed corpus: each counts
 #   kunit       KUnit suites on UML: every test case counts
-#   vm-test     VM scenarios: every "vm: NAME: PASS|FAIL" line counts
-#               (SKIP lines are shown, not counted)
+#   vm-test     VM scenarios: every "vm: NAME: PASS|FAIL|SKIP" line counts
+#   mutants     deliberately broken builds the VM scenarios must catch
+#               (scripts/mutants.sh): every mutant counts, killed = passed
 #
-# A build step counts as one. Each step's full output goes to
-# $BUILD/check/STEP.log; a failing step's tail is printed. The last line is
-# "N passed, N failed" (the sum of everything), and the exit status is
-# non-zero if anything failed.
+# The steps before vm-test run in two lanes at once (module, sparse,
+# checkpatch and kunit; the user-space ones), each lane in order; vm-test
+# and mutants follow, alone, because the VM's timing must not compete with
+# a compiler. A build step counts as one. Each step's full output goes to
+# $BUILD/check/STEP.log; a failing step's tail is printed.
+#
+# Nothing may be skipped: every step must run on this machine, so a skip
+# (a cmocka skip(), a KUnit skip, a VM scenario's SKIP) fails the run as a
+# failure would. The last two lines sum up everything:
+#
+#   check: N passed, N failed, N skipped
+#   N passed, N failed
+#
+# (the second counts skips as failures, in the form CI reads) and the exit
+# status is non-zero if anything failed or was skipped.
 #
 # CHECK_STEPS     steps to run (default: all, in the order above)
+# CHECK_FULL=1    make check-full: the long soak too (BEAVER_VM_ENV SOAK=1)
 # CHECK_TIMEOUT   seconds any one step may take (default 2400)
 set -uo pipefail
 
@@ -29,82 +42,80 @@ repo=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$repo"
 BUILD=${BUILD:-$repo/build}
 logdir=$BUILD/check
+rm -rf "$logdir"
 mkdir -p "$logdir"
 MAKE=${MAKE:-make}
-steps=${CHECK_STEPS:-module checkpatch sparse user unit oracle lint fuzz-smoke kunit vm-test}
+all_steps="module checkpatch sparse user unit oracle lint fuzz-smoke kunit vm-test mutants"
+steps=${CHECK_STEPS:-$all_steps}
 step_timeout=${CHECK_TIMEOUT:-2400}
+export BEAVER_VM_ENV=${BEAVER_VM_ENV:-}
+[ "${CHECK_FULL:-0}" = 1 ] && BEAVER_VM_ENV="${BEAVER_VM_ENV:+$BEAVER_VM_ENV }SOAK=1"
 
-total_pass=0
-total_fail=0
-summary=()
-
-# run_step NAME: run `make NAME` into its log; sets $rc and $log
+# run_step NAME TARGET: `make TARGET` into NAME's log; sets $rc, $log, $secs
 run_step() {
 	log=$logdir/$1.log
 	echo "check: $1 ..."
-	start=$SECONDS
+	local start=$SECONDS
 	timeout --kill-after=30 "$step_timeout" \
-		"$MAKE" --no-print-directory -C "$repo" "$1" </dev/null >"$log" 2>&1
+		"$MAKE" --no-print-directory -C "$repo" "$2" </dev/null >"$log" 2>&1
 	rc=$?
 	secs=$((SECONDS - start))
 	[ "$rc" -ne 124 ] ||
 		echo "check: $1 timed out after ${step_timeout}s" >>"$log"
 }
 
-# record NAME PASSED FAILED [NOTE]
+# record NAME PASSED FAILED SKIPPED [NOTE]: the step's result file
 record() {
-	local status=ok
-	[ "$3" -eq 0 ] || status=FAILED
-	total_pass=$((total_pass + $2))
-	total_fail=$((total_fail + $3))
-	summary+=("$(printf '  %-10s %-6s %4d passed %4d failed  %4ds  %s' \
-		"$1" "$status" "$2" "$3" "$secs" "${4:-}")")
-	if [ "$3" -ne 0 ]; then
-		echo "check: $1 FAILED; last lines of $log:"
+	printf '%s %s %s %s %s\n' "$2" "$3" "$4" "$secs" "${5:-}" >"$logdir/$1.result"
+	if [ "$3" -ne 0 ] || [ "$4" -ne 0 ]; then
+		echo "check: $1 FAILED ($3 failed, $4 skipped); last lines of $log:"
 		tail -n 40 "$log" | sed 's/^/    /'
 	fi
 }
 
-# a build step: passes when make succeeds and (optionally) no line of its
-# output matches a pattern
-build_step() {
-	local name=$1 bad_re=${2:-} n=0
-	run_step "$name"
-	if [ -n "$bad_re" ]; then
-		n=$(grep -Eci "$bad_re" "$log" || true)
-	fi
-	if [ "$rc" -eq 0 ] && [ "$n" -eq 0 ]; then
-		record "$name" 1 0
-	elif [ "$rc" -eq 0 ]; then
-		record "$name" 0 1 "$n warning(s)"
-	else
-		record "$name" 0 1 "exit status $rc"
-	fi
+count() {	# count ERE FILE: lines matching
+	grep -Ec -- "$1" "$2" || true
 }
 
 sum_field() {	# sum_field SED-EXPR FILE: add up the numbers sed prints
 	sed -n "$1" "$2" | awk '{ s += $1 } END { print s + 0 }'
 }
 
+# a build step: passes when make succeeds and (optionally) no line of its
+# output matches a pattern
+build_step() {
+	local name=$1 bad_re=${2:-} n=0
+	run_step "$name" "$name"
+	[ -z "$bad_re" ] || n=$(grep -Eci "$bad_re" "$log" || true)
+	if [ "$rc" -eq 0 ] && [ "$n" -eq 0 ]; then
+		record "$name" 1 0 0
+	elif [ "$rc" -eq 0 ]; then
+		record "$name" 0 1 0 "$n warning(s)"
+	else
+		record "$name" 0 1 0 "exit status $rc"
+	fi
+}
+
 unit_step() {
-	local p f crashed
-	run_step unit
-	# cmocka: "[  PASSED  ] N test(s)." and
-	# "[  FAILED  ] N test(s), listed below:" per binary; a binary that
-	# stopped without its summary (sanitizer abort, crash, failed build)
-	# is reported by tests/unit/Makefile as "unit: NAME: FAILED (...)"
-	# with no cmocka count: one failure each.
+	local p f s crashed
+	run_step unit unit
+	# cmocka: "[  PASSED  ] N test(s).", "[  FAILED  ] N test(s), listed
+	# below:" and "[  SKIPPED ] N test(s), listed below:" per binary; a
+	# binary that stopped without its summary (sanitizer abort, crash,
+	# failed build) is reported by tests/unit/Makefile as "unit: NAME:
+	# FAILED (...)" with no cmocka count: one failure each.
 	p=$(sum_field 's/^\[  PASSED  \] \([0-9][0-9]*\) test.*/\1/p' "$log")
 	f=$(sum_field 's/^\[  FAILED  \] \([0-9][0-9]*\) test(s), listed below.*/\1/p' "$log")
-	crashed=$(grep -Ec '^unit: [^ ]+: FAILED \((build failed|exit status|no test case)' "$log" || true)
+	s=$(sum_field 's/^\[  SKIPPED \] \([0-9][0-9]*\) test(s), listed below.*/\1/p' "$log")
+	crashed=$(count '^unit: [^ ]+: FAILED \((build failed|exit status|no test case)' "$log")
 	f=$((f + crashed))
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
-	record unit "$p" "$f"
+	record unit "$p" "$f" "$s"
 }
 
 kunit_step() {
 	local line p=0 f=0 s=0
-	run_step kunit
+	run_step kunit kunit
 	line=$(grep -E '^# Totals: pass:[0-9]+ fail:[0-9]+ skip:[0-9]+ total:[0-9]+' "$log" | tail -n1)
 	if [ -n "$line" ]; then
 		p=$(sed -E 's/.*pass:([0-9]+).*/\1/' <<<"$line")
@@ -112,12 +123,12 @@ kunit_step() {
 		s=$(sed -E 's/.*skip:([0-9]+).*/\1/' <<<"$line")
 	fi
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
-	record kunit "$p" "$f" "$([ "$s" -eq 0 ] || echo "$s skipped")"
+	record kunit "$p" "$f" "$s"
 }
 
 oracle_step() {
 	local line p=0 f=0
-	run_step oracle-selftest
+	run_step oracle oracle-selftest
 	# "oracle-selftest: N passed, M failed"
 	line=$(grep -E '^oracle-selftest: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
 	if [ -n "$line" ]; then
@@ -125,32 +136,42 @@ oracle_step() {
 		f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
 	fi
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
-	record oracle "$p" "$f"
+	record oracle "$p" "$f" 0
 }
 
 fuzz_step() {
 	local p f
-	run_step fuzz-smoke
+	run_step fuzz-smoke fuzz-smoke
 	# tests/fuzz/run.sh: "fuzz: NAME: PASS|FAIL ..." per harness
-	p=$(grep -Ec '^fuzz: [^ ]+: PASS' "$log" || true)
-	f=$(grep -Ec '^fuzz: [^ ]+: FAIL' "$log" || true)
+	p=$(count '^fuzz: [^ ]+: PASS' "$log")
+	f=$(count '^fuzz: [^ ]+: FAIL' "$log")
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
-	record fuzz-smoke "$p" "$f"
+	record fuzz-smoke "$p" "$f" 0
 }
 
 vm_step() {
 	local p f s
-	run_step vm-test
+	run_step vm-test vm-test
 	# tests/vm/run.sh: "vm: NAME: PASS|FAIL|SKIP ..." per scenario
-	p=$(grep -Ec '^vm: [^ ]+: PASS' "$log" || true)
-	f=$(grep -Ec '^vm: [^ ]+: FAIL' "$log" || true)
-	s=$(grep -Ec '^vm: [^ ]+: SKIP' "$log" || true)
+	p=$(count '^vm: [^ ]+: PASS' "$log")
+	f=$(count '^vm: [^ ]+: FAIL' "$log")
+	s=$(count '^vm: [^ ]+: SKIP' "$log")
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
-	record vm-test "$p" "$f" "$([ "$s" -eq 0 ] || echo "$s skipped")"
+	record vm-test "$p" "$f" "$s"
 }
 
-for step in $steps; do
-	case $step in
+mutants_step() {
+	local p f
+	run_step mutants mutants
+	# scripts/mutants.sh: "mutants: NAME: KILLED|SURVIVED|ERROR ..."
+	p=$(count '^mutants: [^ ]+: KILLED' "$log")
+	f=$(count '^mutants: [^ ]+: (SURVIVED|ERROR)' "$log")
+	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
+	record mutants "$p" "$f" 0
+}
+
+one_step() {
+	case $1 in
 	module)
 		# compiler and modpost warnings; "Skipping BTF generation" is
 		# not one (Debian's headers have no vmlinux)
@@ -173,15 +194,48 @@ for step in $steps; do
 		kunit_step ;;
 	vm-test)
 		vm_step ;;
+	mutants)
+		mutants_step ;;
 	*)
-		echo "check: unknown step $step" >&2
+		echo "check: unknown step $1" >&2
 		secs=0 log=/dev/null
-		record "$step" 0 1 "unknown step" ;;
+		record "$1" 0 1 0 "unknown step" ;;
 	esac
-done
+}
 
+# lane STEP...: the selected ones of these steps, in order
+lane() {
+	local st
+	for st in "$@"; do
+		[[ " $steps " == *" $st "* ]] && one_step "$st"
+	done
+	return 0
+}
+
+for st in $steps; do
+	[[ " $all_steps " == *" $st "* ]] || one_step "$st"
+done
+t0=$SECONDS
+lane module sparse checkpatch kunit &
+lane user unit oracle lint fuzz-smoke &
+wait
+lane vm-test mutants
+
+total_pass=0 total_fail=0 total_skip=0
 echo
-echo "check: summary (logs in $logdir)"
-printf '%s\n' "${summary[@]}"
-echo "$total_pass passed, $total_fail failed"
-[ "$total_fail" -eq 0 ]
+echo "check: summary (logs in $logdir; $((SECONDS - t0))s in all)"
+for st in $all_steps $steps; do
+	[ -f "$logdir/$st.result" ] || continue
+	read -r p f s secs note <"$logdir/$st.result"
+	rm -f "$logdir/$st.result"	# an unknown step listed twice: once
+	status=ok
+	[ "$f" -eq 0 ] && [ "$s" -eq 0 ] || status=FAILED
+	printf '  %-10s %-6s %4d passed %4d failed %3d skipped %5ds  %s\n' \
+		"$st" "$status" "$p" "$f" "$s" "$secs" "$note"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	total_skip=$((total_skip + s))
+done
+echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
+echo "$total_pass passed, $((total_fail + total_skip)) failed"
+[ "$total_fail" -eq 0 ] && [ "$total_skip" -eq 0 ]
