@@ -114,6 +114,11 @@ check "b's chain flow missing: unverifiable" 1 \
 	"checked 0 unverifiable 1 violations 0" \
 	'UNVERIFIABLE chain c1: m2.s udp flow from 10.9.0.1:7001 is missing$' \
 	-- "${UDP[@]}" chain-missing.json
+check "a misspelt chain (wrong sport): unverifiable, not 0 received" 1 \
+	"checked 0 unverifiable 1" \
+	'UNVERIFIABLE chain c1: m2.s udp flow from 10.9.0.1:7002 is missing$' \
+	-- --chain "name=c1,proto=udp,a=m1,x=10.9.0.1,port=7000,b=m2,sport=7002" \
+	consistent.json
 check "a misspelt chain (wrong port): unverifiable" 1 \
 	"checked 0 unverifiable 1" \
 	'UNVERIFIABLE chain c1: m1.s udp flow to 10.9.0.1:7009 is missing$' \
