@@ -40,6 +40,13 @@ u32 bv_member_advance(struct beaver_net *bn, const struct bv_config *cfg,
 	u64 now;
 
 	*advanced = false;
+	if (by_command) {
+		/* the coordinator issued s: stamps may run that far, and on */
+		spin_lock_bh(&bn->cut_lock);
+		if (!bn->m_commanded || bv_epoch_after(s, bn->m_commanded))
+			WRITE_ONCE(bn->m_commanded, s);
+		spin_unlock_bh(&bn->cut_lock);
+	}
 	if (!bv_epoch_after(s, cur))
 		return cur;
 
@@ -295,6 +302,7 @@ void bv_cuts_flush(struct beaver_net *bn)
 	bn->n_cuts = 0;
 	atomic_set(&bn->m_epoch, 0);
 	bn->m_switch_ns = 0;
+	WRITE_ONCE(bn->m_commanded, 0);
 	atomic_set(&bn->complete_epoch, 0);
 	bn->flows_lost = false;
 	bn->lost_after = 0;

@@ -16,6 +16,7 @@
 #include "epochs.h"
 #include "tables.h"
 #include "hooks.h"
+#include "trust.h"
 #include "beaver_stamp.h"
 
 #define BEAVER_MODULE_VERSION "0.1.0"
@@ -59,6 +60,10 @@ static struct netlink_range_validation bv_range_captures = {
 	.min = 0, .max = 1 << 20,
 };
 
+static struct netlink_range_validation bv_range_ahead = {
+	.min = 1, .max = 1 << 30,
+};
+
 static const struct nla_policy bv_config_policy[BEAVER_A_MAX + 1] = {
 	[BEAVER_A_CFG_ROLE] = NLA_POLICY_MASK(NLA_U32, BEAVER_ROLE_ALL),
 	[BEAVER_A_CFG_GROUP] = NLA_POLICY_MIN(NLA_U8, 1),
@@ -77,6 +82,9 @@ static const struct nla_policy bv_config_policy[BEAVER_A_MAX + 1] = {
 							    &bv_range_captures),
 	[BEAVER_A_CFG_CAPTURE_BYTES] = NLA_POLICY_MAX(NLA_U32, 1024),
 	[BEAVER_A_CFG_FLAGS] = NLA_POLICY_MASK(NLA_U32, BEAVER_CFG_F_ALL),
+	[BEAVER_A_CFG_GATEWAYS] = NLA_POLICY_NESTED(bv_addr_list_policy),
+	[BEAVER_A_CFG_MAX_AHEAD] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &bv_range_ahead),
 };
 
 static const struct nla_policy bv_epoch_policy[BEAVER_A_MAX + 1] = {
@@ -250,10 +258,13 @@ static struct bv_config *bv_config_dup(const struct bv_config *old)
 	cfg->vips = kmemdup(old->vips ?: (void *)cfg,
 			    max_t(u32, old->n_vips, 1) * sizeof(__be32),
 			    GFP_KERNEL);
+	cfg->gateways = kmemdup(old->gateways ?: (void *)cfg,
+				max_t(u32, old->n_gateways, 1) * sizeof(__be32),
+				GFP_KERNEL);
 	cfg->allow = kmemdup(old->allow ?: (void *)cfg,
 			     max_t(u32, old->n_allow, 1) *
 			     sizeof(struct bv_prefix), GFP_KERNEL);
-	if (!cfg->members || !cfg->vips || !cfg->allow) {
+	if (!cfg->members || !cfg->vips || !cfg->gateways || !cfg->allow) {
 		bv_config_free(cfg);
 		return NULL;
 	}
@@ -305,6 +316,14 @@ static int bv_config_apply(struct bv_config *cfg, struct nlattr **tb,
 		if (err)
 			return err;
 	}
+	if (tb[BEAVER_A_CFG_GATEWAYS]) {
+		err = bv_parse_addrs(tb[BEAVER_A_CFG_GATEWAYS], &cfg->gateways,
+				     &cfg->n_gateways, extack);
+		if (err)
+			return err;
+	}
+	if (tb[BEAVER_A_CFG_MAX_AHEAD])
+		cfg->max_ahead = nla_get_u32(tb[BEAVER_A_CFG_MAX_AHEAD]);
 	if (tb[BEAVER_A_CFG_ALLOW]) {
 		err = bv_parse_allow(tb[BEAVER_A_CFG_ALLOW], cfg, extack);
 		if (err)
@@ -339,6 +358,7 @@ static int bv_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	err = bv_config_apply(cfg, info->attrs, info->extack);
 	if (err)
 		goto out_free;
+
 	if (cfg->role) {
 		err = bv_hooks_set(bn, true);
 		if (err) {
@@ -359,6 +379,8 @@ static int bv_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		bv_netns_flush(bn);
 	}
 	call_rcu(&old->rcu, bv_config_free_rcu);
+	/* a member's gateways, resolved before their first stamp */
+	bv_trust_kick(bn);
 	mutex_unlock(&bn->cfg_mutex);
 	return 0;
 
@@ -478,7 +500,10 @@ static int bv_put_config(struct sk_buff *msg, const struct bv_config *cfg)
 	    nla_put_u32(msg, BEAVER_A_CFG_FLAGS, cfg->flags) ||
 	    bv_put_addrs(msg, BEAVER_A_CFG_MEMBERS, cfg->members,
 			 cfg->n_members) ||
-	    bv_put_addrs(msg, BEAVER_A_CFG_VIPS, cfg->vips, cfg->n_vips))
+	    bv_put_addrs(msg, BEAVER_A_CFG_VIPS, cfg->vips, cfg->n_vips) ||
+	    bv_put_addrs(msg, BEAVER_A_CFG_GATEWAYS, cfg->gateways,
+			 cfg->n_gateways) ||
+	    nla_put_u32(msg, BEAVER_A_CFG_MAX_AHEAD, cfg->max_ahead))
 		return -EMSGSIZE;
 	nest = nla_nest_start(msg, BEAVER_A_CFG_ALLOW);
 	if (!nest)

@@ -9,6 +9,7 @@
 #include "epochs.h"
 #include "tables.h"
 #include "hooks.h"
+#include "trust.h"
 
 static unsigned int bv_net_id __read_mostly;
 
@@ -30,6 +31,7 @@ struct bv_config *bv_config_default(void)
 	cfg->max_records = 1024;
 	cfg->max_captures = 1024;
 	cfg->capture_bytes = 64;
+	cfg->max_ahead = 1024;
 	return cfg;
 }
 
@@ -39,6 +41,7 @@ void bv_config_free(struct bv_config *cfg)
 		return;
 	kfree(cfg->members);
 	kfree(cfg->vips);
+	kfree(cfg->gateways);
 	kfree(cfg->allow);
 	kfree(cfg);
 }
@@ -103,6 +106,7 @@ static int __net_init bv_net_init(struct net *net)
 	bn->net = net;
 	mutex_init(&bn->cfg_mutex);
 	bv_epochs_init(bn);
+	bv_trust_init(bn);
 	cfg = bv_config_default();
 	if (!cfg)
 		goto err;
@@ -136,6 +140,7 @@ static void __net_exit bv_net_exit(struct net *net)
 	bv_hooks_set(bn, false);
 	mutex_unlock(&bn->cfg_mutex);
 	bv_epochs_exit(bn);
+	bv_trust_exit(bn);
 	bv_tables_free(bn);
 	free_percpu(bn->stats);
 	bv_config_free(rcu_dereference_protected(bn->cfg, true));

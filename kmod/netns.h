@@ -41,9 +41,11 @@ struct bv_config {
 	u32 max_records;
 	u32 max_captures;
 	u32 capture_bytes;
-	u32 n_members, n_vips, n_allow;
+	u32 max_ahead;		/* epochs past the last commanded one */
+	u32 n_members, n_vips, n_allow, n_gateways;
 	__be32 *members;	/* sorted, for bsearch */
 	__be32 *vips;		/* sorted */
+	__be32 *gateways;	/* sorted */
 	struct bv_prefix *allow;
 };
 
@@ -139,12 +141,18 @@ struct beaver_net {
 	/* member */
 	atomic_t m_epoch;
 	u64 m_switch_ns;
+	/*
+	 * the newest epoch a MEMBER_ADVANCE named (0: none yet): stamps
+	 * count up to max_ahead past it
+	 */
+	u32 m_commanded;
 	spinlock_t cut_lock;	/* taken once per cut, never per packet */
 	struct list_head cuts;	/* RCU list of struct bv_cut */
 	u32 n_cuts;
 	atomic_t complete_epoch; /* epochs up to this one are complete */
 	u32 generation;		/* bumped when records change structure */
 	struct delayed_work complete_work;
+	struct delayed_work trust_work;	/* netfilter/trust.h */
 	bool dying;
 
 	struct bv_pcpu __percpu *pcpu;

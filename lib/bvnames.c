@@ -32,6 +32,9 @@ static const char *const stat_names[] = {
 	[BEAVER_STAT_CAPTURE_LIMIT]	= "capture_limit",
 	[BEAVER_STAT_NOMEM]		= "nomem",
 	[BEAVER_STAT_MISORDER]		= "misorder",
+	[BEAVER_STAT_RX_UNTRUSTED]	= "rx_untrusted",
+	[BEAVER_STAT_RX_AHEAD]		= "rx_ahead",
+	[BEAVER_STAT_GW_REPLACED]	= "gw_replaced",
 };
 
 /*

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Gateway hook: every packet leaving towards a member or a group VIP is
- * stamped with the gateway's epoch, unless it already carries this group's
- * stamp (member-to-member traffic keeps its sender's).
+ * Gateway hooks: a stamp of this group that arrives from anywhere but a
+ * member is removed on ingress (trust.h); every packet leaving towards a
+ * member or a group VIP is stamped with the gateway's epoch, unless it
+ * still carries this group's stamp (a member's, kept: member-to-member
+ * traffic through the director keeps its sender's epoch).
  */
 #include <linux/ip.h>
 #include <linux/moduleparam.h>
@@ -10,11 +12,34 @@
 #include <net/route.h>
 #include "hooks.h"
 #include "stamp.h"
+#include "trust.h"
 
 bool bv_gateway_marking = true;
 module_param_named(gateway_marking, bv_gateway_marking, bool, 0644);
 MODULE_PARM_DESC(gateway_marking,
 		 "Stamp traffic entering the group (default Y). N exists only for the control experiment that shows snapshots breaking without it.");
+
+unsigned int bv_gateway_in(struct beaver_net *bn, const struct bv_config *cfg,
+			   struct sk_buff *skb)
+{
+	struct bv_stamp st;
+	int off;
+
+	if (ip_hdr(skb)->ihl <= 5 ||
+	    (skb->dev && (skb->dev->flags & IFF_LOOPBACK)))
+		return NF_ACCEPT;
+	off = bv_skb_stamp_find(skb, cfg->group, &st);
+	if (off < 0 || bv_from_trusted(cfg, skb, ip_hdr(skb)->saddr, false))
+		return NF_ACCEPT;
+	/* forged, or stale: this gateway's egress puts its own epoch on */
+	if (bv_skb_stamp_strip(skb, off)) {
+		/* never forward a stamp nobody can vouch for */
+		bv_stat_inc(bn, BEAVER_STAT_RX_STRIP_ERR);
+		return NF_DROP;
+	}
+	bv_stat_inc(bn, BEAVER_STAT_GW_REPLACED);
+	return NF_ACCEPT;
+}
 
 static bool bv_group_bound(const struct bv_config *cfg, struct sk_buff *skb,
 			   __be32 daddr)

@@ -4,7 +4,8 @@
  *
  * PRE_ROUTING, just after defragmentation and before conntrack: the member
  * strips the stamp before anything else looks at the packet, and cuts
- * before the packet goes any further.
+ * before the packet goes any further; the gateway removes a stamp that no
+ * member put there, before IPVS forwards the packet.
  *
  * POST_ROUTING, just after source NAT: IPVS-forwarded packets pass here
  * (IPVS runs LOCAL_OUT then POST_ROUTING), addresses are final, and the
@@ -22,6 +23,8 @@ static unsigned int bv_prerouting(void *priv, struct sk_buff *skb,
 
 	if (cfg->role & BEAVER_ROLE_MEMBER)
 		return bv_member_in(bn, cfg, skb);
+	if (cfg->role & BEAVER_ROLE_GATEWAY)
+		return bv_gateway_in(bn, cfg, skb);
 	return NF_ACCEPT;
 }
 

@@ -17,6 +17,8 @@ extern bool bv_gateway_marking;
 
 struct nf_hook_state;
 
+unsigned int bv_gateway_in(struct beaver_net *bn, const struct bv_config *cfg,
+			   struct sk_buff *skb);
 unsigned int bv_gateway_out(struct beaver_net *bn,
 			    const struct bv_config *cfg, struct sk_buff *skb,
 			    const struct nf_hook_state *state);

@@ -13,6 +13,31 @@
 #include "packet.h"
 #include "epochs.h"
 #include "tables.h"
+#include "trust.h"
+
+/*
+ * Does a stamp of our group count? Only from a trusted neighbour, and
+ * never more than max_ahead epochs past the newest one the coordinator
+ * named; anything else is removed like any stamp, counted, and the
+ * packet handled as unstamped: it cannot move this member's epoch.
+ */
+static bool bv_stamp_counts(struct beaver_net *bn, const struct bv_config *cfg,
+			    struct sk_buff *skb, const struct bv_stamp *st)
+{
+	u32 ref = READ_ONCE(bn->m_commanded);
+
+	if (!bv_from_trusted(cfg, skb, ip_hdr(skb)->saddr, true)) {
+		bv_stat_inc(bn, BEAVER_STAT_RX_UNTRUSTED);
+		return false;
+	}
+	if (ref && bv_epoch_after(st->epoch, ref) &&
+	    st->epoch - ref > cfg->max_ahead) {
+		bv_stat_inc(bn, BEAVER_STAT_RX_AHEAD);
+		return false;
+	}
+	bv_stat_inc(bn, BEAVER_STAT_RX_STAMPED);
+	return true;
+}
 
 /* who is at the other end of a received packet */
 static u8 bv_rx_kind(struct beaver_net *bn, const struct bv_config *cfg,
@@ -57,8 +82,8 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 		return NF_DROP;
 	}
 	if (off >= 0) {
-		stamped = true;
-		bv_stat_inc(bn, BEAVER_STAT_RX_STAMPED);
+		/* whose stamp it is, before the header moves (trust.h) */
+		stamped = bv_stamp_counts(bn, cfg, skb, &st);
 		if (bv_skb_stamp_strip(skb, off))
 			bv_stat_inc(bn, BEAVER_STAT_RX_STRIP_ERR);
 	} else if (ip_hdr(skb)->ihl > 5 &&

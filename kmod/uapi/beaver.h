@@ -40,6 +40,26 @@
  *   BEAVER_A_CFG_CAPTURE_BYTES NLA_U32, bytes captured per in-flight packet
  *                              (IP header onwards; 0 = count only)
  *   BEAVER_A_CFG_FLAGS         NLA_U32, BEAVER_CFG_F_*
+ *   BEAVER_A_CFG_GATEWAYS      NLA_NESTED, list of NLA_BE32: the group's
+ *                              gateways, as a member reaches them (their
+ *                              L2 neighbours: see "Whose stamps count")
+ *   BEAVER_A_CFG_MAX_AHEAD     NLA_U32, 1..2^30: a member honours no stamp
+ *                              more than this many epochs past the newest
+ *                              one its MEMBER_ADVANCE named (default 1024)
+ *
+ * Whose stamps count (BEAVER_CAP_TRUST). A member honours a stamp of its
+ * group only on a packet whose Ethernet source is the neighbour a
+ * configured gateway resolves to, or, when the packet's IPv4 source is a
+ * member, the neighbour that member resolves to; and never more than
+ * MAX_AHEAD epochs past the newest epoch MEMBER_ADVANCE named (once one
+ * did). Any other stamp of the group is removed, counted
+ * (BEAVER_STAT_RX_UNTRUSTED, BEAVER_STAT_RX_AHEAD) and the packet is
+ * handled as unstamped: it never moves the member's epoch. A gateway
+ * removes on ingress a stamp of its group that does not come, the same
+ * way, from a member (BEAVER_STAT_GW_REPLACED): everything else it
+ * forwards into the group carries its own epoch. The module resolves the
+ * configured gateways' neighbours when the configuration is set and
+ * keeps them while it stays.
  *
  * BEAVER_CMD_GW_ADVANCE (CAP_NET_ADMIN), gateway role only
  *   request: BEAVER_A_EPOCH (NLA_U32, not 0)
@@ -145,7 +165,8 @@ enum beaver_cap {
 	BEAVER_CAP_MSS_CLAMP	= 1ULL << 3,	/* SYN/SYN-ACK MSS clamping */
 	BEAVER_CAP_CAPTURE	= 1ULL << 4,	/* in-flight packet capture */
 	BEAVER_CAP_FLUSH	= 1ULL << 5,	/* BEAVER_CMD_FLUSH */
-	BEAVER_CAP_ALL		= (1ULL << 6) - 1,
+	BEAVER_CAP_TRUST	= 1ULL << 6,	/* whose stamps count, above */
+	BEAVER_CAP_ALL		= (1ULL << 7) - 1,
 };
 
 /* BEAVER_A_CFG_ROLE */
@@ -221,6 +242,8 @@ enum beaver_attr {
 	BEAVER_A_CHANNEL,
 	BEAVER_A_CAPTURE,
 	BEAVER_A_PAD,			/* 30 */
+	BEAVER_A_CFG_GATEWAYS,
+	BEAVER_A_CFG_MAX_AHEAD,
 	__BEAVER_A_MAX
 };
 
@@ -315,7 +338,7 @@ enum beaver_cap_attr {
 enum beaver_stat {
 	BEAVER_STAT_UNSPEC,
 	BEAVER_STAT_GW_STAMPED,		/* gateway: packets stamped */
-	BEAVER_STAT_GW_KEPT,		/* gateway: already carried our stamp */
+	BEAVER_STAT_GW_KEPT,		/* gateway: a member's stamp, kept */
 	BEAVER_STAT_STAMP_NOROOM,	/* options area full: sent unstamped */
 	BEAVER_STAT_STAMP_NOMEM,	/* no headroom/segmentation: unstamped */
 	BEAVER_STAT_TX_STAMPED,		/* member: group-bound packets stamped */
@@ -335,6 +358,9 @@ enum beaver_stat {
 	BEAVER_STAT_CAPTURE_LIMIT,	/* in-flight packet counted, not kept */
 	BEAVER_STAT_NOMEM,		/* GFP_ATOMIC allocation failed */
 	BEAVER_STAT_MISORDER,		/* attribution older than the entry */
+	BEAVER_STAT_RX_UNTRUSTED,	/* member: untrusted stamp, ignored */
+	BEAVER_STAT_RX_AHEAD,		/* member: stamp past MAX_AHEAD, ignored */
+	BEAVER_STAT_GW_REPLACED,	/* gateway: non-member stamp replaced */
 	__BEAVER_STAT_MAX
 };
 

@@ -16,12 +16,15 @@
  * records, the per-CPU flow and channel entries, the counters.
  *
  * Each case gets its own struct beaver_net, set up as kmod/netns.c sets up
- * a namespace but without a struct net, which nothing here needs. Two
+ * a namespace but without a struct net, which nothing here needs. Some
  * functions of beaver.ko are stubbed below because their files would drag
  * in the rest of the module: bv_nl_notify_cut() (kmod/netlink.c), which
- * here records the cut and complete events for the cases to check, and
- * bv_hooks_set() (netfilter/hooks.c), which kmod/netns.c refers to and no
- * case calls.
+ * here records the cut and complete events for the cases to check;
+ * bv_hooks_set() (netfilter/hooks.c) and the neighbour refresh of
+ * netfilter/trust.c, which kmod/netns.c refers to and no case calls; and
+ * bv_from_trusted() (netfilter/trust.c), whose answer needs neighbour
+ * tables and devices: here a case says which source is not trusted, and
+ * the VM bench's trust scenario tests the real one.
  */
 #include <kunit/test.h>
 #include <kunit/resource.h>
@@ -43,6 +46,7 @@
 #include "netlink.h"
 #include "hooks.h"
 #include "stamp.h"
+#include "trust.h"
 
 #define BV_T_GROUP	7
 #define BV_T_SELF	0x0a000001	/* 10.0.0.1: the member under test */
@@ -111,6 +115,27 @@ int bv_hooks_set(struct beaver_net *bn, bool on)
 	return on ? -EOPNOTSUPP : 0;
 }
 
+/* netfilter/trust.c: the source a case distrusts (0: none) */
+static u32 bv_t_untrusted;
+
+bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
+		     __be32 saddr, bool gateways)
+{
+	return ntohl(saddr) != bv_t_untrusted;
+}
+
+void bv_trust_init(struct beaver_net *bn)
+{
+}
+
+void bv_trust_kick(struct beaver_net *bn)
+{
+}
+
+void bv_trust_exit(struct beaver_net *bn)
+{
+}
+
 /* ---- set-up, as bv_net_init() and bv_net_exit() do ---- */
 
 static int bv_t_config(struct bv_config *cfg)
@@ -148,6 +173,7 @@ static int bv_t_init(struct kunit *test)
 	int err = -ENOMEM;
 
 	test->priv = NULL;
+	bv_t_untrusted = 0;
 	if (!ctx)
 		return -ENOMEM;
 	bn = &ctx->bn;
@@ -1200,6 +1226,80 @@ static void bv_member_completion(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bv_t_event(test, BV_T_EV_CUT).count, 4);
 }
 
+/*
+ * A stamp of our group from a source that is not a trusted neighbour (a
+ * host outside the group setting our option, or an address it spoofed):
+ * removed, counted, and the packet handled as unstamped; the member's
+ * epoch does not move, no cut is taken. If this fails, any host that can
+ * set an IP option moves a member's cut wherever it likes (issue: forged
+ * stamps, docs/security.md).
+ */
+static void bv_member_in_untrusted_stamp(struct kunit *test)
+{
+	u8 *want = bv_t_buf(test);
+	struct sk_buff *skb;
+	unsigned int len;
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+	bv_t_untrusted = BV_T_STRAY;
+	skb = bv_t_in(test, BV_T_STRAY, 1000, 30);
+	len = bv_t_build(want, BV_T_STRAY, BV_T_SELF, NULL, 0, 30);
+	bv_t_expect_bytes(test, skb, want, len);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_UNTRUSTED), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STAMPED), 0);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->n_cuts, 1);
+
+	/* a member's address, spoofed (wrong neighbour): unstamped member */
+	bv_t_untrusted = BV_T_PEER_A;
+	bv_t_in(test, BV_T_PEER_A, 2000, 30);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_UNTRUSTED), 2);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_UNSTAMPED_MEMBER), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 0);
+
+	/* the same address, trusted again: it cuts */
+	bv_t_untrusted = 0;
+	bv_t_in(test, BV_T_PEER_A, 4, 30);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 4);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STAMPED), 1);
+}
+
+/*
+ * Even a trusted neighbour's stamp counts only up to max_ahead epochs past
+ * the newest one the coordinator named (MEMBER_ADVANCE): one stamp 2^31 - 1
+ * ahead would otherwise make every real epoch compare older and no cut
+ * ever happen again. Before any advance there is nothing to measure from.
+ * If this fails, one bad stamp freezes a member for good.
+ */
+static void bv_member_in_stamp_window(struct kunit *test)
+{
+	u32 ahead = bv_t_cfg(test)->max_ahead;
+
+	/* no advance yet: a stamp is taken as it comes */
+	bv_t_in(test, BV_T_PEER_A, 5, 10);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 5);
+	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->m_commanded, 0);
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 6), 6);
+	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->m_commanded, 6);
+	bv_t_in(test, BV_T_PEER_A, 6 + 0x7fffffff, 10);
+	bv_t_in(test, BV_T_PEER_A, 6 + ahead + 1, 10);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_AHEAD), 2);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 6);
+	/* handled as unstamped traffic of that member */
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_UNSTAMPED_MEMBER), 2);
+
+	/* the edge of the window still cuts, and a real epoch after it */
+	bv_t_in(test, BV_T_PEER_A, 6 + ahead, 10);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 6 + ahead);
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 7 + ahead), 7 + ahead);
+	bv_t_in(test, BV_T_PEER_A, 8 + ahead, 10);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 8 + ahead);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_AHEAD), 2);
+}
+
 static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_in_cut_before_delivery),
 	KUNIT_CASE(bv_member_in_inflight),
@@ -1212,6 +1312,8 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_in_late),
 	KUNIT_CASE(bv_member_out_stamps),
 	KUNIT_CASE(bv_member_completion),
+	KUNIT_CASE(bv_member_in_untrusted_stamp),
+	KUNIT_CASE(bv_member_in_stamp_window),
 	{}
 };
 

@@ -115,6 +115,7 @@ static const struct {
 	{ "max-records", BEAVER_A_CFG_MAX_RECORDS },
 	{ "max-captures", BEAVER_A_CFG_MAX_CAPTURES },
 	{ "capture-bytes", BEAVER_A_CFG_CAPTURE_BYTES },
+	{ "max-ahead", BEAVER_A_CFG_MAX_AHEAD },
 };
 
 int bnl_cmd_config(struct bnl *c, int argc, char **argv)
@@ -150,6 +151,9 @@ int bnl_cmd_config(struct bnl *c, int argc, char **argv)
 		} else if (!strcmp(key, "vips")) {
 			type = BEAVER_A_CFG_VIPS;
 			put_addr_list(c, b, nlh, type, "vip", val);
+		} else if (!strcmp(key, "gateways")) {
+			type = BEAVER_A_CFG_GATEWAYS;
+			put_addr_list(c, b, nlh, type, "gateway", val);
 		} else if (!strcmp(key, "allow")) {
 			type = BEAVER_A_CFG_ALLOW;
 			put_prefix_list(c, b, nlh, val);

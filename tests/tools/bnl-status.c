@@ -34,6 +34,7 @@ static const struct {
 	{ "max_captures", BEAVER_A_CFG_MAX_CAPTURES },
 	{ "capture_bytes", BEAVER_A_CFG_CAPTURE_BYTES },
 	{ "flags", BEAVER_A_CFG_FLAGS },
+	{ "max_ahead", BEAVER_A_CFG_MAX_AHEAD },
 };
 
 static int print_addr_list(const char *key, const struct nlattr *nest)
@@ -138,6 +139,7 @@ static int status_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (print_addr_list("members", tb[BEAVER_A_CFG_MEMBERS]) ||
 	    print_addr_list("vips", tb[BEAVER_A_CFG_VIPS]) ||
+	    print_addr_list("gateways", tb[BEAVER_A_CFG_GATEWAYS]) ||
 	    print_prefix_list(tb[BEAVER_A_CFG_ALLOW]) ||
 	    print_counters("stat", tb[BEAVER_A_STATS], bv_stat_name) ||
 	    print_counters("obj", tb[BEAVER_A_OBJECTS], bv_obj_name))

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Whose stamps count. See trust.h.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/slab.h>
+#include <net/arp.h>
+#include <net/neighbour.h>
+#include <net/route.h>
+#include "trust.h"
+
+/* the packet's Ethernet source is what @addr resolves to on its device */
+static bool bv_l2_from(struct sk_buff *skb, const u8 *src, __be32 addr)
+{
+	struct neighbour *n;
+	u8 ha[ETH_ALEN];
+
+	n = __ipv4_neigh_lookup_noref(skb->dev, (__force u32)addr);
+	if (!n) {
+		/*
+		 * Not known yet (an address of the configuration, never an
+		 * arbitrary one): resolve it, so that the next packet from
+		 * there can be told apart; this one cannot
+		 */
+		n = __neigh_lookup(&arp_tbl, &addr, skb->dev, 1);
+		if (!IS_ERR_OR_NULL(n)) {
+			neigh_event_send(n, NULL);
+			neigh_release(n);
+		}
+		return false;
+	}
+	if (!(READ_ONCE(n->nud_state) & NUD_VALID)) {
+		/* known but not (or no longer) resolved: ask again */
+		neigh_event_send(n, NULL);
+		return false;
+	}
+	neigh_ha_snapshot(ha, n, skb->dev);
+	return ether_addr_equal(ha, src);
+}
+
+bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
+		     __be32 saddr, bool gateways)
+{
+	const u8 *src;
+	u32 i;
+
+	/* no Ethernet header: nothing tells who sent it */
+	if (!skb->dev || skb->dev->type != ARPHRD_ETHER ||
+	    !skb_mac_header_was_set(skb) || skb_mac_header_len(skb) < ETH_HLEN)
+		return false;
+	src = eth_hdr(skb)->h_source;
+	if (bv_addr_in(cfg->members, cfg->n_members, saddr) &&
+	    bv_l2_from(skb, src, saddr))
+		return true;
+	if (!gateways)
+		return false;
+	for (i = 0; i < cfg->n_gateways; i++) {
+		if (bv_l2_from(skb, src, cfg->gateways[i]))
+			return true;
+	}
+	return false;
+}
+
+#define BV_TRUST_REFRESH	(5 * HZ)
+
+/* resolve (or refresh) the neighbour a gateway is reached through */
+static void bv_trust_resolve(struct net *net, __be32 gw)
+{
+	struct neighbour *n;
+	struct rtable *rt;
+	__be32 nh;
+
+	rt = ip_route_output(net, gw, 0, 0, 0);
+	if (IS_ERR(rt))
+		return;
+	/* a gateway behind a router is trusted through that router */
+	nh = rt_nexthop(rt, gw);
+	n = __neigh_lookup(&arp_tbl, &nh, rt->dst.dev, 1);
+	ip_rt_put(rt);
+	if (IS_ERR_OR_NULL(n))
+		return;
+	/* marks it used, and probes it again once it went stale */
+	neigh_event_send(n, NULL);
+	neigh_release(n);
+}
+
+static void bv_trust_work(struct work_struct *work)
+{
+	struct beaver_net *bn = container_of(to_delayed_work(work),
+					     struct beaver_net, trust_work);
+	const struct bv_config *cfg;
+	bool again;
+	u32 i;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(bn->cfg);
+	again = (cfg->role & BEAVER_ROLE_MEMBER) && cfg->n_gateways;
+	for (i = 0; again && i < cfg->n_gateways; i++)
+		bv_trust_resolve(bn->net, cfg->gateways[i]);
+	rcu_read_unlock();
+	if (again && !READ_ONCE(bn->dying))
+		queue_delayed_work(system_wq, &bn->trust_work, BV_TRUST_REFRESH);
+}
+
+void bv_trust_init(struct beaver_net *bn)
+{
+	INIT_DELAYED_WORK(&bn->trust_work, bv_trust_work);
+}
+
+void bv_trust_kick(struct beaver_net *bn)
+{
+	if (!READ_ONCE(bn->dying))
+		mod_delayed_work(system_wq, &bn->trust_work, 0);
+}
+
+void bv_trust_exit(struct beaver_net *bn)
+{
+	/* bn->dying is set: the work does not queue itself again */
+	cancel_delayed_work_sync(&bn->trust_work);
+}
