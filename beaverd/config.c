@@ -88,6 +88,7 @@ static const struct key_def keys[] = {
 	{ S_GROUP, "id", V_U8, CF(group), 0, 1, 255, 0 },
 	{ S_GROUP, "members", V_ADDRLIST, CF(members), 0, 0, BVD_MAX_ADDRS, 0 },
 	{ S_GROUP, "vips", V_ADDRLIST, CF(vips), 0, 0, BVD_MAX_ADDRS, 0 },
+	{ S_GROUP, "gateways", V_ADDRLIST, CF(gateways), 0, 0, BVD_MAX_PEERS, 0 },
 	{ S_GROUP, "allow", V_PREFIXLIST, CF(allow), 0, 0, BVD_MAX_ALLOW, 0 },
 
 	/* the ranges of beaver.ko's netlink policy (kmod/netlink.c) */
@@ -98,6 +99,7 @@ static const struct key_def keys[] = {
 	{ S_MODULE, "max_captures", V_U32, CF(max_captures), 0, 0, 1u << 20, 0 },
 	{ S_MODULE, "capture_bytes", V_U32, CF(capture_bytes), 0, 0, 1024, 0 },
 	{ S_MODULE, "mss_clamp", V_BOOL, CF(mss_clamp), 0, 0, 0, 0 },
+	{ S_MODULE, "max_ahead", V_U32, CF(max_ahead), 0, 1, 1u << 30, 0 },
 
 	{ S_COORD, "tau_min_us", V_USEC_NS, CF(tau_min_ns), 0, 1, 10000000, 0 },
 	{ S_COORD, "ack_timeout_ms", V_U32, CF(ack_timeout_ms), 0, 1, 60000, 0 },
@@ -150,7 +152,7 @@ struct ctx {
 	bool list_full[N_KEYS];
 	unsigned int *addr_lines[N_KEYS];	/* line of each list element */
 	struct peer_lines *peer_lines;
-	size_t peers_cap, members_cap, vips_cap, allow_cap;
+	size_t peers_cap, members_cap, vips_cap, gateways_cap, allow_cap;
 
 	struct cfg_err *errs;
 	size_t n_errs, errs_cap;
@@ -462,7 +464,28 @@ static void *grow(struct ctx *c, void *arr, size_t *cap, size_t n, size_t elem)
 	return p;
 }
 
-/* one element of members/vips/allow */
+/* the address list a key fills: its array, length and capacity */
+static void addr_list(struct ctx *c, const struct key_def *k,
+		      struct in_addr ***arr, size_t **n, size_t **cap)
+{
+	struct bvd_config *cfg = c->cfg;
+
+	if (k->off == CF(members)) {
+		*arr = &cfg->members;
+		*n = &cfg->n_members;
+		*cap = &c->members_cap;
+	} else if (k->off == CF(vips)) {
+		*arr = &cfg->vips;
+		*n = &cfg->n_vips;
+		*cap = &c->vips_cap;
+	} else {
+		*arr = &cfg->gateways;
+		*n = &cfg->n_gateways;
+		*cap = &c->gateways_cap;
+	}
+}
+
+/* one element of members/vips/gateways/allow */
 static void list_add(struct ctx *c, size_t ki, const char *item)
 {
 	const struct key_def *k = &keys[ki];
@@ -514,9 +537,9 @@ static void list_add(struct ctx *c, size_t ki, const char *item)
 				return;
 			}
 	} else {
-		struct in_addr *arr = k->off == CF(members) ? cfg->members :
-							      cfg->vips;
+		struct in_addr **arrp;
 
+		addr_list(c, k, &arrp, &n, &cap);
 		if (!parse_ipv4(item, &a)) {
 			report(c, "%s: '%s' is not an IPv4 address", k->name, item);
 			return;
@@ -525,10 +548,8 @@ static void list_add(struct ctx *c, size_t ki, const char *item)
 			report(c, "%s: %s is not a unicast address", k->name, item);
 			return;
 		}
-		n = k->off == CF(members) ? &cfg->n_members : &cfg->n_vips;
-		cap = k->off == CF(members) ? &c->members_cap : &c->vips_cap;
 		for (size_t i = 0; i < *n; i++)
-			if (arr[i].s_addr == a.s_addr) {
+			if ((*arrp)[i].s_addr == a.s_addr) {
 				report(c, "%s: %s listed twice (first on line %u)",
 				      k->name, ipv4_str(a, a1), (*lines)[i]);
 				return;
@@ -553,9 +574,11 @@ static void list_add(struct ctx *c, size_t ki, const char *item)
 		p[*n].addr = a;
 		p[*n].len = (uint8_t)plen;
 	} else {
-		struct in_addr **arr = k->off == CF(members) ? &cfg->members :
-							       &cfg->vips;
-		struct in_addr *p = grow(c, *arr, cap, *n, sizeof(*p));
+		struct in_addr **arr, *p;
+		size_t *unused;
+
+		addr_list(c, k, &arr, &unused, &unused);
+		p = grow(c, *arr, cap, *n, sizeof(*p));
 
 		if (!p)
 			return;
@@ -957,6 +980,7 @@ static void set_defaults(struct bvd_config *cfg)
 	cfg->max_history = 262144;
 	cfg->max_records = 1024;
 	cfg->max_captures = 1024;
+	cfg->max_ahead = 1024;
 	cfg->capture_bytes = 64;
 	cfg->mss_clamp = true;
 	cfg->tau_min_ns = 33000;	/* 33 us */
@@ -1037,9 +1061,38 @@ static void check_whole(struct ctx *c)
 				  "in [group]", rn);
 	}
 
-	if ((cfg->roles & BVD_ROLE_COORDINATOR) && !cfg->n_peers)
-		report_at(c, roles_line, "roles = %s but no [gateway:NAME] or "
-			 "[member:NAME] section says whom to coordinate", rn);
+	/*
+	 * A member honours stamps only from its gateways' neighbours
+	 * (docs/security.md): without them it would never cut on a mark
+	 */
+	if ((cfg->roles & BVD_ROLE_MEMBER) && !(cfg->roles & BVD_ROLE_GATEWAY) &&
+	    !cfg->n_gateways) {
+		unsigned int gl = key_line(c, S_GROUP, "gateways");
+
+		if (!gl || !has_error_at(c, gl))
+			report_at(c, gl ? gl : roles_line, "roles = %s needs "
+				  "the gateways' addresses on this host's LAN: "
+				  "set gateways in [group]", rn);
+	}
+
+	/* OGM needs gateways to switch, and a snapshot members to hold */
+	if (cfg->roles & BVD_ROLE_COORDINATOR) {
+		size_t ngw = 0;
+
+		for (i = 0; i < cfg->n_peers; i++)
+			ngw += cfg->peers[i].gateway;
+		if (!cfg->n_peers)
+			report_at(c, roles_line, "roles = %s but no [gateway:NAME] "
+				  "or [member:NAME] section says whom to "
+				  "coordinate", rn);
+		else if (!ngw)
+			report_at(c, roles_line, "roles = %s but no [gateway:NAME] "
+				  "section: without gateways no snapshot can be "
+				  "verified", rn);
+		else if (ngw == cfg->n_peers)
+			report_at(c, roles_line, "roles = %s but no [member:NAME] "
+				  "section: a snapshot needs members", rn);
+	}
 
 	for (i = 0; i < cfg->n_peers; i++) {
 		struct bvd_peer_conf *p = &cfg->peers[i];
@@ -1112,12 +1165,14 @@ void bvd_config_free(struct bvd_config *cfg)
 		return;
 	free(cfg->members);
 	free(cfg->vips);
+	free(cfg->gateways);
 	free(cfg->allow);
 	free(cfg->peers);
-	cfg->members = cfg->vips = NULL;
+	cfg->members = cfg->vips = cfg->gateways = NULL;
 	cfg->allow = NULL;
 	cfg->peers = NULL;
-	cfg->n_members = cfg->n_vips = cfg->n_allow = cfg->n_peers = 0;
+	cfg->n_members = cfg->n_vips = cfg->n_gateways = cfg->n_allow =
+		cfg->n_peers = 0;
 }
 
 static int parse_text(const char *text, size_t len, const char *name,

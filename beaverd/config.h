@@ -18,6 +18,7 @@
  *   id = 7                       ; 1..255
  *   members = 10.0.1.11, 10.0.1.12   ; data-plane addresses of members
  *   vips = 10.0.0.100
+ *   gateways = 10.0.1.1          ; members: the gateways on this LAN
  *   allow = 192.168.122.0/24     ; bypass allow-list (management network)
  *
  *   [module]                     ; pushed to beaver.ko
@@ -28,6 +29,7 @@
  *   max_captures = 1024
  *   capture_bytes = 64
  *   mss_clamp = yes
+ *   max_ahead = 1024             ; stamps past the last advance + this: ignored
  *
  *   [coordinator]
  *   tau_min_us = 33               ; accept iff t1 - t0 < tau_min
@@ -95,12 +97,14 @@ struct bvd_config {
 	size_t n_members;
 	struct in_addr *vips;
 	size_t n_vips;
+	struct in_addr *gateways;	/* a member's gateways (trusted L2) */
+	size_t n_gateways;
 	struct bvd_prefix *allow;
 	size_t n_allow;
 
 	/* [module] */
 	uint32_t settle_ms, max_flows, max_history, max_records;
-	uint32_t max_captures, capture_bytes;
+	uint32_t max_captures, capture_bytes, max_ahead;
 	bool mss_clamp;
 
 	/* [coordinator] */

@@ -249,21 +249,48 @@ static void start_attempt(struct snap *s)
 
 static void members_resend(void *data);
 
+/*
+ * Does gateway i's acknowledgement prove that it began marking this
+ * attempt's epoch E (or a later one) inside [t0, t1]? Yes if it moved from
+ * an older epoch to E; or if it was already at an epoch N past E that this
+ * coordinator gave out, since every such N was given out after t0 (a
+ * parallel snapshot's advance overtook this one). A gateway at E without
+ * moving, or past every epoch given out here, got there by another
+ * coordinator or an older database: its switch may precede t0.
+ */
+static bool ack_proves_switch(const struct snap *s, size_t i)
+{
+	const struct bvj_ack *k = &s->acks[i];
+
+	if (k->err)
+		return true;	/* a refusal, counted as such */
+	if (k->advanced)
+		return k->now == s->epoch && bv_epoch_before(k->prev, s->epoch);
+	return bv_epoch_after(k->now, s->epoch) &&
+	       !bv_epoch_after(k->now, s->c->newest);
+}
+
 /* a sysadmin needs to know which gateway: name the first one concerned */
 static void name_gateway(struct snap *s, enum bvo_verdict v, char *reason,
 			 size_t len)
 {
-	char tmp[BVD_NAME_MAX + 256];
+	char tmp[BVD_NAME_MAX + 256], what[64];
 
 	for (size_t i = 0; i < s->c->cfg->n_peers; i++) {
-		if (!peer(s->c, i)->gateway ||
-		    (v == BVO_REJECT_TIMEOUT ? s->acked[i] : !s->refused[i]))
+		if (!peer(s->c, i)->gateway)
+			continue;
+		if (v == BVO_REJECT_TIMEOUT && !s->acked[i])
+			snprintf(what, sizeof(what), "did not acknowledge");
+		else if (v == BVO_REJECT_REFUSED && s->refused[i])
+			snprintf(what, sizeof(what), "refused");
+		else if (v == BVO_REJECT_STALE && s->acked[i] &&
+			 !ack_proves_switch(s, i))
+			snprintf(what, sizeof(what), "was already at epoch %u at",
+				 s->acks[i].now);
+		else
 			continue;
 		snprintf(tmp, sizeof(tmp), "gateway %s %s advance %u (%.100s)",
-			 peer(s->c, i)->name,
-			 v == BVO_REJECT_TIMEOUT ? "did not acknowledge" :
-						   "refused",
-			 s->epoch, reason);
+			 peer(s->c, i)->name, what, s->epoch, reason);
 		/* the reason column is bounded; keep its head */
 		snprintf(reason, len, "%.*s", (int)(len - 1), tmp);
 		return;
@@ -299,7 +326,22 @@ static void decide(struct snap *s)
 				 .t0_ns = s->t0 };
 	bool all_acked = s->n_acked == c->n_gw;
 	uint64_t t1 = all_acked ? s->t1 : bvl_now();
+	uint32_t past = 0;
+	size_t n_stale = 0;
 	enum bvo_verdict v;
+
+	for (size_t i = 0; i < c->cfg->n_peers; i++) {
+		if (!peer(c, i)->gateway || !s->acked[i] ||
+		    ack_proves_switch(s, i))
+			continue;
+		n_stale++;
+		if (!past || bv_epoch_after(s->acks[i].now, past))
+			past = s->acks[i].now;
+	}
+	/* the next attempt's epoch comes after whatever a gateway holds */
+	if (past && bvs_epoch_raise(c->store, past))
+		bvd_err("snapshot %lld: cannot move the epoch counter past %u: %s",
+			(long long)s->id, past, bvs_errmsg(c->store));
 
 	if (s->timer > 0)
 		bvl_cancel(s->timer);
@@ -310,8 +352,10 @@ static void decide(struct snap *s)
 	a.acks = acks_text(s);
 	s->bound = t1 - s->t0;
 	v = bvo_decide(s->t0, t1, c->cfg->tau_min_ns, s->n_acked,
-		       s->n_refused, c->n_gw, a.reason, sizeof(a.reason));
-	if (v == BVO_REJECT_TIMEOUT || v == BVO_REJECT_REFUSED)
+		       s->n_refused, n_stale, c->n_gw, a.reason,
+		       sizeof(a.reason));
+	if (v == BVO_REJECT_TIMEOUT || v == BVO_REJECT_REFUSED ||
+	    v == BVO_REJECT_STALE)
 		name_gateway(s, v, a.reason, sizeof(a.reason));
 	snprintf(a.verdict, sizeof(a.verdict), "%s", bvo_verdict_name(v));
 	bvo_stats_add(&c->stats, v, s->bound);

@@ -65,7 +65,9 @@ int bvd_kmod_open(struct bvd_kmod *k, const char *netns, unsigned int roles,
 	if (roles & BVD_ROLE_GATEWAY)
 		need |= BEAVER_CAP_GATEWAY;
 	if (roles & BVD_ROLE_MEMBER)
-		need |= BEAVER_CAP_MEMBER | BEAVER_CAP_MSS_CLAMP;
+		need |= BEAVER_CAP_MEMBER | BEAVER_CAP_MSS_CLAMP |
+			/* a module that honours any stamp is not safe */
+			BEAVER_CAP_TRUST;
 	if ((k->caps & need) != need) {
 		snprintf(why, why_len,
 			 "beaver.ko %s lacks capabilities 0x%llx this host's roles need (it offers 0x%llx)",
@@ -132,6 +134,13 @@ int bvd_kmod_configure(struct bvd_kmod *k, const struct bvd_config *cfg,
 		      cfg->n_members) ||
 	    put_addrs(k->nl, nlh, BEAVER_A_CFG_VIPS, cfg->vips, cfg->n_vips))
 		goto too_big;
+	/* modules before the trust boundary refuse attributes they lack */
+	if (k->caps & BEAVER_CAP_TRUST) {
+		mnl_attr_put_u32(nlh, BEAVER_A_CFG_MAX_AHEAD, cfg->max_ahead);
+		if (put_addrs(k->nl, nlh, BEAVER_A_CFG_GATEWAYS, cfg->gateways,
+			      cfg->n_gateways))
+			goto too_big;
+	}
 	nest = mnl_attr_nest_start_check(nlh, bvnl_room(k->nl),
 					 BEAVER_A_CFG_ALLOW);
 	if (!nest)

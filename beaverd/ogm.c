@@ -6,8 +6,8 @@
 #include "ogm.h"
 
 enum bvo_verdict bvo_decide(uint64_t t0, uint64_t t1, uint64_t tau_min,
-			    size_t acked, size_t refused, size_t n_gateways,
-			    char *reason, size_t len)
+			    size_t acked, size_t refused, size_t stale,
+			    size_t n_gateways, char *reason, size_t len)
 {
 	uint64_t bound = t1 >= t0 ? t1 - t0 : 0;
 
@@ -21,6 +21,13 @@ enum bvo_verdict bvo_decide(uint64_t t0, uint64_t t1, uint64_t tau_min,
 			 "%zu of %zu gateways did not acknowledge in time",
 			 n_gateways - acked, n_gateways);
 		return BVO_REJECT_TIMEOUT;
+	}
+	/* Theorem 2 needs every switch inside the window: not shown */
+	if (stale) {
+		snprintf(reason, len, "%zu of %zu gateways were already at or "
+			 "past the epoch (another coordinator, or an older "
+			 "database)", stale, n_gateways);
+		return BVO_REJECT_STALE;
 	}
 	/* strict: a chain exactly tau_min long could fit */
 	if (bound >= tau_min) {
@@ -42,6 +49,7 @@ const char *bvo_verdict_name(enum bvo_verdict v)
 	case BVO_REJECT_BOUND:		return "rejected";
 	case BVO_REJECT_TIMEOUT:	return "timeout";
 	case BVO_REJECT_REFUSED:	return "refused";
+	case BVO_REJECT_STALE:		return "stale";
 	}
 	return "unknown";
 }
@@ -60,6 +68,9 @@ void bvo_stats_add(struct bvo_stats *s, enum bvo_verdict v, uint64_t bound)
 		return;		/* no bound was measured */
 	case BVO_REJECT_REFUSED:
 		s->refused++;
+		return;
+	case BVO_REJECT_STALE:
+		s->stale++;
 		return;
 	}
 	s->ring[s->next] = bound;

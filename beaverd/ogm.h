@@ -21,15 +21,19 @@ enum bvo_verdict {
 	BVO_REJECT_BOUND,	/* t1 - t0 >= tau_min */
 	BVO_REJECT_TIMEOUT,	/* an acknowledgement is missing */
 	BVO_REJECT_REFUSED,	/* a gateway answered with an error */
+	BVO_REJECT_STALE,	/* a gateway's switch was not this attempt's */
 };
 
 /*
  * acked: gateways that acknowledged, of n_gateways. refused: how many of
- * them reported an error. Decides, and writes a one-line reason.
+ * them reported an error. stale: how many acknowledged without proof that
+ * they began marking the epoch inside [t0, t1] (coord.c: a gateway
+ * already at or past it by another coordinator's or an older database's
+ * doing). Decides, and writes a one-line reason.
  */
 enum bvo_verdict bvo_decide(uint64_t t0, uint64_t t1, uint64_t tau_min,
-			    size_t acked, size_t refused, size_t n_gateways,
-			    char *reason, size_t len);
+			    size_t acked, size_t refused, size_t stale,
+			    size_t n_gateways, char *reason, size_t len);
 
 const char *bvo_verdict_name(enum bvo_verdict v);
 
@@ -39,7 +43,7 @@ const char *bvo_verdict_name(enum bvo_verdict v);
 struct bvo_stats {
 	uint64_t ring[BVO_RING];
 	size_t n, next;
-	uint64_t accepted, rejected_bound, rejected_timeout, refused;
+	uint64_t accepted, rejected_bound, rejected_timeout, refused, stale;
 };
 
 void bvo_stats_add(struct bvo_stats *s, enum bvo_verdict v, uint64_t bound);

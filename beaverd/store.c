@@ -6,6 +6,7 @@
  * statement, which SQLite runs as its own transaction).
  */
 #include "store.h"
+#include "beaver_stamp.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -657,6 +658,40 @@ out:
 	if (!s->durable)
 		run(s, q(s, Q_SYNC_NORMAL), "synchronous = NORMAL");
 	return err;
+}
+
+int bvs_epoch_raise(struct bvs *s, uint32_t past)
+{
+	uint32_t want = past == UINT32_MAX ? 1 : past + 1;
+	sqlite3_stmt *x;
+	bool have;
+	uint32_t cur = 0;
+	int rc, err;
+
+	if (!s || !past)
+		return -EINVAL;
+	err = begin(s);
+	if (err)
+		return err;
+	x = q(s, Q_META_GET);
+	sqlite3_bind_text(x, 1, "next_epoch", -1, SQLITE_STATIC);
+	rc = sqlite3_step(x);
+	have = rc == SQLITE_ROW && sqlite3_column_type(x, 0) != SQLITE_NULL;
+	if (have)
+		cur = (uint32_t)sqlite3_column_int64(x, 0);
+	done(x);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return rollback(s, fail_sql(s, rc, "read next_epoch"));
+	/* the next one is already newer than past: nothing to do */
+	if (have && !bv_epoch_before(cur, want))
+		return rollback(s, 0);
+	x = q(s, Q_META_SET);
+	sqlite3_bind_text(x, 1, "next_epoch", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(x, 2, want);
+	err = run(s, x, "store next_epoch");
+	if (err)
+		return rollback(s, err);
+	return commit(s);
 }
 
 /* ---- snapshots ---- */

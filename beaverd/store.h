@@ -99,6 +99,12 @@ int bvs_recover(struct bvs *s);
  * used only when no epoch was ever allocated.
  */
 int bvs_next_epoch(struct bvs *s, uint32_t first, uint32_t *epoch);
+/*
+ * Make sure the next epoch allocated is newer than @past (serial order;
+ * durably): a gateway reported it, so some coordinator gave it out.
+ * Does nothing if the counter is already past it.
+ */
+int bvs_epoch_raise(struct bvs *s, uint32_t past);
 
 /* snapshots */
 /*

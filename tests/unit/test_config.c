@@ -90,7 +90,8 @@ static void expect_errors_(const char *text, const char *const *expected)
 	"roles = member\n" \
 	"[group]\n" \
 	"id = 7\n" \
-	"members = 10.0.1.11, 10.0.1.12\n"
+	"members = 10.0.1.11, 10.0.1.12\n" \
+	"gateways = 10.0.1.1\n"
 
 static void good(const char *text, struct bvd_config *cfg)
 {
@@ -259,7 +260,7 @@ static void test_node_defaults_to_hostname(void **state)
 	(void)state;
 	assert_int_equal(gethostname(host, sizeof(host) - 1), 0);
 	good("[beaverd]\nroles = member\n[group]\nid = 1\n"
-	     "members = 10.0.0.1\n", &c);
+	     "members = 10.0.0.1\ngateways = 10.0.0.9\n", &c);
 	assert_string_equal(c.node, host);
 	bvd_config_free(&c);
 }
@@ -278,7 +279,8 @@ static void test_lists_continue_and_add_up(void **state)
 	     "members = 10.0.1.6\n"
 	     "allow = 10.0.0.0/8\n"
 	     "  0.0.0.0/0\n"
-	     "vips =\n", &c);
+	     "vips =\n"
+	     "gateways = 10.0.0.9\n", &c);
 	assert_int_equal(c.n_members, 6);
 	for (size_t i = 0; i < 6; i++) {
 		char want[16];
@@ -305,10 +307,13 @@ static void test_syntax_variants(void **state)
 	     "[group]  \r\n"
 	     "id = 255 ; inline comment\r\n"
 	     "members = 10.0.1.11\r\n"
+	     "gateways = 10.0.1.1\r\n"
 	     "[module]\n"
 	     "mss_clamp = TRUE\n"
 	     "[member:m1]\n"
-	     "address = 10.0.1.11\n", &c);
+	     "address = 10.0.1.11\n"
+	     "[gateway:g1]\n"
+	     "address = 10.0.1.1\n", &c);
 	assert_string_equal(c.node, "m1");
 	assert_int_equal(c.roles, BVD_ROLE_MEMBER | BVD_ROLE_COORDINATOR);
 	assert_int_equal(c.group, 255);
@@ -320,51 +325,53 @@ static void test_bad_sections_and_keys(void **state)
 {
 	(void)state;
 	expect_errors(MEMBER_HEAD "[foo]\nbar = 1\n",
-		      "t.conf:7: unknown section [foo]");
+		      "t.conf:8: unknown section [foo]");
 	expect_errors(MEMBER_HEAD "colour = blue\n",
-		      "t.conf:7: unknown key 'colour' in [group]");
+		      "t.conf:8: unknown key 'colour' in [group]");
 	expect_errors("node = m1\n" MEMBER_HEAD,
 		      "t.conf:1: 'node' outside any section");
 	expect_errors(MEMBER_HEAD "[group\nid = 3\n",
-		      "t.conf:7: section header without ']'");
+		      "t.conf:8: section header without ']'");
 	expect_errors(MEMBER_HEAD "just some words\n",
-		      "t.conf:7: expected 'key = value'");
+		      "t.conf:8: expected 'key = value'");
 	expect_errors(MEMBER_HEAD "[gateway:g1]\naddress = 10.0.0.1\n"
 		      "data = 10.0.0.2\n",
-		      "t.conf:9: unknown key 'data' in [gateway:g1]");
+		      "t.conf:10: unknown key 'data' in [gateway:g1]");
 	/* an empty unknown section is still reported */
 	expect_errors(MEMBER_HEAD "[extra]\n",
-		      "t.conf:7: unknown section [extra]");
+		      "t.conf:8: unknown section [extra]");
 	expect_errors(MEMBER_HEAD "[gateway:]\naddress = 10.0.0.1\n",
-		      "t.conf:7: [gateway:]: peer name '' is empty");
+		      "t.conf:8: [gateway:]: peer name '' is empty");
 	expect_errors(MEMBER_HEAD "[member:a/b]\naddress = 10.0.0.1\n",
-		      "t.conf:7: [member:a/b]: peer name 'a/b' may contain");
+		      "t.conf:8: [member:a/b]: peer name 'a/b' may contain");
 }
 
 static void test_bad_duplicates(void **state)
 {
 	(void)state;
 	expect_errors(MEMBER_HEAD "[beaverd]\nnode = m2\n",
-		      "t.conf:8: node given twice (first on line 2)");
-	expect_errors(MEMBER_HEAD "  10.0.1.12\n",
-		      "t.conf:7: members: 10.0.1.12 listed twice (first on "
+		      "t.conf:9: node given twice (first on line 2)");
+	expect_errors(MEMBER_HEAD "members = 10.0.1.13\n  10.0.1.12\n",
+		      "t.conf:9: members: 10.0.1.12 listed twice (first on "
 		      "line 6)");
 	expect_errors(MEMBER_HEAD "allow = 10.0.0.0/8, 10.0.0.0/8\n",
-		      "t.conf:7: allow: 10.0.0.0/8 listed twice (first on "
-		      "line 7)");
+		      "t.conf:8: allow: 10.0.0.0/8 listed twice (first on "
+		      "line 8)");
 	/* an indented line continues the previous key: not for a scalar */
 	expect_errors(MEMBER_HEAD "[module]\nsettle_ms = 5\n  max_flows = 9\n",
-		      "t.conf:9: settle_ms takes one value");
+		      "t.conf:10: settle_ms takes one value");
 	expect_errors("[beaverd]\nnode = c\nroles = coordinator\n"
 		      "[group]\nid = 1\n"
 		      "[gateway:x]\naddress = 10.0.0.1\n"
-		      "[member:x]\naddress = 10.0.0.2\n",
+		      "[member:x]\naddress = 10.0.0.2\n"
+		      "[member:m]\naddress = 10.0.0.3\n",
 		      "t.conf:8: duplicate peer name 'x' (first defined on "
 		      "line 6 as a gateway)");
 	expect_errors("[beaverd]\nnode = c\nroles = coordinator\n"
 		      "[group]\nid = 1\n"
 		      "[gateway:x]\naddress = 10.0.0.1\n"
-		      "[gateway:y]\naddress = 10.0.0.1:5150\n",
+		      "[gateway:y]\naddress = 10.0.0.1:5150\n"
+		      "[member:m]\naddress = 10.0.0.3\n",
 		      "t.conf:9: address 10.0.0.1:5150 is also peer 'x''s "
 		      "(line 7)");
 }
@@ -373,37 +380,37 @@ static void test_bad_addresses(void **state)
 {
 	(void)state;
 	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = 10.0.1.300\n",
-		      "t.conf:8: listen: '10.0.1.300' is not an IPv4 address");
+		      "t.conf:9: listen: '10.0.1.300' is not an IPv4 address");
 	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = 10.0.1.3:0\n",
-		      "t.conf:8: listen: port '0' is not a number in 1..65535");
+		      "t.conf:9: listen: port '0' is not a number in 1..65535");
 	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = 10.0.1.3:65536\n",
-		      "t.conf:8: listen: port '65536' is not a number");
+		      "t.conf:9: listen: port '65536' is not a number");
 	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = 10.0.1.3:http\n",
-		      "t.conf:8: listen: port 'http' is not a number");
+		      "t.conf:9: listen: port 'http' is not a number");
 	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = 010.0.1.3\n",
-		      "t.conf:8: listen: '010.0.1.3' is not an IPv4 address");
+		      "t.conf:9: listen: '010.0.1.3' is not an IPv4 address");
 	expect_errors(MEMBER_HEAD "vips = 10.0.0.1, fe80::1\n",
-		      "t.conf:7: vips: 'fe80::1' is not an IPv4 address");
+		      "t.conf:8: vips: 'fe80::1' is not an IPv4 address");
 	expect_errors(MEMBER_HEAD "vips = 224.0.0.1\n",
-		      "t.conf:7: vips: 224.0.0.1 is not a unicast address");
+		      "t.conf:8: vips: 224.0.0.1 is not a unicast address");
 	expect_errors(MEMBER_HEAD "allow = 10.1.2.3/16\n",
-		      "t.conf:7: allow: 10.1.2.3/16 has host bits set (did you "
+		      "t.conf:8: allow: 10.1.2.3/16 has host bits set (did you "
 		      "mean 10.1.0.0/16?)");
 	expect_errors(MEMBER_HEAD "allow = 10.0.0.0/33\n",
-		      "t.conf:7: allow: prefix length '33' is not a number in "
+		      "t.conf:8: allow: prefix length '33' is not a number in "
 		      "0..32");
 	expect_errors(MEMBER_HEAD "allow = 10.0.0.0/\n",
-		      "t.conf:7: allow: prefix length '' is not a number");
+		      "t.conf:8: allow: prefix length '' is not a number");
 	expect_errors(MEMBER_HEAD "allow = 1.2.3.4/-1\n",
-		      "t.conf:7: allow: prefix length '-1' is not a number");
+		      "t.conf:8: allow: prefix length '-1' is not a number");
 	expect_errors(MEMBER_HEAD "[member:m1]\naddress = 0.0.0.0\n",
-		      "t.conf:8: address: 0.0.0.0 is not a unicast address");
+		      "t.conf:9: address: 0.0.0.0 is not a unicast address");
 	expect_errors(MEMBER_HEAD "[member:m1]\naddress = 10.0.1.11\n"
 		      "data = 10.0.1.99\n",
-		      "t.conf:9: [member:m1]: data address 10.0.1.99 is not in "
+		      "t.conf:10: [member:m1]: data address 10.0.1.99 is not in "
 		      "[group] members");
 	expect_errors(MEMBER_HEAD "[member:m9]\n",
-		      "t.conf:7: [member:m9]: address is required");
+		      "t.conf:8: [member:m9]: address is required");
 }
 
 static void test_bad_roles(void **state)
@@ -414,82 +421,100 @@ static void test_bad_roles(void **state)
 		      "t.conf:3: roles: gateway and member together: a network "
 		      "namespace is either a gateway or a member");
 	expect_errors("[beaverd]\nnode = x\nroles = member, router\n"
-		      "[group]\nid = 1\nmembers = 10.0.0.1\n",
+		      "[group]\nid = 1\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
 		      "t.conf:3: roles: unknown role 'router'");
 	expect_errors("[beaverd]\nnode = x\nroles = ,\n"
-		      "[group]\nid = 1\nmembers = 10.0.0.1\n",
+		      "[group]\nid = 1\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
 		      "t.conf:3: roles: no role given");
 	expect_errors("[beaverd]\nnode = x\n[group]\nid = 1\n",
 		      "t.conf:1: [beaverd] roles is required");
 	expect_errors("[group]\nid = 1\n",
 		      "t.conf:0: [beaverd] roles is required");
 	expect_errors("[beaverd]\nnode = x\nroles = member\n"
-		      "[group]\nmembers = 10.0.0.1\n",
+		      "[group]\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
 		      "t.conf:3: roles = member needs a group id");
 	expect_errors("[beaverd]\nnode = x\nroles = gateway\n[group]\nid = 2\n",
 		      "t.conf:3: roles = gateway needs the group's member "
 		      "addresses");
 	expect_errors("[beaverd]\nnode = x\nroles = member\n[group]\nid = 2\n"
-		      "members =\n",
+		      "members =\ngateways = 10.0.0.9\n",
 		      "t.conf:6: roles = member needs the group's member "
 		      "addresses");
 	expect_errors("[beaverd]\nnode = x\nroles = coordinator\n"
 		      "[group]\nid = 1\n",
 		      "t.conf:3: roles = coordinator but no [gateway:NAME] or "
 		      "[member:NAME] section");
+	/* OGM with no gateway accepted everything (t1 never set) */
+	expect_errors("[beaverd]\nnode = x\nroles = coordinator\n"
+		      "[group]\nid = 1\n[member:m1]\naddress = 10.0.0.1\n",
+		      "t.conf:3: roles = coordinator but no [gateway:NAME] "
+		      "section: without gateways no snapshot can be verified");
+	expect_errors("[beaverd]\nnode = x\nroles = coordinator\n"
+		      "[group]\nid = 1\n[gateway:g1]\naddress = 10.0.0.1\n",
+		      "t.conf:3: roles = coordinator but no [member:NAME] "
+		      "section: a snapshot needs members");
+	/* a member without its gateways would never honour their marks */
+	expect_errors("[beaverd]\nnode = x\nroles = member\n"
+		      "[group]\nid = 1\nmembers = 10.0.0.1\n",
+		      "t.conf:3: roles = member needs the gateways' addresses");
+	expect_errors("[beaverd]\nnode = x\nroles = member\n"
+		      "[group]\nid = 1\nmembers = 10.0.0.1\ngateways = x\n",
+		      "t.conf:7: gateways: 'x' is not an IPv4 address");
+	expect_errors(MEMBER_HEAD "[module]\nmax_ahead = 0\n",
+		      "t.conf:9: max_ahead: 0 is out of range");
 }
 
 static void test_bad_values(void **state)
 {
 	(void)state;
 	expect_errors(MEMBER_HEAD "[module]\nsettle_ms = 60001\n",
-		      "t.conf:8: settle_ms: 60001 is out of range 0..60000");
+		      "t.conf:9: settle_ms: 60001 is out of range 0..60000");
 	expect_errors(MEMBER_HEAD "[module]\nmax_flows = 0\n",
-		      "t.conf:8: max_flows: 0 is out of range 1..16777216");
+		      "t.conf:9: max_flows: 0 is out of range 1..16777216");
 	expect_errors(MEMBER_HEAD "[module]\ncapture_bytes = 99999999999999999999999\n",
-		      "t.conf:8: capture_bytes: '99999999999999999999999' is "
+		      "t.conf:9: capture_bytes: '99999999999999999999999' is "
 		      "not a number");
 	expect_errors(MEMBER_HEAD "[module]\nmax_records = -1\n",
-		      "t.conf:8: max_records: '-1' is not a number");
+		      "t.conf:9: max_records: '-1' is not a number");
 	expect_errors(MEMBER_HEAD "[module]\nmax_records = 12k\n",
-		      "t.conf:8: max_records: '12k' is not a number");
+		      "t.conf:9: max_records: '12k' is not a number");
 	expect_errors(MEMBER_HEAD "[module]\nmss_clamp = maybe\n",
-		      "t.conf:8: mss_clamp: 'maybe' is not a boolean");
+		      "t.conf:9: mss_clamp: 'maybe' is not a boolean");
 	expect_errors(MEMBER_HEAD "[coordinator]\ntau_min_us = 0\n",
-		      "t.conf:8: tau_min_us: 0 is out of range 1..10000000");
+		      "t.conf:9: tau_min_us: 0 is out of range 1..10000000");
 	expect_errors(MEMBER_HEAD "[coordinator]\nfirst_epoch = 4294967296\n",
-		      "t.conf:8: first_epoch: 4294967296 is out of range "
+		      "t.conf:9: first_epoch: 4294967296 is out of range "
 		      "1..4294967295");
 	expect_errors(MEMBER_HEAD "[coordinator]\nfirst_epoch = 0\n",
-		      "t.conf:8: first_epoch: 0 is out of range");
+		      "t.conf:9: first_epoch: 0 is out of range");
 	expect_errors(MEMBER_HEAD "[coordinator]\nmax_outstanding = 0\n",
-		      "t.conf:8: max_outstanding: 0 is out of range");
+		      "t.conf:9: max_outstanding: 0 is out of range");
 	expect_errors(MEMBER_HEAD "id = 0\n",
-		      "t.conf:7: id given twice (first on line 5)");
+		      "t.conf:8: id given twice (first on line 5)");
 	expect_errors("[beaverd]\nnode = x\nroles = member\n"
-		      "[group]\nid = 0\nmembers = 10.0.0.1\n",
+		      "[group]\nid = 0\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
 		      "t.conf:5: id: 0 is out of range 1..255");
 	expect_errors("[beaverd]\nnode = x\nroles = member\n"
-		      "[group]\nid = 256\nmembers = 10.0.0.1\n",
+		      "[group]\nid = 256\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
 		      "t.conf:5: id: 256 is out of range 1..255");
 	expect_errors(MEMBER_HEAD "[beaverd]\nlog = syslog\n",
-		      "t.conf:8: log: 'syslog' is neither journal nor stderr");
+		      "t.conf:9: log: 'syslog' is neither journal nor stderr");
 	expect_errors(MEMBER_HEAD "[beaverd]\nstate_dir = var/lib\n",
-		      "t.conf:8: state_dir: 'var/lib' is not an absolute path");
+		      "t.conf:9: state_dir: 'var/lib' is not an absolute path");
 	expect_errors(MEMBER_HEAD "[beaverd]\nnetns = a/b\n",
-		      "t.conf:8: netns: 'a/b' is neither a name");
+		      "t.conf:9: netns: 'a/b' is neither a name");
 	expect_errors(MEMBER_HEAD "[beaverd]\nnetns = ..\n",
-		      "t.conf:8: netns: '..' is neither a name");
+		      "t.conf:9: netns: '..' is neither a name");
 	expect_errors(MEMBER_HEAD "[beaverd]\nsocket_group = a b\n",
-		      "t.conf:8: socket_group: 'a b' is not a group name");
+		      "t.conf:9: socket_group: 'a b' is not a group name");
 	expect_errors(MEMBER_HEAD "[beaverd]\nkey_file =\n",
-		      "t.conf:8: key_file: empty value");
+		      "t.conf:9: key_file: empty value");
 	expect_errors("[beaverd]\nnode = bad name!\nroles = member\n"
-		      "[group]\nid = 1\nmembers = 10.0.0.1\n",
+		      "[group]\nid = 1\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
 		      "t.conf:2: node: 'bad name!' may contain only");
 	expect_errors("[beaverd]\n"
 		      "node = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
-		      "roles = member\n[group]\nid = 1\nmembers = 10.0.0.1\n",
+		      "roles = member\n[group]\nid = 1\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
 		      "t.conf:2: node: 'aaaa");
 }
 
@@ -505,8 +530,8 @@ static void test_long_line(void **state)
 			      "10.0.0.%d, ", i);
 	snprintf(text + n, sizeof(text) - (size_t)n, "\n[beaverd]\nlog = x\n");
 	expect_errors(text,
-		      "t.conf:7: line longer than 197 characters",
-		      "t.conf:9: log: 'x' is neither");
+		      "t.conf:8: line longer than 197 characters",
+		      "t.conf:10: log: 'x' is neither");
 }
 
 /* every problem of a file is reported, in line order */
@@ -666,12 +691,13 @@ static void test_limits(void **state)
 	for (int i = 2; i <= BVD_MAX_ALLOW + 1; i++)
 		n += (size_t)snprintf(text + n, cap - n, "  10.0.%d.%d\n",
 				      i / 256, i % 256);
-	expect_errors(text, "t.conf:263: allow: more than 256 entries");
+	expect_errors(text, "t.conf:264: allow: more than 256 entries");
 
-	/* BVD_MAX_PEERS + 1 member sections */
+	/* a gateway and BVD_MAX_PEERS member sections */
 	n = (size_t)snprintf(text, cap, "[beaverd]\nnode = c\n"
-			     "roles = coordinator\n[group]\nid = 1\n");
-	for (int i = 1; i <= BVD_MAX_PEERS + 1; i++)
+			     "roles = coordinator\n[group]\nid = 1\n"
+			     "[gateway:g]\naddress = 10.0.0.1\n");
+	for (int i = 1; i <= BVD_MAX_PEERS; i++)
 		n += (size_t)snprintf(text + n, cap - n,
 				      "[member:m%d]\naddress = 10.1.%d.%d\n",
 				      i, i / 200, i % 200 + 1);

@@ -461,6 +461,20 @@ static void ack(const char *from, uint32_t epoch, int32_t err)
 	deliver(&m, from);
 }
 
+/* an ADVANCE_ACK saying what the gateway's epochs were */
+static void ack_as(const char *from, uint32_t epoch, uint32_t prev,
+		   uint32_t now, bool advanced)
+{
+	const struct sent *rq = last_sent(0, BVW_ADVANCE, from);
+	struct bvw_msg m = {
+		.type = BVW_ADVANCE_ACK, .epoch = epoch,
+		.req_id = rq ? rq->seq : 0, .prev = prev, .now = now,
+		.switch_ns = 777000 + now_ns / 1000, .advanced = advanced,
+	};
+
+	deliver(&m, from);
+}
+
 static void chunk(const char *from, uint32_t epoch, uint32_t offset,
 		  uint32_t total, const char *data, uint16_t len, int32_t err)
 {
@@ -996,6 +1010,90 @@ static void test_duplicate_ack_counts_once(void **state)
 	assert_string_equal(a[0].verdict, "timeout");
 	assert_non_null(strstr(a[0].reason, "1 of 2"));
 	assert_int_equal(get_snap(id).state, BVS_FAILED);
+}
+
+/*
+ * A gateway that acknowledges without having moved (it already held E: a
+ * second coordinator with the same database gave E out first) proves no
+ * switch inside [t0, t1]: the attempt is rejected as stale, and retried
+ * with a fresh epoch. Fails if an acknowledgement counts whatever it says
+ * (Theorem 2's premise would be false, the snapshot accepted anyway).
+ */
+static void test_stale_ack_rejected(void **state)
+{
+	struct bvs_attempt a[4];
+	uint32_t e, e2;
+	int64_t id;
+
+	(void)state;
+	id = snapshot();
+	e = gateway_attempt(0);
+	ack("g1", e, 0);
+	ack_as("g2", e, e, e, false);
+	assert_int_equal(get_attempts(id, a, 4), 1);
+	assert_string_equal(a[0].verdict, "stale");
+	assert_non_null(strstr(a[0].reason, "gateway g2 was already at epoch"));
+	e2 = gateways_ack(2, TAU / 4);
+	assert_true(e2 > e);
+	assert_int_equal(get_snap(id).state, BVS_COLLECTING);
+	assert_int_equal(bvd_coord_stats(C())->stale, 1);
+}
+
+/*
+ * A gateway found past every epoch this coordinator gave out (another
+ * coordinator, a database restored from a backup): rejected, and the
+ * epoch counter moves past what it reported, so the retry's epoch is newer
+ * than anything the gateways hold, and the snapshot goes through. Fails if
+ * a restored coordinator keeps accepting switches it did not cause, or
+ * keeps issuing epochs the gateways ignore.
+ */
+static void test_gateway_past_every_epoch_moves_the_counter(void **state)
+{
+	struct bvs_attempt a[4];
+	uint32_t e, e2;
+	int64_t id;
+
+	(void)state;
+	id = snapshot();
+	e = gateway_attempt(0);
+	ack_as("g1", e, e + 5000, e + 5000, false);
+	ack("g2", e, 0);
+	assert_int_equal(get_attempts(id, a, 4), 1);
+	assert_string_equal(a[0].verdict, "stale");
+	e2 = gateway_attempt(2);
+	assert_true(e2 > e + 5000);
+	ack("g1", e2, 0);
+	ack("g2", e2, 0);
+	assert_int_equal(get_snap(id).state, BVS_COLLECTING);
+	assert_int_equal(get_attempts(id, a, 4), 2);
+	assert_string_equal(a[1].verdict, "accepted");
+}
+
+/*
+ * Two snapshots at once; g1 gets the second one's advance first, so when
+ * the first one's arrives it is already past that epoch. It began marking
+ * past E1 when the second advance came, after t0 of E1 (E2 was given out
+ * later): the first attempt stands. Fails if parallel snapshots reject
+ * each other for a reordering on the way.
+ */
+static void test_overtaken_by_a_parallel_snapshot(void **state)
+{
+	uint32_t e1, e2;
+	int64_t id1, id2;
+
+	(void)state;
+	id1 = snapshot();
+	e1 = gateway_attempt(0);
+	id2 = snapshot();
+	e2 = gateway_attempt(2);
+	assert_true(e2 > e1);
+	ack("g1", e2, 0);
+	ack("g2", e2, 0);
+	ack_as("g1", e1, e2, e2, false);
+	ack("g2", e1, 0);
+	assert_int_equal(get_snap(id1).state, BVS_COLLECTING);
+	assert_int_equal(get_snap(id2).state, BVS_COLLECTING);
+	assert_int_equal(bvd_coord_stats(C())->stale, 0);
 }
 
 /*
@@ -1616,6 +1714,9 @@ int main(void)
 		T(test_collect_timeout_fails),
 		T(test_collect_bad_record_fails),
 		T(test_release_spares_running_snapshots),
+		T(test_stale_ack_rejected),
+		T(test_gateway_past_every_epoch_moves_the_counter),
+		T(test_overtaken_by_a_parallel_snapshot),
 		T(test_max_outstanding),
 		T(test_forget_waiter),
 		T(test_calibrate_rtt),

@@ -17,7 +17,7 @@ static void accept_below_bound(void **state)
 	char why[128];
 
 	(void)state;
-	assert_int_equal(bvo_decide(1000, 1032, 33, 3, 0, 3, why, sizeof(why)),
+	assert_int_equal(bvo_decide(1000, 1032, 33, 3, 0, 0, 3, why, sizeof(why)),
 			 BVO_ACCEPT);
 	assert_non_null(strstr(why, "32 ns"));
 }
@@ -28,9 +28,9 @@ static void reject_at_and_above_bound(void **state)
 
 	(void)state;
 	/* a chain exactly tau_min long fits: equality rejects */
-	assert_int_equal(bvo_decide(1000, 1033, 33, 3, 0, 3, why, sizeof(why)),
+	assert_int_equal(bvo_decide(1000, 1033, 33, 3, 0, 0, 3, why, sizeof(why)),
 			 BVO_REJECT_BOUND);
-	assert_int_equal(bvo_decide(1000, 900000, 33, 3, 0, 3, why,
+	assert_int_equal(bvo_decide(1000, 900000, 33, 3, 0, 0, 3, why,
 				    sizeof(why)), BVO_REJECT_BOUND);
 	assert_non_null(strstr(why, "not below"));
 }
@@ -41,7 +41,7 @@ static void reject_missing_ack(void **state)
 
 	(void)state;
 	/* even with a tiny bound: a silent gateway may not have switched */
-	assert_int_equal(bvo_decide(1000, 1001, 33, 2, 0, 3, why, sizeof(why)),
+	assert_int_equal(bvo_decide(1000, 1001, 33, 2, 0, 0, 3, why, sizeof(why)),
 			 BVO_REJECT_TIMEOUT);
 	assert_non_null(strstr(why, "1 of 3"));
 }
@@ -51,8 +51,30 @@ static void reject_refused(void **state)
 	char why[128];
 
 	(void)state;
-	assert_int_equal(bvo_decide(1000, 1001, 33, 3, 1, 3, why, sizeof(why)),
+	assert_int_equal(bvo_decide(1000, 1001, 33, 3, 1, 0, 3, why, sizeof(why)),
 			 BVO_REJECT_REFUSED);
+}
+
+/*
+ * A gateway whose acknowledgement shows no switch inside [t0, t1] rejects
+ * the attempt, before the bound is even looked at; a refusal or a missing
+ * acknowledgement still says more. Fails if a stale switch counts.
+ */
+static void reject_stale(void **state)
+{
+	char why[128];
+
+	(void)state;
+	assert_int_equal(bvo_decide(1000, 1001, 33, 3, 0, 1, 3, why, sizeof(why)),
+			 BVO_REJECT_STALE);
+	assert_non_null(strstr(why, "already at or past"));
+	assert_string_equal(bvo_verdict_name(BVO_REJECT_STALE), "stale");
+	assert_int_equal(bvo_decide(1000, 1001, 33, 3, 1, 1, 3, why, sizeof(why)),
+			 BVO_REJECT_REFUSED);
+	assert_int_equal(bvo_decide(1000, 1001, 33, 2, 0, 1, 3, why, sizeof(why)),
+			 BVO_REJECT_TIMEOUT);
+	assert_int_equal(bvo_decide(1000, 9000, 33, 3, 0, 1, 3, why, sizeof(why)),
+			 BVO_REJECT_STALE);
 }
 
 static void clock_never_backwards(void **state)
@@ -61,7 +83,7 @@ static void clock_never_backwards(void **state)
 
 	(void)state;
 	/* t1 < t0 cannot happen on CLOCK_MONOTONIC; treat as 0, not huge */
-	assert_int_equal(bvo_decide(2000, 1000, 33, 1, 0, 1, why, sizeof(why)),
+	assert_int_equal(bvo_decide(2000, 1000, 33, 1, 0, 0, 1, why, sizeof(why)),
 			 BVO_ACCEPT);
 }
 
@@ -95,6 +117,7 @@ int main(void)
 		cmocka_unit_test(reject_at_and_above_bound),
 		cmocka_unit_test(reject_missing_ack),
 		cmocka_unit_test(reject_refused),
+		cmocka_unit_test(reject_stale),
 		cmocka_unit_test(clock_never_backwards),
 		cmocka_unit_test(stats_quantiles),
 	};
