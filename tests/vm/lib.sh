@@ -475,6 +475,7 @@ beaver_lab() {
 	for m in m1 m2 m3; do
 		[ -e "/run/netns/$m" ] || continue
 		bnl "$m" config role member group "$GROUP" members "$MEMBERS" \
+			gateways 10.0.1.1 \
 			vips "$VIPS" settle "$settle"
 	done
 }
@@ -645,9 +646,10 @@ bctl() {
 # A coordinator gets a [gateway:NAME]/[member:NAME] section for every host
 # of bvd_group.
 bvd_conf() {
-	local ns=$1 roles=$2 addr=$3 kv k sec p members=
+	local ns=$1 roles=$2 addr=$3 kv k sec p members= gateways=
 	shift 3
 	for p in $BVD_MEMBERS; do members+=${members:+,}${p#*=}; done
+	for p in $BVD_GATEWAYS; do gateways+=${gateways:+,}${p#*=}; done
 	local -A v=(
 		[beaverd.node]=$ns [beaverd.roles]=$roles
 		[beaverd.listen]=$addr:$BVD_PORT
@@ -657,7 +659,8 @@ bvd_conf() {
 		[beaverd.socket_group]=beaver
 		[beaverd.log]=stderr [beaverd.netns]=$ns
 		[group.id]=$GROUP [group.members]=$members
-		[group.vips]=$BVD_VIPS [group.allow]=$BVD_ALLOW
+		[group.vips]=$BVD_VIPS [group.gateways]=$gateways
+		[group.allow]=$BVD_ALLOW
 		[module.settle_ms]=${BVD_SETTLE_MS:-200}
 		[coordinator.tau_min_us]=${BVD_TAU_US:-1000000}
 		[coordinator.ack_timeout_ms]=2000
@@ -669,7 +672,7 @@ bvd_conf() {
 	local -a order=(beaverd.node beaverd.roles beaverd.listen
 		beaverd.key_file beaverd.state_dir beaverd.run_dir
 		beaverd.socket_group beaverd.log beaverd.netns group.id
-		group.members group.vips group.allow module.settle_ms
+		group.members group.vips group.gateways group.allow module.settle_ms
 		coordinator.tau_min_us coordinator.ack_timeout_ms
 		coordinator.retries coordinator.max_outstanding
 		coordinator.complete_timeout_ms coordinator.collect_timeout_ms)

@@ -78,7 +78,8 @@ for cycle in $(seq $CYCLES); do
 		netns_del m3
 		netns_del x
 		host m3 10.0.1.13/24 br0 10.0.1.1
-		bnl m3 config role member group $GROUP members "$MEMBERS" vips "$VIPS" settle 20
+		bnl m3 config role member group $GROUP members "$MEMBERS" vips "$VIPS" \
+			gateways 10.0.1.1 settle 20
 	fi
 	sleep 0.3
 	log "cycle $cycle: unload with traffic running and namespaces configured"
