@@ -18,6 +18,8 @@ enum bvx {
 	BVX_UNREACHABLE = 3,	/* daemon unreachable */
 	BVX_NOTFOUND = 4,	/* no such snapshot */
 	BVX_ERROR = 5,		/* any other error */
+	BVX_UNVERIFIED = 6,	/* accepted, but its verification found
+				 * something (snapshot --wait) */
 };
 
 #define BVCL_SOCKET	"/run/beaver/beaverd.sock"

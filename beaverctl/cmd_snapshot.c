@@ -48,12 +48,30 @@ static bool accepted(const json_t *s)
 	return st && !strcmp(st, "accepted");
 }
 
+/*
+ * accepted, but the verification found something (an unbalanced channel,
+ * a missing or incomplete record, late packets): exit 6, not 0 (a beaverd
+ * that does not say is taken at its word)
+ */
+static bool unverified(const json_t *s)
+{
+	return accepted(s) && json_is_false(json_object_get(s, "verified"));
+}
+
+/* the exit status of one waited-for snapshot */
+static int wait_status(const json_t *s)
+{
+	if (!accepted(s))
+		return BVX_NOTOK;
+	return unverified(s) ? BVX_UNVERIFIED : BVX_OK;
+}
+
 int cmd_snapshot(struct ctl *c, int argc, char **argv)
 {
 	uint64_t timeout_ms = DEFAULT_WAIT_MS, interval_ms = DEFAULT_INTERVAL_MS;
 	uint64_t count = 1;
 	bool wait = false, have_timeout = false, have_interval = false;
-	bool all_ok = true;
+	int worst = BVX_OK;	/* of a series: rejected/failed before unverified */
 	struct bvcl_error e = { "", "" };
 	json_t *args, *r;
 	int rc = BVX_OK, opt, reply_ms;
@@ -112,8 +130,8 @@ int cmd_snapshot(struct ctl *c, int argc, char **argv)
 		pr_begin(r);
 		print_snapshot_fields(r, true);
 		rc = pr_end() ? BVX_ERROR : BVX_OK;
-		if (!rc && wait && !accepted(r))
-			rc = BVX_NOTOK;
+		if (!rc && wait)
+			rc = wait_status(r);
 		json_decref(r);
 		return rc;
 	}
@@ -131,7 +149,8 @@ int cmd_snapshot(struct ctl *c, int argc, char **argv)
 		pr_open(NULL, NULL, r);
 		print_snapshot_fields(r, false);
 		pr_close();
-		all_ok &= !wait || accepted(r);
+		if (wait && wait_status(r) != BVX_OK)
+			worst = worst == BVX_NOTOK ? worst : wait_status(r);
 		json_decref(r);
 		took = now_ms() - start;
 		if (i + 1 < count && took < interval_ms)
@@ -143,5 +162,5 @@ int cmd_snapshot(struct ctl *c, int argc, char **argv)
 		rc = BVX_ERROR;
 	if (rc)
 		return ctl_fail(c, rc, e.code, "%s", e.msg);
-	return all_ok ? BVX_OK : BVX_NOTOK;
+	return worst;
 }

@@ -51,7 +51,10 @@ static const char exit_codes[] =
 	"  3  beaverd unreachable: its socket is missing, refuses connections,\n"
 	"     or permission is denied\n"
 	"  4  not found: show/export of a snapshot that does not exist\n"
-	"  5  any other error (reported by beaverd, no reply in time, I/O)\n";
+	"  5  any other error (reported by beaverd, no reply in time, I/O)\n"
+	"  6  snapshot --wait: accepted, but its verification found an\n"
+	"     unbalanced channel, a missing or incomplete record, or late\n"
+	"     packets (show ID says which)\n";
 
 static void usage_all(FILE *f)
 {

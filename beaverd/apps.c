@@ -177,6 +177,7 @@ void bva_announce(struct bva_server *s, uint32_t first, uint32_t last,
 		  uint64_t cut_ns)
 {
 	struct cut_slot *c = &s->cuts[s->next];
+	json_t *ev;
 	char *text;
 
 	s->next = (s->next + 1) % BVA_KEEP;
@@ -184,12 +185,11 @@ void bva_announce(struct bva_server *s, uint32_t first, uint32_t last,
 	c->first = first;
 	c->last = last;
 	c->states = json_array();
-	text = json_dumps(json_pack("{s:s, s:I, s:I, s:I, s:I}", "event", "cut",
-				    "epoch", (json_int_t)last,
-				    "first", (json_int_t)first,
-				    "last", (json_int_t)last,
-				    "cut_ns", (json_int_t)cut_ns),
-			  JSON_COMPACT);
+	ev = json_pack("{s:s, s:I, s:I, s:I, s:I}", "event", "cut",
+		       "epoch", (json_int_t)last, "first", (json_int_t)first,
+		       "last", (json_int_t)last, "cut_ns", (json_int_t)cut_ns);
+	text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+	json_decref(ev);	/* one leaked per cut before */
 	if (!text)
 		return;
 	for (size_t i = 0; i < BVA_MAX_APPS; i++)

@@ -48,8 +48,17 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* "unverified" and "verified": accepted, with the verification's verdict */
 static json_t *snap(int id, const char *state)
 {
+	bool unv = !strcmp(state, "unverified"), ver = !strcmp(state, "verified");
+	json_t *j;
+
+	if (unv || ver) {
+		j = snap(id, "accepted");
+		json_object_set_new(j, "verified", json_boolean(ver));
+		return j;
+	}
 	return json_pack("{s:i, s:s, s:s?, s:i, s:I, s:I, s:I, s:I, s:i}",
 			 "id", id, "state", state, "reason",
 			 !strcmp(state, "rejected") ?
@@ -621,6 +630,8 @@ static void test_snapshot_wait(void **state)
 	} cases[] = {
 		{ "accepted", 0 }, { "rejected", 1 }, { "failed", 1 },
 		{ "collecting", 1 },	/* still running when the wait ended */
+		/* accepted, but the report found something: its own code */
+		{ "unverified", 6 }, { "verified", 0 },
 	};
 	struct run r;
 
@@ -636,7 +647,8 @@ static void test_snapshot_wait(void **state)
 		j = out_json(&r);
 		assert_string_equal(json_string_value(json_object_get(j,
 								      "state")),
-				    cases[i].verdict);
+				    cases[i].rc == 6 || !strcmp(cases[i].verdict,
+				    "verified") ? "accepted" : cases[i].verdict);
 		assert_string_equal(json_string_value(json_object_get(j,
 								      "schema")),
 				    "beaver-summary/1");
@@ -684,6 +696,19 @@ static void test_snapshot_series(void **state)
 	/* header once, three rows */
 	assert_int_equal(strstr(strstr(r.out, "\n") + 1, "STATE") == NULL, 1);
 	run_free(&r);
+
+	/* unverified below rejected; alone, it makes the series exit 6 */
+	atomic_store(&n_snapshots, 0);
+	verdicts[0] = "unverified";
+	r = run("snapshot", "--wait", "--count", "3", "--interval", "0", NULL);
+	assert_int_equal(r.rc, 1);
+	run_free(&r);
+	atomic_store(&n_snapshots, 0);
+	verdicts[1] = "accepted";
+	r = run("snapshot", "--wait", "--count", "3", "--interval", "0", NULL);
+	assert_int_equal(r.rc, 6);
+	run_free(&r);
+	verdicts[0] = "accepted";
 
 	atomic_store(&n_snapshots, 0);
 	verdicts[1] = "accepted";
