@@ -2,7 +2,8 @@
 #
 # make            install build dependencies, build beaver.ko and user space
 # make check      everything CI runs; ends with one "N passed, N failed" line
-# make check-full make check and the long soak (1,000 snapshots in scenario 16)
+# make check-full make check, the long soak (1,000 snapshots in scenario 16)
+#                 and make mutants
 # make demo       a VM with gateways, members and traffic: snapshots, shown
 # make vm-test    the VM bench scenarios only
 # make kunit      the KUnit suites on User Mode Linux
