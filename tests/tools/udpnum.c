@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "beaver_stamp.h"
 #include "toolkit.h"
 
 #define MAGIC		0x42565531u	/* "BVU1" */
@@ -51,7 +52,7 @@ static const char usage_text[] =
 "usage:\n"
 "  udpnum send --dst A --port P --count N [--first K] [--size S] [--sport SP]\n"
 "              [--pps R] [--bind A] [--echo-wait-ms T] [--timeout-ms T]\n"
-"              [--log F]\n"
+"              [--log F] [--stamp G:E]\n"
 "      send datagrams K..K+N-1 of S bytes (default 100, min 16) to A:P, R per\n"
 "      second (default: as fast as possible); prints `sent N first K last L`.\n"
 "      --echo-wait-ms T: also receive the echoes (see recv --echo) until all\n"
@@ -59,6 +60,9 @@ static const char usage_text[] =
 "      --timeout-ms: hard limit for the whole run (default 60000).\n"
 "      --log F: `NUMBER NS` per datagram sent, NS the CLOCK_MONOTONIC instant\n"
 "      just before the sendto that succeeded.\n"
+"      --stamp G:E: put Beaver's stamp of group G, epoch E on every datagram\n"
+"      (an IPv4 option, IP_OPTIONS; needs CAP_NET_RAW): how a host outside\n"
+"      the group forges one, for the trust tests.\n"
 "  udpnum recv --port P [--bind A] [--count N] [--timeout-ms T] [--idle-ms T]\n"
 "              [--echo] [--ready-file F] [--missing-file F [--last N]]\n"
 "              [--log F]\n"
@@ -416,10 +420,13 @@ static int cmd_send(int argc, char **argv)
 		{ "echo-wait-ms", required_argument, NULL, 'e' },
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "stamp", required_argument, NULL, 'X' },
 		{ 0 }
 	};
 	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
 	struct sockaddr_in dst = { .sin_family = AF_INET };
+	uint8_t stamp[BEAVER_OPT_LEN];
+	bool forge = false;
 	const char *log_path = NULL;
 	FILE *log;
 	uint64_t count = 0, first = 0, size = DEFAULT_SIZE, pps = 0;
@@ -443,6 +450,17 @@ static int cmd_send(int argc, char **argv)
 		case 'e': echo_ms = tk_num("--echo-wait-ms", optarg, 0, INT32_MAX); break;
 		case 't': timeout_ms = tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
 		case 'L': log_path = optarg; break;
+		case 'X': {
+			char *colon = strchr(optarg, ':');
+
+			if (!colon)
+				tk_usage_error("send: --stamp takes G:E");
+			*colon = '\0';
+			bv_stamp_encode(stamp, (uint8_t)tk_num("--stamp group", optarg, 1, 255),
+					(uint32_t)tk_num("--stamp epoch", colon + 1, 0, UINT32_MAX));
+			forge = true;
+			break;
+		}
 		default: tk_usage_error("send: bad option");
 		}
 	}
@@ -453,6 +471,8 @@ static int cmd_send(int argc, char **argv)
 	tk_catch_signals();
 	/* unconnected: an ICMP error must not fail the next send */
 	fd = udp_socket(bind_addr, (uint16_t)sport);
+	if (forge && setsockopt(fd, IPPROTO_IP, IP_OPTIONS, stamp, sizeof(stamp)))
+		tk_die("IP_OPTIONS (--stamp needs CAP_NET_RAW)");
 	t0 = tk_now_us();
 	deadline = t0 + (int64_t)timeout_ms * 1000;
 	while (sent < count && !tk_stop) {
