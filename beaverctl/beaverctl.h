@@ -76,6 +76,7 @@ int cmd_export(struct ctl *c, int argc, char **argv);
 int cmd_members(struct ctl *c, int argc, char **argv);
 int cmd_calibrate(struct ctl *c, int argc, char **argv);
 int cmd_genkey(struct ctl *c, int argc, char **argv);
+int cmd_pubkey(struct ctl *c, int argc, char **argv);
 
 /* a snapshot object's fields: as lines (show) or a table row (list);
  * detail adds the finishing time */

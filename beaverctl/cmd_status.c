@@ -61,8 +61,10 @@ int cmd_status(struct ctl *c, int argc, char **argv)
 	}
 	if (section(r, "control", "control plane", &o)) {
 		pr_field(o, "listen", "listen", PR_PLAIN);
+		pr_field(o, "key", "public key", PR_PLAIN);
 		pr_field(o, "received", "received", PR_PLAIN);
 		pr_field(o, "sent", "sent", PR_PLAIN);
+		pr_field(o, "busy_turns", "busy turns", PR_PLAIN);
 		if (section(o, "drops", "dropped", &d)) {
 			pr_fields(d, PR_BAD);
 			pr_close();

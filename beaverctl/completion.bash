@@ -33,7 +33,7 @@ _beaverctl()
 		prev=${COMP_WORDS[COMP_CWORD - 1]}
 	fi
 
-	local commands="status snapshot list show export members calibrate genkey help"
+	local commands="status snapshot list show export members calibrate genkey pubkey help"
 	local global="--json --socket --help --version"
 	local cmd="" socket="" i
 
@@ -90,7 +90,7 @@ _beaverctl()
 	calibrate)
 		COMPREPLY=($(compgen -W "--count --json --help" -- "$cur"))
 		;;
-	genkey)
+	genkey | pubkey)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
 		else

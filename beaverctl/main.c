@@ -36,7 +36,9 @@ static const struct cmd commands[] = {
 	{ "calibrate", cmd_calibrate, "[--count N]",
 	  "round trips measured against tau_min" },
 	{ "genkey", cmd_genkey, "[FILE]",
-	  "a new group key, to FILE (0600) or stdout" },
+	  "a new private key, to FILE (0600) or stdout" },
+	{ "pubkey", cmd_pubkey, "[FILE|-]",
+	  "the public key of a private key file (or stdin)" },
 	{ "help", cmd_help, "[COMMAND]", "this text, or a command's" },
 };
 

@@ -29,8 +29,7 @@ void bvd_agent_free(struct bvd_agent *a)
 	a->cached = NULL;
 }
 
-static void on_advance(struct bvd_agent *a, const struct bvw_msg *m,
-		       const struct sockaddr_in *from)
+static void on_advance(struct bvd_agent *a, const struct bvw_msg *m)
 {
 	bool gw = m->role == BVW_ROLE_GATEWAY;
 	struct bvw_msg r = { .type = BVW_ADVANCE_ACK, .epoch = m->epoch };
@@ -58,7 +57,7 @@ static void on_advance(struct bvd_agent *a, const struct bvw_msg *m,
 	}
 	r.err = err;
 	r.role = m->role;
-	bvd_peer_reply(a->io, m, &r, from);
+	bvd_peer_reply(a->io, m, &r);
 }
 
 /* the record as JSON, with what local applications attached to the cut */
@@ -116,8 +115,7 @@ static int load_record(struct bvd_agent *a, uint32_t epoch)
 	return 0;
 }
 
-static void on_collect(struct bvd_agent *a, const struct bvw_msg *m,
-		       const struct sockaddr_in *from)
+static void on_collect(struct bvd_agent *a, const struct bvw_msg *m)
 {
 	struct bvw_msg r = { .type = BVW_COLLECT_DATA, .epoch = m->epoch,
 			     .offset = m->offset };
@@ -136,11 +134,10 @@ static void on_collect(struct bvd_agent *a, const struct bvw_msg *m,
 		a->collects++;
 	}
 	r.err = err;
-	bvd_peer_reply(a->io, m, &r, from);
+	bvd_peer_reply(a->io, m, &r);
 }
 
-static void on_release(struct bvd_agent *a, const struct bvw_msg *m,
-		       const struct sockaddr_in *from)
+static void on_release(struct bvd_agent *a, const struct bvw_msg *m)
 {
 	struct bvw_msg r = { .type = BVW_RELEASE_ACK, .epoch = m->epoch };
 	char why[256];
@@ -158,27 +155,26 @@ static void on_release(struct bvd_agent *a, const struct bvw_msg *m,
 		a->releases++;
 	}
 	r.err = err;
-	bvd_peer_reply(a->io, m, &r, from);
+	bvd_peer_reply(a->io, m, &r);
 }
 
-void bvd_agent_msg(struct bvd_agent *a, const struct bvw_msg *m,
-		   const struct sockaddr_in *from)
+void bvd_agent_msg(struct bvd_agent *a, const struct bvw_msg *m)
 {
 	struct bvw_msg r = { .type = BVW_PONG };
 
 	switch (m->type) {
 	case BVW_ADVANCE:
-		on_advance(a, m, from);
+		on_advance(a, m);
 		break;
 	case BVW_COLLECT:
-		on_collect(a, m, from);
+		on_collect(a, m);
 		break;
 	case BVW_RELEASE:
-		on_release(a, m, from);
+		on_release(a, m);
 		break;
 	case BVW_PING:
 		r.nonce = m->nonce;
-		bvd_peer_reply(a->io, m, &r, from);
+		bvd_peer_reply(a->io, m, &r);
 		break;
 	default:
 		break;	/* replies are the coordinator's business */

@@ -44,8 +44,10 @@ void bvd_agent_init(struct bvd_agent *a, const struct bvd_config *cfg,
 		    struct bvd_peer_io *io);
 void bvd_agent_free(struct bvd_agent *a);
 
-/* a request from the coordinator (already authenticated) */
-void bvd_agent_msg(struct bvd_agent *a, const struct bvw_msg *m,
-		   const struct sockaddr_in *from);
+/*
+ * a request from a coordinator (authenticated, and from a peer allowed to
+ * command: peer.c); the reply goes to that peer's configured address
+ */
+void bvd_agent_msg(struct bvd_agent *a, const struct bvw_msg *m);
 
 #endif /* BEAVERD_AGENT_H */

@@ -37,7 +37,7 @@ enum section_kind {
 	S_GROUP,
 	S_MODULE,
 	S_COORD,
-	S_PEER,		/* [gateway:NAME] or [member:NAME] */
+	S_PEER,		/* [gateway:NAME], [member:NAME], [coordinator:NAME] */
 };
 
 enum value_kind {
@@ -55,6 +55,7 @@ enum value_kind {
 	V_BOOL,
 	V_ADDRLIST,	/* list of a.b.c.d */
 	V_PREFIXLIST,	/* list of a.b.c.d[/len] */
+	V_PUBKEYS,	/* 1..BVD_PEER_KEYS public keys in hex */
 };
 
 struct key_def {
@@ -64,7 +65,7 @@ struct key_def {
 	size_t off;		/* in struct bvd_config (struct bvd_peer_conf for S_PEER) */
 	size_t size;		/* of a string field */
 	uint64_t min, max;
-	unsigned int peer_mask;	/* S_PEER: 1 gateway, 2 member */
+	unsigned int peer_mask;	/* S_PEER: PEER_GW | PEER_MEMBER | PEER_COORD */
 };
 
 #define CF(field) offsetof(struct bvd_config, field)
@@ -72,12 +73,16 @@ struct key_def {
 #define PF(field) offsetof(struct bvd_peer_conf, field)
 #define PEER_GW 1u
 #define PEER_MEMBER 2u
+#define PEER_COORD 4u
+#define PEER_ANY (PEER_GW | PEER_MEMBER | PEER_COORD)
 
 static const struct key_def keys[] = {
 	{ S_BEAVERD, "node", V_NAME, CF(node), CS(node), 0, 0, 0 },
 	{ S_BEAVERD, "roles", V_ROLES, CF(roles), 0, 0, 0, 0 },
 	{ S_BEAVERD, "listen", V_ADDRPORT, CF(listen), 0, 0, 0, 0 },
 	{ S_BEAVERD, "key_file", V_PATH, CF(key_file), CS(key_file), 0, 0, 0 },
+	{ S_BEAVERD, "previous_key_file", V_PATH, CF(previous_key_file),
+	  CS(previous_key_file), 0, 0, 0 },
 	{ S_BEAVERD, "state_dir", V_PATH, CF(state_dir), CS(state_dir), 0, 0, 0 },
 	{ S_BEAVERD, "run_dir", V_PATH, CF(run_dir), CS(run_dir), 0, 0, 0 },
 	{ S_BEAVERD, "socket_group", V_GROUPNAME, CF(socket_group),
@@ -111,9 +116,9 @@ static const struct key_def keys[] = {
 	  1, 600000, 0 },
 	{ S_COORD, "first_epoch", V_U32, CF(first_epoch), 0, 1, UINT32_MAX, 0 },
 
-	{ S_PEER, "address", V_ADDRPORT, PF(control), 0, 0, 0,
-	  PEER_GW | PEER_MEMBER },
+	{ S_PEER, "address", V_ADDRPORT, PF(control), 0, 0, 0, PEER_ANY },
 	{ S_PEER, "data", V_ADDR, PF(data), 0, 0, 0, PEER_MEMBER },
+	{ S_PEER, "public_key", V_PUBKEYS, PF(public_key), 0, 0, 0, PEER_ANY },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -153,6 +158,7 @@ struct ctx {
 	unsigned int *addr_lines[N_KEYS];	/* line of each list element */
 	struct peer_lines *peer_lines;
 	size_t peers_cap, members_cap, vips_cap, gateways_cap, allow_cap;
+	size_t n_coord_sections;
 
 	struct cfg_err *errs;
 	size_t n_errs, errs_cap;
@@ -652,6 +658,49 @@ static void parse_netns(struct ctx *c, const struct key_def *k, const char *v,
 	set_string(c, k, dst, v);
 }
 
+/* public_key = HEX [HEX]: the peer's key, and its next one in a rotation */
+static void parse_pubkeys(struct ctx *c, const char *v,
+			  struct bvd_peer_conf *p)
+{
+	char word[2 * BVD_PUBLIC_LEN + 2];
+
+	p->n_keys = 0;
+	while (*v) {
+		size_t n = 0;
+
+		while (is_space(*v) || *v == ',')
+			v++;
+		if (!*v)
+			break;
+		while (v[n] && !is_space(v[n]) && v[n] != ',')
+			n++;
+		if (p->n_keys == BVD_PEER_KEYS) {
+			report(c, "public_key: more than %d keys (the current "
+			      "one and, during a rotation, the next)",
+			      BVD_PEER_KEYS);
+			return;
+		}
+		if (n >= sizeof(word) ||
+		    (memcpy(word, v, n), word[n] = '\0',
+		     bvw_public_parse(word, p->public_key[p->n_keys]))) {
+			report(c, "public_key: '%.*s' is not a public key (64 "
+			      "hex digits, as `beaverctl pubkey` prints)",
+			      (int)(n > 70 ? 70 : n), v);
+			p->n_keys = 0;
+			return;
+		}
+		for (size_t i = 0; i < p->n_keys; i++)
+			if (!memcmp(p->public_key[i], p->public_key[p->n_keys],
+				    BVD_PUBLIC_LEN)) {
+				report(c, "public_key: the same key twice");
+				p->n_keys = 0;
+				return;
+			}
+		p->n_keys++;
+		v += n;
+	}
+}
+
 /* ---- sections and keys ---- */
 
 static const char *section_label(const struct ctx *c)
@@ -659,7 +708,13 @@ static const char *section_label(const struct ctx *c)
 	return c->sect_name;
 }
 
-static void peer_section(struct ctx *c, bool gateway, const char *name)
+static const char *peer_kind(const struct bvd_peer_conf *p)
+{
+	return p->coordinator ? "coordinator" : p->gateway ? "gateway" :
+	       "member";
+}
+
+static void peer_section(struct ctx *c, unsigned int kind, const char *name)
 {
 	struct bvd_config *cfg = c->cfg;
 	const char *why = check_name(name);
@@ -674,11 +729,17 @@ static void peer_section(struct ctx *c, bool gateway, const char *name)
 		if (!strcmp(cfg->peers[i].name, name)) {
 			report(c, "duplicate peer name '%s' (first defined on "
 			      "line %u as a %s)", name, c->peer_lines[i].header,
-			      cfg->peers[i].gateway ? "gateway" : "member");
+			      peer_kind(&cfg->peers[i]));
 			c->sect = S_BAD;
 			return;
 		}
-	if (cfg->n_peers >= BVD_MAX_PEERS) {
+	if (kind == PEER_COORD && c->n_coord_sections >= BVD_MAX_COORDS) {
+		report(c, "more than %d coordinator sections", BVD_MAX_COORDS);
+		c->sect = S_BAD;
+		return;
+	}
+	if (kind != PEER_COORD &&
+	    cfg->n_peers - c->n_coord_sections >= BVD_MAX_PEERS) {
 		report(c, "more than %d gateway and member sections",
 		      BVD_MAX_PEERS);
 		c->sect = S_BAD;
@@ -707,7 +768,9 @@ static void peer_section(struct ctx *c, bool gateway, const char *name)
 	memset(p, 0, sizeof(*p));
 	memset(&c->peer_lines[cfg->n_peers], 0, sizeof(c->peer_lines[0]));
 	memcpy(p->name, name, strlen(name) + 1);
-	p->gateway = gateway;
+	p->gateway = kind == PEER_GW;
+	p->coordinator = kind == PEER_COORD;
+	c->n_coord_sections += kind == PEER_COORD;
 	c->peer_lines[cfg->n_peers].header = c->lineno;
 	c->peer = cfg->n_peers++;
 	c->sect = S_PEER;
@@ -744,15 +807,19 @@ static void on_section(struct ctx *c, const char *name, size_t len)
 			return;
 		}
 	if (!strncmp(c->sect_name, "gateway:", 8)) {
-		peer_section(c, true, c->sect_name + 8);
+		peer_section(c, PEER_GW, c->sect_name + 8);
 		return;
 	}
 	if (!strncmp(c->sect_name, "member:", 7)) {
-		peer_section(c, false, c->sect_name + 7);
+		peer_section(c, PEER_MEMBER, c->sect_name + 7);
+		return;
+	}
+	if (!strncmp(c->sect_name, "coordinator:", 12)) {
+		peer_section(c, PEER_COORD, c->sect_name + 12);
 		return;
 	}
 	report(c, "unknown section [%s] (beaverd, group, module, coordinator, "
-	      "gateway:NAME, member:NAME)", c->sect_name);
+	      "gateway:NAME, member:NAME, coordinator:NAME)", c->sect_name);
 	c->sect = S_BAD;
 }
 
@@ -762,10 +829,14 @@ static const struct key_def *find_key(const struct ctx *c, const char *name,
 	for (size_t i = 0; i < N_KEYS; i++) {
 		if (keys[i].sect != c->sect || strcmp(keys[i].name, name) != 0)
 			continue;
-		if (c->sect == S_PEER &&
-		    !(keys[i].peer_mask &
-		      (c->cfg->peers[c->peer].gateway ? PEER_GW : PEER_MEMBER)))
-			return NULL;
+		if (c->sect == S_PEER) {
+			const struct bvd_peer_conf *p = &c->cfg->peers[c->peer];
+			unsigned int kind = p->coordinator ? PEER_COORD :
+					    p->gateway ? PEER_GW : PEER_MEMBER;
+
+			if (!(keys[i].peer_mask & kind))
+				return NULL;
+		}
 		*ki = i;
 		return &keys[i];
 	}
@@ -875,6 +946,9 @@ static int handler(void *user, const char *section, const char *name,
 	case V_PREFIXLIST:
 		parse_list(c, ki, value);
 		break;
+	case V_PUBKEYS:
+		parse_pubkeys(c, value, &cfg->peers[c->peer]);
+		break;
 	}
 	return 1;
 }
@@ -970,7 +1044,8 @@ static void set_defaults(struct bvd_config *cfg)
 	cfg->listen.sin_family = AF_INET;
 	cfg->listen.sin_addr.s_addr = htonl(INADDR_ANY);
 	cfg->listen.sin_port = htons(BVD_DEFAULT_PORT);
-	snprintf(cfg->key_file, sizeof(cfg->key_file), "/etc/beaver/group.key");
+	snprintf(cfg->key_file, sizeof(cfg->key_file),
+		 "/etc/beaver/private.key");
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/beaver");
 	snprintf(cfg->run_dir, sizeof(cfg->run_dir), "/run/beaver");
 	snprintf(cfg->socket_group, sizeof(cfg->socket_group), "beaver");
@@ -1077,11 +1152,14 @@ static void check_whole(struct ctx *c)
 
 	/* OGM needs gateways to switch, and a snapshot members to hold */
 	if (cfg->roles & BVD_ROLE_COORDINATOR) {
-		size_t ngw = 0;
+		size_t ngw = 0, nmem = 0;
 
-		for (i = 0; i < cfg->n_peers; i++)
+		for (i = 0; i < cfg->n_peers; i++) {
 			ngw += cfg->peers[i].gateway;
-		if (!cfg->n_peers)
+			nmem += !cfg->peers[i].gateway &&
+				!cfg->peers[i].coordinator;
+		}
+		if (!ngw && !nmem)
 			report_at(c, roles_line, "roles = %s but no [gateway:NAME] "
 				  "or [member:NAME] section says whom to "
 				  "coordinate", rn);
@@ -1089,20 +1167,35 @@ static void check_whole(struct ctx *c)
 			report_at(c, roles_line, "roles = %s but no [gateway:NAME] "
 				  "section: without gateways no snapshot can be "
 				  "verified", rn);
-		else if (ngw == cfg->n_peers)
+		else if (!nmem)
 			report_at(c, roles_line, "roles = %s but no [member:NAME] "
 				  "section: a snapshot needs members", rn);
 	}
+
+	/* only a configured coordinator may command a gateway or member */
+	if ((cfg->roles & (BVD_ROLE_GATEWAY | BVD_ROLE_MEMBER)) &&
+	    !(cfg->roles & BVD_ROLE_COORDINATOR) && !c->n_coord_sections &&
+	    !has_error_at(c, roles_line))
+		report_at(c, roles_line, "roles = %s but no [coordinator:NAME] "
+			  "section says who may command this node (its address "
+			  "and public key)", rn);
 
 	for (i = 0; i < cfg->n_peers; i++) {
 		struct bvd_peer_conf *p = &cfg->peers[i];
 		struct peer_lines *pl = &c->peer_lines[i];
 		size_t ka = key_index(S_PEER, "address");
 		size_t kd = key_index(S_PEER, "data");
+		size_t kk = key_index(S_PEER, "public_key");
 
+		/* a coordinator talks to every peer; an agent to coordinators */
+		if (!pl->key[kk] && (p->coordinator ||
+				     (cfg->roles & BVD_ROLE_COORDINATOR)))
+			report_at(c, pl->header, "[%s:%s]: public_key is required "
+				  "(`beaverctl pubkey` on that host prints it)",
+				  peer_kind(p), p->name);
 		if (!pl->key[ka]) {
 			report_at(c, pl->header, "[%s:%s]: address is required",
-				 p->gateway ? "gateway" : "member", p->name);
+				 peer_kind(p), p->name);
 			continue;
 		}
 		if (!p->control.sin_family)
@@ -1122,7 +1215,7 @@ static void check_whole(struct ctx *c)
 				break;
 			}
 		}
-		if (p->gateway)
+		if (p->gateway || p->coordinator)
 			continue;
 		if (!pl->key[kd])
 			p->data = p->control.sin_addr;
@@ -1139,6 +1232,24 @@ static void check_whole(struct ctx *c)
 					 ipv4_str(p->data, a1));
 		}
 	}
+
+	/* key ids pick the pair key of a datagram: no two keys may share one */
+	for (i = 0; i < cfg->n_peers; i++)
+		for (size_t ki = 0; ki < cfg->peers[i].n_keys; ki++) {
+			uint32_t id = bvw_key_id(cfg->peers[i].public_key[ki]);
+			size_t kk = key_index(S_PEER, "public_key");
+
+			for (j = 0; j <= i; j++)
+				for (size_t kj = 0; kj < (j < i ?
+					cfg->peers[j].n_keys : ki); kj++)
+					if (id == bvw_key_id(cfg->peers[j].public_key[kj]))
+						report_at(c, c->peer_lines[i].key[kk],
+							  "public_key: '%s' has a key "
+							  "with the same key id as "
+							  "'%s''s: make a new key "
+							  "for one", cfg->peers[i].name,
+							  cfg->peers[j].name);
+		}
 
 	/* node ids: the replay state is per id, so ids must differ */
 	for (i = 0; i < cfg->n_peers; i++) {
@@ -1159,6 +1270,33 @@ static void check_whole(struct ctx *c)
 	}
 }
 
+/*
+ * [coordinator:NAME] sections were parsed with the peers (the same keys,
+ * the same checks); the coordinator's code walks cfg->peers as its
+ * gateways and members, so they move to cfg->coords.
+ */
+static void split_coords(struct ctx *c)
+{
+	struct bvd_config *cfg = c->cfg;
+	size_t n = 0, k = 0;
+
+	if (!c->n_coord_sections)
+		return;
+	cfg->coords = calloc(c->n_coord_sections, sizeof(*cfg->coords));
+	if (!cfg->coords) {
+		c->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		if (cfg->peers[i].coordinator)
+			cfg->coords[k++] = cfg->peers[i];
+		else
+			cfg->peers[n++] = cfg->peers[i];
+	}
+	cfg->n_peers = n;
+	cfg->n_coords = k;
+}
+
 void bvd_config_free(struct bvd_config *cfg)
 {
 	if (!cfg)
@@ -1168,11 +1306,12 @@ void bvd_config_free(struct bvd_config *cfg)
 	free(cfg->gateways);
 	free(cfg->allow);
 	free(cfg->peers);
+	free(cfg->coords);
 	cfg->members = cfg->vips = cfg->gateways = NULL;
 	cfg->allow = NULL;
-	cfg->peers = NULL;
+	cfg->peers = cfg->coords = NULL;
 	cfg->n_members = cfg->n_vips = cfg->n_gateways = cfg->n_allow =
-		cfg->n_peers = 0;
+		cfg->n_peers = cfg->n_coords = 0;
 }
 
 static int parse_text(const char *text, size_t len, const char *name,
@@ -1196,6 +1335,8 @@ static int parse_text(const char *text, size_t len, const char *name,
 		c.oom = true;
 	if (!c.oom)
 		check_whole(&c);
+	if (!c.oom && !c.n_errs)
+		split_coords(&c);
 
 	rc = c.n_errs || c.oom ? -1 : 0;
 	print_errors(&c, err);

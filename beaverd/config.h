@@ -7,7 +7,8 @@
  *   node = m1                    ; this host's name, unique in the group
  *   roles = member               ; gateway | member, and/or coordinator
  *   listen = 10.0.1.11:5150      ; control-plane UDP address (port default 5150)
- *   key_file = /etc/beaver/group.key
+ *   key_file = /etc/beaver/private.key   ; this node's key (beaverctl genkey)
+ *   previous_key_file =          ; optional: the key before a rotation
  *   state_dir = /var/lib/beaver
  *   run_dir = /run/beaver
  *   socket_group = beaver        ; group of the beaverctl socket
@@ -42,10 +43,16 @@
  *
  *   [gateway:NAME]                ; one section per gateway (coordinator only)
  *   address = 10.0.1.1:5150
+ *   public_key = HEX [HEX]        ; beaverctl pubkey; two during a rotation
  *
  *   [member:NAME]                 ; one section per member (coordinator only)
  *   address = 10.0.1.11:5150
  *   data = 10.0.1.11              ; its data-plane address (channel balance)
+ *   public_key = HEX [HEX]
+ *
+ *   [coordinator:NAME]            ; who may command this node (agents); one
+ *   address = 10.0.1.5:5150       ; per coordinator, standbys included
+ *   public_key = HEX [HEX]
  */
 #ifndef BEAVERD_CONFIG_H
 #define BEAVERD_CONFIG_H
@@ -66,6 +73,9 @@
 #define BVD_MAX_ALLOW		256
 #define BVD_MAX_RETRIES		100	/* [coordinator] retries */
 #define BVD_NAME_MAX		64
+#define BVD_MAX_COORDS		8	/* [coordinator:NAME] sections */
+#define BVD_PEER_KEYS		2	/* public keys of a peer (rotation) */
+#define BVD_PUBLIC_LEN		32	/* an X25519 public key (wire.h) */
 
 struct bvd_prefix {
 	struct in_addr addr;
@@ -74,9 +84,13 @@ struct bvd_prefix {
 
 struct bvd_peer_conf {
 	char name[BVD_NAME_MAX];
-	bool gateway;			/* else member */
+	bool gateway;			/* else member (or coordinator) */
+	bool coordinator;		/* a [coordinator:NAME] section */
 	struct sockaddr_in control;	/* control-plane address */
 	struct in_addr data;		/* member: data-plane address */
+	/* the first is used to send; any of them is accepted */
+	uint8_t public_key[BVD_PEER_KEYS][BVD_PUBLIC_LEN];
+	size_t n_keys;
 };
 
 struct bvd_config {
@@ -85,6 +99,7 @@ struct bvd_config {
 	unsigned int roles;		/* BVD_ROLE_* */
 	struct sockaddr_in listen;
 	char key_file[256];
+	char previous_key_file[256];	/* "" if none */
 	char state_dir[256];
 	char run_dir[256];
 	char socket_group[64];
@@ -116,6 +131,10 @@ struct bvd_config {
 	/* [gateway:NAME], [member:NAME] */
 	struct bvd_peer_conf *peers;
 	size_t n_peers;
+
+	/* [coordinator:NAME] */
+	struct bvd_peer_conf *coords;
+	size_t n_coords;
 };
 
 /*

@@ -167,7 +167,7 @@ static void release_unneeded(struct bvd_coord *c)
 				     .recipient = c->peer_id[i] };
 
 		if (!peer(c, i)->gateway)
-			bvd_peer_send(c->io, &m, &peer(c, i)->control);
+			bvd_peer_send(c->io, &m);
 	}
 }
 
@@ -210,7 +210,7 @@ static void send_advance(struct snap *s, size_t i)
 						 BVW_ROLE_MEMBER,
 	};
 
-	if (bvd_peer_send(s->c->io, &m, &peer(s->c, i)->control))
+	if (bvd_peer_send(s->c->io, &m))
 		bvd_debug("advance %u to %s: send failed", s->epoch,
 			  peer(s->c, i)->name);
 }
@@ -512,7 +512,7 @@ static void collect_poll(void *data)
 		if (peer(s->c, i)->gateway || s->col[i].done)
 			continue;
 		m.offset = s->col[i].got;
-		bvd_peer_send(s->c->io, &m, &peer(s->c, i)->control);
+		bvd_peer_send(s->c->io, &m);
 	}
 	set_timer(s, COLLECT_POLL_NS, collect_poll);
 }
@@ -618,7 +618,7 @@ static void on_collect_data(struct bvd_coord *c, struct snap *s, size_t i,
 				     .recipient = c->peer_id[i] };
 
 		/* stream the rest without waiting for the next poll */
-		bvd_peer_send(c->io, &r, &peer(c, i)->control);
+		bvd_peer_send(c->io, &r);
 		return;
 	}
 	col->buf[col->total] = '\0';
@@ -638,13 +638,11 @@ static void on_pong(struct bvd_coord *c, size_t i, const struct bvw_msg *m)
 	c->cal.rtt[slot] = bvl_now() - c->cal.sent_ns[slot];
 }
 
-void bvd_coord_msg(struct bvd_coord *c, const struct bvw_msg *m,
-		   const struct sockaddr_in *from)
+void bvd_coord_msg(struct bvd_coord *c, const struct bvw_msg *m)
 {
 	ssize_t i = peer_of(c, m->sender);
 	struct snap *s;
 
-	(void)from;
 	if (i < 0)
 		return;		/* a node we do not coordinate */
 	if (m->type == BVW_PONG) {
@@ -771,7 +769,7 @@ int bvd_coord_calibrate(struct bvd_coord *c, unsigned int count,
 					     .recipient = c->peer_id[i] };
 
 			c->cal.sent_ns[i * count + k] = bvl_now();
-			bvd_peer_send(c->io, &m, &peer(c, i)->control);
+			bvd_peer_send(c->io, &m);
 		}
 	}
 	c->cal.timer = bvl_timer(PING_TIMEOUT_NS, cal_end, c);

@@ -49,9 +49,8 @@ int bvd_coord_snapshot(struct bvd_coord *c, bvd_snap_done done, void *waiter,
 /* forget a waiter (its client went away) */
 void bvd_coord_forget_waiter(struct bvd_coord *c, void *waiter);
 
-/* a reply from a gateway or member (already authenticated) */
-void bvd_coord_msg(struct bvd_coord *c, const struct bvw_msg *m,
-		   const struct sockaddr_in *from);
+/* a reply from a gateway or member (authenticated with its own key) */
+void bvd_coord_msg(struct bvd_coord *c, const struct bvw_msg *m);
 
 /* figures for status */
 size_t bvd_coord_outstanding(const struct bvd_coord *c);

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <sched.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,8 @@
 
 static struct {
 	struct bvd_config cfg;
-	struct bvw_key key;
+	struct bvw_keypair keys[BVD_OWN_KEYS];
+	size_t n_keys;
 	struct bvs *store;
 	struct bvd_kmod kmod;
 	bool has_kmod;
@@ -50,23 +52,33 @@ static struct {
 
 /* ---- control plane dispatch ------------------------------------------- */
 
+/* authenticated, not a replay, and (requests) from a coordinator: peer.c */
 static void on_peer_msg(struct bvd_peer_io *io, const struct bvw_msg *m,
-			const struct sockaddr_in *from, void *data)
+			const struct bvd_peer *from, void *data)
 {
 	(void)io;
 	(void)data;
+	(void)from;
 	switch (m->type) {
 	case BVW_ADVANCE:
 	case BVW_COLLECT:
 	case BVW_RELEASE:
 	case BVW_PING:
-		bvd_agent_msg(&d.agent, m, from);
+		bvd_agent_msg(&d.agent, m);
 		break;
 	default:
 		if (d.coord)
-			bvd_coord_msg(d.coord, m, from);
+			bvd_coord_msg(d.coord, m);
 		break;
 	}
+}
+
+/* the replay state, saved once a second when it changed */
+static void persist_tick(void *data)
+{
+	(void)data;
+	bvd_peer_persist(&d.io);
+	bvl_timer(1000000000ull, persist_tick, NULL);
 }
 
 /* ---- the module's events ---------------------------------------------- */
@@ -109,26 +121,31 @@ static int h_status(void *ctx, struct bvc_req *req, json_t *args,
 		    json_t **result, char *err, size_t errlen)
 {
 	char listen[INET_ADDRSTRLEN + 8], a[INET_ADDRSTRLEN];
+	char key_hex[2 * BVW_PUBLIC_LEN + 1];
 	json_t *r, *counters = json_object();
 
 	(void)ctx;
 	(void)req;
 	(void)args;
+	sodium_bin2hex(key_hex, sizeof(key_hex), d.keys[0].pub, BVW_PUBLIC_LEN);
 	inet_ntop(AF_INET, &d.cfg.listen.sin_addr, a, sizeof(a));
 	snprintf(listen, sizeof(listen), "%s:%u", a,
 		 ntohs(d.cfg.listen.sin_port));
-	r = json_pack("{s:s, s:o, s:i, s:{s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:I}}",
+	r = json_pack("{s:s, s:o, s:i, s:{s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:I}}",
 		      "node", d.cfg.node, "roles", roles_json(d.cfg.roles),
 		      "group", d.cfg.group,
-		      "control", "listen", listen, "drops",
+		      "control", "listen", listen, "key", key_hex, "drops",
 		      "truncated", (json_int_t)d.io.drops.truncated,
 		      "malformed", (json_int_t)d.io.drops.malformed,
 		      "version", (json_int_t)d.io.drops.version,
 		      "group", (json_int_t)d.io.drops.group,
+		      "unknown", (json_int_t)d.io.unknown,
 		      "mac", (json_int_t)d.io.drops.mac,
+		      "denied", (json_int_t)d.io.denied,
 		      "replay", (json_int_t)d.io.drops.replay,
 		      "received", (json_int_t)d.io.received,
-		      "sent", (json_int_t)d.io.sent);
+		      "sent", (json_int_t)d.io.sent,
+		      "busy_turns", (json_int_t)d.io.capped);
 	if (!r) {
 		json_decref(counters);
 		snprintf(err, errlen, "out of memory");
@@ -686,10 +703,21 @@ static int start(void)
 
 	if (enter_netns(d.cfg.netns))
 		return 1;
-	err = bvw_key_load(d.cfg.key_file, &d.key, why, sizeof(why));
+	err = bvw_keypair_load(d.cfg.key_file, &d.keys[0], why, sizeof(why));
 	if (err) {
-		bvd_err("group key %s: %s", d.cfg.key_file, why);
+		bvd_err("private key %s: %s", d.cfg.key_file, why);
 		return 1;
+	}
+	d.n_keys = 1;
+	if (d.cfg.previous_key_file[0]) {
+		err = bvw_keypair_load(d.cfg.previous_key_file, &d.keys[1], why,
+				       sizeof(why));
+		if (err) {
+			bvd_err("previous private key %s: %s",
+				d.cfg.previous_key_file, why);
+			return 1;
+		}
+		d.n_keys = 2;
 	}
 	err = bvs_open(d.cfg.state_dir, d.cfg.roles & BVD_ROLE_COORDINATOR,
 		       &d.store, why, sizeof(why));
@@ -720,13 +748,14 @@ static int start(void)
 		bvl_watch(bvd_kmod_events_fd(&d.kmod), POLLIN, kmod_readable,
 			  NULL);
 	}
-	err = bvd_peer_open(&d.io, &d.cfg.listen, &d.key, d.cfg.group,
-			    d.cfg.node, on_peer_msg, NULL, why, sizeof(why));
+	err = bvd_peer_open(&d.io, &d.cfg, d.keys, d.n_keys, d.store,
+			    on_peer_msg, NULL, why, sizeof(why));
 	if (err) {
 		bvd_err("%s", why);
 		return 1;
 	}
 	bvl_watch(d.io.fd, POLLIN, bvd_peer_readable, &d.io);
+	persist_tick(NULL);
 	bvd_agent_init(&d.agent, &d.cfg, &d.kmod, d.store, &d.io);
 	if (d.cfg.roles & BVD_ROLE_COORDINATOR) {
 		d.coord = bvd_coord_new(&d.cfg, d.store, &d.io);
@@ -851,8 +880,9 @@ int main(int argc, char **argv)
 	bva_close(d.apps);
 	bvd_coord_free(d.coord);
 	bvd_agent_free(&d.agent);
-	if (d.io.fd > 0)
+	if (d.io.fd >= 0 && d.io.replay.slots)
 		bvd_peer_close(&d.io);
+	sodium_memzero(d.keys, sizeof(d.keys));
 	if (d.has_kmod)
 		bvd_kmod_close(&d.kmod);
 	if (d.store)

@@ -14,74 +14,266 @@
 
 #include "log.h"
 #include "peer.h"
+#include "store.h"
 
-#define BVD_REPLAY_SLOTS 512
+#define BVD_REPLAY_SLOTS	(BVD_MAX_PEERS + BVD_MAX_COORDS + 2)
+/*
+ * The seq floor is saved this far ahead of the seq in use: one durable
+ * write per minute of sending, and a restart resumes above anything sent.
+ */
+#define SEQ_RESERVE_NS		(60ull * 1000000000ull)
 
-int bvd_peer_open(struct bvd_peer_io *io, const struct sockaddr_in *listen,
-		  const struct bvw_key *key, uint8_t group, const char *node,
-		  bvd_peer_cb cb, void *data, char *why, size_t why_len)
+static uint64_t realtime_ns(void)
 {
 	struct timespec ts;
-	int one = 1;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool is_request(uint8_t type)
+{
+	return type == BVW_ADVANCE || type == BVW_COLLECT ||
+	       type == BVW_RELEASE || type == BVW_PING;
+}
+
+/* the entry for a node, adding it if new; NULL when the table is full */
+static struct bvd_peer *peer_slot(struct bvd_peer_io *io, const char *name,
+				  size_t cap)
+{
+	uint32_t node = bvw_node_id(name);
+
+	for (size_t i = 0; i < io->n_peers; i++)
+		if (io->peers[i].node == node)
+			return &io->peers[i];
+	if (io->n_peers == cap)
+		return NULL;
+	struct bvd_peer *p = &io->peers[io->n_peers++];
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->node = node;
+	return p;
+}
+
+/* a peer's public keys and the pair keys with each of our key pairs */
+static int peer_keys(struct bvd_peer_io *io, struct bvd_peer *p,
+		     const uint8_t (*pub)[BVD_PUBLIC_LEN], size_t n,
+		     char *why, size_t why_len)
+{
+	if (p->n_keys)
+		return 0;	/* known already (this node itself) */
+	for (size_t k = 0; k < n; k++) {
+		p->key_id[k] = bvw_key_id(pub[k]);
+		for (size_t o = 0; o < io->n_own; o++)
+			if (bvw_pair_key(&io->own[o], pub[k], &p->pair[o][k])) {
+				snprintf(why, why_len, "peer %s: public key %zu "
+					 "is not a usable X25519 key", p->name,
+					 k + 1);
+				return -EINVAL;
+			}
+	}
+	p->n_keys = n;
+	return 0;
+}
+
+static int add_peer(struct bvd_peer_io *io, const struct bvd_peer_conf *pc,
+		    bool commands, size_t cap, char *why, size_t why_len)
+{
+	struct bvd_peer *p = peer_slot(io, pc->name, cap);
+
+	if (!p) {
+		snprintf(why, why_len, "too many peers");
+		return -ENOSPC;
+	}
+	p->addr = pc->control;
+	p->commands |= commands;
+	return peer_keys(io, p, (const uint8_t (*)[BVD_PUBLIC_LEN])pc->public_key,
+			 pc->n_keys, why, why_len);
+}
+
+static void replay_restore(uint32_t sender, uint64_t top, void *data)
+{
+	struct bvd_peer_io *io = data;
+
+	/* as if top had just been accepted: top and older are refused */
+	bvw_replay_check(&io->replay, sender, top, NULL);
+}
+
+static int build_table(struct bvd_peer_io *io, const struct bvd_config *cfg,
+		       char *why, size_t why_len)
+{
+	bool coordinator = cfg->roles & BVD_ROLE_COORDINATOR;
+	size_t cap = cfg->n_coords + (coordinator ? cfg->n_peers + 1 : 0);
+	int err = 0;
+
+	io->peers = calloc(cap ? cap : 1, sizeof(*io->peers));
+	if (!io->peers) {
+		snprintf(why, why_len, "out of memory");
+		return -ENOMEM;
+	}
+	if (coordinator) {
+		/* this node commands itself (a gateway that is the coordinator) */
+		struct bvd_peer *self = peer_slot(io, cfg->node, cap);
+		uint8_t pub[BVD_OWN_KEYS][BVD_PUBLIC_LEN];
+
+		for (size_t o = 0; o < io->n_own; o++)
+			memcpy(pub[o], io->own[o].pub, BVD_PUBLIC_LEN);
+		self->addr = cfg->listen;
+		if (!self->addr.sin_addr.s_addr)
+			self->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		self->commands = true;
+		err = peer_keys(io, self, (const uint8_t (*)[BVD_PUBLIC_LEN])pub,
+				io->n_own, why, why_len);
+		for (size_t i = 0; !err && i < cfg->n_peers; i++) {
+			const struct bvd_peer_conf *pc = &cfg->peers[i];
+
+			if (!strcmp(pc->name, cfg->node) &&
+			    memcmp(pc->public_key[0], io->own[0].pub,
+				   BVD_PUBLIC_LEN)) {
+				snprintf(why, why_len, "[%s:%s] is this node, "
+					 "but its public_key is not the one of "
+					 "key_file", pc->gateway ? "gateway" :
+					 "member", pc->name);
+				return -EINVAL;
+			}
+			err = add_peer(io, pc, false, cap, why, why_len);
+		}
+	}
+	for (size_t i = 0; !err && i < cfg->n_coords; i++)
+		err = add_peer(io, &cfg->coords[i], true, cap, why, why_len);
+	return err;
+}
+
+int bvd_peer_open(struct bvd_peer_io *io, const struct bvd_config *cfg,
+		  const struct bvw_keypair *own, size_t n_own, struct bvs *store,
+		  bvd_peer_cb cb, void *data, char *why, size_t why_len)
+{
+	const struct sockaddr_in *listen = &cfg->listen;
+	uint64_t floor = 0;
+	int one = 1, err;
 
 	memset(io, 0, sizeof(*io));
-	io->key = *key;
-	io->group = group;
-	io->self = bvw_node_id(node);
+	io->fd = -1;
+	io->group = cfg->group;
+	io->self = bvw_node_id(cfg->node);
+	io->n_own = n_own < BVD_OWN_KEYS ? n_own : BVD_OWN_KEYS;
+	memcpy(io->own, own, io->n_own * sizeof(*own));
+	io->store = store;
 	io->cb = cb;
 	io->data = data;
-	/*
-	 * seq must grow across restarts without stored state: start at the
-	 * wall clock in microseconds, with 16 bits of room to count up.
-	 */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	io->seq = ((uint64_t)ts.tv_sec * 1000000u +
-		   (uint64_t)ts.tv_nsec / 1000u) << 16;
 	io->replay.slots = calloc(BVD_REPLAY_SLOTS, sizeof(*io->replay.slots));
 	io->replay.n = BVD_REPLAY_SLOTS;
 	if (!io->replay.slots) {
 		snprintf(why, why_len, "out of memory");
 		return -ENOMEM;
 	}
+	err = build_table(io, cfg, why, why_len);
+	if (err)
+		goto fail;
+	if (store) {
+		err = bvs_seq_floor_get(store, &floor);
+		if (!err)
+			err = bvs_replay_load(store, replay_restore, io);
+		if (err) {
+			snprintf(why, why_len, "replay state: %s",
+				 bvs_errmsg(store));
+			goto fail;
+		}
+	}
+	/*
+	 * The first seq: the wall clock, unless an earlier run already sent
+	 * (or reserved) seqs beyond it: a clock set back cannot make this
+	 * node repeat a seq its peers have seen.
+	 */
+	io->seq = realtime_ns();
+	if (io->seq < floor)
+		io->seq = floor;
+	io->seq_floor = floor;
+
 	io->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (io->fd < 0 ||
 	    setsockopt(io->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(io->fd, (const struct sockaddr *)listen, sizeof(*listen))) {
 		char a[INET_ADDRSTRLEN];
-		int err = -errno;
 
+		err = -errno;
 		inet_ntop(AF_INET, &listen->sin_addr, a, sizeof(a));
 		snprintf(why, why_len, "control socket %s:%u: %s", a,
 			 ntohs(listen->sin_port), strerror(errno));
-		bvd_peer_close(io);
-		return err;
+		goto fail;
 	}
 	return 0;
+fail:
+	bvd_peer_close(io);
+	return err;
 }
 
 void bvd_peer_close(struct bvd_peer_io *io)
 {
-	if (io->fd > 0)
+	bvd_peer_persist(io);
+	if (io->fd >= 0)
 		close(io->fd);
 	io->fd = -1;
 	free(io->replay.slots);
 	io->replay.slots = NULL;
+	if (io->peers)
+		memset(io->peers, 0, io->n_peers * sizeof(*io->peers));
+	free(io->peers);
+	io->peers = NULL;
+	io->n_peers = 0;
+	memset(io->own, 0, sizeof(io->own));
 }
 
-int bvd_peer_send(struct bvd_peer_io *io, struct bvw_msg *m,
-		  const struct sockaddr_in *to)
+const struct bvd_peer *bvd_peer_find(const struct bvd_peer_io *io,
+				     uint32_t node)
+{
+	for (size_t i = 0; i < io->n_peers; i++)
+		if (io->peers[i].node == node)
+			return &io->peers[i];
+	return NULL;
+}
+
+/* the next seq; the floor is saved before a seq reaches it */
+static int next_seq(struct bvd_peer_io *io, uint64_t *seq)
+{
+	uint64_t now = realtime_ns(), s = io->seq + 1;
+
+	if (s < now)
+		s = now;
+	if (s >= io->seq_floor && io->store) {
+		uint64_t floor = s + SEQ_RESERVE_NS;
+
+		if (bvs_seq_floor_set(io->store, floor)) {
+			bvd_err("cannot save the control-plane seq floor: %s",
+				bvs_errmsg(io->store));
+			return -EIO;
+		}
+		io->seq_floor = floor;
+	}
+	io->seq = s;
+	*seq = s;
+	return 0;
+}
+
+static int send_with(struct bvd_peer_io *io, struct bvw_msg *m,
+		     const struct bvd_peer *p, size_t own, size_t key)
 {
 	uint8_t buf[BVW_MAX_DGRAM];
-	int len;
+	int len, err;
 
 	m->group = io->group;
 	m->sender = io->self;
-	m->seq = io->seq++;
-	len = bvw_encode(m, &io->key, buf, sizeof(buf));
+	m->sender_key = io->own[own].id;
+	m->recipient_key = p->key_id[key];
+	err = next_seq(io, &m->seq);
+	if (err)
+		return err;
+	len = bvw_encode(m, &p->pair[own][key], buf, sizeof(buf));
 	if (len < 0)
 		return len;
-	if (sendto(io->fd, buf, (size_t)len, 0, (const struct sockaddr *)to,
-		   sizeof(*to)) < 0) {
+	if (sendto(io->fd, buf, (size_t)len, 0, (const struct sockaddr *)&p->addr,
+		   sizeof(p->addr)) < 0) {
 		io->send_errors++;
 		return -errno;
 	}
@@ -89,12 +281,93 @@ int bvd_peer_send(struct bvd_peer_io *io, struct bvw_msg *m,
 	return 0;
 }
 
-int bvd_peer_reply(struct bvd_peer_io *io, const struct bvw_msg *req,
-		   struct bvw_msg *m, const struct sockaddr_in *to)
+int bvd_peer_send(struct bvd_peer_io *io, struct bvw_msg *m)
 {
+	const struct bvd_peer *p = bvd_peer_find(io, m->recipient);
+
+	if (!p || !p->n_keys)
+		return -ENOENT;
+	return send_with(io, m, p, 0, 0);
+}
+
+int bvd_peer_reply(struct bvd_peer_io *io, const struct bvw_msg *req,
+		   struct bvw_msg *m)
+{
+	const struct bvd_peer *p = bvd_peer_find(io, req->sender);
+	size_t own = 0, key = 0;
+
+	if (!p)
+		return -ENOENT;
+	/* answer with the keys the request used: the requester has them */
+	for (size_t o = 0; o < io->n_own; o++)
+		if (io->own[o].id == req->recipient_key)
+			own = o;
+	for (size_t k = 0; k < p->n_keys; k++)
+		if (p->key_id[k] == req->sender_key)
+			key = k;
 	m->req_id = req->seq;
 	m->recipient = req->sender;
-	return bvd_peer_send(io, m, to);
+	return send_with(io, m, p, own, key);
+}
+
+/*
+ * The pair key a header asks for: a configured peer with that node id and
+ * key id, and one of our key pairs; NULL if there is none.
+ */
+static const struct bvw_key *pair_for(struct bvd_peer_io *io,
+				      const struct bvw_hdr *h,
+				      struct bvd_peer **from)
+{
+	struct bvd_peer *p = NULL;
+	size_t own, key;
+
+	for (size_t i = 0; i < io->n_peers && !p; i++)
+		if (io->peers[i].node == h->sender)
+			p = &io->peers[i];
+	if (!p)
+		return NULL;
+	for (own = 0; own < io->n_own; own++)
+		if (io->own[own].id == h->recipient_key)
+			break;
+	for (key = 0; key < p->n_keys; key++)
+		if (p->key_id[key] == h->sender_key)
+			break;
+	if (own == io->n_own || key == p->n_keys)
+		return NULL;
+	*from = p;
+	return &p->pair[own][key];
+}
+
+/* one datagram: checked, counted, and handed on if it is good */
+static void receive_one(struct bvd_peer_io *io, const uint8_t *buf, size_t n)
+{
+	const struct bvw_key *key;
+	struct bvd_peer *from = NULL;
+	struct bvw_hdr h;
+	struct bvw_msg m;
+
+	/* forged, malformed, unknown or replayed: counted, never acted on */
+	if (bvw_peek(buf, n, io->group, &h, &io->drops))
+		return;
+	key = pair_for(io, &h, &from);
+	if (!key) {
+		io->unknown++;
+		return;
+	}
+	if (bvw_decode(buf, n, key, io->group, &m, &io->drops))
+		return;
+	if (is_request(m.type) && !from->commands) {
+		/* a gateway's or member's key may not command anyone */
+		io->denied++;
+		return;
+	}
+	if (bvw_replay_check(&io->replay, m.sender, m.seq, &io->drops))
+		return;
+	io->replay_dirty = true;
+	io->received++;
+	from->received++;
+	m.recipient = io->self;
+	io->cb(io, &m, from, io->data);
 }
 
 void bvd_peer_readable(int fd, short revents, void *data)
@@ -103,24 +376,37 @@ void bvd_peer_readable(int fd, short revents, void *data)
 	uint8_t buf[BVW_MAX_DGRAM + 1];
 
 	(void)revents;
-	for (;;) {
-		struct sockaddr_in from;
-		socklen_t flen = sizeof(from);
-		struct bvw_msg m;
-		ssize_t n;
+	/*
+	 * A bounded number per loop turn: a flood must not starve the timers
+	 * (acknowledgement deadlines, the watchdog); what is left is read on
+	 * the next turn, and the kernel drops what its buffer cannot hold.
+	 */
+	for (int i = 0; i < BVD_DRAIN_MAX; i++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 
-		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
-			     &flen);
 		if (n < 0)
 			return;		/* EAGAIN: drained */
-		/* forged, malformed or replayed: counted, never acted on */
-		/* made for us, or the MAC fails: no cross-node replays */
-		if (bvw_decode_for(buf, (size_t)n, &io->key, io->group,
-				   io->self, &m, &io->drops))
-			continue;
-		if (bvw_replay_check(&io->replay, m.sender, m.seq, &io->drops))
-			continue;
-		io->received++;
-		io->cb(io, &m, &from, io->data);
+		receive_one(io, buf, (size_t)n);
 	}
+	io->capped++;
+}
+
+void bvd_peer_persist(struct bvd_peer_io *io)
+{
+	uint32_t senders[BVD_REPLAY_SLOTS];
+	uint64_t tops[BVD_REPLAY_SLOTS];
+	size_t n = 0;
+
+	if (!io->store || !io->replay_dirty || !io->replay.slots)
+		return;
+	for (size_t i = 0; i < io->replay.n && io->replay.slots[i].used; i++) {
+		senders[n] = io->replay.slots[i].sender;
+		tops[n++] = io->replay.slots[i].top;
+	}
+	if (bvs_replay_save(io->store, senders, tops, n)) {
+		bvd_warn("cannot save the control-plane replay state: %s",
+			 bvs_errmsg(io->store));
+		return;
+	}
+	io->replay_dirty = false;
 }

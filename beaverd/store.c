@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BVS_SCHEMA_VERSION	2
+#define BVS_SCHEMA_VERSION	3
 #define BVS_APPLICATION_ID	0x42565231	/* "BVR1" */
 #define BVS_DB_NAME		"beaverd.db"
 #define BVS_LOCK_NAME		"beaverd.lock"
@@ -64,6 +64,8 @@ enum stmt_id {
 	Q_LOCAL_GET,
 	Q_LOCAL_RELEASE,
 	Q_RECOVER,
+	Q_REPLAY_SET,
+	Q_REPLAY_ALL,
 	Q_COUNT
 };
 
@@ -117,6 +119,10 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_RECOVER] = "UPDATE snapshots SET state = 'failed', "
 		      "reason = 'coordinator restarted', finished_ns = ?1 "
 		      "WHERE state IN ('pending', 'collecting')",
+	[Q_REPLAY_SET] = "INSERT INTO replay(sender, top) VALUES(?1, ?2) "
+			 "ON CONFLICT(sender) DO UPDATE SET top = "
+			 "max(top, excluded.top)",
+	[Q_REPLAY_ALL] = "SELECT sender, top FROM replay",
 };
 
 static const char schema_v1[] =
@@ -158,6 +164,10 @@ static const char schema_v1[] =
 /* 2: the gateways' acknowledgements of each attempt (a JSON array) */
 static const char schema_v2[] =
 	"ALTER TABLE attempts ADD COLUMN acks TEXT;";
+
+/* 3: the newest control-plane seq seen from each sender (peer.c) */
+static const char schema_v3[] =
+	"CREATE TABLE replay(sender INTEGER PRIMARY KEY, top INTEGER NOT NULL);";
 
 struct bvs {
 	sqlite3 *db;
@@ -479,6 +489,13 @@ static int setup(struct bvs *s)
 			err = exec(s, "PRAGMA user_version = 2",
 				   "set the schema version");
 		v = 2;
+	}
+	if (!err && v == 2) {
+		err = exec(s, schema_v3, "upgrade the schema to version 3");
+		if (!err)
+			err = exec(s, "PRAGMA user_version = 3",
+				   "set the schema version");
+		v = 3;
 	}
 	if (err) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1111,4 +1128,88 @@ int bvs_local_release(struct bvs *s, uint32_t upto)
 	sqlite3_bind_int64(x, 1, upto);
 	err = run(s, x, "release local records");
 	return err ? err : sqlite3_changes(s->db);
+}
+
+/* ---- control-plane replay state (peer.c) ---- */
+
+int bvs_seq_floor_get(struct bvs *s, uint64_t *floor)
+{
+	sqlite3_stmt *x;
+	int rc;
+
+	if (!s || !floor)
+		return -EINVAL;
+	*floor = 0;
+	x = q(s, Q_META_GET);
+	sqlite3_bind_text(x, 1, "seq_floor", -1, SQLITE_STATIC);
+	rc = sqlite3_step(x);
+	if (rc == SQLITE_ROW)
+		*floor = u64(sqlite3_column_int64(x, 0));
+	done(x);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail_sql(s, rc, "read seq_floor");
+	return 0;
+}
+
+int bvs_seq_floor_set(struct bvs *s, uint64_t floor)
+{
+	sqlite3_stmt *x;
+	int err;
+
+	if (!s)
+		return -EINVAL;
+	/* durable whatever the store's mode, like the epoch counter */
+	if (!s->durable) {
+		err = run(s, q(s, Q_SYNC_FULL), "synchronous = FULL");
+		if (err)
+			return err;
+	}
+	x = q(s, Q_META_SET);
+	sqlite3_bind_text(x, 1, "seq_floor", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(x, 2, i64(floor));
+	err = run(s, x, "store seq_floor");
+	if (!s->durable)
+		run(s, q(s, Q_SYNC_NORMAL), "synchronous = NORMAL");
+	return err;
+}
+
+int bvs_replay_save(struct bvs *s, const uint32_t *senders,
+		    const uint64_t *tops, size_t n)
+{
+	int err;
+
+	if (!s || (n && (!senders || !tops)))
+		return -EINVAL;
+	err = begin(s);
+	for (size_t i = 0; !err && i < n; i++) {
+		sqlite3_stmt *x = q(s, Q_REPLAY_SET);
+
+		sqlite3_bind_int64(x, 1, senders[i]);
+		sqlite3_bind_int64(x, 2, i64(tops[i]));
+		err = run(s, x, "store replay state");
+	}
+	if (err)
+		return rollback(s, err);
+	return commit(s);
+}
+
+int bvs_replay_load(struct bvs *s,
+		    void (*cb)(uint32_t sender, uint64_t top, void *data),
+		    void *data)
+{
+	sqlite3_stmt *x;
+	int rc;
+
+	if (!s || !cb)
+		return -EINVAL;
+	x = q(s, Q_REPLAY_ALL);
+	while ((rc = sqlite3_step(x)) == SQLITE_ROW) {
+		sqlite3_int64 sender = sqlite3_column_int64(x, 0);
+
+		if (sender >= 0 && sender <= UINT32_MAX)
+			cb((uint32_t)sender, u64(sqlite3_column_int64(x, 1)),
+			   data);
+	}
+	done(x);
+	return rc == SQLITE_DONE ? 0 : fail_sql(s, rc, "read replay state");
 }

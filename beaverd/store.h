@@ -24,6 +24,10 @@
  *   member_records(snapshot_id, node TEXT, epoch, record TEXT,  -- JSON
  *                  PRIMARY KEY(snapshot_id, node))
  *   local_records(epoch INTEGER PRIMARY KEY, record TEXT, collected INTEGER)
+ *   replay(sender INTEGER PRIMARY KEY, top INTEGER)   -- version 3
+ * Version 2 added attempts.acks; version 3 the replay table and the meta
+ * key seq_floor. An older database is upgraded on open, in one
+ * transaction.
  */
 #ifndef BEAVERD_STORE_H
 #define BEAVERD_STORE_H
@@ -152,6 +156,19 @@ int bvs_member_nodes(struct bvs *s, int64_t id, char ***nodes, size_t *n);
 int bvs_local_put(struct bvs *s, uint32_t epoch, const char *record);
 char *bvs_local_get(struct bvs *s, uint32_t epoch);
 int bvs_local_release(struct bvs *s, uint32_t upto);
+
+/*
+ * control-plane replay state (peer.c): this node's seq floor (durable when
+ * set: a seq below it may have been sent), and the newest seq accepted
+ * from each sender (save keeps the larger of the stored and given top)
+ */
+int bvs_seq_floor_get(struct bvs *s, uint64_t *floor);
+int bvs_seq_floor_set(struct bvs *s, uint64_t floor);
+int bvs_replay_save(struct bvs *s, const uint32_t *senders,
+		    const uint64_t *tops, size_t n);
+int bvs_replay_load(struct bvs *s,
+		    void (*cb)(uint32_t sender, uint64_t top, void *data),
+		    void *data);
 
 const char *bvs_state_name(enum bvs_state st);
 

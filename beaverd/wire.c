@@ -2,7 +2,9 @@
 /*
  * The control-plane codec: see wire.h for the datagram and body layouts.
  * Authentication is libsodium's HMAC-SHA-256 (crypto_auth_hmacsha256), its
- * verification constant-time; nothing here is hand-written cryptography.
+ * verification constant-time, keyed with a pair key from libsodium's X25519
+ * (crypto_scalarmult) and BLAKE2b (crypto_generichash); nothing here is
+ * hand-written cryptography.
  */
 #include "wire.h"
 
@@ -36,6 +38,8 @@ _Static_assert(BVW_HDR_LEN + 36 + BVW_MAC_LEN <= BVW_MAX_DGRAM,
 	       "every fixed body fits a datagram");
 _Static_assert(crypto_auth_hmacsha256_BYTES == BVW_MAC_LEN, "MAC size");
 _Static_assert(crypto_auth_hmacsha256_KEYBYTES == BVW_KEY_LEN, "key size");
+_Static_assert(crypto_scalarmult_BYTES == BVW_PUBLIC_LEN, "X25519 size");
+_Static_assert(crypto_scalarmult_SCALARBYTES == BVW_KEY_LEN, "secret size");
 
 /* ---- byte order ---- */
 
@@ -146,24 +150,95 @@ static int sodium_ready(void)
 
 /* ---- encode ---- */
 
-/*
- * The MAC of a datagram (len bytes before the MAC) for a recipient: the
- * recipient's id, when there is one, is authenticated but never sent.
- */
-static void bvw_mac(uint8_t out[BVW_MAC_LEN], uint32_t recipient,
-		    const uint8_t *buf, size_t len, const struct bvw_key *key)
-{
-	crypto_auth_hmacsha256_state st;
-	uint8_t rcpt[4];
+/* ---- keys ---- */
 
-	crypto_auth_hmacsha256_init(&st, key->k, BVW_KEY_LEN);
-	if (recipient) {
-		put32(rcpt, recipient);
-		crypto_auth_hmacsha256_update(&st, rcpt, sizeof(rcpt));
+uint32_t bvw_key_id(const uint8_t pub[BVW_PUBLIC_LEN])
+{
+	uint8_t h[crypto_generichash_BYTES_MIN];
+
+	if (sodium_ready())
+		return 0;
+	crypto_generichash(h, sizeof(h), pub, BVW_PUBLIC_LEN, NULL, 0);
+	return get32(h);
+}
+
+int bvw_keypair_from_secret(const struct bvw_key *secret,
+			    struct bvw_keypair *kp)
+{
+	if (!secret || !kp)
+		return -EINVAL;
+	if (sodium_ready())
+		return -ENOSYS;
+	kp->secret = *secret;
+	if (crypto_scalarmult_base(kp->pub, kp->secret.k))
+		return -EINVAL;
+	kp->id = bvw_key_id(kp->pub);
+	return 0;
+}
+
+int bvw_pair_key(const struct bvw_keypair *own,
+		 const uint8_t peer_pub[BVW_PUBLIC_LEN], struct bvw_key *out)
+{
+	crypto_generichash_state st;
+	uint8_t q[crypto_scalarmult_BYTES];
+	const uint8_t *lo = own->pub, *hi = peer_pub;
+	int err = 0;
+
+	if (sodium_ready())
+		return -ENOSYS;
+	/* fails for a low-order point, whose product is all zeros */
+	if (crypto_scalarmult(q, own->secret.k, peer_pub))
+		return -EINVAL;
+	/* both ends must hash the two public keys in the same order */
+	if (memcmp(lo, hi, BVW_PUBLIC_LEN) > 0) {
+		lo = peer_pub;
+		hi = own->pub;
 	}
-	crypto_auth_hmacsha256_update(&st, buf, len);
-	crypto_auth_hmacsha256_final(&st, out);
+	if (crypto_generichash_init(&st, NULL, 0, BVW_KEY_LEN) ||
+	    crypto_generichash_update(&st, q, sizeof(q)) ||
+	    crypto_generichash_update(&st, lo, BVW_PUBLIC_LEN) ||
+	    crypto_generichash_update(&st, hi, BVW_PUBLIC_LEN) ||
+	    crypto_generichash_final(&st, out->k, BVW_KEY_LEN))
+		err = -EINVAL;
+	sodium_memzero(q, sizeof(q));
 	sodium_memzero(&st, sizeof(st));
+	return err;
+}
+
+/*
+ * A public key no pair key can come from: a low-order point, whose
+ * product with every secret is all zeros (crypto_scalarmult refuses it).
+ * Checked with a fixed secret: the result depends only on the point.
+ */
+static bool usable_point(const uint8_t pub[BVW_PUBLIC_LEN])
+{
+	static const uint8_t probe[crypto_scalarmult_SCALARBYTES] = { 9, 1 };
+	uint8_t q[crypto_scalarmult_BYTES];
+	bool ok = !crypto_scalarmult(q, probe, pub);
+
+	sodium_memzero(q, sizeof(q));
+	return ok;
+}
+
+int bvw_public_parse(const char *hex, uint8_t pub[BVW_PUBLIC_LEN])
+{
+	size_t bin_len = 0;
+	const char *end = NULL;
+
+	if (!hex || strlen(hex) != 2 * BVW_PUBLIC_LEN || sodium_ready())
+		return -EINVAL;
+	if (sodium_hex2bin(pub, BVW_PUBLIC_LEN, hex, 2 * BVW_PUBLIC_LEN, NULL,
+			   &bin_len, &end) || bin_len != BVW_PUBLIC_LEN ||
+	    *end)
+		return -EINVAL;
+	return usable_point(pub) ? 0 : -EINVAL;
+}
+
+/* the MAC of a datagram (len bytes before the MAC) */
+static void bvw_mac(uint8_t out[BVW_MAC_LEN], const uint8_t *buf, size_t len,
+		    const struct bvw_key *key)
+{
+	crypto_auth_hmacsha256(out, buf, len, key->k);
 }
 
 int bvw_encode(const struct bvw_msg *m, const struct bvw_key *key,
@@ -197,7 +272,9 @@ int bvw_encode(const struct bvw_msg *m, const struct bvw_key *key,
 	buf[5] = m->flags;
 	put16(buf + 6, (uint16_t)blen);
 	put32(buf + 8, m->sender);
-	put64(buf + 12, m->seq);
+	put32(buf + 12, m->sender_key);
+	put32(buf + 16, m->recipient_key);
+	put64(buf + 20, m->seq);
 
 	b = buf + BVW_HDR_LEN;
 	if (is_reply(m->type)) {
@@ -249,8 +326,7 @@ int bvw_encode(const struct bvw_msg *m, const struct bvw_key *key,
 	default:
 		return -EINVAL;	/* not reached: checked above */
 	}
-	bvw_mac(buf + BVW_HDR_LEN + blen, m->recipient, buf,
-		BVW_HDR_LEN + blen, key);
+	bvw_mac(buf + BVW_HDR_LEN + blen, buf, BVW_HDR_LEN + blen, key);
 	return (int)total;
 }
 
@@ -331,27 +407,12 @@ static bool decode_body(const uint8_t *b, size_t blen, struct bvw_msg *m)
 	return fields_ok(m);
 }
 
-int bvw_decode(const uint8_t *buf, size_t len, const struct bvw_key *key,
-	       uint8_t group, struct bvw_msg *m, struct bvw_drops *d)
+/* the header checks; returns bodylen, or a negative error */
+static int check_header(const uint8_t *buf, size_t len, uint8_t group,
+			struct bvw_drops *d)
 {
-	return bvw_decode_for(buf, len, key, group, 0, m, d);
-}
-
-int bvw_decode_for(const uint8_t *buf, size_t len, const struct bvw_key *key,
-		   uint8_t group, uint32_t self, struct bvw_msg *m,
-		   struct bvw_drops *d)
-{
-	uint8_t mac[BVW_MAC_LEN];
-	struct bvw_drops dummy;
 	size_t blen;
 
-	if (!d) {
-		memset(&dummy, 0, sizeof(dummy));
-		d = &dummy;
-	}
-	if (!m || !key || (!buf && len))
-		return -EINVAL;
-	memset(m, 0, sizeof(*m));
 	if (len < BVW_HDR_LEN + BVW_MAC_LEN)
 		return drop(d, &d->truncated, -EBADMSG);
 	if (len > BVW_MAX_DGRAM || buf[0] != 'B' || buf[1] != 'V')
@@ -365,9 +426,51 @@ int bvw_decode_for(const uint8_t *buf, size_t len, const struct bvw_key *key,
 		return drop(d, &d->truncated, -EBADMSG);
 	if (BVW_HDR_LEN + blen + BVW_MAC_LEN < len)
 		return drop(d, &d->malformed, -EBADMSG);
+	return (int)blen;
+}
+
+int bvw_peek(const uint8_t *buf, size_t len, uint8_t group,
+	     struct bvw_hdr *h, struct bvw_drops *d)
+{
+	struct bvw_drops dummy = { 0 };
+	int blen;
+
+	if (!h || (!buf && len))
+		return -EINVAL;
+	memset(h, 0, sizeof(*h));
+	blen = check_header(buf, len, group, d ? d : &dummy);
+	if (blen < 0)
+		return blen;
+	h->type = buf[3];
+	h->sender = get32(buf + 8);
+	h->sender_key = get32(buf + 12);
+	h->recipient_key = get32(buf + 16);
+	h->seq = get64(buf + 20);
+	return 0;
+}
+
+int bvw_decode(const uint8_t *buf, size_t len, const struct bvw_key *key,
+	       uint8_t group, struct bvw_msg *m, struct bvw_drops *d)
+{
+	uint8_t mac[BVW_MAC_LEN];
+	struct bvw_drops dummy;
+	size_t blen;
+	int r;
+
+	if (!d) {
+		memset(&dummy, 0, sizeof(dummy));
+		d = &dummy;
+	}
+	if (!m || !key || (!buf && len))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	r = check_header(buf, len, group, d);
+	if (r < 0)
+		return r;
+	blen = (size_t)r;
 	if (sodium_ready())
 		return -ENOSYS;
-	bvw_mac(mac, self, buf, BVW_HDR_LEN + blen, key);
+	bvw_mac(mac, buf, BVW_HDR_LEN + blen, key);
 	if (sodium_memcmp(mac, buf + BVW_HDR_LEN + blen, BVW_MAC_LEN))
 		return drop(d, &d->mac, -EPERM);
 
@@ -375,8 +478,9 @@ int bvw_decode_for(const uint8_t *buf, size_t len, const struct bvw_key *key,
 	m->group = buf[4];
 	m->flags = buf[5];
 	m->sender = get32(buf + 8);
-	m->recipient = self;
-	m->seq = get64(buf + 12);
+	m->sender_key = get32(buf + 12);
+	m->recipient_key = get32(buf + 16);
+	m->seq = get64(buf + 20);
 	if (m->flags || !decode_body(buf + BVW_HDR_LEN, blen, m)) {
 		memset(m, 0, sizeof(*m));
 		return drop(d, &d->malformed, -EBADMSG);
@@ -487,7 +591,7 @@ int bvw_key_load(const char *path, struct bvw_key *key, char *why,
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
 		err = -EPERM;
 		why_set(why, why_len, "mode %04o lets group or others at the "
-			"group key; refusing it (chmod 600 %s)",
+			"private key; refusing it (chmod 600 %s)",
 			(unsigned int)(st.st_mode & 07777), path);
 		goto out;
 	}
@@ -539,6 +643,21 @@ out:
 	if (err)
 		sodium_memzero(key->k, BVW_KEY_LEN);
 	close(fd);
+	return err;
+}
+
+int bvw_keypair_load(const char *path, struct bvw_keypair *kp, char *why,
+		     size_t why_len)
+{
+	struct bvw_key k;
+	int err;
+
+	err = bvw_key_load(path, &k, why, why_len);
+	if (!err)
+		err = bvw_keypair_from_secret(&k, kp);
+	sodium_memzero(&k, sizeof(k));
+	if (err && why && !why[0])
+		why_set(why, why_len, "no public key can be derived from it");
 	return err;
 }
 

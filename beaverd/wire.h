@@ -6,26 +6,37 @@
  *
  * A datagram (all integers big endian):
  *
- *   0       2     3     4      5      6        8          12         20
- *   +-------+-----+-----+------+------+--------+----------+----------+
- *   | "BV"  | ver | type| group| flags| bodylen| sender   | seq      |
- *   +-------+-----+-----+------+------+--------+----------+----------+
- *   | body (bodylen bytes, per type)  | MAC (32 bytes)               |
- *   +---------------------------------+------------------------------+
+ *   0     2   3    4     5     6        8       12         16          20   28
+ *   +-----+---+----+-----+-----+--------+-------+----------+-----------+----+
+ *   |"BV" |ver|type|group|flags|bodylen |sender |sender_key|recipient_ |seq |
+ *   |     |   |    |     |     |        |       |          |key        |    |
+ *   +-----+---+----+-----+-----+--------+-------+----------+-----------+----+
+ *   | body (bodylen bytes, per type)    | MAC (32 bytes)                    |
+ *   +-----------------------------------+-----------------------------------+
  *
- * ver = 1. flags: none defined yet, must be 0 (a receiver refuses unknown
- * bits, so a later flag is never misread). sender: a 32-bit id of the
- * sending node (bvw_node_id() of its name). seq: 64-bit, strictly
- * increasing per sender across restarts (the sender starts at its
- * CLOCK_REALTIME in microseconds << 16 and counts up).
- * MAC: crypto_auth_hmacsha256 (libsodium) over everything before it, keyed
- * with the group key (32 bytes, file written by `beaverctl genkey`). When
- * the message names a recipient (bvw_msg.recipient, a node id, not 0) the
- * MAC covers that id too, prefixed as 4 big-endian bytes that are not sent:
- * a datagram captured on its way to one node fails the MAC at every other
- * node, so it cannot be replayed across recipients. The daemons always
- * name the recipient and always decode with their own id
- * (bvw_decode_for).
+ * ver = 2 (1 had one group key and no key ids). flags: none defined yet,
+ * must be 0 (a receiver refuses unknown bits, so a later flag is never
+ * misread). sender: a 32-bit id of the sending node (bvw_node_id() of its
+ * name). sender_key, recipient_key: the key ids (bvw_key_id(): the first 4
+ * bytes of BLAKE2b of the public key) of the sender's key pair and of the
+ * recipient's public key the sender used: they tell the receiver which
+ * pair key to check the MAC with, and let a node hold two key pairs while
+ * its key is rotated. seq: 64-bit, strictly increasing per sender across
+ * restarts: the sender's CLOCK_REALTIME in nanoseconds when that is ahead
+ * of its last seq (wraps in 2554), and never below the floor it keeps in
+ * its state directory (a clock set back after a restart cannot make it
+ * repeat itself).
+ *
+ * Authentication: every node has an X25519 key pair (the private key file
+ * written by `beaverctl genkey`, the public key printed by `beaverctl
+ * pubkey`); two nodes share the pair key bvw_pair_key(): BLAKE2b-256 of
+ * X25519(own secret, peer public) and both public keys in byte order (the
+ * construction libsodium documents for crypto_scalarmult). MAC:
+ * crypto_auth_hmacsha256 keyed with the pair key, over everything before
+ * it. A datagram is good only between its two nodes: a copy sent to any
+ * other node fails there, and the header's key ids are authenticated too.
+ * Nothing here is hand-made cryptography: X25519, BLAKE2b and HMAC-SHA-256
+ * are libsodium's.
  *
  * Bodies (big endian; every size is exact, reserved bytes are 0; a reply
  * starts with req_id, the seq of the request it answers):
@@ -51,9 +62,10 @@
  *
  * Check order on receipt: length and magic (-EBADMSG), version (-EPROTO),
  * group (-EXDEV: two groups sharing a port are told apart before their
- * keys are tried), bodylen against the datagram length (-EBADMSG), MAC
- * (-EPERM), then type and body (-EBADMSG): nothing unauthenticated beyond
- * the header is parsed.
+ * keys are tried), bodylen against the datagram length (-EBADMSG)
+ * (bvw_peek stops here and returns the header: the receiver picks the pair
+ * key from the key ids), MAC (-EPERM), then type and body (-EBADMSG):
+ * nothing unauthenticated beyond the header is parsed.
  *
  * Receivers drop, and count, a datagram that is truncated, malformed, of
  * another version or group, fails the MAC, or whose (sender, seq) was seen
@@ -65,8 +77,9 @@
  * evicts the one whose last accepted message is the oldest, and its
  * history is then forgotten (a replay of its old messages would pass
  * once). Size it above the number of peers (BVD_MAX_PEERS + 1) so that
- * authenticated senders never evict each other; only holders of the group
- * key get as far as the table.
+ * authenticated senders never evict each other; only configured peers get
+ * as far as the table. beaverd keeps each sender's newest seq in its
+ * state directory, so a restart does not forget it (peer.c).
  */
 #ifndef BEAVERD_WIRE_H
 #define BEAVERD_WIRE_H
@@ -75,10 +88,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BVW_VERSION	1
-#define BVW_HDR_LEN	20
+#define BVW_VERSION	2
+#define BVW_HDR_LEN	28
 #define BVW_MAC_LEN	32
 #define BVW_KEY_LEN	32
+#define BVW_PUBLIC_LEN	32	/* an X25519 public key */
 #define BVW_MAX_DGRAM	1400	/* stays below every sane path MTU */
 #define BVW_MAX_BODY	(BVW_MAX_DGRAM - BVW_HDR_LEN - BVW_MAC_LEN)
 #define BVW_REPLAY_WINDOW 64
@@ -105,7 +119,10 @@ struct bvw_msg {
 	uint8_t group;
 	uint8_t flags;
 	uint32_t sender;
-	uint32_t recipient;	/* node id bound by the MAC; 0: none (not sent) */
+	uint32_t sender_key;	/* key id of the sender's key pair */
+	uint32_t recipient_key;	/* key id of the recipient's public key */
+	uint32_t recipient;	/* node id to send to (not sent: the pair key
+				 * binds the datagram to its two nodes) */
 	uint64_t seq;
 	uint64_t req_id;	/* a reply carries its request's seq */
 	uint32_t epoch;
@@ -126,6 +143,20 @@ struct bvw_msg {
 
 struct bvw_key {
 	uint8_t k[BVW_KEY_LEN];
+};
+
+/* a node's own key pair */
+struct bvw_keypair {
+	struct bvw_key secret;
+	uint8_t pub[BVW_PUBLIC_LEN];
+	uint32_t id;		/* bvw_key_id(pub) */
+};
+
+/* what bvw_peek returns: the unauthenticated header */
+struct bvw_hdr {
+	uint8_t type;
+	uint32_t sender, sender_key, recipient_key;
+	uint64_t seq;
 };
 
 /* per-sender replay state, kept by the receiver; zero-filled = unused */
@@ -149,30 +180,46 @@ struct bvw_drops {
 /* FNV-1a of a node name: stable, needs no coordination */
 uint32_t bvw_node_id(const char *name);
 
+/* the key id of a public key: the first 4 bytes of its BLAKE2b hash */
+uint32_t bvw_key_id(const uint8_t pub[BVW_PUBLIC_LEN]);
+
 /*
- * Encode m (type, group, sender, seq and the type's fields) into buf and
- * append the MAC. Returns the datagram length, or -EMSGSIZE/-EINVAL.
+ * The pair key of own and a peer's public key (see above; the same at both
+ * ends). Returns 0, or -EINVAL for a public key that is not a usable X25519
+ * point (a low-order point: X25519 would give all zeros).
+ */
+int bvw_pair_key(const struct bvw_keypair *own,
+		 const uint8_t peer_pub[BVW_PUBLIC_LEN], struct bvw_key *out);
+
+/* a public key in hex (64 digits); 0 or -EINVAL */
+int bvw_public_parse(const char *hex, uint8_t pub[BVW_PUBLIC_LEN]);
+
+/*
+ * Encode m (type, group, sender, sender_key, recipient_key, seq and the
+ * type's fields) into buf and append the MAC made with key (the pair key).
+ * Returns the datagram length, or -EMSGSIZE/-EINVAL.
  */
 int bvw_encode(const struct bvw_msg *m, const struct bvw_key *key,
 	       uint8_t *buf, size_t size);
 
 /*
- * Check and decode a received datagram: length, header, MAC, then the
- * body. Does not touch replay state (so a forged datagram cannot advance
- * it). Returns 0, or -EBADMSG (malformed/truncated), -EPROTO (version),
- * -EPERM (MAC), -EXDEV (group), and counts the drop in d if non-NULL.
- * m->data points into buf; after a refusal m is all zero.
+ * The header checks of bvw_decode, without the MAC: fills h so that the
+ * receiver can find the pair key. Returns 0 or the error bvw_decode would
+ * return, counting the drop in d if non-NULL.
+ */
+int bvw_peek(const uint8_t *buf, size_t len, uint8_t group,
+	     struct bvw_hdr *h, struct bvw_drops *d);
+
+/*
+ * Check and decode a received datagram: length, header, MAC (key: the pair
+ * key of the two nodes the header names), then the body. Does not touch
+ * replay state (so a forged datagram cannot advance it). Returns 0, or
+ * -EBADMSG (malformed/truncated), -EPROTO (version), -EPERM (MAC), -EXDEV
+ * (group), and counts the drop in d if non-NULL. m->data points into buf;
+ * after a refusal m is all zero.
  */
 int bvw_decode(const uint8_t *buf, size_t len, const struct bvw_key *key,
 	       uint8_t group, struct bvw_msg *m, struct bvw_drops *d);
-
-/*
- * bvw_decode for a receiver whose node id is self: the MAC must have been
- * made for self (see above). m->recipient is set to self on success.
- */
-int bvw_decode_for(const uint8_t *buf, size_t len, const struct bvw_key *key,
-		   uint8_t group, uint32_t self, struct bvw_msg *m,
-		   struct bvw_drops *d);
 
 /*
  * Replay check of an authenticated message: returns 0 and records
@@ -181,15 +228,24 @@ int bvw_decode_for(const uint8_t *buf, size_t len, const struct bvw_key *key,
 int bvw_replay_check(struct bvw_replay_table *t, uint32_t sender,
 		     uint64_t seq, struct bvw_drops *d);
 
-/* read a key file (32 raw bytes, or 64 hex digits and a newline); refuses a
- * file that group or others may read or write, or that belongs to neither
- * root nor the caller. Returns 0 or -errno, with a message in why (which
- * does not repeat the path). */
+/* read a private key file (32 raw bytes, or 64 hex digits and a newline);
+ * refuses a file that group or others may read or write, or that belongs
+ * to neither root nor the caller. Returns 0 or -errno, with a message in
+ * why (which does not repeat the path). */
 int bvw_key_load(const char *path, struct bvw_key *key, char *why,
 		 size_t why_len);
 
-/* write a fresh random key file (64 hex digits and a newline) with mode
- * 0600; refuses to replace an existing file (O_EXCL). Returns 0 or -errno. */
+/* bvw_key_load, then the public key and its id */
+int bvw_keypair_load(const char *path, struct bvw_keypair *kp, char *why,
+		     size_t why_len);
+
+/* the public key and id of a secret (any 32 bytes are an X25519 secret) */
+int bvw_keypair_from_secret(const struct bvw_key *secret,
+			    struct bvw_keypair *kp);
+
+/* write a fresh random private key file (64 hex digits and a newline) with
+ * mode 0600; refuses to replace an existing file (O_EXCL). Returns 0 or
+ * -errno. */
 int bvw_key_generate(const char *path);
 
 #endif /* BEAVERD_WIRE_H */

@@ -14,9 +14,10 @@
  * the receiver's group (7 or the datagram's own byte 4).
  *
  * Oracles besides the sanitizers: a datagram that decodes re-encodes to
- * the same bytes (the encoding is canonical); a (sender, seq) accepted by
- * the replay check is refused right after; a refused datagram leaves the
- * message zeroed.
+ * the same bytes (the encoding is canonical); bvw_peek agrees with
+ * bvw_decode on every header check and on the header's fields; a
+ * (sender, seq) accepted by the replay check is refused right after; a
+ * refused datagram leaves the message zeroed.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -38,7 +39,8 @@ static void one(const uint8_t *dgram, size_t len, uint8_t mode,
 	uint8_t out[BVW_MAX_DGRAM];
 	uint8_t group = 7;
 	struct bvw_msg m;
-	int rc, n;
+	struct bvw_hdr h;
+	int rc, n, peek;
 
 	if (!buf)
 		return;
@@ -49,14 +51,20 @@ static void one(const uint8_t *dgram, size_t len, uint8_t mode,
 	if ((mode & 2) && len > 4)
 		group = buf[4];
 
+	peek = bvw_peek(buf, len, group, &h, NULL);
 	rc = bvw_decode(buf, len, &key, group, &m, d);
 	if (rc) {
 		CHECK(rc == -EBADMSG || rc == -EPROTO || rc == -EPERM ||
 		      rc == -EXDEV);
 		CHECK(m.type == 0 && m.data == NULL);
+		/* peek stops before the MAC and the body */
+		CHECK(peek == 0 ? rc == -EPERM || rc == -EBADMSG : peek == rc);
 		free(buf);
 		return;
 	}
+	CHECK(peek == 0 && h.type == m.type && h.sender == m.sender &&
+	      h.sender_key == m.sender_key &&
+	      h.recipient_key == m.recipient_key && h.seq == m.seq);
 	/* canonical: what decodes re-encodes to the very same bytes */
 	n = bvw_encode(&m, &key, out, sizeof(out));
 	CHECK(n > 0 && (size_t)n == len && !memcmp(out, buf, len));

@@ -69,7 +69,9 @@ int main(int argc, char **argv)
 		m.type = t;
 		m.group = 7;
 		m.sender = 0x1234abcd;
-		m.seq = 0x0005f1e2d3c40000ull + t;
+		m.sender_key = 0x0badcafe;
+		m.recipient_key = 0x5eed1e55;
+		m.seq = 0x18a2b3c4d5e60000ull + t;
 		m.req_id = t > 1 ? m.seq - 1 : 0;
 		m.epoch = 5;
 		m.role = BVW_ROLE_GATEWAY;

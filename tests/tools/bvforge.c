@@ -7,13 +7,15 @@
  * MAC; captures real ones off an interface for replaying; sends any of
  * them whole, truncated, altered or several times.
  *
- *   bvforge craft --key FILE --group G --sender NAME [--seq N]
+ *   bvforge craft --key FILE --to-key HEX --group G --sender NAME [--seq N]
+ *                 [--sender-key-id HEX]
  *                 --type advance|ping|collect|release [--epoch E]
  *                 [--role gateway|member] --out FILE
  *   bvforge capture --ifname IF --port P --out FILE [--type T]
  *                   [--timeout-ms T] [--ready-file F]
  *   bvforge send --to A:PORT [--copies N] [--truncate N] [--flip BYTE]
  *                [--set BYTE=VALUE] FILE
+ *   bvforge flood --to A:PORT --seconds S FILE
  *   bvforge info FILE
  *
  * Every command prints one `key value ...` line. Exit: 0 ok, 1 error,
@@ -45,14 +47,18 @@
 
 static const char usage_text[] =
 "usage:\n"
-"  bvforge craft --key FILE --group G --sender NAME [--seq N]\n"
+"  bvforge craft --key FILE --to-key HEX --group G --sender NAME [--seq N]\n"
+"                [--sender-key-id HEX]\n"
 "                --type advance|ping|collect|release [--epoch E]\n"
 "                [--role gateway|member] --out FILE\n"
-"      build one datagram with beaverd's codec (wire.c), MAC'ed with the key\n"
-"      in FILE (the group key, or any other: a forgery), from the node id of\n"
-"      NAME; seq default: the wall clock in microseconds << 16, as beaverd\n"
-"      starts (so it is newer than anything the receiver saw). Writes the\n"
-"      datagram to --out and prints `len N type T sender ID seq S`.\n"
+"      build one datagram with beaverd's codec (wire.c), from the node id of\n"
+"      NAME, MAC'ed with the pair key of the private key in FILE (a real\n"
+"      node's, or any other: a forgery) and the recipient's public key HEX;\n"
+"      the header names both keys' ids, or --sender-key-id instead of\n"
+"      FILE's (a forgery that claims a real key: it fails the MAC). seq\n"
+"      default: the wall clock in nanoseconds, as beaverd sends (newer than\n"
+"      anything the receiver saw). Writes the datagram to --out and prints\n"
+"      `len N type T sender ID seq S`.\n"
 "  bvforge capture --ifname IF --port P --out FILE [--type T] [--timeout-ms T]\n"
 "                  [--ready-file F]\n"
 "      wait for the first control-plane datagram (\"BV\", of type T if given)\n"
@@ -65,9 +71,14 @@ static const char usage_text[] =
 "      keeping only its first N bytes (--truncate), inverting the lowest bit\n"
 "      of byte BYTE (--flip) or setting it (--set; both repeatable);\n"
 "      prints `sent N len L`.\n"
+"  bvforge flood --to A:PORT --seconds S FILE\n"
+"      send FILE's datagram as fast as one socket can for S seconds (a\n"
+"      flood: each copy costs the receiver a header check, and one MAC if\n"
+"      the header names a key it knows); prints `sent N seconds S pps R`.\n"
 "  bvforge info FILE\n"
 "      the header of a datagram (not authenticated): `len N type T group G\n"
-"      sender ID seq S bodylen B` and, for types carrying one, `epoch E`.\n"
+"      sender ID sender_key K recipient_key K seq S bodylen B` and, for\n"
+"      types carrying one, `epoch E`.\n"
 "exit: 0 ok, 1 error, 2 usage, 3 timeout\n";
 
 static noreturn void usage_error(const char *fmt, ...)
@@ -147,9 +158,11 @@ static void print_info(const uint8_t *b, size_t len)
 	if (len >= BVW_HDR_LEN && b[0] == 'B' && b[1] == 'V') {
 		unsigned int t = b[3];
 
-		printf(" type %s group %u sender %" PRIu64 " seq %" PRIu64
+		printf(" type %s group %u sender %" PRIu64 " sender_key %08" PRIx64
+		       " recipient_key %08" PRIx64 " seq %" PRIu64
 		       " bodylen %" PRIu64, type_name(t), b[4],
-		       get_be(b + 8, 4), get_be(b + 12, 8), get_be(b + 6, 2));
+		       get_be(b + 8, 4), get_be(b + 12, 4), get_be(b + 16, 4),
+		       get_be(b + 20, 8), get_be(b + 6, 2));
 		/* the epoch: first in requests, after req_id in replies */
 		if ((t == BVW_ADVANCE || t == BVW_COLLECT || t == BVW_RELEASE) &&
 		    len >= BVW_HDR_LEN + 4)
@@ -192,6 +205,8 @@ static int cmd_craft(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },
+		{ "to-key", required_argument, NULL, 'K' },
+		{ "sender-key-id", required_argument, NULL, 'I' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "sender", required_argument, NULL, 's' },
 		{ "seq", required_argument, NULL, 'q' },
@@ -202,16 +217,20 @@ static int cmd_craft(int argc, char **argv)
 		{ 0 }
 	};
 	struct bvw_msg m = { .role = BVW_ROLE_GATEWAY, .epoch = 1 };
-	const char *key_file = NULL, *sender = NULL, *out = NULL;
-	bool has_seq = false, has_group = false;
-	uint8_t buf[BVW_MAX_DGRAM];
+	const char *key_file = NULL, *sender = NULL, *out = NULL, *to = NULL;
+	bool has_seq = false, has_group = false, has_kid = false;
+	uint8_t buf[BVW_MAX_DGRAM], pub[BVW_PUBLIC_LEN];
+	struct bvw_keypair own;
 	struct bvw_key key;
+	uint32_t kid = 0;
 	char why[256];
 	int opt, len;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'k': key_file = optarg; break;
+		case 'K': to = optarg; break;
+		case 'I': kid = (uint32_t)strtoul(optarg, NULL, 16); has_kid = true; break;
 		case 'g': m.group = (uint8_t)num("--group", optarg, 1, 255); has_group = true; break;
 		case 's': sender = optarg; break;
 		case 'q': m.seq = num("--seq", optarg, 0, UINT64_MAX); has_seq = true; break;
@@ -229,9 +248,11 @@ static int cmd_craft(int argc, char **argv)
 		default: usage_error("craft: bad option");
 		}
 	}
-	if (!key_file || !has_group || !sender || !m.type || !out ||
+	if (!key_file || !to || !has_group || !sender || !m.type || !out ||
 	    optind != argc)
-		usage_error("craft: needs --key --group --sender --type --out");
+		usage_error("craft: needs --key --to-key --group --sender --type --out");
+	if (bvw_public_parse(to, pub))
+		usage_error("--to-key: not a public key: '%s'", to);
 	if (m.type != BVW_ADVANCE && m.type != BVW_PING &&
 	    m.type != BVW_COLLECT && m.type != BVW_RELEASE)
 		usage_error("craft: a request type (advance, ping, collect, release)");
@@ -241,14 +262,19 @@ static int cmd_craft(int argc, char **argv)
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		m.seq = ((uint64_t)ts.tv_sec * 1000000u +
-			 (uint64_t)ts.tv_nsec / 1000u) << 16;
+		m.seq = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	}
 	m.sender = bvw_node_id(sender);
-	if (bvw_key_load(key_file, &key, why, sizeof(why))) {
+	if (bvw_keypair_load(key_file, &own, why, sizeof(why))) {
 		errno = 0;
 		die("key %s: %s", key_file, why);
 	}
+	if (bvw_pair_key(&own, pub, &key)) {
+		errno = 0;
+		die("--to-key: no pair key with it");
+	}
+	m.sender_key = has_kid ? kid : own.id;
+	m.recipient_key = bvw_key_id(pub);
 	len = bvw_encode(&m, &key, buf, sizeof(buf));
 	if (len < 0) {
 		errno = -len;
@@ -257,6 +283,69 @@ static int cmd_craft(int argc, char **argv)
 	write_file(out, buf, (size_t)len);
 	printf("len %d type %s sender %" PRIu32 " seq %" PRIu64 "\n", len,
 	       type_name(m.type), m.sender, m.seq);
+	return 0;
+}
+
+/* --- flood --------------------------------------------------------------- */
+
+/* --to A:PORT */
+static void parse_to(const char *arg, struct sockaddr_in *to)
+{
+	char host[INET_ADDRSTRLEN];
+	const char *colon = strrchr(arg, ':');
+
+	if (!colon || (size_t)(colon - arg) >= sizeof(host))
+		usage_error("--to needs A:PORT");
+	memcpy(host, arg, (size_t)(colon - arg));
+	host[colon - arg] = '\0';
+	if (inet_pton(AF_INET, host, &to->sin_addr) != 1)
+		usage_error("--to: bad address '%s'", host);
+	to->sin_port = htons((uint16_t)num("--to port", colon + 1, 1, 65535));
+}
+
+static int cmd_flood(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ 0 }
+	};
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint8_t buf[BVW_MAX_DGRAM];
+	struct timespec t0, t;
+	uint64_t seconds = 0, sent = 0;
+	bool has_to = false;
+	double el;
+	size_t len;
+	int opt, fd;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 't': parse_to(optarg, &to); has_to = true; break;
+		case 's': seconds = num("--seconds", optarg, 1, 3600); break;
+		default: usage_error("flood: bad option");
+		}
+	}
+	if (!has_to || !seconds || optind != argc - 1)
+		usage_error("flood: needs --to --seconds FILE");
+	len = read_file(argv[optind], buf, sizeof(buf));
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		/* a full socket buffer or an ICMP error: keep going */
+		for (int i = 0; i < 256; i++)
+			if (sendto(fd, buf, len, 0, (struct sockaddr *)&to,
+				   sizeof(to)) >= 0)
+				sent++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		el = (double)(t.tv_sec - t0.tv_sec) +
+		     (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+	} while (el < (double)seconds);
+	close(fd);
+	printf("sent %" PRIu64 " seconds %.1f pps %.0f\n", sent, el,
+	       (double)sent / el);
 	return 0;
 }
 
@@ -386,20 +475,7 @@ static int cmd_send(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'T': {
-			char host[INET_ADDRSTRLEN];
-			const char *colon = strrchr(optarg, ':');
-
-			if (!colon || (size_t)(colon - optarg) >= sizeof(host))
-				usage_error("--to needs A:PORT");
-			memcpy(host, optarg, (size_t)(colon - optarg));
-			host[colon - optarg] = '\0';
-			if (inet_pton(AF_INET, host, &to.sin_addr) != 1)
-				usage_error("--to: bad address '%s'", host);
-			to.sin_port = htons((uint16_t)num("--to port", colon + 1, 1, 65535));
-			has_to = true;
-			break;
-		}
+		case 'T': parse_to(optarg, &to); has_to = true; break;
 		case 'c': copies = num("--copies", optarg, 1, 100000); break;
 		case 'n': truncate_to = num("--truncate", optarg, 1, 65535); break;
 		case 'f':
@@ -480,6 +556,8 @@ int main(int argc, char **argv)
 		return cmd_capture(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "send"))
 		return cmd_send(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "flood"))
+		return cmd_flood(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "info"))
 		return cmd_info(argc - 1, argv + 1);
 	usage_error("unknown command '%s'", argv[1]);

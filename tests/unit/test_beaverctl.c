@@ -83,8 +83,9 @@ static int h_status(void *ctx, struct bvc_req *req, json_t *args,
 		"\"rejected_attempts\":1,\"timeout_attempts\":0,"
 		"\"refused_attempts\":0,\"bound_median_ns\":12000,"
 		"\"bound_p99_ns\":20000},\"control\":{\"listen\":"
-		"\"10.0.1.1:5150\",\"drops\":{\"mac\":2,\"replay\":0},"
-		"\"received\":100,\"sent\":120},"
+		"\"10.0.1.1:5150\",\"key\":\"ab01\","
+		"\"drops\":{\"mac\":2,\"replay\":0},"
+		"\"received\":100,\"sent\":120,\"busy_turns\":3},"
 		"\"counters\":{\"gw_stamped\":1234,\"cuts\":5},"
 		"\"future_field\":{\"x\":[1,2]}}", 0, NULL);
 	return BVC_OK;
@@ -465,8 +466,10 @@ static void test_status(void **state)
 	assert_contains(r.out, "coordinator:\n  outstanding:        0\n"
 			"  tau_min:            33.0us\n"
 			"  bound median:       12.0us\n");
-	assert_contains(r.out, "control plane:\n  listen:   10.0.1.1:5150\n"
-			"  received: 100\n  sent:     120\n"
+	assert_contains(r.out, "control plane:\n  listen:     10.0.1.1:5150\n"
+			"  public key: ab01\n"
+			"  received:   100\n  sent:       120\n"
+			"  busy turns: 3\n"
 			"  dropped:\n    mac:    2\n    replay: 0\n");
 	assert_contains(r.out, "counters:\n  gw_stamped: 1234\n"
 			"  cuts:       5\n");
@@ -901,6 +904,52 @@ static void test_genkey(void **state)
 	run_free(&r);
 }
 
+/* pubkey: a key's public half, from a file or stdin, as wg pubkey */
+static void test_pubkey(void **state)
+{
+	/* RFC 7748 6.1: Alice's private key and public key */
+	static const char priv[] = "77076d0a7318a57d3c16c17251b26645"
+				   "df4c2f87ebc0992ab177fba51db92c2a\n";
+	static const char pub[] = "8520f0098930a754748b7ddcb43ef75a"
+				  "0dbf3a0d26381af4eba4a98eaa9b4e6a\n";
+	char path[128];
+	struct run r;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/alice.key", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, priv, strlen(priv)), (ssize_t)strlen(priv));
+	close(fd);
+	r = run("pubkey", path, NULL);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.out, pub);
+	run_free(&r);
+	r = run("--json", "pubkey", path, NULL);
+	assert_int_equal(r.rc, 0);
+	{
+		json_t *j = out_json(&r);
+
+		assert_string_equal(json_string_value(json_object_get(j,
+				    "schema")), "beaver-pubkey/1");
+		assert_int_equal(strlen(json_string_value(json_object_get(j,
+				 "key_id"))), 8);
+		json_decref(j);
+	}
+	run_free(&r);
+	/* a private key others may read is refused, as beaverd refuses it */
+	assert_int_equal(chmod(path, 0644), 0);
+	r = run("pubkey", path, NULL);
+	assert_int_equal(r.rc, 5);
+	assert_contains(r.err, "mode 0644");
+	run_free(&r);
+	unlink(path);
+	r = run("pubkey", path, NULL);
+	assert_int_equal(r.rc, 5);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -916,6 +965,7 @@ int main(void)
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_genkey),
+		cmocka_unit_test(test_pubkey),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

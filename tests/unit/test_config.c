@@ -83,8 +83,22 @@ static void expect_errors_(const char *text, const char *const *expected)
 #define expect_errors(text, ...) \
 	expect_errors_((text), (const char *const[]){ __VA_ARGS__, NULL })
 
-/* a valid file to build bad ones from */
+#define KEY_C "c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0"
+#define KEY_G1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define KEY_G2 "2222222222222222222222222222222222222222222222222222222222222222"
+#define KEY_M1 "3333333333333333333333333333333333333333333333333333333333333333"
+#define KEY_M2 "4444444444444444444444444444444444444444444444444444444444444444"
+#define KEY_S "5555555555555555555555555555555555555555555555555555555555555555"
+
+/* who commands a member or gateway: appended, it moves no line number */
+#define COORD_TAIL \
+	"[coordinator:c]\naddress = 10.0.0.5\npublic_key = " KEY_C "\n"
+
+/* a valid file to build bad ones from (3 lines of coordinator first) */
 #define MEMBER_HEAD \
+	"[coordinator:c]\n" \
+	"address = 10.0.1.5\n" \
+	"public_key = " KEY_C "\n" \
 	"[beaverd]\n" \
 	"node = m1\n" \
 	"roles = member\n" \
@@ -145,13 +159,20 @@ static const char full[] =
 	"\n"
 	"[gateway:gw1]\n"
 	"address = 10.0.1.1:5151\n"
+	"public_key = " KEY_G1 "\n"
 	"[gateway:gw2]\n"
 	"address = 10.0.1.2\n"
+	"public_key = " KEY_G2 ", " KEY_C "\n"
 	"[member:m1]\n"
 	"address = 10.0.2.11:6000\n"
 	"data = 10.0.1.11\n"
+	"public_key = " KEY_M1 "\n"
 	"[member:m2]\n"
-	"address = 10.0.1.12\n";
+	"address = 10.0.1.12\n"
+	"public_key = " KEY_M2 "\n"
+	"[coordinator:standby]\n"
+	"address = 10.0.1.2:5152\n"
+	"public_key = " KEY_S "\n";
 
 static void test_good_full(void **state)
 {
@@ -211,8 +232,23 @@ static void test_good_full(void **state)
 	assert_int_equal(c.peers[2].data.s_addr, inet_addr("10.0.1.11"));
 	/* data defaults to the control address */
 	assert_int_equal(c.peers[3].data.s_addr, inet_addr("10.0.1.12"));
+	/* public keys: one, or two during a rotation */
+	assert_int_equal(c.peers[0].n_keys, 1);
+	assert_int_equal(c.peers[0].public_key[0][0], 0x11);
+	assert_int_equal(c.peers[1].n_keys, 2);
+	assert_int_equal(c.peers[1].public_key[0][31], 0x22);
+	assert_int_equal(c.peers[1].public_key[1][0], 0xc1);
+	assert_int_equal(c.peers[1].public_key[1][31], 0xe0);
+	/* coordinators apart from the gateways and members */
+	assert_int_equal(c.n_coords, 1);
+	assert_string_equal(c.coords[0].name, "standby");
+	assert_true(c.coords[0].coordinator);
+	assert_int_equal(ntohs(c.coords[0].control.sin_port), 5152);
+	assert_int_equal(c.coords[0].public_key[0][0], 0x55);
+	assert_string_equal(c.previous_key_file, "");
 	bvd_config_free(&c);
 	assert_null(c.peers);
+	assert_null(c.coords);
 	assert_int_equal(c.n_peers, 0);
 	bvd_config_free(&c);	/* twice is harmless */
 }
@@ -226,7 +262,10 @@ static void test_defaults(void **state)
 	assert_int_equal(c.roles, BVD_ROLE_MEMBER);
 	assert_int_equal(c.listen.sin_addr.s_addr, htonl(INADDR_ANY));
 	assert_int_equal(ntohs(c.listen.sin_port), 5150);
-	assert_string_equal(c.key_file, "/etc/beaver/group.key");
+	assert_string_equal(c.key_file, "/etc/beaver/private.key");
+	assert_string_equal(c.previous_key_file, "");
+	assert_int_equal(c.n_coords, 1);
+	assert_string_equal(c.coords[0].name, "c");
 	assert_string_equal(c.state_dir, "/var/lib/beaver");
 	assert_string_equal(c.run_dir, "/run/beaver");
 	assert_string_equal(c.socket_group, "beaver");
@@ -260,7 +299,9 @@ static void test_node_defaults_to_hostname(void **state)
 	(void)state;
 	assert_int_equal(gethostname(host, sizeof(host) - 1), 0);
 	good("[beaverd]\nroles = member\n[group]\nid = 1\n"
-	     "members = 10.0.0.1\ngateways = 10.0.0.9\n", &c);
+	     "members = 10.0.0.1\ngateways = 10.0.0.9\n"
+	     "[coordinator:c]\naddress = 10.0.0.5\npublic_key = " KEY_C "\n",
+	     &c);
 	assert_string_equal(c.node, host);
 	bvd_config_free(&c);
 }
@@ -280,7 +321,9 @@ static void test_lists_continue_and_add_up(void **state)
 	     "allow = 10.0.0.0/8\n"
 	     "  0.0.0.0/0\n"
 	     "vips =\n"
-	     "gateways = 10.0.0.9\n", &c);
+	     "gateways = 10.0.0.9\n"
+	     "[coordinator:c]\naddress = 10.0.0.5\npublic_key = " KEY_C "\n",
+	     &c);
 	assert_int_equal(c.n_members, 6);
 	for (size_t i = 0; i < 6; i++) {
 		char want[16];
@@ -312,8 +355,10 @@ static void test_syntax_variants(void **state)
 	     "mss_clamp = TRUE\n"
 	     "[member:m1]\n"
 	     "address = 10.0.1.11\n"
+	     "public_key:" KEY_M1 "\r\n"
 	     "[gateway:g1]\n"
-	     "address = 10.0.1.1\n", &c);
+	     "address = 10.0.1.1\n"
+	     "public_key =  " KEY_G1 "  ; its key\n", &c);
 	assert_string_equal(c.node, "m1");
 	assert_int_equal(c.roles, BVD_ROLE_MEMBER | BVD_ROLE_COORDINATOR);
 	assert_int_equal(c.group, 255);
@@ -325,103 +370,107 @@ static void test_bad_sections_and_keys(void **state)
 {
 	(void)state;
 	expect_errors(MEMBER_HEAD "[foo]\nbar = 1\n",
-		      "t.conf:8: unknown section [foo]");
+		      "t.conf:11: unknown section [foo]");
 	expect_errors(MEMBER_HEAD "colour = blue\n",
-		      "t.conf:8: unknown key 'colour' in [group]");
+		      "t.conf:11: unknown key 'colour' in [group]");
 	expect_errors("node = m1\n" MEMBER_HEAD,
 		      "t.conf:1: 'node' outside any section");
 	expect_errors(MEMBER_HEAD "[group\nid = 3\n",
-		      "t.conf:8: section header without ']'");
+		      "t.conf:11: section header without ']'");
 	expect_errors(MEMBER_HEAD "just some words\n",
-		      "t.conf:8: expected 'key = value'");
+		      "t.conf:11: expected 'key = value'");
 	expect_errors(MEMBER_HEAD "[gateway:g1]\naddress = 10.0.0.1\n"
 		      "data = 10.0.0.2\n",
-		      "t.conf:10: unknown key 'data' in [gateway:g1]");
+		      "t.conf:13: unknown key 'data' in [gateway:g1]");
 	/* an empty unknown section is still reported */
 	expect_errors(MEMBER_HEAD "[extra]\n",
-		      "t.conf:8: unknown section [extra]");
+		      "t.conf:11: unknown section [extra]");
 	expect_errors(MEMBER_HEAD "[gateway:]\naddress = 10.0.0.1\n",
-		      "t.conf:8: [gateway:]: peer name '' is empty");
+		      "t.conf:11: [gateway:]: peer name '' is empty");
 	expect_errors(MEMBER_HEAD "[member:a/b]\naddress = 10.0.0.1\n",
-		      "t.conf:8: [member:a/b]: peer name 'a/b' may contain");
+		      "t.conf:11: [member:a/b]: peer name 'a/b' may contain");
 }
 
 static void test_bad_duplicates(void **state)
 {
 	(void)state;
 	expect_errors(MEMBER_HEAD "[beaverd]\nnode = m2\n",
-		      "t.conf:9: node given twice (first on line 2)");
+		      "t.conf:12: node given twice (first on line 5)");
 	expect_errors(MEMBER_HEAD "members = 10.0.1.13\n  10.0.1.12\n",
-		      "t.conf:9: members: 10.0.1.12 listed twice (first on "
-		      "line 6)");
+		      "t.conf:12: members: 10.0.1.12 listed twice (first on "
+		      "line 9)");
 	expect_errors(MEMBER_HEAD "allow = 10.0.0.0/8, 10.0.0.0/8\n",
-		      "t.conf:8: allow: 10.0.0.0/8 listed twice (first on "
-		      "line 8)");
+		      "t.conf:11: allow: 10.0.0.0/8 listed twice (first on "
+		      "line 11)");
 	/* an indented line continues the previous key: not for a scalar */
 	expect_errors(MEMBER_HEAD "[module]\nsettle_ms = 5\n  max_flows = 9\n",
-		      "t.conf:10: settle_ms takes one value");
+		      "t.conf:13: settle_ms takes one value");
 	expect_errors("[beaverd]\nnode = c\nroles = coordinator\n"
 		      "[group]\nid = 1\n"
-		      "[gateway:x]\naddress = 10.0.0.1\n"
+		      "[gateway:x]\naddress = 10.0.0.1\npublic_key = " KEY_G1 "\n"
 		      "[member:x]\naddress = 10.0.0.2\n"
-		      "[member:m]\naddress = 10.0.0.3\n",
-		      "t.conf:8: duplicate peer name 'x' (first defined on "
+		      "[member:m]\naddress = 10.0.0.3\npublic_key = " KEY_M1 "\n",
+		      "t.conf:9: duplicate peer name 'x' (first defined on "
 		      "line 6 as a gateway)");
 	expect_errors("[beaverd]\nnode = c\nroles = coordinator\n"
 		      "[group]\nid = 1\n"
-		      "[gateway:x]\naddress = 10.0.0.1\n"
-		      "[gateway:y]\naddress = 10.0.0.1:5150\n"
-		      "[member:m]\naddress = 10.0.0.3\n",
-		      "t.conf:9: address 10.0.0.1:5150 is also peer 'x''s "
+		      "[gateway:x]\naddress = 10.0.0.1\npublic_key = " KEY_G1 "\n"
+		      "[gateway:y]\naddress = 10.0.0.1:5150\npublic_key = " KEY_G2 "\n"
+		      "[member:m]\naddress = 10.0.0.3\npublic_key = " KEY_M1 "\n",
+		      "t.conf:10: address 10.0.0.1:5150 is also peer 'x''s "
 		      "(line 7)");
+	/* a coordinator section's name is a peer name like the others */
+	expect_errors(MEMBER_HEAD "[coordinator:c]\naddress = 10.0.0.9\n",
+		      "t.conf:11: duplicate peer name 'c' (first defined on "
+		      "line 1 as a coordinator)");
 }
 
 static void test_bad_addresses(void **state)
 {
 	(void)state;
 	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = 10.0.1.300\n",
-		      "t.conf:9: listen: '10.0.1.300' is not an IPv4 address");
+		      "t.conf:12: listen: '10.0.1.300' is not an IPv4 address");
 	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = 10.0.1.3:0\n",
-		      "t.conf:9: listen: port '0' is not a number in 1..65535");
+		      "t.conf:12: listen: port '0' is not a number in 1..65535");
 	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = 10.0.1.3:65536\n",
-		      "t.conf:9: listen: port '65536' is not a number");
+		      "t.conf:12: listen: port '65536' is not a number");
 	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = 10.0.1.3:http\n",
-		      "t.conf:9: listen: port 'http' is not a number");
+		      "t.conf:12: listen: port 'http' is not a number");
 	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = 010.0.1.3\n",
-		      "t.conf:9: listen: '010.0.1.3' is not an IPv4 address");
+		      "t.conf:12: listen: '010.0.1.3' is not an IPv4 address");
 	expect_errors(MEMBER_HEAD "vips = 10.0.0.1, fe80::1\n",
-		      "t.conf:8: vips: 'fe80::1' is not an IPv4 address");
+		      "t.conf:11: vips: 'fe80::1' is not an IPv4 address");
 	expect_errors(MEMBER_HEAD "vips = 224.0.0.1\n",
-		      "t.conf:8: vips: 224.0.0.1 is not a unicast address");
+		      "t.conf:11: vips: 224.0.0.1 is not a unicast address");
 	expect_errors(MEMBER_HEAD "allow = 10.1.2.3/16\n",
-		      "t.conf:8: allow: 10.1.2.3/16 has host bits set (did you "
+		      "t.conf:11: allow: 10.1.2.3/16 has host bits set (did you "
 		      "mean 10.1.0.0/16?)");
 	expect_errors(MEMBER_HEAD "allow = 10.0.0.0/33\n",
-		      "t.conf:8: allow: prefix length '33' is not a number in "
+		      "t.conf:11: allow: prefix length '33' is not a number in "
 		      "0..32");
 	expect_errors(MEMBER_HEAD "allow = 10.0.0.0/\n",
-		      "t.conf:8: allow: prefix length '' is not a number");
+		      "t.conf:11: allow: prefix length '' is not a number");
 	expect_errors(MEMBER_HEAD "allow = 1.2.3.4/-1\n",
-		      "t.conf:8: allow: prefix length '-1' is not a number");
+		      "t.conf:11: allow: prefix length '-1' is not a number");
 	expect_errors(MEMBER_HEAD "[member:m1]\naddress = 0.0.0.0\n",
-		      "t.conf:9: address: 0.0.0.0 is not a unicast address");
+		      "t.conf:12: address: 0.0.0.0 is not a unicast address");
 	expect_errors(MEMBER_HEAD "[member:m1]\naddress = 10.0.1.11\n"
 		      "data = 10.0.1.99\n",
-		      "t.conf:10: [member:m1]: data address 10.0.1.99 is not in "
+		      "t.conf:13: [member:m1]: data address 10.0.1.99 is not in "
 		      "[group] members");
 	expect_errors(MEMBER_HEAD "[member:m9]\n",
-		      "t.conf:8: [member:m9]: address is required");
+		      "t.conf:11: [member:m9]: address is required");
 }
 
 static void test_bad_roles(void **state)
 {
 	(void)state;
 	expect_errors("[beaverd]\nnode = x\nroles = gateway, member\n"
-		      "[group]\nid = 1\nmembers = 10.0.0.1\n",
+		      "[group]\nid = 1\nmembers = 10.0.0.1\n" COORD_TAIL,
 		      "t.conf:3: roles: gateway and member together: a network "
 		      "namespace is either a gateway or a member");
 	expect_errors("[beaverd]\nnode = x\nroles = member, router\n"
-		      "[group]\nid = 1\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
+		      "[group]\nid = 1\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n" COORD_TAIL,
 		      "t.conf:3: roles: unknown role 'router'");
 	expect_errors("[beaverd]\nnode = x\nroles = ,\n"
 		      "[group]\nid = 1\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
@@ -431,13 +480,13 @@ static void test_bad_roles(void **state)
 	expect_errors("[group]\nid = 1\n",
 		      "t.conf:0: [beaverd] roles is required");
 	expect_errors("[beaverd]\nnode = x\nroles = member\n"
-		      "[group]\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
+		      "[group]\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n" COORD_TAIL,
 		      "t.conf:3: roles = member needs a group id");
-	expect_errors("[beaverd]\nnode = x\nroles = gateway\n[group]\nid = 2\n",
+	expect_errors("[beaverd]\nnode = x\nroles = gateway\n[group]\nid = 2\n" COORD_TAIL,
 		      "t.conf:3: roles = gateway needs the group's member "
 		      "addresses");
 	expect_errors("[beaverd]\nnode = x\nroles = member\n[group]\nid = 2\n"
-		      "members =\ngateways = 10.0.0.9\n",
+		      "members =\ngateways = 10.0.0.9\n" COORD_TAIL,
 		      "t.conf:6: roles = member needs the group's member "
 		      "addresses");
 	expect_errors("[beaverd]\nnode = x\nroles = coordinator\n"
@@ -446,75 +495,111 @@ static void test_bad_roles(void **state)
 		      "[member:NAME] section");
 	/* OGM with no gateway accepted everything (t1 never set) */
 	expect_errors("[beaverd]\nnode = x\nroles = coordinator\n"
-		      "[group]\nid = 1\n[member:m1]\naddress = 10.0.0.1\n",
+		      "[group]\nid = 1\n[member:m1]\naddress = 10.0.0.1\n"
+		      "public_key = " KEY_G1 "\n",
 		      "t.conf:3: roles = coordinator but no [gateway:NAME] "
 		      "section: without gateways no snapshot can be verified");
 	expect_errors("[beaverd]\nnode = x\nroles = coordinator\n"
-		      "[group]\nid = 1\n[gateway:g1]\naddress = 10.0.0.1\n",
+		      "[group]\nid = 1\n[gateway:g1]\naddress = 10.0.0.1\n"
+		      "public_key = " KEY_G1 "\n",
 		      "t.conf:3: roles = coordinator but no [member:NAME] "
 		      "section: a snapshot needs members");
 	/* a member without its gateways would never honour their marks */
 	expect_errors("[beaverd]\nnode = x\nroles = member\n"
-		      "[group]\nid = 1\nmembers = 10.0.0.1\n",
+		      "[group]\nid = 1\nmembers = 10.0.0.1\n" COORD_TAIL,
 		      "t.conf:3: roles = member needs the gateways' addresses");
 	expect_errors("[beaverd]\nnode = x\nroles = member\n"
-		      "[group]\nid = 1\nmembers = 10.0.0.1\ngateways = x\n",
+		      "[group]\nid = 1\nmembers = 10.0.0.1\ngateways = x\n" COORD_TAIL,
 		      "t.conf:7: gateways: 'x' is not an IPv4 address");
 	expect_errors(MEMBER_HEAD "[module]\nmax_ahead = 0\n",
-		      "t.conf:9: max_ahead: 0 is out of range");
+		      "t.conf:12: max_ahead: 0 is out of range");
+}
+
+/* who may command whom, and the keys that prove it */
+static void test_bad_keys(void **state)
+{
+	(void)state;
+	/* a member without a coordinator would obey nobody, or anybody */
+	expect_errors("[beaverd]\nnode = x\nroles = member\n"
+		      "[group]\nid = 1\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
+		      "t.conf:3: roles = member but no [coordinator:NAME] section");
+	expect_errors(MEMBER_HEAD "[coordinator:d]\naddress = 10.0.0.7\n",
+		      "t.conf:11: [coordinator:d]: public_key is required");
+	expect_errors(MEMBER_HEAD "[coordinator:d]\naddress = 10.0.0.7\n"
+		      "public_key = 12345\n",
+		      "t.conf:13: public_key: '12345' is not a public key");
+	expect_errors(MEMBER_HEAD "[coordinator:d]\naddress = 10.0.0.7\n"
+		      "public_key = " KEY_G1 ", " KEY_G1 "\n",
+		      "t.conf:13: public_key: the same key twice");
+	expect_errors(MEMBER_HEAD "[coordinator:d]\naddress = 10.0.0.7\n"
+		      "public_key = 00000000000000000000000000000000"
+		      "00000000000000000000000000000000\n",
+		      "t.conf:13: public_key: '0000");
+	/* the same key for two peers: their key ids collide */
+	expect_errors(MEMBER_HEAD "[coordinator:d]\naddress = 10.0.0.7\n"
+		      "public_key = " KEY_C "\n",
+		      "t.conf:13: public_key: 'd' has a key with the same key id "
+		      "as 'c''s");
+	/* a coordinator needs every gateway's and member's key */
+	expect_errors("[beaverd]\nnode = x\nroles = coordinator\n"
+		      "[group]\nid = 1\n[gateway:g1]\naddress = 10.0.0.1\n"
+		      "[member:m1]\naddress = 10.0.0.2\npublic_key = " KEY_M1 "\n",
+		      "t.conf:6: [gateway:g1]: public_key is required");
+	expect_errors(MEMBER_HEAD "[beaverd]\nprevious_key_file = k\n",
+		      "t.conf:12: previous_key_file:");
 }
 
 static void test_bad_values(void **state)
 {
 	(void)state;
 	expect_errors(MEMBER_HEAD "[module]\nsettle_ms = 60001\n",
-		      "t.conf:9: settle_ms: 60001 is out of range 0..60000");
+		      "t.conf:12: settle_ms: 60001 is out of range 0..60000");
 	expect_errors(MEMBER_HEAD "[module]\nmax_flows = 0\n",
-		      "t.conf:9: max_flows: 0 is out of range 1..16777216");
+		      "t.conf:12: max_flows: 0 is out of range 1..16777216");
 	expect_errors(MEMBER_HEAD "[module]\ncapture_bytes = 99999999999999999999999\n",
-		      "t.conf:9: capture_bytes: '99999999999999999999999' is "
+		      "t.conf:12: capture_bytes: '99999999999999999999999' is "
 		      "not a number");
 	expect_errors(MEMBER_HEAD "[module]\nmax_records = -1\n",
-		      "t.conf:9: max_records: '-1' is not a number");
+		      "t.conf:12: max_records: '-1' is not a number");
 	expect_errors(MEMBER_HEAD "[module]\nmax_records = 12k\n",
-		      "t.conf:9: max_records: '12k' is not a number");
+		      "t.conf:12: max_records: '12k' is not a number");
 	expect_errors(MEMBER_HEAD "[module]\nmss_clamp = maybe\n",
-		      "t.conf:9: mss_clamp: 'maybe' is not a boolean");
+		      "t.conf:12: mss_clamp: 'maybe' is not a boolean");
 	expect_errors(MEMBER_HEAD "[coordinator]\ntau_min_us = 0\n",
-		      "t.conf:9: tau_min_us: 0 is out of range 1..10000000");
+		      "t.conf:12: tau_min_us: 0 is out of range 1..10000000");
 	expect_errors(MEMBER_HEAD "[coordinator]\nfirst_epoch = 4294967296\n",
-		      "t.conf:9: first_epoch: 4294967296 is out of range "
+		      "t.conf:12: first_epoch: 4294967296 is out of range "
 		      "1..4294967295");
 	expect_errors(MEMBER_HEAD "[coordinator]\nfirst_epoch = 0\n",
-		      "t.conf:9: first_epoch: 0 is out of range");
+		      "t.conf:12: first_epoch: 0 is out of range");
 	expect_errors(MEMBER_HEAD "[coordinator]\nmax_outstanding = 0\n",
-		      "t.conf:9: max_outstanding: 0 is out of range");
+		      "t.conf:12: max_outstanding: 0 is out of range");
 	expect_errors(MEMBER_HEAD "id = 0\n",
-		      "t.conf:8: id given twice (first on line 5)");
+		      "t.conf:11: id given twice (first on line 8)");
 	expect_errors("[beaverd]\nnode = x\nroles = member\n"
-		      "[group]\nid = 0\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
+		      "[group]\nid = 0\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n" COORD_TAIL,
 		      "t.conf:5: id: 0 is out of range 1..255");
 	expect_errors("[beaverd]\nnode = x\nroles = member\n"
-		      "[group]\nid = 256\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
+		      "[group]\nid = 256\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n" COORD_TAIL,
 		      "t.conf:5: id: 256 is out of range 1..255");
 	expect_errors(MEMBER_HEAD "[beaverd]\nlog = syslog\n",
-		      "t.conf:9: log: 'syslog' is neither journal nor stderr");
+		      "t.conf:12: log: 'syslog' is neither journal nor stderr");
 	expect_errors(MEMBER_HEAD "[beaverd]\nstate_dir = var/lib\n",
-		      "t.conf:9: state_dir: 'var/lib' is not an absolute path");
+		      "t.conf:12: state_dir: 'var/lib' is not an absolute path");
 	expect_errors(MEMBER_HEAD "[beaverd]\nnetns = a/b\n",
-		      "t.conf:9: netns: 'a/b' is neither a name");
+		      "t.conf:12: netns: 'a/b' is neither a name");
 	expect_errors(MEMBER_HEAD "[beaverd]\nnetns = ..\n",
-		      "t.conf:9: netns: '..' is neither a name");
+		      "t.conf:12: netns: '..' is neither a name");
 	expect_errors(MEMBER_HEAD "[beaverd]\nsocket_group = a b\n",
-		      "t.conf:9: socket_group: 'a b' is not a group name");
+		      "t.conf:12: socket_group: 'a b' is not a group name");
 	expect_errors(MEMBER_HEAD "[beaverd]\nkey_file =\n",
-		      "t.conf:9: key_file: empty value");
+		      "t.conf:12: key_file: empty value");
 	expect_errors("[beaverd]\nnode = bad name!\nroles = member\n"
-		      "[group]\nid = 1\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
+		      "[group]\nid = 1\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n" COORD_TAIL,
 		      "t.conf:2: node: 'bad name!' may contain only");
 	expect_errors("[beaverd]\n"
 		      "node = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
-		      "roles = member\n[group]\nid = 1\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n",
+		      "roles = member\n[group]\nid = 1\nmembers = 10.0.0.1\ngateways = 10.0.0.9\n" COORD_TAIL,
 		      "t.conf:2: node: 'aaaa");
 }
 
@@ -530,8 +615,8 @@ static void test_long_line(void **state)
 			      "10.0.0.%d, ", i);
 	snprintf(text + n, sizeof(text) - (size_t)n, "\n[beaverd]\nlog = x\n");
 	expect_errors(text,
-		      "t.conf:8: line longer than 197 characters",
-		      "t.conf:10: log: 'x' is neither");
+		      "t.conf:11: line longer than 197 characters",
+		      "t.conf:13: log: 'x' is neither");
 }
 
 /* every problem of a file is reported, in line order */
@@ -679,6 +764,17 @@ static void test_load_files(void **state)
 	rmdir(dir);
 }
 
+/* a public key of its own for peer i (any 32 bytes but a few are one) */
+static const char *fake_key(int i)
+{
+	static char hex[65];
+
+	for (int k = 0; k < 8; k++)
+		snprintf(hex + 8 * k, 9, "%08x",
+			 (unsigned int)(i * 2654435761u + (unsigned int)k * 40503u));
+	return hex;
+}
+
 static void test_limits(void **state)
 {
 	size_t cap = 600000, n = 0;
@@ -691,17 +787,27 @@ static void test_limits(void **state)
 	for (int i = 2; i <= BVD_MAX_ALLOW + 1; i++)
 		n += (size_t)snprintf(text + n, cap - n, "  10.0.%d.%d\n",
 				      i / 256, i % 256);
-	expect_errors(text, "t.conf:264: allow: more than 256 entries");
+	expect_errors(text, "t.conf:267: allow: more than 256 entries");
 
-	/* a gateway and BVD_MAX_PEERS member sections */
+	/* a gateway and BVD_MAX_PEERS member sections, each with its key */
 	n = (size_t)snprintf(text, cap, "[beaverd]\nnode = c\n"
 			     "roles = coordinator\n[group]\nid = 1\n"
-			     "[gateway:g]\naddress = 10.0.0.1\n");
+			     "[gateway:g]\naddress = 10.0.0.1\n"
+			     "public_key = " KEY_G1 "\n");
 	for (int i = 1; i <= BVD_MAX_PEERS; i++)
 		n += (size_t)snprintf(text + n, cap - n,
-				      "[member:m%d]\naddress = 10.1.%d.%d\n",
-				      i, i / 200, i % 200 + 1);
-	expect_errors(text, "t.conf:518: more than 256 gateway and member");
+				      "[member:m%d]\naddress = 10.1.%d.%d\n"
+				      "public_key = %s\n",
+				      i, i / 200, i % 200 + 1, fake_key(i));
+	expect_errors(text, "t.conf:774: more than 256 gateway and member");
+
+	/* BVD_MAX_COORDS + 1 coordinators */
+	n = (size_t)snprintf(text, cap, MEMBER_HEAD);
+	for (int i = 1; i <= BVD_MAX_COORDS; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+				      "[coordinator:c%d]\naddress = 10.2.0.%d\n"
+				      "public_key = %s\n", i, i, fake_key(i));
+	expect_errors(text, "t.conf:32: more than 8 coordinator sections");
 	free(text);
 }
 
@@ -717,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_bad_duplicates),
 		cmocka_unit_test(test_bad_addresses),
 		cmocka_unit_test(test_bad_roles),
+		cmocka_unit_test(test_bad_keys),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_all_errors_reported),

@@ -154,24 +154,15 @@ static unsigned int bad_sends;	/* recipient id does not match `to` */
 static struct bvd_config cfg;
 static struct bvd_peer_conf peers[4];
 
-static const struct bvd_peer_conf *peer_named(const char *name)
-{
-	for (size_t i = 0; i < cfg.n_peers; i++)
-		if (!strcmp(peers[i].name, name))
-			return &peers[i];
-	return NULL;
-}
-
-int bvd_peer_send(struct bvd_peer_io *io, struct bvw_msg *m,
-		  const struct sockaddr_in *to)
+int bvd_peer_send(struct bvd_peer_io *io, struct bvw_msg *m)
 {
 	const struct bvd_peer_conf *p = NULL;
 
+	/* the real one sends to the configured peer of that node id */
 	for (size_t i = 0; i < cfg.n_peers; i++)
-		if (peers[i].control.sin_port == to->sin_port &&
-		    peers[i].control.sin_addr.s_addr == to->sin_addr.s_addr)
+		if (bvw_node_id(peers[i].name) == m->recipient)
 			p = &peers[i];
-	if (!p || bvw_node_id(p->name) != m->recipient)
+	if (!p)
 		bad_sends++;
 	m->group = io->group;
 	m->sender = io->self;
@@ -434,16 +425,11 @@ static uint32_t gateway_attempt(size_t from)
 
 static void deliver(struct bvw_msg *m, const char *from)
 {
-	const struct bvd_peer_conf *p = peer_named(from);
-	struct sockaddr_in addr = { .sin_family = AF_INET };
-
-	if (p)
-		addr = p->control;
 	m->group = cfg.group;
 	m->sender = bvw_node_id(from);
 	m->recipient = io.self;
 	m->seq = peer_seq++;
-	bvd_coord_msg(C(), m, &addr);
+	bvd_coord_msg(C(), m);
 }
 
 /* an ADVANCE_ACK as an agent writes it: req_id of the advance it answers */

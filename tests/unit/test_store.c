@@ -99,7 +99,7 @@ static void test_open_creates(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &x,
 					    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(x), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(x, 0), 2);
+	assert_int_equal(sqlite3_column_int(x, 0), 3);
 	sqlite3_finalize(x);
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA application_id", -1,
 					    &x, NULL), SQLITE_OK);
@@ -126,12 +126,12 @@ static void test_open_refuses(void **state)
 	/* a database of a newer schema */
 	snprintf(path, sizeof(path), "%s/beaverd.db", dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL,
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL,
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(bvs_open(dir, true, &s, why, sizeof(why)),
 			 -EPROTONOSUPPORT);
-	assert_non_null(strstr(why, "schema version 3"));
+	assert_non_null(strstr(why, "schema version 4"));
 
 	/* somebody else's database */
 	unlink(path);
@@ -213,10 +213,51 @@ static void test_upgrade_from_v1(void **state)
 	bvs_attempts_free(at, 2);
 	bvs_close(s);
 
-	/* and it stays at version 2 when opened again */
+	/* and it stays at the current version when opened again */
 	s = open_store(true);
 	assert_int_equal(bvs_attempts_get(s, 1, at, 4), 2);
 	bvs_attempts_free(at, 2);
+	bvs_close(s);
+}
+
+static void replay_cb(uint32_t sender, uint64_t top, void *data)
+{
+	uint64_t *tops = data;
+
+	assert_true(sender < 4);
+	tops[sender] = top;
+}
+
+/*
+ * The control plane's replay state outlives the process: the seq floor,
+ * and each sender's newest seq (a save never lowers a stored top)
+ */
+static void test_replay_state(void **state)
+{
+	const uint32_t senders[] = { 1, 2 };
+	const uint64_t tops[] = { 1800000000000000000ull, 5 };
+	const uint64_t lower[] = { 1700000000000000000ull, 6 };
+	uint64_t got[4] = { 0 }, floor = 1;
+	struct bvs *s;
+
+	(void)state;
+	s = open_store(false);
+	assert_int_equal(bvs_seq_floor_get(s, &floor), 0);
+	assert_true(floor == 0);
+	assert_int_equal(bvs_seq_floor_set(s, 1900000000000000000ull), 0);
+	assert_int_equal(bvs_replay_save(s, senders, tops, 2), 0);
+	assert_int_equal(bvs_replay_save(s, senders, lower, 2), 0);
+	bvs_close(s);
+
+	s = open_store(false);
+	assert_int_equal(bvs_seq_floor_get(s, &floor), 0);
+	assert_true(floor == 1900000000000000000ull);
+	assert_int_equal(bvs_replay_load(s, replay_cb, got), 0);
+	assert_true(got[1] == tops[0]);	/* not lowered */
+	assert_true(got[2] == 6);		/* raised */
+	assert_true(got[0] == 0 && got[3] == 0);
+	assert_int_equal(bvs_replay_save(s, NULL, NULL, 0), 0);
+	assert_int_equal(bvs_replay_save(s, NULL, tops, 1), -EINVAL);
 	bvs_close(s);
 }
 
@@ -786,6 +827,7 @@ int main(void)
 		T(test_open_creates),
 		T(test_open_refuses),
 		T(test_upgrade_from_v1),
+		T(test_replay_state),
 		T(test_epochs_increase_across_reopen),
 		T(test_epoch_raise),
 		T(test_epoch_first_zero_and_wrap),

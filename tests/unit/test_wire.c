@@ -6,7 +6,8 @@
  * authenticate but break a field rule are refused; the replay window takes
  * each seq once, out of order within 64, and evicts the least recently
  * seen sender; key files are written 0600 and refused when others may
- * read them.
+ * read them; pair keys agree at both ends and differ for every other pair,
+ * so a datagram is good only between its two nodes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,6 +40,7 @@ static struct bvw_msg sample(uint8_t type)
 {
 	struct bvw_msg m = {
 		.type = type, .group = 7, .sender = 0xa1b2c3d4,
+		.sender_key = 0x5566aa01, .recipient_key = 0x7788bb02,
 		.seq = 0x0123456789abcdefull,
 	};
 
@@ -96,6 +98,8 @@ static void assert_msg_equal(const struct bvw_msg *a, const struct bvw_msg *b)
 	assert_int_equal(a->group, b->group);
 	assert_int_equal(a->flags, b->flags);
 	assert_int_equal(a->sender, b->sender);
+	assert_int_equal(a->sender_key, b->sender_key);
+	assert_int_equal(a->recipient_key, b->recipient_key);
 	assert_true(a->seq == b->seq);
 	assert_true(a->req_id == b->req_id);
 	assert_int_equal(a->epoch, b->epoch);
@@ -153,7 +157,7 @@ static void test_round_trip_every_type(void **state)
 		size_t n = encode(&m, buf);
 
 		assert_int_equal(n, BVW_HDR_LEN + sizes[t] + BVW_MAC_LEN);
-		assert_memory_equal(buf, "BV\x01", 3);
+		assert_memory_equal(buf, "BV\x02", 3);
 		assert_int_equal(buf[3], t);
 		assert_int_equal(bvw_decode(buf, n, &key1, 7, &out, &d), 0);
 		assert_msg_equal(&m, &out);
@@ -336,42 +340,120 @@ static void test_wrong_key_group_version(void **state)
 	assert_int_equal(bvw_decode(buf, n, &key1, 7, &out, &d), -EXDEV);
 	assert_int_equal(d.group, 2);
 
-	/* another version, even with a good MAC */
+	/* another version (1: the group-key protocol), even with a good MAC */
 	m.group = 7;
 	n = encode(&m, buf);
-	buf[2] = 2;
+	buf[2] = 1;
 	remac(buf, n);
 	assert_int_equal(bvw_decode(buf, n, &key1, 7, &out, &d), -EPROTO);
 	assert_int_equal(d.version, 1);
 	assert_int_equal(drops_total(&d), 4);
 }
 
-/* a datagram made for one node fails the MAC at every other node */
-static void test_recipient_bound(void **state)
+static void keypair(struct bvw_keypair *kp, uint8_t seed)
 {
-	uint32_t gw1 = bvw_node_id("gw1"), gw2 = bvw_node_id("gw2");
+	struct bvw_key k;
+
+	for (size_t i = 0; i < BVW_KEY_LEN; i++)
+		k.k[i] = (uint8_t)(seed * 31 + i);
+	assert_int_equal(bvw_keypair_from_secret(&k, kp), 0);
+	assert_int_equal(kp->id, bvw_key_id(kp->pub));
+}
+
+/* both ends derive one pair key; every other pair has another */
+static void test_pair_keys(void **state)
+{
+	struct bvw_keypair a, b, c;
+	struct bvw_key ab, ba, ac, cb, aa;
+	uint8_t low[BVW_PUBLIC_LEN] = { 1 };	/* u = 1: a low-order point */
+
+	(void)state;
+	keypair(&a, 1);
+	keypair(&b, 2);
+	keypair(&c, 3);
+	assert_int_not_equal(a.id, b.id);
+	assert_int_not_equal(b.id, c.id);
+	assert_int_equal(bvw_pair_key(&a, b.pub, &ab), 0);
+	assert_int_equal(bvw_pair_key(&b, a.pub, &ba), 0);
+	assert_memory_equal(ab.k, ba.k, BVW_KEY_LEN);
+	assert_int_equal(bvw_pair_key(&a, c.pub, &ac), 0);
+	assert_int_equal(bvw_pair_key(&c, b.pub, &cb), 0);
+	assert_int_equal(bvw_pair_key(&a, a.pub, &aa), 0);
+	assert_memory_not_equal(ab.k, ac.k, BVW_KEY_LEN);
+	assert_memory_not_equal(ab.k, cb.k, BVW_KEY_LEN);
+	assert_memory_not_equal(ab.k, aa.k, BVW_KEY_LEN);
+	/* a peer "key" whose product with any secret is all zeros */
+	assert_int_equal(bvw_pair_key(&a, low, &ac), -EINVAL);
+}
+
+/* a datagram from a to b fails the MAC at c, and under a's key with c */
+static void test_pair_bound(void **state)
+{
+	struct bvw_keypair a, b, c;
+	struct bvw_key ab, ba, cb, ca;
 	uint8_t buf[BVW_MAX_DGRAM];
 	struct bvw_drops d = { 0 };
 	struct bvw_msg m = sample(BVW_ADVANCE), out;
-	size_t n;
+	struct bvw_hdr h;
+	int n;
 
 	(void)state;
-	m.recipient = gw1;
-	n = encode(&m, buf);
-	assert_int_equal(bvw_decode_for(buf, n, &key1, 7, gw1, &out, &d), 0);
-	assert_int_equal(out.recipient, gw1);
-	assert_int_equal(out.epoch, m.epoch);
-	/* replayed to another node, or read as unbound: refused */
-	assert_int_equal(bvw_decode_for(buf, n, &key1, 7, gw2, &out, &d),
-			 -EPERM);
-	assert_int_equal(bvw_decode(buf, n, &key1, 7, &out, &d), -EPERM);
+	keypair(&a, 1);
+	keypair(&b, 2);
+	keypair(&c, 3);
+	bvw_pair_key(&a, b.pub, &ab);
+	bvw_pair_key(&b, a.pub, &ba);
+	bvw_pair_key(&c, b.pub, &cb);
+	bvw_pair_key(&c, a.pub, &ca);
+	m.sender_key = a.id;
+	m.recipient_key = b.id;
+	n = bvw_encode(&m, &ab, buf, sizeof(buf));
+	assert_true(n > 0);
+	/* the header, unauthenticated, names the keys to check it with */
+	assert_int_equal(bvw_peek(buf, (size_t)n, 7, &h, &d), 0);
+	assert_int_equal(h.type, BVW_ADVANCE);
+	assert_int_equal(h.sender, m.sender);
+	assert_int_equal(h.sender_key, a.id);
+	assert_int_equal(h.recipient_key, b.id);
+	assert_true(h.seq == m.seq);
+	assert_int_equal(bvw_decode(buf, (size_t)n, &ba, 7, &out, &d), 0);
+	assert_msg_equal(&m, &out);
+	/* c, with either of its pair keys, cannot read it as authentic */
+	assert_int_equal(bvw_decode(buf, (size_t)n, &cb, 7, &out, &d), -EPERM);
+	assert_int_equal(bvw_decode(buf, (size_t)n, &ca, 7, &out, &d), -EPERM);
 	assert_int_equal(d.mac, 2);
-	/* and an unbound datagram is refused by a node that checks */
-	m.recipient = 0;
-	n = encode(&m, buf);
-	assert_int_equal(bvw_decode_for(buf, n, &key1, 7, gw1, &out, &d),
-			 -EPERM);
-	assert_int_equal(d.mac, 3);
+	/* peek refuses what decode refuses before the MAC, and counts it */
+	assert_int_equal(bvw_peek(buf, 10, 7, &h, &d), -EBADMSG);
+	assert_int_equal(bvw_peek(buf, (size_t)n, 8, &h, &d), -EXDEV);
+	assert_int_equal(d.truncated, 1);
+	assert_int_equal(d.group, 1);
+	assert_int_equal(h.sender, 0);
+}
+
+static void test_public_parse(void **state)
+{
+	struct bvw_keypair a;
+	char hex[2 * BVW_PUBLIC_LEN + 2];
+	uint8_t pub[BVW_PUBLIC_LEN];
+
+	(void)state;
+	keypair(&a, 9);
+	sodium_bin2hex(hex, sizeof(hex), a.pub, BVW_PUBLIC_LEN);
+	assert_int_equal(bvw_public_parse(hex, pub), 0);
+	assert_memory_equal(pub, a.pub, BVW_PUBLIC_LEN);
+	hex[63] = '\0';
+	assert_int_equal(bvw_public_parse(hex, pub), -EINVAL);
+	sodium_bin2hex(hex, sizeof(hex), a.pub, BVW_PUBLIC_LEN);
+	hex[10] = 'g';
+	assert_int_equal(bvw_public_parse(hex, pub), -EINVAL);
+	strcpy(hex, "0000000000000000000000000000000000000000000000000000000000000000");
+	assert_int_equal(bvw_public_parse(hex, pub), -EINVAL);
+	strcat(hex, "0");
+	assert_int_equal(bvw_public_parse(hex, pub), -EINVAL);
+	/* u = 1, a low-order point: refused when read, not when first used */
+	strcpy(hex, "0100000000000000000000000000000000000000000000000000000000000000");
+	assert_int_equal(bvw_public_parse(hex, pub), -EINVAL);
+	assert_int_equal(bvw_public_parse(NULL, pub), -EINVAL);
 }
 
 static void test_truncated_at_every_length(void **state)
@@ -761,7 +843,9 @@ int main(void)
 		cmocka_unit_test(test_encode_refuses),
 		cmocka_unit_test(test_tampered_byte_anywhere),
 		cmocka_unit_test(test_wrong_key_group_version),
-		cmocka_unit_test(test_recipient_bound),
+		cmocka_unit_test(test_pair_keys),
+		cmocka_unit_test(test_pair_bound),
+		cmocka_unit_test(test_public_parse),
 		cmocka_unit_test(test_truncated_at_every_length),
 		cmocka_unit_test(test_authentic_but_malformed),
 		cmocka_unit_test(test_replay_duplicate_and_window),

@@ -67,7 +67,8 @@ nsx gw1 ipvsadm -Ln
 
 hr "2. beaverd on every host"
 demo_daemons
-say "One group key for all (beaverctl genkey), one beaverd per host. m1's" \
+say "One beaverd per host, each with its own key (beaverctl genkey; the" \
+    "others list its public key: only the coordinator's may command). m1's" \
     "configuration, then the coordinator's:" ""
 sed 's/^/    /' "$BVD_DIR/m1.conf"
 say ""

@@ -594,7 +594,8 @@ balance() {
 # configuration: the daemon enters the namespace itself), with its own files
 # under $BVD_DIR:
 #
-#   group.key               the group key (bvd_key: `beaverctl genkey`)
+#   NAME.key, NAME.pub      NAME's private key (`beaverctl genkey`) and its
+#                           public key (`beaverctl pubkey`): bvd_key
 #   NAME.conf               NAME's configuration (bvd_conf)
 #   NAME.log                its stderr; every start appends a "==== start" line
 #   NAME.pid                the running daemon's pid
@@ -610,6 +611,7 @@ BVD_GATEWAYS=	# "NAME=ADDR ...": each gateway's control (and data) address
 BVD_MEMBERS=	# "NAME=ADDR ...": each member's control and data address
 BVD_VIPS=$VIPS	# the group's VIPs
 BVD_ALLOW=	# [group] allow (the coordinator's address: control traffic)
+BVD_COORDS=	# "NAME=ADDR ...": the coordinators gateways and members obey
 
 # bvd_group "GW=ADDR..." "MEMBER=ADDR..." [VIPS] [ALLOW]
 bvd_group() {
@@ -619,12 +621,20 @@ bvd_group() {
 	BVD_ALLOW=${4:-}
 }
 
-# bvd_key: the group key, made once by the real tool (mode 0600)
+# bvd_key NAME: NAME's key pair, made once by the real tool: the private
+# key (mode 0600) and its public key beside it
 bvd_key() {
 	mkdir -p "$BVD_DIR"
-	[ -s "$BVD_DIR/group.key" ] && return 0
-	beaverctl genkey "$BVD_DIR/group.key" >/dev/null ||
-		_herr "bvd_key: beaverctl genkey failed"
+	[ -s "$BVD_DIR/$1.key" ] && [ -s "$BVD_DIR/$1.pub" ] && return 0
+	rm -f "$BVD_DIR/$1.key"
+	beaverctl genkey "$BVD_DIR/$1.key" >/dev/null &&
+		beaverctl pubkey "$BVD_DIR/$1.key" >"$BVD_DIR/$1.pub" ||
+		_herr "bvd_key: beaverctl genkey/pubkey for $1 failed"
+}
+
+# bvd_pub NAME: NAME's public key (made if it has none yet)
+bvd_pub() {
+	bvd_key "$1" && cat "$BVD_DIR/$1.pub"
 }
 
 # bvd_sock NAME: the path of NAME's beaverctl socket
@@ -644,7 +654,8 @@ bctl() {
 # 2-200 ms) may be overridden or, with an empty VALUE, removed:
 #   bvd_conf coord coordinator 10.0.1.5 coordinator.tau_min_us=50
 # A coordinator gets a [gateway:NAME]/[member:NAME] section for every host
-# of bvd_group.
+# of bvd_group, a gateway or member a [coordinator:NAME] section for each
+# of BVD_COORDS; every host has its own key (bvd_key).
 bvd_conf() {
 	local ns=$1 roles=$2 addr=$3 kv k sec p members= gateways=
 	shift 3
@@ -653,7 +664,7 @@ bvd_conf() {
 	local -A v=(
 		[beaverd.node]=$ns [beaverd.roles]=$roles
 		[beaverd.listen]=$addr:$BVD_PORT
-		[beaverd.key_file]=$BVD_DIR/group.key
+		[beaverd.key_file]=$BVD_DIR/$ns.key
 		[beaverd.state_dir]=$BVD_DIR/$ns/state
 		[beaverd.run_dir]=$BVD_DIR/$ns/run
 		[beaverd.socket_group]=beaver
@@ -682,6 +693,7 @@ bvd_conf() {
 		v[$k]=${kv#*=}
 	done
 	mkdir -p "$BVD_DIR/$ns"	# beaverd creates state_dir (0700) and run_dir
+	bvd_key "$ns" || return 1
 	{
 		echo "; $ns: written by lib.sh bvd_conf"
 		for sec in beaverd group module coordinator; do
@@ -694,11 +706,18 @@ bvd_conf() {
 		done
 		if [[ $roles == *coordinator* ]]; then
 			for p in $BVD_GATEWAYS; do
-				printf '[gateway:%s]\naddress = %s:%s\n' "${p%%=*}" "${p#*=}" "$BVD_PORT"
+				printf '[gateway:%s]\naddress = %s:%s\npublic_key = %s\n' \
+					"${p%%=*}" "${p#*=}" "$BVD_PORT" "$(bvd_pub "${p%%=*}")"
 			done
 			for p in $BVD_MEMBERS; do
-				printf '[member:%s]\naddress = %s:%s\ndata = %s\n' \
-					"${p%%=*}" "${p#*=}" "$BVD_PORT" "${p#*=}"
+				printf '[member:%s]\naddress = %s:%s\ndata = %s\npublic_key = %s\n' \
+					"${p%%=*}" "${p#*=}" "$BVD_PORT" "${p#*=}" \
+					"$(bvd_pub "${p%%=*}")"
+			done
+		else
+			for p in $BVD_COORDS; do
+				printf '[coordinator:%s]\naddress = %s:%s\npublic_key = %s\n' \
+					"${p%%=*}" "${p#*=}" "$BVD_PORT" "$(bvd_pub "${p%%=*}")"
 			done
 		fi
 	} >"$BVD_DIR/$ns.conf"
@@ -790,15 +809,16 @@ bvd_kill() {
 	_bvd_gone "$1" 10
 }
 
-# bvd_all COORD_ADDR [SECTION.KEY=VALUE...]: the module loaded, the group
-# key, and beaverd on every gateway and member of bvd_group, and on the
+# bvd_all COORD_ADDR [SECTION.KEY=VALUE...]: the module loaded, and
+# beaverd on every gateway and member of bvd_group, and on the
 # coordinator's own host (namespace coord, at COORD_ADDR, with the given
-# overrides), all ready
+# overrides), all ready; each with its own key, the gateways and members
+# obeying BVD_COORDS (default: that coordinator)
 bvd_all() {
 	local coord=$1 p
 	shift
 	beaver_loaded || beaver_load
-	bvd_key
+	BVD_COORDS=${BVD_COORDS:-coord=$coord}
 	for p in $BVD_GATEWAYS; do bvd_conf "${p%%=*}" gateway "${p#*=}"; done
 	for p in $BVD_MEMBERS; do bvd_conf "${p%%=*}" member "${p#*=}"; done
 	bvd_conf coord coordinator "$coord" "$@"
@@ -1006,3 +1026,5 @@ vm_audit() {
 	done
 	return 0
 }
+
+[ ! -f /beaver/vm/lib-vrrp.sh ] || source /beaver/vm/lib-vrrp.sh	# VRRP: keepalived

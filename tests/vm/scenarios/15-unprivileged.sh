@@ -46,13 +46,13 @@ rc=0; nobody beaverctl --socket "$(bvd_sock coord)" --json snapshot --wait >"$VM
 check_eq "$rc/$(jqf "$VM_STATE/nobody.json" .code)" 3/unreachable "nobody: beaverctl --json snapshot: exit/code"
 
 log "the key and the state"
-check '! nobody cat "$BVD_DIR/group.key" >/dev/null 2>&1' "nobody cannot read the group key"
-check_eq "$(stat -c %a "$BVD_DIR/group.key")" 600 "group key mode"
+check '! nobody cat "$BVD_DIR/coord.key" >/dev/null 2>&1' "nobody cannot read the coordinator's private key"
+check_eq "$(stat -c %a "$BVD_DIR/coord.key")" 600 "private key mode"
 ls -la "$BVD_DIR/coord/state"
 check '! nobody ls "$BVD_DIR/coord/state" >/dev/null 2>&1' "nobody cannot list the coordinator's state directory"
 check '! nobody cat "$BVD_DIR/coord/state/beaverd.db" >/dev/null 2>&1' "nobody cannot read the coordinator's database"
-check '! nobody bvforge craft --key "$BVD_DIR/group.key" --group 7 --sender coord --type advance --out /tmp/x.bin >/dev/null 2>&1 || ! command -v bvforge >/dev/null' \
-	"nobody cannot build a datagram with the group key"
+check '! nobody bvforge craft --key "$BVD_DIR/coord.key" --to-key "$(bvd_pub gw1)" --group 7 --sender coord --type advance --out /tmp/x.bin >/dev/null 2>&1 || ! command -v bvforge >/dev/null' \
+	"nobody cannot build a datagram with the coordinator's key"
 
 log "the module"
 check 'nobody_in gw1 beaver-nl status >/dev/null' "nobody may read the module's status (GET_STATUS)"
