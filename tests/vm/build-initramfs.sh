@@ -9,14 +9,16 @@
 # OUTDIR/initrd, the concatenation of two uncompressed newc archives:
 #
 #   base     busybox (every applet), bash, iproute2 (ip, tc), ipvsadm, GNU
-#            timeout/env, util-linux setpriv/nsenter, jq, their shared
-#            libraries, the shared libraries of beaverd and beaverctl
+#            timeout/env, util-linux setpriv/nsenter, jq, keepalived (VRRP,
+#            for tests/vm/lib-vrrp.sh; left out when not installed), their
+#            shared libraries, the shared libraries of beaverd and beaverctl
 #            (libsodium, libsqlite3, libjansson, libinih, libmnl,
 #            libsystemd and theirs: they change with the distribution, not
 #            with our code), and the distribution modules the scenarios use
 #            (signatures stripped, depmod run). Changes rarely: cached under
 #            $BEAVER_CACHE/vm/ and keyed by a hash of every input.
-#   overlay  /init, tests/vm (lib.sh, chain.sh, scenarios, demo.sh), beaver.ko and the project's
+#   overlay  /init, tests/vm (lib.sh, lib-vrrp.sh, chain.sh, scenarios,
+#            demo.sh), beaver.ko and the project's
 #            executables from $BUILD (beaverd, beaverctl, beaver-nl, udpnum,
 #            tcpbulk, bvforge...; not the sanitizer builds *-san) with any
 #            library the base lacks. Changes on every edit; a few megabytes,
@@ -126,6 +128,11 @@ PROGS=(
 	/usr/bin/nsenter:/usr/bin/nsenter
 	/usr/bin/jq:"$(command -v jq)"
 )
+# keepalived (VRRP: tests/vm/lib-vrrp.sh) when installed (scripts/install-deps.sh
+# installs it); without it the VRRP scenarios skip
+if [ -x /usr/sbin/keepalived ]; then
+	PROGS+=(/usr/sbin/keepalived:/usr/sbin/keepalived)
+fi
 busybox=$(command -v busybox)
 
 # shared libraries (and the loader) of ELF files, one path per line
@@ -234,6 +241,10 @@ build_base() {
 	nogroup:x:65534:
 	EOF
 	echo "beaver-vm" >"$root/etc/hostname"
+	# keepalived: lib-vrrp.sh passes every path (-f, -p, -r) and runs its
+	# notify scripts as root (script_user root), so it needs no
+	# keepalived_script user; the usual directory, for a shell's experiments
+	mkdir -p "$root/etc/keepalived"
 	touch "$root/etc/fstab"
 
 	tmp=$base.tmp.$$
@@ -270,6 +281,7 @@ mkdir -p "$ov/beaver/vm/scenarios" "$ov/usr/local/bin"
 install -m 0755 "$here/init.sh" "$ov/init"
 install -m 0644 "$here/lib.sh" "$ov/beaver/vm/lib.sh"
 install -m 0644 "$here/chain.sh" "$ov/beaver/vm/chain.sh"
+install -m 0644 "$here/lib-vrrp.sh" "$ov/beaver/vm/lib-vrrp.sh"
 cp "$here"/scenarios/*.sh "$ov/beaver/vm/scenarios/" 2>/dev/null || true
 # make demo's scenario (run.sh --demo), not one of make vm-test's
 [ -f "$here/demo.sh" ] && cp "$here/demo.sh" "$ov/beaver/vm/scenarios/demo.sh"
