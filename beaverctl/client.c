@@ -43,6 +43,8 @@ int bvcl_exit_for(const char *code)
 		return BVX_NOTFOUND;
 	if (!strcmp(code, "unreachable"))
 		return BVX_UNREACHABLE;
+	if (!strcmp(code, "standby"))
+		return BVX_STANDBY;
 	return BVX_ERROR;
 }
 

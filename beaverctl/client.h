@@ -20,6 +20,8 @@ enum bvx {
 	BVX_ERROR = 5,		/* any other error */
 	BVX_UNVERIFIED = 6,	/* accepted, but its verification found
 				 * something (snapshot --wait) */
+	BVX_STANDBY = 7,	/* snapshot: a standby coordinator (it does
+				 * not hold active_address) */
 };
 
 #define BVCL_SOCKET	"/run/beaver/beaverd.sock"

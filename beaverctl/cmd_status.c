@@ -49,6 +49,7 @@ int cmd_status(struct ctl *c, int argc, char **argv)
 		pr_close();
 	}
 	if (section(r, "coordinator", "coordinator", &o)) {
+		pr_field(o, "active", "active", PR_PLAIN);
 		pr_field(o, "outstanding", "outstanding", PR_PLAIN);
 		pr_field(o, "tau_min_ns", "tau_min", PR_NS);
 		pr_field(o, "bound_median_ns", "bound median", PR_NS_OPT);

@@ -56,7 +56,9 @@ static const char exit_codes[] =
 	"  5  any other error (reported by beaverd, no reply in time, I/O)\n"
 	"  6  snapshot --wait: accepted, but its verification found an\n"
 	"     unbalanced channel, a missing or incomplete record, or late\n"
-	"     packets (show ID says which)\n";
+	"     packets (show ID says which)\n"
+"  7  snapshot: this coordinator is a standby (it does not hold its\n"
+"     active_address); the active one takes the snapshots\n";
 
 static void usage_all(FILE *f)
 {

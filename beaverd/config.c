@@ -115,6 +115,7 @@ static const struct key_def keys[] = {
 	{ S_COORD, "collect_timeout_ms", V_U32, CF(collect_timeout_ms), 0,
 	  1, 600000, 0 },
 	{ S_COORD, "first_epoch", V_U32, CF(first_epoch), 0, 1, UINT32_MAX, 0 },
+	{ S_COORD, "active_address", V_ADDR, CF(active_address), 0, 0, 0, 0 },
 
 	{ S_PEER, "address", V_ADDRPORT, PF(control), 0, 0, 0, PEER_ANY },
 	{ S_PEER, "data", V_ADDR, PF(data), 0, 0, 0, PEER_MEMBER },

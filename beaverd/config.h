@@ -40,6 +40,7 @@
  *   complete_timeout_ms = 5000    ; wait for members' completion
  *   collect_timeout_ms = 5000
  *   first_epoch = 1               ; only used when no epoch was ever allocated
+ *   active_address = 10.0.1.250   ; optional: snapshot only while holding it
  *
  *   [gateway:NAME]                ; one section per gateway (coordinator only)
  *   address = 10.0.1.1:5150
@@ -127,6 +128,7 @@ struct bvd_config {
 	uint32_t ack_timeout_ms, retries, max_outstanding;
 	uint32_t complete_timeout_ms, collect_timeout_ms;
 	uint32_t first_epoch;
+	struct in_addr active_address;	/* 0.0.0.0: always active */
 
 	/* [gateway:NAME], [member:NAME] */
 	struct bvd_peer_conf *peers;

@@ -69,6 +69,7 @@ static const char *const status_codes[] = {
 	[BVC_E_FAILED]		= "failed",
 	[BVC_E_BUSY]		= "busy",
 	[BVC_E_INTERNAL]	= "internal",
+	[BVC_E_STANDBY]		= "standby",
 };
 
 const char *bvc_status_code(enum bvc_status st)

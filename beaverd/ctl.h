@@ -134,6 +134,7 @@ enum bvc_status {
 	BVC_E_FAILED,		/* "failed" */
 	BVC_E_BUSY,		/* "busy": too many outstanding, try later */
 	BVC_E_INTERNAL,		/* "internal" */
+	BVC_E_STANDBY,		/* "standby": not the active coordinator */
 };
 
 struct bvc_server;

@@ -17,6 +17,7 @@
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
 
+#include "active.h"
 #include "agent.h"
 #include "apps.h"
 #include "beaver.h"
@@ -191,7 +192,8 @@ static int h_status(void *ctx, struct bvc_req *req, json_t *args,
 		const struct bvo_stats *s = bvd_coord_stats(d.coord);
 
 		json_object_set_new(r, "coordinator", json_pack(
-			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"active", bvd_holds_address(d.cfg.active_address),
 			"outstanding", (json_int_t)bvd_coord_outstanding(d.coord),
 			"tau_min_ns", (json_int_t)d.cfg.tau_min_ns,
 			"accepted_attempts", (json_int_t)s->accepted,
@@ -326,6 +328,15 @@ static int h_snapshot(void *ctx, struct bvc_req *req, json_t *args,
 	(void)ctx;
 	if ((rc = need_coord(err, errlen)))
 		return rc;
+	if (!bvd_holds_address(d.cfg.active_address)) {
+		char a[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &d.cfg.active_address, a, sizeof(a));
+		snprintf(err, errlen, "standby: %s does not hold active_address "
+			 "%s; the coordinator that holds it takes the snapshots",
+			 d.cfg.node, a);
+		return BVC_E_STANDBY;
+	}
 	if (!arg_int(args, "timeout_ms", &timeout_ms, 1, 86400000)) {
 		snprintf(err, errlen, "timeout_ms: an integer of 1..86400000");
 		return BVC_E_USAGE;

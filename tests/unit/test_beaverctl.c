@@ -78,7 +78,7 @@ static int h_status(void *ctx, struct bvc_req *req, json_t *args,
 		"{\"node\":\"coord\",\"roles\":[\"coordinator\",\"gateway\"],"
 		"\"group\":7,\"epoch\":{\"gateway\":12,\"member\":0,"
 		"\"complete\":11},\"module\":{\"version\":\"0.1.0\","
-		"\"caps\":63},\"coordinator\":{\"outstanding\":0,"
+		"\"caps\":63},\"coordinator\":{\"active\":true,\"outstanding\":0,"
 		"\"tau_min_ns\":33000,\"accepted_attempts\":4,"
 		"\"rejected_attempts\":1,\"timeout_attempts\":0,"
 		"\"refused_attempts\":0,\"bound_median_ns\":12000,"
@@ -463,7 +463,8 @@ static void test_status(void **state)
 	assert_contains(r.out, "epoch:\n  gateway:  12\n  member:   -\n"
 			"  complete: 11\n");
 	assert_contains(r.out, "  caps:    0x3f\n");
-	assert_contains(r.out, "coordinator:\n  outstanding:        0\n"
+	assert_contains(r.out, "coordinator:\n  active:             yes\n"
+			"  outstanding:        0\n"
 			"  tau_min:            33.0us\n"
 			"  bound median:       12.0us\n");
 	assert_contains(r.out, "control plane:\n  listen:     10.0.1.1:5150\n"

@@ -156,6 +156,7 @@ static const char full[] =
 	"complete_timeout_ms = 3000\n"
 	"collect_timeout_ms = 4000\n"
 	"first_epoch = 4294967295\n"
+	"active_address = 10.0.1.250   ; keepalived's VRRP address\n"
 	"\n"
 	"[gateway:gw1]\n"
 	"address = 10.0.1.1:5151\n"
@@ -217,6 +218,7 @@ static void test_good_full(void **state)
 	assert_int_equal(c.complete_timeout_ms, 3000);
 	assert_int_equal(c.collect_timeout_ms, 4000);
 	assert_int_equal(c.first_epoch, 4294967295u);
+	assert_int_equal(c.active_address.s_addr, inet_addr("10.0.1.250"));
 	assert_int_equal(c.n_peers, 4);
 	assert_string_equal(c.peers[0].name, "gw1");
 	assert_true(c.peers[0].gateway);
@@ -287,6 +289,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.complete_timeout_ms, 5000);
 	assert_int_equal(c.collect_timeout_ms, 5000);
 	assert_int_equal(c.first_epoch, 1);
+	assert_int_equal(c.active_address.s_addr, 0);
 	assert_int_equal(c.n_peers, 0);
 	bvd_config_free(&c);
 }
