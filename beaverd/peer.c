@@ -130,7 +130,7 @@ static int build_table(struct bvd_peer_io *io, const struct bvd_config *cfg,
 
 			if (!strcmp(pc->name, cfg->node) &&
 			    memcmp(pc->public_key[0], io->own[0].pub,
-				   BVD_PUBLIC_LEN)) {
+				   BVD_PUBLIC_LEN) != 0) {
 				snprintf(why, why_len, "[%s:%s] is this node, "
 					 "but its public_key is not the one of "
 					 "key_file", pc->gateway ? "gateway" :

@@ -225,9 +225,9 @@ int bvw_public_parse(const char *hex, uint8_t pub[BVW_PUBLIC_LEN])
 	size_t bin_len = 0;
 	const char *end = NULL;
 
-	if (!hex || strlen(hex) != 2 * BVW_PUBLIC_LEN || sodium_ready())
+	if (!hex || strlen(hex) != (size_t)2 * BVW_PUBLIC_LEN || sodium_ready())
 		return -EINVAL;
-	if (sodium_hex2bin(pub, BVW_PUBLIC_LEN, hex, 2 * BVW_PUBLIC_LEN, NULL,
+	if (sodium_hex2bin(pub, BVW_PUBLIC_LEN, hex, (size_t)2 * BVW_PUBLIC_LEN, NULL,
 			   &bin_len, &end) || bin_len != BVW_PUBLIC_LEN ||
 	    *end)
 		return -EINVAL;

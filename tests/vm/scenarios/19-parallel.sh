@@ -66,6 +66,17 @@ conc=$(jq -r '"\(.created_ns) 1\n\(.finished_ns) -1"' "$VM_STATE/export.main" |
 	sort -n -k1,1 -k2,2n | awk '{ c += $2; if (c > m) m = c } END { print m + 0 }')
 figure max_concurrent "$conc"
 check_ge "$conc" 4 "snapshots running at the same time"
+# releases with snapshots finishing out of order: a younger one that ends
+# first must not take an older one's records (chain_verdict checks that
+# none failed for a missing record; the figure says it, and the count of
+# out-of-order finishes says the run gave it the chance)
+n=$(jq -r 'select(.state == "failed") | .reason' "$VM_STATE/export.main" |
+	grep -c 'has no record' || true)
+figure release_failed "$n"
+n=$(jq -r '"\(.id) \(.finished_ns)"' "$VM_STATE/export.main" | sort -n -k1,1 |
+	awk '{ if ($2 < max) c++; if ($2 > max) max = $2 } END { print c + 0 }')
+figure finished_out_of_order "$n"
+check_ge "$n" 1 "snapshots that finished before an older one"
 check_gt "$(awk -v a="$par_rate" -v b="$seq_rate" 'BEGIN { print (a > b * 1.5) }')" 0 \
 	"parallel rate ($par_rate/s) above 1.5 x the sequential one ($seq_rate/s)"
 if [ "$NCONTROL" -gt 0 ]; then
