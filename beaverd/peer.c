@@ -19,9 +19,10 @@
 #define BVD_REPLAY_SLOTS	(BVD_MAX_PEERS + BVD_MAX_COORDS + 2)
 /*
  * The seq floor is saved this far ahead of the seq in use: one durable
- * write per minute of sending, and a restart resumes above anything sent.
+ * write per 2^20 datagrams sent, and a restart resumes above anything
+ * sent (at most this far ahead of the wall clock per restart).
  */
-#define SEQ_RESERVE_NS		(60ull * 1000000000ull)
+#define SEQ_RESERVE		(1ull << 20)
 
 static uint64_t realtime_ns(void)
 {
@@ -182,9 +183,10 @@ int bvd_peer_open(struct bvd_peer_io *io, const struct bvd_config *cfg,
 		}
 	}
 	/*
-	 * The first seq: the wall clock, unless an earlier run already sent
-	 * (or reserved) seqs beyond it: a clock set back cannot make this
-	 * node repeat a seq its peers have seen.
+	 * Start at the wall clock in nanoseconds, unless an earlier run
+	 * already sent (or reserved) seqs beyond it: a clock set back cannot
+	 * make this node repeat a seq its peers have seen. Then count up by
+	 * one, so that the receivers' 64-wide window absorbs reordering.
 	 */
 	io->seq = realtime_ns();
 	if (io->seq < floor)
@@ -237,12 +239,10 @@ const struct bvd_peer *bvd_peer_find(const struct bvd_peer_io *io,
 /* the next seq; the floor is saved before a seq reaches it */
 static int next_seq(struct bvd_peer_io *io, uint64_t *seq)
 {
-	uint64_t now = realtime_ns(), s = io->seq + 1;
+	uint64_t s = io->seq + 1;
 
-	if (s < now)
-		s = now;
 	if (s >= io->seq_floor && io->store) {
-		uint64_t floor = s + SEQ_RESERVE_NS;
+		uint64_t floor = s + SEQ_RESERVE;
 
 		if (bvs_seq_floor_set(io->store, floor)) {
 			bvd_err("cannot save the control-plane seq floor: %s",

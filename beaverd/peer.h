@@ -58,7 +58,7 @@ struct bvd_peer_io {
 	size_t n_own;
 	struct bvd_peer *peers;
 	size_t n_peers;
-	uint64_t seq;			/* the last seq sent */
+	uint64_t seq;			/* the last seq sent (or the start) */
 	uint64_t seq_floor;		/* saved: seqs below it may be used */
 	struct bvs *store;		/* may be NULL: nothing is saved */
 	bool replay_dirty;

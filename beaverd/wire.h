@@ -22,10 +22,11 @@
  * recipient's public key the sender used: they tell the receiver which
  * pair key to check the MAC with, and let a node hold two key pairs while
  * its key is rotated. seq: 64-bit, strictly increasing per sender across
- * restarts: the sender's CLOCK_REALTIME in nanoseconds when that is ahead
- * of its last seq (wraps in 2554), and never below the floor it keeps in
- * its state directory (a clock set back after a restart cannot make it
- * repeat itself).
+ * restarts: a sender starts at its CLOCK_REALTIME in nanoseconds (wraps in
+ * 2554) and counts up by one per datagram (so the receivers' window
+ * absorbs reordering), and never goes below the floor it keeps in its
+ * state directory (a clock set back after a restart cannot make it repeat
+ * itself).
  *
  * Authentication: every node has an X25519 key pair (the private key file
  * written by `beaverctl genkey`, the public key printed by `beaverctl
