@@ -6,7 +6,7 @@
  * command (denied), an unknown key is dropped before any MAC (unknown);
  * the replay state and the seq floor survive a restart; a clock-ordered
  * start never goes below the saved floor; at most BVD_DRAIN_MAX datagrams
- * are read per call.
+ * are read per call; a key rotation (beaverd.conf(5)) loses nothing.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -360,6 +360,64 @@ static void test_restart(void **state)
 	bvs_close(sg);
 }
 
+/*
+ * A rotation of gw's key, step by step as beaverd.conf(5) has it: gw holds
+ * its new key and the previous one; the coordinator lists the old key
+ * first (still sending to it), then only the new one. Each request is
+ * taken, and each reply is made with the keys its request used, so the
+ * coordinator takes it at every step.
+ */
+static void test_rotation(void **state)
+{
+	struct bvw_keypair both[2], fresh;
+	struct bvd_peer_io c, g;
+	struct bvd_config cc, gc_cfg;
+	struct bvs *sc = store(dir_c), *sg = store(dir_g);
+	static struct got gc, gg;
+	struct bvw_msg m = { .type = BVW_PING, .nonce = 7 };
+	struct bvw_msg r = { .type = BVW_PONG, .nonce = 7 };
+	char why[256];
+
+	(void)state;
+	keypair(&fresh);
+	both[0] = fresh;	/* key_file */
+	both[1] = kg;		/* previous_key_file */
+	config(&gc_cfg, "gw", PORT_G, false);
+	assert_int_equal(bvd_peer_open(&g, &gc_cfg, both, 2, sg, on_msg, &gg,
+				       why, sizeof(why)), 0);
+	for (int step = 0; step < 2; step++) {
+		memset(&gc, 0, sizeof(gc));
+		memset(&gg, 0, sizeof(gg));
+		config(&cc, "coord", PORT_C, true);
+		if (step == 0) {	/* public_key = OLD NEW */
+			memcpy(c_peers[0].public_key[1], fresh.pub,
+			       BVW_PUBLIC_LEN);
+			c_peers[0].n_keys = 2;
+		} else {		/* public_key = NEW */
+			memcpy(c_peers[0].public_key[0], fresh.pub,
+			       BVW_PUBLIC_LEN);
+		}
+		assert_int_equal(bvd_peer_open(&c, &cc, &kc, 1, sc, on_msg,
+					       &gc, why, sizeof(why)), 0);
+		m.recipient = bvw_node_id("gw");
+		assert_int_equal(bvd_peer_send(&c, &m), 0);
+		drain(&g);
+		assert_int_equal(gg.n, 1);
+		assert_int_equal(gg.m[0].recipient_key,
+				 step == 0 ? kg.id : fresh.id);
+		assert_int_equal(bvd_peer_reply(&g, &gg.m[0], &r), 0);
+		drain(&c);
+		assert_int_equal(gc.n, 1);
+		assert_int_equal(gc.m[0].type, BVW_PONG);
+		assert_int_equal(gc.m[0].sender_key,
+				 step == 0 ? kg.id : fresh.id);
+		bvd_peer_close(&c);
+	}
+	bvd_peer_close(&g);
+	bvs_close(sc);
+	bvs_close(sg);
+}
+
 /* at most BVD_DRAIN_MAX datagrams per call: the loop's timers run between */
 static void test_bounded_drain(void **state)
 {
@@ -395,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_request_reply),
 		cmocka_unit_test(test_authority),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_bounded_drain),
 	};
 
