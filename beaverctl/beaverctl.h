@@ -75,6 +75,7 @@ int cmd_show(struct ctl *c, int argc, char **argv);
 int cmd_export(struct ctl *c, int argc, char **argv);
 int cmd_members(struct ctl *c, int argc, char **argv);
 int cmd_calibrate(struct ctl *c, int argc, char **argv);
+int cmd_prune(struct ctl *c, int argc, char **argv);
 int cmd_genkey(struct ctl *c, int argc, char **argv);
 int cmd_pubkey(struct ctl *c, int argc, char **argv);
 

@@ -33,7 +33,7 @@ _beaverctl()
 		prev=${COMP_WORDS[COMP_CWORD - 1]}
 	fi
 
-	local commands="status snapshot list show export members calibrate genkey pubkey help"
+	local commands="status snapshot list show export members calibrate prune genkey pubkey help"
 	local global="--json --socket --help --version"
 	local cmd="" socket="" i
 
@@ -89,6 +89,9 @@ _beaverctl()
 		;;
 	calibrate)
 		COMPREPLY=($(compgen -W "--count --json --help" -- "$cur"))
+		;;
+	prune)
+		COMPREPLY=($(compgen -W "--keep --older-than --json --help" -- "$cur"))
 		;;
 	genkey | pubkey)
 		if [[ $cur == -* ]]; then

@@ -35,6 +35,8 @@ static const struct cmd commands[] = {
 	  "peers: reachable, round trip, epoch" },
 	{ "calibrate", cmd_calibrate, "[--count N]",
 	  "round trips measured against tau_min" },
+	{ "prune", cmd_prune, "[--keep N] [--older-than DAYS]",
+	  "apply the snapshot retention now" },
 	{ "genkey", cmd_genkey, "[FILE]",
 	  "a new private key, to FILE (0600) or stdout" },
 	{ "pubkey", cmd_pubkey, "[FILE|-]",

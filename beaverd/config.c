@@ -37,6 +37,7 @@ enum section_kind {
 	S_GROUP,
 	S_MODULE,
 	S_COORD,
+	S_STORE,
 	S_PEER,		/* [gateway:NAME], [member:NAME], [coordinator:NAME] */
 };
 
@@ -116,6 +117,10 @@ static const struct key_def keys[] = {
 	  1, 600000, 0 },
 	{ S_COORD, "first_epoch", V_U32, CF(first_epoch), 0, 1, UINT32_MAX, 0 },
 	{ S_COORD, "active_address", V_ADDR, CF(active_address), 0, 0, 0, 0 },
+
+	{ S_STORE, "keep_snapshots", V_U32, CF(keep_snapshots), 0, 0,
+	  INT32_MAX, 0 },
+	{ S_STORE, "keep_days", V_U32, CF(keep_days), 0, 0, 36500, 0 },
 
 	{ S_PEER, "address", V_ADDRPORT, PF(control), 0, 0, 0, PEER_ANY },
 	{ S_PEER, "data", V_ADDR, PF(data), 0, 0, 0, PEER_MEMBER },
@@ -787,6 +792,7 @@ static void on_section(struct ctx *c, const char *name, size_t len)
 		{ "group", S_GROUP },
 		{ "module", S_MODULE },
 		{ "coordinator", S_COORD },
+		{ "store", S_STORE },
 	};
 
 	c->have_key = false;
@@ -820,7 +826,8 @@ static void on_section(struct ctx *c, const char *name, size_t len)
 		return;
 	}
 	report(c, "unknown section [%s] (beaverd, group, module, coordinator, "
-	      "gateway:NAME, member:NAME, coordinator:NAME)", c->sect_name);
+	      "store, gateway:NAME, member:NAME, coordinator:NAME)",
+	      c->sect_name);
 	c->sect = S_BAD;
 }
 
@@ -1066,6 +1073,8 @@ static void set_defaults(struct bvd_config *cfg)
 	cfg->complete_timeout_ms = 5000;
 	cfg->collect_timeout_ms = 5000;
 	cfg->first_epoch = 1;
+	cfg->keep_snapshots = 10000;
+	cfg->keep_days = 90;
 }
 
 static size_t key_index(enum section_kind s, const char *name)

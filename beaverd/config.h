@@ -42,6 +42,10 @@
  *   first_epoch = 1               ; only used when no epoch was ever allocated
  *   active_address = 10.0.1.250   ; optional: snapshot only while holding it
  *
+ *   [store]                       ; the coordinator's retention
+ *   keep_snapshots = 10000        ; 0: no count limit
+ *   keep_days = 90                ; 0: no age limit
+ *
  *   [gateway:NAME]                ; one section per gateway (coordinator only)
  *   address = 10.0.1.1:5150
  *   public_key = HEX [HEX]        ; beaverctl pubkey; two during a rotation
@@ -129,6 +133,9 @@ struct bvd_config {
 	uint32_t complete_timeout_ms, collect_timeout_ms;
 	uint32_t first_epoch;
 	struct in_addr active_address;	/* 0.0.0.0: always active */
+
+	/* [store] */
+	uint32_t keep_snapshots, keep_days;
 
 	/* [gateway:NAME], [member:NAME] */
 	struct bvd_peer_conf *peers;

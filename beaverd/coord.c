@@ -171,6 +171,19 @@ static void release_unneeded(struct bvd_coord *c)
 	}
 }
 
+int bvd_coord_prune(struct bvd_coord *c, uint64_t keep, uint32_t days,
+		    uint64_t *deleted)
+{
+	struct timespec ts;
+	uint64_t before = 0, now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (days && now > (uint64_t)days * 86400u * 1000000000u)
+		before = now - (uint64_t)days * 86400u * 1000000000u;
+	return bvs_prune(c->store, keep, before, deleted);
+}
+
 /* the snapshot reached a final state: unlink, tell the waiter, free */
 static void snap_end(struct snap *s, enum bvs_state st, const char *reason)
 {
@@ -196,6 +209,17 @@ static void snap_end(struct snap *s, enum bvs_state st, const char *reason)
 	}
 	c->outstanding--;
 	release_unneeded(c);
+	/* retention ([store]): what is past it goes with every snapshot's end */
+	{
+		uint64_t n = 0;
+
+		if (bvd_coord_prune(c, c->cfg->keep_snapshots,
+				    c->cfg->keep_days, &n))
+			bvd_warn("retention: %s", bvs_errmsg(c->store));
+		else if (n)
+			bvd_debug("retention: %llu snapshot(s) pruned",
+				  (unsigned long long)n);
+	}
 	if (s->done)
 		s->done(s->waiter, s->id);
 	snap_free(s);

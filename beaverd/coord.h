@@ -46,6 +46,14 @@ void bvd_coord_free(struct bvd_coord *c);
 int bvd_coord_snapshot(struct bvd_coord *c, bvd_snap_done done, void *waiter,
 		       int64_t *id, char *why, size_t why_len);
 
+/*
+ * Retention: delete finished snapshots beyond the newest keep (0: no
+ * limit) and older than days (0: no limit); bvd_coord calls it with the
+ * [store] settings whenever a snapshot ends. Returns 0 or -errno.
+ */
+int bvd_coord_prune(struct bvd_coord *c, uint64_t keep, uint32_t days,
+		    uint64_t *deleted);
+
 /* forget a waiter (its client went away) */
 void bvd_coord_forget_waiter(struct bvd_coord *c, void *waiter);
 

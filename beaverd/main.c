@@ -623,6 +623,33 @@ static int h_calibrate(void *ctx, struct bvc_req *req, json_t *args,
 	return start_pings(req, true, (unsigned int)count, err, errlen);
 }
 
+/* retention now: with the configured limits, or the request's */
+static int h_prune(void *ctx, struct bvc_req *req, json_t *args,
+		   json_t **result, char *err, size_t errlen)
+{
+	json_int_t keep = d.cfg.keep_snapshots, days = d.cfg.keep_days;
+	uint64_t deleted = 0;
+	int rc;
+
+	(void)ctx;
+	(void)req;
+	if ((rc = need_coord(err, errlen)))
+		return rc;
+	if (!arg_int(args, "keep", &keep, 0, INT32_MAX) ||
+	    !arg_int(args, "days", &days, 0, 36500)) {
+		snprintf(err, errlen, "keep: 0..2147483647, days: 0..36500");
+		return BVC_E_USAGE;
+	}
+	if (bvd_coord_prune(d.coord, (uint64_t)keep, (uint32_t)days,
+			    &deleted)) {
+		snprintf(err, errlen, "prune: %s", bvs_errmsg(d.store));
+		return BVC_E_INTERNAL;
+	}
+	*result = json_pack("{s:I, s:I, s:I}", "deleted", (json_int_t)deleted,
+			    "keep_snapshots", keep, "keep_days", days);
+	return *result ? BVC_OK : BVC_E_INTERNAL;
+}
+
 static const struct bvc_command commands[] = {
 	{ "status", "beaver-status/1", h_status },
 	{ "snapshot", "beaver-summary/1", h_snapshot },
@@ -631,6 +658,7 @@ static const struct bvc_command commands[] = {
 	{ "export", "beaver-snapshot/1", h_export },
 	{ "members", "beaver-members/1", h_members },
 	{ "calibrate", "beaver-calibrate/1", h_calibrate },
+	{ "prune", "beaver-prune/1", h_prune },
 };
 
 static void ctl_fd(int fd, short revents, void *s)

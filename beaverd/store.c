@@ -66,8 +66,20 @@ enum stmt_id {
 	Q_RECOVER,
 	Q_REPLAY_SET,
 	Q_REPLAY_ALL,
+	Q_PRUNE_RECORDS,
+	Q_PRUNE_ATTEMPTS,
+	Q_PRUNE_SNAPSHOTS,
 	Q_COUNT
 };
+
+/*
+ * The finished snapshots retention lets go: beyond the newest ?1 (0: no
+ * count limit), or created before ?2 (0: no age limit). Running ones stay.
+ */
+#define PRUNE_VICTIMS \
+	"(SELECT id FROM snapshots WHERE state IN ('accepted', 'rejected', " \
+	"'failed') AND ((?1 > 0 AND id NOT IN (SELECT id FROM snapshots " \
+	"ORDER BY id DESC LIMIT ?1)) OR (?2 > 0 AND created_ns < ?2)))"
 
 #define SNAP_COLS "id, state, reason, created_ns, finished_ns, epoch, " \
 		  "tau_min_ns, bound_ns, attempts"
@@ -123,6 +135,12 @@ static const char *const stmt_sql[Q_COUNT] = {
 			 "ON CONFLICT(sender) DO UPDATE SET top = "
 			 "max(top, excluded.top)",
 	[Q_REPLAY_ALL] = "SELECT sender, top FROM replay",
+	[Q_PRUNE_RECORDS] = "DELETE FROM member_records WHERE snapshot_id IN "
+			    PRUNE_VICTIMS,
+	[Q_PRUNE_ATTEMPTS] = "DELETE FROM attempts WHERE snapshot_id IN "
+			     PRUNE_VICTIMS,
+	[Q_PRUNE_SNAPSHOTS] = "DELETE FROM snapshots WHERE id IN "
+			      PRUNE_VICTIMS,
 };
 
 static const char schema_v1[] =
@@ -1212,4 +1230,38 @@ int bvs_replay_load(struct bvs *s,
 	}
 	done(x);
 	return rc == SQLITE_DONE ? 0 : fail_sql(s, rc, "read replay state");
+}
+
+/* ---- retention ---- */
+
+int bvs_prune(struct bvs *s, uint64_t keep, uint64_t before_ns,
+	      uint64_t *deleted)
+{
+	static const enum stmt_id order[] = {
+		Q_PRUNE_RECORDS, Q_PRUNE_ATTEMPTS, Q_PRUNE_SNAPSHOTS,
+	};
+	int err;
+
+	if (deleted)
+		*deleted = 0;
+	if (!s || keep > INT64_MAX || before_ns > INT64_MAX)
+		return -EINVAL;
+	if (!keep && !before_ns)
+		return 0;
+	err = begin(s);
+	if (err)
+		return err;
+	/* children first: the same victims each time, inside one transaction */
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		sqlite3_stmt *x = q(s, order[i]);
+
+		sqlite3_bind_int64(x, 1, (sqlite3_int64)keep);
+		sqlite3_bind_int64(x, 2, i64(before_ns));
+		err = run(s, x, "prune snapshots");
+		if (err)
+			return rollback(s, err);
+	}
+	if (deleted)
+		*deleted = (uint64_t)sqlite3_changes(s->db);
+	return commit(s);
 }

@@ -170,6 +170,16 @@ int bvs_replay_load(struct bvs *s,
 		    void (*cb)(uint32_t sender, uint64_t top, void *data),
 		    void *data);
 
+/*
+ * Retention: delete finished snapshots (with their attempts and member
+ * records) beyond the newest keep (0: no count limit) and those created
+ * (CLOCK_REALTIME) before before_ns (0: no age limit); running snapshots
+ * stay. *deleted: how many snapshots went. Freed pages are reused, so the
+ * database stops growing once retention holds.
+ */
+int bvs_prune(struct bvs *s, uint64_t keep, uint64_t before_ns,
+	      uint64_t *deleted);
+
 const char *bvs_state_name(enum bvs_state st);
 
 #endif /* BEAVERD_STORE_H */

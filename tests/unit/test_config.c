@@ -158,6 +158,10 @@ static const char full[] =
 	"first_epoch = 4294967295\n"
 	"active_address = 10.0.1.250   ; keepalived's VRRP address\n"
 	"\n"
+	"[store]\n"
+	"keep_snapshots = 0\n"
+	"keep_days = 7\n"
+	"\n"
 	"[gateway:gw1]\n"
 	"address = 10.0.1.1:5151\n"
 	"public_key = " KEY_G1 "\n"
@@ -219,6 +223,8 @@ static void test_good_full(void **state)
 	assert_int_equal(c.collect_timeout_ms, 4000);
 	assert_int_equal(c.first_epoch, 4294967295u);
 	assert_int_equal(c.active_address.s_addr, inet_addr("10.0.1.250"));
+	assert_int_equal(c.keep_snapshots, 0);
+	assert_int_equal(c.keep_days, 7);
 	assert_int_equal(c.n_peers, 4);
 	assert_string_equal(c.peers[0].name, "gw1");
 	assert_true(c.peers[0].gateway);
@@ -290,6 +296,8 @@ static void test_defaults(void **state)
 	assert_int_equal(c.collect_timeout_ms, 5000);
 	assert_int_equal(c.first_epoch, 1);
 	assert_int_equal(c.active_address.s_addr, 0);
+	assert_int_equal(c.keep_snapshots, 10000);
+	assert_int_equal(c.keep_days, 90);
 	assert_int_equal(c.n_peers, 0);
 	bvd_config_free(&c);
 }

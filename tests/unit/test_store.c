@@ -571,6 +571,58 @@ static void test_recover(void **state)
 	bvs_close(s);
 }
 
+/*
+ * Retention: the newest `keep` stay, and those newer than the cut-off;
+ * running snapshots stay whatever their age; attempts and member records
+ * go with their snapshot; the numbers never come back.
+ */
+static void test_prune(void **state)
+{
+	const char *nodes[] = { "m1" };
+	const char *records[] = { "{\"r\":1}" };
+	struct bvs_attempt a = { .epoch = 1, .verdict = "accepted" };
+	struct bvs_snapshot snap;
+	struct bvs *s;
+	int64_t id[6], next;
+	uint64_t n = 99;
+	char *text;
+
+	(void)state;
+	s = open_store(false);
+	/* 1..5 accepted, 6 running */
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(bvs_snapshot_new(s, 1, &id[i]), 0);
+		a.epoch = (uint32_t)i + 1;
+		assert_int_equal(bvs_attempt_add(s, id[i], &a), 0);
+		if (i < 5)
+			assert_int_equal(bvs_snapshot_accept(s, id[i], a.epoch, 1,
+							     1, nodes, records,
+							     "{}"), 0);
+	}
+	assert_int_equal(bvs_prune(s, 0, 0, &n), 0);
+	assert_int_equal(n, 0);
+	/* the newest 3 stay (4, 5 and the running 6): 1, 2, 3 go */
+	assert_int_equal(bvs_prune(s, 3, 0, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(bvs_snapshot_get(s, id[0], &snap), -ENOENT);
+	assert_int_equal(bvs_snapshot_get(s, id[2], &snap), -ENOENT);
+	assert_null(bvs_member_record_get(s, id[2], "m1"));
+	assert_int_equal(bvs_attempts_get(s, id[2], &a, 1), -ENOENT);
+	text = bvs_member_record_get(s, id[3], "m1");
+	assert_non_null(text);
+	free(text);
+	/* everything created before now: the finished ones go, 6 stays */
+	assert_int_equal(bvs_prune(s, 0, UINT64_C(1) << 62, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(bvs_snapshot_get(s, id[5], &snap), 0);
+	assert_int_equal(snap.state, BVS_PENDING);
+	/* ids are not reused */
+	assert_int_equal(bvs_snapshot_new(s, 1, &next), 0);
+	assert_true(next > id[5]);
+	assert_int_equal(bvs_prune(s, 0, UINT64_MAX, &n), -EINVAL);
+	bvs_close(s);
+}
+
 /* ---- crashes ---- */
 
 static const char *crash_at;
@@ -834,6 +886,7 @@ int main(void)
 		T(test_snapshot_lifecycle),
 		T(test_accept_all_or_nothing),
 		T(test_recover),
+		T(test_prune),
 		T(test_crash_inside_accept),
 		T(test_sigkill_at_random),
 		T(test_local_records),
