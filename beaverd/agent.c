@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "apps.h"
 #include "beaver.h"
+#include "beaver_stamp.h"
 #include "json.h"
 #include "log.h"
 
@@ -25,8 +26,82 @@ void bvd_agent_init(struct bvd_agent *a, const struct bvd_config *cfg,
 
 void bvd_agent_free(struct bvd_agent *a)
 {
-	free(a->cached);
-	a->cached = NULL;
+	for (size_t i = 0; i < BVD_CACHED; i++) {
+		free(a->cache[i].text);
+		a->cache[i].text = NULL;
+	}
+}
+
+void bvd_agent_completed(struct bvd_agent *a, uint32_t epoch, bool known)
+{
+	if (!known) {
+		a->complete_known = false;
+		return;
+	}
+	if (!a->complete_known || bv_epoch_after(epoch, a->complete_upto))
+		a->complete_upto = epoch;
+	a->complete_known = true;
+}
+
+/*
+ * Is epoch's record complete? From the completion events; when they are
+ * not known (start, or events lost), from the module's status, once.
+ */
+static bool is_complete(struct bvd_agent *a, uint32_t epoch)
+{
+	struct bvd_kmod_status st;
+	char why[256];
+
+	if (!a->complete_known) {
+		if (bvd_kmod_status(a->kmod, &st, why, sizeof(why)))
+			return true;	/* unknown: let the dump decide */
+		bvd_agent_completed(a, st.complete_epoch, true);
+	}
+	return a->complete_upto &&
+	       !bv_epoch_after(epoch, a->complete_upto);
+}
+
+static struct bvd_cached *cache_find(struct bvd_agent *a, uint32_t epoch)
+{
+	for (size_t i = 0; i < BVD_CACHED; i++)
+		if (a->cache[i].text && a->cache[i].epoch == epoch) {
+			a->cache[i].used = ++a->uses;
+			return &a->cache[i];
+		}
+	return NULL;
+}
+
+/* keep text for epoch, in a free slot or the least recently used one */
+static struct bvd_cached *cache_put(struct bvd_agent *a, uint32_t epoch,
+				    char *text)
+{
+	struct bvd_cached *v = &a->cache[0];
+
+	for (size_t i = 0; i < BVD_CACHED; i++) {
+		if (!a->cache[i].text) {
+			v = &a->cache[i];
+			break;
+		}
+		if (a->cache[i].used < v->used)
+			v = &a->cache[i];
+	}
+	free(v->text);
+	v->epoch = epoch;
+	v->text = text;
+	v->len = strlen(text);
+	v->used = ++a->uses;
+	return v;
+}
+
+/* a release frees every epoch up to upto: so does the cache */
+static void cache_release(struct bvd_agent *a, uint32_t upto)
+{
+	for (size_t i = 0; i < BVD_CACHED; i++)
+		if (a->cache[i].text &&
+		    !bv_epoch_after(a->cache[i].epoch, upto)) {
+			free(a->cache[i].text);
+			a->cache[i].text = NULL;
+		}
 }
 
 static void on_advance(struct bvd_agent *a, const struct bvw_msg *m)
@@ -76,19 +151,21 @@ static char *record_text(struct bvd_agent *a, const struct bvr_records *rec,
 }
 
 /* dump, check completeness, keep the JSON text of epoch's record */
-static int load_record(struct bvd_agent *a, uint32_t epoch)
+static int load_record(struct bvd_agent *a, uint32_t epoch,
+		       struct bvd_cached **out)
 {
 	struct bvr_records rec;
 	char why[256], *text;
 	int err;
 
-	if (a->cached && a->cached_epoch == epoch)
+	*out = cache_find(a, epoch);
+	if (*out)
 		return 0;
-	free(a->cached);
-	a->cached = NULL;
-
 	text = bvs_local_get(a->store, epoch);
 	if (!text) {
+		/* not complete yet: no dump until the module says it is */
+		if (!is_complete(a, epoch))
+			return -EAGAIN;
 		bvr_init(&rec);
 		err = bvd_kmod_records(a->kmod, epoch, &rec, why, sizeof(why));
 		if (err) {
@@ -109,9 +186,7 @@ static int load_record(struct bvd_agent *a, uint32_t epoch)
 		if (bvs_local_put(a->store, epoch, text))
 			bvd_warn("collect %u: cannot store the record", epoch);
 	}
-	a->cached = text;
-	a->cached_len = strlen(text);
-	a->cached_epoch = epoch;
+	*out = cache_put(a, epoch, text);
 	return 0;
 }
 
@@ -119,17 +194,26 @@ static void on_collect(struct bvd_agent *a, const struct bvw_msg *m)
 {
 	struct bvw_msg r = { .type = BVW_COLLECT_DATA, .epoch = m->epoch,
 			     .offset = m->offset };
+	struct bvd_cached *c = NULL;
 	int err = -EOPNOTSUPP;
 
 	if (a->cfg->roles & BVD_ROLE_MEMBER)
-		err = load_record(a, m->epoch);
-	if (!err && m->offset > a->cached_len)
+		err = load_record(a, m->epoch, &c);
+	if (!err && c->len > BVW_MAX_RECORD) {
+		/* once per record: the coordinator's next ask finds it cached */
+		if (!m->offset)
+			bvd_err("collect %u: the record is %zu bytes, above the "
+				"%u the control plane carries", m->epoch, c->len,
+				BVW_MAX_RECORD);
+		err = -EFBIG;
+	}
+	if (!err && m->offset > c->len)
 		err = -EINVAL;
 	if (!err) {
-		size_t left = a->cached_len - m->offset;
+		size_t left = c->len - m->offset;
 
-		r.total = (uint32_t)a->cached_len;
-		r.data = (const uint8_t *)a->cached + m->offset;
+		r.total = (uint32_t)c->len;
+		r.data = (const uint8_t *)c->text + m->offset;
 		r.data_len = (uint16_t)(left < BVD_CHUNK ? left : BVD_CHUNK);
 		a->collects++;
 	}
@@ -148,10 +232,7 @@ static void on_release(struct bvd_agent *a, const struct bvw_msg *m)
 		if (err)
 			bvd_warn("release %u: %s", m->epoch, why);
 		bvs_local_release(a->store, m->epoch);
-		if (a->cached && a->cached_epoch == m->epoch) {
-			free(a->cached);
-			a->cached = NULL;
-		}
+		cache_release(a, m->epoch);
 		a->releases++;
 	}
 	r.err = err;

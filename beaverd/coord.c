@@ -617,6 +617,13 @@ static void on_collect_data(struct bvd_coord *c, struct snap *s, size_t i,
 		return;		/* stale or duplicate chunk */
 	if (m->err == -EAGAIN)
 		return;		/* not complete yet: the next poll asks again */
+	if (m->err == -EFBIG) {
+		snprintf(why, sizeof(why), "member %.40s's record of epoch %u "
+			 "is over the %u MiB the control plane carries",
+			 peer(c, i)->name, s->epoch, BVW_MAX_RECORD >> 20);
+		snap_end(s, BVS_FAILED, why);
+		return;
+	}
 	if (m->err) {
 		snprintf(why, sizeof(why), "member %s has no record of epoch %u: %s",
 			 peer(c, i)->name, s->epoch, strerror(-m->err));

@@ -92,6 +92,8 @@ static void on_kmod_event(uint8_t cmd, const struct bvr_cut *cut, void *data)
 		  cut->last);
 	if (cmd == BEAVER_CMD_EVENT_CUT && d.apps)
 		bva_announce(d.apps, cut->first, cut->last, cut->ns);
+	if (cmd == BEAVER_CMD_EVENT_COMPLETE)
+		bvd_agent_completed(&d.agent, cut->last, true);
 }
 
 static void kmod_readable(int fd, short revents, void *data)
@@ -99,8 +101,11 @@ static void kmod_readable(int fd, short revents, void *data)
 	(void)fd;
 	(void)revents;
 	(void)data;
-	if (bvd_kmod_events(&d.kmod, on_kmod_event, NULL) == -ENOBUFS)
+	if (bvd_kmod_events(&d.kmod, on_kmod_event, NULL) == -ENOBUFS) {
 		bvd_warn("some module events were lost");
+		/* completion is asked of the module again */
+		bvd_agent_completed(&d.agent, 0, false);
+	}
 }
 
 /* ---- beaverctl handlers ----------------------------------------------- */

@@ -117,5 +117,15 @@ for ns in m1 m2 m3; do
 	check_ge "$(jqf "$VM_STATE/status.$ns.json" .epoch.complete)" "$e" "$ns: complete epoch (status)"
 done
 check_eq "$(bvd_log_count 'beaverd: (error|crit|alert|emerg):' coord gw1 gw2 m1 m2 m3)" 0 "error lines in the daemons' logs"
+
+log "retention: beaverctl prune --keep 10"
+before=$(bctl coord --json list --limit 1000 | jq '.snapshots | length')
+r=$(bctl coord --json prune --keep 10)
+check_eq "$(jq -r .deleted <<<"$r")" "$((before - 10))" "snapshots pruned"
+check_eq "$(bctl coord --json list --limit 1000 | jq '.snapshots | length')" 10 "snapshots left"
+check_eq "$(bctl coord --json list --limit 1 | jq -r '.snapshots[0].id')" "$id" "the newest one stays"
+rc=0
+bctl coord show "$(jq -r '.snapshots[0].id' "$VM_STATE/series.json")" >/dev/null 2>&1 || rc=$?
+check_eq "$rc" 4 "show of a pruned snapshot: exit status (not found)"
 for ns in coord gw1 gw2 m1 m2 m3; do bvd_alive $ns || fail "beaverd of $ns died"; done
 bvd_logs coord gw1 gw2 m1 m2 m3
