@@ -97,8 +97,8 @@ static void replay_restore(uint32_t sender, uint64_t top, void *data)
 {
 	struct bvd_peer_io *io = data;
 
-	/* as if top had just been accepted: top and older are refused */
-	bvw_replay_check(&io->replay, sender, top, NULL);
+	/* top and everything older are refused, the window behind it too */
+	bvw_replay_seed(&io->replay, sender, top);
 }
 
 static int build_table(struct bvd_peer_io *io, const struct bvd_config *cfg,

@@ -541,6 +541,17 @@ int bvw_replay_check(struct bvw_replay_table *t, uint32_t sender,
 	return 0;
 }
 
+int bvw_replay_seed(struct bvw_replay_table *t, uint32_t sender,
+		    uint64_t top)
+{
+	int err = bvw_replay_check(t, sender, top, NULL);
+
+	/* a newer top than the one restored is kept as it is */
+	if (!err && t->slots[0].sender == sender && t->slots[0].top == top)
+		t->slots[0].bitmap = UINT64_MAX;
+	return err == -EALREADY ? 0 : err;
+}
+
 /* ---- key files ---- */
 
 __attribute__((format(printf, 3, 4)))

@@ -229,6 +229,14 @@ int bvw_decode(const uint8_t *buf, size_t len, const struct bvw_key *key,
 int bvw_replay_check(struct bvw_replay_table *t, uint32_t sender,
 		     uint64_t seq, struct bvw_drops *d);
 
+/*
+ * Restore a sender's replay state saved before a restart: as if every seq
+ * up to top had been accepted (the 64 behind it included, which a restart
+ * cannot tell apart). Returns 0 or -EINVAL.
+ */
+int bvw_replay_seed(struct bvw_replay_table *t, uint32_t sender,
+		    uint64_t top);
+
 /* read a private key file (32 raw bytes, or 64 hex digits and a newline);
  * refuses a file that group or others may read or write, or that belongs
  * to neither root nor the caller. Returns 0 or -errno, with a message in

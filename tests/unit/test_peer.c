@@ -311,10 +311,10 @@ static void test_restart(void **state)
 	struct bvd_peer_io c, g;
 	struct bvs *sc = store(dir_c), *sg = store(dir_g);
 	static struct got gc, gg;
-	uint8_t buf[BVW_MAX_DGRAM];
+	uint8_t buf[BVW_MAX_DGRAM], buf2[BVW_MAX_DGRAM];
 	uint64_t seq1, floor = 0, far;
 	struct bvw_msg m = { .type = BVW_PING, .nonce = 1 };
-	size_t n;
+	size_t n, n2;
 
 	(void)state;
 	memset(&gg, 0, sizeof(gg));
@@ -328,6 +328,14 @@ static void test_restart(void **state)
 	seq1 = m.seq;
 	drain(&g);
 	assert_int_equal(gg.n, 2);
+	/* two more, right behind each other: the first lies inside the
+	 * 64-wide window behind the newest after the restart */
+	n = craft(&kc, "coord", &kg, BVW_ADVANCE, seq1 + 1, buf);
+	inject(buf, n, PORT_G);
+	n2 = craft(&kc, "coord", &kg, BVW_ADVANCE, seq1 + 2, buf2);
+	inject(buf2, n2, PORT_G);
+	drain(&g);
+	assert_int_equal(gg.n, 4);
 	/* the floor is saved before use, ahead of the seq */
 	assert_int_equal(bvs_seq_floor_get(sc, &floor), 0);
 	assert_true(floor > seq1);
@@ -338,10 +346,11 @@ static void test_restart(void **state)
 	sg = store(dir_g);
 	memset(&gg, 0, sizeof(gg));
 	open_io(&g, "gw", PORT_G, false, &kg, sg, &gg);
-	inject(buf, n, PORT_G);		/* the same datagram again */
+	inject(buf, n, PORT_G);		/* seq1 + 1 again: behind the top */
+	inject(buf2, n2, PORT_G);	/* seq1 + 2 again: the top */
 	drain(&g);
 	assert_int_equal(gg.n, 0);
-	assert_int_equal(g.drops.replay, 1);
+	assert_int_equal(g.drops.replay, 2);
 
 	/* a floor far ahead of the clock (a clock set back): honoured */
 	far = seq1 + 1000000000000ull;
