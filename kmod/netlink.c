@@ -64,6 +64,10 @@ static struct netlink_range_validation bv_range_ahead = {
 	.min = 1, .max = 1 << 30,
 };
 
+static struct netlink_range_validation bv_range_idle = {
+	.min = 0, .max = 86400000,	/* a day */
+};
+
 static const struct nla_policy bv_config_policy[BEAVER_A_MAX + 1] = {
 	[BEAVER_A_CFG_ROLE] = NLA_POLICY_MASK(NLA_U32, BEAVER_ROLE_ALL),
 	[BEAVER_A_CFG_GROUP] = NLA_POLICY_MIN(NLA_U8, 1),
@@ -85,6 +89,8 @@ static const struct nla_policy bv_config_policy[BEAVER_A_MAX + 1] = {
 	[BEAVER_A_CFG_GATEWAYS] = NLA_POLICY_NESTED(bv_addr_list_policy),
 	[BEAVER_A_CFG_MAX_AHEAD] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							 &bv_range_ahead),
+	[BEAVER_A_CFG_FLOW_IDLE_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							    &bv_range_idle),
 };
 
 static const struct nla_policy bv_epoch_policy[BEAVER_A_MAX + 1] = {
@@ -324,6 +330,8 @@ static int bv_config_apply(struct bv_config *cfg, struct nlattr **tb,
 	}
 	if (tb[BEAVER_A_CFG_MAX_AHEAD])
 		cfg->max_ahead = nla_get_u32(tb[BEAVER_A_CFG_MAX_AHEAD]);
+	if (tb[BEAVER_A_CFG_FLOW_IDLE_MS])
+		cfg->flow_idle_ms = nla_get_u32(tb[BEAVER_A_CFG_FLOW_IDLE_MS]);
 	if (tb[BEAVER_A_CFG_ALLOW]) {
 		err = bv_parse_allow(tb[BEAVER_A_CFG_ALLOW], cfg, extack);
 		if (err)
@@ -503,7 +511,8 @@ static int bv_put_config(struct sk_buff *msg, const struct bv_config *cfg)
 	    bv_put_addrs(msg, BEAVER_A_CFG_VIPS, cfg->vips, cfg->n_vips) ||
 	    bv_put_addrs(msg, BEAVER_A_CFG_GATEWAYS, cfg->gateways,
 			 cfg->n_gateways) ||
-	    nla_put_u32(msg, BEAVER_A_CFG_MAX_AHEAD, cfg->max_ahead))
+	    nla_put_u32(msg, BEAVER_A_CFG_MAX_AHEAD, cfg->max_ahead) ||
+	    nla_put_u32(msg, BEAVER_A_CFG_FLOW_IDLE_MS, cfg->flow_idle_ms))
 		return -EMSGSIZE;
 	nest = nla_nest_start(msg, BEAVER_A_CFG_ALLOW);
 	if (!nest)
@@ -673,8 +682,8 @@ struct bv_dump {
 	u32 idx;
 };
 
-enum { BV_DUMP_CUT, BV_DUMP_FLOWS, BV_DUMP_CHANS, BV_DUMP_CAPS,
-	BV_DUMP_DONE };
+enum { BV_DUMP_CUT, BV_DUMP_FLOWS, BV_DUMP_RETIRED, BV_DUMP_CHANS,
+	BV_DUMP_CAPS, BV_DUMP_DONE };
 
 static void *bv_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
 			 u32 epoch)
@@ -708,6 +717,32 @@ static int bv_put_flow(struct sk_buff *msg, const struct bv_flow *f, int cpu,
 	    bv_put_totals(msg, BEAVER_A_FLOW_TOTALS, t))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* one CPU's retired aggregate at the cut; nothing if it holds nothing */
+static int bv_dump_retired(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct bv_dump *d, const struct bv_acct *a)
+{
+	struct bv_totals t;
+	struct nlattr *nest;
+	void *hdr;
+
+	if (d->idx || !bv_acct_at_cut(a, d->epoch, &t) ||
+	    !(t.tx_pkts | t.rx_pkts))
+		return 0;
+	hdr = bv_dump_hdr(skb, cb, d->epoch);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, BEAVER_A_RETIRED);
+	if (!nest || nla_put_u32(skb, BEAVER_A_FLOW_CPU, d->cpu) ||
+	    bv_put_totals(skb, BEAVER_A_FLOW_TOTALS, &t)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	d->idx = 1;
 	return 0;
 }
 
@@ -845,18 +880,32 @@ static int bv_dump_tables(struct sk_buff *skb, struct netlink_callback *cb,
 			continue;
 		pc = per_cpu_ptr(bn->pcpu, d->cpu);
 		spin_lock_bh(&pc->lock);
+		/*
+		 * A full skb leaves the bucket and the index where the next
+		 * call resumes: move on only once a bucket is done
+		 */
 		if (d->phase == BV_DUMP_FLOWS) {
-			for (; d->bucket < BV_FLOW_BUCKETS && !err;
-			     d->bucket++, d->idx = 0)
+			while (!err && d->bucket < BV_FLOW_BUCKETS) {
 				err = bv_dump_list(skb, cb, d,
 						   &pc->flows[d->bucket],
 						   offsetof(struct bv_flow, node));
+				if (!err) {
+					d->bucket++;
+					d->idx = 0;
+				}
+			}
+		} else if (d->phase == BV_DUMP_RETIRED) {
+			err = bv_dump_retired(skb, cb, d, &pc->retired);
 		} else if (d->phase == BV_DUMP_CHANS) {
-			for (; d->bucket < BV_CHAN_BUCKETS && !err;
-			     d->bucket++, d->idx = 0)
+			while (!err && d->bucket < BV_CHAN_BUCKETS) {
 				err = bv_dump_list(skb, cb, d,
 						   &pc->chans[d->bucket],
 						   offsetof(struct bv_chan, node));
+				if (!err) {
+					d->bucket++;
+					d->idx = 0;
+				}
+			}
 		} else {
 			err = bv_dump_list(skb, cb, d, &pc->captures,
 					   offsetof(struct bv_capture, list));
@@ -895,6 +944,22 @@ static int bv_nl_records_check(struct netlink_callback *cb,
 		NL_SET_ERR_MSG_MOD(cb->extack,
 				   "no record for that epoch (not cut yet, released, or lost)");
 	return err;
+}
+
+/*
+ * A dump resumes at list positions: no flow may leave a table while one
+ * runs (tables.c retires none while this count is not zero).
+ */
+static int bv_nl_records_start(struct netlink_callback *cb)
+{
+	atomic_inc(&beaver_pernet(sock_net(cb->skb->sk))->dumps);
+	return 0;
+}
+
+static int bv_nl_records_done(struct netlink_callback *cb)
+{
+	atomic_dec(&beaver_pernet(sock_net(cb->skb->sk))->dumps);
+	return 0;
 }
 
 static int bv_nl_records_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -1007,7 +1072,9 @@ static const struct genl_ops bv_ops[] = {
 	},
 	{
 		.cmd = BEAVER_CMD_GET_RECORDS,
+		.start = bv_nl_records_start,
 		.dumpit = bv_nl_records_dump,
+		.done = bv_nl_records_done,
 		.policy = bv_epoch_policy,
 		.maxattr = BEAVER_A_MAX,
 	},
