@@ -106,6 +106,8 @@ static const struct key_def keys[] = {
 	{ S_MODULE, "capture_bytes", V_U32, CF(capture_bytes), 0, 0, 1024, 0 },
 	{ S_MODULE, "mss_clamp", V_BOOL, CF(mss_clamp), 0, 0, 0, 0 },
 	{ S_MODULE, "max_ahead", V_U32, CF(max_ahead), 0, 1, 1u << 30, 0 },
+	{ S_MODULE, "flow_idle_ms", V_U32, CF(flow_idle_ms), 0, 0, 86400000,
+	  0 },
 
 	{ S_COORD, "tau_min_us", V_USEC_NS, CF(tau_min_ns), 0, 1, 10000000, 0 },
 	{ S_COORD, "ack_timeout_ms", V_U32, CF(ack_timeout_ms), 0, 1, 60000, 0 },
@@ -1064,6 +1066,7 @@ static void set_defaults(struct bvd_config *cfg)
 	cfg->max_records = 1024;
 	cfg->max_captures = 1024;
 	cfg->max_ahead = 1024;
+	cfg->flow_idle_ms = 30000;
 	cfg->capture_bytes = 64;
 	cfg->mss_clamp = true;
 	cfg->tau_min_ns = 33000;	/* 33 us */

@@ -31,6 +31,7 @@
  *   capture_bytes = 64
  *   mss_clamp = yes
  *   max_ahead = 1024             ; stamps past the last advance + this: ignored
+ *   flow_idle_ms = 30000         ; idle flows retire (0: never)
  *
  *   [coordinator]
  *   tau_min_us = 33               ; accept iff t1 - t0 < tau_min
@@ -124,7 +125,7 @@ struct bvd_config {
 
 	/* [module] */
 	uint32_t settle_ms, max_flows, max_history, max_records;
-	uint32_t max_captures, capture_bytes, max_ahead;
+	uint32_t max_captures, capture_bytes, max_ahead, flow_idle_ms;
 	bool mss_clamp;
 
 	/* [coordinator] */

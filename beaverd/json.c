@@ -245,11 +245,13 @@ static const char *const cut_flag_names[32] = {
 	[0] = "incomplete",		/* BEAVER_CUT_F_INCOMPLETE */
 	[1] = "capture_trunc",		/* BEAVER_CUT_F_CAPTURE_TRUNC */
 	[2] = "by_command",		/* BEAVER_CUT_F_BY_COMMAND */
+	[3] = "untracked",		/* BEAVER_CUT_F_UNTRACKED */
 };
 
 _Static_assert(BEAVER_CUT_F_INCOMPLETE == 1u << 0 &&
 	       BEAVER_CUT_F_CAPTURE_TRUNC == 1u << 1 &&
-	       BEAVER_CUT_F_BY_COMMAND == 1u << 2,
+	       BEAVER_CUT_F_BY_COMMAND == 1u << 2 &&
+	       BEAVER_CUT_F_UNTRACKED == 1u << 3,
 	       "beaverd/json.c: cut_flag_names[] follows BEAVER_CUT_F_*");
 
 static json_t *flags_json(uint32_t flags)
@@ -467,6 +469,13 @@ json_t *bvj_records_to_json(const struct bvr_records *r, const char *node)
 	for (size_t i = 0; i < r->n_caps; i++)
 		append(&b, caps, capture_json(&r->caps[i]));
 	set(&b, "flows", flows);
+	/* retired and untracked flows: only when there are some */
+	if (r->has_retired) {
+		struct ob t = { json_object(), false };
+
+		tot_json(&t, &r->retired);
+		set(&b, "retired", ob_done(&t));
+	}
 	set(&b, "channels", chans);
 	set(&b, "captures", caps);
 	return ob_done(&b);
@@ -715,6 +724,18 @@ int bvj_records_from_json(const json_t *j, struct bvr_records *r,
 		err = capture_parse(e, r, w, why, why_len);
 		if (err)
 			goto bad;
+	}
+	e = json_object_get(j, "retired");
+	if (e) {
+		err = tot_parse(e, &r->retired, "retired", why, why_len);
+		if (err)
+			goto bad;
+		if (r->retired.tx_seq_valid || r->retired.rx_seq_valid) {
+			err = fail(why, why_len, "retired: no sequence "
+				   "numbers in an aggregate");
+			goto bad;
+		}
+		r->has_retired = true;
 	}
 	return 0;
 bad:

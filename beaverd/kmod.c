@@ -141,6 +141,9 @@ int bvd_kmod_configure(struct bvd_kmod *k, const struct bvd_config *cfg,
 			      cfg->n_gateways))
 			goto too_big;
 	}
+	if (k->caps & BEAVER_CAP_RETIRE)
+		mnl_attr_put_u32(nlh, BEAVER_A_CFG_FLOW_IDLE_MS,
+				 cfg->flow_idle_ms);
 	nest = mnl_attr_nest_start_check(nlh, bvnl_room(k->nl),
 					 BEAVER_A_CFG_ALLOW);
 	if (!nest)

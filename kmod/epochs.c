@@ -70,6 +70,11 @@ u32 bv_member_advance(struct beaver_net *bn, const struct bv_config *cfg,
 			set_bit(ilog2(BEAVER_CUT_F_BY_COMMAND), &cut->flags);
 		if (bn->flows_lost && bv_epoch_after(s, bn->lost_after))
 			set_bit(ilog2(BEAVER_CUT_F_INCOMPLETE), &cut->flags);
+		/* packets since the last cut went to the retired aggregate */
+		if (READ_ONCE(bn->untracked)) {
+			set_bit(ilog2(BEAVER_CUT_F_UNTRACKED), &cut->flags);
+			WRITE_ONCE(bn->untracked, false);
+		}
 		list_add_tail_rcu(&cut->list, &bn->cuts);
 		bn->n_cuts++;
 	} else {
@@ -306,6 +311,7 @@ void bv_cuts_flush(struct beaver_net *bn)
 	atomic_set(&bn->complete_epoch, 0);
 	bn->flows_lost = false;
 	bn->lost_after = 0;
+	WRITE_ONCE(bn->untracked, false);
 	bn->generation++;
 	spin_unlock_bh(&bn->cut_lock);
 

@@ -33,7 +33,7 @@ struct bv_cut *bv_cut_find(struct beaver_net *bn, u32 e);
 /* flag every cut that overlaps [first, last] incomplete */
 void bv_cuts_mark_lost(struct beaver_net *bn, u32 first, u32 last);
 
-/* a flow could not be tracked: every later snapshot lacks it */
+/* a channel could not be tracked: every later snapshot lacks it */
 void bv_flows_lost(struct beaver_net *bn, u32 epoch);
 
 /*

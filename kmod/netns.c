@@ -32,6 +32,7 @@ struct bv_config *bv_config_default(void)
 	cfg->max_captures = 1024;
 	cfg->capture_bytes = 64;
 	cfg->max_ahead = 1024;
+	cfg->flow_idle_ms = 30000;
 	return cfg;
 }
 

@@ -42,6 +42,7 @@ struct bv_config {
 	u32 max_captures;
 	u32 capture_bytes;
 	u32 max_ahead;		/* epochs past the last commanded one */
+	u32 flow_idle_ms;	/* retire flows idle this long; 0: never */
 	u32 n_members, n_vips, n_allow, n_gateways;
 	__be32 *members;	/* sorted, for bsearch */
 	__be32 *vips;		/* sorted */
@@ -60,6 +61,7 @@ struct bv_flow_key {
 struct bv_flow {
 	struct list_head node;
 	struct bv_flow_key key;
+	unsigned long seen;	/* jiffies of its newest packet */
 	struct bv_acct acct;
 };
 
@@ -101,6 +103,8 @@ struct bv_pcpu {
 	struct list_head flows[BV_FLOW_BUCKETS];
 	struct list_head chans[BV_CHAN_BUCKETS];
 	struct list_head captures;
+	/* retired flows, and packets of flows that could not be tracked */
+	struct bv_acct retired;
 };
 
 /* the local snapshot taken at one cut, covering epochs [first, last] */
@@ -162,9 +166,13 @@ struct beaver_net {
 	atomic_t n_captures;
 	atomic_t n_inflight;
 
-	/* a flow could not be tracked: snapshots after lost_after lack it */
+	/* a channel could not be tracked: snapshots after lost_after lack it */
 	u32 lost_after;
 	bool flows_lost;
+	/* a packet went to the retired aggregate: the next cut says so */
+	bool untracked;
+	/* records dumps under way: no flow retires meanwhile */
+	atomic_t dumps;
 
 	/* per-CPU event counters; the budget's two are rare, so atomic */
 	struct bv_stats __percpu *stats;

@@ -126,6 +126,23 @@ bool bv_acct_at_cut(const struct bv_acct *a, u32 e, struct bv_totals *out)
 	return false;
 }
 
+static void bv_totals_fold(struct bv_totals *into, const struct bv_totals *t)
+{
+	into->tx_pkts += t->tx_pkts;
+	into->tx_bytes += t->tx_bytes;
+	into->rx_pkts += t->rx_pkts;
+	into->rx_bytes += t->rx_bytes;
+}
+
+void bv_acct_fold(struct bv_acct *into, const struct bv_totals *t)
+{
+	struct bv_hist *h;
+
+	bv_totals_fold(&into->cur, t);
+	for (h = into->hist; h; h = h->next)
+		bv_totals_fold(&h->at_cut, t);
+}
+
 void bv_acct_release(struct bv_acct *a, u32 upto, struct bv_budget *b)
 {
 	struct bv_hist **pp = &a->hist, *h;

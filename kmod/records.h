@@ -95,6 +95,16 @@ enum bv_add_result bv_acct_add(struct bv_acct *a, u32 epoch,
  */
 bool bv_acct_at_cut(const struct bv_acct *a, u32 e, struct bv_totals *out);
 
+/*
+ * Add the packets and bytes of @t to every value @into holds (its current
+ * totals and every saved at-cut value): how a retired flow's totals join
+ * the retired aggregate. Only for totals that every value of @into still
+ * needed lacks, i.e. a flow whose packets all belong to released epochs
+ * (older than every at-cut value @into still holds). Sequence numbers are
+ * not added.
+ */
+void bv_acct_fold(struct bv_acct *into, const struct bv_totals *t);
+
 /* free history entries that only serve snapshots up to @upto */
 void bv_acct_release(struct bv_acct *a, u32 upto, struct bv_budget *b);
 

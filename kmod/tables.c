@@ -34,8 +34,10 @@ static struct bv_flow *bv_flow_get(struct beaver_net *bn,
 	struct bv_flow *f;
 
 	list_for_each_entry(f, head, node) {
-		if (bv_flow_key_eq(&f->key, key))
+		if (bv_flow_key_eq(&f->key, key)) {
+			f->seen = jiffies;
 			return f;
+		}
 	}
 	if (atomic_inc_return(&bn->n_flows) > cfg->max_flows) {
 		atomic_dec(&bn->n_flows);
@@ -49,6 +51,7 @@ static struct bv_flow *bv_flow_get(struct beaver_net *bn,
 		return NULL;
 	}
 	f->key = *key;
+	f->seen = jiffies;
 	bv_acct_init(&f->acct, epoch);
 	list_add_tail(&f->node, head);
 	return f;
@@ -178,44 +181,74 @@ void bv_account(struct beaver_net *bn, const struct bv_config *cfg,
 	struct bv_pcpu *pc = this_cpu_ptr(bn->pcpu);
 	struct bv_flow *f;
 	struct bv_chan *ch;
-	bool flow_lost = false;
+	bool chan_lost = false;
 
 	spin_lock(&pc->lock);
 	f = bv_flow_get(bn, cfg, pc, key, epoch);
-	if (f)
+	if (f) {
 		bv_acct_count(bn, &f->acct, epoch, p);
-	else
-		flow_lost = true;
+	} else {
+		/*
+		 * No room for the flow: its packets still count, in the
+		 * aggregate, so that flows and channels keep adding up
+		 */
+		bv_acct_count(bn, &pc->retired, epoch, p);
+		if (!READ_ONCE(bn->untracked))
+			WRITE_ONCE(bn->untracked, true);
+	}
 	ch = bv_chan_get(bn, cfg, pc, kind, peer, epoch);
 	if (ch) {
 		bv_acct_count(bn, &ch->acct, epoch, p);
 		if (inf && inf->first)
 			bv_inflight_add(bn, cfg, ch, inf->first, epoch, p->len);
 	} else {
-		flow_lost = true;
+		chan_lost = true;
 	}
 	if (inf && inf->first)
 		bv_capture(bn, cfg, pc, inf, epoch);
 	spin_unlock(&pc->lock);
 
-	if (flow_lost)
+	if (chan_lost)
 		bv_flows_lost(bn, epoch);
 }
 
+/*
+ * Can @f go? Idle long enough, and nothing a record still held needs: its
+ * newest packet belongs to a released epoch (so every later cut sees its
+ * current totals), and no saved at-cut value is left (released too).
+ */
+static bool bv_flow_retirable(const struct bv_flow *f, u32 upto,
+			      unsigned long idle)
+{
+	return idle && !f->acct.hist &&
+	       !bv_epoch_after(f->acct.epoch, upto) &&
+	       time_after(jiffies, f->seen + idle);
+}
+
 static void bv_pcpu_release(struct beaver_net *bn, struct bv_pcpu *pc,
-			    bool all, u32 upto)
+			    bool all, u32 upto, unsigned long idle)
 {
 	struct bv_capture *cap, *ctmp;
 	struct bv_flow *f, *ftmp;
 	struct bv_chan *ch, *chtmp;
 	int i;
 
+	/* the aggregate first: a flow folded below must not reach freed cuts */
+	if (all) {
+		bv_acct_destroy(&pc->retired, &bn->hist_budget);
+		bv_acct_init(&pc->retired, 0);
+	} else {
+		bv_acct_release(&pc->retired, upto, &bn->hist_budget);
+	}
 	for (i = 0; i < BV_FLOW_BUCKETS; i++) {
 		list_for_each_entry_safe(f, ftmp, &pc->flows[i], node) {
 			if (!all) {
 				bv_acct_release(&f->acct, upto,
 						&bn->hist_budget);
-				continue;
+				if (!bv_flow_retirable(f, upto, idle))
+					continue;
+				bv_acct_fold(&pc->retired, &f->acct.cur);
+				bv_stat_inc(bn, BEAVER_STAT_FLOW_RETIRED);
 			}
 			list_del(&f->node);
 			bv_acct_destroy(&f->acct, &bn->hist_budget);
@@ -258,13 +291,26 @@ static void bv_pcpu_release(struct beaver_net *bn, struct bv_pcpu *pc,
 
 static void bv_tables_walk(struct beaver_net *bn, bool all, u32 upto)
 {
+	unsigned long idle = 0;
 	int cpu;
 
+	if (!all) {
+		rcu_read_lock();
+		idle = msecs_to_jiffies(rcu_dereference(bn->cfg)->flow_idle_ms);
+		rcu_read_unlock();
+	}
 	for_each_possible_cpu(cpu) {
 		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
 
+		/* bv_stat_inc needs bottom halves off: the lock does that */
 		spin_lock_bh(&pc->lock);
-		bv_pcpu_release(bn, pc, all, upto);
+		/*
+		 * A dump that walked this CPU's lists resumes at positions a
+		 * retirement would shift: none while one runs (netlink.c).
+		 * One that walks them later sees the result whole.
+		 */
+		bv_pcpu_release(bn, pc, all, upto,
+				atomic_read(&bn->dumps) ? 0 : idle);
 		spin_unlock_bh(&pc->lock);
 	}
 }
@@ -295,6 +341,7 @@ int bv_tables_alloc(struct beaver_net *bn)
 		for (i = 0; i < BV_CHAN_BUCKETS; i++)
 			INIT_LIST_HEAD(&pc->chans[i]);
 		INIT_LIST_HEAD(&pc->captures);
+		bv_acct_init(&pc->retired, 0);
 	}
 	return 0;
 }

@@ -35,6 +35,7 @@ static const char *const stat_names[] = {
 	[BEAVER_STAT_RX_UNTRUSTED]	= "rx_untrusted",
 	[BEAVER_STAT_RX_AHEAD]		= "rx_ahead",
 	[BEAVER_STAT_GW_REPLACED]	= "gw_replaced",
+	[BEAVER_STAT_FLOW_RETIRED]	= "flow_retired",
 };
 
 /*

@@ -28,6 +28,8 @@ void bvr_reset(struct bvr_records *r)
 	free_capture_data(r);
 	r->has_cut = false;
 	memset(&r->cut, 0, sizeof(r->cut));
+	r->has_retired = false;
+	memset(&r->retired, 0, sizeof(r->retired));
 	r->n_flows = 0;
 	r->n_chans = 0;
 	r->n_caps = 0;

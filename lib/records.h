@@ -88,6 +88,12 @@ struct bvr_records {
 	size_t n_chans, cap_chans;
 	struct bvr_capture *caps;
 	size_t n_caps, cap_caps;
+	/*
+	 * BEAVER_A_RETIRED, all CPUs summed: retired flows and packets of
+	 * flows that could not be tracked (no sequence numbers)
+	 */
+	bool has_retired;
+	struct bvr_tot retired;
 };
 
 void bvr_init(struct bvr_records *r);

@@ -137,6 +137,24 @@ static int parse_capture(const struct nlattr *nest, struct bvr_records *r)
 	return bvr_add_capture(r, &c);
 }
 
+/* one CPU's retired aggregate: summed into r->retired */
+static int parse_retired(const struct nlattr *nest, struct bvr_records *r)
+{
+	const struct nlattr *tb[BEAVER_A_FLOW_MAX + 1];
+	struct bvr_tot t;
+
+	memset(&t, 0, sizeof(t));
+	if (bva_parse_nested(nest, tb, BEAVER_A_FLOW_MAX) ||
+	    parse_tot(tb[BEAVER_A_FLOW_TOTALS], &t))
+		return -EINVAL;
+	/* an aggregate of many flows has no sequence number */
+	t.tx_seq_valid = false;
+	t.rx_seq_valid = false;
+	bvr_tot_add(&r->retired, &t);
+	r->has_retired = true;
+	return 0;
+}
+
 int bvr_nl_parse_msg(const struct nlmsghdr *nlh, struct bvr_records *r)
 {
 	const struct nlattr *tb[BEAVER_A_MAX + 1];
@@ -158,6 +176,8 @@ int bvr_nl_parse_msg(const struct nlmsghdr *nlh, struct bvr_records *r)
 		ret = parse_chan(tb[BEAVER_A_CHANNEL], r);
 	if (!ret && tb[BEAVER_A_CAPTURE])
 		ret = parse_capture(tb[BEAVER_A_CAPTURE], r);
+	if (!ret && tb[BEAVER_A_RETIRED])
+		ret = parse_retired(tb[BEAVER_A_RETIRED], r);
 	return ret;
 }
 

@@ -46,6 +46,22 @@
  *   BEAVER_A_CFG_MAX_AHEAD     NLA_U32, 1..2^30: a member honours no stamp
  *                              more than this many epochs past the newest
  *                              one its MEMBER_ADVANCE named (default 1024)
+ *   BEAVER_A_CFG_FLOW_IDLE_MS  NLA_U32, 0..86400000: a flow idle this long
+ *                              retires at the next RELEASE that frees all
+ *                              it still held (default 30000; 0: never)
+ *
+ * Flow retirement (BEAVER_CAP_RETIRE). A flow that saw no packet for
+ * FLOW_IDLE_MS, whose newest packet belongs to an epoch RELEASE has freed,
+ * is removed at that RELEASE: no record still held needs its history, and
+ * every later cut would see the same totals. Its totals are added to the
+ * CPU's retired aggregate (BEAVER_A_RETIRED in a records dump), so the
+ * flows of a record plus its retired aggregate count exactly what its
+ * channels count. A packet whose flow cannot be tracked (MAX_FLOWS hit, or
+ * no memory) is counted in the aggregate too (BEAVER_STAT_FLOW_LIMIT), and
+ * the next cut is flagged BEAVER_CUT_F_UNTRACKED: its flows lack some
+ * packets that its aggregate holds; it is not INCOMPLETE, and later cuts
+ * are flagged only if it happens again. A flow created again after
+ * retirement or after the limit counts from its first packet on.
  *
  * Whose stamps count (BEAVER_CAP_TRUST). A member honours a stamp of its
  * group only on a packet whose Ethernet source is the neighbour a
@@ -113,6 +129,10 @@
  *       BEAVER_A_CAP_NS         NLA_U64, arrival instant
  *       BEAVER_A_CAP_LEN        NLA_U32, original length (stamp removed)
  *       BEAVER_A_CAP_DATA       NLA_BINARY, first CAPTURE_BYTES bytes
+ *     BEAVER_A_RETIRED  NLA_NESTED: one CPU's retired and untracked flows
+ *       BEAVER_A_FLOW_CPU       NLA_U32
+ *       BEAVER_A_FLOW_TOTALS    NLA_NESTED, BEAVER_TOT_* at the cut (the
+ *                               sequence numbers are not meaningful)
  *   Flows and channels are reported per CPU (attribution never crosses
  *   CPUs); user space sums the shares of equal keys. The dump resumes where
  *   it stopped; if records change structurally meanwhile (a release, a
@@ -166,7 +186,8 @@ enum beaver_cap {
 	BEAVER_CAP_CAPTURE	= 1ULL << 4,	/* in-flight packet capture */
 	BEAVER_CAP_FLUSH	= 1ULL << 5,	/* BEAVER_CMD_FLUSH */
 	BEAVER_CAP_TRUST	= 1ULL << 6,	/* whose stamps count, above */
-	BEAVER_CAP_ALL		= (1ULL << 7) - 1,
+	BEAVER_CAP_RETIRE	= 1ULL << 7,	/* flow retirement, above */
+	BEAVER_CAP_ALL		= (1ULL << 8) - 1,
 };
 
 /* BEAVER_A_CFG_ROLE */
@@ -199,6 +220,8 @@ enum beaver_cut_flag {
 	BEAVER_CUT_F_CAPTURE_TRUNC = 1U << 1,
 	/* the cut was requested by BEAVER_CMD_MEMBER_ADVANCE, not a packet */
 	BEAVER_CUT_F_BY_COMMAND	= 1U << 2,
+	/* packets of untracked flows are in the retired aggregate only */
+	BEAVER_CUT_F_UNTRACKED	= 1U << 3,
 };
 
 /* BEAVER_A_CHAN_KIND: who is at the other end of a channel */
@@ -244,6 +267,8 @@ enum beaver_attr {
 	BEAVER_A_PAD,			/* 30 */
 	BEAVER_A_CFG_GATEWAYS,
 	BEAVER_A_CFG_MAX_AHEAD,
+	BEAVER_A_CFG_FLOW_IDLE_MS,
+	BEAVER_A_RETIRED,
 	__BEAVER_A_MAX
 };
 
@@ -352,7 +377,7 @@ enum beaver_stat {
 	BEAVER_STAT_BYPASS,		/* unstamped from outside, not allowed */
 	BEAVER_STAT_UNSTAMPED_MEMBER,	/* unstamped from a member address */
 	BEAVER_STAT_MSS_CLAMPED,	/* SYN/SYN-ACK MSS options clamped */
-	BEAVER_STAT_FLOW_LIMIT,		/* flow not tracked: max_flows hit */
+	BEAVER_STAT_FLOW_LIMIT,		/* packet of an untracked flow (limit) */
 	BEAVER_STAT_HISTORY_LIMIT,	/* at-cut value lost: max_history hit */
 	BEAVER_STAT_RECORD_LIMIT,	/* cut record lost: max_records hit */
 	BEAVER_STAT_CAPTURE_LIMIT,	/* in-flight packet counted, not kept */
@@ -361,6 +386,7 @@ enum beaver_stat {
 	BEAVER_STAT_RX_UNTRUSTED,	/* member: untrusted stamp, ignored */
 	BEAVER_STAT_RX_AHEAD,		/* member: stamp past MAX_AHEAD, ignored */
 	BEAVER_STAT_GW_REPLACED,	/* gateway: non-member stamp replaced */
+	BEAVER_STAT_FLOW_RETIRED,	/* idle flows folded into the aggregate */
 	__BEAVER_STAT_MAX
 };
 

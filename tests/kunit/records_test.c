@@ -487,6 +487,43 @@ static void bv_totals_add_segs(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, t.rx_seq_valid);
 }
 
+/*
+ * Retirement: a flow whose packets all belong to released epochs joins the
+ * aggregate, and every cut the aggregate still answers for sees it; cuts
+ * with or without a saved value, and later ones, alike.
+ */
+static void bv_acct_fold_retired(struct kunit *test)
+{
+	struct bv_acct *agg = bv_t_acct(test, 0, 0);
+	struct bv_acct *f = bv_t_acct(test, 1, 1);
+
+	/* the aggregate: untracked packets in epochs 2 and 6 */
+	KUNIT_EXPECT_EQ(test, bv_t_add(test, agg, 2, true, 10), BV_ADD_OK);
+	KUNIT_EXPECT_EQ(test, bv_t_add(test, agg, 6, false, 20), BV_ADD_OK);
+	/* the flow: epochs 1 and 3, idle since */
+	KUNIT_EXPECT_EQ(test, bv_t_add(test, f, 1, true, 100), BV_ADD_OK);
+	KUNIT_EXPECT_EQ(test, bv_t_add(test, f, 3, false, 300), BV_ADD_OK);
+
+	/* epochs up to 4 released: the flow is needed by no cut held */
+	bv_acct_release(agg, 4, bv_t_budget(test));
+	bv_acct_release(f, 4, bv_t_budget(test));
+	KUNIT_EXPECT_NULL(test, f->hist);
+	bv_acct_fold(agg, &f->cur);
+	bv_acct_destroy(f, bv_t_budget(test));
+
+	/* cuts 5 and 6 (a saved value, (2, 6]) and 7 (the current one) */
+	bv_t_expect_cut(test, agg, 5, 2, 110, 1, 300);
+	bv_t_expect_cut(test, agg, 6, 2, 110, 1, 300);
+	bv_t_expect_cut(test, agg, 7, 2, 110, 2, 320);
+	/* a fold keeps no sequence number and saves no value */
+	KUNIT_EXPECT_FALSE(test, agg->cur.tx_seq_valid);
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 1);
+	/* folding nothing changes nothing */
+	memset(&f->cur, 0, sizeof(f->cur));
+	bv_acct_fold(agg, &f->cur);
+	bv_t_expect_cut(test, agg, 7, 2, 110, 2, 320);
+}
+
 static struct kunit_case beaver_records_cases[] = {
 	KUNIT_CASE(bv_acct_at_cut_attribution),
 	KUNIT_CASE(bv_acct_at_cut_untouched),
@@ -500,6 +537,7 @@ static struct kunit_case beaver_records_cases[] = {
 	KUNIT_CASE(bv_acct_add_misorder),
 	KUNIT_CASE(bv_totals_add_seq_wrap),
 	KUNIT_CASE(bv_totals_add_segs),
+	KUNIT_CASE(bv_acct_fold_retired),
 	{}
 };
 

@@ -28,7 +28,7 @@ static const char usage_text[] =
 "         [members A,B,..|none] [vips A,..|none] [allow A/L,..|none]\n"
 "         [settle MS] [max-flows N] [max-history N] [max-records N]\n"
 "         [max-captures N] [capture-bytes N] [mss-clamp on|off] [flags N]\n"
-"         [gateways A,..|none] [max-ahead N]\n"
+"         [gateways A,..|none] [max-ahead N] [flow-idle MS]\n"
 "                              one SET_CONFIG with only the given settings\n"
 "  gw-advance EPOCH            prev P epoch E switch_ns T advanced 0|1\n"
 "  member-advance EPOCH        same\n"

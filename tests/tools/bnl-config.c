@@ -116,6 +116,7 @@ static const struct {
 	{ "max-captures", BEAVER_A_CFG_MAX_CAPTURES },
 	{ "capture-bytes", BEAVER_A_CFG_CAPTURE_BYTES },
 	{ "max-ahead", BEAVER_A_CFG_MAX_AHEAD },
+	{ "flow-idle", BEAVER_A_CFG_FLOW_IDLE_MS },
 };
 
 int bnl_cmd_config(struct bnl *c, int argc, char **argv)

@@ -128,6 +128,12 @@ int bnl_cmd_records(struct bnl *c, int argc, char **argv)
 		bnl_print_cut("cut", &r.cut);
 	for (size_t i = 0; i < r.n_flows; i++)
 		print_flow(&r.flows[i], raw);
+	if (r.has_retired) {
+		/* retired and untracked flows, all CPUs: one line */
+		printf("retired");
+		print_tot(&r.retired);
+		printf("\n");
+	}
 	for (size_t i = 0; i < r.n_chans; i++)
 		print_chan(&r.chans[i], raw);
 	for (size_t i = 0; i < r.n_caps; i++)

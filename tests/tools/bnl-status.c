@@ -35,6 +35,7 @@ static const struct {
 	{ "capture_bytes", BEAVER_A_CFG_CAPTURE_BYTES },
 	{ "flags", BEAVER_A_CFG_FLAGS },
 	{ "max_ahead", BEAVER_A_CFG_MAX_AHEAD },
+	{ "flow_idle_ms", BEAVER_A_CFG_FLOW_IDLE_MS },
 };
 
 static int print_addr_list(const char *key, const struct nlattr *nest)

@@ -52,7 +52,7 @@ static const char usage_text[] =
 "usage:\n"
 "  udpnum send --dst A --port P --count N [--first K] [--size S] [--sport SP]\n"
 "              [--pps R] [--bind A] [--echo-wait-ms T] [--timeout-ms T]\n"
-"              [--log F] [--stamp G:E]\n"
+"              [--log F] [--stamp G:E] [--sports N]\n"
 "      send datagrams K..K+N-1 of S bytes (default 100, min 16) to A:P, R per\n"
 "      second (default: as fast as possible); prints `sent N first K last L`.\n"
 "      --echo-wait-ms T: also receive the echoes (see recv --echo) until all\n"
@@ -60,6 +60,9 @@ static const char usage_text[] =
 "      --timeout-ms: hard limit for the whole run (default 60000).\n"
 "      --log F: `NUMBER NS` per datagram sent, NS the CLOCK_MONOTONIC instant\n"
 "      just before the sendto that succeeded.\n"
+"      --sports N: datagram i leaves from source port SP + (i mod N) (a\n"
+"      socket of its own each time): N distinct flows, for the flow-table\n"
+"      tests; needs --sport SP, not --echo-wait-ms.\n"
 "      --stamp G:E: put Beaver's stamp of group G, epoch E on every datagram\n"
 "      (an IPv4 option, IP_OPTIONS; needs CAP_NET_RAW): how a host outside\n"
 "      the group forges one, for the trust tests.\n"
@@ -421,11 +424,13 @@ static int cmd_send(int argc, char **argv)
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "stamp", required_argument, NULL, 'X' },
+		{ "sports", required_argument, NULL, 'N' },
 		{ 0 }
 	};
 	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	uint8_t stamp[BEAVER_OPT_LEN];
+	uint64_t nsports = 1;
 	bool forge = false;
 	const char *log_path = NULL;
 	FILE *log;
@@ -445,6 +450,7 @@ static int cmd_send(int argc, char **argv)
 		case 'f': first = tk_num("--first", optarg, 0, UINT32_MAX); break;
 		case 's': size = tk_num("--size", optarg, MIN_SIZE, MAX_SIZE); break;
 		case 'S': sport = (int)tk_num("--sport", optarg, 0, 65535); break;
+		case 'N': nsports = tk_num("--sports", optarg, 1, 60000); break;
 		case 'r': pps = tk_num("--pps", optarg, 0, 100000000); break;
 		case 'b': bind_addr = tk_addr("--bind", optarg); break;
 		case 'e': echo_ms = tk_num("--echo-wait-ms", optarg, 0, INT32_MAX); break;
@@ -468,6 +474,9 @@ static int cmd_send(int argc, char **argv)
 		tk_usage_error("send: needs --dst A --port P --count N");
 	dst.sin_port = htons((uint16_t)port);
 	log = tk_log_open(log_path);
+	if (nsports > 1 && (!sport || sport + nsports > 65536 || echo_ms))
+		tk_usage_error("send: --sports needs --sport, room above it, "
+			       "and no --echo-wait-ms");
 	tk_catch_signals();
 	/* unconnected: an ICMP error must not fail the next send */
 	fd = udp_socket(bind_addr, (uint16_t)sport);
@@ -494,6 +503,12 @@ static int cmd_send(int argc, char **argv)
 		tk_rec_build(buf, MAGIC, seq, (uint32_t)size);
 		/* the instant before the kernel has it: never after its hooks */
 		t_send = tk_now_ns();
+		if (nsports > 1) {
+			/* a flow of its own: this datagram's source port */
+			close(fd);
+			fd = udp_socket(bind_addr,
+					(uint16_t)(sport + sent % nsports));
+		}
 		if (sendto(fd, buf, size, 0, (struct sockaddr *)&dst,
 			   sizeof(dst)) < 0) {
 			/* queue full: wait a little and try the same one again */

@@ -58,7 +58,7 @@ static void sample(struct bvr_records *r)
 		.epoch = 42, .first = 40, .last = 42, .ns = UINT64_MAX,
 		.state = BEAVER_STATE_COMPLETE,
 		.flags = BEAVER_CUT_F_BY_COMMAND | BEAVER_CUT_F_CAPTURE_TRUNC |
-			 (1u << 17),
+			 BEAVER_CUT_F_UNTRACKED | (1u << 17),
 		.late = 3, .late_bytes = (uint64_t)INT64_MAX + 1,
 		.settle_ms = 100, .complete_ns = 123456789012345ull,
 	};
@@ -104,6 +104,9 @@ static void sample(struct bvr_records *r)
 	cp.data_len = 0;
 	cp.len = 60;
 	assert_int_equal(bvr_add_capture(r, &cp), 0);
+	r->has_retired = true;
+	r->retired = (struct bvr_tot){ .tx_pkts = 5, .tx_bytes = 600,
+				       .rx_pkts = 7, .rx_bytes = UINT64_MAX };
 }
 
 static void assert_tot_equal(const struct bvr_tot *a, const struct bvr_tot *b)
@@ -160,6 +163,9 @@ static void assert_records_equal(const struct bvr_records *a,
 		assert_true(x->inflight_pkts == y->inflight_pkts);
 		assert_true(x->inflight_bytes == y->inflight_bytes);
 	}
+	assert_int_equal(a->has_retired, b->has_retired);
+	if (a->has_retired)
+		assert_tot_equal(&a->retired, &b->retired);
 	assert_int_equal(a->n_caps, b->n_caps);
 	for (size_t i = 0; i < a->n_caps; i++) {
 		const struct bvr_capture *x = &a->caps[i], *y = &b->caps[i];
@@ -234,11 +240,17 @@ static void test_records_shapes(void **state)
 	cut = json_object_get(j, "cut");
 	assert_string_equal(json_string_value(json_object_get(cut, "state")),
 			    "complete");
-	assert_int_equal(json_array_size(json_object_get(cut, "flags")), 3);
+	assert_int_equal(json_array_size(json_object_get(cut, "flags")), 4);
 	assert_string_equal(json_string_value(json_array_get(
 		json_object_get(cut, "flags"), 0)), "capture_trunc");
 	assert_string_equal(json_string_value(json_array_get(
-		json_object_get(cut, "flags"), 2)), "bit17");
+		json_object_get(cut, "flags"), 2)), "untracked");
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(cut, "flags"), 3)), "bit17");
+	/* the aggregate: totals, no sequence numbers */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+		j, "retired"), "rx_pkts")), 7);
+	assert_null(json_object_get(json_object_get(j, "retired"), "tx_seq"));
 	/* above INT64_MAX: a decimal string */
 	assert_string_equal(json_string_value(json_object_get(cut, "ns")),
 			    "18446744073709551615");
@@ -379,6 +391,9 @@ static const struct bad_case bad_cases[] = {
 	{ "captures/0", "data", "\"zz\"", "captures[0].data: not hex" },
 	{ "captures/0", "data", NULL, "captures[0].data: missing" },
 	{ "captures/1", "len", NULL, "captures[1].len: missing" },
+	{ "retired", "tx_seq", "5", "retired: no sequence numbers" },
+	{ "retired", "rx_pkts", NULL, "retired.rx_pkts: missing" },
+	{ "", "retired", "[]", "retired" },
 };
 
 static json_t *locate(json_t *root, const char *obj)

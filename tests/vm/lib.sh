@@ -612,6 +612,7 @@ BVD_MEMBERS=	# "NAME=ADDR ...": each member's control and data address
 BVD_VIPS=$VIPS	# the group's VIPs
 BVD_ALLOW=	# [group] allow (the coordinator's address: control traffic)
 BVD_COORDS=	# "NAME=ADDR ...": the coordinators gateways and members obey
+BVD_MEMBER_OPTS=	# "SECTION.KEY=VALUE ...": bvd_all's overrides for members
 
 # bvd_group "GW=ADDR..." "MEMBER=ADDR..." [VIPS] [ALLOW]
 bvd_group() {
@@ -820,7 +821,8 @@ bvd_all() {
 	beaver_loaded || beaver_load
 	BVD_COORDS=${BVD_COORDS:-coord=$coord}
 	for p in $BVD_GATEWAYS; do bvd_conf "${p%%=*}" gateway "${p#*=}"; done
-	for p in $BVD_MEMBERS; do bvd_conf "${p%%=*}" member "${p#*=}"; done
+	# shellcheck disable=SC2086 # the overrides, one word each
+	for p in $BVD_MEMBERS; do bvd_conf "${p%%=*}" member "${p#*=}" $BVD_MEMBER_OPTS; done
 	bvd_conf coord coordinator "$coord" "$@"
 	# shellcheck disable=SC2046
 	bvd_up $(for p in $BVD_GATEWAYS $BVD_MEMBERS; do echo "${p%%=*}"; done) coord
