@@ -101,6 +101,18 @@ static void replay_restore(uint32_t sender, uint64_t top, void *data)
 	bvw_replay_seed(&io->replay, sender, top);
 }
 
+/* does a section naming this node list one of its own public keys? */
+static bool lists_own(const struct bvd_peer_io *io,
+		      const struct bvd_peer_conf *pc)
+{
+	for (size_t k = 0; k < pc->n_keys; k++)
+		for (size_t o = 0; o < io->n_own; o++)
+			if (memcmp(pc->public_key[k], io->own[o].pub,
+				   BVD_PUBLIC_LEN) == 0)
+				return true;
+	return false;
+}
+
 static int build_table(struct bvd_peer_io *io, const struct bvd_config *cfg,
 		       char *why, size_t why_len)
 {
@@ -129,12 +141,10 @@ static int build_table(struct bvd_peer_io *io, const struct bvd_config *cfg,
 		for (size_t i = 0; !err && i < cfg->n_peers; i++) {
 			const struct bvd_peer_conf *pc = &cfg->peers[i];
 
-			if (!strcmp(pc->name, cfg->node) &&
-			    memcmp(pc->public_key[0], io->own[0].pub,
-				   BVD_PUBLIC_LEN) != 0) {
+			if (!strcmp(pc->name, cfg->node) && !lists_own(io, pc)) {
 				snprintf(why, why_len, "[%s:%s] is this node, "
-					 "but its public_key is not the one of "
-					 "key_file", pc->gateway ? "gateway" :
+					 "but its public_key lists none of "
+					 "key_file's", pc->gateway ? "gateway" :
 					 "member", pc->name);
 				return -EINVAL;
 			}
