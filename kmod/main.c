@@ -9,11 +9,15 @@
 #include <net/genetlink.h>
 #include "netns.h"
 #include "netlink.h"
+#include "tables.h"
 
 static int __init beaver_init(void)
 {
 	int err;
 
+	err = bv_tables_init();
+	if (err)
+		goto err_tables;
 	err = bv_netns_init();
 	if (err)
 		goto err_netns;
@@ -27,6 +31,8 @@ static int __init beaver_init(void)
 err_genl:
 	bv_netns_exit();
 err_netns:
+	bv_tables_exit();
+err_tables:
 	return err;
 }
 
@@ -36,6 +42,7 @@ static void __exit beaver_exit(void)
 	bv_netns_exit();
 	/* cut records and configurations are freed after a grace period */
 	rcu_barrier();
+	bv_tables_exit();
 	pr_info("unloaded\n");
 }
 

@@ -7,6 +7,7 @@
  * permission check is done here).
  */
 #include <linux/capability.h>
+#include <linux/memcontrol.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <net/genetlink.h>
@@ -258,6 +259,7 @@ static struct bv_config *bv_config_dup(const struct bv_config *old)
 
 	if (!cfg)
 		return NULL;
+	cfg->memcg = NULL;	/* bv_nl_set_config() takes its own */
 	cfg->members = kmemdup(old->members ?: (void *)cfg,
 			       max_t(u32, old->n_members, 1) * sizeof(__be32),
 			       GFP_KERNEL);
@@ -349,6 +351,28 @@ static int bv_config_apply(struct bv_config *cfg, struct nlattr **tb,
 	return 0;
 }
 
+/*
+ * Limits beyond the defaults pin memory that the namespace's own memory
+ * cgroup may not see whole (what softirq allocates for it is charged to
+ * the configuring task's cgroup): only an administrator of the initial
+ * user namespace may raise them.
+ */
+static int bv_config_caps(const struct sk_buff *skb,
+			  const struct bv_config *cfg,
+			  struct netlink_ext_ack *extack)
+{
+	if (netlink_capable(skb, CAP_NET_ADMIN))
+		return 0;
+	if (cfg->max_flows <= BV_DEF_MAX_FLOWS &&
+	    cfg->max_history <= BV_DEF_MAX_HISTORY &&
+	    cfg->max_records <= BV_DEF_MAX_RECORDS &&
+	    cfg->max_captures <= BV_DEF_MAX_CAPTURES)
+		return 0;
+	NL_SET_ERR_MSG_MOD(extack,
+			   "limits above the defaults need CAP_NET_ADMIN in the initial user namespace");
+	return -EPERM;
+}
+
 static int bv_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct beaver_net *bn = beaver_pernet(genl_info_net(info));
@@ -364,10 +388,20 @@ static int bv_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	if (!cfg)
 		goto out;
 	err = bv_config_apply(cfg, info->attrs, info->extack);
+	if (!err)
+		err = bv_config_caps(skb, cfg, info->extack);
 	if (err)
 		goto out_free;
+	cfg->memcg = get_mem_cgroup_from_mm(current->mm);
 
 	if (cfg->role) {
+		/* before the first packet of the role: buckets for max_flows */
+		err = bv_tables_resize(bn, bv_tables_buckets(cfg->max_flows));
+		if (err) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "no memory for the flow table of max_flows");
+			goto out_free;
+		}
 		err = bv_hooks_set(bn, true);
 		if (err) {
 			NL_SET_ERR_MSG_MOD(info->extack,
@@ -386,6 +420,9 @@ static int bv_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		synchronize_rcu();
 		bv_netns_flush(bn);
 	}
+	/* no role, no table: only namespaces that take part pay for one */
+	if (!cfg->role)
+		bv_tables_resize(bn, 0);
 	call_rcu(&old->rcu, bv_config_free_rcu);
 	/* a member's gateways, resolved before their first stamp */
 	bv_trust_kick(bn);
@@ -574,17 +611,26 @@ static int bv_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	msg = genlmsg_new(2 * NLMSG_GOODSIZE + 16 * BV_MAX_ADDRS, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &bv_family, 0, info->genlhdr->cmd);
-	if (!hdr) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
 	mutex_lock(&bn->cfg_mutex);
 	cfg = rcu_dereference_protected(bn->cfg,
 					lockdep_is_held(&bn->cfg_mutex));
+	/* sized to what this namespace has, not to what it could have */
+	msg = genlmsg_new(2 * NLMSG_GOODSIZE +
+			  nla_total_size(sizeof(__be32)) *
+			  (cfg->n_members + cfg->n_vips + cfg->n_gateways) +
+			  nla_total_size(nla_total_size(sizeof(__be32)) +
+					 nla_total_size(sizeof(u8))) *
+			  cfg->n_allow, GFP_KERNEL);
+	if (!msg) {
+		mutex_unlock(&bn->cfg_mutex);
+		return -ENOMEM;
+	}
+	hdr = genlmsg_put_reply(msg, info, &bv_family, 0, info->genlhdr->cmd);
+	if (!hdr) {
+		mutex_unlock(&bn->cfg_mutex);
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
 	err = bv_put_config(msg, cfg);
 	if (!err &&
 	    (nla_put_u32(msg, BEAVER_A_GW_EPOCH, atomic_read(&bn->gw_epoch)) ||
@@ -885,7 +931,9 @@ static int bv_dump_tables(struct sk_buff *skb, struct netlink_callback *cb,
 		 * call resumes: move on only once a bucket is done
 		 */
 		if (d->phase == BV_DUMP_FLOWS) {
-			while (!err && d->bucket < BV_FLOW_BUCKETS) {
+			/* a resize meanwhile shows as NLM_F_DUMP_INTR */
+			while (!err && pc->flows &&
+			       d->bucket <= pc->flow_mask) {
 				err = bv_dump_list(skb, cb, d,
 						   &pc->flows[d->bucket],
 						   offsetof(struct bv_flow, node));

@@ -3,6 +3,7 @@
  * Per network namespace state: creation, configuration helpers, teardown.
  */
 #include <linux/bsearch.h>
+#include <linux/memcontrol.h>
 #include <linux/slab.h>
 #include <net/netns/generic.h>
 #include "netns.h"
@@ -26,10 +27,10 @@ struct bv_config *bv_config_default(void)
 		return NULL;
 	cfg->role = BEAVER_ROLE_NONE;
 	cfg->settle_ms = 100;
-	cfg->max_flows = 65536;
-	cfg->max_history = 262144;
-	cfg->max_records = 1024;
-	cfg->max_captures = 1024;
+	cfg->max_flows = BV_DEF_MAX_FLOWS;
+	cfg->max_history = BV_DEF_MAX_HISTORY;
+	cfg->max_records = BV_DEF_MAX_RECORDS;
+	cfg->max_captures = BV_DEF_MAX_CAPTURES;
 	cfg->capture_bytes = 64;
 	cfg->max_ahead = 1024;
 	cfg->flow_idle_ms = 30000;
@@ -44,6 +45,7 @@ void bv_config_free(struct bv_config *cfg)
 	kfree(cfg->vips);
 	kfree(cfg->gateways);
 	kfree(cfg->allow);
+	mem_cgroup_put(cfg->memcg);
 	kfree(cfg);
 }
 
@@ -91,6 +93,13 @@ void bv_netns_flush(struct beaver_net *bn)
 
 	lockdep_assert_held(&bn->cfg_mutex);
 	bv_cuts_flush(bn);
+	/*
+	 * The epochs are 0 now, but a packet may have read the old one and
+	 * not be accounted yet: it would bring back an entry with an epoch
+	 * newer than every new one (MISORDER until the next flush). Let
+	 * every such packet finish first; the hooks run under RCU.
+	 */
+	synchronize_net();
 	bv_tables_flush(bn);
 	for_each_possible_cpu(cpu)
 		memset(per_cpu_ptr(bn->stats, cpu), 0, sizeof(struct bv_stats));

@@ -13,6 +13,7 @@
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -21,8 +22,16 @@
 
 #define BV_MAX_ADDRS		4096	/* members, VIPs */
 #define BV_MAX_ALLOW		256	/* allow-list prefixes */
-#define BV_FLOW_BUCKETS		256	/* per CPU */
-#define BV_CHAN_BUCKETS		32	/* per CPU */
+#define BV_CHAN_BUCKETS		32	/* per CPU; channels are per peer */
+
+/*
+ * Defaults; also the most a namespace may ask for unless an administrator
+ * of the initial user namespace configures it
+ */
+#define BV_DEF_MAX_FLOWS	65536
+#define BV_DEF_MAX_HISTORY	262144
+#define BV_DEF_MAX_RECORDS	1024
+#define BV_DEF_MAX_CAPTURES	1024
 
 struct bv_prefix {
 	__be32 addr;
@@ -43,6 +52,8 @@ struct bv_config {
 	u32 capture_bytes;
 	u32 max_ahead;		/* epochs past the last commanded one */
 	u32 flow_idle_ms;	/* retire flows idle this long; 0: never */
+	/* who configured it: what its traffic allocates is charged there */
+	struct mem_cgroup *memcg;
 	u32 n_members, n_vips, n_allow, n_gateways;
 	__be32 *members;	/* sorted, for bsearch */
 	__be32 *vips;		/* sorted */
@@ -58,9 +69,15 @@ struct bv_flow_key {
 	u8 proto;
 };
 
+/* TCP closing seen on a flow: it may retire without waiting idle */
+#define BV_FLOW_FIN_TX	0x1
+#define BV_FLOW_FIN_RX	0x2
+#define BV_FLOW_RST	0x4
+
 struct bv_flow {
 	struct list_head node;
 	struct bv_flow_key key;
+	u8 closed;		/* BV_FLOW_* */
 	unsigned long seen;	/* jiffies of its newest packet */
 	struct bv_acct acct;
 };
@@ -99,8 +116,12 @@ struct bv_capture {
  */
 struct bv_pcpu {
 	spinlock_t lock;	/* owner CPU vs. control operations only */
-	/* entries are appended, so a dump's resume index stays valid */
-	struct list_head flows[BV_FLOW_BUCKETS];
+	/*
+	 * flow_mask + 1 buckets (none without a role). Entries are appended,
+	 * so a dump's resume index stays valid.
+	 */
+	struct list_head *flows;
+	u32 flow_mask;
 	struct list_head chans[BV_CHAN_BUCKETS];
 	struct list_head captures;
 	/* retired flows, and packets of flows that could not be tracked */
@@ -160,6 +181,8 @@ struct beaver_net {
 	bool dying;
 
 	struct bv_pcpu __percpu *pcpu;
+	siphash_key_t flow_key;	/* random: nobody can aim at one bucket */
+	u32 flow_buckets;	/* per CPU, under cfg_mutex */
 	struct bv_budget hist_budget;
 	atomic_t n_flows;
 	atomic_t n_chans;

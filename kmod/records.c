@@ -49,7 +49,8 @@ static struct bv_hist *bv_hist_alloc(struct bv_budget *b)
 			atomic64_inc(b->limit_hits);
 		return NULL;
 	}
-	h = kmalloc(sizeof(*h), GFP_ATOMIC);
+	h = b->cache ? kmem_cache_alloc(b->cache, GFP_ATOMIC) :
+		       kmalloc(sizeof(*h), GFP_ATOMIC | __GFP_ACCOUNT);
 	if (!h) {
 		atomic_dec(&b->used);
 		if (b->nomem)
@@ -60,7 +61,10 @@ static struct bv_hist *bv_hist_alloc(struct bv_budget *b)
 
 static void bv_hist_free(struct bv_hist *h, struct bv_budget *b)
 {
-	kfree(h);
+	if (b->cache)
+		kmem_cache_free(b->cache, h);
+	else
+		kfree(h);
 	atomic_dec(&b->used);
 }
 

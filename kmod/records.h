@@ -57,7 +57,14 @@ struct bv_pkt {
 	bool tx;		/* sent by this host (else received) */
 	bool has_seq;		/* TCP: end_seq is meaningful */
 	u32 end_seq;		/* TCP: seq + payload length (+SYN/FIN) */
+	u8 tcp;			/* TCP: BV_PKT_SYN/FIN/RST it carried */
 };
+
+#define BV_PKT_SYN	0x1
+#define BV_PKT_FIN	0x2
+#define BV_PKT_RST	0x4
+
+struct kmem_cache;
 
 /* shared bound on history entries, and what to do when it is hit */
 struct bv_budget {
@@ -65,6 +72,8 @@ struct bv_budget {
 	u32 max;
 	atomic64_t *limit_hits;	/* incremented when max is hit */
 	atomic64_t *nomem;	/* incremented when GFP_ATOMIC fails */
+	/* where entries come from; NULL: kmalloc (accounted either way) */
+	struct kmem_cache *cache;
 };
 
 enum bv_add_result {

@@ -3,17 +3,44 @@
  * Per-CPU flow and channel tables: see tables.h.
  */
 #include <linux/jhash.h>
+#include <linux/log2.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include "tables.h"
 #include "epochs.h"
 #include "beaver_stamp.h"
 
-static u32 bv_flow_hash(const struct bv_flow_key *k)
+#define BV_FLOW_BUCKETS_MIN	64
+#define BV_FLOW_BUCKETS_MAX	65536
+/* flows per bucket at max_flows, should one CPU hold them all */
+#define BV_FLOWS_PER_BUCKET	8
+/* flow buckets a control operation walks per hold of a CPU's lock */
+#define BV_WALK_BATCH		64
+/* entries freed between two chances to reschedule */
+#define BV_FREE_BATCH		256
+
+static struct kmem_cache *bv_flow_cache, *bv_chan_cache;
+struct kmem_cache *bv_hist_cache;
+
+u32 bv_tables_buckets(u32 max_flows)
 {
-	return jhash_3words((__force u32)k->laddr, (__force u32)k->raddr,
-			    ((__force u32)k->lport << 16 |
-			     (__force u32)k->rport) ^ k->proto, 0);
+	if (!max_flows)
+		return 0;
+	return clamp_t(u32, roundup_pow_of_two(DIV_ROUND_UP(max_flows,
+							    BV_FLOWS_PER_BUCKET)),
+		       BV_FLOW_BUCKETS_MIN, BV_FLOW_BUCKETS_MAX);
+}
+
+static u32 bv_flow_hash(const struct beaver_net *bn,
+			const struct bv_flow_key *k)
+{
+	return siphash_4u32((__force u32)k->laddr, (__force u32)k->raddr,
+			    (__force u32)k->lport << 16 |
+			    (__force u32)k->rport, k->proto, &bn->flow_key);
 }
 
 static bool bv_flow_key_eq(const struct bv_flow_key *a,
@@ -24,18 +51,37 @@ static bool bv_flow_key_eq(const struct bv_flow_key *a,
 	       a->proto == b->proto;
 }
 
+/* a packet of @f: when it was seen, and whether TCP is closing */
+static void bv_flow_note(struct bv_flow *f, const struct bv_pkt *p)
+{
+	f->seen = jiffies;
+	if (!p->tcp)
+		return;
+	/* a new connection on the same 5-tuple is not closing */
+	if (p->tcp & BV_PKT_SYN)
+		f->closed = 0;
+	if (p->tcp & BV_PKT_RST)
+		f->closed |= BV_FLOW_RST;
+	if (p->tcp & BV_PKT_FIN)
+		f->closed |= p->tx ? BV_FLOW_FIN_TX : BV_FLOW_FIN_RX;
+}
+
 static struct bv_flow *bv_flow_get(struct beaver_net *bn,
 				   const struct bv_config *cfg,
 				   struct bv_pcpu *pc,
-				   const struct bv_flow_key *key, u32 epoch)
+				   const struct bv_flow_key *key, u32 epoch,
+				   const struct bv_pkt *p)
 {
-	struct list_head *head = &pc->flows[bv_flow_hash(key) %
-					     BV_FLOW_BUCKETS];
+	struct list_head *head;
 	struct bv_flow *f;
 
+	/* no table: a namespace without a role, or sized out of memory */
+	if (!pc->flows)
+		return NULL;
+	head = &pc->flows[bv_flow_hash(bn, key) & pc->flow_mask];
 	list_for_each_entry(f, head, node) {
 		if (bv_flow_key_eq(&f->key, key)) {
-			f->seen = jiffies;
+			bv_flow_note(f, p);
 			return f;
 		}
 	}
@@ -44,14 +90,15 @@ static struct bv_flow *bv_flow_get(struct beaver_net *bn,
 		bv_stat_inc(bn, BEAVER_STAT_FLOW_LIMIT);
 		return NULL;
 	}
-	f = kmalloc(sizeof(*f), GFP_ATOMIC);
+	f = kmem_cache_alloc(bv_flow_cache, GFP_ATOMIC);
 	if (!f) {
 		atomic_dec(&bn->n_flows);
 		atomic64_inc(&bn->nomem);
 		return NULL;
 	}
 	f->key = *key;
-	f->seen = jiffies;
+	f->closed = 0;
+	bv_flow_note(f, p);
 	bv_acct_init(&f->acct, epoch);
 	list_add_tail(&f->node, head);
 	return f;
@@ -76,7 +123,7 @@ static struct bv_chan *bv_chan_get(struct beaver_net *bn,
 		bv_stat_inc(bn, BEAVER_STAT_FLOW_LIMIT);
 		return NULL;
 	}
-	ch = kzalloc(sizeof(*ch), GFP_ATOMIC);
+	ch = kmem_cache_zalloc(bv_chan_cache, GFP_ATOMIC);
 	if (!ch) {
 		atomic_dec(&bn->n_chans);
 		atomic64_inc(&bn->nomem);
@@ -125,7 +172,7 @@ static void bv_inflight_add(struct beaver_net *bn,
 		bv_cuts_mark_lost(bn, first, last);
 		return;
 	}
-	in = kmalloc(sizeof(*in), GFP_ATOMIC);
+	in = kmalloc(sizeof(*in), GFP_ATOMIC | __GFP_ACCOUNT);
 	if (!in) {
 		atomic_dec(&bn->n_inflight);
 		atomic64_inc(&bn->nomem);
@@ -153,7 +200,8 @@ static void bv_capture(struct beaver_net *bn, const struct bv_config *cfg,
 		atomic_dec(&bn->n_captures);
 		goto trunc;
 	}
-	cap = kmalloc(struct_size(cap, data, caplen), GFP_ATOMIC);
+	cap = kmalloc(struct_size(cap, data, caplen),
+		      GFP_ATOMIC | __GFP_ACCOUNT);
 	if (!cap) {
 		atomic_dec(&bn->n_captures);
 		atomic64_inc(&bn->nomem);
@@ -179,12 +227,15 @@ void bv_account(struct beaver_net *bn, const struct bv_config *cfg,
 		const struct bv_inflight_info *inf)
 {
 	struct bv_pcpu *pc = this_cpu_ptr(bn->pcpu);
+	struct mem_cgroup *old_memcg;
 	struct bv_flow *f;
 	struct bv_chan *ch;
 	bool chan_lost = false;
 
+	/* charged to whoever configured the namespace, not to "current" */
+	old_memcg = set_active_memcg(cfg->memcg);
 	spin_lock(&pc->lock);
-	f = bv_flow_get(bn, cfg, pc, key, epoch);
+	f = bv_flow_get(bn, cfg, pc, key, epoch, p);
 	if (f) {
 		bv_acct_count(bn, &f->acct, epoch, p);
 	} else {
@@ -207,148 +258,328 @@ void bv_account(struct beaver_net *bn, const struct bv_config *cfg,
 	if (inf && inf->first)
 		bv_capture(bn, cfg, pc, inf, epoch);
 	spin_unlock(&pc->lock);
+	set_active_memcg(old_memcg);
 
 	if (chan_lost)
 		bv_flows_lost(bn, epoch);
 }
 
 /*
- * Can @f go? Idle long enough, and nothing a record still held needs: its
- * newest packet belongs to a released epoch (so every later cut sees its
- * current totals), and no saved at-cut value is left (released too).
+ * Can @f go? Closed (TCP RST, or FIN both ways) or idle long enough, and
+ * nothing a record still held needs: its newest packet belongs to a
+ * released epoch (so every later cut sees its current totals), and no
+ * saved at-cut value is left (released too).
  */
 static bool bv_flow_retirable(const struct bv_flow *f, u32 upto,
 			      unsigned long idle)
 {
-	return idle && !f->acct.hist &&
-	       !bv_epoch_after(f->acct.epoch, upto) &&
-	       time_after(jiffies, f->seen + idle);
+	if (f->acct.hist || bv_epoch_after(f->acct.epoch, upto))
+		return false;
+	if ((f->closed & BV_FLOW_RST) ||
+	    (f->closed & (BV_FLOW_FIN_TX | BV_FLOW_FIN_RX)) ==
+	    (BV_FLOW_FIN_TX | BV_FLOW_FIN_RX))
+		return true;
+	return time_after(jiffies, f->seen + idle);
 }
 
-static void bv_pcpu_release(struct beaver_net *bn, struct bv_pcpu *pc,
-			    bool all, u32 upto, unsigned long idle)
+/* entries taken out of a table under its lock, freed after it */
+struct bv_dead {
+	struct list_head flows;
+	struct list_head chans;
+	struct list_head caps;
+	struct bv_inflight *inflight;
+	struct bv_acct retired;		/* a flushed aggregate */
+};
+
+static void bv_dead_init(struct bv_dead *d)
+{
+	INIT_LIST_HEAD(&d->flows);
+	INIT_LIST_HEAD(&d->chans);
+	INIT_LIST_HEAD(&d->caps);
+	d->inflight = NULL;
+	bv_acct_init(&d->retired, 0);
+}
+
+static void bv_dead_free(struct beaver_net *bn, struct bv_dead *d)
 {
 	struct bv_capture *cap, *ctmp;
 	struct bv_flow *f, *ftmp;
 	struct bv_chan *ch, *chtmp;
-	int i;
+	struct bv_inflight *in;
+	unsigned int n = 0;
 
-	/* the aggregate first: a flow folded below must not reach freed cuts */
-	if (all) {
-		bv_acct_destroy(&pc->retired, &bn->hist_budget);
-		bv_acct_init(&pc->retired, 0);
-	} else {
-		bv_acct_release(&pc->retired, upto, &bn->hist_budget);
+	list_for_each_entry_safe(f, ftmp, &d->flows, node) {
+		bv_acct_destroy(&f->acct, &bn->hist_budget);
+		kmem_cache_free(bv_flow_cache, f);
+		atomic_dec(&bn->n_flows);
+		if (!(++n % BV_FREE_BATCH))
+			cond_resched();
 	}
-	for (i = 0; i < BV_FLOW_BUCKETS; i++) {
-		list_for_each_entry_safe(f, ftmp, &pc->flows[i], node) {
-			if (!all) {
+	list_for_each_entry_safe(ch, chtmp, &d->chans, node) {
+		bv_acct_destroy(&ch->acct, &bn->hist_budget);
+		while ((in = ch->inflight)) {
+			ch->inflight = in->next;
+			in->next = d->inflight;
+			d->inflight = in;
+		}
+		kmem_cache_free(bv_chan_cache, ch);
+		atomic_dec(&bn->n_chans);
+	}
+	while ((in = d->inflight)) {
+		d->inflight = in->next;
+		kfree(in);
+		atomic_dec(&bn->n_inflight);
+		if (!(++n % BV_FREE_BATCH))
+			cond_resched();
+	}
+	list_for_each_entry_safe(cap, ctmp, &d->caps, list) {
+		kfree(cap);
+		atomic_dec(&bn->n_captures);
+		if (!(++n % BV_FREE_BATCH))
+			cond_resched();
+	}
+	bv_acct_destroy(&d->retired, &bn->hist_budget);
+}
+
+/*
+ * Release up to @upto on one CPU: history trimmed, flows that may go
+ * folded into the aggregate, in-flight entries and captures that only
+ * served released snapshots unlinked. The lock is held for one batch of
+ * buckets at a time, and nothing is freed under it.
+ */
+static void bv_pcpu_release(struct beaver_net *bn, struct bv_pcpu *pc,
+			    u32 upto, unsigned long idle)
+{
+	struct bv_capture *cap, *ctmp;
+	struct bv_flow *f, *ftmp;
+	struct bv_chan *ch;
+	struct bv_dead dead;
+	u32 b, i, n;
+
+	bv_dead_init(&dead);
+	/* the aggregate first: a flow folded below must not reach freed cuts */
+	spin_lock_bh(&pc->lock);
+	bv_acct_release(&pc->retired, upto, &bn->hist_budget);
+	n = pc->flows ? pc->flow_mask + 1 : 0;
+	spin_unlock_bh(&pc->lock);
+
+	for (b = 0; b < n; b += BV_WALK_BATCH) {
+		bool retire;
+
+		spin_lock_bh(&pc->lock);
+		/*
+		 * A dump resumes at list positions that a retirement would
+		 * shift, and would count a retired flow twice: no flow goes
+		 * while one runs (netlink.c counts them before they lock).
+		 */
+		retire = idle && !atomic_read(&bn->dumps);
+		for (i = b; i < b + BV_WALK_BATCH && i < n; i++) {
+			list_for_each_entry_safe(f, ftmp, &pc->flows[i], node) {
 				bv_acct_release(&f->acct, upto,
 						&bn->hist_budget);
-				if (!bv_flow_retirable(f, upto, idle))
+				if (!retire || !bv_flow_retirable(f, upto, idle))
 					continue;
 				bv_acct_fold(&pc->retired, &f->acct.cur);
 				bv_stat_inc(bn, BEAVER_STAT_FLOW_RETIRED);
+				list_move_tail(&f->node, &dead.flows);
 			}
-			list_del(&f->node);
-			bv_acct_destroy(&f->acct, &bn->hist_budget);
-			kfree(f);
-			atomic_dec(&bn->n_flows);
 		}
+		spin_unlock_bh(&pc->lock);
+		bv_dead_free(bn, &dead);
+		bv_dead_init(&dead);
+		cond_resched();
 	}
+
+	spin_lock_bh(&pc->lock);
 	for (i = 0; i < BV_CHAN_BUCKETS; i++) {
-		list_for_each_entry_safe(ch, chtmp, &pc->chans[i], node) {
+		list_for_each_entry(ch, &pc->chans[i], node) {
 			struct bv_inflight **pp = &ch->inflight, *in;
 
 			while ((in = *pp)) {
-				if (all || !bv_epoch_after(in->last, upto)) {
-					*pp = in->next;
-					kfree(in);
-					atomic_dec(&bn->n_inflight);
-				} else {
+				if (bv_epoch_after(in->last, upto)) {
 					pp = &in->next;
+					continue;
 				}
+				*pp = in->next;
+				in->next = dead.inflight;
+				dead.inflight = in;
 			}
-			if (!all) {
-				bv_acct_release(&ch->acct, upto,
-						&bn->hist_budget);
-				continue;
-			}
-			list_del(&ch->node);
-			bv_acct_destroy(&ch->acct, &bn->hist_budget);
-			kfree(ch);
-			atomic_dec(&bn->n_chans);
+			bv_acct_release(&ch->acct, upto, &bn->hist_budget);
 		}
 	}
 	list_for_each_entry_safe(cap, ctmp, &pc->captures, list) {
-		if (all || !bv_epoch_after(cap->epoch, upto)) {
-			list_del(&cap->list);
-			kfree(cap);
-			atomic_dec(&bn->n_captures);
-		}
+		if (!bv_epoch_after(cap->epoch, upto))
+			list_move_tail(&cap->list, &dead.caps);
 	}
+	spin_unlock_bh(&pc->lock);
+	bv_dead_free(bn, &dead);
 }
 
-static void bv_tables_walk(struct beaver_net *bn, bool all, u32 upto)
+/* empty one CPU's tables: only splices under the lock */
+static void bv_pcpu_flush(struct beaver_net *bn, struct bv_pcpu *pc)
 {
-	unsigned long idle = 0;
-	int cpu;
+	struct bv_dead dead;
+	u32 i;
 
-	if (!all) {
-		rcu_read_lock();
-		idle = msecs_to_jiffies(rcu_dereference(bn->cfg)->flow_idle_ms);
-		rcu_read_unlock();
-	}
-	for_each_possible_cpu(cpu) {
-		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
-
-		/* bv_stat_inc needs bottom halves off: the lock does that */
-		spin_lock_bh(&pc->lock);
-		/*
-		 * A dump that walked this CPU's lists resumes at positions a
-		 * retirement would shift: none while one runs (netlink.c).
-		 * One that walks them later sees the result whole.
-		 */
-		bv_pcpu_release(bn, pc, all, upto,
-				atomic_read(&bn->dumps) ? 0 : idle);
-		spin_unlock_bh(&pc->lock);
-	}
+	bv_dead_init(&dead);
+	spin_lock_bh(&pc->lock);
+	for (i = 0; pc->flows && i <= pc->flow_mask; i++)
+		list_splice_tail_init(&pc->flows[i], &dead.flows);
+	for (i = 0; i < BV_CHAN_BUCKETS; i++)
+		list_splice_tail_init(&pc->chans[i], &dead.chans);
+	list_splice_tail_init(&pc->captures, &dead.caps);
+	dead.retired = pc->retired;
+	bv_acct_init(&pc->retired, 0);
+	spin_unlock_bh(&pc->lock);
+	bv_dead_free(bn, &dead);
 }
 
 void bv_tables_release(struct beaver_net *bn, u32 upto)
 {
-	bv_tables_walk(bn, false, upto);
+	unsigned long idle;
+	int cpu;
+
+	rcu_read_lock();
+	idle = msecs_to_jiffies(rcu_dereference(bn->cfg)->flow_idle_ms);
+	rcu_read_unlock();
+	for_each_possible_cpu(cpu)
+		bv_pcpu_release(bn, per_cpu_ptr(bn->pcpu, cpu), upto, idle);
 }
 
 void bv_tables_flush(struct beaver_net *bn)
 {
-	bv_tables_walk(bn, true, 0);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		bv_pcpu_flush(bn, per_cpu_ptr(bn->pcpu, cpu));
+}
+
+int bv_tables_resize(struct beaver_net *bn, u32 buckets)
+{
+	struct list_head **arrays;
+	int cpu, err = -ENOMEM;
+	u32 i;
+
+	lockdep_assert_held(&bn->cfg_mutex);
+	if (buckets == bn->flow_buckets)
+		return 0;
+	arrays = kcalloc(nr_cpu_ids, sizeof(*arrays), GFP_KERNEL);
+	if (!arrays)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		if (!buckets)
+			break;
+		/* charged to the configuring task's memory cgroup */
+		arrays[cpu] = kvmalloc_array(buckets, sizeof(**arrays),
+					     GFP_KERNEL_ACCOUNT);
+		if (!arrays[cpu])
+			goto out;
+		for (i = 0; i < buckets; i++)
+			INIT_LIST_HEAD(&arrays[cpu][i]);
+	}
+	for_each_possible_cpu(cpu) {
+		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
+		struct bv_flow *f, *ftmp;
+		struct list_head *old;
+		struct bv_dead dead;
+		u32 n;
+
+		bv_dead_init(&dead);
+		/*
+		 * Moving every flow is the one walk done in a single hold of
+		 * the lock: it happens when max_flows changes, not per
+		 * snapshot. Without buckets (no role) flows are dropped.
+		 */
+		spin_lock_bh(&pc->lock);
+		old = pc->flows;
+		n = old ? pc->flow_mask + 1 : 0;
+		for (i = 0; i < n; i++) {
+			list_for_each_entry_safe(f, ftmp, &old[i], node) {
+				if (!buckets) {
+					list_move_tail(&f->node, &dead.flows);
+					continue;
+				}
+				list_move_tail(&f->node,
+					       &arrays[cpu][bv_flow_hash(bn, &f->key) &
+							    (buckets - 1)]);
+			}
+		}
+		pc->flows = arrays[cpu];
+		pc->flow_mask = buckets ? buckets - 1 : 0;
+		spin_unlock_bh(&pc->lock);
+		arrays[cpu] = NULL;
+		kvfree(old);
+		bv_dead_free(bn, &dead);
+	}
+	bn->flow_buckets = buckets;
+	/* list positions changed: a dump under way says so */
+	spin_lock_bh(&bn->cut_lock);
+	bn->generation++;
+	spin_unlock_bh(&bn->cut_lock);
+	err = 0;
+out:
+	for_each_possible_cpu(cpu)
+		kvfree(arrays[cpu]);
+	kfree(arrays);
+	return err;
 }
 
 int bv_tables_alloc(struct beaver_net *bn)
 {
 	int cpu, i;
 
-	bn->pcpu = alloc_percpu(struct bv_pcpu);
+	bn->pcpu = alloc_percpu_gfp(struct bv_pcpu, GFP_KERNEL_ACCOUNT);
 	if (!bn->pcpu)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
 		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
 
 		spin_lock_init(&pc->lock);
-		for (i = 0; i < BV_FLOW_BUCKETS; i++)
-			INIT_LIST_HEAD(&pc->flows[i]);
+		pc->flows = NULL;	/* bv_tables_resize() gives them */
+		pc->flow_mask = 0;
 		for (i = 0; i < BV_CHAN_BUCKETS; i++)
 			INIT_LIST_HEAD(&pc->chans[i]);
 		INIT_LIST_HEAD(&pc->captures);
 		bv_acct_init(&pc->retired, 0);
 	}
+	bn->flow_buckets = 0;
+	get_random_bytes(&bn->flow_key, sizeof(bn->flow_key));
+	bn->hist_budget.cache = bv_hist_cache;
 	return 0;
 }
 
 void bv_tables_free(struct beaver_net *bn)
 {
+	int cpu;
+
 	bv_tables_flush(bn);
+	for_each_possible_cpu(cpu)
+		kvfree(per_cpu_ptr(bn->pcpu, cpu)->flows);
 	free_percpu(bn->pcpu);
 	bn->pcpu = NULL;
+}
+
+int bv_tables_init(void)
+{
+	/* accounted to the memory cgroup in force when they are allocated */
+	bv_flow_cache = kmem_cache_create("beaver_flow", sizeof(struct bv_flow),
+					  0, SLAB_ACCOUNT, NULL);
+	bv_chan_cache = kmem_cache_create("beaver_chan", sizeof(struct bv_chan),
+					  0, SLAB_ACCOUNT, NULL);
+	bv_hist_cache = kmem_cache_create("beaver_hist", sizeof(struct bv_hist),
+					  0, SLAB_ACCOUNT, NULL);
+	if (bv_flow_cache && bv_chan_cache && bv_hist_cache)
+		return 0;
+	bv_tables_exit();
+	return -ENOMEM;
+}
+
+void bv_tables_exit(void)
+{
+	kmem_cache_destroy(bv_hist_cache);
+	kmem_cache_destroy(bv_chan_cache);
+	kmem_cache_destroy(bv_flow_cache);
+	bv_hist_cache = NULL;
+	bv_chan_cache = NULL;
+	bv_flow_cache = NULL;
 }

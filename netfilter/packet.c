@@ -43,6 +43,9 @@ void bv_pkt_parse(struct sk_buff *skb, bool tx, struct bv_flow_key *key,
 			p->has_seq = true;
 			p->end_seq = ntohl(th->seq) + payload + th->syn +
 				     th->fin;
+			p->tcp = (th->syn ? BV_PKT_SYN : 0) |
+				 (th->fin ? BV_PKT_FIN : 0) |
+				 (th->rst ? BV_PKT_RST : 0);
 			break;
 		}
 		case IPPROTO_UDP:

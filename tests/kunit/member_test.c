@@ -191,9 +191,17 @@ static int bv_t_init(struct kunit *test)
 	bn->stats = alloc_percpu(struct bv_stats);
 	if (!bn->stats)
 		goto err_cfg;
-	err = bv_tables_alloc(bn);
+	err = bv_tables_init();
 	if (err)
 		goto err_stats;
+	err = bv_tables_alloc(bn);
+	if (err)
+		goto err_caches;
+	mutex_lock(&bn->cfg_mutex);
+	err = bv_tables_resize(bn, bv_tables_buckets(cfg->max_flows));
+	mutex_unlock(&bn->cfg_mutex);
+	if (err)
+		goto err_tables;
 	atomic_set(&bn->hist_budget.used, 0);
 	bn->hist_budget.max = cfg->max_history;
 	bn->hist_budget.limit_hits = &bn->hist_limit_hits;
@@ -202,6 +210,10 @@ static int bv_t_init(struct kunit *test)
 	test->priv = ctx;
 	return 0;
 
+err_tables:
+	bv_tables_free(bn);
+err_caches:
+	bv_tables_exit();
 err_stats:
 	free_percpu(bn->stats);
 err_cfg:
@@ -219,6 +231,7 @@ static void bv_t_exit(struct kunit *test)
 	/* stops the completion work and frees the cut records */
 	bv_epochs_exit(&ctx->bn);
 	bv_tables_free(&ctx->bn);
+	bv_tables_exit();
 	free_percpu(ctx->bn.stats);
 	bv_config_free(ctx->cfg);
 }
@@ -572,7 +585,7 @@ static void bv_t_flow(struct kunit *test, u32 raddr, bool tx, u32 e,
 		struct bv_flow *f;
 
 		spin_lock_bh(&pc->lock);
-		for (i = 0; i < BV_FLOW_BUCKETS; i++) {
+		for (i = 0; pc->flows && i <= pc->flow_mask; i++) {
 			list_for_each_entry(f, &pc->flows[i], node) {
 				if (f->key.laddr != htonl(BV_T_SELF) ||
 				    f->key.raddr != htonl(raddr) ||
@@ -1300,6 +1313,204 @@ static void bv_member_in_stamp_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_AHEAD), 2);
 }
 
+/* ---- tables: retirement, resize, flush (kmod/tables.c) ---- */
+
+#define BV_T_LPORT	80
+
+/* one packet of the TCP flow from BV_T_PEER_A's port @rport, at @e */
+static void bv_t_tcp(struct kunit *test, u16 rport, u8 tcp, bool tx, u32 e)
+{
+	struct bv_flow_key key = {
+		.laddr = htonl(BV_T_SELF),
+		.raddr = htonl(BV_T_PEER_A),
+		.lport = htons(BV_T_LPORT),
+		.rport = htons(rport),
+		.proto = IPPROTO_TCP,
+	};
+	struct bv_pkt p = { .len = 100, .tx = tx, .tcp = tcp };
+
+	local_bh_disable();
+	bv_account(bv_t_bn(test), bv_t_cfg(test), &key, BEAVER_CHAN_MEMBER,
+		   htonl(BV_T_PEER_A), e, &p, NULL);
+	local_bh_enable();
+}
+
+struct bv_t_tables {
+	u32 flows;		/* entries, all CPUs */
+	u32 with_rport;		/* entries of the port asked for */
+	u64 flow_pkts;		/* packets the entries count */
+	u64 retired_pkts;	/* packets the aggregates count */
+	bool no_buckets;	/* some CPU has no flow table */
+};
+
+static void bv_t_tables(struct kunit *test, u16 rport, struct bv_t_tables *t)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+	int cpu;
+	u32 i;
+
+	memset(t, 0, sizeof(*t));
+	for_each_possible_cpu(cpu) {
+		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
+		struct bv_flow *f;
+
+		spin_lock_bh(&pc->lock);
+		if (!pc->flows)
+			t->no_buckets = true;
+		for (i = 0; pc->flows && i <= pc->flow_mask; i++) {
+			list_for_each_entry(f, &pc->flows[i], node) {
+				t->flows++;
+				t->flow_pkts += f->acct.cur.tx_pkts +
+						f->acct.cur.rx_pkts;
+				if (f->key.rport == htons(rport))
+					t->with_rport++;
+			}
+		}
+		t->retired_pkts += pc->retired.cur.tx_pkts +
+				   pc->retired.cur.rx_pkts;
+		spin_unlock_bh(&pc->lock);
+	}
+}
+
+static u32 bv_t_rport_count(struct kunit *test, u16 rport)
+{
+	struct bv_t_tables t;
+
+	bv_t_tables(test, rport, &t);
+	return t.with_rport;
+}
+
+/* closed TCP flows retire at the next release that frees them */
+static void bv_tables_retire_closed(struct kunit *test)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+	struct bv_t_tables t;
+
+	bv_t_cfg(test)->flow_idle_ms = 3600 * 1000;	/* never idle here */
+	/* 1000: FIN both ways; 1001: RST; 1002: FIN one way only */
+	bv_t_tcp(test, 1000, BV_PKT_SYN, false, 1);
+	bv_t_tcp(test, 1000, 0, true, 1);
+	bv_t_tcp(test, 1000, BV_PKT_FIN, true, 1);
+	bv_t_tcp(test, 1000, BV_PKT_FIN, false, 1);
+	bv_t_tcp(test, 1001, BV_PKT_SYN, false, 1);
+	bv_t_tcp(test, 1001, BV_PKT_RST, false, 1);
+	bv_t_tcp(test, 1002, BV_PKT_SYN, false, 1);
+	bv_t_tcp(test, 1002, BV_PKT_FIN, true, 1);
+	/* 1003: closed, then the 5-tuple opens a new connection */
+	bv_t_tcp(test, 1003, BV_PKT_FIN, true, 1);
+	bv_t_tcp(test, 1003, BV_PKT_FIN, false, 1);
+	bv_t_tcp(test, 1003, BV_PKT_SYN, false, 1);
+	/* 1004: closed, but its last packet is of epoch 2 */
+	bv_t_tcp(test, 1004, BV_PKT_RST, true, 2);
+
+	bv_tables_release(bn, 1);
+	bv_t_tables(test, 0, &t);
+	KUNIT_EXPECT_EQ(test, bv_t_rport_count(test, 1000), 0);
+	KUNIT_EXPECT_EQ(test, bv_t_rport_count(test, 1001), 0);
+	KUNIT_EXPECT_EQ(test, bv_t_rport_count(test, 1002), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_rport_count(test, 1003), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_rport_count(test, 1004), 1);
+	KUNIT_EXPECT_EQ(test, t.flows, 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bn->n_flows), 3);
+	/* nothing lost: their packets are in the aggregate */
+	KUNIT_EXPECT_EQ(test, t.retired_pkts, 6);
+	KUNIT_EXPECT_EQ(test, t.flow_pkts + t.retired_pkts, 12);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_FLOW_RETIRED), 2);
+
+	/* while a records dump runs, nothing retires */
+	atomic_inc(&bn->dumps);
+	bv_tables_release(bn, 2);
+	KUNIT_EXPECT_EQ(test, bv_t_rport_count(test, 1004), 1);
+	atomic_dec(&bn->dumps);
+	bv_tables_release(bn, 2);
+	KUNIT_EXPECT_EQ(test, bv_t_rport_count(test, 1004), 0);
+
+	/* flow_idle_ms 0: retirement is off, closed flows too */
+	bv_t_tcp(test, 1005, BV_PKT_RST, true, 3);
+	bv_t_cfg(test)->flow_idle_ms = 0;
+	bv_tables_release(bn, 3);
+	KUNIT_EXPECT_EQ(test, bv_t_rport_count(test, 1005), 1);
+	bv_t_tables(test, 0, &t);
+	KUNIT_EXPECT_EQ(test, t.flow_pkts + t.retired_pkts, 13);
+}
+
+/* a resize moves every flow; without buckets packets count in the aggregate */
+static void bv_tables_resize_keeps_flows(struct kunit *test)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+	struct bv_t_tables t;
+	u32 gen, i, missing = 0;
+	int err;
+
+	KUNIT_EXPECT_EQ(test, bv_tables_buckets(0), 0);
+	KUNIT_EXPECT_EQ(test, bv_tables_buckets(1), 64);
+	KUNIT_EXPECT_EQ(test, bv_tables_buckets(65536), 8192);
+	KUNIT_EXPECT_EQ(test, bv_tables_buckets(1 << 24), 65536);
+	KUNIT_EXPECT_EQ(test, bn->flow_buckets, 8192);
+
+	for (i = 0; i < 300; i++) {
+		bv_t_tcp(test, 2000 + i, 0, false, 1);
+		bv_t_tcp(test, 2000 + i, 0, true, 1);
+	}
+	gen = bn->generation;
+	mutex_lock(&bn->cfg_mutex);
+	err = bv_tables_resize(bn, 64);
+	mutex_unlock(&bn->cfg_mutex);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, bn->flow_buckets, 64);
+	/* a dump under way sees NLM_F_DUMP_INTR */
+	KUNIT_EXPECT_NE(test, bn->generation, gen);
+	for (i = 0; i < 300; i++)
+		missing += bv_t_rport_count(test, 2000 + i) != 1;
+	KUNIT_EXPECT_EQ(test, missing, 0);
+	/* found where the new hash puts them: no second entry */
+	bv_t_tcp(test, 2100, 0, false, 1);
+	bv_t_tables(test, 0, &t);
+	KUNIT_EXPECT_EQ(test, t.flows, 300);
+	KUNIT_EXPECT_EQ(test, t.flow_pkts, 601);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bn->n_flows), 300);
+
+	/* no role, no buckets: the flows go, later packets are untracked */
+	mutex_lock(&bn->cfg_mutex);
+	err = bv_tables_resize(bn, 0);
+	mutex_unlock(&bn->cfg_mutex);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bn->n_flows), 0);
+	bv_t_tcp(test, 2000, 0, false, 1);
+	bv_t_tables(test, 0, &t);
+	KUNIT_EXPECT_TRUE(test, t.no_buckets);
+	KUNIT_EXPECT_EQ(test, t.flows, 0);
+	KUNIT_EXPECT_EQ(test, t.retired_pkts, 1);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(bn->untracked));
+}
+
+/* a flush empties the tables, keeps their buckets, restarts the epochs */
+static void bv_tables_flush_all(struct kunit *test)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+	struct bv_t_tables t;
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 4), 4);
+	bv_t_tcp(test, 3000, 0, false, 4);
+	bv_t_tcp(test, 3001, BV_PKT_RST, false, 4);
+	bv_tables_release(bn, 4);
+	mutex_lock(&bn->cfg_mutex);
+	bv_netns_flush(bn);
+	mutex_unlock(&bn->cfg_mutex);
+	bv_t_tables(test, 0, &t);
+	KUNIT_EXPECT_EQ(test, t.flows, 0);
+	KUNIT_EXPECT_EQ(test, t.retired_pkts, 0);
+	KUNIT_EXPECT_FALSE(test, t.no_buckets);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bn->n_flows), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bn->n_chans), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bn->hist_budget.used), 0);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 0);
+	/* the new domain counts from scratch, in order */
+	bv_t_tcp(test, 3000, 0, false, 0);
+	KUNIT_EXPECT_EQ(test, bv_t_rport_count(test, 3000), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_MISORDER), 0);
+}
+
 static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_in_cut_before_delivery),
 	KUNIT_CASE(bv_member_in_inflight),
@@ -1314,6 +1525,9 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_completion),
 	KUNIT_CASE(bv_member_in_untrusted_stamp),
 	KUNIT_CASE(bv_member_in_stamp_window),
+	KUNIT_CASE(bv_tables_retire_closed),
+	KUNIT_CASE(bv_tables_resize_keeps_flows),
+	KUNIT_CASE(bv_tables_flush_all),
 	{}
 };
 

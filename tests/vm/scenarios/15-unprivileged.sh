@@ -65,6 +65,33 @@ for req in "gw1 gw-advance 99" "m1 member-advance 99" "m1 config settle 5" "m1 r
 	check '[ "$rc" = 1 ] && [[ $out == *"Operation not permitted"*CAP_NET_ADMIN* ]]' "group beaver in $1: beaver-nl ${*:2} refused by the module (EPERM, CAP_NET_ADMIN)"
 done
 
+log "root of an unprivileged user namespace (issue #10: capped limits)"
+# CAP_NET_ADMIN over its own network namespace, none in the initial user
+# namespace: it may configure the module there within the defaults, and
+# no more, so that it cannot pin memory beyond them
+if nobody unshare --user --map-root-user --net true 2>/dev/null; then
+	rc=0; out=$(nobody unshare --user --map-root-user --net sh -c \
+		'beaver-nl config role member group 7 max-flows 65536 && beaver-nl status | grep -w max_flows' 2>&1) || rc=$?
+	echo "userns root, max-flows 65536: $out (exit $rc)"
+	check_eq "$rc" 0 "userns root: a configuration within the defaults"
+	rc=0; out=$(nobody unshare --user --map-root-user --net \
+		beaver-nl config role member group 7 max-flows 65537 2>&1) || rc=$?
+	echo "userns root, max-flows 65537: $out (exit $rc)"
+	check '[ "$rc" = 1 ] && [[ $out == *"Operation not permitted"*"initial user namespace"* ]]' \
+		"userns root: max-flows above the default refused (EPERM, with why)"
+	rc=0; out=$(nobody unshare --user --map-root-user --net \
+		beaver-nl config role member group 7 max-history 10000000 2>&1) || rc=$?
+	check '[ "$rc" = 1 ] && [[ $out == *"initial user namespace"* ]]' \
+		"userns root: max-history above the default refused"
+	# the same request from the initial user namespace is allowed
+	rc=0; out=$(nsx m1 beaver-nl config max-flows 70000 2>&1) || rc=$?
+	check_eq "$rc" 0 "root of the initial user namespace: max-flows 70000 ($out)"
+	nsx m1 beaver-nl config max-flows 65536 >/dev/null
+	before="$(bnl gw1 status)$(bnl m1 status)"
+else
+	fail "unshare --user as nobody does not work in the VM: the cap cannot be checked"
+fi
+
 log "a member of the group beaver"
 rc=0; out=$(reader beaverctl --socket "$(bvd_sock coord)" --json list) || rc=$?
 check_eq "$rc" 0 "group beaver: beaverctl list: exit status"
