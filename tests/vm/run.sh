@@ -107,6 +107,12 @@ limit_of() {
 	echo $(( ${t:-120} * scale ))
 }
 
+# kernel parameters a scenario needs: "# vm-append: PARAM..." in its header
+# (27-soak: slab_nomerge, so that the module's slab caches show alone)
+append_of() {
+	sed -n 's/^# vm-append: *\([a-z0-9_.=, -]*\)$/\1/p' "$(file_of "$1")" | head -n1
+}
+
 # first line of the console log that explains a dead VM
 death_of() {
 	tr -d '\r' <"$1" | grep -a -m1 -E 'Kernel panic|BUG:|Oops|general protection|RIP:|watchdog|Attempted to kill init' |
@@ -142,7 +148,7 @@ for name in "${sel[@]}"; do
 	cmdline+=" bvm.share=$([ ${#share[@]} -gt 0 ] && echo 1 || echo 0)"
 	[ "$demo" = 1 ] && cmdline+=" bvm.quiet=1"
 	[ -z "${BEAVER_VM_ENV:-}" ] || cmdline+=" bvm.env=$(tr -s ' ' ',' <<<"${BEAVER_VM_ENV}")"
-	cmdline+=" ${BEAVER_VM_APPEND:-}"
+	cmdline+=" $(append_of "$name") ${BEAVER_VM_APPEND:-}"
 	s0=$(date +%s)
 	qemu=(qemu-system-x86_64
 		-nodefaults -accel tcg -cpu max -smp 2 -m 1024 -no-reboot
