@@ -124,14 +124,6 @@ static void pin_cpu(int cpu)
 		tk_die("sched_setaffinity");
 }
 
-static void sleep_until_us(int64_t at)
-{
-	struct timespec ts = { .tv_sec = at / 1000000,
-			       .tv_nsec = (at % 1000000) * 1000 };
-
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-}
-
 struct tuple {
 	uint32_t addr;		/* host order */
 	uint16_t port;
@@ -511,7 +503,7 @@ static int cmd_send(int argc, char **argv)
 			int64_t at = t0 + (int64_t)(sent * 1000000 / pps);
 
 			if (at - tk_now_us() > 200)
-				sleep_until_us(at);
+				tk_sleep_until_ns(at * 1000);
 		}
 		if (tk_now_us() >= deadline) {
 			fprintf(stderr, "bvsoak: send: timeout after %" PRIu64
@@ -649,7 +641,7 @@ static int cmd_tcp(int argc, char **argv)
 		int rc;
 
 		if (cps)
-			sleep_until_us(t0 + (int64_t)(i * 1000000 / cps));
+			tk_sleep_until_ns((t0 + (int64_t)(i * 1000000 / cps)) * 1000);
 		if (!tk_remaining(deadline))
 			break;
 		tk_rec_build(data, MAGIC, (uint32_t)(i + 1), (uint32_t)size);
@@ -834,7 +826,7 @@ static int cmd_probe(int argc, char **argv)
 		if (tk_now_us() >= deadline ||
 		    (stop_file && !access(stop_file, F_OK)))
 			break;
-		sleep_until_us(t0 + (int64_t)(sent * interval));
+		tk_sleep_until_ns((t0 + (int64_t)(sent * interval)) * 1000);
 		tk_rec_build(buf, MAGIC, seq, sizeof(buf));
 		/* what came late for an earlier probe is not this one's echo */
 		while (recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT) >= 0)

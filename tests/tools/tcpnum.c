@@ -197,14 +197,11 @@ static int wait_go(const char *path, int64_t deadline)
 static void pace(int64_t t0_ns, uint64_t i, uint64_t rps, int64_t deadline)
 {
 	int64_t at = t0_ns + (int64_t)(i * 1000000000u / rps);
-	struct timespec ts;
 
 	if (at > deadline * 1000000)
 		at = deadline * 1000000;
-	ts.tv_sec = at / 1000000000;
-	ts.tv_nsec = at % 1000000000;
 	/* a signal ends the sleep early (EINTR), and the caller sees tk_stop */
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	tk_sleep_until_ns(at);
 }
 
 static int cmd_send(int argc, char **argv)

@@ -125,6 +125,14 @@ int64_t tk_now_ms(void)
 	return tk_now_ns() / 1000000;
 }
 
+void tk_sleep_until_ns(int64_t at)
+{
+	struct timespec ts = { .tv_sec = at / 1000000000,
+			       .tv_nsec = at % 1000000000 };
+
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
 int tk_remaining(int64_t deadline)
 {
 	int64_t r = deadline - tk_now_ms();

@@ -80,6 +80,11 @@ struct sockaddr_in tk_relay_to(const char *s);
 int64_t tk_now_ns(void);
 int64_t tk_now_us(void);
 int64_t tk_now_ms(void);
+/*
+ * Sleep until the tk_now_ns() instant @at: pacing on an absolute schedule
+ * does not drift with sleep overshoot. A signal ends it early (EINTR).
+ */
+void tk_sleep_until_ns(int64_t at);
 /* ms left until a tk_now_ms() deadline, 0 once it passed: a poll() timeout */
 int tk_remaining(int64_t deadline);
 /* ms until the earlier of two tk_now_us() deadlines (0: none), for poll() */

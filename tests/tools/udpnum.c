@@ -494,11 +494,8 @@ static int cmd_send(int argc, char **argv)
 		}
 		if (pps) {
 			/* absolute schedule: no drift from sleep overshoot */
-			int64_t at = t0 + (int64_t)(sent * 1000000 / pps);
-			struct timespec ts = { .tv_sec = at / 1000000,
-					       .tv_nsec = (at % 1000000) * 1000 };
-
-			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+			tk_sleep_until_ns((t0 + (int64_t)(sent * 1000000 / pps)) *
+					  1000);
 		}
 		tk_rec_build(buf, MAGIC, seq, (uint32_t)size);
 		/* the instant before the kernel has it: never after its hooks */
