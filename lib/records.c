@@ -33,6 +33,7 @@ void bvr_reset(struct bvr_records *r)
 	r->n_flows = 0;
 	r->n_chans = 0;
 	r->n_caps = 0;
+	r->n_lates = 0;
 }
 
 void bvr_free(struct bvr_records *r)
@@ -41,6 +42,7 @@ void bvr_free(struct bvr_records *r)
 	free(r->flows);
 	free(r->chans);
 	free(r->caps);
+	free(r->lates);
 	bvr_init(r);
 }
 
@@ -76,6 +78,14 @@ int bvr_add_chan(struct bvr_records *r, const struct bvr_chan *c)
 	if (grow((void **)&r->chans, &r->cap_chans, r->n_chans, sizeof(*c)))
 		return -ENOMEM;
 	r->chans[r->n_chans++] = *c;
+	return 0;
+}
+
+int bvr_add_late(struct bvr_records *r, const struct bvr_late *l)
+{
+	if (grow((void **)&r->lates, &r->cap_lates, r->n_lates, sizeof(*l)))
+		return -ENOMEM;
+	r->lates[r->n_lates++] = *l;
 	return 0;
 }
 
@@ -149,6 +159,16 @@ int bvr_chan_cmp(const struct bvr_chan *a, const struct bvr_chan *b)
 	return 0;
 }
 
+int bvr_late_cmp(const struct bvr_late *a, const struct bvr_late *b)
+{
+	CMP(a->kind, b->kind);
+	CMP(ntohl(a->peer), ntohl(b->peer));
+	CMP(a->first, b->first);
+	CMP(a->last, b->last);
+	CMP(a->arrived, b->arrived);
+	return 0;
+}
+
 static int flow_qcmp(const void *a, const void *b)
 {
 	return bvr_flow_cmp(a, b);
@@ -157,6 +177,11 @@ static int flow_qcmp(const void *a, const void *b)
 static int chan_qcmp(const void *a, const void *b)
 {
 	return bvr_chan_cmp(a, b);
+}
+
+static int late_qcmp(const void *a, const void *b)
+{
+	return bvr_late_cmp(a, b);
 }
 
 /*
@@ -203,8 +228,29 @@ size_t bvr_merge_chans(struct bvr_chan *v, size_t n)
 	return out;
 }
 
+size_t bvr_merge_lates(struct bvr_late *v, size_t n)
+{
+	size_t out = 0;
+
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), late_qcmp);
+	for (size_t i = 0; i < n; i++) {
+		if (out && !bvr_late_cmp(&v[out - 1], &v[i])) {
+			v[out - 1].pkts += v[i].pkts;
+			v[out - 1].bytes += v[i].bytes;
+			continue;
+		}
+		v[out] = v[i];
+		v[out].cpu = BVR_CPU_MERGED;
+		out++;
+	}
+	return out;
+}
+
 void bvr_merge(struct bvr_records *r)
 {
 	r->n_flows = bvr_merge_flows(r->flows, r->n_flows);
 	r->n_chans = bvr_merge_chans(r->chans, r->n_chans);
+	r->n_lates = bvr_merge_lates(r->lates, r->n_lates);
 }

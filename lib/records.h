@@ -67,6 +67,22 @@ struct bvr_chan {
 	uint64_t inflight_bytes;
 };
 
+/*
+ * BEAVER_A_LATE: packets that were in flight for the snapshots first..last
+ * and arrived (in member epoch @arrived) after those records had closed;
+ * peer in network byte order. One entry never changes once reported.
+ */
+struct bvr_late {
+	uint8_t kind;		/* BEAVER_CHAN_* of the channel they came on */
+	uint32_t peer;
+	uint32_t cpu;
+	uint32_t first;
+	uint32_t last;
+	uint32_t arrived;
+	uint64_t pkts;
+	uint64_t bytes;
+};
+
 /* BEAVER_A_CAPTURE */
 struct bvr_capture {
 	uint32_t stamp;
@@ -88,6 +104,8 @@ struct bvr_records {
 	size_t n_chans, cap_chans;
 	struct bvr_capture *caps;
 	size_t n_caps, cap_caps;
+	struct bvr_late *lates;
+	size_t n_lates, cap_lates;
 	/*
 	 * BEAVER_A_RETIRED, all CPUs summed: retired flows and packets of
 	 * flows that could not be tracked (no sequence numbers)
@@ -104,6 +122,7 @@ void bvr_free(struct bvr_records *r);
 /* append a copy; return 0 or -ENOMEM */
 int bvr_add_flow(struct bvr_records *r, const struct bvr_flow *f);
 int bvr_add_chan(struct bvr_records *r, const struct bvr_chan *c);
+int bvr_add_late(struct bvr_records *r, const struct bvr_late *l);
 /* the capture's data is copied; c->data is not taken over */
 int bvr_add_capture(struct bvr_records *r, const struct bvr_capture *c);
 
@@ -135,8 +154,11 @@ int bvr_chan_cmp(const struct bvr_chan *a, const struct bvr_chan *b);
  */
 size_t bvr_merge_flows(struct bvr_flow *v, size_t n);
 size_t bvr_merge_chans(struct bvr_chan *v, size_t n);
+/* late entries: one per (kind, peer, first, last, arrived) */
+int bvr_late_cmp(const struct bvr_late *a, const struct bvr_late *b);
+size_t bvr_merge_lates(struct bvr_late *v, size_t n);
 
-/* merge both arrays of a dump */
+/* merge the flows, channels and late entries of a dump */
 void bvr_merge(struct bvr_records *r);
 
 #endif /* BEAVER_LIB_RECORDS_H */

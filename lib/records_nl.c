@@ -116,6 +116,32 @@ static int parse_chan(const struct nlattr *nest, struct bvr_records *r)
 	return bvr_add_chan(r, &c);
 }
 
+static int parse_late(const struct nlattr *nest, struct bvr_records *r)
+{
+	const struct nlattr *tb[BEAVER_A_LATE_MAX + 1];
+	struct bvr_late l;
+	uint64_t kind = 0;
+
+	memset(&l, 0, sizeof(l));
+	if (bva_parse_nested(nest, tb, BEAVER_A_LATE_MAX))
+		return -EINVAL;
+	if (!tb[BEAVER_A_LATE_KIND] || !tb[BEAVER_A_LATE_FIRST] ||
+	    !tb[BEAVER_A_LATE_LAST] || !tb[BEAVER_A_LATE_ARRIVED])
+		return -EINVAL;
+	if (bva_get_uint(tb[BEAVER_A_LATE_KIND], &kind) || kind > 255 ||
+	    (tb[BEAVER_A_LATE_PEER] &&
+	     bva_get_be32(tb[BEAVER_A_LATE_PEER], &l.peer)) ||
+	    opt_u32(tb[BEAVER_A_LATE_CPU], &l.cpu) ||
+	    bva_get_u32(tb[BEAVER_A_LATE_FIRST], &l.first) ||
+	    bva_get_u32(tb[BEAVER_A_LATE_LAST], &l.last) ||
+	    bva_get_u32(tb[BEAVER_A_LATE_ARRIVED], &l.arrived) ||
+	    opt_u64(tb[BEAVER_A_LATE_PKTS], &l.pkts) ||
+	    opt_u64(tb[BEAVER_A_LATE_BYTES], &l.bytes))
+		return -EINVAL;
+	l.kind = (uint8_t)kind;
+	return bvr_add_late(r, &l);
+}
+
 static int parse_capture(const struct nlattr *nest, struct bvr_records *r)
 {
 	const struct nlattr *tb[BEAVER_A_CAP_MAX + 1];
@@ -178,6 +204,8 @@ int bvr_nl_parse_msg(const struct nlmsghdr *nlh, struct bvr_records *r)
 		ret = parse_capture(tb[BEAVER_A_CAPTURE], r);
 	if (!ret && tb[BEAVER_A_RETIRED])
 		ret = parse_retired(tb[BEAVER_A_RETIRED], r);
+	if (!ret && tb[BEAVER_A_LATE])
+		ret = parse_late(tb[BEAVER_A_LATE], r);
 	return ret;
 }
 

@@ -106,9 +106,9 @@
  *       BEAVER_A_CUT_NS         NLA_U64, CLOCK_MONOTONIC cut instant
  *       BEAVER_A_CUT_STATE      NLA_U32, BEAVER_STATE_*
  *       BEAVER_A_CUT_FLAGS      NLA_U32, BEAVER_CUT_F_*
- *       BEAVER_A_CUT_LATE       NLA_U64, in-flight packets arriving after
- *                               completion (counted, not in the channels)
- *       BEAVER_A_CUT_LATE_BYTES NLA_U64
+ *       BEAVER_A_CUT_LATE, BEAVER_A_CUT_LATE_BYTES: no longer sent (a
+ *                               record never changes once closed; late
+ *                               packets are reported per channel, below)
  *       BEAVER_A_CUT_SETTLE_MS  NLA_U32, settle interval applied
  *       BEAVER_A_CUT_COMPLETE_NS NLA_U64, completion instant (0 if not yet)
  *     BEAVER_A_FLOW     NLA_NESTED: one CPU's share of one flow at the cut
@@ -133,11 +133,31 @@
  *       BEAVER_A_FLOW_CPU       NLA_U32
  *       BEAVER_A_FLOW_TOTALS    NLA_NESTED, BEAVER_TOT_* at the cut (the
  *                               sequence numbers are not meaningful)
+ *     BEAVER_A_LATE     NLA_NESTED: late packets of one channel on one CPU
+ *       BEAVER_A_LATE_KIND      NLA_U8, BEAVER_CHAN_*
+ *       BEAVER_A_LATE_PEER      NLA_BE32
+ *       BEAVER_A_LATE_CPU       NLA_U32
+ *       BEAVER_A_LATE_FIRST, BEAVER_A_LATE_LAST  NLA_U32: the snapshots
+ *                               (epochs first..last) they were late for
+ *       BEAVER_A_LATE_ARRIVED   NLA_U32, member epoch when they arrived
+ *       BEAVER_A_LATE_PKTS, BEAVER_A_LATE_BYTES  NLA_U64
  *   Flows and channels are reported per CPU (attribution never crosses
  *   CPUs); user space sums the shares of equal keys. The dump resumes where
  *   it stopped; if records change structurally meanwhile (a release, a
  *   reset) the dump is flagged NLM_F_DUMP_INTR and should be retried.
  *   Rejections: -ENOENT (no record for that epoch, extack says why).
+ *
+ * Late packets (BEAVER_CAP_LATE). A packet stamped before snapshot E that
+ * arrives after E's record closed is *late* for E. Records never change
+ * once closed, so it is not added to E's record: its channel keeps a late
+ * entry (the snapshots it was late for, the epoch it arrived in, packets
+ * and bytes), and every record dumped for an epoch after its arrival (the
+ * first of which counts it in that channel's rx totals) reports the entry
+ * as BEAVER_A_LATE, until a RELEASE frees an epoch after its arrival. An
+ * entry never changes once reported, so reports of it from several records
+ * are the same entry, not more packets. The balance of channel S->R at
+ * snapshot E is: S's tx = R's rx + R's in flight + R's late entries that
+ * name E.
  *
  * BEAVER_CMD_RELEASE (CAP_NET_ADMIN)
  *   request: BEAVER_A_EPOCH; frees every record of epochs up to it
@@ -187,7 +207,8 @@ enum beaver_cap {
 	BEAVER_CAP_FLUSH	= 1ULL << 5,	/* BEAVER_CMD_FLUSH */
 	BEAVER_CAP_TRUST	= 1ULL << 6,	/* whose stamps count, above */
 	BEAVER_CAP_RETIRE	= 1ULL << 7,	/* flow retirement, above */
-	BEAVER_CAP_ALL		= (1ULL << 8) - 1,
+	BEAVER_CAP_LATE		= 1ULL << 8,	/* late entries, above */
+	BEAVER_CAP_ALL		= (1ULL << 9) - 1,
 };
 
 /* BEAVER_A_CFG_ROLE */
@@ -269,6 +290,7 @@ enum beaver_attr {
 	BEAVER_A_CFG_MAX_AHEAD,
 	BEAVER_A_CFG_FLOW_IDLE_MS,
 	BEAVER_A_RETIRED,
+	BEAVER_A_LATE,
 	__BEAVER_A_MAX
 };
 
@@ -330,6 +352,22 @@ enum beaver_chan_attr {
 };
 
 #define BEAVER_A_CHAN_MAX (__BEAVER_A_CHAN_MAX - 1)
+
+enum beaver_late_attr {
+	BEAVER_A_LATE_UNSPEC,
+	BEAVER_A_LATE_KIND,
+	BEAVER_A_LATE_PEER,
+	BEAVER_A_LATE_CPU,
+	BEAVER_A_LATE_FIRST,
+	BEAVER_A_LATE_LAST,
+	BEAVER_A_LATE_ARRIVED,
+	BEAVER_A_LATE_PKTS,
+	BEAVER_A_LATE_BYTES,
+	BEAVER_A_LATE_PAD,
+	__BEAVER_A_LATE_MAX
+};
+
+#define BEAVER_A_LATE_MAX (__BEAVER_A_LATE_MAX - 1)
 
 /* BEAVER_A_TOTALS: packet accounting up to the cut, NLA_U64 each */
 enum beaver_tot_attr {
