@@ -64,8 +64,6 @@ u32 bv_member_advance(struct beaver_net *bn, const struct bv_config *cfg,
 		cut->cut_ns = now;
 		cut->settle_ms = cfg->settle_ms;
 		cut->state = BEAVER_STATE_CUT;
-		atomic64_set(&cut->late, 0);
-		atomic64_set(&cut->late_bytes, 0);
 		if (by_command)
 			set_bit(ilog2(BEAVER_CUT_F_BY_COMMAND), &cut->flags);
 		if (bn->flows_lost && bv_epoch_after(s, bn->lost_after))
@@ -74,6 +72,11 @@ u32 bv_member_advance(struct beaver_net *bn, const struct bv_config *cfg,
 		if (READ_ONCE(bn->untracked)) {
 			set_bit(ilog2(BEAVER_CUT_F_UNTRACKED), &cut->flags);
 			WRITE_ONCE(bn->untracked, false);
+		}
+		/* late packets since the last cut went unrecorded */
+		if (READ_ONCE(bn->late_lost)) {
+			set_bit(ilog2(BEAVER_CUT_F_LATE_LOST), &cut->flags);
+			WRITE_ONCE(bn->late_lost, false);
 		}
 		list_add_tail_rcu(&cut->list, &bn->cuts);
 		bn->n_cuts++;
@@ -150,12 +153,12 @@ void bv_flows_lost(struct beaver_net *bn, u32 epoch)
 }
 
 u32 bv_inflight_classify(struct beaver_net *bn, u32 stamp, u32 epoch,
-			 u32 len)
+			 u32 *late_last)
 {
 	u32 first = bv_epoch_range_first(stamp, epoch);
-	bool late = false;
 	struct bv_cut *c;
 
+	*late_last = 0;
 	list_for_each_entry_rcu(c, &bn->cuts, list) {
 		if (bv_epoch_before(c->last, first))
 			continue;
@@ -163,14 +166,12 @@ u32 bv_inflight_classify(struct beaver_net *bn, u32 stamp, u32 epoch,
 			break;
 		if (!READ_ONCE(c->closed))
 			continue;
-		/* that snapshot is final: never change it, count it late */
-		atomic64_inc(&c->late);
-		atomic64_add(len, &c->late_bytes);
-		late = true;
+		/* that record is final: it is late there, never added */
+		*late_last = bv_epoch_after(c->last, epoch) ? epoch : c->last;
 		if (!bv_epoch_before(c->last, first))
 			first = bv_epoch_next(c->last);
 	}
-	if (late)
+	if (*late_last)
 		bv_stat_inc(bn, BEAVER_STAT_LATE);
 	if (bv_epoch_after(first, epoch))
 		return 0;
@@ -312,6 +313,7 @@ void bv_cuts_flush(struct beaver_net *bn)
 	bn->flows_lost = false;
 	bn->lost_after = 0;
 	WRITE_ONCE(bn->untracked, false);
+	WRITE_ONCE(bn->late_lost, false);
 	bn->generation++;
 	spin_unlock_bh(&bn->cut_lock);
 

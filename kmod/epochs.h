@@ -33,16 +33,17 @@ struct bv_cut *bv_cut_find(struct beaver_net *bn, u32 e);
 /* flag every cut that overlaps [first, last] incomplete */
 void bv_cuts_mark_lost(struct beaver_net *bn, u32 first, u32 last);
 
-/* a channel could not be tracked: every later snapshot lacks it */
+/* a packet could not be counted in its channel: later snapshots lack it */
 void bv_flows_lost(struct beaver_net *bn, u32 epoch);
 
 /*
  * In-flight packet that carried @stamp and arrived at member epoch @epoch:
- * counts it late on every cut in (stamp, epoch] that is already closed,
- * and returns the first epoch it is still in flight for, or 0 if none.
+ * returns the first epoch it is still in flight for (its record still
+ * open), or 0 if none; *late_last receives the last snapshot it is late
+ * for (its record closed, so it is late for (stamp, *late_last]), or 0.
  */
 u32 bv_inflight_classify(struct beaver_net *bn, u32 stamp, u32 epoch,
-			 u32 len);
+			 u32 *late_last);
 
 /* flag the cuts of [first, last] as having uncaptured in-flight packets */
 void bv_cuts_mark_trunc(struct beaver_net *bn, u32 first, u32 last);

@@ -666,10 +666,6 @@ static int bv_put_cut(struct sk_buff *msg, const struct bv_cut *c)
 			      BEAVER_A_CUT_PAD) ||
 	    nla_put_u32(msg, BEAVER_A_CUT_STATE, READ_ONCE(c->state)) ||
 	    nla_put_u32(msg, BEAVER_A_CUT_FLAGS, READ_ONCE(c->flags)) ||
-	    nla_put_u64_64bit(msg, BEAVER_A_CUT_LATE, atomic64_read(&c->late),
-			      BEAVER_A_CUT_PAD) ||
-	    nla_put_u64_64bit(msg, BEAVER_A_CUT_LATE_BYTES,
-			      atomic64_read(&c->late_bytes), BEAVER_A_CUT_PAD) ||
 	    nla_put_u32(msg, BEAVER_A_CUT_SETTLE_MS, c->settle_ms) ||
 	    nla_put_u64_64bit(msg, BEAVER_A_CUT_COMPLETE_NS,
 			      READ_ONCE(c->complete_ns), BEAVER_A_CUT_PAD))
@@ -726,10 +722,11 @@ struct bv_dump {
 	u32 cpu;
 	u32 bucket;
 	u32 idx;
+	u32 sub;	/* late entries of the channel at idx done */
 };
 
 enum { BV_DUMP_CUT, BV_DUMP_FLOWS, BV_DUMP_RETIRED, BV_DUMP_CHANS,
-	BV_DUMP_CAPS, BV_DUMP_DONE };
+	BV_DUMP_LATE, BV_DUMP_CAPS, BV_DUMP_DONE };
 
 static void *bv_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
 			 u32 epoch)
@@ -829,6 +826,57 @@ static int bv_put_chan(struct sk_buff *msg, const struct bv_chan *ch,
 	return 0;
 }
 
+static int bv_put_late(struct sk_buff *msg, const struct bv_chan *ch,
+		       int cpu, const struct bv_late *l)
+{
+	struct nlattr *nest = nla_nest_start(msg, BEAVER_A_LATE);
+
+	if (!nest ||
+	    nla_put_u8(msg, BEAVER_A_LATE_KIND, ch->kind) ||
+	    nla_put_be32(msg, BEAVER_A_LATE_PEER, ch->peer) ||
+	    nla_put_u32(msg, BEAVER_A_LATE_CPU, cpu) ||
+	    nla_put_u32(msg, BEAVER_A_LATE_FIRST, l->first) ||
+	    nla_put_u32(msg, BEAVER_A_LATE_LAST, l->last) ||
+	    nla_put_u32(msg, BEAVER_A_LATE_ARRIVED, l->arrived) ||
+	    nla_put_u64_64bit(msg, BEAVER_A_LATE_PKTS, l->pkts,
+			      BEAVER_A_LATE_PAD) ||
+	    nla_put_u64_64bit(msg, BEAVER_A_LATE_BYTES, l->bytes,
+			      BEAVER_A_LATE_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/*
+ * The late entries of @ch that arrived before the cut of the epoch dumped
+ * (its channel totals count them), one message each, from d->sub on.
+ */
+static int bv_dump_lates(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct bv_dump *d, const struct bv_chan *ch)
+{
+	const struct bv_late *l;
+	u32 i = 0;
+	void *hdr;
+
+	list_for_each_entry(l, &ch->late, list) {
+		if (i++ < d->sub)
+			continue;
+		if (bv_epoch_before(l->arrived, d->epoch)) {
+			hdr = bv_dump_hdr(skb, cb, d->epoch);
+			if (!hdr)
+				return -EMSGSIZE;
+			if (bv_put_late(skb, ch, d->cpu, l)) {
+				genlmsg_cancel(skb, hdr);
+				return -EMSGSIZE;
+			}
+			genlmsg_end(skb, hdr);
+		}
+		d->sub++;
+	}
+	d->sub = 0;
+	return 0;
+}
+
 static int bv_put_capture(struct sk_buff *msg, const struct bv_capture *cap)
 {
 	struct nlattr *nest = nla_nest_start(msg, BEAVER_A_CAPTURE);
@@ -856,6 +904,8 @@ static int bv_dump_entry(struct sk_buff *skb, struct netlink_callback *cb,
 	void *hdr;
 	int err;
 
+	if (d->phase == BV_DUMP_LATE)
+		return bv_dump_lates(skb, cb, d, entry);
 	if (d->phase == BV_DUMP_FLOWS &&
 	    !bv_acct_at_cut(&((const struct bv_flow *)entry)->acct, d->epoch,
 			    &t))
@@ -918,7 +968,8 @@ static int bv_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
 static int bv_dump_tables(struct sk_buff *skb, struct netlink_callback *cb,
 			  struct beaver_net *bn, struct bv_dump *d)
 {
-	for (; d->cpu < nr_cpu_ids; d->cpu++, d->bucket = 0, d->idx = 0) {
+	for (; d->cpu < nr_cpu_ids;
+	     d->cpu++, d->bucket = 0, d->idx = 0, d->sub = 0) {
 		struct bv_pcpu *pc;
 		int err = 0;
 
@@ -944,7 +995,8 @@ static int bv_dump_tables(struct sk_buff *skb, struct netlink_callback *cb,
 			}
 		} else if (d->phase == BV_DUMP_RETIRED) {
 			err = bv_dump_retired(skb, cb, d, &pc->retired);
-		} else if (d->phase == BV_DUMP_CHANS) {
+		} else if (d->phase == BV_DUMP_CHANS ||
+			   d->phase == BV_DUMP_LATE) {
 			while (!err && d->bucket < BV_CHAN_BUCKETS) {
 				err = bv_dump_list(skb, cb, d,
 						   &pc->chans[d->bucket],
@@ -1053,6 +1105,7 @@ static int bv_nl_records_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		d->cpu = 0;
 		d->bucket = 0;
 		d->idx = 0;
+		d->sub = 0;
 	}
 	if (err == -EMSGSIZE)
 		return skb->len;

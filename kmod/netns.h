@@ -78,6 +78,12 @@ struct bv_flow {
 	struct list_head node;
 	struct bv_flow_key key;
 	u8 closed;		/* BV_FLOW_* */
+	/*
+	 * An at-cut value could not be saved: its packets go to the
+	 * aggregate from then on, and it retires at the next release that
+	 * frees its epoch (tables.c)
+	 */
+	u8 diverted;
 	unsigned long seen;	/* jiffies of its newest packet */
 	struct bv_acct acct;
 };
@@ -91,12 +97,27 @@ struct bv_inflight {
 	u64 bytes;
 };
 
+/*
+ * Late packets: in flight for the snapshots [first, last], whose records
+ * had closed when they arrived in member epoch @arrived. Reported by every
+ * record of an epoch after @arrived; never changed once one could be.
+ */
+struct bv_late {
+	struct list_head list;	/* appended: a dump's resume index holds */
+	u32 first;
+	u32 last;
+	u32 arrived;
+	u64 pkts;
+	u64 bytes;
+};
+
 struct bv_chan {
 	struct list_head node;
 	u8 kind;		/* BEAVER_CHAN_* */
 	__be32 peer;
 	struct bv_acct acct;
 	struct bv_inflight *inflight;
+	struct list_head late;	/* struct bv_late, oldest first */
 };
 
 struct bv_capture {
@@ -143,8 +164,6 @@ struct bv_cut {
 	bool closed;		/* in-flight arrivals now count late */
 	bool gp_started;	/* first grace period under way */
 	bool announced;		/* cut event sent */
-	atomic64_t late;
-	atomic64_t late_bytes;
 };
 
 struct bv_stats {
@@ -194,6 +213,8 @@ struct beaver_net {
 	bool flows_lost;
 	/* a packet went to the retired aggregate: the next cut says so */
 	bool untracked;
+	/* a late packet could not be recorded: the next cut says so */
+	bool late_lost;
 	/* records dumps under way: no flow retires meanwhile */
 	atomic_t dumps;
 

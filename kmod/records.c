@@ -39,11 +39,12 @@ void bv_acct_init(struct bv_acct *a, u32 epoch)
 	a->epoch = epoch;
 }
 
-static struct bv_hist *bv_hist_alloc(struct bv_budget *b)
+static struct bv_hist *bv_hist_alloc(struct bv_budget *b, bool exempt)
 {
 	struct bv_hist *h;
 
-	if (atomic_inc_return(&b->used) > b->max) {
+	/* exempt entries are counted too, so flows get what is left */
+	if (atomic_inc_return(&b->used) > b->max && !exempt) {
 		atomic_dec(&b->used);
 		if (b->limit_hits)
 			atomic64_inc(b->limit_hits);
@@ -70,7 +71,7 @@ static void bv_hist_free(struct bv_hist *h, struct bv_budget *b)
 
 enum bv_add_result bv_acct_add(struct bv_acct *a, u32 epoch,
 			       const struct bv_pkt *p, struct bv_budget *b,
-			       u32 *lost_first, u32 *lost_last)
+			       bool exempt, u32 *lost_first, u32 *lost_last)
 {
 	enum bv_add_result ret = BV_ADD_OK;
 
@@ -79,19 +80,22 @@ enum bv_add_result bv_acct_add(struct bv_acct *a, u32 epoch,
 		 * First packet of a newer epoch: everything counted so far is
 		 * the value at the cut of each snapshot in (a->epoch, epoch].
 		 */
-		struct bv_hist *h = bv_hist_alloc(b);
+		struct bv_hist *h = bv_hist_alloc(b, exempt);
 
-		if (h) {
-			h->first = bv_epoch_range_first(a->epoch, epoch);
-			h->last = epoch;
-			h->at_cut = a->cur;
-			h->next = a->hist;
-			a->hist = h;
-		} else {
+		if (!h) {
+			/*
+			 * Those snapshots may be complete already: leave the
+			 * entry alone, so that they keep reading a->cur
+			 */
 			*lost_first = bv_epoch_range_first(a->epoch, epoch);
 			*lost_last = epoch;
-			ret = BV_ADD_LOST;
+			return BV_ADD_LOST;
 		}
+		h->first = bv_epoch_range_first(a->epoch, epoch);
+		h->last = epoch;
+		h->at_cut = a->cur;
+		h->next = a->hist;
+		a->hist = h;
 		a->epoch = epoch;
 	} else if (bv_epoch_before(epoch, a->epoch)) {
 		/*

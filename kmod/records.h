@@ -78,7 +78,7 @@ struct bv_budget {
 
 enum bv_add_result {
 	BV_ADD_OK,
-	BV_ADD_LOST,	/* an at-cut value could not be saved (limit/nomem) */
+	BV_ADD_LOST,	/* an at-cut value could not be saved: not counted */
 	BV_ADD_MISORDER, /* epoch older than the entry's: counted in cur only */
 };
 
@@ -88,13 +88,19 @@ void bv_totals_add(struct bv_totals *t, const struct bv_pkt *p);
 void bv_acct_init(struct bv_acct *a, u32 epoch);
 
 /*
- * Count packet @p, which belongs to @epoch. On BV_ADD_LOST the at-cut value
- * of the snapshots in [*lost_first, *lost_last] could not be saved: the
- * caller marks them incomplete.
+ * Count packet @p, which belongs to @epoch. If it is the entry's first
+ * packet of a newer epoch, the current totals are first saved as the
+ * at-cut value of the snapshots in between. If that value cannot be saved
+ * (@b's limit, unless @exempt, or no memory), returns BV_ADD_LOST and
+ * leaves @a exactly as it was: the snapshots in [*lost_first, *lost_last]
+ * still read the current totals, which remain their value as long as
+ * nothing else is counted here. Complete records never change; the caller
+ * counts the packet elsewhere. On BV_ADD_MISORDER the packet is counted
+ * but the snapshots in [*lost_first, *lost_last] are off.
  */
 enum bv_add_result bv_acct_add(struct bv_acct *a, u32 epoch,
 			       const struct bv_pkt *p, struct bv_budget *b,
-			       u32 *lost_first, u32 *lost_last);
+			       bool exempt, u32 *lost_first, u32 *lost_last);
 
 /*
  * The value at the cut of snapshot @e. Returns false if the entry was

@@ -98,6 +98,7 @@ static struct bv_flow *bv_flow_get(struct beaver_net *bn,
 	}
 	f->key = *key;
 	f->closed = 0;
+	f->diverted = 0;
 	bv_flow_note(f, p);
 	bv_acct_init(&f->acct, epoch);
 	list_add_tail(&f->node, head);
@@ -113,12 +114,21 @@ static struct bv_chan *bv_chan_get(struct beaver_net *bn,
 							 kind) %
 					     BV_CHAN_BUCKETS];
 	struct bv_chan *ch;
+	u32 limit;
 
 	list_for_each_entry(ch, head, node) {
 		if (ch->kind == kind && ch->peer == peer)
 			return ch;
 	}
-	if (atomic_inc_return(&bn->n_chans) > cfg->max_flows) {
+	/*
+	 * Peers are members and VIPs (the rest share address 0), so traffic
+	 * cannot exhaust channels: every CPU may have one per peer and kind
+	 * whatever max_flows is, and max_flows in total when membership
+	 * changed (channels do not retire).
+	 */
+	limit = max_t(u32, cfg->max_flows,
+		      nr_cpu_ids * (cfg->n_members + cfg->n_vips + 3));
+	if (atomic_inc_return(&bn->n_chans) > limit) {
 		atomic_dec(&bn->n_chans);
 		bv_stat_inc(bn, BEAVER_STAT_FLOW_LIMIT);
 		return NULL;
@@ -131,27 +141,73 @@ static struct bv_chan *bv_chan_get(struct beaver_net *bn,
 	}
 	ch->kind = kind;
 	ch->peer = peer;
+	INIT_LIST_HEAD(&ch->late);
 	bv_acct_init(&ch->acct, epoch);
 	list_add_tail(&ch->node, head);
 	return ch;
 }
 
-static void bv_acct_count(struct beaver_net *bn, struct bv_acct *a,
-			  u32 epoch, const struct bv_pkt *p)
+/*
+ * Count @p in @a. False if it could not be (@a is unchanged then, so that
+ * records that may be complete still read what they read). Channels and
+ * aggregates are @exempt from max_history: one entry per CPU and peer, one
+ * at-cut value per record at most, so max_records bounds them.
+ */
+static bool bv_acct_count(struct beaver_net *bn, struct bv_acct *a,
+			  u32 epoch, const struct bv_pkt *p, bool exempt)
 {
 	u32 lost_first = 0, lost_last = 0;
 
-	switch (bv_acct_add(a, epoch, p, &bn->hist_budget, &lost_first,
-			    &lost_last)) {
+	switch (bv_acct_add(a, epoch, p, &bn->hist_budget, exempt,
+			    &lost_first, &lost_last)) {
 	case BV_ADD_OK:
-		break;
+		return true;
 	case BV_ADD_MISORDER:
 		bv_stat_inc(bn, BEAVER_STAT_MISORDER);
-		fallthrough;
-	case BV_ADD_LOST:
 		bv_cuts_mark_lost(bn, lost_first, lost_last);
+		return true;
+	case BV_ADD_LOST:
 		break;
 	}
+	return false;
+}
+
+/* an entry for late packets, or false if it cannot be kept */
+static bool bv_late_add(struct beaver_net *bn, const struct bv_config *cfg,
+			struct bv_chan *ch, u32 first, u32 last, u32 arrived,
+			u32 len)
+{
+	struct bv_late *l;
+
+	/* packets of one stamp arriving in one epoch share an entry */
+	if (!list_empty(&ch->late)) {
+		l = list_last_entry(&ch->late, struct bv_late, list);
+		if (l->first == first && l->last == last &&
+		    l->arrived == arrived) {
+			l->pkts++;
+			l->bytes += len;
+			return true;
+		}
+	}
+	if (atomic_inc_return(&bn->n_inflight) > cfg->max_history) {
+		atomic_dec(&bn->n_inflight);
+		atomic64_inc(&bn->hist_limit_hits);
+		return false;
+	}
+	l = kmalloc(sizeof(*l), GFP_ATOMIC | __GFP_ACCOUNT);
+	if (!l) {
+		atomic_dec(&bn->n_inflight);
+		atomic64_inc(&bn->nomem);
+		return false;
+	}
+	l->first = first;
+	l->last = last;
+	l->arrived = arrived;
+	l->pkts = 1;
+	l->bytes = len;
+	/* appended: a dump resumes at an index in this list */
+	list_add_tail(&l->list, &ch->late);
+	return true;
 }
 
 static void bv_inflight_add(struct beaver_net *bn,
@@ -236,22 +292,31 @@ void bv_account(struct beaver_net *bn, const struct bv_config *cfg,
 	old_memcg = set_active_memcg(cfg->memcg);
 	spin_lock(&pc->lock);
 	f = bv_flow_get(bn, cfg, pc, key, epoch, p);
-	if (f) {
-		bv_acct_count(bn, &f->acct, epoch, p);
-	} else {
+	if (f && !f->diverted &&
+	    !bv_acct_count(bn, &f->acct, epoch, p, false))
+		f->diverted = 1;
+	if (!f || f->diverted) {
 		/*
-		 * No room for the flow: its packets still count, in the
-		 * aggregate, so that flows and channels keep adding up
+		 * No room for the flow, or for its at-cut value: its packets
+		 * still count, in the aggregate, so that flows and channels
+		 * keep adding up. A flow that lost one packet this way sends
+		 * the rest there too, or it would count less than it saw.
 		 */
-		bv_acct_count(bn, &pc->retired, epoch, p);
+		if (!bv_acct_count(bn, &pc->retired, epoch, p, true))
+			chan_lost = true;
 		if (!READ_ONCE(bn->untracked))
 			WRITE_ONCE(bn->untracked, true);
 	}
 	ch = bv_chan_get(bn, cfg, pc, kind, peer, epoch);
-	if (ch) {
-		bv_acct_count(bn, &ch->acct, epoch, p);
+	if (ch && bv_acct_count(bn, &ch->acct, epoch, p, true)) {
 		if (inf && inf->first)
 			bv_inflight_add(bn, cfg, ch, inf->first, epoch, p->len);
+		if (inf && inf->late_last &&
+		    !bv_late_add(bn, cfg, ch,
+				 bv_epoch_range_first(inf->stamp, epoch),
+				 inf->late_last, epoch, p->len) &&
+		    !READ_ONCE(bn->late_lost))
+			WRITE_ONCE(bn->late_lost, true);
 	} else {
 		chan_lost = true;
 	}
@@ -265,15 +330,21 @@ void bv_account(struct beaver_net *bn, const struct bv_config *cfg,
 }
 
 /*
- * Can @f go? Closed (TCP RST, or FIN both ways) or idle long enough, and
- * nothing a record still held needs: its newest packet belongs to a
- * released epoch (so every later cut sees its current totals), and no
- * saved at-cut value is left (released too).
+ * Can @f go? Diverted, closed (TCP RST, or FIN both ways) or idle long
+ * enough, and nothing a record still held needs: its newest packet
+ * belongs to a released epoch (so every later cut sees its current
+ * totals), and no saved at-cut value is left (released too). A diverted
+ * flow goes even with retirement off: until it does, its packets are
+ * untracked.
  */
 static bool bv_flow_retirable(const struct bv_flow *f, u32 upto,
 			      unsigned long idle)
 {
 	if (f->acct.hist || bv_epoch_after(f->acct.epoch, upto))
+		return false;
+	if (f->diverted)
+		return true;
+	if (!idle)
 		return false;
 	if ((f->closed & BV_FLOW_RST) ||
 	    (f->closed & (BV_FLOW_FIN_TX | BV_FLOW_FIN_RX)) ==
@@ -287,6 +358,7 @@ struct bv_dead {
 	struct list_head flows;
 	struct list_head chans;
 	struct list_head caps;
+	struct list_head late;
 	struct bv_inflight *inflight;
 	struct bv_acct retired;		/* a flushed aggregate */
 };
@@ -296,6 +368,7 @@ static void bv_dead_init(struct bv_dead *d)
 	INIT_LIST_HEAD(&d->flows);
 	INIT_LIST_HEAD(&d->chans);
 	INIT_LIST_HEAD(&d->caps);
+	INIT_LIST_HEAD(&d->late);
 	d->inflight = NULL;
 	bv_acct_init(&d->retired, 0);
 }
@@ -305,6 +378,7 @@ static void bv_dead_free(struct beaver_net *bn, struct bv_dead *d)
 	struct bv_capture *cap, *ctmp;
 	struct bv_flow *f, *ftmp;
 	struct bv_chan *ch, *chtmp;
+	struct bv_late *l, *ltmp;
 	struct bv_inflight *in;
 	unsigned int n = 0;
 
@@ -322,12 +396,19 @@ static void bv_dead_free(struct beaver_net *bn, struct bv_dead *d)
 			in->next = d->inflight;
 			d->inflight = in;
 		}
+		list_splice_tail_init(&ch->late, &d->late);
 		kmem_cache_free(bv_chan_cache, ch);
 		atomic_dec(&bn->n_chans);
 	}
 	while ((in = d->inflight)) {
 		d->inflight = in->next;
 		kfree(in);
+		atomic_dec(&bn->n_inflight);
+		if (!(++n % BV_FREE_BATCH))
+			cond_resched();
+	}
+	list_for_each_entry_safe(l, ltmp, &d->late, list) {
+		kfree(l);
 		atomic_dec(&bn->n_inflight);
 		if (!(++n % BV_FREE_BATCH))
 			cond_resched();
@@ -372,7 +453,7 @@ static void bv_pcpu_release(struct beaver_net *bn, struct bv_pcpu *pc,
 		 * shift, and would count a retired flow twice: no flow goes
 		 * while one runs (netlink.c counts them before they lock).
 		 */
-		retire = idle && !atomic_read(&bn->dumps);
+		retire = !atomic_read(&bn->dumps);
 		for (i = b; i < b + BV_WALK_BATCH && i < n; i++) {
 			list_for_each_entry_safe(f, ftmp, &pc->flows[i], node) {
 				bv_acct_release(&f->acct, upto,
@@ -394,6 +475,18 @@ static void bv_pcpu_release(struct beaver_net *bn, struct bv_pcpu *pc,
 	for (i = 0; i < BV_CHAN_BUCKETS; i++) {
 		list_for_each_entry(ch, &pc->chans[i], node) {
 			struct bv_inflight **pp = &ch->inflight, *in;
+			struct bv_late *l, *ltmp;
+
+			/*
+			 * Late entries go with the first record that reported
+			 * them (the one after their arrival), and only while
+			 * no dump runs: it resumes at an index in the list
+			 */
+			list_for_each_entry_safe(l, ltmp, &ch->late, list) {
+				if (bv_epoch_before(l->arrived, upto) &&
+				    !atomic_read(&bn->dumps))
+					list_move_tail(&l->list, &dead.late);
+			}
 
 			while ((in = *pp)) {
 				if (bv_epoch_after(in->last, upto)) {

@@ -19,6 +19,7 @@
 
 struct bv_inflight_info {
 	u32 first;		/* first snapshot it is in flight for; 0: none */
+	u32 late_last;		/* late for (stamp, late_last]; 0: none */
 	u32 stamp;
 	const struct sk_buff *skb;	/* for capture, stamp already removed */
 };

@@ -103,13 +103,13 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 			inf.stamp = st.epoch;
 			inf.skb = skb;
 			inf.first = bv_inflight_classify(bn, st.epoch, epoch,
-							 p.len);
+							 &inf.late_last);
 		}
 	} else {
 		epoch = atomic_read_acquire(&bn->m_epoch);
 	}
 	bv_account(bn, cfg, &key, kind, peer, epoch, &p,
-		   inf.first ? &inf : NULL);
+		   inf.first || inf.late_last ? &inf : NULL);
 	local_bh_enable();
 	return NF_ACCEPT;
 }

@@ -34,7 +34,9 @@
  *       BEAVER_A_PREFIX_LEN    NLA_U8, 0..32
  *   BEAVER_A_CFG_SETTLE_MS     NLA_U32, settle interval for in-flight packets
  *   BEAVER_A_CFG_MAX_FLOWS     NLA_U32, flow entries (all CPUs)
- *   BEAVER_A_CFG_MAX_HISTORY   NLA_U32, saved at-cut values (flows+channels)
+ *   BEAVER_A_CFG_MAX_HISTORY   NLA_U32, saved at-cut values of flows, and
+ *                              in-flight and late entries (channels and
+ *                              the aggregates are bounded by MAX_RECORDS)
  *   BEAVER_A_CFG_MAX_RECORDS   NLA_U32, cut records kept (outstanding epochs)
  *   BEAVER_A_CFG_MAX_CAPTURES  NLA_U32, in-flight packets captured
  *   BEAVER_A_CFG_CAPTURE_BYTES NLA_U32, bytes captured per in-flight packet
@@ -60,8 +62,12 @@
  * no memory) is counted in the aggregate too (BEAVER_STAT_FLOW_LIMIT), and
  * the next cut is flagged BEAVER_CUT_F_UNTRACKED: its flows lack some
  * packets that its aggregate holds; it is not INCOMPLETE, and later cuts
- * are flagged only if it happens again. A flow created again after
- * retirement or after the limit counts from its first packet on.
+ * are flagged only if it happens again. A flow whose at-cut value cannot
+ * be saved (MAX_HISTORY, or no memory) is left as it was, since records
+ * that may be complete read it, and its packets go to the aggregate (the
+ * same flag) until the next RELEASE that frees its epoch retires it. A
+ * flow created again after retirement or after the limit counts from its
+ * first packet on.
  *
  * Whose stamps count (BEAVER_CAP_TRUST). A member honours a stamp of its
  * group only on a packet whose Ethernet source is the neighbour a
@@ -235,7 +241,7 @@ enum beaver_state {
 
 /* BEAVER_A_CUT_FLAGS */
 enum beaver_cut_flag {
-	/* some flow or history entry could not be kept (a limit was hit) */
+	/* packets were lost from the accounting (a channel, or no memory) */
 	BEAVER_CUT_F_INCOMPLETE	= 1U << 0,
 	/* some in-flight packets were counted but not captured */
 	BEAVER_CUT_F_CAPTURE_TRUNC = 1U << 1,
@@ -243,6 +249,11 @@ enum beaver_cut_flag {
 	BEAVER_CUT_F_BY_COMMAND	= 1U << 2,
 	/* packets of untracked flows are in the retired aggregate only */
 	BEAVER_CUT_F_UNTRACKED	= 1U << 3,
+	/*
+	 * since the previous cut, late packets arrived that could not be
+	 * recorded (a limit): earlier snapshots lack some late entries
+	 */
+	BEAVER_CUT_F_LATE_LOST	= 1U << 4,
 };
 
 /* BEAVER_A_CHAN_KIND: who is at the other end of a channel */
@@ -411,7 +422,7 @@ enum beaver_stat {
 	BEAVER_STAT_RX_FOREIGN,		/* another group's stamp: left alone */
 	BEAVER_STAT_CUTS,		/* cuts taken (by packet or command) */
 	BEAVER_STAT_INFLIGHT,		/* in-flight packets recorded */
-	BEAVER_STAT_LATE,		/* in-flight packets after completion */
+	BEAVER_STAT_LATE,		/* in-flight packets after closing */
 	BEAVER_STAT_BYPASS,		/* unstamped from outside, not allowed */
 	BEAVER_STAT_UNSTAMPED_MEMBER,	/* unstamped from a member address */
 	BEAVER_STAT_MSS_CLAMPED,	/* SYN/SYN-ACK MSS options clamped */

@@ -764,7 +764,6 @@ static void bv_member_in_inflight(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.inflight_bytes, l80);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 3);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_LATE), 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&bv_t_cut(test, 5)->late), 0);
 
 	/* captured as delivered (stamp gone), with their stamp and epoch */
 	for_each_possible_cpu(cpu) {
@@ -1036,19 +1035,58 @@ static void bv_member_in_foreign_and_malformed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.entries, 0);
 }
 
+/* late entries of channel (@kind, @peer): exactly [first, last] @arrived */
+static void bv_t_late(struct kunit *test, u8 kind, u32 peer, u32 first,
+		      u32 last, u32 arrived, u32 *n, u64 *pkts, u64 *bytes)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+	int cpu, i;
+
+	*n = 0;
+	*pkts = 0;
+	*bytes = 0;
+	for_each_possible_cpu(cpu) {
+		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
+		const struct bv_late *l;
+		struct bv_chan *ch;
+
+		spin_lock_bh(&pc->lock);
+		for (i = 0; i < BV_CHAN_BUCKETS; i++) {
+			list_for_each_entry(ch, &pc->chans[i], node) {
+				if (ch->kind != kind || ch->peer != htonl(peer))
+					continue;
+				list_for_each_entry(l, &ch->late, list) {
+					(*n)++;
+					if (l->first != first || l->last != last ||
+					    l->arrived != arrived)
+						continue;
+					*pkts += l->pkts;
+					*bytes += l->bytes;
+				}
+			}
+		}
+		spin_unlock_bh(&pc->lock);
+	}
+}
+
 /*
- * An in-flight packet arriving after its snapshot is complete: counted
- * late on that cut and never added to it; still in flight for the
- * snapshots that are open. If this fails, a snapshot changes after it was
- * reported complete (the coordinator may already have assembled it), or
- * the packet vanishes from the record without a trace (DESIGN §3).
+ * An in-flight packet arriving after its snapshot's record closed: late
+ * for that snapshot, kept as a late entry of its channel (reported by the
+ * records after its arrival) and never added to the closed record, which
+ * does not change at all; still in flight for the snapshots that are open.
+ * If this fails, a snapshot changes after it was reported complete (the
+ * coordinator may already have assembled it), or the packet vanishes
+ * without a trace and the channel's balance cannot be explained (DESIGN
+ * §3).
  */
 static void bv_member_in_late(struct kunit *test)
 {
 	unsigned int l10 = BV_T_HDRS + 10, l20 = BV_T_HDRS + 20;
 	unsigned int l30 = BV_T_HDRS + 30;
-	struct bv_cut *c4, *c5;
+	struct bv_cut *c4, *c5, before;
 	struct bv_t_acct s;
+	u64 pkts, bytes;
+	u32 n;
 
 	/* snapshots 3 and 4 complete at once */
 	bv_t_cfg(test)->settle_ms = 0;
@@ -1057,11 +1095,15 @@ static void bv_member_in_late(struct kunit *test)
 	bv_t_in(test, BV_T_PEER_A, 4, 10);
 	c4 = bv_t_complete(test, 4);
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(c4->closed));
+	before = *c4;
 
-	/* B's packet of 3: late on 4, in flight for nothing */
+	/* B's packet of 3: late for 4 (arrived in 4), in flight for nothing */
 	bv_t_in(test, BV_T_PEER_B, 3, 20);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&c4->late), 1);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&c4->late_bytes), l20);
+	bv_t_late(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 4, 4, 4, &n, &pkts,
+		  &bytes);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, pkts, 1);
+	KUNIT_EXPECT_EQ(test, bytes, l20);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_LATE), 1);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 0);
 	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 4, 0, 0, &s);
@@ -1070,29 +1112,54 @@ static void bv_member_in_late(struct kunit *test)
 	/* received all the same: in the next snapshot */
 	bv_t_expect_totals(test, "B now", &s.cur, 2, l10 + l20, 0, 0);
 
-	/* snapshot 5 open: late on 4, in flight for 5 only */
+	/* snapshot 5 open: late for 4, in flight for 5 only */
 	bv_t_cfg(test)->settle_ms = BV_T_SETTLE_NEVER;
 	bv_t_in(test, BV_T_PEER_A, 5, 10);
 	c5 = bv_t_cut(test, 5);
 	KUNIT_ASSERT_NOT_NULL(test, c5);
 	bv_t_in(test, BV_T_PEER_B, 3, 30);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&c4->late), 2);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&c4->late_bytes), l20 + l30);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&c5->late), 0);
-	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_LATE), 2);
-	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 1);
+	bv_t_in(test, BV_T_PEER_B, 3, 30);
+	bv_t_late(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 4, 4, 5, &n, &pkts,
+		  &bytes);
+	KUNIT_EXPECT_EQ(test, n, 2);	/* one entry per arrival epoch */
+	KUNIT_EXPECT_EQ(test, pkts, 2);
+	KUNIT_EXPECT_EQ(test, bytes, 2 * l30);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_LATE), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 2);
 	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 4, 5, 5, &s);
 	KUNIT_EXPECT_EQ(test, s.n_inflight, 1);
-	KUNIT_EXPECT_EQ(test, s.inflight_pkts, 1);
-	KUNIT_EXPECT_EQ(test, s.inflight_bytes, l30);
+	KUNIT_EXPECT_EQ(test, s.inflight_pkts, 2);
+	KUNIT_EXPECT_EQ(test, s.inflight_bytes, 2 * l30);
 	bv_t_expect_totals(test, "B at closed cut 4", &s.cut, 1, l10, 0, 0);
 
 	/* B's packet of 4 was never in flight for 4: not late */
 	bv_t_in(test, BV_T_PEER_B, 4, 30);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&c4->late), 2);
+	bv_t_late(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 4, 4, 5, &n, &pkts,
+		  &bytes);
+	KUNIT_EXPECT_EQ(test, n, 2);
+	KUNIT_EXPECT_EQ(test, pkts, 2);
 	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 4, 5, 5, &s);
-	KUNIT_EXPECT_EQ(test, s.inflight_pkts, 2);
+	KUNIT_EXPECT_EQ(test, s.inflight_pkts, 3);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(c4->state), BEAVER_STATE_COMPLETE);
+
+	/* the complete record is exactly what it was */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c4->flags), before.flags);
+	KUNIT_EXPECT_EQ(test, c4->first, before.first);
+	KUNIT_EXPECT_EQ(test, c4->last, before.last);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c4->complete_ns), before.complete_ns);
+
+	/* released with the first record after their arrival (5), not before */
+	bv_tables_release(bv_t_bn(test), 4);
+	bv_t_late(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 4, 4, 4, &n, &pkts,
+		  &bytes);
+	KUNIT_EXPECT_EQ(test, n, 2);
+	KUNIT_EXPECT_EQ(test, pkts, 1);
+	bv_tables_release(bv_t_bn(test), 5);
+	bv_t_late(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 4, 4, 5, &n, &pkts,
+		  &bytes);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, pkts, 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bv_t_bn(test)->n_inflight), 1);
 }
 
 /*
@@ -1297,7 +1364,7 @@ static void bv_member_in_stamp_window(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 6), 6);
 	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->m_commanded, 6);
-	bv_t_in(test, BV_T_PEER_A, 6 + 0x7fffffff, 10);
+	bv_t_in(test, BV_T_PEER_A, 6U + 0x7fffffff, 10);
 	bv_t_in(test, BV_T_PEER_A, 6 + ahead + 1, 10);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_AHEAD), 2);
 	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 6);
@@ -1511,6 +1578,86 @@ static void bv_tables_flush_all(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_MISORDER), 0);
 }
 
+/*
+ * A flow whose at-cut value cannot be saved (max_history) while complete
+ * records still read it: the flow is left exactly as it was, its packets go
+ * to the aggregate (the next cut says UNTRACKED, the totals stay exact),
+ * and it retires at the next release even with retirement off. If this
+ * fails, a complete record changes after the fact (it turns INCOMPLETE, or
+ * its flow's value moves), or the flow keeps costing an untracked flag on
+ * every snapshot until someone flushes.
+ */
+static void bv_tables_divert_keeps_complete(struct kunit *test)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+	struct bv_totals ft, rt, ct, sum;
+	struct bv_t_tables t;
+	struct bv_t_acct s;
+	struct bv_cut *c2, *c3;
+	unsigned long flags2;
+	int cpu;
+
+	bv_t_cfg(test)->flow_idle_ms = 0;		/* retirement off */
+	bv_t_cfg(test)->settle_ms = 0;
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 1), 1);
+	bv_t_tcp(test, 4000, BV_PKT_SYN, false, 1);
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 2), 2);
+	c2 = bv_t_complete(test, 2);
+	flags2 = READ_ONCE(c2->flags);
+
+	/* no history left: the flow cannot save its value at cut 2 */
+	bn->hist_budget.max = atomic_read(&bn->hist_budget.used);
+	bv_t_tcp(test, 4000, 0, false, 2);
+	bv_t_tcp(test, 4000, 0, false, 2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&bn->hist_limit_hits), 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c2->flags), flags2);
+	KUNIT_EXPECT_FALSE(test, bv_t_cut_flag(c2, BEAVER_CUT_F_INCOMPLETE));
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(bn->untracked));
+	bv_t_tables(test, 4000, &t);
+	KUNIT_EXPECT_EQ(test, t.with_rport, 1);
+	KUNIT_EXPECT_EQ(test, t.flow_pkts, 1);		/* as cut 2 saw it */
+	KUNIT_EXPECT_EQ(test, t.retired_pkts, 2);
+
+	/* the next cut says so; flows + aggregate = channel, exactly */
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+	c3 = bv_t_cut(test, 3);
+	KUNIT_ASSERT_NOT_NULL(test, c3);
+	KUNIT_EXPECT_TRUE(test, bv_t_cut_flag(c3, BEAVER_CUT_F_UNTRACKED));
+	KUNIT_EXPECT_FALSE(test, bv_t_cut_flag(c3, BEAVER_CUT_F_INCOMPLETE));
+	memset(&sum, 0, sizeof(sum));
+	for_each_possible_cpu(cpu) {
+		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
+		struct bv_flow *f;
+		u32 i;
+
+		spin_lock_bh(&pc->lock);
+		for (i = 0; i <= pc->flow_mask; i++)
+			list_for_each_entry(f, &pc->flows[i], node)
+				if (bv_acct_at_cut(&f->acct, 3, &ft))
+					sum.rx_pkts += ft.rx_pkts;
+		if (bv_acct_at_cut(&pc->retired, 3, &rt))
+			sum.rx_pkts += rt.rx_pkts;
+		spin_unlock_bh(&pc->lock);
+	}
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_A, 3, 0, 0, &s);
+	ct = s.cut;
+	KUNIT_EXPECT_EQ(test, ct.rx_pkts, 3);
+	KUNIT_EXPECT_EQ(test, sum.rx_pkts, ct.rx_pkts);
+
+	/* retirement is off, yet the diverted flow goes at the release */
+	bv_tables_release(bn, 2);
+	bv_t_tables(test, 4000, &t);
+	KUNIT_EXPECT_EQ(test, t.with_rport, 0);
+	KUNIT_EXPECT_EQ(test, t.retired_pkts, 3);
+	/* and the 5-tuple is tracked again from its next packet */
+	bn->hist_budget.max = bv_t_cfg(test)->max_history;
+	bv_t_tcp(test, 4000, 0, false, 3);
+	bv_t_tables(test, 4000, &t);
+	KUNIT_EXPECT_EQ(test, t.with_rport, 1);
+	KUNIT_EXPECT_EQ(test, t.flow_pkts, 1);
+	KUNIT_EXPECT_EQ(test, t.retired_pkts, 3);
+}
+
 static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_in_cut_before_delivery),
 	KUNIT_CASE(bv_member_in_inflight),
@@ -1528,6 +1675,7 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_tables_retire_closed),
 	KUNIT_CASE(bv_tables_resize_keeps_flows),
 	KUNIT_CASE(bv_tables_flush_all),
+	KUNIT_CASE(bv_tables_divert_keeps_complete),
 	{}
 };
 

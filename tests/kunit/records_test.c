@@ -70,7 +70,7 @@ static enum bv_add_result bv_t_add(struct kunit *test, struct bv_acct *a,
 	u32 lf = 0xdead, ll = 0xbeef;
 	enum bv_add_result ret;
 
-	ret = bv_acct_add(a, epoch, &p, bv_t_budget(test), &lf, &ll);
+	ret = bv_acct_add(a, epoch, &p, bv_t_budget(test), false, &lf, &ll);
 	if (ret == BV_ADD_OK) {
 		/* the lost range is only written when something was lost */
 		KUNIT_EXPECT_EQ(test, lf, 0xdead);
@@ -327,7 +327,12 @@ static void bv_acct_destroy_frees_all(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bv_t_used(test), 0);
 }
 
-/* over budget: the at-cut value is lost, reported, and never invented */
+/*
+ * Over budget: the at-cut value is not saved, and the entry is left exactly
+ * as it was, so that snapshots that may already be complete keep reading
+ * what they read (complete records never change); the packet is the
+ * caller's to count elsewhere. An exempt entry ignores the limit.
+ */
 static void bv_acct_add_budget_limit(struct kunit *test)
 {
 	struct bv_budget *bud = bv_t_budget(test);
@@ -341,47 +346,54 @@ static void bv_acct_add_budget_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bv_t_used(test), 1);
 	KUNIT_EXPECT_EQ(test, bv_t_limit_hits(test), 0);
 
-	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 3, &p, bud, &lf, &ll),
+	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 3, &p, bud, false, &lf, &ll),
 			BV_ADD_LOST);
 	KUNIT_EXPECT_EQ(test, lf, 3);
 	KUNIT_EXPECT_EQ(test, ll, 3);
 	KUNIT_EXPECT_EQ(test, bv_t_limit_hits(test), 1);
 	KUNIT_EXPECT_EQ(test, bv_t_used(test), 1);
+	/* untouched: still at epoch 2, two packets */
+	KUNIT_EXPECT_EQ(test, a->epoch, 2);
+	KUNIT_EXPECT_EQ(test, a->cur.tx_pkts, 2);
 
-	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 6, &p, bud, &lf, &ll),
+	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 6, &p, bud, false, &lf, &ll),
 			BV_ADD_LOST);
-	KUNIT_EXPECT_EQ(test, lf, 4);
+	KUNIT_EXPECT_EQ(test, lf, 3);
 	KUNIT_EXPECT_EQ(test, ll, 6);
 	KUNIT_EXPECT_EQ(test, bv_t_limit_hits(test), 2);
 	KUNIT_EXPECT_EQ(test, bv_t_used(test), 1);
 
-	/* same epoch again: nothing to save, nothing lost */
-	KUNIT_EXPECT_EQ(test, bv_t_add(test, a, 6, true, 10), BV_ADD_OK);
-	KUNIT_EXPECT_EQ(test, bv_t_limit_hits(test), 2);
-
 	bv_t_expect_cut(test, a, 2, 1, 10, 0, 0);	/* saved in time */
-	bv_t_expect_no_cut(test, a, 3);
-	bv_t_expect_no_cut(test, a, 4);
-	bv_t_expect_no_cut(test, a, 5);
-	bv_t_expect_no_cut(test, a, 6);
-	bv_t_expect_cut(test, a, 7, 5, 50, 0, 0);	/* everything */
+	/* every later snapshot reads what it read before the refusals */
+	bv_t_expect_cut(test, a, 3, 2, 20, 0, 0);
+	bv_t_expect_cut(test, a, 6, 2, 20, 0, 0);
+	bv_t_expect_cut(test, a, 7, 2, 20, 0, 0);
+
+	/* exempt: the limit does not apply, the entry is counted */
+	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 6, &p, bud, true, &lf, &ll),
+			BV_ADD_OK);
+	KUNIT_EXPECT_EQ(test, bv_t_used(test), 2);
+	KUNIT_EXPECT_EQ(test, bv_t_limit_hits(test), 2);
+	bv_t_expect_cut(test, a, 6, 2, 20, 0, 0);
+	bv_t_expect_cut(test, a, 7, 3, 30, 0, 0);
 
 	/* room again after a release: the next cut is saved */
-	bv_acct_release(a, 2, bud);
+	bv_acct_release(a, 6, bud);
 	KUNIT_EXPECT_EQ(test, bv_t_used(test), 0);
 	KUNIT_EXPECT_EQ(test, bv_t_add(test, a, 8, true, 10), BV_ADD_OK);
-	bv_t_expect_cut(test, a, 7, 5, 50, 0, 0);
-	bv_t_expect_cut(test, a, 8, 5, 50, 0, 0);
+	bv_t_expect_cut(test, a, 7, 3, 30, 0, 0);
+	bv_t_expect_cut(test, a, 8, 3, 30, 0, 0);
 	bv_t_expect_no_cut(test, a, 6);
 
 	/* a budget of 0 and no counters to bump */
 	bud->max = 0;
 	bud->limit_hits = NULL;
 	bud->nomem = NULL;
-	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 9, &p, bud, &lf, &ll),
+	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 9, &p, bud, false, &lf, &ll),
 			BV_ADD_LOST);
 	KUNIT_EXPECT_EQ(test, lf, 9);
 	KUNIT_EXPECT_EQ(test, ll, 9);
+	KUNIT_EXPECT_EQ(test, a->cur.tx_pkts, 4);
 }
 
 /* a packet older than the entry's epoch: counted, and reported */
@@ -393,8 +405,8 @@ static void bv_acct_add_misorder(struct kunit *test)
 
 	bv_t_add(test, a, 1, false, 7);
 	bv_t_add(test, a, 5, false, 7);
-	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 3, &p, bv_t_budget(test), &lf,
-					  &ll), BV_ADD_MISORDER);
+	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 3, &p, bv_t_budget(test), false,
+					  &lf, &ll), BV_ADD_MISORDER);
 	/* the snapshots that should have counted it: (3, 5] */
 	KUNIT_EXPECT_EQ(test, lf, 4);
 	KUNIT_EXPECT_EQ(test, ll, 5);
@@ -408,7 +420,7 @@ static void bv_acct_add_misorder(struct kunit *test)
 	bv_t_add(test, a, 0xffffffff, false, 1);
 	bv_t_add(test, a, 2, false, 1);
 	KUNIT_EXPECT_EQ(test, bv_acct_add(a, 0xfffffffe, &p,
-					  bv_t_budget(test), &lf, &ll),
+					  bv_t_budget(test), false, &lf, &ll),
 			BV_ADD_MISORDER);
 	KUNIT_EXPECT_EQ(test, lf, 0xffffffff);
 	KUNIT_EXPECT_EQ(test, ll, 2);
@@ -427,30 +439,30 @@ static void bv_totals_add_seq_wrap(struct kunit *test)
 
 	KUNIT_EXPECT_FALSE(test, a->cur.tx_seq_valid);
 	tx.end_seq = 0xffffff00;
-	bv_acct_add(a, 1, &tx, bv_t_budget(test), &lf, &ll);
+	bv_acct_add(a, 1, &tx, bv_t_budget(test), false, &lf, &ll);
 	KUNIT_EXPECT_TRUE(test, a->cur.tx_seq_valid);
 	KUNIT_EXPECT_FALSE(test, a->cur.rx_seq_valid);
 	KUNIT_EXPECT_EQ(test, a->cur.tx_seq, 0xffffff00);
 
 	tx.end_seq = 0x20;				/* wrapped: newer */
-	bv_acct_add(a, 2, &tx, bv_t_budget(test), &lf, &ll);
+	bv_acct_add(a, 2, &tx, bv_t_budget(test), false, &lf, &ll);
 	KUNIT_EXPECT_EQ(test, a->cur.tx_seq, 0x20);
 	tx.end_seq = 0xfffffff0;			/* retransmission */
-	bv_acct_add(a, 2, &tx, bv_t_budget(test), &lf, &ll);
+	bv_acct_add(a, 2, &tx, bv_t_budget(test), false, &lf, &ll);
 	KUNIT_EXPECT_EQ(test, a->cur.tx_seq, 0x20);
-	bv_acct_add(a, 2, &plain, bv_t_budget(test), &lf, &ll);
+	bv_acct_add(a, 2, &plain, bv_t_budget(test), false, &lf, &ll);
 	KUNIT_EXPECT_EQ(test, a->cur.tx_seq, 0x20);
 
 	/* 0 is an ordinary sequence number */
 	rx.end_seq = 0;
-	bv_acct_add(a, 2, &rx, bv_t_budget(test), &lf, &ll);
+	bv_acct_add(a, 2, &rx, bv_t_budget(test), false, &lf, &ll);
 	KUNIT_EXPECT_TRUE(test, a->cur.rx_seq_valid);
 	KUNIT_EXPECT_EQ(test, a->cur.rx_seq, 0);
 	rx.end_seq = 0x7fffffff;
-	bv_acct_add(a, 2, &rx, bv_t_budget(test), &lf, &ll);
+	bv_acct_add(a, 2, &rx, bv_t_budget(test), false, &lf, &ll);
 	KUNIT_EXPECT_EQ(test, a->cur.rx_seq, 0x7fffffff);
 	rx.end_seq = 0x80000010;
-	bv_acct_add(a, 3, &rx, bv_t_budget(test), &lf, &ll);
+	bv_acct_add(a, 3, &rx, bv_t_budget(test), false, &lf, &ll);
 	KUNIT_EXPECT_EQ(test, a->cur.rx_seq, 0x80000010);
 
 	/* each cut keeps the sequence numbers of its instant */

@@ -169,10 +169,9 @@ void bnl_print_cut(const char *prefix, const struct bvr_cut *cut)
 		snprintf(sbuf, sizeof(sbuf), "id%u", cut->state);
 		state = sbuf;
 	}
+	/* late packets are per channel: `late` lines of a records dump */
 	printf("%s epoch %u first %u last %u ns %" PRIu64 " state %s flags %u"
-	       " late %" PRIu64 " late_bytes %" PRIu64 " settle_ms %u"
-	       " complete_ns %" PRIu64 "\n",
+	       " settle_ms %u complete_ns %" PRIu64 "\n",
 	       prefix, cut->epoch, cut->first, cut->last, cut->ns, state,
-	       cut->flags, cut->late, cut->late_bytes, cut->settle_ms,
-	       cut->complete_ns);
+	       cut->flags, cut->settle_ms, cut->complete_ns);
 }

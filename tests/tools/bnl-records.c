@@ -83,6 +83,21 @@ static void print_chan(const struct bvr_chan *ch, bool raw)
 	print_cpu(raw, ch->cpu);
 }
 
+static void print_late(const struct bvr_late *l, bool raw)
+{
+	const char *kind = bv_chan_kind_name(l->kind);
+	char pa[INET_ADDRSTRLEN];
+
+	if (kind)
+		printf("late kind %s", kind);
+	else
+		printf("late kind id%u", l->kind);
+	printf(" peer %s first %u last %u arrived %u pkts %" PRIu64
+	       " bytes %" PRIu64, addr_str(l->peer, pa), l->first, l->last,
+	       l->arrived, l->pkts, l->bytes);
+	print_cpu(raw, l->cpu);
+}
+
 static void print_capture(const struct bvr_capture *cp)
 {
 	printf("capture stamp %u epoch %u ns %" PRIu64 " len %u data ",
@@ -136,6 +151,8 @@ int bnl_cmd_records(struct bnl *c, int argc, char **argv)
 	}
 	for (size_t i = 0; i < r.n_chans; i++)
 		print_chan(&r.chans[i], raw);
+	for (size_t i = 0; i < r.n_lates; i++)
+		print_late(&r.lates[i], raw);
 	for (size_t i = 0; i < r.n_caps; i++)
 		print_capture(&r.caps[i]);
 	has_cut = r.has_cut;
