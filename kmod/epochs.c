@@ -78,6 +78,11 @@ u32 bv_member_advance(struct beaver_net *bn, const struct bv_config *cfg,
 			set_bit(ilog2(BEAVER_CUT_F_LATE_LOST), &cut->flags);
 			WRITE_ONCE(bn->late_lost, false);
 		}
+		/* group-bound packets since the last cut left unstamped */
+		if (READ_ONCE(bn->tx_unstamped)) {
+			set_bit(ilog2(BEAVER_CUT_F_TX_UNSTAMPED), &cut->flags);
+			WRITE_ONCE(bn->tx_unstamped, false);
+		}
 		list_add_tail_rcu(&cut->list, &bn->cuts);
 		bn->n_cuts++;
 	} else {
@@ -314,6 +319,7 @@ void bv_cuts_flush(struct beaver_net *bn)
 	bn->lost_after = 0;
 	WRITE_ONCE(bn->untracked, false);
 	WRITE_ONCE(bn->late_lost, false);
+	WRITE_ONCE(bn->tx_unstamped, false);
 	bn->generation++;
 	spin_unlock_bh(&bn->cut_lock);
 

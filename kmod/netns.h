@@ -215,6 +215,8 @@ struct beaver_net {
 	bool untracked;
 	/* a late packet could not be recorded: the next cut says so */
 	bool late_lost;
+	/* a packet to the group left without its stamp: likewise */
+	bool tx_unstamped;
 	/* records dumps under way: no flow retires meanwhile */
 	atomic_t dumps;
 

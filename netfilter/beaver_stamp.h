@@ -13,8 +13,11 @@
  *
  * 0x9e: copied flag set (so every fragment carries it), class 0, number 30
  * (RFC 4727 experimental). Version is the high nibble of byte 2 (1), the
- * flags the low nibble (0: any other value is refused, so a later encoding
- * cannot be misread by this one).
+ * flags the low nibble (0), the group byte 3 (never 0). 0x9e is shared by
+ * every experiment (RFC 4727), so an option of that type is ours only if it
+ * is exactly this: length 8, version 1, flags 0, a group. Any other 0x9e
+ * option is another experiment's, or a later version of ours, and is left
+ * alone (counted as foreign), never refused.
  *
  * Epochs are 32-bit serial numbers (RFC 1982): a is newer than b when
  * (s32)(a - b) > 0, so comparison survives wraparound as long as fewer than
@@ -146,13 +149,17 @@ static inline int bv_stamp_decode(const bv_u8 *opt, unsigned int len,
  * Walk an IPv4 options area (the bytes after the fixed 20-byte header) and
  * find the stamp of the given group (group 0: any group).
  * Returns the offset of the option within opts, -ENOENT if there is none,
- * or -EINVAL if the options area itself is malformed or a stamp-typed
- * option does not decode.
+ * or -EINVAL if the options area itself is malformed (an option's length
+ * byte missing, below 2 or past the end: the IPv4 stack refuses those
+ * too). *foreign, if not NULL, receives the number of 0x9e options seen
+ * that are not a stamp of @group (other groups, other experiments).
  */
-static inline int bv_opts_find(const bv_u8 *opts, unsigned int optlen,
-			       bv_u8 group, struct bv_stamp *st)
+static inline int bv_opts_find_foreign(const bv_u8 *opts, unsigned int optlen,
+				       bv_u8 group, struct bv_stamp *st,
+				       unsigned int *foreign)
 {
-	unsigned int off = 0;
+	unsigned int off = 0, n = 0;
+	int ret = -ENOENT;
 
 	if (optlen > BEAVER_IP_OPTS_MAX)
 		return -EINVAL;
@@ -174,16 +181,27 @@ static inline int bv_opts_find(const bv_u8 *opts, unsigned int optlen,
 		if (type == BEAVER_OPT_TYPE) {
 			struct bv_stamp tmp;
 
-			if (bv_stamp_decode(opts + off, len, &tmp))
-				return -EINVAL;
-			if (!group || tmp.group == group) {
+			/* not ours unless it is exactly our stamp */
+			if (len == BEAVER_OPT_LEN && ret < 0 &&
+			    !bv_stamp_decode(opts + off, len, &tmp) &&
+			    (!group || tmp.group == group)) {
 				*st = tmp;
-				return (int)off;
+				ret = (int)off;
+			} else {
+				n++;
 			}
 		}
 		off += len;
 	}
-	return -ENOENT;
+	if (foreign)
+		*foreign = n;
+	return ret;
+}
+
+static inline int bv_opts_find(const bv_u8 *opts, unsigned int optlen,
+			       bv_u8 group, struct bv_stamp *st)
+{
+	return bv_opts_find_foreign(opts, optlen, group, st, NULL);
 }
 
 #endif /* _BEAVER_STAMP_H */

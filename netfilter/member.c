@@ -67,6 +67,7 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 	struct bv_stamp st;
 	struct bv_pkt p;
 	bool stamped = false, cut;
+	unsigned int foreign;
 	__be32 peer;
 	u32 epoch;
 	int off;
@@ -75,20 +76,27 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 	if (skb->dev && (skb->dev->flags & IFF_LOOPBACK))
 		return NF_ACCEPT;
 
-	off = bv_skb_stamp_find(skb, cfg->group, &st);
+	off = bv_skb_stamp_find_foreign(skb, cfg->group, &st, &foreign);
 	if (off == -EINVAL) {
 		/* the stack would refuse these options as well */
 		bv_stat_inc(bn, BEAVER_STAT_RX_MALFORMED);
 		return NF_DROP;
 	}
+	/* another group's, another experiment's: theirs, left in place */
+	if (foreign)
+		bv_stat_inc(bn, BEAVER_STAT_RX_FOREIGN);
 	if (off >= 0) {
 		/* whose stamp it is, before the header moves (trust.h) */
 		stamped = bv_stamp_counts(bn, cfg, skb, &st);
-		if (bv_skb_stamp_strip(skb, off))
+		/*
+		 * Never deliver our option to the application, nor count
+		 * bytes it never sent: a packet that keeps it is dropped
+		 * (like a loss on the wire; counted)
+		 */
+		if (bv_skb_stamp_strip(skb, off)) {
 			bv_stat_inc(bn, BEAVER_STAT_RX_STRIP_ERR);
-	} else if (ip_hdr(skb)->ihl > 5 &&
-		   bv_skb_stamp_find(skb, 0, &st) >= 0) {
-		bv_stat_inc(bn, BEAVER_STAT_RX_FOREIGN);
+			return NF_DROP;
+		}
 	}
 
 	bv_pkt_parse(skb, false, &key, &p);
@@ -166,5 +174,11 @@ unsigned int bv_member_out(struct beaver_net *bn,
 		return NF_ACCEPT;
 	verdict = bv_stamp_output(skb, state, cfg->group, epoch, &err);
 	bv_stat_inc(bn, err ? bv_stamp_err_stat(err) : BEAVER_STAT_TX_STAMPED);
+	/*
+	 * Counted as sent in @epoch, but the receiver cannot tell: it may
+	 * count it in a later snapshot. The next cut says so.
+	 */
+	if (err && !READ_ONCE(bn->tx_unstamped))
+		WRITE_ONCE(bn->tx_unstamped, true);
 	return verdict;
 }

@@ -26,22 +26,32 @@ static int bv_ip_hdrlen(struct sk_buff *skb)
 	return hlen;
 }
 
-int bv_skb_stamp_find(struct sk_buff *skb, u8 group, struct bv_stamp *st)
+int bv_skb_stamp_find_foreign(struct sk_buff *skb, u8 group,
+			      struct bv_stamp *st, unsigned int *foreign)
 {
 	int hlen = bv_ip_hdrlen(skb);
 	int off;
 
+	if (foreign)
+		*foreign = 0;
 	if (hlen < 0)
 		return hlen;
 	if (skb_network_offset(skb) != 0)
 		return -EINVAL;
 	if (hlen == sizeof(struct iphdr))
 		return -ENOENT;
-	off = bv_opts_find(skb_network_header(skb) + sizeof(struct iphdr),
-			   hlen - sizeof(struct iphdr), group, st);
+	off = bv_opts_find_foreign(skb_network_header(skb) +
+				   sizeof(struct iphdr),
+				   hlen - sizeof(struct iphdr), group, st,
+				   foreign);
 	if (off < 0)
 		return off;
 	return off + sizeof(struct iphdr);
+}
+
+int bv_skb_stamp_find(struct sk_buff *skb, u8 group, struct bv_stamp *st)
+{
+	return bv_skb_stamp_find_foreign(skb, group, st, NULL);
 }
 
 int bv_skb_stamp_insert(struct sk_buff *skb, u8 group, u32 epoch)

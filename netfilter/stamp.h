@@ -17,6 +17,9 @@
  * -ENOENT if there is none, -EINVAL if the options area is malformed.
  */
 int bv_skb_stamp_find(struct sk_buff *skb, u8 group, struct bv_stamp *st);
+/* the same; *foreign receives the number of 0x9e options that are not it */
+int bv_skb_stamp_find_foreign(struct sk_buff *skb, u8 group,
+			      struct bv_stamp *st, unsigned int *foreign);
 
 /*
  * Insert a stamp right after the fixed IPv4 header. Returns 0, -ENOSPC if

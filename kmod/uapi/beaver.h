@@ -254,6 +254,13 @@ enum beaver_cut_flag {
 	 * recorded (a limit): earlier snapshots lack some late entries
 	 */
 	BEAVER_CUT_F_LATE_LOST	= 1U << 4,
+	/*
+	 * since the previous cut, packets to a member or VIP left without
+	 * the stamp (no room in the options, no memory; see the stamp_*
+	 * counters): counted as sent before this cut, they may be counted
+	 * as received after the receiver's, so a channel may not balance
+	 */
+	BEAVER_CUT_F_TX_UNSTAMPED = 1U << 5,
 };
 
 /* BEAVER_A_CHAN_KIND: who is at the other end of a channel */
@@ -417,9 +424,9 @@ enum beaver_stat {
 	BEAVER_STAT_STAMP_NOMEM,	/* no headroom/segmentation: unstamped */
 	BEAVER_STAT_TX_STAMPED,		/* member: group-bound packets stamped */
 	BEAVER_STAT_RX_STAMPED,		/* member: stamped packets received */
-	BEAVER_STAT_RX_STRIP_ERR,	/* stamped packet could not be stripped */
+	BEAVER_STAT_RX_STRIP_ERR,	/* stamp could not be stripped: dropped */
 	BEAVER_STAT_RX_MALFORMED,	/* our option malformed: dropped */
-	BEAVER_STAT_RX_FOREIGN,		/* another group's stamp: left alone */
+	BEAVER_STAT_RX_FOREIGN,		/* 0x9e option not ours: left alone */
 	BEAVER_STAT_CUTS,		/* cuts taken (by packet or command) */
 	BEAVER_STAT_INFLIGHT,		/* in-flight packets recorded */
 	BEAVER_STAT_LATE,		/* in-flight packets after closing */

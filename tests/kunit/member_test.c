@@ -997,18 +997,23 @@ static void bv_member_in_unstamped(struct kunit *test)
 }
 
 /*
- * Another group's stamp is left alone and does not cut this group; a
- * malformed stamp of ours is dropped before anything counts it. If this
- * fails, groups sharing a network cut each other's snapshots, or a
- * corrupted option moves this member's epoch.
+ * 0x9e is every experiment's codepoint (RFC 4727): another group's stamp,
+ * another version of ours or another experiment's option is left in place,
+ * counted as foreign, and never cuts this group; our stamp next to one is
+ * still ours. An options area the IPv4 stack would refuse is dropped
+ * before anything counts it, and so is a stamp that cannot be stripped.
+ * If this fails, groups or experiments sharing a network break each
+ * other's traffic or snapshots, a corrupted option moves this member's
+ * epoch, or the application receives our option.
  */
 static void bv_member_in_foreign_and_malformed(struct kunit *test)
 {
+	struct bv_t_ctx *ctx = test->priv;
+	u8 *pkt = bv_t_buf(test), *want = bv_t_buf(test);
+	u8 opt[BEAVER_OPT_LEN], two[12];
 	struct sk_buff *skb;
 	unsigned int v, len;
 	struct bv_t_acct s;
-	u8 *want = bv_t_buf(test);
-	u8 opt[BEAVER_OPT_LEN];
 
 	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
 
@@ -1023,16 +1028,55 @@ static void bv_member_in_foreign_and_malformed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 1);
 	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 3);
 
-	/* our option type, an unknown version */
+	/* our option type, an unknown version: not ours, delivered as is */
 	bv_stamp_encode(opt, BV_T_GROUP, 9);
 	opt[2] = 0x20;
-	bv_t_rx(test, BV_T_PEER_A, opt, sizeof(opt), 10, &v);
+	skb = bv_t_rx(test, BV_T_PEER_A, opt, sizeof(opt), 10, &v);
+	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
+	len = bv_t_build(want, BV_T_PEER_A, BV_T_SELF, opt, sizeof(opt), 10);
+	bv_t_expect_bytes(test, skb, want, len);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_FOREIGN), 2);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_MALFORMED), 0);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_UNSTAMPED_MEMBER), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 3);
+
+	/* another experiment's 0x9e (4 bytes) before our stamp of 4 */
+	two[0] = BEAVER_OPT_TYPE;
+	two[1] = 4;
+	two[2] = 0xca;
+	two[3] = 0xfe;
+	bv_stamp_encode(two + 4, BV_T_GROUP, 4);
+	skb = bv_t_rx(test, BV_T_PEER_A, two, sizeof(two), 10, &v);
+	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
+	len = bv_t_build(want, BV_T_PEER_A, BV_T_SELF, two, 4, 10);
+	bv_t_expect_bytes(test, skb, want, len);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_FOREIGN), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STAMPED), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 4);
+
+	/* an option whose length byte is 1: the stack refuses it too */
+	two[1] = 1;
+	bv_t_rx(test, BV_T_PEER_A, two, sizeof(two), 10, &v);
 	KUNIT_EXPECT_EQ(test, v, NF_DROP);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_MALFORMED), 1);
-	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 3);
-	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->n_cuts, 1);
-	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_A, 4, 0, 0, &s);
-	KUNIT_EXPECT_EQ(test, s.entries, 0);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 4);
+
+	/* a stamp that cannot be stripped (total length below the header) */
+	bv_stamp_encode(opt, BV_T_GROUP, 5);
+	len = bv_t_build(pkt, BV_T_PEER_A, BV_T_SELF, opt, sizeof(opt), 10);
+	((struct iphdr *)pkt)->tot_len = htons(20);
+	ip_send_check((struct iphdr *)pkt);
+	skb = bv_t_skb(test, pkt, len);
+	rcu_read_lock();
+	v = bv_member_in(&ctx->bn, ctx->cfg, skb);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, v, NF_DROP);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STRIP_ERR), 1);
+	/* dropped before the cut and before anything counted it */
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 4);
+	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->n_cuts, 2);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_A, 5, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.cur.rx_pkts, 2);
 }
 
 /* late entries of channel (@kind, @peer): exactly [first, last] @arrived */
@@ -1173,7 +1217,7 @@ static void bv_member_in_late(struct kunit *test)
 static void bv_member_out_stamps(struct kunit *test)
 {
 	u8 *pkt = bv_t_buf(test), *want = bv_t_buf(test);
-	u8 opt[BEAVER_OPT_LEN];
+	u8 opt[BEAVER_OPT_LEN], full[36];
 	unsigned int len, wlen;
 	struct sk_buff *skb;
 	struct bv_t_acct s;
@@ -1232,6 +1276,24 @@ static void bv_member_out_stamps(struct kunit *test)
 	/* egress never cuts */
 	KUNIT_EXPECT_EQ(test, bv_t_bn(test)->n_cuts, 2);
 	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 4);
+
+	/*
+	 * No room for the stamp (36 bytes of options already): it leaves
+	 * unstamped, counted as sent in 4, and the next cut says so
+	 */
+	memset(full, IPOPT_NOOP, sizeof(full));
+	len = bv_t_build(pkt, BV_T_SELF, BV_T_PEER_A, full, sizeof(full), 10);
+	skb = bv_t_skb(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	bv_t_expect_bytes(test, skb, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_NOROOM), 1);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(bv_t_bn(test)->tx_unstamped));
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 5), 5);
+	KUNIT_EXPECT_TRUE(test, bv_t_cut_flag(bv_t_cut(test, 5),
+					      BEAVER_CUT_F_TX_UNSTAMPED));
+	KUNIT_EXPECT_FALSE(test, bv_t_cut_flag(bv_t_cut(test, 4),
+					       BEAVER_CUT_F_TX_UNSTAMPED));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(bv_t_bn(test)->tx_unstamped));
 }
 
 /*

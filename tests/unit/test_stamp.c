@@ -429,34 +429,60 @@ static void test_find_truncated_stamp(void **state)
 	assert_int_equal(find_exact(o, 11, 6, &st), -EINVAL);
 }
 
-static void test_find_malformed_stamp(void **state)
+/*
+ * 0x9e is RFC 4727's shared experimental codepoint: a 0x9e option that is
+ * not exactly our stamp (length 8, version 1, flags 0, a group) belongs to
+ * another experiment, or to a later version of ours. It is skipped and
+ * counted as foreign, never refused, and a stamp of ours next to it is
+ * still found.
+ */
+static void test_find_foreign_codepoint(void **state)
 {
 	uint8_t o[16];
 	struct bv_stamp st;
+	unsigned int foreign;
 
 	(void)state;
-	/* stamp-typed option with a consistent but wrong length */
+	/* a 4-byte 0x9e option of another experiment, then our stamp */
 	o[0] = BEAVER_OPT_TYPE;
 	o[1] = 4;
 	o[2] = 0x10;
 	o[3] = 6;
 	bv_stamp_encode(o + 4, 6, 1);
-	assert_int_equal(find_exact(o, 12, 6, &st), -EINVAL);
-	o[1] = 12;	/* longer than a stamp */
-	assert_int_equal(find_exact(o, 12, 6, &st), -EINVAL);
+	assert_int_equal(find_exact(o, 12, 6, &st), 4);
+	assert_int_equal(bv_opts_find_foreign(o, 12, 6, &st, &foreign), 4);
+	assert_int_equal(foreign, 1);
+	/* a 12-byte one filling the area: no stamp, one foreign option */
+	o[1] = 12;
+	assert_int_equal(find_exact(o, 12, 6, &st), -ENOENT);
+	assert_int_equal(bv_opts_find_foreign(o, 12, 6, &st, &foreign),
+			 -ENOENT);
+	assert_int_equal(foreign, 1);
 
-	/* bad version, flags or group: refused even for another group */
+	/* bad version, flags or group: foreign, even for another group */
 	bv_stamp_encode(o, 6, 1);
 	bv_stamp_encode(o + 8, 7, 1);
 	o[2] = 0x20;
-	assert_int_equal(find_exact(o, 16, 7, &st), -EINVAL);
+	assert_int_equal(find_exact(o, 16, 7, &st), 8);
+	assert_int_equal(find_exact(o, 16, 6, &st), -ENOENT);
 	o[2] = 0x11;
-	assert_int_equal(find_exact(o, 16, 7, &st), -EINVAL);
+	assert_int_equal(find_exact(o, 16, 6, &st), -ENOENT);
 	o[2] = 0x10;
 	o[3] = 0;
-	assert_int_equal(find_exact(o, 16, 7, &st), -EINVAL);
+	assert_int_equal(find_exact(o, 16, 0, &st), 8);
+	assert_int_equal(bv_opts_find_foreign(o, 16, 7, &st, &foreign), 8);
+	assert_int_equal(foreign, 1);
+	/* another group's stamp is foreign to this group */
 	o[3] = 6;
 	assert_int_equal(find_exact(o, 16, 7, &st), 8);
+	assert_int_equal(bv_opts_find_foreign(o, 16, 7, &st, &foreign), 8);
+	assert_int_equal(foreign, 1);
+	assert_int_equal(bv_opts_find_foreign(o, 16, 0, &st, &foreign), 0);
+	assert_int_equal(st.group, 6);
+	assert_int_equal(foreign, 1);	/* the second one */
+	/* a malformed area stays malformed, foreign options or not */
+	o[9] = 1;
+	assert_int_equal(find_exact(o, 16, 6, &st), -EINVAL);
 }
 
 static void test_find_fuzz(void **state)
@@ -534,7 +560,7 @@ int main(void)
 		cmocka_unit_test(test_find_bad_length_byte),
 		cmocka_unit_test(test_find_type_without_length),
 		cmocka_unit_test(test_find_truncated_stamp),
-		cmocka_unit_test(test_find_malformed_stamp),
+		cmocka_unit_test(test_find_foreign_codepoint),
 		cmocka_unit_test(test_find_fuzz),
 	};
 
