@@ -72,6 +72,33 @@ int cmd_status(struct ctl *c, int argc, char **argv)
 		}
 		pr_close();
 	}
+	if (section(r, "escapes", "not seen by the hooks", &o)) {
+		const json_t *e;
+		size_t i;
+
+		if (json_object_get(o, "error"))
+			pr_field(o, "error", "error", PR_BAD);
+		/* an XDP program or a packet socket here: outside the cut */
+		pr_open_array("xdp", "xdp programs");
+		json_array_foreach(json_object_get(o, "xdp"), i, e) {
+			pr_open(NULL, NULL, e);
+			pr_field(e, "dev", "dev", PR_PLAIN);
+			pr_field(e, "mode", "mode", PR_PLAIN);
+			pr_close();
+		}
+		pr_close_array();
+		pr_open_array("packet_sockets", "packet sockets");
+		json_array_foreach(json_object_get(o, "packet_sockets"), i, e) {
+			pr_open(NULL, NULL, e);
+			pr_field(e, "dev", "dev", PR_PLAIN);
+			pr_field(e, "proto", "proto", PR_PLAIN);
+			pr_field(e, "count", "count", PR_PLAIN);
+			pr_close();
+		}
+		pr_close_array();
+		pr_field(o, "not_listed", "not listed", PR_BAD);
+		pr_close();
+	}
 	if (section(r, "counters", "counters", &o)) {
 		pr_fields(o, PR_PLAIN);
 		pr_close();

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "coord.h"
 #include "ctl.h"
+#include "escapes.h"
 #include "json.h"
 #include "kmod.h"
 #include "log.h"
@@ -193,6 +194,17 @@ static int h_status(void *ctx, struct bvc_req *req, json_t *args,
 		}
 	}
 	json_object_set_new(r, "counters", counters);
+	if (d.cfg.roles & (BVD_ROLE_GATEWAY | BVD_ROLE_MEMBER)) {
+		struct bve_scan esc;
+		json_t *e;
+		char why[256];
+
+		/* receivers the hooks never see (escapes.h) */
+		e = bve_scan(&esc, why, sizeof(why)) ?
+		    json_pack("{s:s}", "error", why) : bve_json(&esc);
+		if (e)
+			json_object_set_new(r, "escapes", e);
+	}
 	if (d.coord) {
 		const struct bvo_stats *s = bvd_coord_stats(d.coord);
 
