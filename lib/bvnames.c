@@ -36,6 +36,8 @@ static const char *const stat_names[] = {
 	[BEAVER_STAT_RX_AHEAD]		= "rx_ahead",
 	[BEAVER_STAT_GW_REPLACED]	= "gw_replaced",
 	[BEAVER_STAT_FLOW_RETIRED]	= "flow_retired",
+	[BEAVER_STAT_STAMP_TOOBIG]	= "stamp_toobig",
+	[BEAVER_STAT_STAMP_SPLIT]	= "stamp_split",
 };
 
 /*

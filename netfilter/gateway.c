@@ -61,6 +61,7 @@ unsigned int bv_gateway_out(struct beaver_net *bn,
 	struct dst_entry *dst = skb_dst(skb);
 	struct bv_stamp st;
 	unsigned int verdict;
+	bool split;
 	int err;
 
 	if (!READ_ONCE(bv_gateway_marking))
@@ -79,7 +80,9 @@ unsigned int bv_gateway_out(struct beaver_net *bn,
 		return NF_ACCEPT;	/* not ours to judge: forward as is */
 
 	verdict = bv_stamp_output(skb, state, cfg->group,
-				  atomic_read_acquire(&bn->gw_epoch), &err);
+				  atomic_read_acquire(&bn->gw_epoch), &err, &split);
 	bv_stat_inc(bn, err ? bv_stamp_err_stat(err) : BEAVER_STAT_GW_STAMPED);
+	if (split)
+		bv_stat_inc(bn, BEAVER_STAT_STAMP_SPLIT);
 	return verdict;
 }

@@ -31,6 +31,8 @@ unsigned int bv_member_out(struct beaver_net *bn,
 /* the counter for a stamp that could not be inserted */
 static inline int bv_stamp_err_stat(int err)
 {
+	if (err == -E2BIG)
+		return BEAVER_STAT_STAMP_TOOBIG;
 	return err == -ENOSPC ? BEAVER_STAT_STAMP_NOROOM :
 				BEAVER_STAT_STAMP_NOMEM;
 }

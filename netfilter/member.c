@@ -133,6 +133,7 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	bool stamp = true;
 	struct bv_pkt p;
 	unsigned int verdict;
+	bool split;
 	u8 kind;
 	u32 epoch;
 	int err;
@@ -172,8 +173,10 @@ unsigned int bv_member_out(struct beaver_net *bn,
 
 	if (!stamp)
 		return NF_ACCEPT;
-	verdict = bv_stamp_output(skb, state, cfg->group, epoch, &err);
+	verdict = bv_stamp_output(skb, state, cfg->group, epoch, &err, &split);
 	bv_stat_inc(bn, err ? bv_stamp_err_stat(err) : BEAVER_STAT_TX_STAMPED);
+	if (split)
+		bv_stat_inc(bn, BEAVER_STAT_STAMP_SPLIT);
 	/*
 	 * Counted as sent in @epoch, but the receiver cannot tell: it may
 	 * count it in a later snapshot. The next cut says so.

@@ -5,6 +5,7 @@
  */
 #include <linux/ip.h>
 #include <linux/skbuff.h>
+#include <linux/tcp.h>
 #include <net/dst.h>
 #include <net/ip.h>
 #include <net/checksum.h>
@@ -54,6 +55,28 @@ int bv_skb_stamp_find(struct sk_buff *skb, u8 group, struct bv_stamp *st)
 	return bv_skb_stamp_find_foreign(skb, group, st, NULL);
 }
 
+/*
+ * Every segment of a TCP GSO packet gets the stamp: 8 bytes more header
+ * each, so 8 bytes less payload each, or every segment would be 8 bytes
+ * over what the stack sized it for (the path MTU). The stack segments it
+ * later, through every hook, as any GSO packet. Other GSO packets (UDP:
+ * each segment is a datagram) keep their size: bv_stamp_output() checks
+ * that they still fit.
+ */
+static void bv_gso_shrink(struct sk_buff *skb)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
+	unsigned int hdr, payload;
+
+	if (!skb_is_gso(skb) || !skb_is_gso_tcp(skb) ||
+	    sh->gso_size <= BEAVER_OPT_LEN)
+		return;
+	skb_decrease_gso_size(sh, BEAVER_OPT_LEN);
+	hdr = skb_transport_offset(skb) + tcp_hdrlen(skb);
+	payload = skb->len > hdr ? skb->len - hdr : 0;
+	sh->gso_segs = DIV_ROUND_UP(payload, sh->gso_size);
+}
+
 int bv_skb_stamp_insert(struct sk_buff *skb, u8 group, u32 epoch)
 {
 	unsigned int headroom = BEAVER_OPT_LEN;
@@ -76,6 +99,10 @@ int bv_skb_stamp_insert(struct sk_buff *skb, u8 group, u32 epoch)
 		headroom += LL_RESERVED_SPACE(dst->dev);
 	if (skb_cow_head(skb, headroom))
 		return -ENOMEM;
+	/* gso_size changes below: not in a clone's shared info (TCP's copy) */
+	if (skb_is_gso(skb) && skb_is_gso_tcp(skb) && skb_cloned(skb) &&
+	    pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
+		return -ENOMEM;
 
 	/* the fixed header moves 8 bytes up; options and payload stay put */
 	skb_push(skb, BEAVER_OPT_LEN);
@@ -86,6 +113,7 @@ int bv_skb_stamp_insert(struct sk_buff *skb, u8 group, u32 epoch)
 	iph->ihl += BEAVER_OPT_LEN / 4;
 	iph->tot_len = htons(ntohs(iph->tot_len) + BEAVER_OPT_LEN);
 	ip_send_check(iph);
+	bv_gso_shrink(skb);
 	return 0;
 }
 

@@ -42,7 +42,7 @@ struct nf_hook_state;
  */
 unsigned int bv_stamp_output(struct sk_buff *skb,
 			     const struct nf_hook_state *state, u8 group,
-			     u32 epoch, int *err);
+			     u32 epoch, int *err, bool *split);
 
 /*
  * Remove the 8-byte option at @off (as returned by bv_skb_stamp_find) so

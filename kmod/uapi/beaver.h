@@ -443,6 +443,8 @@ enum beaver_stat {
 	BEAVER_STAT_RX_AHEAD,		/* member: stamp past MAX_AHEAD, ignored */
 	BEAVER_STAT_GW_REPLACED,	/* gateway: non-member stamp replaced */
 	BEAVER_STAT_FLOW_RETIRED,	/* idle flows folded into the aggregate */
+	BEAVER_STAT_STAMP_TOOBIG,	/* DF, no room under the MTU: ICMP sent */
+	BEAVER_STAT_STAMP_SPLIT,	/* TCP segment split to take the stamp */
 	__BEAVER_STAT_MAX
 };
 

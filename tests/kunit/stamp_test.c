@@ -13,6 +13,7 @@
 #include <linux/ip.h>
 #include <linux/mm.h>
 #include <linux/skbuff.h>
+#include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
 #include <net/ip.h>
@@ -369,6 +370,54 @@ static void bv_skb_stamp_insert_max_size(struct kunit *test)
 	bv_t_roundtrip(test, bv_t_skb(test, pkt, len, 64), pkt, len, 20, 1, 1);
 }
 
+/*
+ * A TCP GSO packet: every segment takes the stamp, so every segment
+ * carries 8 bytes less payload (gso_size), and the segment count follows;
+ * a UDP GSO packet (each segment a datagram) keeps its gso_size. If this
+ * fails, every segment of a stamped TCP super-packet is 8 bytes over the
+ * path MTU it was sized for (fragmented, or black-holed with DF), or UDP
+ * datagrams are cut at other boundaries than the sender's.
+ */
+static void bv_skb_stamp_insert_gso(struct kunit *test)
+{
+	unsigned int payload = 3000, len = 20 + 20 + payload;
+	struct skb_shared_info *sh;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	u8 *pkt;
+
+	pkt = kunit_kzalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	len = bv_t_build(pkt, NULL, 0, payload + 12);	/* UDP header + 12 */
+	((struct iphdr *)pkt)->protocol = IPPROTO_TCP;
+	ip_send_check((struct iphdr *)pkt);
+	th = (struct tcphdr *)(pkt + 20);
+	memset(th, 0, sizeof(*th));
+	th->doff = 5;
+	skb = bv_t_skb(test, pkt, len, 64);
+	sh = skb_shinfo(skb);
+	sh->gso_type = SKB_GSO_TCPV4;
+	sh->gso_size = 1000;
+	sh->gso_segs = 3;
+	KUNIT_ASSERT_EQ(test, bv_skb_stamp_insert(skb, 1, 1), 0);
+	KUNIT_EXPECT_EQ(test, sh->gso_size, 992);
+	KUNIT_EXPECT_EQ(test, sh->gso_segs, DIV_ROUND_UP(payload, 992));
+	/* each segment: the same size on the wire as before */
+	KUNIT_EXPECT_EQ(test, skb_transport_offset(skb) + tcp_hdrlen(skb) +
+			sh->gso_size, 20 + 20 + 1000);
+
+	/* UDP GSO: datagram boundaries are the sender's */
+	len = bv_t_build(pkt, NULL, 0, payload);
+	skb = bv_t_skb(test, pkt, len, 64);
+	sh = skb_shinfo(skb);
+	sh->gso_type = SKB_GSO_UDP_L4;
+	sh->gso_size = 1000;
+	sh->gso_segs = 3;
+	KUNIT_ASSERT_EQ(test, bv_skb_stamp_insert(skb, 1, 1), 0);
+	KUNIT_EXPECT_EQ(test, sh->gso_size, 1000);
+	KUNIT_EXPECT_EQ(test, sh->gso_segs, 3);
+}
+
 static void bv_skb_stamp_strip_checksum_complete(struct kunit *test)
 {
 	static const unsigned int payloads[] = { 0, 1, 101, 1000 };
@@ -626,6 +675,7 @@ static struct kunit_case beaver_stamp_cases[] = {
 	KUNIT_CASE(bv_skb_stamp_find_not_first),
 	KUNIT_CASE(bv_skb_stamp_insert_full),
 	KUNIT_CASE(bv_skb_stamp_insert_max_size),
+	KUNIT_CASE(bv_skb_stamp_insert_gso),
 	KUNIT_CASE(bv_skb_stamp_strip_checksum_complete),
 	KUNIT_CASE(bv_skb_stamp_strip_keeps_mac_header),
 	KUNIT_CASE(bv_skb_stamp_malformed),

@@ -52,7 +52,7 @@ static const char usage_text[] =
 "usage:\n"
 "  udpnum send --dst A --port P --count N [--first K] [--size S] [--sport SP]\n"
 "              [--pps R] [--bind A] [--echo-wait-ms T] [--timeout-ms T]\n"
-"              [--log F] [--stamp G:E] [--sports N]\n"
+"              [--log F] [--stamp G:E] [--sports N] [--df]\n"
 "      send datagrams K..K+N-1 of S bytes (default 100, min 16) to A:P, R per\n"
 "      second (default: as fast as possible); prints `sent N first K last L`.\n"
 "      --echo-wait-ms T: also receive the echoes (see recv --echo) until all\n"
@@ -63,6 +63,11 @@ static const char usage_text[] =
 "      --sports N: datagram i leaves from source port SP + (i mod N) (a\n"
 "      socket of its own each time): N distinct flows, for the flow-table\n"
 "      tests; needs --sport SP, not --echo-wait-ms.\n"
+"      --df: Don't Fragment, path MTU discovery on (IP_PMTUDISC_DO, the\n"
+"      socket connected): on EMSGSIZE the datagram goes again, shrunk to the\n"
+"      path MTU the kernel learned (IP_MTU), or by 8 bytes if that is not\n"
+"      smaller (a search, as a QUIC stack's PMTU discovery would do); the\n"
+"      sent line adds `emsgsize E size S mtu M` (S the last size sent).\n"
 "      --stamp G:E: put Beaver's stamp of group G, epoch E on every datagram\n"
 "      (an IPv4 option, IP_OPTIONS; needs CAP_NET_RAW): how a host outside\n"
 "      the group forges one, for the trust tests.\n"
@@ -425,13 +430,16 @@ static int cmd_send(int argc, char **argv)
 		{ "log", required_argument, NULL, 'L' },
 		{ "stamp", required_argument, NULL, 'X' },
 		{ "sports", required_argument, NULL, 'N' },
+		{ "df", no_argument, NULL, 'D' },
 		{ 0 }
 	};
 	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	uint8_t stamp[BEAVER_OPT_LEN];
 	uint64_t nsports = 1;
-	bool forge = false;
+	bool forge = false, df = false;
+	uint64_t emsgsize = 0;
+	int mtu = 0;
 	const char *log_path = NULL;
 	FILE *log;
 	uint64_t count = 0, first = 0, size = DEFAULT_SIZE, pps = 0;
@@ -456,6 +464,7 @@ static int cmd_send(int argc, char **argv)
 		case 'e': echo_ms = tk_num("--echo-wait-ms", optarg, 0, INT32_MAX); break;
 		case 't': timeout_ms = tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
 		case 'L': log_path = optarg; break;
+		case 'D': df = true; break;
 		case 'X': {
 			char *colon = strchr(optarg, ':');
 
@@ -482,6 +491,16 @@ static int cmd_send(int argc, char **argv)
 	fd = udp_socket(bind_addr, (uint16_t)sport);
 	if (forge && setsockopt(fd, IPPROTO_IP, IP_OPTIONS, stamp, sizeof(stamp)))
 		tk_die("IP_OPTIONS (--stamp needs CAP_NET_RAW)");
+	if (df) {
+		int v = IP_PMTUDISC_DO;
+
+		if (nsports > 1)
+			tk_usage_error("send: --df and --sports exclude each other");
+		/* connected: IP_MTU, and the ICMP error fails the next send */
+		if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v)) ||
+		    connect(fd, (struct sockaddr *)&dst, sizeof(dst)))
+			tk_die("--df: IP_MTU_DISCOVER/connect");
+	}
 	t0 = tk_now_us();
 	deadline = t0 + (int64_t)timeout_ms * 1000;
 	while (sent < count && !tk_stop) {
@@ -513,6 +532,25 @@ static int cmd_send(int argc, char **argv)
 				usleep(100);
 				continue;
 			}
+			if (df && errno == EMSGSIZE) {
+				socklen_t ml = sizeof(mtu);
+
+				/* the path is narrower: go again, smaller */
+				emsgsize++;
+				if (getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &ml))
+					tk_die("IP_MTU");
+				if (mtu - 28 < MIN_SIZE)
+					tk_die("path MTU below the smallest datagram");
+				/*
+				 * the route's MTU, or, when it says nothing
+				 * smaller, a step down (PLPMTUD's search)
+				 */
+				if ((uint64_t)(mtu - 28) < size)
+					size = (uint64_t)(mtu - 28);
+				else if (size - 8 >= MIN_SIZE)
+					size -= 8;
+				continue;
+			}
 			tk_die("sendto");
 		}
 		tk_log_rec(log, seq, t_send);
@@ -521,10 +559,14 @@ static int cmd_send(int argc, char **argv)
 			drain_echoes(fd, &st, rbuf);
 	}
 	if (sent)
-		printf("sent %" PRIu64 " first %" PRIu64 " last %u\n", sent,
+		printf("sent %" PRIu64 " first %" PRIu64 " last %u", sent,
 		       first, (uint32_t)(first + sent - 1));
 	else
-		printf("sent 0 first %" PRIu64 " last -\n", first);
+		printf("sent 0 first %" PRIu64 " last -", first);
+	if (df)
+		printf(" emsgsize %" PRIu64 " size %" PRIu64 " mtu %d", emsgsize,
+		       size, mtu);
+	printf("\n");
 	fflush(stdout);
 	if (echo_ms) {
 		int64_t end = tk_now_us() + (int64_t)echo_ms * 1000;
