@@ -168,12 +168,24 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	bv_pkt_parse(skb, true, &key, &p);
 	local_bh_disable();
 	epoch = atomic_read_acquire(&bn->m_epoch);
-	bv_account(bn, cfg, &key, kind, peer, epoch, &p, NULL);
+	if (!stamp) {
+		bv_account(bn, cfg, &key, kind, peer, epoch, &p, NULL);
+		local_bh_enable();
+		return NF_ACCEPT;
+	}
+	/*
+	 * Stamped first, counted after: the stamp may change how the packet
+	 * is cut into segments (stamp.h), and the receiver counts segments
+	 * as the wire carries them. One that is refused never leaves: not
+	 * counted. (Segmented here, stolen: counted as parsed above.)
+	 */
+	verdict = bv_stamp_output(skb, state, cfg->group, epoch, &err, &split);
+	if (verdict == NF_ACCEPT && !err)
+		bv_pkt_parse_stamped(skb, &key, &p);
+	if ((verdict & NF_VERDICT_MASK) != NF_DROP)
+		bv_account(bn, cfg, &key, kind, peer, epoch, &p, NULL);
 	local_bh_enable();
 
-	if (!stamp)
-		return NF_ACCEPT;
-	verdict = bv_stamp_output(skb, state, cfg->group, epoch, &err, &split);
 	bv_stat_inc(bn, err ? bv_stamp_err_stat(err) : BEAVER_STAT_TX_STAMPED);
 	if (split)
 		bv_stat_inc(bn, BEAVER_STAT_STAMP_SPLIT);
@@ -181,7 +193,7 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	 * Counted as sent in @epoch, but the receiver cannot tell: it may
 	 * count it in a later snapshot. The next cut says so.
 	 */
-	if (err && !READ_ONCE(bn->tx_unstamped))
+	if (err && err != -E2BIG && !READ_ONCE(bn->tx_unstamped))
 		WRITE_ONCE(bn->tx_unstamped, true);
 	return verdict;
 }

@@ -7,9 +7,11 @@
 #include <linux/udp.h>
 #include <net/ip.h>
 #include "packet.h"
+#include "beaver_stamp.h"
 
-void bv_pkt_parse(struct sk_buff *skb, bool tx, struct bv_flow_key *key,
-		  struct bv_pkt *p)
+static void bv_pkt_parse_opt(struct sk_buff *skb, bool tx,
+			     struct bv_flow_key *key, struct bv_pkt *p,
+			     unsigned int stamp)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	unsigned int thoff = skb_network_offset(skb) + iph->ihl * 4;
@@ -22,7 +24,7 @@ void bv_pkt_parse(struct sk_buff *skb, bool tx, struct bv_flow_key *key,
 	key->laddr = tx ? iph->saddr : iph->daddr;
 	key->raddr = tx ? iph->daddr : iph->saddr;
 	p->tx = tx;
-	p->len = skb->len;
+	p->len = skb->len - stamp;
 
 	if (!ip_is_fragment(iph)) {
 		switch (iph->protocol) {
@@ -75,6 +77,19 @@ void bv_pkt_parse(struct sk_buff *skb, bool tx, struct bv_flow_key *key,
 		u32 segs = skb_shinfo(skb)->gso_segs;
 
 		p->segs = segs;
-		p->len += (segs - 1) * (thoff - skb_network_offset(skb) + l4hdr);
+		p->len += (segs - 1) * (thoff - skb_network_offset(skb) -
+					stamp + l4hdr);
 	}
+}
+
+void bv_pkt_parse(struct sk_buff *skb, bool tx, struct bv_flow_key *key,
+		  struct bv_pkt *p)
+{
+	bv_pkt_parse_opt(skb, tx, key, p, 0);
+}
+
+void bv_pkt_parse_stamped(struct sk_buff *skb, struct bv_flow_key *key,
+			  struct bv_pkt *p)
+{
+	bv_pkt_parse_opt(skb, true, key, p, BEAVER_OPT_LEN);
 }

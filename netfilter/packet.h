@@ -16,4 +16,12 @@
 void bv_pkt_parse(struct sk_buff *skb, bool tx, struct bv_flow_key *key,
 		  struct bv_pkt *p);
 
+/*
+ * The same for a packet that now carries the stamp, counted as if it did
+ * not (lengths never include it), with the segmentation it will have on
+ * the wire (the stamp may have changed it: see bv_stamp_output()).
+ */
+void bv_pkt_parse_stamped(struct sk_buff *skb, struct bv_flow_key *key,
+			  struct bv_pkt *p);
+
 #endif /* _BEAVER_PACKET_H */

@@ -57,8 +57,8 @@ int bv_skb_stamp_find(struct sk_buff *skb, u8 group, struct bv_stamp *st)
 
 /*
  * Every segment of a TCP GSO packet gets the stamp: 8 bytes more header
- * each, so 8 bytes less payload each, or every segment would be 8 bytes
- * over what the stack sized it for (the path MTU). The stack segments it
+ * each, so 8 bytes less payload each when the segments would otherwise
+ * pass the route's MTU (no MSS clamp left them room). The stack segments it
  * later, through every hook, as any GSO packet. Other GSO packets (UDP:
  * each segment is a datagram) keep their size: bv_stamp_output() checks
  * that they still fit.
@@ -70,6 +70,10 @@ static void bv_gso_shrink(struct sk_buff *skb)
 
 	if (!skb_is_gso(skb) || !skb_is_gso_tcp(skb) ||
 	    sh->gso_size <= BEAVER_OPT_LEN)
+		return;
+	/* segments that still fit (the MSS clamp left room): as they are */
+	if (skb_dst(skb) &&
+	    skb_gso_validate_network_len(skb, dst_mtu(skb_dst(skb))))
 		return;
 	skb_decrease_gso_size(sh, BEAVER_OPT_LEN);
 	hdr = skb_transport_offset(skb) + tcp_hdrlen(skb);

@@ -125,6 +125,26 @@ for c in dr:m1:$VIP_DR:80 nat:m2:$VIP_NAT:81; do
 		"${mode}_noclamp: retransmissions within 1 % of the segments ($segments) of the clamped run ($retrans_clamped)"
 done
 
+log "no clamp, member to member: both ends count the segments the wire carries"
+sp0=$(bstat m1 stat.stamp_split)
+nsx m2 tcpbulk serve --port 6100 --once --timeout-ms 60000 \
+	--ready-file "$(ready_file m2bulk)" >"$VM_STATE/serve.m2bulk" &
+spid=$!
+wait_ready m2bulk
+out=$(nsx m1 tcpbulk send --dst 10.0.1.12 --port 6100 --bytes $BYTES --timeout-ms 60000) ||
+	fail "tcpbulk m1 -> m2 failed: $out"
+wait "$spid" || true
+check_eq "$(kv "$(cat "$VM_STATE/serve.m2bulk")" received)" $BYTES "m1 -> m2: bytes received"
+figure m1_m2_split $(( $(bstat m1 stat.stamp_split) - sp0 ))
+bnl m1 member-advance 30 >/dev/null
+bnl m2 member-advance 30 >/dev/null
+f1=$(records m1 30)
+f2=$(records m2 30)
+tx=$(rsum "$f1" flow tx_pkts proto=6 rport=6100)/$(rsum "$f1" flow tx_bytes proto=6 rport=6100)
+rx=$(rsum "$f2" flow rx_pkts proto=6 lport=6100)/$(rsum "$f2" flow rx_bytes proto=6 lport=6100)
+echo "m1 tx $tx, m2 rx $rx (packets/bytes)"
+check_eq "$rx" "$tx" "m1 -> m2 without the clamp: packets/bytes m1 sent = m2 received"
+
 log "Don't-Fragment UDP near the MTU"
 # dfudp LABEL FROM TO DST PORT SIZE: 200 datagrams with DF, sets lost,
 # emsgsize, mtu, frags (on FROM and the director)
