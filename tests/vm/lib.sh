@@ -362,6 +362,28 @@ elapsed() {
 	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f\n", b - a }'
 }
 
+# warmup_growth FILE XCOL X0 WARM END WIN COL [MIN]: how a sampled quantity grew
+# after warm-up (27-soak, 28-rss). FILE holds one sample a line; column
+# XCOL is the run's progress (the time in 27, snapshots finished in 28),
+# X0 where it starts, WARM the warm-up's length in those units, END the
+# last progress counted, COL the quantity. Reference: the mean over the
+# second half of warm-up; after it, means over windows of WIN units (what
+# comes and goes within a window is noise, a leak stays), the largest of
+# those holding at least MIN samples (default 5). Prints "REFERENCE
+# LARGEST PCT" (PCT -1 without a reference or without such a window: a run
+# too short to say).
+warmup_growth() {
+	awk -v xc="$2" -v a="$3" -v w="$4" -v c="$5" -v win="$6" -v col="$7" -v min="${8:-5}" '
+		{ t = $xc - a }
+		t >= w / 2 && t < w { rs += $col; rn++ }
+		t >= w && $xc <= c { k = int((t - w) / win); s[k] += $col; n[k]++; if (k > K) K = k }
+		END {
+			r = rn ? rs / rn : 0
+			for (k = 0; k <= K; k++) if (n[k] >= min && s[k] / n[k] > m) m = s[k] / n[k]
+			printf "%d %d %.1f\n", r, m, r && m ? (m - r) * 100 / r : -1
+		}' "$1"
+}
+
 # kv "LINE" KEY: the value after KEY in a "key value key value" line
 kv() {
 	echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'

@@ -276,21 +276,13 @@ if phase soak; then
 	figure flow_table_max "$(awk '$9 ~ /^[0-9]+$/ && $9 > m { m = $9 } END { print m + 0 }' "$F/samples")"
 	figure ipvs_conns_max "$(awk '$8 > m { m = $8 } END { print m + 0 }' "$F/samples")"
 
-	# growth after warm-up, column COL of the samples: means over 40 s
-	# windows (the flows of the last second come and go with every
-	# release; a leak stays), the largest after the first 20 % of the
-	# tuples against the mean over the second half of those 20 %
-	growth() {
-		awk -v a="$t_soak0" -v b="$t_soak1" -v c="$t_soak2" -v col="$1" -v win=40 '
-			{ t = $1 - a; w = 0.2 * (b - a) }
-			t >= w / 2 && t < w { rs += $col; rn++ }
-			t >= w && $1 <= c { k = int((t - w) / win); s[k] += $col; n[k]++; if (k > K) K = k }
-			END {
-				r = rn ? rs / rn : 0
-				for (k = 0; k <= K; k++) if (n[k] >= 5 && s[k] / n[k] > m) m = s[k] / n[k]
-				printf "%d %d %.1f\n", r, m, r ? (m - r) * 100 / r : -1
-			}' "$F/samples"
-	}
+	# growth after warm-up, column COL of the samples (lib.sh
+	# warmup_growth): means over 40 s windows (the flows of the last
+	# second come and go with every release; a leak stays), the largest
+	# after the first 20 % of the tuples against the mean over the second
+	# half of those 20 %
+	warm=$(awk -v a="$t_soak0" -v b="$t_soak1" 'BEGIN { printf "%.6f", 0.2 * (b - a) }')
+	growth() { warmup_growth "$F/samples" 1 "$t_soak0" "$warm" "$t_soak2" 40 "$1"; }
 	# The module's memory, first as it moved during the run (a figure:
 	# it follows the flows of the last second or two, and their number
 	# follows the pace of snapshots, slower on a loaded host), then the
