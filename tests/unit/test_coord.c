@@ -1674,6 +1674,136 @@ static void test_calibrate_rtt(void **state)
 	assert_int_equal(r[3].answered, 0);
 }
 
+/*
+ * A member's record with one member channel (to or from peer) and late
+ * entries (a JSON array text)
+ */
+static char *chan_record(const char *node, uint32_t e, const char *peer,
+			 unsigned int tx, unsigned int rx, unsigned int infl,
+			 const char *late)
+{
+	char *t = NULL;
+	int n = asprintf(&t,
+		"{\"node\":\"%s\",\"epoch\":%u,\"cut\":null,\"flows\":[],"
+		"\"channels\":[{\"kind\":\"member\",\"peer\":\"%s\","
+		"\"tx_pkts\":%u,\"tx_bytes\":%u,\"rx_pkts\":%u,"
+		"\"rx_bytes\":%u,\"inflight_pkts\":%u,"
+		"\"inflight_bytes\":%u}],\"captures\":[],\"late\":%s}",
+		node, e, peer, tx, 100 * tx, rx, 100 * rx, infl, 100 * infl,
+		late);
+
+	assert_true(n > 0);
+	return keep(t);
+}
+
+/* one snapshot through to acceptance with the given records */
+static int64_t accepted_snapshot(uint32_t *e, const char *m1_late,
+				 unsigned int m1_tx, const char *m2_late,
+				 unsigned int m2_rx, unsigned int m2_infl)
+{
+	int64_t id = snapshot();
+
+	*e = gateways_ack(n_sent - 2, TAU / 4);
+	members_ack(*e);
+	serve_record("m1", *e, chan_record("m1", *e, "10.0.1.12", m1_tx, 0, 0,
+					   m1_late), 1000);
+	serve_record("m2", *e, chan_record("m2", *e, "10.0.1.11", 0, m2_rx,
+					   m2_infl, m2_late), 1000);
+	assert_int_equal(get_snap(id).state, BVS_ACCEPTED);
+	return id;
+}
+
+static json_t *report_of(int64_t id)
+{
+	json_t *j = keep_json(json_loads(keep(bvs_report_get(store, id)), 0,
+					 NULL));
+
+	assert_non_null(j);
+	return j;
+}
+
+/* report's channel from -> to, field key */
+static json_int_t chan_field(json_t *rep, const char *from, const char *to,
+			     const char *key)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(json_object_get(rep, "channels"), i, c)
+		if (!strcmp(json_string_value(json_object_get(c, "from")), from) &&
+		    !strcmp(json_string_value(json_object_get(c, "to")), to)) {
+			json_t *v = json_object_get(c, key);
+
+			if (json_is_boolean(v))
+				return json_is_true(v);
+			assert_true(json_is_integer(v));
+			return json_integer_value(v);
+		}
+	fail_msg("no channel %s -> %s", from, to);
+	return -1;
+}
+
+/*
+ * Late packets through the coordinator: snapshot A's channel m1 -> m2 is
+ * 2 short at A (sent 10, received 7, in flight 1) and its report says
+ * so, with late 0. B's record of m2 carries the late entry naming A (and
+ * one of gateway kind naming A..B): A's report is amended (channel late
+ * 2, balanced, summary balanced, m2's late 2 + 1), B's gets the gateway
+ * entry on m2 only. C's record carries the same entries again: nothing
+ * changes (dedup). Fails if the peer address is not mapped to m1, the
+ * entries go to the wrong snapshot, or a repeat is counted twice.
+ */
+static void test_late_entries_amend_reports(void **state)
+{
+	char late_b[512];
+	uint32_t ea, eb, ec;
+	int64_t a, b, c;
+	json_t *rep;
+
+	(void)state;
+	a = accepted_snapshot(&ea, "[]", 10, "[]", 7, 1);
+	rep = report_of(a);
+	assert_int_equal(chan_field(rep, "m1", "m2", "late"), 0);
+	assert_int_equal(chan_field(rep, "m1", "m2", "balanced"), 0);
+	assert_false(json_is_true(json_object_get(rep, "balanced")));
+
+	eb = ea + 1;
+	snprintf(late_b, sizeof(late_b),
+		 "[{\"kind\":\"member\",\"peer\":\"10.0.1.11\",\"first\":%u,"
+		 "\"last\":%u,\"arrived\":%u,\"pkts\":2,\"bytes\":200},"
+		 "{\"kind\":\"gateway\",\"peer\":\"10.0.0.1\",\"first\":%u,"
+		 "\"last\":%u,\"arrived\":%u,\"pkts\":1,\"bytes\":60}]",
+		 ea, ea, ea, ea, eb, eb);
+	b = accepted_snapshot(&eb, "[]", 20, late_b, 20, 0);
+	assert_int_equal(eb, ea + 1);
+	rep = report_of(a);
+	assert_int_equal(chan_field(rep, "m1", "m2", "late"), 2);
+	assert_int_equal(chan_field(rep, "m1", "m2", "late_bytes"), 200);
+	assert_int_equal(chan_field(rep, "m1", "m2", "balanced"), 1);
+	assert_true(json_is_true(json_object_get(rep, "balanced")));
+	assert_int_equal(json_integer_value(json_object_get(rep,
+				"unbalanced_channels")), 0);
+	assert_int_equal(json_integer_value(json_object_get(rep, "late")), 3);
+	rep = report_of(b);
+	assert_int_equal(chan_field(rep, "m1", "m2", "late"), 0);
+	assert_int_equal(json_integer_value(json_object_get(rep, "late")), 1);
+	assert_true(json_is_true(json_object_get(rep, "balanced")));
+	/* the record is stored as it came */
+	assert_non_null(strstr(keep(bvs_member_record_get(store, b, "m2")),
+			       "\"gateway\""));
+
+	/* the same entries from C's record (not released yet): once only */
+	c = accepted_snapshot(&ec, "[]", 5, late_b, 5, 0);
+	rep = report_of(a);
+	assert_int_equal(chan_field(rep, "m1", "m2", "late"), 2);
+	assert_int_equal(json_integer_value(json_object_get(rep, "late")), 3);
+	assert_true(json_is_true(json_object_get(rep, "balanced")));
+	rep = report_of(b);
+	assert_int_equal(json_integer_value(json_object_get(rep, "late")), 1);
+	rep = report_of(c);
+	assert_int_equal(json_integer_value(json_object_get(rep, "late")), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1706,6 +1836,7 @@ int main(void)
 		T(test_max_outstanding),
 		T(test_forget_waiter),
 		T(test_calibrate_rtt),
+		T(test_late_entries_amend_reports),
 #undef T
 	};
 
