@@ -145,16 +145,25 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_LATE_ADD] = "INSERT OR IGNORE INTO late_entries(node, kind, peer, "
 		       "first, last, arrived, pkts, bytes, snapshot_id) "
 		       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	/* accepted snapshots but ?3 with an epoch in ?1..?2 (serial order) */
-	[Q_LATE_RANGE] = "SELECT id FROM snapshots WHERE state = 'accepted' "
-			 "AND id <> ?3 AND ((epoch - ?1) & 4294967295) <= "
-			 "((?2 - ?1) & 4294967295) ORDER BY id",
-	/* the entries late for epoch ?1 */
+	/*
+	 * accepted snapshots but ?3 with an epoch in ?1..?2, ?1 <= ?2 as
+	 * numbers (a range across the wrap is asked in two parts): on the
+	 * epoch index, not a scan of every snapshot retention keeps
+	 */
+	[Q_LATE_RANGE] = "SELECT id FROM snapshots WHERE epoch BETWEEN ?1 AND "
+			 "?2 AND state = 'accepted' AND id <> ?3 ORDER BY id",
+	/*
+	 * the entries late for epoch ?1: those with last >= ?1 are few (an
+	 * entry's last is older than the records that bring it), found on
+	 * the index of last; entries across the wrap (first > last) on their
+	 * partial index
+	 */
 	[Q_LATE_COVER] = "SELECT node, kind, peer, first, last, arrived, pkts, "
-			 "bytes FROM late_entries WHERE ((?1 - first) & "
-			 "4294967295) <= ((last - first) & 4294967295) "
-			 "ORDER BY snapshot_id, node, kind, peer, first, last, "
-			 "arrived",
+			 "bytes FROM (SELECT * FROM late_entries WHERE "
+			 "last >= ?1 AND first <= ?1 UNION ALL SELECT * FROM "
+			 "late_entries WHERE first > last AND (first <= ?1 OR "
+			 "last >= ?1)) ORDER BY snapshot_id, node, kind, peer, "
+			 "first, last, arrived",
 	[Q_REPORT_SET] = "UPDATE snapshots SET report = ?2 WHERE id = ?1 AND "
 			 "state = 'accepted'",
 	[Q_PRUNE_LATES] = "DELETE FROM late_entries WHERE snapshot_id IN "
@@ -229,7 +238,11 @@ static const char schema_v4[] =
 	" bytes INTEGER NOT NULL,"
 	" snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),"
 	" PRIMARY KEY(node, kind, peer, first, last, arrived));"
-	"CREATE INDEX late_entries_snapshot ON late_entries(snapshot_id);";
+	"CREATE INDEX late_entries_snapshot ON late_entries(snapshot_id);"
+	"CREATE INDEX late_entries_last ON late_entries(last);"
+	"CREATE INDEX late_entries_wrap ON late_entries(first) "
+	" WHERE first > last;"
+	"CREATE INDEX snapshots_epoch ON snapshots(epoch);";
 
 struct bvs {
 	sqlite3 *db;
@@ -927,34 +940,52 @@ static int amend_one(struct bvs *s, char **text, const struct bvs_late *l,
 	return err ? 1 : 0;
 }
 
-/* entry l is new: amend every other accepted snapshot it was late for */
-static int amend_others(struct bvs *s, int64_t id, const struct bvs_late *l,
-			bvs_amend_fn amend, void *data, size_t *amended)
+/* append to *ids the accepted snapshots but id with an epoch in lo..hi */
+static int ids_between(struct bvs *s, int64_t id, uint32_t lo, uint32_t hi,
+		       int64_t **ids, size_t *n, size_t *cap)
 {
 	sqlite3_stmt *x = q(s, Q_LATE_RANGE);
-	int64_t *ids = NULL, *p;
-	size_t n = 0, cap = 0;
+	int64_t *p;
 	int rc, err = 0;
 
-	/* the ids first: no report is rewritten under a running SELECT */
-	sqlite3_bind_int64(x, 1, l->first);
-	sqlite3_bind_int64(x, 2, l->last);
+	sqlite3_bind_int64(x, 1, lo);
+	sqlite3_bind_int64(x, 2, hi);
 	sqlite3_bind_int64(x, 3, id);
 	while ((rc = sqlite3_step(x)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 8;
-			p = realloc(ids, cap * sizeof(*ids));
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 8;
+			p = realloc(*ids, *cap * sizeof(**ids));
 			if (!p) {
 				err = fail(s, -ENOMEM, "out of memory");
 				break;
 			}
-			ids = p;
+			*ids = p;
 		}
-		ids[n++] = sqlite3_column_int64(x, 0);
+		(*ids)[(*n)++] = sqlite3_column_int64(x, 0);
 	}
 	done(x);
 	if (!err && rc != SQLITE_DONE)
 		err = fail_sql(s, rc, "find snapshots to amend");
+	return err;
+}
+
+/* entry l is new: amend every other accepted snapshot it was late for */
+static int amend_others(struct bvs *s, int64_t id, const struct bvs_late *l,
+			bvs_amend_fn amend, void *data, size_t *amended)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int err;
+
+	/* the ids first: no report is rewritten under a running SELECT */
+	if (l->first <= l->last) {
+		err = ids_between(s, id, l->first, l->last, &ids, &n, &cap);
+	} else {
+		/* across the wrap (json.c admits only serial ranges) */
+		err = ids_between(s, id, l->first, UINT32_MAX, &ids, &n, &cap);
+		if (!err)
+			err = ids_between(s, id, 0, l->last, &ids, &n, &cap);
+	}
 	for (size_t i = 0; !err && i < n; i++) {
 		char *text = report_of(s, ids[i]);
 

@@ -745,7 +745,7 @@ static void test_late_entries(void **state)
 		  .arrived = 14, .pkts = 4 },
 	};
 	struct bvs_snapshot snap;
-	int64_t id10, id11, id12, id13, id14, id15, id16;
+	int64_t id10, id11, id12, id13, id14, id15, id16, idw;
 	size_t amended = 99;
 	uint64_t n;
 	struct bvs *s;
@@ -778,6 +778,16 @@ static void test_late_entries(void **state)
 	assert_int_equal(accept_late(s, id13, 13, NULL, 0, &amended), 0);
 	assert_report(s, id13, "r13+b:2+c:5");
 	assert_int_equal(amended, 1);
+	/* and w's range across the wrap, from both ends */
+	assert_int_equal(bvs_snapshot_new(s, 1, &idw), 0);
+	assert_int_equal(accept_late(s, idw, 0xfffffff5u, NULL, 0, NULL), 0);
+	assert_report(s, idw, "r4294967285+w:7");
+	assert_int_equal(bvs_snapshot_new(s, 1, &idw), 0);
+	assert_int_equal(accept_late(s, idw, 5, NULL, 0, NULL), 0);
+	assert_report(s, idw, "r5+w:7");
+	assert_int_equal(bvs_snapshot_new(s, 1, &idw), 0);
+	assert_int_equal(accept_late(s, idw, 0xffffffefu, NULL, 0, NULL), 0);
+	assert_report(s, idw, "r4294967279");
 
 	/* out of memory: nothing of it stays, a retry applies it */
 	assert_int_equal(bvs_snapshot_new(s, 1, &id16), 0);
@@ -802,7 +812,7 @@ static void test_late_entries(void **state)
 	/* retention: 14's and 15's entries go with them, 16's stays */
 	assert_int_equal(count_rows("SELECT count(*) FROM late_entries"), 6);
 	assert_int_equal(bvs_prune(s, 1, 0, &n), 0);
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 9);
 	assert_int_equal(count_rows("SELECT count(*) FROM late_entries"), 1);
 	bvs_close(s);
 }
