@@ -145,6 +145,7 @@ static void print_report(const json_t *rep)
 		pr_field(e, "sent", "sent", PR_PLAIN);
 		pr_field(e, "received", "received", PR_PLAIN);
 		pr_field(e, "inflight", "inflight", PR_PLAIN);
+		pr_field(e, "late", "late", PR_PLAIN);
 		pr_field(e, "balanced", "balanced", PR_GOOD);
 		pr_close();
 	}

@@ -57,8 +57,8 @@ static const char exit_codes[] =
 	"  4  not found: show/export of a snapshot that does not exist\n"
 	"  5  any other error (reported by beaverd, no reply in time, I/O)\n"
 	"  6  snapshot --wait: accepted, but its verification found an\n"
-	"     unbalanced channel, a missing or incomplete record, or late\n"
-	"     packets (show ID says which)\n"
+	"     unbalanced channel (late packets not reported yet leave it so),\n"
+	"     or a missing or incomplete record (show ID says which)\n"
 "  7  snapshot: this coordinator is a standby (it does not hold its\n"
 "     active_address); the active one takes the snapshots\n";
 

@@ -3,6 +3,7 @@
  * Global snapshot assembly and verification. See assemble.h.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 
 #include "assemble.h"
@@ -85,16 +86,21 @@ static json_t *channel_json(const struct bvx_member *a,
 		return NULL;	/* these two never talked */
 	sum->channels++;
 	sum->unbalanced += !balanced;
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+	/* late 0: this channel's late packets come with later records
+	 * (bvx_amend adds them) */
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+			 " s:b}",
 			 "from", a->node, "to", b->node,
 			 "sent", (json_int_t)sent,
 			 "received", (json_int_t)recv,
 			 "inflight", (json_int_t)infl,
+			 "late", (json_int_t)0,
 			 "sent_bytes", (json_int_t)(tx ? tx->tot.tx_bytes : 0),
 			 "received_bytes",
 			 (json_int_t)(rx ? rx->tot.rx_bytes : 0),
 			 "inflight_bytes",
 			 (json_int_t)(rx ? rx->inflight_bytes : 0),
+			 "late_bytes", (json_int_t)0,
 			 "balanced", balanced);
 }
 
@@ -140,4 +146,112 @@ oom:
 	json_decref(members);
 	json_decref(chans);
 	return NULL;
+}
+
+/* --- amendment by late entries ------------------------------------------- */
+
+/* a counter of a stored report: absent (an older report) or odd is 0 */
+static uint64_t num(const json_t *o, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(o, key));
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* set o.key to a + b, saturated at what a JSON integer holds */
+static int set_sum(json_t *o, const char *key, uint64_t a, uint64_t b)
+{
+	uint64_t v = sat_add(a, b);
+
+	return json_object_set_new(o, key, json_integer(
+		(json_int_t)(v > INT64_MAX ? INT64_MAX : v)));
+}
+
+static json_t *find_by(json_t *arr, const char *k1, const char *v1,
+		       const char *k2, const char *v2)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(arr, i, e) {
+		const char *a = json_string_value(json_object_get(e, k1));
+		const char *b = k2 ? json_string_value(json_object_get(e, k2))
+				   : NULL;
+
+		if (a && !strcmp(a, v1) && (!k2 || (b && !strcmp(b, v2))))
+			return e;
+	}
+	return NULL;
+}
+
+/* the channel's balance with its late packets */
+static int rebalance(json_t *c)
+{
+	uint64_t rhs = sat_add(sat_add(num(c, "received"), num(c, "inflight")),
+			       num(c, "late"));
+
+	return json_object_set_new(c, "balanced",
+				   json_boolean(num(c, "sent") == rhs));
+}
+
+int bvx_amend(json_t *rep, const char *node, const char *from,
+	      const struct bvr_late *l)
+{
+	json_t *members = json_object_get(rep, "members");
+	json_t *chans = json_object_get(rep, "channels");
+	json_t *m, *c, *e;
+	uint64_t late = 0, unbalanced = 0;
+	size_t i;
+
+	if (!json_is_object(rep) || !json_is_array(members) ||
+	    !json_is_array(chans))
+		return -EINVAL;
+	m = find_by(members, "node", node, NULL, NULL);
+	if (!m)
+		return -ENOENT;	/* not a member of this snapshot */
+	if (set_sum(m, "late", num(m, "late"), l->pkts))
+		return -ENOMEM;
+	if (l->kind == BEAVER_CHAN_MEMBER && from) {
+		c = find_by(chans, "from", from, "to", node);
+		if (!c) {
+			/*
+			 * late packets on a channel the cut saw nothing of
+			 * (nothing sent, nothing received): the report shows
+			 * it, unbalanced, rather than hide them
+			 */
+			c = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I,"
+				      " s:I, s:I, s:I}",
+				      "from", from, "to", node,
+				      "sent", (json_int_t)0,
+				      "received", (json_int_t)0,
+				      "inflight", (json_int_t)0,
+				      "late", (json_int_t)0,
+				      "sent_bytes", (json_int_t)0,
+				      "received_bytes", (json_int_t)0,
+				      "inflight_bytes", (json_int_t)0,
+				      "late_bytes", (json_int_t)0);
+			if (!c || json_array_append_new(chans, c))
+				return -ENOMEM;
+		}
+		if (set_sum(c, "late", num(c, "late"), l->pkts) ||
+		    set_sum(c, "late_bytes", num(c, "late_bytes"), l->bytes) ||
+		    rebalance(c))
+			return -ENOMEM;
+	}
+	/* the summary follows its members and channels */
+	json_array_foreach(members, i, e)
+		late = sat_add(late, num(e, "late"));
+	json_array_foreach(chans, i, e)
+		unbalanced += !json_is_true(json_object_get(e, "balanced"));
+	if (set_sum(rep, "late", late, 0) ||
+	    set_sum(rep, "unbalanced_channels", unbalanced, 0) ||
+	    json_object_set_new(rep, "balanced",
+				json_boolean(unbalanced == 0)))
+		return -ENOMEM;
+	return 0;
 }

@@ -8,8 +8,11 @@
  * what A sent to B before A's cut equals what B received from A before
  * B's cut plus what was in flight on that channel (stamped before A's cut,
  * arrived after B's). Packets that arrived after B's record was complete
- * are counted late on B's record; packets lost on the wire are missing.
- * A channel balances when sent = received + in flight exactly.
+ * are late: B reports them in later records as late entries naming the
+ * snapshots they were late for, and the coordinator amends those
+ * snapshots' reports (bvx_amend). Packets lost on the wire are missing.
+ * A channel balances when sent = received + in flight + late exactly; a
+ * report is made with late 0 on every channel.
  */
 #ifndef BEAVERD_ASSEMBLE_H
 #define BEAVERD_ASSEMBLE_H
@@ -44,5 +47,20 @@ struct bvx_summary {
 json_t *bvx_report(uint32_t epoch, uint64_t tau_min_ns, uint64_t bound_ns,
 		   const struct bvx_member *m, size_t n,
 		   struct bvx_summary *sum);
+
+/*
+ * Amend a stored report (bvx_report's, possibly amended before) with one
+ * late entry of node's record: node's "late" grows by l->pkts; for a
+ * member channel (from: the node whose data address is l->peer, NULL if
+ * none is known) the channel from -> node gets late/late_bytes added and
+ * its balance recomputed (sent == received + inflight + late), created
+ * if the report has no such channel; then the summary ("late",
+ * "unbalanced_channels", "balanced") is recomputed. The caller applies
+ * each entry once per report (dedup is its business). Counters saturate
+ * at INT64_MAX. Returns 0, -EINVAL (not a report), -ENOENT (node is not
+ * one of its members: nothing changed), -ENOMEM.
+ */
+int bvx_amend(json_t *rep, const char *node, const char *from,
+	      const struct bvr_late *l);
 
 #endif /* BEAVERD_ASSEMBLE_H */

@@ -144,21 +144,31 @@ static void set_timer(struct snap *s, uint64_t delay, bvl_timer_cb cb)
 	s->timer = bvl_timer(delay, cb, s);
 }
 
+static uint32_t epoch_prev(uint32_t e)
+{
+	return e - 1 ? e - 1 : 0xffffffffu;	/* 0 is no epoch */
+}
+
 /*
  * Members may drop their records up to the epoch just before the oldest
  * one a running snapshot may still collect: releasing an accepted
  * snapshot's epoch alone would free what an older one, still collecting,
- * needs (the records of every epoch up to E go at once). Called whenever
- * a snapshot ends, in any state: rejected and failed attempts leave
- * records too. The datagram may be lost; the next release covers it.
+ * needs (the records of every epoch up to E go at once). And never the
+ * newest epoch given out: a member classifies a packet as late for E
+ * only while it holds E's record (once released, a straggler for E is
+ * counted nowhere but in later totals, and E's channel can never
+ * balance), so E stays until a later snapshot ends; its late packets are
+ * then reported by that snapshot's records. Called whenever a snapshot
+ * ends, in any state: rejected and failed attempts leave records too.
+ * The datagram may be lost; the next release covers it.
  */
 static void release_unneeded(struct bvd_coord *c)
 {
-	uint32_t upto = c->newest;
+	uint32_t upto = c->newest ? epoch_prev(c->newest) : 0;
 
 	for (const struct snap *o = c->snaps; o; o = o->next)
 		if (o->epoch && !bv_epoch_after(o->epoch, upto))
-			upto = o->epoch - 1 ? o->epoch - 1 : 0xffffffffu;
+			upto = epoch_prev(o->epoch);
 	if (!upto || !bv_epoch_after(upto, c->released))
 		return;
 	c->released = upto;
@@ -453,6 +463,79 @@ static void members_resend(void *data)
 	set_timer(s, MEMBER_RESEND_NS, members_resend);
 }
 
+/* the member whose data-plane address is addr (network order), or NULL */
+static const char *member_at(const struct bvd_coord *c, uint32_t addr)
+{
+	for (size_t i = 0; i < c->cfg->n_peers; i++)
+		if (!peer(c, i)->gateway && peer(c, i)->data.s_addr == addr)
+			return peer(c, i)->name;
+	return NULL;
+}
+
+/* bvs_amend_fn: one late entry into one stored report (assemble.c) */
+static int amend_report(char **report, const struct bvs_late *l, void *data)
+{
+	const struct bvd_coord *c = data;
+	struct bvr_late e = { .kind = l->kind, .peer = l->peer,
+			      .first = l->first, .last = l->last,
+			      .arrived = l->arrived, .pkts = l->pkts,
+			      .bytes = l->bytes };
+	const char *from = member_at(c, l->peer);
+	json_t *rep = json_loads(*report, 0, NULL);
+	char *text;
+	int err;
+
+	if (!rep)
+		return -EBADMSG;	/* not ours to repair: left as it is */
+	err = bvx_amend(rep, l->node, from, &e);
+	if (err == -ENOENT)
+		bvd_warn("late packets from %s's record: %s is not a member of "
+			 "snapshot epoch %u's report", l->node, l->node,
+			 (unsigned int)json_integer_value(
+				 json_object_get(rep, "epoch")));
+	text = err ? NULL : json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(rep);
+	if (err)
+		return err;
+	if (!text)
+		return -ENOMEM;
+	free(*report);
+	*report = text;
+	return 0;
+}
+
+/*
+ * The late entries of the collected records, for the store; node names
+ * point into the configuration. A member's entry of another kind than
+ * member, or from an address no member has, counts on the member only.
+ */
+static struct bvs_late *lates_of(const struct bvx_member *mem, size_t n,
+				 size_t *count)
+{
+	struct bvs_late *v;
+	size_t k = 0, total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += mem[i].rec->n_lates;
+	v = calloc(total + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < mem[i].rec->n_lates; j++) {
+			const struct bvr_late *l = &mem[i].rec->lates[j];
+
+			v[k++] = (struct bvs_late){
+				.node = mem[i].node, .kind = l->kind,
+				.peer = l->peer, .first = l->first,
+				.last = l->last, .arrived = l->arrived,
+				.pkts = l->pkts, .bytes = l->bytes,
+			};
+		}
+	}
+	*count = k;
+	return v;
+}
+
 static void finish(struct snap *s)
 {
 	struct bvd_coord *c = s->c;
@@ -462,6 +545,8 @@ static void finish(struct snap *s)
 	const char **nodes = calloc(np, sizeof(*nodes));
 	const char **texts = calloc(np, sizeof(*texts));
 	struct bvx_summary sum;
+	struct bvs_late *lates = NULL;
+	size_t n_lates = 0, amended = 0;
 	char *report = NULL, why[300] = "out of memory";
 	json_t *rep;
 	int err = -ENOMEM;
@@ -496,11 +581,18 @@ static void finish(struct snap *s)
 	json_decref(rep);
 	if (!report)
 		goto out;
-	err = bvs_snapshot_accept(c->store, s->id, s->epoch, s->bound, n,
-				  nodes, texts, report);
+	lates = lates_of(mem, n, &n_lates);
+	if (!lates)
+		goto out;
+	err = bvs_snapshot_accept_late(c->store, s->id, s->epoch, s->bound, n,
+				       nodes, texts, report, lates, n_lates,
+				       amend_report, c, &amended);
 	if (err)
 		snprintf(why, sizeof(why), "cannot store the snapshot: %s",
 			 strerror(-err));
+	else if (amended)
+		bvd_info("snapshot %lld: late packets its records reported "
+			 "amended %zu report(s)", (long long)s->id, amended);
 out:
 	for (size_t i = 0; rec && i < n; i++)
 		bvr_free(&rec[i]);
@@ -509,6 +601,7 @@ out:
 	free(nodes);
 	free(texts);
 	free(report);
+	free(lates);
 	if (err) {
 		snap_end(s, BVS_FAILED, why);
 		return;

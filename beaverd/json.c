@@ -432,6 +432,22 @@ static json_t *chan_json(const struct bvr_chan *c)
 	return ob_done(&b);
 }
 
+static json_t *late_json(const struct bvr_late *l)
+{
+	struct ob b = { json_object(), false };
+
+	set(&b, "kind", enum_json(bv_chan_kind_name(l->kind), l->kind));
+	set(&b, "peer", addr_json(l->peer));
+	if (l->cpu != BVR_CPU_MERGED)
+		set(&b, "cpu", json_integer(l->cpu));
+	set(&b, "first", json_integer(l->first));
+	set(&b, "last", json_integer(l->last));
+	set(&b, "arrived", json_integer(l->arrived));
+	set(&b, "pkts", bvj_u64(l->pkts));
+	set(&b, "bytes", bvj_u64(l->bytes));
+	return ob_done(&b);
+}
+
 static json_t *capture_json(const struct bvr_capture *c)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -460,7 +476,7 @@ json_t *bvj_records_to_json(const struct bvr_records *r, const char *node)
 {
 	struct ob b = { json_object(), false };
 	json_t *flows = json_array(), *chans = json_array();
-	json_t *caps = json_array();
+	json_t *caps = json_array(), *lates = json_array();
 
 	if (node)
 		set(&b, "node", json_string(node));
@@ -472,6 +488,8 @@ json_t *bvj_records_to_json(const struct bvr_records *r, const char *node)
 		append(&b, chans, chan_json(&r->chans[i]));
 	for (size_t i = 0; i < r->n_caps; i++)
 		append(&b, caps, capture_json(&r->caps[i]));
+	for (size_t i = 0; i < r->n_lates; i++)
+		append(&b, lates, late_json(&r->lates[i]));
 	set(&b, "flows", flows);
 	/* retired and untracked flows: only when there are some */
 	if (r->has_retired) {
@@ -482,6 +500,8 @@ json_t *bvj_records_to_json(const struct bvr_records *r, const char *node)
 	}
 	set(&b, "channels", chans);
 	set(&b, "captures", caps);
+	/* always, even empty: a reader tells "none" from an old writer */
+	set(&b, "late", lates);
 	return ob_done(&b);
 }
 
@@ -597,6 +617,41 @@ static int chan_parse(const json_t *o, struct bvr_chan *c, const char *w,
 	return 0;
 }
 
+/*
+ * A late entry. Beyond types and widths: first..last is a range in serial
+ * order (last not before first, less than 2^31 apart), and the packets
+ * arrived in an epoch not before last (they are late for snapshots that
+ * had closed): a range the coordinator would apply to the wrong snapshots
+ * is refused here, not amended into reports.
+ */
+static int late_parse(const json_t *o, struct bvr_late *l, const char *w,
+		      char *why, size_t len)
+{
+	uint32_t kind = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (!json_is_object(o))
+		return fail(why, len, "%s: not an object", w);
+	if (enum_parse(o, "kind", UINT8_MAX, kind_name_u32, &kind, w, why,
+		       len) ||
+	    get_addr(o, "peer", &l->peer, w, why, len) ||
+	    cpu_parse(o, &l->cpu, w, why, len) ||
+	    get_u32(o, "first", &l->first, w, why, len) ||
+	    get_u32(o, "last", &l->last, w, why, len) ||
+	    get_u32(o, "arrived", &l->arrived, w, why, len) ||
+	    get_u64(o, "pkts", &l->pkts, w, why, len) ||
+	    get_u64(o, "bytes", &l->bytes, w, why, len))
+		return -EINVAL;
+	l->kind = (uint8_t)kind;
+	if (l->last - l->first >= 0x80000000u)
+		return fail(why, len, "%s: last %u is before first %u", w,
+			    l->last, l->first);
+	if (l->arrived - l->last >= 0x80000000u)
+		return fail(why, len, "%s: arrived %u is before last %u", w,
+			    l->arrived, l->last);
+	return 0;
+}
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -672,7 +727,7 @@ static const json_t *get_array(const json_t *o, const char *key, char *why,
 int bvj_records_from_json(const json_t *j, struct bvr_records *r,
 			  char *why, size_t why_len)
 {
-	const json_t *flows, *chans, *caps, *cut, *e;
+	const json_t *flows, *chans, *caps, *lates, *cut, *e;
 	char w[40];
 	size_t i;
 	int err;
@@ -726,6 +781,27 @@ int bvj_records_from_json(const json_t *j, struct bvr_records *r,
 	json_array_foreach(caps, i, e) {
 		snprintf(w, sizeof(w), "captures[%zu]", i);
 		err = capture_parse(e, r, w, why, why_len);
+		if (err)
+			goto bad;
+	}
+	/* optional: a member agent before late entries sends none */
+	lates = json_object_get(j, "late");
+	if (lates && !json_is_array(lates)) {
+		err = fail(why, why_len, "late: not an array");
+		goto bad;
+	}
+	if (json_array_size(lates) > BVJ_LATE_MAX) {
+		err = fail(why, why_len, "late: %zu entries, at most %u",
+			   json_array_size(lates), BVJ_LATE_MAX);
+		goto bad;
+	}
+	json_array_foreach(lates, i, e) {
+		struct bvr_late l;
+
+		snprintf(w, sizeof(w), "late[%zu]", i);
+		err = late_parse(e, &l, w, why, why_len);
+		if (!err && bvr_add_late(r, &l))
+			err = oom(why, why_len);
 		if (err)
 			goto bad;
 	}

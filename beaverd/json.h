@@ -18,8 +18,13 @@
  *                  ["tx_seq"],["rx_seq"]}...],
  *       "channels": [{"kind","peer",["cpu"], <totals as flows>,
  *                     "inflight_pkts","inflight_bytes"}...],
- *       "captures": [{"stamp","epoch","ns","len","data"}...]}
+ *       "captures": [{"stamp","epoch","ns","len","data"}...],
+ *       "late": [{"kind","peer",["cpu"],"first","last","arrived",
+ *                 "pkts","bytes"}...]}
  *
+ *    "late" (written always, optional when read: older agents send none)
+ *    holds at most BVJ_LATE_MAX entries, each with last not before first
+ *    and arrived not before last (serial order).
  *    "cpu" is absent for merged entries (BVR_CPU_MERGED); "tx_seq" and
  *    "rx_seq" are absent when not valid; "node" is absent when not given.
  *
@@ -53,6 +58,12 @@
 #define BVJ_SCHEMA_SHOW		"beaver-show/1"
 #define BVJ_NODE_MAX		255	/* bytes of a node name */
 #define BVJ_CAPTURE_MAX		65535	/* bytes of capture data */
+/*
+ * late entries in one record: the coordinator does one database lookup
+ * per entry, so a record cannot make it do millions (the module keeps
+ * far fewer: one per channel and arrival epoch, until released)
+ */
+#define BVJ_LATE_MAX		65536
 
 /* a u64 as JSON: an integer, or a decimal string above INT64_MAX */
 json_t *bvj_u64(uint64_t v);

@@ -8,6 +8,7 @@
 #include "store.h"
 #include "beaver_stamp.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BVS_SCHEMA_VERSION	3
+#define BVS_SCHEMA_VERSION	4
 #define BVS_APPLICATION_ID	0x42565231	/* "BVR1" */
 #define BVS_DB_NAME		"beaverd.db"
 #define BVS_LOCK_NAME		"beaverd.lock"
@@ -66,6 +67,11 @@ enum stmt_id {
 	Q_RECOVER,
 	Q_REPLAY_SET,
 	Q_REPLAY_ALL,
+	Q_LATE_ADD,
+	Q_LATE_RANGE,
+	Q_LATE_COVER,
+	Q_REPORT_SET,
+	Q_PRUNE_LATES,
 	Q_PRUNE_RECORDS,
 	Q_PRUNE_ATTEMPTS,
 	Q_PRUNE_SNAPSHOTS,
@@ -135,6 +141,33 @@ static const char *const stmt_sql[Q_COUNT] = {
 			 "ON CONFLICT(sender) DO UPDATE SET top = "
 			 "max(top, excluded.top)",
 	[Q_REPLAY_ALL] = "SELECT sender, top FROM replay",
+	/* changes() tells a new entry (1) from one seen before (0) */
+	[Q_LATE_ADD] = "INSERT OR IGNORE INTO late_entries(node, kind, peer, "
+		       "first, last, arrived, pkts, bytes, snapshot_id) "
+		       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/*
+	 * accepted snapshots but ?3 with an epoch in ?1..?2, ?1 <= ?2 as
+	 * numbers (a range across the wrap is asked in two parts): on the
+	 * epoch index, not a scan of every snapshot retention keeps
+	 */
+	[Q_LATE_RANGE] = "SELECT id FROM snapshots WHERE epoch BETWEEN ?1 AND "
+			 "?2 AND state = 'accepted' AND id <> ?3 ORDER BY id",
+	/*
+	 * the entries late for epoch ?1: those with last >= ?1 are few (an
+	 * entry's last is older than the records that bring it), found on
+	 * the index of last; entries across the wrap (first > last) on their
+	 * partial index
+	 */
+	[Q_LATE_COVER] = "SELECT node, kind, peer, first, last, arrived, pkts, "
+			 "bytes FROM (SELECT * FROM late_entries WHERE "
+			 "last >= ?1 AND first <= ?1 UNION ALL SELECT * FROM "
+			 "late_entries WHERE first > last AND (first <= ?1 OR "
+			 "last >= ?1)) ORDER BY snapshot_id, node, kind, peer, "
+			 "first, last, arrived",
+	[Q_REPORT_SET] = "UPDATE snapshots SET report = ?2 WHERE id = ?1 AND "
+			 "state = 'accepted'",
+	[Q_PRUNE_LATES] = "DELETE FROM late_entries WHERE snapshot_id IN "
+			  PRUNE_VICTIMS,
 	[Q_PRUNE_RECORDS] = "DELETE FROM member_records WHERE snapshot_id IN "
 			    PRUNE_VICTIMS,
 	[Q_PRUNE_ATTEMPTS] = "DELETE FROM attempts WHERE snapshot_id IN "
@@ -186,6 +219,30 @@ static const char schema_v2[] =
 /* 3: the newest control-plane seq seen from each sender (peer.c) */
 static const char schema_v3[] =
 	"CREATE TABLE replay(sender INTEGER PRIMARY KEY, top INTEGER NOT NULL);";
+
+/*
+ * 4: the late entries the coordinator has applied (bvs_snapshot_accept_late),
+ * one row per entry: the key (node, kind, peer, first, last, arrived) makes
+ * an entry that several records report count once; snapshot_id is the
+ * snapshot whose records brought it, retention prunes it with that one
+ */
+static const char schema_v4[] =
+	"CREATE TABLE late_entries("
+	" node TEXT NOT NULL,"
+	" kind INTEGER NOT NULL,"
+	" peer INTEGER NOT NULL,"
+	" first INTEGER NOT NULL,"
+	" last INTEGER NOT NULL,"
+	" arrived INTEGER NOT NULL,"
+	" pkts INTEGER NOT NULL,"
+	" bytes INTEGER NOT NULL,"
+	" snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),"
+	" PRIMARY KEY(node, kind, peer, first, last, arrived));"
+	"CREATE INDEX late_entries_snapshot ON late_entries(snapshot_id);"
+	"CREATE INDEX late_entries_last ON late_entries(last);"
+	"CREATE INDEX late_entries_wrap ON late_entries(first) "
+	" WHERE first > last;"
+	"CREATE INDEX snapshots_epoch ON snapshots(epoch);";
 
 struct bvs {
 	sqlite3 *db;
@@ -515,6 +572,13 @@ static int setup(struct bvs *s)
 				   "set the schema version");
 		v = 3;
 	}
+	if (!err && v == 3) {
+		err = exec(s, schema_v4, "upgrade the schema to version 4");
+		if (!err)
+			err = exec(s, "PRAGMA user_version = 4",
+				   "set the schema version");
+		v = 4;
+	}
 	if (err) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return err;
@@ -842,18 +906,180 @@ int bvs_snapshot_set_state(struct bvs *s, int64_t id, enum bvs_state st,
 	return commit(s);
 }
 
+static char *text_query(struct bvs *s, sqlite3_stmt *x, const char *what);
+
+/* the text of an accepted snapshot's report, inside the transaction */
+static char *report_of(struct bvs *s, int64_t id)
+{
+	sqlite3_stmt *x = q(s, Q_REPORT_GET);
+
+	sqlite3_bind_int64(x, 1, id);
+	return text_query(s, x, "report");
+}
+
+static int report_set(struct bvs *s, int64_t id, const char *report)
+{
+	sqlite3_stmt *x = q(s, Q_REPORT_SET);
+
+	sqlite3_bind_int64(x, 1, id);
+	sqlite3_bind_text(x, 2, report, -1, SQLITE_STATIC);
+	return run(s, x, "amend report");
+}
+
+/*
+ * Apply entry l to report *text (malloc'd, replaced): 0 applied, 1 left
+ * out (the callback could not: its message is logged by it), or -ENOMEM.
+ */
+static int amend_one(struct bvs *s, char **text, const struct bvs_late *l,
+		     bvs_amend_fn amend, void *data)
+{
+	int err = amend(text, l, data);
+
+	if (err == -ENOMEM)
+		return fail(s, err, "amend a report: out of memory");
+	return err ? 1 : 0;
+}
+
+/* append to *ids the accepted snapshots but id with an epoch in lo..hi */
+static int ids_between(struct bvs *s, int64_t id, uint32_t lo, uint32_t hi,
+		       int64_t **ids, size_t *n, size_t *cap)
+{
+	sqlite3_stmt *x = q(s, Q_LATE_RANGE);
+	int64_t *p;
+	int rc, err = 0;
+
+	sqlite3_bind_int64(x, 1, lo);
+	sqlite3_bind_int64(x, 2, hi);
+	sqlite3_bind_int64(x, 3, id);
+	while ((rc = sqlite3_step(x)) == SQLITE_ROW) {
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 8;
+			p = realloc(*ids, *cap * sizeof(**ids));
+			if (!p) {
+				err = fail(s, -ENOMEM, "out of memory");
+				break;
+			}
+			*ids = p;
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(x, 0);
+	}
+	done(x);
+	if (!err && rc != SQLITE_DONE)
+		err = fail_sql(s, rc, "find snapshots to amend");
+	return err;
+}
+
+/* entry l is new: amend every other accepted snapshot it was late for */
+static int amend_others(struct bvs *s, int64_t id, const struct bvs_late *l,
+			bvs_amend_fn amend, void *data, size_t *amended)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int err;
+
+	/* the ids first: no report is rewritten under a running SELECT */
+	if (l->first <= l->last) {
+		err = ids_between(s, id, l->first, l->last, &ids, &n, &cap);
+	} else {
+		/* across the wrap (json.c admits only serial ranges) */
+		err = ids_between(s, id, l->first, UINT32_MAX, &ids, &n, &cap);
+		if (!err)
+			err = ids_between(s, id, 0, l->last, &ids, &n, &cap);
+	}
+	for (size_t i = 0; !err && i < n; i++) {
+		char *text = report_of(s, ids[i]);
+
+		if (!text) {
+			err = -EUCLEAN;
+			break;
+		}
+		err = amend_one(s, &text, l, amend, data);
+		if (!err) {
+			err = report_set(s, ids[i], text);
+			*amended += !err;
+		}
+		err = err < 0 ? err : 0;
+		free(text);
+	}
+	free(ids);
+	return err;
+}
+
+/* the new snapshot: every stored entry late for its epoch, in one text */
+static int amend_new(struct bvs *s, int64_t id, uint32_t epoch,
+		     const char *report, bvs_amend_fn amend, void *data,
+		     size_t *amended)
+{
+	sqlite3_stmt *x = q(s, Q_LATE_COVER);
+	char *text = strdup(report), node[256];
+	size_t applied = 0;
+	int rc, err = 0;
+
+	if (!text)
+		return fail(s, -ENOMEM, "out of memory");
+	sqlite3_bind_int64(x, 1, epoch);
+	while ((rc = sqlite3_step(x)) == SQLITE_ROW) {
+		struct bvs_late l = {
+			.node = node,
+			.kind = (uint8_t)sqlite3_column_int64(x, 1),
+			.peer = htonl((uint32_t)sqlite3_column_int64(x, 2)),
+			.first = (uint32_t)sqlite3_column_int64(x, 3),
+			.last = (uint32_t)sqlite3_column_int64(x, 4),
+			.arrived = (uint32_t)sqlite3_column_int64(x, 5),
+			.pkts = u64(sqlite3_column_int64(x, 6)),
+			.bytes = u64(sqlite3_column_int64(x, 7)),
+		};
+
+		column_copy(x, 0, node, sizeof(node));
+		err = amend_one(s, &text, &l, amend, data);
+		if (err < 0)
+			break;
+		applied += !err;
+		err = 0;
+	}
+	done(x);
+	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = fail_sql(s, rc, "read late entries");
+	if (!err && applied) {
+		err = report_set(s, id, text);
+		*amended += !err;
+	}
+	free(text);
+	return err;
+}
+
 int bvs_snapshot_accept(struct bvs *s, int64_t id, uint32_t epoch,
 			uint64_t bound_ns, size_t n, const char *const *nodes,
 			const char *const *records, const char *report)
 {
+	return bvs_snapshot_accept_late(s, id, epoch, bound_ns, n, nodes,
+					records, report, NULL, 0, NULL, NULL,
+					NULL);
+}
+
+int bvs_snapshot_accept_late(struct bvs *s, int64_t id, uint32_t epoch,
+			     uint64_t bound_ns, size_t n,
+			     const char *const *nodes,
+			     const char *const *records, const char *report,
+			     const struct bvs_late *lates, size_t n_lates,
+			     bvs_amend_fn amend, void *data, size_t *amended)
+{
+	size_t count = 0;
 	sqlite3_stmt *x;
 	int err;
 
 	if (!s)
 		return -EINVAL;
+	if (amended)
+		*amended = 0;
 	if (!epoch || !report || (n && (!nodes || !records)))
 		return fail(s, -EINVAL, "accept needs an epoch, a report and "
 			    "the records");
+	if (n_lates && (!lates || !amend))
+		return fail(s, -EINVAL, "late entries need a way to amend");
+	for (size_t i = 0; i < n_lates; i++)
+		if (!lates[i].node || !*lates[i].node)
+			return fail(s, -EINVAL, "late entry %zu has no node", i);
 	for (size_t i = 0; i < n; i++)
 		if (!nodes[i] || !*nodes[i] || !records[i])
 			return fail(s, -EINVAL, "record %zu has no node or no "
@@ -888,8 +1114,41 @@ int bvs_snapshot_accept(struct bvs *s, int64_t id, uint32_t epoch,
 	err = run(s, x, "mark snapshot accepted");
 	if (err)
 		return rollback(s, err);
+	/*
+	 * Late entries, in the same transaction (each applied exactly once,
+	 * crash or not): a new one amends the accepted snapshots it names;
+	 * then this snapshot takes every stored one naming its epoch, which
+	 * covers entries that came before it was accepted.
+	 */
+	for (size_t i = 0; i < n_lates; i++) {
+		const struct bvs_late *l = &lates[i];
+
+		x = q(s, Q_LATE_ADD);
+		sqlite3_bind_text(x, 1, l->node, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(x, 2, l->kind);
+		sqlite3_bind_int64(x, 3, ntohl(l->peer));
+		sqlite3_bind_int64(x, 4, l->first);
+		sqlite3_bind_int64(x, 5, l->last);
+		sqlite3_bind_int64(x, 6, l->arrived);
+		sqlite3_bind_int64(x, 7, i64(l->pkts));
+		sqlite3_bind_int64(x, 8, i64(l->bytes));
+		sqlite3_bind_int64(x, 9, id);
+		err = run(s, x, "store late entry");
+		if (!err && sqlite3_changes(s->db) == 1)
+			err = amend_others(s, id, l, amend, data, &count);
+		if (err)
+			return rollback(s, err);
+	}
+	if (amend) {
+		err = amend_new(s, id, epoch, report, amend, data, &count);
+		if (err)
+			return rollback(s, err);
+	}
 	FAULT("accept-before-commit");
-	return commit(s);
+	err = commit(s);
+	if (!err && amended)
+		*amended = count;
+	return err;
 }
 
 static int snap_row(sqlite3_stmt *x, struct bvs_snapshot *o)
@@ -1238,7 +1497,8 @@ int bvs_prune(struct bvs *s, uint64_t keep, uint64_t before_ns,
 	      uint64_t *deleted)
 {
 	static const enum stmt_id order[] = {
-		Q_PRUNE_RECORDS, Q_PRUNE_ATTEMPTS, Q_PRUNE_SNAPSHOTS,
+		Q_PRUNE_LATES, Q_PRUNE_RECORDS, Q_PRUNE_ATTEMPTS,
+		Q_PRUNE_SNAPSHOTS,
 	};
 	int err;
 

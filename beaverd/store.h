@@ -25,9 +25,12 @@
  *                  PRIMARY KEY(snapshot_id, node))
  *   local_records(epoch INTEGER PRIMARY KEY, record TEXT, collected INTEGER)
  *   replay(sender INTEGER PRIMARY KEY, top INTEGER)   -- version 3
+ *   late_entries(node TEXT, kind, peer, first, last, arrived,  -- version 4
+ *                pkts, bytes, snapshot_id,
+ *                PRIMARY KEY(node, kind, peer, first, last, arrived))
  * Version 2 added attempts.acks; version 3 the replay table and the meta
- * key seq_floor. An older database is upgraded on open, in one
- * transaction.
+ * key seq_floor; version 4 the late entries applied to reports. An older
+ * database is upgraded on open, in one transaction.
  */
 #ifndef BEAVERD_STORE_H
 #define BEAVERD_STORE_H
@@ -128,6 +131,43 @@ int bvs_snapshot_set_state(struct bvs *s, int64_t id, enum bvs_state st,
 int bvs_snapshot_accept(struct bvs *s, int64_t id, uint32_t epoch,
 			uint64_t bound_ns, size_t n, const char *const *nodes,
 			const char *const *records, const char *report);
+/*
+ * A late entry of a member's record (lib/records.h struct bvr_late) as the
+ * coordinator applies it: node is the member whose record reported it.
+ */
+struct bvs_late {
+	const char *node;
+	uint8_t kind;
+	uint32_t peer;		/* network byte order */
+	uint32_t first, last, arrived;
+	uint64_t pkts, bytes;
+};
+
+/*
+ * Amend a report for one late entry: *report is malloc'd text, replaced
+ * (freed) by the callback. Returns 0, -ENOMEM (the whole accept is
+ * undone), or another -errno: this entry is left out of this report (the
+ * callback says why in the log).
+ */
+typedef int (*bvs_amend_fn)(char **report, const struct bvs_late *l,
+			    void *data);
+
+/*
+ * bvs_snapshot_accept, and in the same transaction the late entries its
+ * records brought: an entry whose key (node, kind, peer, first, last,
+ * arrived) is stored already is the same entry reported again and is
+ * skipped; a new one is stored and amends the report of every accepted
+ * snapshot whose epoch lies in first..last (serial order). Then this
+ * snapshot's own report is amended with every stored entry naming its
+ * epoch (entries that came before it was accepted). *amended (may be
+ * NULL): how many report updates were made.
+ */
+int bvs_snapshot_accept_late(struct bvs *s, int64_t id, uint32_t epoch,
+			     uint64_t bound_ns, size_t n,
+			     const char *const *nodes,
+			     const char *const *records, const char *report,
+			     const struct bvs_late *lates, size_t n_lates,
+			     bvs_amend_fn amend, void *data, size_t *amended);
 int bvs_snapshot_get(struct bvs *s, int64_t id, struct bvs_snapshot *out);
 /* newest first; at most max; returns the count or -errno */
 int bvs_snapshot_list(struct bvs *s, struct bvs_snapshot *out, size_t max,
@@ -171,8 +211,8 @@ int bvs_replay_load(struct bvs *s,
 		    void *data);
 
 /*
- * Retention: delete finished snapshots (with their attempts and member
- * records) beyond the newest keep (0: no count limit) and those created
+ * Retention: delete finished snapshots (with their attempts, member
+ * records and the late entries their records brought) beyond the newest keep (0: no count limit) and those created
  * (CLOCK_REALTIME) before before_ns (0: no age limit); running snapshots
  * stay. *deleted: how many snapshots went. Freed pages are reused, so the
  * database stops growing once retention holds.

@@ -105,6 +105,17 @@ check "late packets shown with a violation" 1 \
 	"balance_violations 1" \
 	'VIOLATION channel m1>m2: .* \(late 1 at m2\)$' \
 	-- "${UDP[@]}" late.json
+# the same snapshot as a module with late entries and a coordinator that
+# amends reports leave it: m2's record no longer counts the late packet,
+# the report's channel m1 -> m2 does, and the balance holds with it
+check "late packets from the amended report balance the channel" 0 \
+	"checked 1 violations 0 balance_violations 0 late 1" \
+	'm1>m2=5/3/1/0/late1 ok$' \
+	-- "${UDP[@]}" late-amended.json
+check "a report late count too high is a violation" 1 \
+	"balance_violations 1 late 2" \
+	'VIOLATION channel m1>m2: sent 5 != received 3 \+ inflight 1 \+ lost 0 \+ late 2$' \
+	-- "${UDP[@]}" late-over.json
 check "violations in several documents" 1 \
 	"documents 3 checked 3 violations 2 chain_violations 1 balance_violations 1 max_excess 1" \
 	-- "${UDP[@]}" consistent.json chain-violation.json balance-violation.json

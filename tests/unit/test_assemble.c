@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <errno.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
@@ -133,12 +134,170 @@ static void missing_incomplete_bypass(void **state)
 	bvr_free(&b);
 }
 
+static json_t *chan_of(json_t *rep, const char *from, const char *to)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(json_object_get(rep, "channels"), i, c)
+		if (!strcmp(json_string_value(json_object_get(c, "from")),
+			    from) &&
+		    !strcmp(json_string_value(json_object_get(c, "to")), to))
+			return c;
+	return NULL;
+}
+
+static json_int_t geti(const json_t *o, const char *key)
+{
+	assert_true(json_is_integer(json_object_get(o, key)));
+	return json_integer_value(json_object_get(o, key));
+}
+
+static json_t *member_of(json_t *rep, const char *node)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(json_object_get(rep, "members"), i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "node")), node))
+			return e;
+	fail_msg("no member %s", node);
+	return NULL;
+}
+
+/*
+ * A report is made with late 0 on every channel; late entries amend it:
+ * a member channel's late packets join its balance (sent == received +
+ * inflight + late), the member's and the summary's late grow, the
+ * summary's unbalanced count and verdict follow. Fails if late is left
+ * out of the balance, added to the wrong direction, or the summary is
+ * not recomputed.
+ */
+static void amend_balances_with_late(void **state)
+{
+	struct bvr_records a, b;
+	struct bvx_member m[2];
+	struct bvx_summary sum;
+	struct bvr_late l = { .kind = BEAVER_CHAN_MEMBER, .first = 5,
+			      .last = 5, .arrived = 6, .pkts = 2,
+			      .bytes = 200 };
+	json_t *rep, *c;
+
+	(void)state;
+	setup_pair(&a, &b, m);
+	/* a sent 10 to b; b got 7, 1 in flight: 2 were late */
+	add_chan(&a, BEAVER_CHAN_MEMBER, "10.0.0.2", 10, 4, 0);
+	add_chan(&b, BEAVER_CHAN_MEMBER, "10.0.0.1", 4, 7, 1);
+	rep = bvx_report(5, 1000, 10, m, 2, &sum);
+	c = chan_of(rep, "a", "b");
+	assert_non_null(c);
+	assert_int_equal(geti(c, "late"), 0);
+	assert_int_equal(geti(c, "late_bytes"), 0);
+	assert_false(json_is_true(json_object_get(c, "balanced")));
+	assert_int_equal(geti(rep, "unbalanced_channels"), 1);
+	assert_int_equal(geti(rep, "late"), 0);
+
+	/* one late packet: still one short */
+	l.pkts = 1;
+	l.peer = ip("10.0.0.1");
+	assert_int_equal(bvx_amend(rep, "b", "a", &l), 0);
+	c = chan_of(rep, "a", "b");
+	assert_int_equal(geti(c, "late"), 1);
+	assert_int_equal(geti(c, "late_bytes"), 200);
+	assert_false(json_is_true(json_object_get(c, "balanced")));
+	assert_false(json_is_true(json_object_get(rep, "balanced")));
+	/* another entry (another arrival epoch): now it balances */
+	l.arrived = 7;
+	l.bytes = 100;
+	assert_int_equal(bvx_amend(rep, "b", "a", &l), 0);
+	c = chan_of(rep, "a", "b");
+	assert_int_equal(geti(c, "late"), 2);
+	assert_int_equal(geti(c, "late_bytes"), 300);
+	assert_true(json_is_true(json_object_get(c, "balanced")));
+	assert_int_equal(geti(member_of(rep, "b"), "late"), 2);
+	assert_int_equal(geti(member_of(rep, "a"), "late"), 0);
+	assert_int_equal(geti(rep, "late"), 2);
+	assert_int_equal(geti(rep, "unbalanced_channels"), 0);
+	assert_true(json_is_true(json_object_get(rep, "balanced")));
+	/* the other direction was untouched */
+	assert_int_equal(geti(chan_of(rep, "b", "a"), "late"), 0);
+	/* one too many: unbalanced again (late is not a free pass) */
+	l.arrived = 8;
+	l.pkts = 1;
+	assert_int_equal(bvx_amend(rep, "b", "a", &l), 0);
+	assert_false(json_is_true(json_object_get(chan_of(rep, "a", "b"),
+						  "balanced")));
+	assert_int_equal(geti(rep, "unbalanced_channels"), 1);
+	json_decref(rep);
+	bvr_free(&a);
+	bvr_free(&b);
+}
+
+/*
+ * Entries of other kinds, or from an address that is no member, count on
+ * the member only; a member channel the report lacks is added (and shows
+ * unbalanced); a node that is not a member changes nothing; counters
+ * saturate instead of wrapping.
+ */
+static void amend_other_kinds(void **state)
+{
+	struct bvr_records a, b;
+	struct bvx_member m[2];
+	struct bvx_summary sum;
+	struct bvr_late l = { .kind = BEAVER_CHAN_GATEWAY, .first = 5,
+			      .last = 5, .arrived = 6, .pkts = 3 };
+	json_t *rep, *c;
+
+	(void)state;
+	setup_pair(&a, &b, m);
+	add_chan(&a, BEAVER_CHAN_MEMBER, "10.0.0.2", 10, 0, 0);
+	add_chan(&b, BEAVER_CHAN_MEMBER, "10.0.0.1", 0, 10, 0);
+	rep = bvx_report(5, 1000, 10, m, 2, &sum);
+	assert_true(json_is_true(json_object_get(rep, "balanced")));
+
+	assert_int_equal(bvx_amend(rep, "b", NULL, &l), 0);
+	assert_int_equal(geti(member_of(rep, "b"), "late"), 3);
+	assert_int_equal(geti(rep, "late"), 3);
+	assert_int_equal(geti(chan_of(rep, "a", "b"), "late"), 0);
+	assert_true(json_is_true(json_object_get(rep, "balanced")));
+	/* a member channel from an unknown address: the member only */
+	l.kind = BEAVER_CHAN_MEMBER;
+	assert_int_equal(bvx_amend(rep, "b", NULL, &l), 0);
+	assert_int_equal(geti(member_of(rep, "b"), "late"), 6);
+	assert_true(json_is_true(json_object_get(rep, "balanced")));
+	/* a channel b -> a the cut saw nothing of */
+	assert_int_equal(bvx_amend(rep, "a", "b", &l), 0);
+	c = chan_of(rep, "b", "a");
+	assert_non_null(c);
+	assert_int_equal(geti(c, "sent"), 0);
+	assert_int_equal(geti(c, "late"), 3);
+	assert_false(json_is_true(json_object_get(c, "balanced")));
+	assert_int_equal(geti(rep, "unbalanced_channels"), 1);
+	assert_int_equal(geti(rep, "late"), 9);
+	/* not a member of this snapshot */
+	assert_int_equal(bvx_amend(rep, "z", "a", &l), -ENOENT);
+	assert_int_equal(geti(rep, "late"), 9);
+	/* saturation at INT64_MAX */
+	l.pkts = UINT64_MAX;
+	assert_int_equal(bvx_amend(rep, "a", "b", &l), 0);
+	assert_true(geti(chan_of(rep, "b", "a"), "late") == INT64_MAX);
+	assert_true(geti(rep, "late") == INT64_MAX);
+	json_decref(rep);
+	rep = json_array();
+	assert_int_equal(bvx_amend(rep, "a", "b", &l), -EINVAL);
+	json_decref(rep);
+	bvr_free(&a);
+	bvr_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(balanced_with_inflight),
 		cmocka_unit_test(unbalanced_is_reported),
 		cmocka_unit_test(missing_incomplete_bypass),
+		cmocka_unit_test(amend_balances_with_late),
+		cmocka_unit_test(amend_other_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

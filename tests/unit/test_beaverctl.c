@@ -163,8 +163,9 @@ static json_t *report(void)
 		"\"capture_truncated\":false,\"late\":0,\"bypass\":0,"
 		"\"settle_ms\":100,\"flows\":4,\"channels\":3}],"
 		"\"channels\":[{\"from\":\"m1\",\"to\":\"m2\",\"sent\":10,"
-		"\"received\":8,\"inflight\":1,\"sent_bytes\":1000,"
-		"\"received_bytes\":800,\"inflight_bytes\":100,"
+		"\"received\":8,\"inflight\":1,\"late\":0,"
+		"\"sent_bytes\":1000,\"received_bytes\":800,"
+		"\"inflight_bytes\":100,\"late_bytes\":0,"
 		"\"balanced\":false}]}", 0, NULL);
 }
 
@@ -532,8 +533,8 @@ static void test_list_and_show(void **state)
 			"    25  yes       no             0       0      4"
 			"         3\n");
 	assert_contains(r.out, "  channels:\n    FROM  TO  SENT  RECEIVED  "
-			"INFLIGHT  BALANCED\n    m1    m2    10         8  "
-			"       1  no\n");
+			"INFLIGHT  LATE  BALANCED\n    m1    m2    10         8  "
+			"       1     0  no\n");
 	assert_contains(r.out, "5.000000");	/* cut instant, seconds */
 	run_free(&r);
 	{

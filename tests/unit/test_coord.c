@@ -784,10 +784,11 @@ static void test_retries_fresh_epochs_then_rejected(void **state)
 		from += 2;
 	}
 	/* no fourth attempt, no member advance; the members may drop what
-	 * the rejected epochs left behind (a gateway stamped with them) */
+	 * the rejected epochs left behind (a gateway stamped with them), all
+	 * but the newest epoch (late packets are classified against it) */
 	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 6);
-	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2], "m1"), 1);
-	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2], "m2"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2] - 1, "m1"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2] - 1, "m2"), 1);
 	assert_int_equal(n_sent, 8);
 	s = get_snap(id);
 	assert_int_equal(s.state, BVS_REJECTED);
@@ -887,7 +888,7 @@ static void test_gateway_silent_times_out(void **state)
 		from += 2;
 	}
 	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 6);
-	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2], NULL), 2);
+	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2] - 1, NULL), 2);
 	assert_int_equal(n_sent, 8);
 	assert_int_equal(get_attempts(id, a, 8), 3);
 	for (int k = 0; k < 3; k++) {
@@ -960,7 +961,7 @@ static void test_gateway_refusal_no_retry_fails(void **state)
 	ack("g2", e, -EIO);
 	ack("g1", e, 0);
 	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 2);
-	assert_int_equal(count_sent(0, BVW_RELEASE, e, NULL), 2);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e - 1, NULL), 2);
 	assert_int_equal(n_sent, 4);
 	s = get_snap(id);
 	assert_int_equal(s.state, BVS_FAILED);
@@ -1320,7 +1321,8 @@ static void test_member_refuses_advance_fails(void **state)
  * chunks (m1 in 37-byte chunks streamed one after the other, m2 in one),
  * a stale repeated chunk ignored, then the store holds state accepted,
  * the epoch, the bound, every record byte for byte and a report of E;
- * the members are told to release E. Fails if chunks are reassembled
+ * the members are told to release up to E - 1 (E stays for its late
+ * packets, until a later snapshot ends). Fails if chunks are reassembled
  * wrongly, if the final state or epoch is not stored, or if RELEASE is
  * missing or goes to a gateway.
  */
@@ -1389,8 +1391,11 @@ static void test_collect_chunks_and_store(void **state)
 	assert_non_null(j);
 	assert_int_equal(json_integer_value(json_object_get(j, "epoch")), e);
 
-	assert_int_equal(count_sent(from, BVW_RELEASE, e, "m1"), 1);
-	assert_int_equal(count_sent(from, BVW_RELEASE, e, "m2"), 1);
+	/* everything before e: e's record stays until a later snapshot
+	 * ends, for the member to tell late packets for e */
+	assert_int_equal(count_sent(from, BVW_RELEASE, e - 1, "m1"), 1);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e - 1, "m2"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e, NULL), 0);
 	assert_int_equal(count_sent(0, BVW_RELEASE, 0, "g1"), 0);
 	assert_int_equal(count_sent(0, BVW_RELEASE, 0, "g2"), 0);
 	assert_int_equal(n_done, 1);
@@ -1459,9 +1464,11 @@ static void test_collect_timeout_fails(void **state)
 	snprintf(want, sizeof(want), "epoch %u from member m1", e);
 	assert_non_null(strstr(s.reason, want));
 	assert_int_equal(s.epoch, 0);
-	/* nobody needs the records of a failed snapshot */
-	assert_int_equal(count_sent(0, BVW_RELEASE, e, "m1"), 1);
-	assert_int_equal(count_sent(0, BVW_RELEASE, e, "m2"), 1);
+	/* nobody needs the records of a failed snapshot, but the newest
+	 * epoch stays for late packets (released when a later one ends) */
+	assert_int_equal(count_sent(0, BVW_RELEASE, e - 1, "m1"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e - 1, "m2"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e, NULL), 0);
 	assert_int_equal(n_done, 1);
 }
 
@@ -1500,8 +1507,8 @@ static void test_collect_bad_record_fails(void **state)
  * Two snapshots collect at once and the newer one is accepted first:
  * releasing its epoch would drop the older one's records as well (a
  * member's release takes every epoch up to the one named). So the
- * release stops just before the older epoch, and reaches the newer one
- * only when the older is done. Fails if a release covers a running
+ * release stops just before the older epoch, and reaches the one before
+ * the newer only when the older is done. Fails if a release covers a running
  * snapshot's epoch (the bench saw "member m2 has no record of epoch 12").
  */
 static void test_release_spares_running_snapshots(void **state)
@@ -1528,14 +1535,16 @@ static void test_release_spares_running_snapshots(void **state)
 	assert_int_equal(count_sent(0, BVW_RELEASE, e2, NULL), 0);
 	assert_int_equal(count_sent(from, BVW_RELEASE, e1 - 1, "m1"), 1);
 	assert_int_equal(count_sent(from, BVW_RELEASE, e1 - 1, "m2"), 1);
-	/* then the older one's: now everything up to the newer goes */
+	/* then the older one's: now everything up to the one before the
+	 * newest goes (the newest stays for its late packets) */
 	serve_record("m1", e1, record_text("m1", e1), 1000);
 	from = n_sent;
 	serve_record("m2", e1, record_text("m2", e1), 1000);
 	assert_int_equal(get_snap(id1).state, BVS_ACCEPTED);
-	assert_int_equal(count_sent(from, BVW_RELEASE, e2, "m1"), 1);
-	assert_int_equal(count_sent(from, BVW_RELEASE, e2, "m2"), 1);
-	assert_int_equal(count_sent(from, BVW_RELEASE, e1, NULL), 0);
+	assert_int_equal(e2 - 1, e1);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e1, "m1"), 1);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e1, "m2"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e2, NULL), 0);
 	assert_int_equal(n_done, 2);
 }
 
@@ -1674,6 +1683,136 @@ static void test_calibrate_rtt(void **state)
 	assert_int_equal(r[3].answered, 0);
 }
 
+/*
+ * A member's record with one member channel (to or from peer) and late
+ * entries (a JSON array text)
+ */
+static char *chan_record(const char *node, uint32_t e, const char *peer,
+			 unsigned int tx, unsigned int rx, unsigned int infl,
+			 const char *late)
+{
+	char *t = NULL;
+	int n = asprintf(&t,
+		"{\"node\":\"%s\",\"epoch\":%u,\"cut\":null,\"flows\":[],"
+		"\"channels\":[{\"kind\":\"member\",\"peer\":\"%s\","
+		"\"tx_pkts\":%u,\"tx_bytes\":%u,\"rx_pkts\":%u,"
+		"\"rx_bytes\":%u,\"inflight_pkts\":%u,"
+		"\"inflight_bytes\":%u}],\"captures\":[],\"late\":%s}",
+		node, e, peer, tx, 100 * tx, rx, 100 * rx, infl, 100 * infl,
+		late);
+
+	assert_true(n > 0);
+	return keep(t);
+}
+
+/* one snapshot through to acceptance with the given records */
+static int64_t accepted_snapshot(uint32_t *e, const char *m1_late,
+				 unsigned int m1_tx, const char *m2_late,
+				 unsigned int m2_rx, unsigned int m2_infl)
+{
+	int64_t id = snapshot();
+
+	*e = gateways_ack(n_sent - 2, TAU / 4);
+	members_ack(*e);
+	serve_record("m1", *e, chan_record("m1", *e, "10.0.1.12", m1_tx, 0, 0,
+					   m1_late), 1000);
+	serve_record("m2", *e, chan_record("m2", *e, "10.0.1.11", 0, m2_rx,
+					   m2_infl, m2_late), 1000);
+	assert_int_equal(get_snap(id).state, BVS_ACCEPTED);
+	return id;
+}
+
+static json_t *report_of(int64_t id)
+{
+	json_t *j = keep_json(json_loads(keep(bvs_report_get(store, id)), 0,
+					 NULL));
+
+	assert_non_null(j);
+	return j;
+}
+
+/* report's channel from -> to, field key */
+static json_int_t chan_field(json_t *rep, const char *from, const char *to,
+			     const char *key)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(json_object_get(rep, "channels"), i, c)
+		if (!strcmp(json_string_value(json_object_get(c, "from")), from) &&
+		    !strcmp(json_string_value(json_object_get(c, "to")), to)) {
+			json_t *v = json_object_get(c, key);
+
+			if (json_is_boolean(v))
+				return json_is_true(v);
+			assert_true(json_is_integer(v));
+			return json_integer_value(v);
+		}
+	fail_msg("no channel %s -> %s", from, to);
+	return -1;
+}
+
+/*
+ * Late packets through the coordinator: snapshot A's channel m1 -> m2 is
+ * 2 short at A (sent 10, received 7, in flight 1) and its report says
+ * so, with late 0. B's record of m2 carries the late entry naming A (and
+ * one of gateway kind naming A..B): A's report is amended (channel late
+ * 2, balanced, summary balanced, m2's late 2 + 1), B's gets the gateway
+ * entry on m2 only. C's record carries the same entries again: nothing
+ * changes (dedup). Fails if the peer address is not mapped to m1, the
+ * entries go to the wrong snapshot, or a repeat is counted twice.
+ */
+static void test_late_entries_amend_reports(void **state)
+{
+	char late_b[512];
+	uint32_t ea, eb, ec;
+	int64_t a, b, c;
+	json_t *rep;
+
+	(void)state;
+	a = accepted_snapshot(&ea, "[]", 10, "[]", 7, 1);
+	rep = report_of(a);
+	assert_int_equal(chan_field(rep, "m1", "m2", "late"), 0);
+	assert_int_equal(chan_field(rep, "m1", "m2", "balanced"), 0);
+	assert_false(json_is_true(json_object_get(rep, "balanced")));
+
+	eb = ea + 1;
+	snprintf(late_b, sizeof(late_b),
+		 "[{\"kind\":\"member\",\"peer\":\"10.0.1.11\",\"first\":%u,"
+		 "\"last\":%u,\"arrived\":%u,\"pkts\":2,\"bytes\":200},"
+		 "{\"kind\":\"gateway\",\"peer\":\"10.0.0.1\",\"first\":%u,"
+		 "\"last\":%u,\"arrived\":%u,\"pkts\":1,\"bytes\":60}]",
+		 ea, ea, ea, ea, eb, eb);
+	b = accepted_snapshot(&eb, "[]", 20, late_b, 20, 0);
+	assert_int_equal(eb, ea + 1);
+	rep = report_of(a);
+	assert_int_equal(chan_field(rep, "m1", "m2", "late"), 2);
+	assert_int_equal(chan_field(rep, "m1", "m2", "late_bytes"), 200);
+	assert_int_equal(chan_field(rep, "m1", "m2", "balanced"), 1);
+	assert_true(json_is_true(json_object_get(rep, "balanced")));
+	assert_int_equal(json_integer_value(json_object_get(rep,
+				"unbalanced_channels")), 0);
+	assert_int_equal(json_integer_value(json_object_get(rep, "late")), 3);
+	rep = report_of(b);
+	assert_int_equal(chan_field(rep, "m1", "m2", "late"), 0);
+	assert_int_equal(json_integer_value(json_object_get(rep, "late")), 1);
+	assert_true(json_is_true(json_object_get(rep, "balanced")));
+	/* the record is stored as it came */
+	assert_non_null(strstr(keep(bvs_member_record_get(store, b, "m2")),
+			       "\"gateway\""));
+
+	/* the same entries from C's record (not released yet): once only */
+	c = accepted_snapshot(&ec, "[]", 5, late_b, 5, 0);
+	rep = report_of(a);
+	assert_int_equal(chan_field(rep, "m1", "m2", "late"), 2);
+	assert_int_equal(json_integer_value(json_object_get(rep, "late")), 3);
+	assert_true(json_is_true(json_object_get(rep, "balanced")));
+	rep = report_of(b);
+	assert_int_equal(json_integer_value(json_object_get(rep, "late")), 1);
+	rep = report_of(c);
+	assert_int_equal(json_integer_value(json_object_get(rep, "late")), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1706,6 +1845,7 @@ int main(void)
 		T(test_max_outstanding),
 		T(test_forget_waiter),
 		T(test_calibrate_rtt),
+		T(test_late_entries_amend_reports),
 #undef T
 	};
 

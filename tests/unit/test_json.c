@@ -50,6 +50,7 @@ static void sample(struct bvr_records *r)
 	struct bvr_flow f = { 0 };
 	struct bvr_chan c = { 0 };
 	struct bvr_capture cp = { 0 };
+	struct bvr_late l = { 0 };
 
 	bvr_init(r);
 	r->epoch = 42;
@@ -92,6 +93,26 @@ static void sample(struct bvr_records *r)
 	assert_int_equal(bvr_add_chan(r, &c), 0);
 	c.kind = 77;	/* a kind a newer module may add */
 	assert_int_equal(bvr_add_chan(r, &c), 0);
+
+	/* late entries: a u64 above INT64_MAX, a range across the wrap */
+	l.kind = BEAVER_CHAN_MEMBER;
+	l.peer = ip("10.0.1.12");
+	l.cpu = BVR_CPU_MERGED;
+	l.first = 40;
+	l.last = 41;
+	l.arrived = 42;
+	l.pkts = (uint64_t)INT64_MAX + 1;
+	l.bytes = 3000;
+	assert_int_equal(bvr_add_late(r, &l), 0);
+	l.kind = 77;
+	l.peer = 0;
+	l.cpu = 5;
+	l.first = 0xfffffffeu;
+	l.last = 1;
+	l.arrived = 1;
+	l.pkts = 0;
+	l.bytes = UINT64_MAX;
+	assert_int_equal(bvr_add_late(r, &l), 0);
 
 	cp.stamp = 41;
 	cp.epoch = 42;
@@ -162,6 +183,19 @@ static void assert_records_equal(const struct bvr_records *a,
 		assert_tot_equal(&x->tot, &y->tot);
 		assert_true(x->inflight_pkts == y->inflight_pkts);
 		assert_true(x->inflight_bytes == y->inflight_bytes);
+	}
+	assert_int_equal(a->n_lates, b->n_lates);
+	for (size_t i = 0; i < a->n_lates; i++) {
+		const struct bvr_late *x = &a->lates[i], *y = &b->lates[i];
+
+		assert_int_equal(x->kind, y->kind);
+		assert_int_equal(x->peer, y->peer);
+		assert_int_equal(x->cpu, y->cpu);
+		assert_int_equal(x->first, y->first);
+		assert_int_equal(x->last, y->last);
+		assert_int_equal(x->arrived, y->arrived);
+		assert_true(x->pkts == y->pkts);
+		assert_true(x->bytes == y->bytes);
 	}
 	assert_int_equal(a->has_retired, b->has_retired);
 	if (a->has_retired)
@@ -394,6 +428,25 @@ static const struct bad_case bad_cases[] = {
 	{ "retired", "tx_seq", "5", "retired: no sequence numbers" },
 	{ "retired", "rx_pkts", NULL, "retired.rx_pkts: missing" },
 	{ "", "retired", "[]", "retired" },
+	{ "", "late", "{}", "late: not an array" },
+	{ "", "late", "[5]", "late[0]: not an object" },
+	{ "", "late", "[]", NULL },	/* none is fine */
+	{ "late/0", "kind", "\"ghost\"", "late[0].kind: unknown name" },
+	{ "late/0", "kind", "256", "late[0].kind" },
+	{ "late/0", "peer", "\"10.0.1\"", "late[0].peer: not a dotted" },
+	{ "late/0", "peer", NULL, "late[0].peer: missing" },
+	{ "late/0", "first", NULL, "late[0].first: missing" },
+	{ "late/0", "last", "4294967296", "late[0].last: 4294967296 is out" },
+	{ "late/0", "arrived", "-1", "late[0].arrived: not a non-negative" },
+	{ "late/0", "pkts", "\"x\"", "late[0].pkts: not a non-negative" },
+	{ "late/0", "bytes", NULL, "late[0].bytes: missing" },
+	{ "late/1", "cpu", "1.5", "late[1].cpu" },
+	/* ranges the coordinator would apply to the wrong snapshots */
+	{ "late/0", "last", "39", "late[0]: last 39 is before first 40" },
+	{ "late/0", "last", "2147483688", "late[0]: last 2147483688 is before" },
+	{ "late/0", "arrived", "40", "late[0]: arrived 40 is before last 41" },
+	{ "late/0", "arrived", "41", NULL },	/* arrived in the last one */
+	{ "late/1", "last", "4294967294", NULL },	/* first = last */
 };
 
 static json_t *locate(json_t *root, const char *obj)
@@ -442,7 +495,8 @@ static void test_records_malformed(void **state)
 					 bc->obj, bc->key, bc->value, err, why,
 					 bc->expect);
 			/* nothing half-parsed is left behind */
-			assert_int_equal(b.n_flows + b.n_chans + b.n_caps, 0);
+			assert_int_equal(b.n_flows + b.n_chans + b.n_caps +
+					 b.n_lates, 0);
 			assert_false(b.has_cut);
 		}
 		json_decref(j);
@@ -493,7 +547,43 @@ static void test_records_unknown_fields(void **state)
 	assert_int_equal(r.flows[0].cpu, BVR_CPU_MERGED);
 	assert_false(r.flows[0].tot.tx_seq_valid);
 	assert_int_equal(r.flows[0].tot.rx_bytes, 4);
+	/* no "late": an agent from before late entries */
+	assert_int_equal(r.n_lates, 0);
 	bvr_free(&r);
+}
+
+/*
+ * The late array's size is bounded before any entry is parsed: one entry
+ * more than BVJ_LATE_MAX is refused whatever the entries are; written
+ * late entries are always an array, also when there are none.
+ */
+static void test_records_late_limit(void **state)
+{
+	struct bvr_records a, b;
+	json_t *j, *arr;
+	char why[256] = "";
+
+	(void)state;
+	sample(&a);
+	bvr_init(&b);
+	j = bvj_records_to_json(&a, NULL);
+	arr = json_array();
+	for (size_t i = 0; i <= BVJ_LATE_MAX; i++)
+		assert_int_equal(json_array_append_new(arr, json_null()), 0);
+	json_object_set_new(j, "late", arr);
+	assert_int_equal(bvj_records_from_json(j, &b, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "late: 65537 entries, at most 65536"));
+	assert_int_equal(b.n_lates + b.n_flows, 0);
+	json_decref(j);
+
+	a.n_lates = 0;
+	j = bvj_records_to_json(&a, NULL);
+	assert_true(json_is_array(json_object_get(j, "late")));
+	assert_int_equal(json_array_size(json_object_get(j, "late")), 0);
+	json_decref(j);
+	bvr_free(&a);
+	bvr_free(&b);
 }
 
 /* --- snapshots ---------------------------------------------------------------- */
@@ -784,6 +874,7 @@ int main(void)
 		cmocka_unit_test(test_records_malformed),
 		cmocka_unit_test(test_records_not_json),
 		cmocka_unit_test(test_records_unknown_fields),
+		cmocka_unit_test(test_records_late_limit),
 		cmocka_unit_test(test_snapshot_round_trip),
 		cmocka_unit_test(test_attempt_round_trip),
 		cmocka_unit_test(test_attempt_acks),

@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -99,7 +100,7 @@ static void test_open_creates(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &x,
 					    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(x), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(x, 0), 3);
+	assert_int_equal(sqlite3_column_int(x, 0), 4);
 	sqlite3_finalize(x);
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA application_id", -1,
 					    &x, NULL), SQLITE_OK);
@@ -126,12 +127,12 @@ static void test_open_refuses(void **state)
 	/* a database of a newer schema */
 	snprintf(path, sizeof(path), "%s/beaverd.db", dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL,
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 5", NULL, NULL,
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(bvs_open(dir, true, &s, why, sizeof(why)),
 			 -EPROTONOSUPPORT);
-	assert_non_null(strstr(why, "schema version 4"));
+	assert_non_null(strstr(why, "schema version 5"));
 
 	/* somebody else's database */
 	unlink(path);
@@ -623,6 +624,199 @@ static void test_prune(void **state)
 	bvs_close(s);
 }
 
+/* ---- late entries ---- */
+
+static bool amend_oom;		/* the callback runs out of memory */
+static unsigned int amend_calls;
+
+/*
+ * A report here is plain text; amending appends "+node:pkts", so the text
+ * tells exactly which entries a report took, in which order. Node "skip"
+ * is an entry the callback cannot apply (left out).
+ */
+static int text_amend(char **report, const struct bvs_late *l, void *data)
+{
+	char *t = NULL;
+
+	assert_ptr_equal(data, &amend_calls);
+	amend_calls++;
+	if (amend_oom)
+		return -ENOMEM;
+	if (!strcmp(l->node, "skip"))
+		return -EBADMSG;
+	assert_true(asprintf(&t, "%s+%s:%llu", *report, l->node,
+			     (unsigned long long)l->pkts) > 0);
+	free(*report);
+	*report = t;
+	return 0;
+}
+
+static int64_t accepted_with(struct bvs *s, uint32_t epoch)
+{
+	const char *nodes[] = { "a" };
+	const char *records[] = { "{}" };
+	char report[16];
+	int64_t id;
+
+	snprintf(report, sizeof(report), "r%u", epoch);
+	assert_int_equal(bvs_snapshot_new(s, 1, &id), 0);
+	assert_int_equal(bvs_snapshot_accept(s, id, epoch, 1, 1, nodes,
+					     records, report), 0);
+	return id;
+}
+
+static void assert_report(struct bvs *s, int64_t id, const char *want)
+{
+	char *t = bvs_report_get(s, id);
+
+	assert_non_null(t);
+	assert_string_equal(t, want);
+	free(t);
+}
+
+static int accept_late(struct bvs *s, int64_t id, uint32_t epoch,
+		       const struct bvs_late *l, size_t n, size_t *amended)
+{
+	const char *nodes[] = { "a" };
+	const char *records[] = { "{}" };
+	char report[16];
+
+	snprintf(report, sizeof(report), "r%u", epoch);
+	return bvs_snapshot_accept_late(s, id, epoch, 1, 1, nodes, records,
+					report, l, n, text_amend,
+					&amend_calls, amended);
+}
+
+static int64_t count_rows(const char *sql)
+{
+	char path[128];
+	sqlite3 *db;
+	sqlite3_stmt *x;
+	int64_t n;
+
+	snprintf(path, sizeof(path), "%s/beaverd.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &x, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(x), SQLITE_ROW);
+	n = sqlite3_column_int64(x, 0);
+	sqlite3_finalize(x);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * Late entries amend the accepted snapshots whose epoch lies in
+ * first..last, exactly once: an entry reported again (by a later record,
+ * or twice in one) changes nothing, the same range from another node is
+ * another entry, a snapshot accepted after the entry came takes it then,
+ * a range across the epoch wrap works, an entry the callback cannot
+ * apply is left out of that report, running out of memory undoes the
+ * whole acceptance (entry included), and retention prunes the entries
+ * with the snapshot whose records brought them. Fails if the dedup key,
+ * the range test or the transaction are wrong.
+ */
+static void test_late_entries(void **state)
+{
+	struct bvs_late l1[] = {
+		/* b's channel from 10.0.1.11: late for 11..13 */
+		{ .node = "b", .kind = 1, .peer = htonl(0x0a00010b),
+		  .first = 11, .last = 13, .arrived = 13, .pkts = 2 },
+		/* the same entry twice in one call */
+		{ .node = "b", .kind = 1, .peer = htonl(0x0a00010b),
+		  .first = 11, .last = 13, .arrived = 13, .pkts = 2 },
+		{ .node = "a", .kind = 2, .first = 10, .last = 10,
+		  .arrived = 12, .pkts = 1 },
+	};
+	struct bvs_late l2[] = {
+		/* b's entry again, from a later record */
+		{ .node = "b", .kind = 1, .peer = htonl(0x0a00010b),
+		  .first = 11, .last = 13, .arrived = 13, .pkts = 2 },
+		/* c with b's key but its own node: another entry */
+		{ .node = "c", .kind = 1, .peer = htonl(0x0a00010b),
+		  .first = 11, .last = 13, .arrived = 13, .pkts = 5 },
+		/* a range across the wrap: 0xfffffff0..10 */
+		{ .node = "w", .kind = 1, .first = 0xfffffff0u, .last = 10,
+		  .arrived = 12, .pkts = 7 },
+		{ .node = "skip", .kind = 1, .first = 12, .last = 12,
+		  .arrived = 12, .pkts = 9 },
+	};
+	struct bvs_late l3[] = {
+		{ .node = "d", .kind = 1, .first = 10, .last = 10,
+		  .arrived = 14, .pkts = 4 },
+	};
+	struct bvs_snapshot snap;
+	int64_t id10, id11, id12, id13, id14, id15, id16, idw;
+	size_t amended = 99;
+	uint64_t n;
+	struct bvs *s;
+
+	(void)state;
+	s = open_store(false);
+	id10 = accepted_with(s, 10);
+	id11 = accepted_with(s, 11);
+	id12 = accepted_with(s, 12);
+	/* 13 is still collecting when the entries for it come */
+	assert_int_equal(bvs_snapshot_new(s, 1, &id13), 0);
+	assert_int_equal(bvs_snapshot_new(s, 1, &id14), 0);
+	assert_int_equal(accept_late(s, id14, 14, l1, 3, &amended), 0);
+	assert_report(s, id10, "r10+a:1");
+	assert_report(s, id11, "r11+b:2");
+	assert_report(s, id12, "r12+b:2");
+	assert_report(s, id14, "r14");	/* not in any range */
+	assert_int_equal(amended, 3);
+	assert_int_equal(count_rows("SELECT count(*) FROM late_entries"), 2);
+
+	assert_int_equal(bvs_snapshot_new(s, 1, &id15), 0);
+	assert_int_equal(accept_late(s, id15, 15, l2, 4, &amended), 0);
+	assert_report(s, id10, "r10+a:1+w:7");
+	assert_report(s, id11, "r11+b:2+c:5");
+	assert_report(s, id12, "r12+b:2+c:5");
+	assert_report(s, id15, "r15");
+	assert_int_equal(amended, 3);
+
+	/* 13 accepted last: it takes b's and c's entries (not skip's) */
+	assert_int_equal(accept_late(s, id13, 13, NULL, 0, &amended), 0);
+	assert_report(s, id13, "r13+b:2+c:5");
+	assert_int_equal(amended, 1);
+	/* and w's range across the wrap, from both ends */
+	assert_int_equal(bvs_snapshot_new(s, 1, &idw), 0);
+	assert_int_equal(accept_late(s, idw, 0xfffffff5u, NULL, 0, NULL), 0);
+	assert_report(s, idw, "r4294967285+w:7");
+	assert_int_equal(bvs_snapshot_new(s, 1, &idw), 0);
+	assert_int_equal(accept_late(s, idw, 5, NULL, 0, NULL), 0);
+	assert_report(s, idw, "r5+w:7");
+	assert_int_equal(bvs_snapshot_new(s, 1, &idw), 0);
+	assert_int_equal(accept_late(s, idw, 0xffffffefu, NULL, 0, NULL), 0);
+	assert_report(s, idw, "r4294967279");
+
+	/* out of memory: nothing of it stays, a retry applies it */
+	assert_int_equal(bvs_snapshot_new(s, 1, &id16), 0);
+	amend_oom = true;
+	assert_int_equal(accept_late(s, id16, 16, l3, 1, &amended), -ENOMEM);
+	amend_oom = false;
+	assert_int_equal(bvs_snapshot_get(s, id16, &snap), 0);
+	assert_int_equal(snap.state, BVS_PENDING);
+	assert_report(s, id10, "r10+a:1+w:7");
+	assert_int_equal(count_rows("SELECT count(*) FROM late_entries "
+				    "WHERE node = 'd'"), 0);
+	assert_int_equal(accept_late(s, id16, 16, l3, 1, &amended), 0);
+	assert_report(s, id10, "r10+a:1+w:7+d:4");
+
+	/* an entry needs a node and a way to amend */
+	l3[0].node = "";
+	assert_int_equal(accept_late(s, id16, 17, l3, 1, NULL), -EINVAL);
+	assert_int_equal(bvs_snapshot_accept_late(s, id16, 17, 1, 0, NULL,
+						  NULL, "r", l2, 1, NULL, NULL,
+						  NULL), -EINVAL);
+
+	/* retention: 14's and 15's entries go with them, 16's stays */
+	assert_int_equal(count_rows("SELECT count(*) FROM late_entries"), 6);
+	assert_int_equal(bvs_prune(s, 1, 0, &n), 0);
+	assert_int_equal(n, 9);
+	assert_int_equal(count_rows("SELECT count(*) FROM late_entries"), 1);
+	bvs_close(s);
+}
+
 /* ---- crashes ---- */
 
 static const char *crash_at;
@@ -887,6 +1081,7 @@ int main(void)
 		T(test_accept_all_or_nothing),
 		T(test_recover),
 		T(test_prune),
+		T(test_late_entries),
 		T(test_crash_inside_accept),
 		T(test_sigkill_at_random),
 		T(test_local_records),
