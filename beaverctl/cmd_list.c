@@ -116,6 +116,8 @@ static void print_report(const json_t *rep)
 	pr_field(rep, "unbalanced_channels", "unbalanced channels", PR_BAD);
 	pr_field(rep, "late", "late", PR_PLAIN);
 	pr_field(rep, "bypass", "bypass", PR_BAD);
+	/* XDP programs or packet sockets: traffic outside the snapshot */
+	pr_field(rep, "members_with_escapes", "escapes", PR_BAD);
 
 	pr_open_array("members", "members");
 	json_array_foreach(json_object_get(rep, "members"), i, e) {

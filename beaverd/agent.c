@@ -8,6 +8,7 @@
 
 #include "agent.h"
 #include "apps.h"
+#include "escapes.h"
 #include "beaver.h"
 #include "beaver_stamp.h"
 #include "json.h"
@@ -140,11 +141,17 @@ static char *record_text(struct bvd_agent *a, const struct bvr_records *rec,
 			 uint32_t epoch)
 {
 	json_t *j = bvj_records_to_json(rec, a->cfg->node);
-	char *text;
+	struct bve_scan esc;
+	char *text, why[256];
 
 	if (!j)
 		return NULL;
 	json_object_set_new(j, "apps", bva_states(a->apps, epoch));
+	/* receivers the hooks do not see, as found now (escapes.h) */
+	if (!bve_scan(&esc, why, sizeof(why)))
+		json_object_set_new(j, "escapes", bve_json(&esc));
+	else
+		bvd_warn("record %u: escapes: %s", epoch, why);
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	return text;

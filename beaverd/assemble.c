@@ -37,6 +37,7 @@ static json_t *member_json(const struct bvx_member *m,
 	const char *state;
 	bool incomplete;
 	uint64_t bypass;
+	json_t *o;
 
 	inet_ntop(AF_INET, &m->data, addr, sizeof(addr));
 	if (!r) {
@@ -50,7 +51,9 @@ static json_t *member_json(const struct bvx_member *m,
 	sum->incomplete += incomplete;
 	sum->late += r->cut.late;
 	sum->bypass += bypass;
-	return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:s, s:b, s:b, s:b,"
+	if (r->has_escapes && (r->esc_xdp || r->esc_packet))
+		sum->escapes++;
+	o = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:s, s:b, s:b, s:b,"
 			 " s:I, s:I, s:I, s:I, s:I}",
 			 "node", m->node, "address", addr, "present", 1,
 			 "cut_ns", (json_int_t)r->cut.ns,
@@ -66,6 +69,13 @@ static json_t *member_json(const struct bvx_member *m,
 			 "settle_ms", (json_int_t)r->cut.settle_ms,
 			 "flows", (json_int_t)r->n_flows,
 			 "channels", (json_int_t)r->n_chans);
+	/* what its hooks could not see: in no snapshot (escapes.h) */
+	if (o && r->has_escapes)
+		json_object_set_new(o, "escapes", json_pack("{s:I, s:I}",
+				    "xdp_programs", (json_int_t)r->esc_xdp,
+				    "packet_sockets",
+				    (json_int_t)r->esc_packet));
+	return o;
 }
 
 /* A -> B: A's tx towards B against B's rx from A plus in flight */
@@ -128,7 +138,7 @@ json_t *bvx_report(uint32_t epoch, uint64_t tau_min_ns, uint64_t bound_ns,
 		}
 	}
 	rep = json_pack("{s:s, s:I, s:I, s:I, s:b, s:o, s:o, s:I, s:I, s:I,"
-			" s:I, s:I, s:b}",
+			" s:I, s:I, s:I, s:b}",
 			"schema", "beaver-report/1",
 			"epoch", (json_int_t)epoch,
 			"tau_min_ns", (json_int_t)tau_min_ns,
@@ -140,6 +150,7 @@ json_t *bvx_report(uint32_t epoch, uint64_t tau_min_ns, uint64_t bound_ns,
 			"unbalanced_channels", (json_int_t)sum->unbalanced,
 			"late", (json_int_t)sum->late,
 			"bypass", (json_int_t)sum->bypass,
+			"members_with_escapes", (json_int_t)sum->escapes,
 			"balanced", sum->unbalanced == 0);
 	return rep;
 oom:

@@ -38,6 +38,7 @@ struct bvx_summary {
 	size_t unbalanced;
 	uint64_t late;		/* late packets, all members */
 	uint64_t bypass;	/* bypass packets before the cuts, all members */
+	size_t escapes;		/* members with an XDP program or packet socket */
 };
 
 /*

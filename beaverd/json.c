@@ -724,6 +724,45 @@ static const json_t *get_array(const json_t *o, const char *key, char *why,
 	return a;
 }
 
+/*
+ * A member's "escapes" (beaverd/escapes.h), optional: how many XDP
+ * programs and packet sockets it had. Each list is bounded, each count an
+ * integer that fits, or the record is refused.
+ */
+static int escapes_parse(const json_t *o, struct bvr_records *r, char *why,
+			 size_t why_len)
+{
+	const json_t *xdp, *pkt, *e;
+	uint64_t n = 0;
+	size_t i;
+
+	if (!o)
+		return 0;
+	xdp = json_object_get(o, "xdp");
+	pkt = json_object_get(o, "packet_sockets");
+	if (!json_is_object(o) || !json_is_array(xdp) || !json_is_array(pkt))
+		return fail(why, why_len, "escapes: not an object with xdp "
+			    "and packet_sockets arrays");
+	if (json_array_size(xdp) > BVJ_ESCAPES_MAX ||
+	    json_array_size(pkt) > BVJ_ESCAPES_MAX)
+		return fail(why, why_len, "escapes: more than %u entries",
+			    BVJ_ESCAPES_MAX);
+	json_array_foreach(pkt, i, e) {
+		const json_t *c = json_object_get(e, "count");
+
+		if (!json_is_integer(c) || json_integer_value(c) < 0 ||
+		    json_integer_value(c) > UINT32_MAX)
+			return fail(why, why_len,
+				    "escapes.packet_sockets[%zu].count: not a "
+				    "count", i);
+		n += (uint64_t)json_integer_value(c);
+	}
+	r->has_escapes = true;
+	r->esc_xdp = (uint32_t)json_array_size(xdp);
+	r->esc_packet = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	return 0;
+}
+
 int bvj_records_from_json(const json_t *j, struct bvr_records *r,
 			  char *why, size_t why_len)
 {
@@ -784,6 +823,9 @@ int bvj_records_from_json(const json_t *j, struct bvr_records *r,
 		if (err)
 			goto bad;
 	}
+	err = escapes_parse(json_object_get(j, "escapes"), r, why, why_len);
+	if (err)
+		goto bad;
 	/* optional: a member agent before late entries sends none */
 	lates = json_object_get(j, "late");
 	if (lates && !json_is_array(lates)) {

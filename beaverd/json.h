@@ -22,6 +22,9 @@
  *       "late": [{"kind","peer",["cpu"],"first","last","arrived",
  *                 "pkts","bytes"}...]}
  *
+ *    A member's agent adds "apps" and "escapes" (beaverd/escapes.h's JSON,
+ *    as found when it sent the record; read: the number of "xdp" entries
+ *    and the sum of "packet_sockets" counts, at most BVJ_ESCAPES_MAX each).
  *    "late" (written always, optional when read: older agents send none)
  *    holds at most BVJ_LATE_MAX entries, each with last not before first
  *    and arrived not before last (serial order).
@@ -64,6 +67,8 @@
  * far fewer: one per channel and arrival epoch, until released)
  */
 #define BVJ_LATE_MAX		65536
+/* entries of each list of a record's "escapes" (an agent sends up to 32) */
+#define BVJ_ESCAPES_MAX		1024
 
 /* a u64 as JSON: an integer, or a decimal string above INT64_MAX */
 json_t *bvj_u64(uint64_t v);

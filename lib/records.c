@@ -30,6 +30,9 @@ void bvr_reset(struct bvr_records *r)
 	memset(&r->cut, 0, sizeof(r->cut));
 	r->has_retired = false;
 	memset(&r->retired, 0, sizeof(r->retired));
+	r->has_escapes = false;
+	r->esc_xdp = 0;
+	r->esc_packet = 0;
 	r->n_flows = 0;
 	r->n_chans = 0;
 	r->n_caps = 0;

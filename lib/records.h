@@ -112,6 +112,14 @@ struct bvr_records {
 	 */
 	bool has_retired;
 	struct bvr_tot retired;
+	/*
+	 * what the member's hooks could not see when its agent sent the
+	 * record (beaverd/escapes.h): XDP programs, packet sockets; only in
+	 * records that came over the control plane
+	 */
+	bool has_escapes;
+	uint32_t esc_xdp;
+	uint32_t esc_packet;
 };
 
 void bvr_init(struct bvr_records *r);

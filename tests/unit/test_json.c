@@ -428,6 +428,18 @@ static const struct bad_case bad_cases[] = {
 	{ "retired", "tx_seq", "5", "retired: no sequence numbers" },
 	{ "retired", "rx_pkts", NULL, "retired.rx_pkts: missing" },
 	{ "", "retired", "[]", "retired" },
+	{ "", "escapes", "[]", "escapes: not an object" },
+	{ "", "escapes", "{\"xdp\": [], \"packet_sockets\": {}}",
+	  "escapes: not an object" },
+	{ "", "escapes", "{\"xdp\": []}", "escapes: not an object" },
+	{ "", "escapes", "{\"xdp\": [], \"packet_sockets\": [{\"count\": -1}]}",
+	  "escapes.packet_sockets[0].count: not a count" },
+	{ "", "escapes", "{\"xdp\": [], \"packet_sockets\": [{\"count\": 4294967296}]}",
+	  "escapes.packet_sockets[0].count" },
+	{ "", "escapes", "{\"xdp\": [], \"packet_sockets\": [{}]}",
+	  "escapes.packet_sockets[0].count" },
+	{ "", "escapes", "{\"xdp\": [{}], \"packet_sockets\": [{\"count\": 2}]}",
+	  NULL },
 	{ "", "late", "{}", "late: not an array" },
 	{ "", "late", "[5]", "late[0]: not an object" },
 	{ "", "late", "[]", NULL },	/* none is fine */
@@ -501,6 +513,44 @@ static void test_records_malformed(void **state)
 		}
 		json_decref(j);
 	}
+	bvr_free(&a);
+	bvr_free(&b);
+}
+
+/* a member agent's "escapes": counted, and bounded */
+static void test_records_escapes(void **state)
+{
+	struct bvr_records a, b;
+	char why[256] = "";
+	json_t *j, *x, *p;
+
+	(void)state;
+	sample(&a);
+	bvr_init(&b);
+	j = bvj_records_to_json(&a, NULL);
+	assert_int_equal(bvj_records_from_json(j, &b, why, sizeof(why)), 0);
+	assert_false(b.has_escapes);	/* an agent from before escapes */
+	json_object_set_new(j, "escapes", json_pack(
+		"{s:[{s:s, s:s}], s:[{s:s, s:s, s:i}, {s:s, s:s, s:i}]}",
+		"xdp", "dev", "eth0", "mode", "generic", "packet_sockets",
+		"dev", "eth0", "proto", "all", "count", 2,
+		"dev", "any", "proto", "0x0800", "count", 3));
+	assert_int_equal(bvj_records_from_json(j, &b, why, sizeof(why)), 0);
+	assert_true(b.has_escapes);
+	assert_int_equal(b.esc_xdp, 1);
+	assert_int_equal(b.esc_packet, 5);
+	/* more entries than any agent sends: refused, not counted */
+	x = json_array();
+	for (int i = 0; i <= BVJ_ESCAPES_MAX; i++)
+		json_array_append_new(x, json_object());
+	p = json_object_get(json_object_get(j, "escapes"), "xdp");
+	assert_non_null(p);
+	json_object_set_new(json_object_get(j, "escapes"), "xdp", x);
+	assert_int_equal(bvj_records_from_json(j, &b, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "escapes: more than"));
+	assert_false(b.has_escapes);
+	json_decref(j);
 	bvr_free(&a);
 	bvr_free(&b);
 }
@@ -872,6 +922,7 @@ int main(void)
 		cmocka_unit_test(test_records_no_cut),
 		cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_records_malformed),
+		cmocka_unit_test(test_records_escapes),
 		cmocka_unit_test(test_records_not_json),
 		cmocka_unit_test(test_records_unknown_fields),
 		cmocka_unit_test(test_records_late_limit),

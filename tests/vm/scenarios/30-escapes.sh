@@ -8,9 +8,11 @@
 # application outside the cut. beaverd looks when asked for its status.
 # m1 gets both (bvescape: a generic-mode XDP_PASS program on eth0, an
 # ETH_P_ALL socket bound to eth0); `beaverctl status` on m1 must list them,
-# in JSON and in text, and stop listing them once they are gone; m2, left
-# alone, is the control: it must list neither, so that the check cannot
-# pass on a report that lists everything.
+# in JSON and in text, and stop listing them once they are gone; a
+# snapshot taken meanwhile must name them in its report (m1's record
+# carries them to the coordinator); m2, left alone, is the control: it
+# must list neither, so that the check cannot pass on a report that lists
+# everything.
 
 need_module
 need_tools beaverd beaverctl bvescape
@@ -50,6 +52,19 @@ text=$(bctl m1 status)
 echo "$text" | sed -n '/not seen by the hooks/,/counters/p' | head -n 12
 echo "$text" | grep -q "xdp programs" || fail "m1's text status lacks the xdp programs table"
 echo "$text" | grep -q "generic" || fail "m1's text status lacks the XDP mode"
+
+log "a snapshot meanwhile: its report says so too"
+bctl coord --json snapshot --wait >"$VM_STATE/snap.json" || true
+check_eq "$(jqf "$VM_STATE/snap.json" .state)" accepted "snapshot: state"
+id=$(jqf "$VM_STATE/snap.json" .id)
+bctl coord --json show "${id:-0}" >"$VM_STATE/show.json"
+rep=$(jq -r '[.report.members_with_escapes,
+	([.report.members[] | select(.node == "m1") | .escapes.xdp_programs][0]),
+	([.report.members[] | select(.node == "m1") | .escapes.packet_sockets][0]),
+	([.report.members[] | select(.node == "m2") | .escapes.xdp_programs][0])]
+	| map(tostring) | join(" ")' "$VM_STATE/show.json")
+echo "report: members_with_escapes, m1 xdp, m1 packet sockets, m2 xdp: $rep"
+check_eq "$rep" "1 1 1 0" "the report names m1's XDP program and packet socket, and nothing of m2"
 
 log "gone again"
 check_eq "$(nsx m1 bvescape xdp detach eth0)" ok "bvescape xdp detach"
