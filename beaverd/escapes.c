@@ -16,7 +16,7 @@
 #include <linux/rtnetlink.h>
 
 /* the file is small; a host with thousands of packet sockets is cut off */
-#define BVE_PROC_MAX	(256 * 1024)
+#define BVE_PROC_MAX	((size_t)256 * 1024)
 
 static void note_packet(struct bve_scan *s, int ifindex, uint16_t proto)
 {
@@ -34,35 +34,73 @@ static void note_packet(struct bve_scan *s, int ifindex, uint16_t proto)
 	s->packet[s->n_packet++] = (struct bve_packet){ ifindex, proto, 1 };
 }
 
+/* the next space-separated field of *p as a number in @base, or -1 */
+static long field(const char **p, int base, long max)
+{
+	const char *q = *p;
+	char *end;
+	long v;
+
+	while (*q == ' ')
+		q++;
+	if (*q < '0' || *q > '9') {
+		if (base != 16 || !((*q >= 'a' && *q <= 'f') ||
+				    (*q >= 'A' && *q <= 'F')))
+			return -1;
+	}
+	errno = 0;
+	v = strtol(q, &end, base);
+	if (errno || end == q || (*end != ' ' && *end != '\n' && *end) ||
+	    v > max)
+		return -1;
+	*p = end;
+	return v;
+}
+
+/* skip one space-separated field */
+static void skip(const char **p)
+{
+	while (**p == ' ')
+		(*p)++;
+	while (**p && **p != ' ' && **p != '\n')
+		(*p)++;
+}
+
 int bve_parse_packet(const char *text, struct bve_scan *s)
 {
-	const char *line = text, *nl;
-	bool header = true;
+	const char *line, *nl;
 
+	if (!text)
+		return -EINVAL;
 	s->n_packet = 0;
+	/* "sk  RefCnt Type Proto  Iface R Rmem   User   Inode" */
+	nl = strchr(text, '\n');
+	if (strncmp(text, "sk", 2) != 0 || !strstr(text, "Proto") ||
+	    !strstr(text, "Iface") || (nl && strstr(text, "Proto") > nl))
+		return -EINVAL;
+	line = nl ? nl + 1 : "";
 	while (*line) {
-		unsigned int proto;
-		int ifindex, running;
+		const char *p = line;
+		long proto, ifindex, running;
 
-		nl = strchr(line, '\n');
-		if (header) {
-			/* "sk  RefCnt Type Proto  Iface R Rmem   User   Inode" */
-			if (strncmp(line, "sk", 2) || !strstr(line, "Proto") ||
-			    !strstr(line, "Iface"))
-				return -EINVAL;
-			header = false;
-		} else if (sscanf(line, "%*s %*d %*d %x %d %d", &proto,
-				  &ifindex, &running) != 3 || proto > 0xffff) {
+		/* sk RefCnt Type, then Proto (hex) Iface R */
+		skip(&p);
+		skip(&p);
+		skip(&p);
+		proto = field(&p, 16, 0xffff);
+		ifindex = field(&p, 10, INT32_MAX);
+		running = field(&p, 10, 1);
+		if (proto < 0 || ifindex < 0 || running < 0)
 			return -EINVAL;
-		} else if (running) {
-			/* a socket that is not running receives nothing */
-			note_packet(s, ifindex, (uint16_t)proto);
-		}
+		/* a socket that is not running receives nothing */
+		if (running)
+			note_packet(s, (int)ifindex, (uint16_t)proto);
+		nl = strchr(line, '\n');
 		if (!nl)
 			break;
 		line = nl + 1;
 	}
-	return header ? -EINVAL : 0;
+	return 0;
 }
 
 static int read_proc(const char *path, char **out)
@@ -72,7 +110,7 @@ static int read_proc(const char *path, char **out)
 	char *buf;
 
 	if (!f)
-		return -errno;
+		return errno ? -errno : -EIO;
 	buf = malloc(BVE_PROC_MAX + 1);
 	if (!buf) {
 		fclose(f);
