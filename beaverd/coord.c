@@ -144,31 +144,21 @@ static void set_timer(struct snap *s, uint64_t delay, bvl_timer_cb cb)
 	s->timer = bvl_timer(delay, cb, s);
 }
 
-static uint32_t epoch_prev(uint32_t e)
-{
-	return e - 1 ? e - 1 : 0xffffffffu;	/* 0 is no epoch */
-}
-
 /*
  * Members may drop their records up to the epoch just before the oldest
  * one a running snapshot may still collect: releasing an accepted
  * snapshot's epoch alone would free what an older one, still collecting,
- * needs (the records of every epoch up to E go at once). And never the
- * newest epoch given out: a member classifies a packet as late for E
- * only while it holds E's record (once released, a straggler for E is
- * counted nowhere but in later totals, and E's channel can never
- * balance), so E stays until a later snapshot ends; its late packets are
- * then reported by that snapshot's records. Called whenever a snapshot
- * ends, in any state: rejected and failed attempts leave records too.
- * The datagram may be lost; the next release covers it.
+ * needs (the records of every epoch up to E go at once). Called whenever
+ * a snapshot ends, in any state: rejected and failed attempts leave
+ * records too. The datagram may be lost; the next release covers it.
  */
 static void release_unneeded(struct bvd_coord *c)
 {
-	uint32_t upto = c->newest ? epoch_prev(c->newest) : 0;
+	uint32_t upto = c->newest;
 
 	for (const struct snap *o = c->snaps; o; o = o->next)
 		if (o->epoch && !bv_epoch_after(o->epoch, upto))
-			upto = epoch_prev(o->epoch);
+			upto = o->epoch - 1 ? o->epoch - 1 : 0xffffffffu;
 	if (!upto || !bv_epoch_after(upto, c->released))
 		return;
 	c->released = upto;

@@ -784,11 +784,10 @@ static void test_retries_fresh_epochs_then_rejected(void **state)
 		from += 2;
 	}
 	/* no fourth attempt, no member advance; the members may drop what
-	 * the rejected epochs left behind (a gateway stamped with them), all
-	 * but the newest epoch (late packets are classified against it) */
+	 * the rejected epochs left behind (a gateway stamped with them) */
 	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 6);
-	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2] - 1, "m1"), 1);
-	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2] - 1, "m2"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2], "m1"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2], "m2"), 1);
 	assert_int_equal(n_sent, 8);
 	s = get_snap(id);
 	assert_int_equal(s.state, BVS_REJECTED);
@@ -888,7 +887,7 @@ static void test_gateway_silent_times_out(void **state)
 		from += 2;
 	}
 	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 6);
-	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2] - 1, NULL), 2);
+	assert_int_equal(count_sent(0, BVW_RELEASE, ep[2], NULL), 2);
 	assert_int_equal(n_sent, 8);
 	assert_int_equal(get_attempts(id, a, 8), 3);
 	for (int k = 0; k < 3; k++) {
@@ -961,7 +960,7 @@ static void test_gateway_refusal_no_retry_fails(void **state)
 	ack("g2", e, -EIO);
 	ack("g1", e, 0);
 	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 2);
-	assert_int_equal(count_sent(0, BVW_RELEASE, e - 1, NULL), 2);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e, NULL), 2);
 	assert_int_equal(n_sent, 4);
 	s = get_snap(id);
 	assert_int_equal(s.state, BVS_FAILED);
@@ -1321,8 +1320,7 @@ static void test_member_refuses_advance_fails(void **state)
  * chunks (m1 in 37-byte chunks streamed one after the other, m2 in one),
  * a stale repeated chunk ignored, then the store holds state accepted,
  * the epoch, the bound, every record byte for byte and a report of E;
- * the members are told to release up to E - 1 (E stays for its late
- * packets, until a later snapshot ends). Fails if chunks are reassembled
+ * the members are told to release E. Fails if chunks are reassembled
  * wrongly, if the final state or epoch is not stored, or if RELEASE is
  * missing or goes to a gateway.
  */
@@ -1391,11 +1389,8 @@ static void test_collect_chunks_and_store(void **state)
 	assert_non_null(j);
 	assert_int_equal(json_integer_value(json_object_get(j, "epoch")), e);
 
-	/* everything before e: e's record stays until a later snapshot
-	 * ends, for the member to tell late packets for e */
-	assert_int_equal(count_sent(from, BVW_RELEASE, e - 1, "m1"), 1);
-	assert_int_equal(count_sent(from, BVW_RELEASE, e - 1, "m2"), 1);
-	assert_int_equal(count_sent(0, BVW_RELEASE, e, NULL), 0);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e, "m1"), 1);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e, "m2"), 1);
 	assert_int_equal(count_sent(0, BVW_RELEASE, 0, "g1"), 0);
 	assert_int_equal(count_sent(0, BVW_RELEASE, 0, "g2"), 0);
 	assert_int_equal(n_done, 1);
@@ -1464,11 +1459,9 @@ static void test_collect_timeout_fails(void **state)
 	snprintf(want, sizeof(want), "epoch %u from member m1", e);
 	assert_non_null(strstr(s.reason, want));
 	assert_int_equal(s.epoch, 0);
-	/* nobody needs the records of a failed snapshot, but the newest
-	 * epoch stays for late packets (released when a later one ends) */
-	assert_int_equal(count_sent(0, BVW_RELEASE, e - 1, "m1"), 1);
-	assert_int_equal(count_sent(0, BVW_RELEASE, e - 1, "m2"), 1);
-	assert_int_equal(count_sent(0, BVW_RELEASE, e, NULL), 0);
+	/* nobody needs the records of a failed snapshot */
+	assert_int_equal(count_sent(0, BVW_RELEASE, e, "m1"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e, "m2"), 1);
 	assert_int_equal(n_done, 1);
 }
 
@@ -1507,8 +1500,8 @@ static void test_collect_bad_record_fails(void **state)
  * Two snapshots collect at once and the newer one is accepted first:
  * releasing its epoch would drop the older one's records as well (a
  * member's release takes every epoch up to the one named). So the
- * release stops just before the older epoch, and reaches the one before
- * the newer only when the older is done. Fails if a release covers a running
+ * release stops just before the older epoch, and reaches the newer one
+ * only when the older is done. Fails if a release covers a running
  * snapshot's epoch (the bench saw "member m2 has no record of epoch 12").
  */
 static void test_release_spares_running_snapshots(void **state)
@@ -1535,16 +1528,14 @@ static void test_release_spares_running_snapshots(void **state)
 	assert_int_equal(count_sent(0, BVW_RELEASE, e2, NULL), 0);
 	assert_int_equal(count_sent(from, BVW_RELEASE, e1 - 1, "m1"), 1);
 	assert_int_equal(count_sent(from, BVW_RELEASE, e1 - 1, "m2"), 1);
-	/* then the older one's: now everything up to the one before the
-	 * newest goes (the newest stays for its late packets) */
+	/* then the older one's: now everything up to the newer goes */
 	serve_record("m1", e1, record_text("m1", e1), 1000);
 	from = n_sent;
 	serve_record("m2", e1, record_text("m2", e1), 1000);
 	assert_int_equal(get_snap(id1).state, BVS_ACCEPTED);
-	assert_int_equal(e2 - 1, e1);
-	assert_int_equal(count_sent(from, BVW_RELEASE, e1, "m1"), 1);
-	assert_int_equal(count_sent(from, BVW_RELEASE, e1, "m2"), 1);
-	assert_int_equal(count_sent(0, BVW_RELEASE, e2, NULL), 0);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e2, "m1"), 1);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e2, "m2"), 1);
+	assert_int_equal(count_sent(from, BVW_RELEASE, e1, NULL), 0);
 	assert_int_equal(n_done, 2);
 }
 
