@@ -117,6 +117,7 @@ static const struct key_def keys[] = {
 	  1, 600000, 0 },
 	{ S_COORD, "collect_timeout_ms", V_U32, CF(collect_timeout_ms), 0,
 	  1, 600000, 0 },
+	{ S_COORD, "late_hold_ms", V_U32, CF(late_hold_ms), 0, 0, 600000, 0 },
 	{ S_COORD, "first_epoch", V_U32, CF(first_epoch), 0, 1, UINT32_MAX, 0 },
 	{ S_COORD, "active_address", V_ADDR, CF(active_address), 0, 0, 0, 0 },
 
@@ -1075,6 +1076,7 @@ static void set_defaults(struct bvd_config *cfg)
 	cfg->max_outstanding = 4;
 	cfg->complete_timeout_ms = 5000;
 	cfg->collect_timeout_ms = 5000;
+	cfg->late_hold_ms = 0;
 	cfg->first_epoch = 1;
 	cfg->keep_snapshots = 10000;
 	cfg->keep_days = 90;

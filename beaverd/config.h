@@ -40,6 +40,7 @@
  *   max_outstanding = 4           ; snapshots in flight at once
  *   complete_timeout_ms = 5000    ; wait for members' completion
  *   collect_timeout_ms = 5000
+ *   late_hold_ms = 0              ; members keep an accepted epoch this long
  *   first_epoch = 1               ; only used when no epoch was ever allocated
  *   active_address = 10.0.1.250   ; optional: snapshot only while holding it
  *
@@ -132,6 +133,7 @@ struct bvd_config {
 	uint64_t tau_min_ns;
 	uint32_t ack_timeout_ms, retries, max_outstanding;
 	uint32_t complete_timeout_ms, collect_timeout_ms;
+	uint32_t late_hold_ms;	/* keep an accepted epoch after its end */
 	uint32_t first_epoch;
 	struct in_addr active_address;	/* 0.0.0.0: always active */
 

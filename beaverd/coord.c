@@ -19,6 +19,7 @@
 #define COLLECT_POLL_NS (20 * MS)	/* ask again for a record this often */
 #define MEMBER_RESEND_NS (100 * MS)	/* retransmit member advances */
 #define PING_TIMEOUT_NS (2000 * MS)
+#define MAX_HOLDS 64			/* accepted epochs held for late packets */
 
 enum phase { PH_GATEWAYS, PH_MEMBERS, PH_COLLECT, PH_DONE };
 
@@ -60,6 +61,17 @@ struct bvd_coord {
 	size_t outstanding;
 	uint32_t newest;	/* the newest epoch any attempt was given */
 	uint32_t released;	/* members were told to release up to this */
+	/*
+	 * accepted epochs members keep until `until` (late_hold_ms), oldest
+	 * first: a member classifies a packet late for E only while it holds
+	 * E's record
+	 */
+	struct {
+		uint32_t epoch;
+		uint64_t until;
+	} holds[MAX_HOLDS];
+	size_t n_holds;
+	long hold_timer;
 	struct bvo_stats stats;
 	/* calibration */
 	struct {
@@ -131,6 +143,8 @@ void bvd_coord_free(struct bvd_coord *c)
 	}
 	if (c->cal.timer > 0)
 		bvl_cancel(c->cal.timer);
+	if (c->hold_timer > 0)
+		bvl_cancel(c->hold_timer);
 	free(c->cal.sent_ns);
 	free(c->cal.rtt);
 	free(c->peer_id);
@@ -144,21 +158,55 @@ static void set_timer(struct snap *s, uint64_t delay, bvl_timer_cb cb)
 	s->timer = bvl_timer(delay, cb, s);
 }
 
+static uint32_t epoch_prev(uint32_t e)
+{
+	return e - 1 ? e - 1 : 0xffffffffu;	/* 0 is no epoch */
+}
+
+static void release_unneeded(struct bvd_coord *c);
+
+static void hold_expired(void *data)
+{
+	struct bvd_coord *c = data;
+
+	c->hold_timer = 0;
+	release_unneeded(c);
+}
+
 /*
  * Members may drop their records up to the epoch just before the oldest
  * one a running snapshot may still collect: releasing an accepted
  * snapshot's epoch alone would free what an older one, still collecting,
- * needs (the records of every epoch up to E go at once). Called whenever
- * a snapshot ends, in any state: rejected and failed attempts leave
- * records too. The datagram may be lost; the next release covers it.
+ * needs (the records of every epoch up to E go at once). Nor an accepted
+ * epoch held for its late packets (late_hold_ms): a member tells a packet
+ * late for E only while it holds E's record, so a straggler arriving
+ * after E's release would be counted in no balance; when the hold ends,
+ * a timer releases what it kept. Called whenever a snapshot ends, in any
+ * state: rejected and failed attempts leave records too. The datagram
+ * may be lost; the next release covers it.
  */
 static void release_unneeded(struct bvd_coord *c)
 {
 	uint32_t upto = c->newest;
+	uint64_t now = bvl_now(), next = 0;
+	size_t k = 0;
 
 	for (const struct snap *o = c->snaps; o; o = o->next)
 		if (o->epoch && !bv_epoch_after(o->epoch, upto))
-			upto = o->epoch - 1 ? o->epoch - 1 : 0xffffffffu;
+			upto = epoch_prev(o->epoch);
+	for (size_t i = 0; i < c->n_holds; i++) {
+		if (c->holds[i].until <= now)
+			continue;	/* over: forget it */
+		c->holds[k++] = c->holds[i];
+		if (!bv_epoch_after(c->holds[i].epoch, upto))
+			upto = epoch_prev(c->holds[i].epoch);
+		if (!next || c->holds[i].until < next)
+			next = c->holds[i].until;
+	}
+	c->n_holds = k;
+	if (c->hold_timer > 0)
+		bvl_cancel(c->hold_timer);
+	c->hold_timer = next ? bvl_timer(next - now, hold_expired, c) : 0;
 	if (!upto || !bv_epoch_after(upto, c->released))
 		return;
 	c->released = upto;
@@ -169,6 +217,23 @@ static void release_unneeded(struct bvd_coord *c)
 		if (!peer(c, i)->gateway)
 			bvd_peer_send(c->io, &m);
 	}
+}
+
+/* an accepted epoch members keep late_hold_ms after its snapshot ended */
+static void hold_epoch(struct bvd_coord *c, uint32_t epoch)
+{
+	if (!c->cfg->late_hold_ms)
+		return;
+	if (c->n_holds == MAX_HOLDS) {
+		/* the oldest hold ends early: a bound on what is kept */
+		memmove(&c->holds[0], &c->holds[1],
+			(MAX_HOLDS - 1) * sizeof(c->holds[0]));
+		c->n_holds--;
+	}
+	c->holds[c->n_holds].epoch = epoch;
+	c->holds[c->n_holds].until = bvl_now() +
+				     (uint64_t)c->cfg->late_hold_ms * MS;
+	c->n_holds++;
 }
 
 int bvd_coord_prune(struct bvd_coord *c, uint64_t keep, uint32_t days,
@@ -208,6 +273,8 @@ static void snap_end(struct snap *s, enum bvs_state st, const char *reason)
 		}
 	}
 	c->outstanding--;
+	if (st == BVS_ACCEPTED)
+		hold_epoch(c, s->epoch);
 	release_unneeded(c);
 	/* retention ([store]): what is past it goes with every snapshot's end */
 	{

@@ -155,6 +155,7 @@ static const char full[] =
 	"max_outstanding = 8\n"
 	"complete_timeout_ms = 3000\n"
 	"collect_timeout_ms = 4000\n"
+	"late_hold_ms = 750\n"
 	"first_epoch = 4294967295\n"
 	"active_address = 10.0.1.250   ; keepalived's VRRP address\n"
 	"\n"
@@ -221,6 +222,7 @@ static void test_good_full(void **state)
 	assert_int_equal(c.max_outstanding, 8);
 	assert_int_equal(c.complete_timeout_ms, 3000);
 	assert_int_equal(c.collect_timeout_ms, 4000);
+	assert_int_equal(c.late_hold_ms, 750);
 	assert_int_equal(c.first_epoch, 4294967295u);
 	assert_int_equal(c.active_address.s_addr, inet_addr("10.0.1.250"));
 	assert_int_equal(c.keep_snapshots, 0);
@@ -294,6 +296,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.max_outstanding, 4);
 	assert_int_equal(c.complete_timeout_ms, 5000);
 	assert_int_equal(c.collect_timeout_ms, 5000);
+	assert_int_equal(c.late_hold_ms, 0);
 	assert_int_equal(c.first_epoch, 1);
 	assert_int_equal(c.active_address.s_addr, 0);
 	assert_int_equal(c.keep_snapshots, 10000);
@@ -581,6 +584,9 @@ static void test_bad_values(void **state)
 	expect_errors(MEMBER_HEAD "[coordinator]\nfirst_epoch = 4294967296\n",
 		      "t.conf:12: first_epoch: 4294967296 is out of range "
 		      "1..4294967295");
+	expect_errors(MEMBER_HEAD "[coordinator]\nlate_hold_ms = 600001\n",
+		      "t.conf:12: late_hold_ms: 600001 is out of range "
+		      "0..600000");
 	expect_errors(MEMBER_HEAD "[coordinator]\nfirst_epoch = 0\n",
 		      "t.conf:12: first_epoch: 0 is out of range");
 	expect_errors(MEMBER_HEAD "[coordinator]\nmax_outstanding = 0\n",

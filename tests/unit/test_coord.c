@@ -1804,6 +1804,44 @@ static void test_late_entries_amend_reports(void **state)
 	assert_int_equal(json_integer_value(json_object_get(rep, "late")), 0);
 }
 
+/*
+ * late_hold_ms: an accepted epoch stays on the members that long after
+ * its snapshot ended (a member tells late packets for E only while it
+ * holds E's record), then a timer releases it; holds of several
+ * snapshots end one by one. Fails if the epoch is released at the end of
+ * its snapshot, never, or all holds at once.
+ */
+static void test_late_hold_delays_release(void **state)
+{
+	uint32_t e1, e2;
+	uint64_t t, t2;
+
+	(void)state;
+	cfg.late_hold_ms = 300;
+	accepted_snapshot(&e1, "[]", 1, "[]", 1, 0);
+	t = now_ns;
+	assert_int_equal(count_sent(0, BVW_RELEASE, e1 - 1, "m1"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e1, NULL), 0);
+	clock_run_until(t + 100 * MS);
+	accepted_snapshot(&e2, "[]", 2, "[]", 2, 0);
+	t2 = now_ns;
+	assert_int_equal(count_sent(0, BVW_RELEASE, e1, NULL), 0);
+	clock_run_until(t + 300 * MS - 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e1, NULL), 0);
+	/* e1's hold is over, e2's not yet */
+	clock_run_until(t + 300 * MS);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e1, "m1"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e1, "m2"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e2, NULL), 0);
+	clock_run_until(t2 + 300 * MS - 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e2, NULL), 0);
+	clock_run_until(t2 + 300 * MS);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e2, "m1"), 1);
+	assert_int_equal(count_sent(0, BVW_RELEASE, e2, "m2"), 1);
+	assert_int_equal(live_timers(), 0);
+	assert_int_equal(bad_cancels, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1837,6 +1875,7 @@ int main(void)
 		T(test_forget_waiter),
 		T(test_calibrate_rtt),
 		T(test_late_entries_amend_reports),
+		T(test_late_hold_delays_release),
 #undef T
 	};
 
