@@ -164,6 +164,23 @@ u32 bv_inflight_classify(struct beaver_net *bn, u32 stamp, u32 epoch,
 	struct bv_cut *c;
 
 	*late_last = 0;
+	/*
+	 * Epochs older than every record held were released: complete and
+	 * collected (cuts cover every epoch, one range after the other), so
+	 * for them it is late too
+	 */
+	c = list_first_or_null_rcu(&bn->cuts, struct bv_cut, list);
+	if (!c || (bv_epoch_before(first, c->first) &&
+		   !bv_epoch_after(first, c->last))) {
+		u32 released = c ? c->first - 1 : epoch;
+
+		if (!released)
+			released = 0xffffffff;	/* epoch 0 does not exist */
+		if (!c || bv_epoch_after(released, epoch))
+			released = epoch;
+		*late_last = released;
+		first = bv_epoch_next(released);
+	}
 	list_for_each_entry_rcu(c, &bn->cuts, list) {
 		if (bv_epoch_before(c->last, first))
 			continue;

@@ -86,6 +86,14 @@ static bool bv_tcp_split(struct sk_buff *skb, unsigned int mtu)
 	if (tcp_hdr(skb)->doff < 5 || hdr + BEAVER_OPT_LEN + 8 > mtu ||
 	    skb->len <= hdr || !pskb_may_pull(skb, hdr))
 		return false;
+	/*
+	 * Its parts get fresh checksums: only from data whose checksum was
+	 * checked (or is still to be computed: ours), never laundering a
+	 * corrupted segment into two valid ones
+	 */
+	if (skb->ip_summed != CHECKSUM_PARTIAL &&
+	    skb->ip_summed != CHECKSUM_UNNECESSARY)
+		return false;
 	/* shared with a clone (TCP's own copy, a tap): ours alone from now */
 	if (skb_cloned(skb) && pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
 		return false;

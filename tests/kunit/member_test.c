@@ -1207,6 +1207,53 @@ static void bv_member_in_late(struct kunit *test)
 }
 
 /*
+ * A straggler for snapshots whose records were already released (the
+ * coordinator collected them): late for them all the same. If this fails,
+ * packets that arrive after the coordinator released their snapshot are
+ * counted nowhere, and that snapshot's report can never balance.
+ */
+static void bv_member_in_late_released(struct kunit *test)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+	u64 pkts, bytes;
+	u32 n;
+	int err;
+
+	bv_t_cfg(test)->settle_ms = 0;
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+	bv_t_in(test, BV_T_PEER_B, 3, 10);
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 4), 4);
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 5), 5);
+	bv_t_complete(test, 5);
+	mutex_lock(&bn->cfg_mutex);
+	err = bv_cuts_release(bn, 4, NULL);
+	mutex_unlock(&bn->cfg_mutex);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_NULL(test, bv_t_cut(test, 4));
+	KUNIT_ASSERT_NOT_NULL(test, bv_t_cut(test, 5));
+
+	/* stamped 3 at epoch 5: late for 4 (released) and 5 (closed) */
+	bv_t_in(test, BV_T_PEER_B, 3, 10);
+	bv_t_late(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 4, 5, 5, &n, &pkts,
+		  &bytes);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, pkts, 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 0);
+
+	/* everything released: late for every epoch up to the member's */
+	mutex_lock(&bn->cfg_mutex);
+	err = bv_cuts_release(bn, 5, NULL);
+	mutex_unlock(&bn->cfg_mutex);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	bv_t_in(test, BV_T_PEER_B, 2, 10);
+	bv_t_late(test, BEAVER_CHAN_MEMBER, BV_T_PEER_B, 3, 5, 5, &n, &pkts,
+		  &bytes);
+	KUNIT_EXPECT_EQ(test, n, 2);
+	KUNIT_EXPECT_EQ(test, pkts, 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_LATE), 2);
+}
+
+/*
  * Egress: a packet to a member or a group VIP leaves stamped with the
  * member's epoch and is accounted to that epoch; a packet leaving the group
  * is accounted but not stamped; forwarded traffic is not this host's. If
@@ -1730,6 +1777,7 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_in_unstamped),
 	KUNIT_CASE(bv_member_in_foreign_and_malformed),
 	KUNIT_CASE(bv_member_in_late),
+	KUNIT_CASE(bv_member_in_late_released),
 	KUNIT_CASE(bv_member_out_stamps),
 	KUNIT_CASE(bv_member_completion),
 	KUNIT_CASE(bv_member_in_untrusted_stamp),
