@@ -61,11 +61,7 @@ struct bvd_coord {
 	size_t outstanding;
 	uint32_t newest;	/* the newest epoch any attempt was given */
 	uint32_t released;	/* members were told to release up to this */
-	/*
-	 * accepted epochs members keep until `until` (late_hold_ms), oldest
-	 * first: a member classifies a packet late for E only while it holds
-	 * E's record
-	 */
+	/* accepted epochs members keep until `until` (late_hold_ms), oldest first */
 	struct {
 		uint32_t epoch;
 		uint64_t until;
@@ -178,10 +174,9 @@ static void hold_expired(void *data)
  * one a running snapshot may still collect: releasing an accepted
  * snapshot's epoch alone would free what an older one, still collecting,
  * needs (the records of every epoch up to E go at once). Nor an accepted
- * epoch held for its late packets (late_hold_ms): a member tells a packet
- * late for E only while it holds E's record, so a straggler arriving
- * after E's release would be counted in no balance; when the hold ends,
- * a timer releases what it kept. Called whenever a snapshot ends, in any
+ * epoch held by late_hold_ms (not needed for late packets: a member counts
+ * a straggler late for an epoch it released too); when the hold ends, a
+ * timer releases what it kept. Called whenever a snapshot ends, in any
  * state: rejected and failed attempts leave records too. The datagram
  * may be lost; the next release covers it.
  */
