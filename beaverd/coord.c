@@ -154,11 +154,6 @@ static void set_timer(struct snap *s, uint64_t delay, bvl_timer_cb cb)
 	s->timer = bvl_timer(delay, cb, s);
 }
 
-static uint32_t epoch_prev(uint32_t e)
-{
-	return e - 1 ? e - 1 : 0xffffffffu;	/* 0 is no epoch */
-}
-
 static void release_unneeded(struct bvd_coord *c);
 
 static void hold_expired(void *data)
@@ -188,13 +183,13 @@ static void release_unneeded(struct bvd_coord *c)
 
 	for (const struct snap *o = c->snaps; o; o = o->next)
 		if (o->epoch && !bv_epoch_after(o->epoch, upto))
-			upto = epoch_prev(o->epoch);
+			upto = bv_epoch_prev(o->epoch);
 	for (size_t i = 0; i < c->n_holds; i++) {
 		if (c->holds[i].until <= now)
 			continue;	/* over: forget it */
 		c->holds[k++] = c->holds[i];
 		if (!bv_epoch_after(c->holds[i].epoch, upto))
-			upto = epoch_prev(c->holds[i].epoch);
+			upto = bv_epoch_prev(c->holds[i].epoch);
 		if (!next || c->holds[i].until < next)
 			next = c->holds[i].until;
 	}

@@ -172,10 +172,8 @@ u32 bv_inflight_classify(struct beaver_net *bn, u32 stamp, u32 epoch,
 	c = list_first_or_null_rcu(&bn->cuts, struct bv_cut, list);
 	if (!c || (bv_epoch_before(first, c->first) &&
 		   !bv_epoch_after(first, c->last))) {
-		u32 released = c ? c->first - 1 : epoch;
+		u32 released = c ? bv_epoch_prev(c->first) : epoch;
 
-		if (!released)
-			released = 0xffffffff;	/* epoch 0 does not exist */
 		if (!c || bv_epoch_after(released, epoch))
 			released = epoch;
 		*late_last = released;

@@ -81,6 +81,13 @@ static inline bv_u32 bv_epoch_next(bv_u32 e)
 	return e ? e : 1;
 }
 
+/* the epoch before e, skipping 0 on wraparound */
+static inline bv_u32 bv_epoch_prev(bv_u32 e)
+{
+	e--;
+	return e ? e : 0xffffffffu;
+}
+
 /*
  * The first epoch of the range (e, s] that a cut, an in-flight packet or a
  * history entry covers: the one after e. Epoch 0 is "no snapshot yet" and
