@@ -10,6 +10,27 @@
 #include <net/route.h>
 #include "trust.h"
 
+/*
+ * The address whose neighbour entry stands for @addr on @dev: @addr itself
+ * on its own link, or the router @dev reaches it through (a gateway or a
+ * member behind a router is trusted through that router: what arrives
+ * from it carries the router's Ethernet source). 0 if @addr is not
+ * reached through @dev.
+ */
+static __be32 bv_l2_addr(struct net_device *dev, __be32 addr)
+{
+	struct rtable *rt;
+	__be32 nh = 0;
+
+	rt = ip_route_output(dev_net(dev), addr, 0, 0, 0);
+	if (IS_ERR(rt))
+		return 0;
+	if (rt->dst.dev == dev)
+		nh = rt_nexthop(rt, addr);
+	ip_rt_put(rt);
+	return nh;
+}
+
 /* the packet's Ethernet source is what @addr resolves to on its device */
 static bool bv_l2_from(struct sk_buff *skb, const u8 *src, __be32 addr)
 {
@@ -19,8 +40,18 @@ static bool bv_l2_from(struct sk_buff *skb, const u8 *src, __be32 addr)
 	n = __ipv4_neigh_lookup_noref(skb->dev, (__force u32)addr);
 	if (!n) {
 		/*
-		 * Not known yet (an address of the configuration, never an
-		 * arbitrary one): resolve it, so that the next packet from
+		 * Not a neighbour (yet): the one it is reached through, a
+		 * router or itself. Only addresses of the configuration
+		 * come here, never arbitrary ones.
+		 */
+		addr = bv_l2_addr(skb->dev, addr);
+		if (!addr)
+			return false;
+		n = __ipv4_neigh_lookup_noref(skb->dev, (__force u32)addr);
+	}
+	if (!n) {
+		/*
+		 * Not known yet: resolve it, so that the next packet from
 		 * there can be told apart; this one cannot
 		 */
 		n = __neigh_lookup(&arp_tbl, &addr, skb->dev, 1);
