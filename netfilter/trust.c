@@ -7,6 +7,7 @@
 #include <linux/slab.h>
 #include <net/arp.h>
 #include <net/neighbour.h>
+#include <net/rtnetlink.h>
 #include <net/route.h>
 #include "trust.h"
 
@@ -60,6 +61,25 @@ bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
 			return true;
 	}
 	return false;
+}
+
+bool bv_from_tunnel(const struct sk_buff *skb)
+{
+	const struct net_device *dev = skb->dev;
+	const struct rtnl_link_ops *ops;
+
+	/*
+	 * Only an IPIP device puts packets there, and only from carriers
+	 * that bv_member_in() saw: that is, in this namespace. A tunnel
+	 * whose carriers arrive in another one (created with link-netns)
+	 * vouches for nothing.
+	 */
+	if (!dev || dev->type != ARPHRD_TUNNEL)
+		return false;
+	ops = dev->rtnl_link_ops;
+	if (!ops || strcmp(ops->kind, "ipip") || !ops->get_link_net)
+		return false;
+	return net_eq(ops->get_link_net(dev), dev_net(dev));
 }
 
 #define BV_TRUST_REFRESH	(5 * HZ)
