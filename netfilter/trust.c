@@ -69,10 +69,13 @@ bool bv_from_tunnel(const struct sk_buff *skb)
 	const struct rtnl_link_ops *ops;
 
 	/*
-	 * Only an IPIP device puts packets there, and only from carriers
-	 * that bv_member_in() saw: that is, in this namespace. A tunnel
-	 * whose carriers arrive in another one (created with link-netns)
-	 * vouches for nothing.
+	 * What an IPIP device of this namespace decapsulated: its carrier
+	 * came through bv_member_in() here first, which removed the inner
+	 * stamp unless the carrier came from a trusted neighbour. A tunnel
+	 * whose carriers arrive in another namespace (link-netns) vouches
+	 * for nothing; nor would one fed from UDP by FOU/GUE, whose carriers
+	 * bv_member_in() cannot tell apart (decisions.md: a member must not
+	 * be configured so).
 	 */
 	if (!dev || dev->type != ARPHRD_TUNNEL)
 		return false;
