@@ -10,8 +10,8 @@
 #
 # While epochs advance (gateway first, then every member), the client
 # sends UDP to two tunnelled real servers (m2, m3) and a 20 MB TCP stream
-# to m2 (GSO packets, full-size segments: the path MTU through the tunnel
-# and the stamp), and m1 sends numbered UDP through the same VIP (a
+# to m2 (GSO packets and full-size segments: the path MTU through the
+# tunnel and the stamp, no fragment), and m1 sends numbered UDP through the same VIP (a
 # member's stamp, kept by the gateway inside the carrier). Then, exactly:
 #
 #   bypass = 0 and rx_untrusted = 0 on every member;
@@ -136,7 +136,12 @@ cat "$VM_STATE/send.tcp" "$VM_STATE/serve"
 check_eq "$(kv "$(cat "$VM_STATE/serve")" received)/$(kv "$(cat "$VM_STATE/serve")" bad)" \
 	"$BYTES/0" "TCP bytes received intact at m2"
 check_eq "$(kv "$(cat "$VM_STATE/send.tcp")" rc)" 0 "tcpbulk send verdict"
-figure tcp_frags $(( $(snmp director Ip FragCreates) - f0 ))
+frags=$(( $(snmp director Ip FragCreates) - f0 ))
+figure tcp_frags "$frags"
+# IPVS tells the client the MTU less the carrier, the module the MTU less
+# the carrier and the stamp (full-size segments; GSO segments shrink):
+# nothing left to fragment
+check_eq "$frags" 0 "fragments created by the director"
 figure tcp_retrans "$(snmp client Tcp RetransSegs)"
 figure stamp_toobig "$(bstat director stat.stamp_toobig)"
 
