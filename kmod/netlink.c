@@ -402,7 +402,7 @@ static int bv_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 					   "no memory for the flow table of max_flows");
 			goto out_free;
 		}
-		err = bv_hooks_set(bn, true);
+		err = bv_hooks_set(bn, cfg->role);
 		if (err) {
 			NL_SET_ERR_MSG_MOD(info->extack,
 					   "could not register netfilter hooks");
@@ -414,7 +414,7 @@ static int bv_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	bn->hist_budget.max = cfg->max_history;
 	rcu_assign_pointer(bn->cfg, cfg);
 	if (!cfg->role)
-		bv_hooks_set(bn, false);
+		bv_hooks_set(bn, 0);
 	if (reset) {
 		/* packets still using the old role must be done first */
 		synchronize_rcu();

@@ -147,7 +147,7 @@ static void __net_exit bv_net_exit(struct net *net)
 
 	/* no packet can reach our state once the hooks are gone */
 	mutex_lock(&bn->cfg_mutex);
-	bv_hooks_set(bn, false);
+	bv_hooks_set(bn, 0);
 	mutex_unlock(&bn->cfg_mutex);
 	bv_epochs_exit(bn);
 	bv_trust_exit(bn);

@@ -175,6 +175,7 @@ struct beaver_net {
 	struct bv_config __rcu *cfg;
 	struct mutex cfg_mutex;	/* serialises control operations */
 	bool hooks_on;		/* netfilter hooks registered here */
+	bool defrag_on;		/* nf_defrag_ipv4 enabled here (members) */
 	struct nf_hook_ops hook_ops[2];	/* registered by address */
 
 	/* gateway */

@@ -38,6 +38,7 @@ static const char *const stat_names[] = {
 	[BEAVER_STAT_FLOW_RETIRED]	= "flow_retired",
 	[BEAVER_STAT_STAMP_TOOBIG]	= "stamp_toobig",
 	[BEAVER_STAT_STAMP_SPLIT]	= "stamp_split",
+	[BEAVER_STAT_STAMP_SEGMENTED]	= "stamp_segmented",
 };
 
 /*

@@ -90,5 +90,7 @@ unsigned int bv_gateway_out(struct beaver_net *bn,
 	bv_stat_inc(bn, err ? bv_stamp_err_stat(err) : BEAVER_STAT_GW_STAMPED);
 	if (split)
 		bv_stat_inc(bn, BEAVER_STAT_STAMP_SPLIT);
+	if (verdict == NF_STOLEN)
+		bv_stat_inc(bn, BEAVER_STAT_STAMP_SEGMENTED);
 	return verdict;
 }

@@ -13,6 +13,7 @@
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include "hooks.h"
 
 static unsigned int bv_prerouting(void *priv, struct sk_buff *skb,
@@ -41,6 +42,32 @@ static unsigned int bv_postrouting(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/*
+ * A packet our POST_ROUTING hook made out of another (the segments of a GSO
+ * packet too big to take the stamp whole) goes on through every hook after
+ * ours, as the original would have (conntrack confirmation, helpers, late
+ * nftables rules, LSMs), then out: what nf_reinject() does for a queued
+ * packet. Called from inside our hook (RCU held).
+ */
+void bv_hook_continue(struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	const struct nf_hook_entries *e;
+	struct nf_hook_state st = *state;
+	unsigned int i;
+
+	e = rcu_dereference(state->net->nf.hooks_ipv4[state->hook]);
+	for (i = 0; e && i < e->num_hook_entries; i++)
+		if (e->hooks[i].hook == bv_postrouting)
+			break;
+	/* ours must be there: we are inside it */
+	if (WARN_ON_ONCE(!e || i == e->num_hook_entries)) {
+		kfree_skb(skb);
+		return;
+	}
+	if (nf_hook_slow(skb, &st, e, i + 1) == 1)
+		state->okfn(state->net, state->sk, skb);
+}
+
 static const struct nf_hook_ops bv_hook_ops[] = {
 	{
 		.hook		= bv_prerouting,
@@ -56,13 +83,43 @@ static const struct nf_hook_ops bv_hook_ops[] = {
 	},
 };
 
-int bv_hooks_set(struct beaver_net *bn, bool on)
+/*
+ * A member counts datagrams, as its peers' senders do (at POST_ROUTING,
+ * before the stack fragments them): fragments are reassembled before its
+ * PRE_ROUTING hook sees them, as conntrack would have them, so that a
+ * datagram is counted once, with its ports, at the epoch of the stamp its
+ * first fragment carries (the option is copied into every fragment). A
+ * gateway stamps fragments one by one and needs no reassembly.
+ */
+static int bv_defrag_set(struct beaver_net *bn, bool on)
+{
+	int err;
+
+	if (on == bn->defrag_on)
+		return 0;
+	if (on) {
+		err = nf_defrag_ipv4_enable(bn->net);
+		if (err)
+			return err;
+	} else {
+		nf_defrag_ipv4_disable(bn->net);
+	}
+	bn->defrag_on = on;
+	return 0;
+}
+
+int bv_hooks_set(struct beaver_net *bn, u32 role)
 {
 	struct nf_hook_ops *ops = bn->hook_ops;
+	bool on = role != 0;
 	int i, err;
 
 	BUILD_BUG_ON(sizeof(bn->hook_ops) != sizeof(bv_hook_ops));
 	lockdep_assert_held(&bn->cfg_mutex);
+	/* reassembly first: a member's first packet is already whole */
+	err = bv_defrag_set(bn, role & BEAVER_ROLE_MEMBER);
+	if (err)
+		return err;
 	if (on == bn->hooks_on)
 		return 0;
 	if (on) {
@@ -71,8 +128,10 @@ int bv_hooks_set(struct beaver_net *bn, bool on)
 		for (i = 0; i < ARRAY_SIZE(bv_hook_ops); i++)
 			ops[i].priv = bn;
 		err = nf_register_net_hooks(bn->net, ops, ARRAY_SIZE(bv_hook_ops));
-		if (err)
+		if (err) {
+			bv_defrag_set(bn, false);
 			return err;
+		}
 	} else {
 		/* waits for every packet inside our hooks to leave */
 		nf_unregister_net_hooks(bn->net, ops, ARRAY_SIZE(bv_hook_ops));

@@ -9,13 +9,19 @@
 #include <linux/skbuff.h>
 #include "netns.h"
 
-/* register (on) or unregister the hooks of @bn; caller holds cfg_mutex */
-int bv_hooks_set(struct beaver_net *bn, bool on);
+/*
+ * Register the hooks of @bn for @role, or unregister them (@role 0), with
+ * IPv4 reassembly for a member; caller holds cfg_mutex
+ */
+int bv_hooks_set(struct beaver_net *bn, u32 role);
 
 /* gateway.c: 0 disables marking (the control experiment of DESIGN §7) */
 extern bool bv_gateway_marking;
 
 struct nf_hook_state;
+
+/* send a packet made in our POST_ROUTING hook through the hooks after it */
+void bv_hook_continue(struct sk_buff *skb, const struct nf_hook_state *state);
 
 unsigned int bv_gateway_in(struct beaver_net *bn, const struct bv_config *cfg,
 			   struct sk_buff *skb);

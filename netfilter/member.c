@@ -264,6 +264,8 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	bv_stat_inc(bn, err ? bv_stamp_err_stat(err) : BEAVER_STAT_TX_STAMPED);
 	if (split)
 		bv_stat_inc(bn, BEAVER_STAT_STAMP_SPLIT);
+	if (verdict == NF_STOLEN)
+		bv_stat_inc(bn, BEAVER_STAT_STAMP_SEGMENTED);
 	/*
 	 * Counted as sent in @epoch, but the receiver cannot tell: it may
 	 * count it in a later snapshot. The next cut says so.

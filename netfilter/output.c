@@ -13,6 +13,7 @@
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/tcp.h>
+#include "hooks.h"
 #include "stamp.h"
 
 /*
@@ -57,7 +58,8 @@ static unsigned int bv_stamp_segments(struct sk_buff *skb,
 		e = bv_skb_stamp_insert(seg, group, epoch);
 		if (e)
 			*err = e;
-		state->okfn(state->net, state->sk, seg);
+		/* not state->okfn(): later hooks see every segment */
+		bv_hook_continue(seg, state);
 	}
 	return NF_STOLEN;
 }

@@ -57,7 +57,8 @@ struct nf_hook_state;
 /*
  * Stamp a packet leaving through POST_ROUTING. A GSO packet too large to
  * take the option whole is segmented here, each segment stamped and sent
- * on with the hook's okfn: nothing leaves unstamped for want of 8 bytes.
+ * on through the hooks after ours (bv_hook_continue()): nothing leaves
+ * unstamped for want of 8 bytes, and nothing skips a later hook.
  * Returns the verdict for the hook (NF_ACCEPT, or NF_STOLEN when the
  * segments went out instead); *err receives the insertion result
  * (0 or a negative errno) for the counters.

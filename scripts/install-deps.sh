@@ -15,6 +15,8 @@ PKGS=(
 	# the VM bench
 	qemu-system-x86 busybox-static kmod cpio gzip xz-utils iproute2 ipvsadm
 	coreutils procps jq
+	# the VM bench: late netfilter rules and device offloads (32-conntrack-after)
+	nftables ethtool
 	# the VM bench: VRRP for a standby coordinator (tests/vm/lib-vrrp.sh)
 	keepalived
 	# user space: build, libraries, unit tests

@@ -445,6 +445,7 @@ enum beaver_stat {
 	BEAVER_STAT_FLOW_RETIRED,	/* idle flows folded into the aggregate */
 	BEAVER_STAT_STAMP_TOOBIG,	/* DF, no room under the MTU: ICMP sent */
 	BEAVER_STAT_STAMP_SPLIT,	/* TCP segment split to take the stamp */
+	BEAVER_STAT_STAMP_SEGMENTED,	/* GSO packet at 64 KiB segmented here */
 	__BEAVER_STAT_MAX
 };
 

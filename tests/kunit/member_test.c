@@ -111,9 +111,18 @@ void bv_nl_notify_cut(struct beaver_net *bn, const struct bv_cut *c, u8 cmd)
 }
 
 /* netfilter/hooks.c: kmod/netns.c refers to it; no case registers hooks */
-int bv_hooks_set(struct beaver_net *bn, bool on)
+int bv_hooks_set(struct beaver_net *bn, u32 role)
 {
-	return on ? -EOPNOTSUPP : 0;
+	return role ? -EOPNOTSUPP : 0;
+}
+
+/*
+ * netfilter/hooks.c: output.c sends the segments of a 64 KiB GSO packet on
+ * through it; no case has hooks after ours, so it is the hook's okfn
+ */
+void bv_hook_continue(struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	state->okfn(state->net, state->sk, skb);
 }
 
 /* netfilter/trust.c: the source a case distrusts (0: none) */

@@ -20,6 +20,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,7 +53,7 @@ static const char usage_text[] =
 "usage:\n"
 "  udpnum send --dst A --port P --count N [--first K] [--size S] [--sport SP]\n"
 "              [--pps R] [--bind A] [--echo-wait-ms T] [--timeout-ms T]\n"
-"              [--log F] [--stamp G:E] [--sports N] [--df]\n"
+"              [--log F] [--stamp G:E] [--sports N] [--df] [--gso K]\n"
 "      send datagrams K..K+N-1 of S bytes (default 100, min 16) to A:P, R per\n"
 "      second (default: as fast as possible); prints `sent N first K last L`.\n"
 "      --echo-wait-ms T: also receive the echoes (see recv --echo) until all\n"
@@ -68,6 +69,9 @@ static const char usage_text[] =
 "      path MTU the kernel learned (IP_MTU), or by 8 bytes if that is not\n"
 "      smaller (a search, as a QUIC stack's PMTU discovery would do); the\n"
 "      sent line adds `emsgsize E size S mtu M` (S the last size sent).\n"
+"      --gso K: K datagrams (K * S <= 65,507 bytes) per send, as one UDP GSO\n"
+"      packet (UDP_SEGMENT S): the kernel cuts it into K datagrams of S\n"
+"      bytes, each numbered as without --gso; not with --df or --sports.\n"
 "      --stamp G:E: put Beaver's stamp of group G, epoch E on every datagram\n"
 "      (an IPv4 option, IP_OPTIONS; needs CAP_NET_RAW): how a host outside\n"
 "      the group forges one, for the trust tests.\n"
@@ -431,6 +435,7 @@ static int cmd_send(int argc, char **argv)
 		{ "stamp", required_argument, NULL, 'X' },
 		{ "sports", required_argument, NULL, 'N' },
 		{ "df", no_argument, NULL, 'D' },
+		{ "gso", required_argument, NULL, 'G' },
 		{ 0 }
 	};
 	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
@@ -443,11 +448,11 @@ static int cmd_send(int argc, char **argv)
 	const char *log_path = NULL;
 	FILE *log;
 	uint64_t count = 0, first = 0, size = DEFAULT_SIZE, pps = 0;
-	uint64_t echo_ms = 0, timeout_ms = 60000, sent = 0;
+	uint64_t echo_ms = 0, timeout_ms = 60000, sent = 0, gso = 1;
 	bool has_dst = false, has_count = false;
 	int port = -1, sport = 0, opt, fd;
 	struct rstats st = { 0 };
-	static uint8_t buf[MAX_SIZE + 1], rbuf[MAX_SIZE + 1];
+	static uint8_t gbuf[MAX_SIZE + 1], rbuf[MAX_SIZE + 1];
 	int64_t t0, deadline;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -465,6 +470,7 @@ static int cmd_send(int argc, char **argv)
 		case 't': timeout_ms = tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
 		case 'L': log_path = optarg; break;
 		case 'D': df = true; break;
+		case 'G': gso = tk_num("--gso", optarg, 1, 64); break;
 		case 'X': {
 			char *colon = strchr(optarg, ':');
 
@@ -501,10 +507,20 @@ static int cmd_send(int argc, char **argv)
 		    connect(fd, (struct sockaddr *)&dst, sizeof(dst)))
 			tk_die("--df: IP_MTU_DISCOVER/connect");
 	}
+	if (gso > 1) {
+		int seg = (int)size;
+
+		if (df || nsports > 1 || gso * size > MAX_SIZE)
+			tk_usage_error("send: --gso needs K * S <= 65507, no --df, "
+				       "no --sports");
+		if (setsockopt(fd, SOL_UDP, UDP_SEGMENT, &seg, sizeof(seg)))
+			tk_die("--gso: UDP_SEGMENT");
+	}
 	t0 = tk_now_us();
 	deadline = t0 + (int64_t)timeout_ms * 1000;
 	while (sent < count && !tk_stop) {
 		uint32_t seq = (uint32_t)(first + sent);
+		uint64_t batch = count - sent < gso ? count - sent : gso;
 		int64_t t_send;
 
 		if (tk_now_us() >= deadline) {
@@ -516,7 +532,9 @@ static int cmd_send(int argc, char **argv)
 			tk_sleep_until_ns((t0 + (int64_t)(sent * 1000000 / pps)) *
 					  1000);
 		}
-		tk_rec_build(buf, MAGIC, seq, (uint32_t)size);
+		for (uint64_t i = 0; i < batch; i++)
+			tk_rec_build(gbuf + i * size, MAGIC, seq + (uint32_t)i,
+				     (uint32_t)size);
 		/* the instant before the kernel has it: never after its hooks */
 		t_send = tk_now_ns();
 		if (nsports > 1) {
@@ -525,7 +543,7 @@ static int cmd_send(int argc, char **argv)
 			fd = udp_socket(bind_addr,
 					(uint16_t)(sport + sent % nsports));
 		}
-		if (sendto(fd, buf, size, 0, (struct sockaddr *)&dst,
+		if (sendto(fd, gbuf, batch * size, 0, (struct sockaddr *)&dst,
 			   sizeof(dst)) < 0) {
 			/* queue full: wait a little and try the same one again */
 			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) {
@@ -553,8 +571,9 @@ static int cmd_send(int argc, char **argv)
 			}
 			tk_die("sendto");
 		}
-		tk_log_rec(log, seq, t_send);
-		sent++;
+		for (uint64_t i = 0; i < batch; i++)
+			tk_log_rec(log, seq + (uint32_t)i, t_send);
+		sent += batch;
 		if (echo_ms)
 			drain_echoes(fd, &st, rbuf);
 	}

@@ -101,8 +101,9 @@ ln -sfn "$vmlinux" "$out/kernel"
 
 # Distribution modules the scenarios may load, plus whatever beaver.ko
 # depends on. Loaded on demand inside the VM (only what a scenario needs).
-MODS=(ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh veth bridge dummy sch_netem sch_prio ipip
-      cls_u32 nf_conntrack nf_nat nf_defrag_ipv4 virtio_pci 9pnet_virtio 9p)
+MODS=(ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh veth bridge dummy sch_netem sch_prio
+      ipip cls_u32 nf_conntrack nf_nat nf_defrag_ipv4 nf_tables nft_ct
+      virtio_pci 9pnet_virtio 9p)
 if [ -f "$BEAVER_KO" ]; then
 	IFS=, read -r -a kodeps <<<"$(modinfo -F depends "$BEAVER_KO" 2>/dev/null)"
 	MODS+=("${kodeps[@]}")
@@ -127,6 +128,8 @@ PROGS=(
 	/usr/bin/setpriv:/usr/bin/setpriv
 	/usr/bin/nsenter:/usr/bin/nsenter
 	/usr/bin/jq:"$(command -v jq)"
+	/usr/sbin/nft:"$(command -v nft)"
+	/usr/sbin/ethtool:"$(command -v ethtool)"
 )
 # keepalived (VRRP: tests/vm/lib-vrrp.sh) when installed (scripts/install-deps.sh
 # installs it); without it the VRRP scenarios skip
