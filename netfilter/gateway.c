@@ -25,6 +25,8 @@ unsigned int bv_gateway_in(struct beaver_net *bn, const struct bv_config *cfg,
 	struct bv_stamp st;
 	int off;
 
+	/* errors on their way to a client whose packets we stamped */
+	bv_icmp_frag_needed(bn, cfg, skb);
 	if (ip_hdr(skb)->ihl <= 5 ||
 	    (skb->dev && (skb->dev->flags & IFF_LOOPBACK)))
 		return NF_ACCEPT;

@@ -168,6 +168,8 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 		}
 	}
 
+	/* an error about a packet this member stamped (icmp.c) */
+	bv_icmp_frag_needed(bn, cfg, skb);
 	bv_pkt_parse(skb, false, &key, &p);
 	kind = bv_rx_kind(bn, cfg, ip_hdr(skb)->saddr, stamped, &peer);
 

@@ -30,6 +30,7 @@
 #include <kunit/test.h>
 #include <kunit/resource.h>
 #include <linux/delay.h>
+#include <linux/icmp.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/jiffies.h>
@@ -1915,6 +1916,88 @@ static void bv_tables_divert_keeps_complete(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t.retired_pkts, 3);
 }
 
+/*
+ * An ICMP "fragmentation needed" from router @from quoting @quoted (an
+ * IPv4 header with its options, and 8 bytes more), advertising @mtu
+ */
+static struct sk_buff *bv_t_frag_needed(struct kunit *test, u32 from,
+					const u8 *quoted, unsigned int qlen,
+					u16 mtu)
+{
+	u8 *pkt = bv_t_buf(test);
+	struct iphdr *iph = (struct iphdr *)pkt;
+	struct icmphdr *ih = (struct icmphdr *)(pkt + sizeof(*iph));
+	unsigned int len = sizeof(*iph) + sizeof(*ih) + qlen;
+
+	memset(pkt, 0, len);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tot_len = htons(len);
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_ICMP;
+	iph->saddr = htonl(from);
+	iph->daddr = htonl(BV_T_SELF);
+	ip_send_check(iph);
+	ih->type = ICMP_DEST_UNREACH;
+	ih->code = ICMP_FRAG_NEEDED;
+	ih->un.frag.mtu = htons(mtu);
+	memcpy(ih + 1, quoted, qlen);
+	ih->checksum = ip_compute_csum(ih, sizeof(*ih) + qlen);
+	return bv_t_skb(test, pkt, len);
+}
+
+/*
+ * A router past this member (or past a gateway) with a smaller MTU M drops
+ * a stamped packet and says M: what fits the sender's own packets is
+ * M - 8, the stamp being ours. Errors that quote no stamp of the group,
+ * or say no MTU, stay as they are; every one keeps a valid checksum.
+ */
+struct bv_t_frag_case {
+	u8 group;		/* of the quoted stamp; 0: none */
+	u16 mtu;		/* what the router says */
+	u16 want;		/* what the member passes on */
+};
+
+static void bv_icmp_frag_needed_lowers(struct kunit *test)
+{
+	struct bv_t_ctx *ctx = test->priv;
+	u8 *quoted = bv_t_buf(test);
+	static const struct bv_t_frag_case fc[] = {
+		{ BV_T_GROUP, 1400, 1392 },
+		{ 0, 1400, 1400 },
+		{ BV_T_GROUP + 1, 1400, 1400 },
+		{ BV_T_GROUP, 0, 0 },
+		{ BV_T_GROUP, 68, 68 },
+	};
+	u8 opt[BEAVER_OPT_LEN];
+	unsigned int i, qlen, lowered = 0;
+
+	for (i = 0; i < ARRAY_SIZE(fc); i++) {
+		struct icmphdr *ih;
+		struct sk_buff *skb;
+
+		bv_stamp_encode(opt, fc[i].group ? fc[i].group : 1, 5);
+		qlen = bv_t_build(quoted, BV_T_SELF, BV_T_PEER_A, opt,
+				  fc[i].group ? sizeof(opt) : 0, 100);
+		/* the header and 8 bytes of payload, as routers quote */
+		qlen = (quoted[0] & 0x0f) * 4 + 8;
+		skb = bv_t_frag_needed(test, BV_T_STRAY, quoted, qlen,
+				       fc[i].mtu);
+		rcu_read_lock();
+		bv_icmp_frag_needed(&ctx->bn, ctx->cfg, skb);
+		rcu_read_unlock();
+		ih = (struct icmphdr *)(skb->data + sizeof(struct iphdr));
+		KUNIT_EXPECT_EQ_MSG(test, ntohs(ih->un.frag.mtu), fc[i].want,
+				    "frag case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, ip_compute_csum(ih, skb->len -
+							  sizeof(struct iphdr)),
+				    0, "frag case %u: checksum", i);
+		lowered += fc[i].want != fc[i].mtu;
+	}
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_ICMP_MTU_LOWERED),
+			lowered);
+}
+
 static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_in_cut_before_delivery),
 	KUNIT_CASE(bv_member_in_inflight),
@@ -1935,6 +2018,7 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_tables_resize_keeps_flows),
 	KUNIT_CASE(bv_tables_flush_all),
 	KUNIT_CASE(bv_tables_divert_keeps_complete),
+	KUNIT_CASE(bv_icmp_frag_needed_lowers),
 	{}
 };
 
