@@ -99,8 +99,10 @@ for sp in 47001 47002; do
 	senders+=($!)
 	m1senders+=($!)
 done
-(nsx client tcpbulk send --dst $VIP_TUN --port 9200 --bytes $BYTES \
-	--timeout-ms 60000 >"$VM_STATE/send.tcp" 2>&1; echo "rc $?" >>"$VM_STATE/send.tcp") &
+# (set -e holds in the subshell: the exit status is caught, not fatal)
+(rc=0; nsx client tcpbulk send --dst $VIP_TUN --port 9200 --bytes $BYTES \
+	--timeout-ms 60000 >"$VM_STATE/send.tcp" 2>&1 || rc=$?
+echo "rc $rc" >>"$VM_STATE/send.tcp") &
 senders+=($!)
 
 # as long as m1 sends, however slow the host: every epoch sees traffic
