@@ -64,7 +64,7 @@ unsigned int bv_gateway_out(struct beaver_net *bn,
 	struct bv_stamp st;
 	unsigned int verdict;
 	bool split;
-	int err;
+	int err, nhoff;
 
 	if (!READ_ONCE(bv_gateway_marking))
 		return NF_ACCEPT;
@@ -73,7 +73,13 @@ unsigned int bv_gateway_out(struct beaver_net *bn,
 	if (!bv_group_bound(cfg, skb, ip_hdr(skb)->daddr))
 		return NF_ACCEPT;
 
-	err = bv_skb_stamp_find(skb, cfg->group, &st);
+	/*
+	 * IPVS tunnelling (IPIP): the member's stack drops the carrier's
+	 * header and delivers the inner packet, so the stamp belongs there
+	 * (bv_skb_stamp_insert() puts it there); a member's stamp kept is
+	 * found there too
+	 */
+	err = bv_skb_stamp_find_inner(skb, cfg->group, &st, &nhoff);
 	if (err >= 0) {
 		bv_stat_inc(bn, BEAVER_STAT_GW_KEPT);
 		return NF_ACCEPT;

@@ -7,6 +7,7 @@
 #include <linux/slab.h>
 #include <net/arp.h>
 #include <net/neighbour.h>
+#include <net/rtnetlink.h>
 #include <net/route.h>
 #include "trust.h"
 
@@ -91,6 +92,28 @@ bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
 			return true;
 	}
 	return false;
+}
+
+bool bv_from_tunnel(const struct sk_buff *skb)
+{
+	const struct net_device *dev = skb->dev;
+	const struct rtnl_link_ops *ops;
+
+	/*
+	 * What an IPIP device of this namespace decapsulated: its carrier
+	 * came through bv_member_in() here first, which removed the inner
+	 * stamp unless the carrier came from a trusted neighbour. A tunnel
+	 * whose carriers arrive in another namespace (link-netns) vouches
+	 * for nothing; nor would one fed from UDP by FOU/GUE, whose carriers
+	 * bv_member_in() cannot tell apart (decisions.md: a member must not
+	 * be configured so).
+	 */
+	if (!dev || dev->type != ARPHRD_TUNNEL)
+		return false;
+	ops = dev->rtnl_link_ops;
+	if (!ops || strcmp(ops->kind, "ipip") || !ops->get_link_net)
+		return false;
+	return net_eq(ops->get_link_net(dev), dev_net(dev));
 }
 
 #define BV_TRUST_REFRESH	(5 * HZ)
