@@ -357,8 +357,18 @@ static inline int bv_stamp6_walk(const bv_u8 *pkt, unsigned int len,
 	int ret = -ENOENT;
 	bv_u8 nh;
 
+	/* every field defined on every return, whatever the caller reads */
+	c->stamp = 0;
+	c->stamp_prev = 0;
+	c->at = 0;
+	c->at_prev = 0;
+	c->proto = 0;
+	c->hdrs = 0;
 	c->foreign = 0;
 	c->need = BV6_HDR_LEN;
+	c->st.group = 0;
+	c->st.flags = 0;
+	c->st.epoch = 0;
 	if (len > total)
 		len = total;	/* bytes past the packet are not its own */
 	if (total < BV6_HDR_LEN)
