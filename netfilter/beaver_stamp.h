@@ -253,6 +253,12 @@ static inline int bv_opts_find(const bv_u8 *opts, unsigned int optlen,
 #define BV6_NEXTHDR_AUTH	51
 #define BV6_NEXTHDR_DEST	60
 
+/* bv_stamp6_chain.seen: the kinds of header the walk passed */
+#define BV6_SEEN_HOP		0x1
+#define BV6_SEEN_ROUTING	0x2
+#define BV6_SEEN_DEST		0x4
+#define BV6_SEEN_AUTH		0x8
+
 #define BV6_OPT_PAD1		0
 #define BV6_OPT_PADN		1
 
@@ -330,6 +336,7 @@ struct bv_stamp6_chain {
 	unsigned int at_prev;	/* stopped at, and its naming byte */
 	bv_u8 proto;		/* the type of the header at "at" */
 	unsigned int hdrs;	/* extension headers before "at" */
+	unsigned int seen;	/* BV6_SEEN_* of those */
 	unsigned int foreign;	/* 0x1e options that are not the stamp */
 	unsigned int need;	/* -EAGAIN: contiguous bytes needed */
 	struct bv_stamp st;	/* the stamp, if found */
@@ -364,6 +371,7 @@ static inline int bv_stamp6_walk(const bv_u8 *pkt, unsigned int len,
 	c->at_prev = 0;
 	c->proto = 0;
 	c->hdrs = 0;
+	c->seen = 0;
 	c->foreign = 0;
 	c->need = BV6_HDR_LEN;
 	c->st.group = 0;
@@ -414,6 +422,10 @@ static inline int bv_stamp6_walk(const bv_u8 *pkt, unsigned int len,
 			hlen = (pkt[off + 1] + 2u) * 4;
 		else
 			hlen = (pkt[off + 1] + 1u) * 8;
+		c->seen |= nh == BV6_NEXTHDR_HOP ? BV6_SEEN_HOP :
+			   nh == BV6_NEXTHDR_ROUTING ? BV6_SEEN_ROUTING :
+			   nh == BV6_NEXTHDR_DEST ? BV6_SEEN_DEST :
+			   BV6_SEEN_AUTH;
 		if (off + hlen > plen)
 			return -EINVAL;
 		if (off + hlen > len) {

@@ -312,12 +312,20 @@ static void test_after_headers(void **state)
 	assert_non_null(pkt);
 	for (n = 1; n <= 4; n++) {
 		static const unsigned int ends[] = { 40, 48, 64, 88, 112 };
+		static const unsigned int seen[] = {
+			0, BV6_SEEN_HOP, BV6_SEEN_HOP | BV6_SEEN_DEST,
+			BV6_SEEN_HOP | BV6_SEEN_DEST | BV6_SEEN_ROUTING,
+			BV6_SEEN_HOP | BV6_SEEN_DEST | BV6_SEEN_ROUTING |
+			BV6_SEEN_AUTH
+		};
 
 		len = build(pkt, chain, n, TCP, 300);
 		assert_int_equal(walk(pkt, len, 0, 0, &c), -ENOENT);
 		assert_int_equal(c.at, ends[n]);
 		assert_int_equal(c.at_prev, ends[n - 1]);
 		assert_int_equal(c.proto, TCP);
+		assert_int_equal(c.hdrs, n);
+		assert_int_equal(c.seen, seen[n]);
 		roundtrip(pkt, len, ends[n], 5, 0xdeadbeef);
 	}
 	/* ESP: nothing past it is readable; the stamp goes before it */
