@@ -13,12 +13,16 @@
  * both grow by 16) and the upper-layer protocol, none of which a
  * Destination Options header changes.
  */
+#include <linux/icmpv6.h>
 #include <linux/ipv6.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <net/checksum.h>
 #include <net/dst.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
 #include "stamp6.h"
 
 /*
@@ -182,4 +186,171 @@ int bv_skb_stamp6_strip(struct sk_buff *skb, int off)
 		skb->csum = csum_add(skb->csum,
 				     csum_partial(skb->data, off, 0));
 	return 0;
+}
+
+/*
+ * ---- POST_ROUTING: the MTU (docs/ipv6.md, "Path MTU") ----
+ */
+
+/*
+ * Will the packet (each segment of a GSO packet) still fit @mtu once
+ * stamped? A TCP GSO packet's segments will (the insertion takes the 16
+ * bytes off their payload).
+ */
+static bool bv_stamp6_fits(struct sk_buff *skb, unsigned int mtu)
+{
+	if (!mtu)
+		return true;
+	if (skb_is_gso(skb))
+		return skb_is_gso_tcp(skb) ||
+		       skb_gso_validate_network_len(skb,
+						    mtu - BEAVER6_HDR_LEN);
+	return skb->len + BEAVER6_HDR_LEN <= mtu;
+}
+
+/*
+ * A TCP segment that the stamp would push past the MTU becomes a GSO
+ * packet whose segments take the stamp and fit, as bv_tcp_split() does
+ * for IPv4: any router may cut a TCP segment in two, no sender needs to
+ * learn a smaller MTU. Not under AH (the parts would fail it) nor with a
+ * Routing header (the pseudo-header's destination is not the header's),
+ * nor a fragment. False if it is not such a segment or cannot be made one.
+ */
+static bool bv_tcp6_split(struct sk_buff *skb, unsigned int mtu)
+{
+	struct skb_shared_info *sh;
+	struct bv_stamp6_chain c;
+	unsigned int hdr, payload;
+	struct ipv6hdr *ip6;
+	struct tcphdr *th;
+	int ret;
+
+	if (skb_is_gso(skb))
+		return false;
+	ret = bv_skb_walk6(skb, 0, 0, &c);
+	if ((ret < 0 && ret != -ENOENT) || c.proto != IPPROTO_TCP ||
+	    (c.seen & (BV6_SEEN_ROUTING | BV6_SEEN_AUTH)) ||
+	    !pskb_may_pull(skb, c.at + sizeof(struct tcphdr)))
+		return false;
+	th = (struct tcphdr *)(skb->data + c.at);
+	hdr = c.at + th->doff * 4;
+	if (th->doff < 5 || hdr + BEAVER6_HDR_LEN + 8 > mtu ||
+	    skb->len <= hdr || !pskb_may_pull(skb, hdr))
+		return false;
+	/*
+	 * Its parts get fresh checksums: only from data whose checksum was
+	 * checked (or is still to be computed: ours), never laundering a
+	 * corrupted segment into two valid ones
+	 */
+	if (skb->ip_summed != CHECKSUM_PARTIAL &&
+	    skb->ip_summed != CHECKSUM_UNNECESSARY)
+		return false;
+	/* shared with a clone (TCP's own copy, a tap): ours alone from now */
+	if (skb_cloned(skb) && pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
+		return false;
+	if (skb_ensure_writable(skb, hdr))
+		return false;
+	ip6 = ipv6_hdr(skb);
+	skb_set_transport_header(skb, c.at);
+	th = tcp_hdr(skb);
+	payload = skb->len - hdr;
+	/* the stamp comes off gso_size in bv_skb_stamp6_insert() */
+	sh = skb_shinfo(skb);
+	sh->gso_type = SKB_GSO_TCPV6;
+	sh->gso_size = mtu - hdr;
+	sh->gso_segs = DIV_ROUND_UP(payload, sh->gso_size);
+	/*
+	 * Each part needs its own checksum: the pseudo-header sum, partial.
+	 * Its length is the upper layer's, extension headers not counted.
+	 */
+	th->check = ~tcp_v6_check(skb->len - c.at, &ip6->saddr, &ip6->daddr,
+				  0);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+	return true;
+}
+
+/* a GSO packet too large for the stamp: segmented, each part stamped */
+static unsigned int bv_stamp6_segments(struct sk_buff *skb,
+				       const struct nf_hook_state *state,
+				       u8 group, u32 epoch, int *err)
+{
+	struct sk_buff *segs, *seg, *next;
+
+	/* no device features: segment and checksum in software */
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		*err = segs ? PTR_ERR(segs) : -EINVAL;
+		return NF_ACCEPT;	/* leaves unstamped, and counted */
+	}
+	consume_skb(skb);
+	*err = 0;
+	skb_list_walk_safe(segs, seg, next) {
+		int e;
+
+		skb_mark_not_on_list(seg);
+		e = bv_skb_stamp6_insert(seg, group, epoch);
+		if (e)
+			*err = e;
+		state->okfn(state->net, state->sk, seg);
+	}
+	return NF_STOLEN;
+}
+
+unsigned int __bv_stamp6_output(struct sk_buff *skb,
+				const struct nf_hook_state *state,
+				unsigned int mtu, u8 group, u32 epoch,
+				int *err, enum bv_stamp6_how *how)
+{
+	*how = BV_STAMP6_WHOLE;
+	*err = 0;
+	if (!bv_stamp6_fits(skb, mtu)) {
+		if (bv_tcp6_split(skb, mtu)) {
+			*how = BV_STAMP6_SPLIT;
+		} else if (mtu < IPV6_MIN_MTU + BEAVER6_HDR_LEN) {
+			/*
+			 * No sender can go below 1280 (RFC 8201): it could
+			 * never make this packet fit. Stamped and cut here,
+			 * as a tunnel entry point cuts what it encapsulates;
+			 * ip6_fragment() keeps the stamp in every fragment.
+			 */
+			skb->ignore_df = 1;
+			*how = BV_STAMP6_FRAG;
+		} else if (skb->skb_iif) {
+			/*
+			 * From elsewhere: what the sender's path MTU
+			 * discovery needs is the truth, the MTU less the
+			 * stamp, as a router with that MTU would tell it
+			 * (quoting the packet as it was sent)
+			 */
+			icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0,
+				    mtu - BEAVER6_HDR_LEN);
+			*err = -E2BIG;
+			return NF_DROP_ERR(-EMSGSIZE);
+		} else if (!skb->ignore_df) {
+			/*
+			 * This host's own, from a socket that forbids
+			 * fragmentation: it fails to send, as ip6_fragment()
+			 * would fail it, and the application hears it at once
+			 */
+			*err = -E2BIG;
+			return NF_DROP_ERR(-EMSGSIZE);
+		}
+		/* else this host's own, fragmentable: ip6_fragment() cuts it */
+	}
+	*err = bv_skb_stamp6_insert(skb, group, epoch);
+	if (*err == -EMSGSIZE && skb_is_gso(skb))
+		return bv_stamp6_segments(skb, state, group, epoch, err);
+	return NF_ACCEPT;
+}
+
+unsigned int bv_stamp6_output(struct sk_buff *skb,
+			      const struct nf_hook_state *state, u8 group,
+			      u32 epoch, int *err, enum bv_stamp6_how *how)
+{
+	struct dst_entry *dst = skb_dst(skb);
+
+	return __bv_stamp6_output(skb, state, dst ? dst_mtu(dst) : 0, group,
+				  epoch, err, how);
 }

@@ -40,4 +40,34 @@ int bv_skb_stamp6_insert(struct sk_buff *skb, u8 group, u32 epoch);
  */
 int bv_skb_stamp6_strip(struct sk_buff *skb, int off);
 
+struct nf_hook_state;
+
+/* how bv_stamp6_output() stamped a packet that passed */
+enum bv_stamp6_how {
+	BV_STAMP6_WHOLE,	/* as it was */
+	BV_STAMP6_SPLIT,	/* a TCP segment, now a GSO packet of two */
+	BV_STAMP6_FRAG,		/* to be fragmented: the 1280 floor */
+};
+
+/*
+ * Stamp a packet leaving through POST_ROUTING, within its route's MTU
+ * (docs/ipv6.md, "Path MTU"): a TCP segment too big once stamped is
+ * split; below the 1280 floor the packet is stamped and left to
+ * ip6_fragment(); any other packet too big is refused, from elsewhere
+ * with ICMPv6 Packet Too Big advertising the MTU less the stamp, from this
+ * host with EMSGSIZE unless its socket allows fragmentation; a GSO packet
+ * too large for the payload length is segmented here, each segment
+ * stamped and sent on with the hook's okfn. Returns the verdict (NF_ACCEPT,
+ * NF_STOLEN, or a drop); *err receives the insertion result (0 or a
+ * negative errno: -E2BIG when refused) for the counters, *how how it went.
+ */
+unsigned int bv_stamp6_output(struct sk_buff *skb,
+			      const struct nf_hook_state *state, u8 group,
+			      u32 epoch, int *err, enum bv_stamp6_how *how);
+/* the same with the MTU given (0: none), for tests */
+unsigned int __bv_stamp6_output(struct sk_buff *skb,
+				const struct nf_hook_state *state,
+				unsigned int mtu, u8 group, u32 epoch,
+				int *err, enum bv_stamp6_how *how);
+
 #endif /* _BEAVER_NF_STAMP6_H */

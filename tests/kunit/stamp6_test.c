@@ -16,6 +16,7 @@
 #include <linux/if_ether.h>
 #include <linux/ipv6.h>
 #include <linux/mm.h>
+#include <linux/netfilter.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
@@ -818,6 +819,272 @@ static void bv_skb_stamp6_nonlinear(struct kunit *test)
 }
 
 /*
+ * ---- POST_ROUTING and the MTU (__bv_stamp6_output) ----
+ */
+
+static struct sk_buff_head bv6_t_sent;
+
+static int bv6_t_okfn(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	__skb_queue_tail(&bv6_t_sent, skb);
+	return 0;
+}
+
+/* a packet with its checksum to compute, as a local socket sends it */
+static void bv6_t_partial(struct sk_buff *skb, unsigned int uoff, u8 proto)
+{
+	struct ipv6hdr *ip6 = ipv6_hdr(skb);
+	__sum16 *check;
+
+	check = (__sum16 *)(skb->data + uoff +
+			    (proto == IPPROTO_TCP ?
+			     offsetof(struct tcphdr, check) :
+			     offsetof(struct udphdr, check)));
+	*check = ~csum_ipv6_magic(&ip6->saddr, &ip6->daddr, skb->len - uoff,
+				  proto, 0);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_headroom(skb) + uoff;
+	skb->csum_offset = check - (__sum16 *)(skb->data + uoff);
+	skb->csum_offset *= sizeof(__sum16);
+}
+
+/*
+ * Segment @skb in software (it becomes the test's); each segment must be
+ * at most @mtu bytes, carry the stamp at @at with @epoch and a valid
+ * checksum, and the segments' payloads, in order, must be @payload.
+ * Returns the number of segments.
+ */
+static unsigned int bv6_t_segments_ok(struct kunit *test, struct sk_buff *skb,
+				      unsigned int mtu, unsigned int at,
+				      u32 epoch, const u8 *payload,
+				      unsigned int plen)
+{
+	struct sk_buff *segs, *seg, *next;
+	unsigned int n = 0, done = 0, hdr;
+	struct bv_stamp st;
+	u8 *got;
+
+	segs = skb_gso_segment(skb, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(segs));
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		bv6_t_track(test, seg);
+		n++;
+		KUNIT_EXPECT_LE(test, seg->len, mtu);
+		KUNIT_EXPECT_EQ(test, bv_skb_stamp6_find(seg, 0, &st, NULL),
+				(int)at);
+		KUNIT_EXPECT_EQ(test, st.epoch, epoch);
+		if (seg->ip_summed == CHECKSUM_PARTIAL)
+			KUNIT_ASSERT_EQ(test, skb_checksum_help(seg), 0);
+		bv6_t_expect_sane(test, seg, at + BV6_T_HDR, IPPROTO_TCP);
+		hdr = at + BV6_T_HDR + sizeof(struct tcphdr);
+		got = bv6_t_bytes(test, seg);
+		KUNIT_ASSERT_LE(test, done + seg->len - hdr, plen);
+		KUNIT_EXPECT_EQ(test, memcmp(got + hdr, payload + done,
+					     seg->len - hdr), 0);
+		done += seg->len - hdr;
+	}
+	KUNIT_EXPECT_EQ(test, done, plen);
+	return n;
+}
+
+/* what fits goes as it is; no route (no MTU) fits */
+static void bv_stamp6_output_fits(struct kunit *test)
+{
+	struct nf_hook_state state = { .okfn = bv6_t_okfn };
+	u8 *pkt = bv6_t_buf(test, BV6_T_MAXPKT);
+	enum bv_stamp6_how how;
+	unsigned int len, uoff;
+	struct sk_buff *skb;
+	struct bv_stamp st;
+	int err;
+
+	len = bv6_t_build(pkt, NULL, 0, IPPROTO_UDP, 1500 - 48 - 16, &uoff);
+	skb = bv6_t_skb(test, pkt, len, 64, uoff);
+	KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1500, 1, 2,
+						 &err, &how), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, (int)how, BV_STAMP6_WHOLE);
+	KUNIT_EXPECT_EQ(test, skb->len, 1500);
+	KUNIT_EXPECT_EQ(test, bv_skb_stamp6_find(skb, 1, &st, NULL), 40);
+
+	len = bv6_t_build(pkt, NULL, 0, IPPROTO_UDP, 3000, &uoff);
+	skb = bv6_t_skb(test, pkt, len, 64, uoff);
+	KUNIT_EXPECT_EQ(test, bv_stamp6_output(skb, &state, 1, 2, &err, &how),
+			NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, (int)how, BV_STAMP6_WHOLE);
+}
+
+/*
+ * A full-size TCP segment: split into two that fit once stamped, each
+ * with a valid checksum, the payload intact, whether its checksum was to
+ * be computed (local) or verified (forwarded); not from a corrupted or
+ * unverified one, nor with a Routing header.
+ */
+static void bv_stamp6_output_tcp_split(struct kunit *test)
+{
+	static const struct bv6_t_eh rt[] = { { NEXTHDR_ROUTING, 24, NULL } };
+	struct nf_hook_state state = { .okfn = bv6_t_okfn };
+	u8 *pkt = bv6_t_buf(test, BV6_T_MAXPKT);
+	unsigned int len, uoff, i;
+	enum bv_stamp6_how how;
+	struct sk_buff *skb;
+	int err;
+
+	for (i = 0; i < 2; i++) {
+		len = bv6_t_build(pkt, NULL, 0, IPPROTO_TCP, 1440, &uoff);
+		KUNIT_ASSERT_EQ(test, len, 1500);
+		skb = bv6_t_skb(test, pkt, len, 64, uoff);
+		if (i) {
+			skb->skb_iif = 3;
+			skb->ip_summed = CHECKSUM_UNNECESSARY;
+		} else {
+			bv6_t_partial(skb, uoff, IPPROTO_TCP);
+		}
+		KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1500, 4,
+							 44, &err, &how),
+				NF_ACCEPT);
+		KUNIT_EXPECT_EQ(test, err, 0);
+		KUNIT_EXPECT_EQ(test, (int)how, BV_STAMP6_SPLIT);
+		KUNIT_ASSERT_TRUE(test, skb_is_gso(skb));
+		KUNIT_EXPECT_EQ(test, skb_shinfo(skb)->gso_size,
+				1500 - 60 - 16);
+		KUNIT_EXPECT_EQ(test,
+				bv6_t_segments_ok(test, skb, 1500, 40, 44,
+						  pkt + 60, 1440), 2);
+	}
+
+	/* checksum never verified: refused as too big (forwarded) */
+	len = bv6_t_build(pkt, NULL, 0, IPPROTO_TCP, 1440, &uoff);
+	skb = bv6_t_skb(test, pkt, len, 64, uoff);
+	skb->skb_iif = 3;
+	KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1500, 4, 44,
+						 &err, &how),
+			NF_DROP_ERR(-EMSGSIZE));
+	KUNIT_EXPECT_EQ(test, err, -E2BIG);
+	bv6_t_expect_bytes(test, skb, pkt, len);
+
+	/* a Routing header: not split; this host's, not fragmentable */
+	len = bv6_t_build(pkt, rt, 1, IPPROTO_TCP, 1440 - 24, &uoff);
+	skb = bv6_t_skb(test, pkt, len, 64, uoff);
+	bv6_t_partial(skb, uoff, IPPROTO_TCP);
+	KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1500, 4, 44,
+						 &err, &how),
+			NF_DROP_ERR(-EMSGSIZE));
+	KUNIT_EXPECT_EQ(test, err, -E2BIG);
+	KUNIT_EXPECT_FALSE(test, skb_is_gso(skb));
+}
+
+/*
+ * Anything else too big: Packet Too Big (forwarded) or EMSGSIZE (local)
+ * and untouched; this host's fragmentable packet is stamped and left to
+ * ip6_fragment(); below the 1280 floor every packet is.
+ */
+static void bv_stamp6_output_too_big(struct kunit *test)
+{
+	struct nf_hook_state state = { .okfn = bv6_t_okfn };
+	u8 *pkt = bv6_t_buf(test, BV6_T_MAXPKT);
+	unsigned int len, uoff, i;
+	enum bv_stamp6_how how;
+	struct sk_buff *skb;
+	struct bv_stamp st;
+	int err;
+
+	len = bv6_t_build(pkt, NULL, 0, IPPROTO_UDP, 1500 - 48 - 15, &uoff);
+	for (i = 0; i < 2; i++) {
+		skb = bv6_t_skb(test, pkt, len, 64, uoff);
+		skb->skb_iif = i ? 3 : 0;
+		/* IPVS marks what it forwards ignore_df: refused all the same */
+		skb->ignore_df = i;
+		KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1500, 1,
+							 2, &err, &how),
+				NF_DROP_ERR(-EMSGSIZE));
+		KUNIT_EXPECT_EQ(test, err, -E2BIG);
+		bv6_t_expect_bytes(test, skb, pkt, len);
+	}
+	skb = bv6_t_skb(test, pkt, len, 64, uoff);
+	skb->ignore_df = 1;
+	KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1500, 1, 2, &err,
+						 &how), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, (int)how, BV_STAMP6_WHOLE);
+	KUNIT_EXPECT_EQ(test, skb->len, 1501);
+
+	/* a 1290 link: 1274 is no MTU a sender may use */
+	len = bv6_t_build(pkt, NULL, 0, IPPROTO_UDP, 1285 - 48, &uoff);
+	for (i = 0; i < 2; i++) {
+		skb = bv6_t_skb(test, pkt, len, 64, uoff);
+		skb->skb_iif = i ? 3 : 0;
+		KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1290, 1,
+							 2, &err, &how),
+				NF_ACCEPT);
+		KUNIT_EXPECT_EQ(test, err, 0);
+		KUNIT_EXPECT_EQ(test, (int)how, BV_STAMP6_FRAG);
+		KUNIT_EXPECT_TRUE(test, skb->ignore_df);
+		KUNIT_EXPECT_EQ(test, bv_skb_stamp6_find(skb, 1, &st, NULL),
+				40);
+	}
+	/* 1296 is the smallest MTU where a sender can be told */
+	skb = bv6_t_skb(test, pkt, len, 64, uoff);
+	KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1296, 1, 2, &err,
+						 &how), NF_DROP_ERR(-EMSGSIZE));
+}
+
+/*
+ * A TCP GSO packet whose payload length has no room for 16 more bytes:
+ * segmented here, each segment stamped and sent with okfn.
+ */
+static void bv_stamp6_output_gso_64k(struct kunit *test)
+{
+	struct nf_hook_state state = { .okfn = bv6_t_okfn };
+	unsigned int len, uoff, n = 0, payload = 65520 - 20;
+	enum bv_stamp6_how how;
+	struct skb_shared_info *sh;
+	struct sk_buff *skb, *seg;
+	struct bv_stamp st;
+	int err;
+	u8 *pkt;
+
+	__skb_queue_head_init(&bv6_t_sent);
+	pkt = bv6_t_buf(test, 40 + 20 + payload);
+	len = bv6_t_build(pkt, NULL, 0, IPPROTO_TCP, payload, &uoff);
+	/* not tracked: bv_stamp6_output consumes it */
+	skb = alloc_skb(64 + len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, 64);
+	skb_put_data(skb, pkt, len);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, uoff);
+	skb->protocol = htons(ETH_P_IPV6);
+	bv6_t_partial(skb, uoff, IPPROTO_TCP);
+	sh = skb_shinfo(skb);
+	sh->gso_type = SKB_GSO_TCPV6;
+	sh->gso_size = 1440;
+	sh->gso_segs = DIV_ROUND_UP(payload, 1440);
+
+	if (__bv_stamp6_output(skb, &state, 1500, 7, 70, &err, &how) !=
+	    NF_STOLEN) {
+		kfree_skb(skb);
+		KUNIT_FAIL(test, "not segmented");
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, err, 0);
+	while ((seg = __skb_dequeue(&bv6_t_sent))) {
+		bv6_t_track(test, seg);
+		n++;
+		KUNIT_EXPECT_EQ(test, bv_skb_stamp6_find(seg, 7, &st, NULL),
+				40);
+		KUNIT_EXPECT_EQ(test, st.epoch, 70);
+		KUNIT_EXPECT_LE(test, seg->len, 1500u + 16);
+		if (seg->ip_summed == CHECKSUM_PARTIAL)
+			KUNIT_ASSERT_EQ(test, skb_checksum_help(seg), 0);
+		bv6_t_expect_sane(test, seg, 56, IPPROTO_TCP);
+	}
+	KUNIT_EXPECT_EQ(test, n, DIV_ROUND_UP(payload, 1440));
+}
+
+/*
  * ---- GRO ----
  *
  * What docs/ipv6.md says of IPv6 GRO, on the kernel's own GRO: TCP
@@ -1031,6 +1298,10 @@ static struct kunit_case beaver_stamp6_cases[] = {
 	KUNIT_CASE(bv_skb_stamp6_no_headroom),
 	KUNIT_CASE(bv_skb_stamp6_cloned),
 	KUNIT_CASE(bv_skb_stamp6_nonlinear),
+	KUNIT_CASE(bv_stamp6_output_fits),
+	KUNIT_CASE(bv_stamp6_output_tcp_split),
+	KUNIT_CASE(bv_stamp6_output_too_big),
+	KUNIT_CASE(bv_stamp6_output_gso_64k),
 	KUNIT_CASE(bv_gro6_same_epoch),
 	KUNIT_CASE(bv_gro6_epoch_change),
 	{}
