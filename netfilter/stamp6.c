@@ -271,10 +271,15 @@ static bool bv_tcp6_split(struct sk_buff *skb, unsigned int mtu)
 	return true;
 }
 
-/* a GSO packet too large for the stamp: segmented, each part stamped */
+/*
+ * A GSO packet too large for the stamp: segmented, each part stamped and
+ * handed to @cont, which takes it through the hooks after ours, as the
+ * original would have gone (bv_hook_continue() for IPv4), then out.
+ */
 static unsigned int bv_stamp6_segments(struct sk_buff *skb,
 				       const struct nf_hook_state *state,
-				       u8 group, u32 epoch, int *err)
+				       u8 group, u32 epoch,
+				       bv_stamp6_cont_t cont, int *err)
 {
 	struct sk_buff *segs, *seg, *next;
 
@@ -293,7 +298,8 @@ static unsigned int bv_stamp6_segments(struct sk_buff *skb,
 		e = bv_skb_stamp6_insert(seg, group, epoch);
 		if (e)
 			*err = e;
-		state->okfn(state->net, state->sk, seg);
+		/* not state->okfn(): later hooks see every segment */
+		cont(seg, state);
 	}
 	return NF_STOLEN;
 }
@@ -301,7 +307,8 @@ static unsigned int bv_stamp6_segments(struct sk_buff *skb,
 unsigned int __bv_stamp6_output(struct sk_buff *skb,
 				const struct nf_hook_state *state,
 				unsigned int mtu, u8 group, u32 epoch,
-				int *err, enum bv_stamp6_how *how)
+				bv_stamp6_cont_t cont, int *err,
+				enum bv_stamp6_how *how)
 {
 	*how = BV_STAMP6_WHOLE;
 	*err = 0;
@@ -341,16 +348,17 @@ unsigned int __bv_stamp6_output(struct sk_buff *skb,
 	}
 	*err = bv_skb_stamp6_insert(skb, group, epoch);
 	if (*err == -EMSGSIZE && skb_is_gso(skb))
-		return bv_stamp6_segments(skb, state, group, epoch, err);
+		return bv_stamp6_segments(skb, state, group, epoch, cont, err);
 	return NF_ACCEPT;
 }
 
 unsigned int bv_stamp6_output(struct sk_buff *skb,
 			      const struct nf_hook_state *state, u8 group,
-			      u32 epoch, int *err, enum bv_stamp6_how *how)
+			      u32 epoch, bv_stamp6_cont_t cont, int *err,
+			      enum bv_stamp6_how *how)
 {
 	struct dst_entry *dst = skb_dst(skb);
 
 	return __bv_stamp6_output(skb, state, dst ? dst_mtu(dst) : 0, group,
-				  epoch, err, how);
+				  epoch, cont, err, how);
 }

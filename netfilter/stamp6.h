@@ -42,6 +42,13 @@ int bv_skb_stamp6_strip(struct sk_buff *skb, int off);
 
 struct nf_hook_state;
 
+/*
+ * Takes a packet our POST_ROUTING hook made (a segment) through the hooks
+ * after ours, then out: the IPv6 twin of bv_hook_continue().
+ */
+typedef void (*bv_stamp6_cont_t)(struct sk_buff *skb,
+				 const struct nf_hook_state *state);
+
 /* how bv_stamp6_output() stamped a packet that passed */
 enum bv_stamp6_how {
 	BV_STAMP6_WHOLE,	/* as it was */
@@ -57,17 +64,19 @@ enum bv_stamp6_how {
  * with ICMPv6 Packet Too Big advertising the MTU less the stamp, from this
  * host with EMSGSIZE unless its socket allows fragmentation; a GSO packet
  * too large for the payload length is segmented here, each segment
- * stamped and sent on with the hook's okfn. Returns the verdict (NF_ACCEPT,
+ * stamped and handed to @cont. Returns the verdict (NF_ACCEPT,
  * NF_STOLEN, or a drop); *err receives the insertion result (0 or a
  * negative errno: -E2BIG when refused) for the counters, *how how it went.
  */
 unsigned int bv_stamp6_output(struct sk_buff *skb,
 			      const struct nf_hook_state *state, u8 group,
-			      u32 epoch, int *err, enum bv_stamp6_how *how);
+			      u32 epoch, bv_stamp6_cont_t cont, int *err,
+			      enum bv_stamp6_how *how);
 /* the same with the MTU given (0: none), for tests */
 unsigned int __bv_stamp6_output(struct sk_buff *skb,
 				const struct nf_hook_state *state,
 				unsigned int mtu, u8 group, u32 epoch,
-				int *err, enum bv_stamp6_how *how);
+				bv_stamp6_cont_t cont, int *err,
+				enum bv_stamp6_how *how);
 
 #endif /* _BEAVER_NF_STAMP6_H */

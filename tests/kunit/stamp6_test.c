@@ -824,10 +824,21 @@ static void bv_skb_stamp6_nonlinear(struct kunit *test)
 
 static struct sk_buff_head bv6_t_sent;
 
-static int bv6_t_okfn(struct net *net, struct sock *sk, struct sk_buff *skb)
+/* what bv_stamp6_output() hands on (hooks.c would take it further) */
+static void bv6_t_cont(struct sk_buff *skb, const struct nf_hook_state *state)
 {
 	__skb_queue_tail(&bv6_t_sent, skb);
-	return 0;
+}
+
+/* POST_ROUTING with a route of MTU @mtu */
+static unsigned int bv6_t_out(struct sk_buff *skb, unsigned int mtu,
+			      u8 group, u32 epoch, int *err,
+			      enum bv_stamp6_how *how)
+{
+	struct nf_hook_state state = {};
+
+	return __bv_stamp6_output(skb, &state, mtu, group, epoch, bv6_t_cont,
+				  err, how);
 }
 
 /* a packet with its checksum to compute, as a local socket sends it */
@@ -891,7 +902,7 @@ static unsigned int bv6_t_segments_ok(struct kunit *test, struct sk_buff *skb,
 /* what fits goes as it is; no route (no MTU) fits */
 static void bv_stamp6_output_fits(struct kunit *test)
 {
-	struct nf_hook_state state = { .okfn = bv6_t_okfn };
+	struct nf_hook_state state = {};
 	u8 *pkt = bv6_t_buf(test, BV6_T_MAXPKT);
 	enum bv_stamp6_how how;
 	unsigned int len, uoff;
@@ -901,8 +912,8 @@ static void bv_stamp6_output_fits(struct kunit *test)
 
 	len = bv6_t_build(pkt, NULL, 0, IPPROTO_UDP, 1500 - 48 - 16, &uoff);
 	skb = bv6_t_skb(test, pkt, len, 64, uoff);
-	KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1500, 1, 2,
-						 &err, &how), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, bv6_t_out(skb, 1500, 1, 2, &err, &how),
+			NF_ACCEPT);
 	KUNIT_EXPECT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, (int)how, BV_STAMP6_WHOLE);
 	KUNIT_EXPECT_EQ(test, skb->len, 1500);
@@ -910,7 +921,8 @@ static void bv_stamp6_output_fits(struct kunit *test)
 
 	len = bv6_t_build(pkt, NULL, 0, IPPROTO_UDP, 3000, &uoff);
 	skb = bv6_t_skb(test, pkt, len, 64, uoff);
-	KUNIT_EXPECT_EQ(test, bv_stamp6_output(skb, &state, 1, 2, &err, &how),
+	KUNIT_EXPECT_EQ(test, bv_stamp6_output(skb, &state, 1, 2, bv6_t_cont,
+					       &err, &how),
 			NF_ACCEPT);
 	KUNIT_EXPECT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, (int)how, BV_STAMP6_WHOLE);
@@ -925,7 +937,6 @@ static void bv_stamp6_output_fits(struct kunit *test)
 static void bv_stamp6_output_tcp_split(struct kunit *test)
 {
 	static const struct bv6_t_eh rt[] = { { NEXTHDR_ROUTING, 24, NULL } };
-	struct nf_hook_state state = { .okfn = bv6_t_okfn };
 	u8 *pkt = bv6_t_buf(test, BV6_T_MAXPKT);
 	unsigned int len, uoff, i;
 	enum bv_stamp6_how how;
@@ -942,8 +953,7 @@ static void bv_stamp6_output_tcp_split(struct kunit *test)
 		} else {
 			bv6_t_partial(skb, uoff, IPPROTO_TCP);
 		}
-		KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1500, 4,
-							 44, &err, &how),
+		KUNIT_EXPECT_EQ(test, bv6_t_out(skb, 1500, 4, 44, &err, &how),
 				NF_ACCEPT);
 		KUNIT_EXPECT_EQ(test, err, 0);
 		KUNIT_EXPECT_EQ(test, (int)how, BV_STAMP6_SPLIT);
@@ -959,8 +969,7 @@ static void bv_stamp6_output_tcp_split(struct kunit *test)
 	len = bv6_t_build(pkt, NULL, 0, IPPROTO_TCP, 1440, &uoff);
 	skb = bv6_t_skb(test, pkt, len, 64, uoff);
 	skb->skb_iif = 3;
-	KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1500, 4, 44,
-						 &err, &how),
+	KUNIT_EXPECT_EQ(test, bv6_t_out(skb, 1500, 4, 44, &err, &how),
 			NF_DROP_ERR(-EMSGSIZE));
 	KUNIT_EXPECT_EQ(test, err, -E2BIG);
 	bv6_t_expect_bytes(test, skb, pkt, len);
@@ -969,8 +978,7 @@ static void bv_stamp6_output_tcp_split(struct kunit *test)
 	len = bv6_t_build(pkt, rt, 1, IPPROTO_TCP, 1440 - 24, &uoff);
 	skb = bv6_t_skb(test, pkt, len, 64, uoff);
 	bv6_t_partial(skb, uoff, IPPROTO_TCP);
-	KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1500, 4, 44,
-						 &err, &how),
+	KUNIT_EXPECT_EQ(test, bv6_t_out(skb, 1500, 4, 44, &err, &how),
 			NF_DROP_ERR(-EMSGSIZE));
 	KUNIT_EXPECT_EQ(test, err, -E2BIG);
 	KUNIT_EXPECT_FALSE(test, skb_is_gso(skb));
@@ -983,7 +991,6 @@ static void bv_stamp6_output_tcp_split(struct kunit *test)
  */
 static void bv_stamp6_output_too_big(struct kunit *test)
 {
-	struct nf_hook_state state = { .okfn = bv6_t_okfn };
 	u8 *pkt = bv6_t_buf(test, BV6_T_MAXPKT);
 	unsigned int len, uoff, i;
 	enum bv_stamp6_how how;
@@ -997,16 +1004,15 @@ static void bv_stamp6_output_too_big(struct kunit *test)
 		skb->skb_iif = i ? 3 : 0;
 		/* IPVS marks what it forwards ignore_df: refused all the same */
 		skb->ignore_df = i;
-		KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1500, 1,
-							 2, &err, &how),
+		KUNIT_EXPECT_EQ(test, bv6_t_out(skb, 1500, 1, 2, &err, &how),
 				NF_DROP_ERR(-EMSGSIZE));
 		KUNIT_EXPECT_EQ(test, err, -E2BIG);
 		bv6_t_expect_bytes(test, skb, pkt, len);
 	}
 	skb = bv6_t_skb(test, pkt, len, 64, uoff);
 	skb->ignore_df = 1;
-	KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1500, 1, 2, &err,
-						 &how), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, bv6_t_out(skb, 1500, 1, 2, &err, &how),
+			NF_ACCEPT);
 	KUNIT_EXPECT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, (int)how, BV_STAMP6_WHOLE);
 	KUNIT_EXPECT_EQ(test, skb->len, 1501);
@@ -1016,8 +1022,7 @@ static void bv_stamp6_output_too_big(struct kunit *test)
 	for (i = 0; i < 2; i++) {
 		skb = bv6_t_skb(test, pkt, len, 64, uoff);
 		skb->skb_iif = i ? 3 : 0;
-		KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1290, 1,
-							 2, &err, &how),
+		KUNIT_EXPECT_EQ(test, bv6_t_out(skb, 1290, 1, 2, &err, &how),
 				NF_ACCEPT);
 		KUNIT_EXPECT_EQ(test, err, 0);
 		KUNIT_EXPECT_EQ(test, (int)how, BV_STAMP6_FRAG);
@@ -1027,17 +1032,16 @@ static void bv_stamp6_output_too_big(struct kunit *test)
 	}
 	/* 1296 is the smallest MTU where a sender can be told */
 	skb = bv6_t_skb(test, pkt, len, 64, uoff);
-	KUNIT_EXPECT_EQ(test, __bv_stamp6_output(skb, &state, 1296, 1, 2, &err,
-						 &how), NF_DROP_ERR(-EMSGSIZE));
+	KUNIT_EXPECT_EQ(test, bv6_t_out(skb, 1296, 1, 2, &err, &how),
+			NF_DROP_ERR(-EMSGSIZE));
 }
 
 /*
  * A TCP GSO packet whose payload length has no room for 16 more bytes:
- * segmented here, each segment stamped and sent with okfn.
+ * segmented here, each segment stamped and handed on.
  */
 static void bv_stamp6_output_gso_64k(struct kunit *test)
 {
-	struct nf_hook_state state = { .okfn = bv6_t_okfn };
 	unsigned int len, uoff, n = 0, payload = 65520 - 20;
 	enum bv_stamp6_how how;
 	struct skb_shared_info *sh;
@@ -1063,8 +1067,7 @@ static void bv_stamp6_output_gso_64k(struct kunit *test)
 	sh->gso_size = 1440;
 	sh->gso_segs = DIV_ROUND_UP(payload, 1440);
 
-	if (__bv_stamp6_output(skb, &state, 1500, 7, 70, &err, &how) !=
-	    NF_STOLEN) {
+	if (bv6_t_out(skb, 1500, 7, 70, &err, &how) != NF_STOLEN) {
 		kfree_skb(skb);
 		KUNIT_FAIL(test, "not segmented");
 		return;
