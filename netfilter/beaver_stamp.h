@@ -211,4 +211,337 @@ static inline int bv_opts_find(const bv_u8 *opts, unsigned int optlen,
 	return bv_opts_find_foreign(opts, optlen, group, st, NULL);
 }
 
+/*
+ * ---- IPv6 (docs/ipv6.md) ----
+ *
+ * The stamp is a Destination Options header of its own, 16 bytes, placed
+ * right before the upper-layer header (where RFC 8200 4.1 puts the final
+ * destination's options) or, in a fragment, right before the Fragment
+ * header, so that it never changes the fragmentable part:
+ *
+ *   0    1    2      3    4      5    6        7       8..11    12..15
+ *   +----+----+------+----+------+----+--------+-------+--------+------------+
+ *   | nh | 1  | PadN | 0  | 0x1e | 6  | ver|fl | group | epoch  | PadN 2 0 0 |
+ *   +----+----+------+----+------+----+--------+-------+--------+------------+
+ *
+ * 0x1e: action 00 (a node that does not know it skips it), change bit 0,
+ * number 30 (RFC 4727 experimental). Bytes 6..11 read as the IPv4 option's
+ * bytes 2..7; the leading PadN puts the epoch on a 4-byte boundary. As for
+ * IPv4, the codepoint is shared by every experiment: a header is ours only
+ * if it is exactly this (version 1, flags 0, a group, these pads); any
+ * other 0x1e option is foreign, left alone and counted.
+ *
+ * The walk passes the IPv6 header, Hop-by-Hop (first only), Routing,
+ * Destination Options and Authentication headers, and stops at anything
+ * else: a Fragment header (what follows it is the fragmentable part, or
+ * not headers at all), ESP, No Next Header, an upper-layer protocol.
+ * Offsets are from the start of the IPv6 header.
+ */
+#define BEAVER6_OPT_TYPE	0x1e
+#define BEAVER6_OPT_DATALEN	6
+#define BEAVER6_OPT_OFF		4	/* the option's offset in our header */
+#define BEAVER6_HDR_LEN		16	/* what a stamp adds to a packet */
+
+#define BV6_HDR_LEN		40	/* the fixed IPv6 header */
+#define BV6_NEXTHDR_OFF		6
+#define BV6_PAYLOAD_MAX		65535
+#define BV6_EXTHDRS_MAX		16	/* longer chains are refused */
+
+#define BV6_NEXTHDR_HOP		0
+#define BV6_NEXTHDR_ROUTING	43
+#define BV6_NEXTHDR_FRAGMENT	44
+#define BV6_NEXTHDR_AUTH	51
+#define BV6_NEXTHDR_DEST	60
+
+/* bv_stamp6_chain.seen: the kinds of header the walk passed */
+#define BV6_SEEN_HOP		0x1
+#define BV6_SEEN_ROUTING	0x2
+#define BV6_SEEN_DEST		0x4
+#define BV6_SEEN_AUTH		0x8
+
+#define BV6_OPT_PAD1		0
+#define BV6_OPT_PADN		1
+
+/* write our 16-byte Destination Options header at hdr */
+static inline void bv_stamp6_encode(bv_u8 *hdr, bv_u8 nexthdr, bv_u8 group,
+				    bv_u32 epoch)
+{
+	hdr[0] = nexthdr;
+	hdr[1] = BEAVER6_HDR_LEN / 8 - 1;
+	hdr[2] = BV6_OPT_PADN;
+	hdr[3] = 0;
+	hdr[4] = BEAVER6_OPT_TYPE;
+	hdr[5] = BEAVER6_OPT_DATALEN;
+	hdr[6] = BEAVER_STAMP_VERSION << 4;
+	hdr[7] = group;
+	hdr[8] = (bv_u8)(epoch >> 24);
+	hdr[9] = (bv_u8)(epoch >> 16);
+	hdr[10] = (bv_u8)(epoch >> 8);
+	hdr[11] = (bv_u8)epoch;
+	hdr[12] = BV6_OPT_PADN;
+	hdr[13] = 2;
+	hdr[14] = 0;
+	hdr[15] = 0;
+}
+
+/*
+ * Decode a Destination Options header of len bytes (hdr at its next-header
+ * byte). Returns 0 if it is exactly our stamp, -EINVAL otherwise.
+ */
+static inline int bv_stamp6_decode(const bv_u8 *hdr, unsigned int len,
+				   struct bv_stamp *st)
+{
+	if (len != BEAVER6_HDR_LEN || hdr[1] != BEAVER6_HDR_LEN / 8 - 1 ||
+	    hdr[2] != BV6_OPT_PADN || hdr[3] != 0 ||
+	    hdr[4] != BEAVER6_OPT_TYPE || hdr[5] != BEAVER6_OPT_DATALEN ||
+	    hdr[6] != BEAVER_STAMP_VERSION << 4 || hdr[7] == 0 ||
+	    hdr[12] != BV6_OPT_PADN || hdr[13] != 2 || hdr[14] || hdr[15])
+		return -EINVAL;
+	st->group = hdr[7];
+	st->flags = 0;
+	st->epoch = ((bv_u32)hdr[8] << 24) | ((bv_u32)hdr[9] << 16) |
+		    ((bv_u32)hdr[10] << 8) | hdr[11];
+	return 0;
+}
+
+/*
+ * The options of one Destination Options header (len bytes, a multiple of
+ * 8): -EINVAL if an option runs past the header (the stack would drop the
+ * packet), otherwise the number of 0x1e options in it.
+ */
+static inline int bv_stamp6_count(const bv_u8 *hdr, unsigned int len)
+{
+	unsigned int off = 2;
+	int n = 0;
+
+	while (off < len) {
+		if (hdr[off] == BV6_OPT_PAD1) {
+			off++;
+			continue;
+		}
+		if (len - off < 2 || hdr[off + 1] + 2u > len - off)
+			return -EINVAL;
+		if (hdr[off] == BEAVER6_OPT_TYPE)
+			n++;
+		off += hdr[off + 1] + 2u;
+	}
+	return n;
+}
+
+/* what bv_stamp6_walk() found */
+struct bv_stamp6_chain {
+	unsigned int stamp;	/* our header's offset, if found */
+	unsigned int stamp_prev; /* offset of the next-header byte naming it */
+	unsigned int at;	/* where a stamp goes: the header the walk */
+	unsigned int at_prev;	/* stopped at, and its naming byte */
+	bv_u8 proto;		/* the type of the header at "at" */
+	unsigned int hdrs;	/* extension headers before "at" */
+	unsigned int seen;	/* BV6_SEEN_* of those */
+	unsigned int foreign;	/* 0x1e options that are not the stamp */
+	unsigned int need;	/* -EAGAIN: contiguous bytes needed */
+	struct bv_stamp st;	/* the stamp, if found */
+};
+
+/*
+ * Walk the extension headers of the IPv6 packet at pkt: len bytes are
+ * there, the packet has total bytes (an sk_buff's linear part and length;
+ * in a buffer, both its length). Finds the stamp of the given group (0:
+ * any), or with want != 0 the stamp at that offset whatever its group.
+ * Returns the stamp's offset (always >= 40), -ENOENT if there is none,
+ * -EINVAL if the packet is malformed (not IPv6, payload length past the
+ * end, a header or an option past the end of the payload, a Hop-by-Hop
+ * header not first, more than BV6_EXTHDRS_MAX headers), -EMSGSIZE for a
+ * jumbogram (payload length 0 with Hop-by-Hop: not parsed), or -EAGAIN
+ * when len < total and c->need contiguous bytes are needed to go on. On
+ * 0 and -ENOENT, c->at and c->at_prev say where a stamp would go; on every
+ * return, c->foreign counts the 0x1e options seen that are not it.
+ */
+static inline int bv_stamp6_walk(const bv_u8 *pkt, unsigned int len,
+				 unsigned int total, bv_u8 group,
+				 unsigned int want, struct bv_stamp6_chain *c)
+{
+	unsigned int off = BV6_HDR_LEN, prev = BV6_NEXTHDR_OFF, plen, n = 0;
+	int ret = -ENOENT;
+	bv_u8 nh;
+
+	/* every field defined on every return, whatever the caller reads */
+	c->stamp = 0;
+	c->stamp_prev = 0;
+	c->at = 0;
+	c->at_prev = 0;
+	c->proto = 0;
+	c->hdrs = 0;
+	c->seen = 0;
+	c->foreign = 0;
+	c->need = BV6_HDR_LEN;
+	c->st.group = 0;
+	c->st.flags = 0;
+	c->st.epoch = 0;
+	if (len > total)
+		len = total;	/* bytes past the packet are not its own */
+	if (total < BV6_HDR_LEN)
+		return -EINVAL;
+	if (len < BV6_HDR_LEN)
+		return -EAGAIN;
+	if ((pkt[0] >> 4) != 6)
+		return -EINVAL;
+	plen = BV6_HDR_LEN + (((unsigned int)pkt[4] << 8) | pkt[5]);
+	nh = pkt[BV6_NEXTHDR_OFF];
+	if (plen == BV6_HDR_LEN && nh == BV6_NEXTHDR_HOP)
+		return -EMSGSIZE;
+	if (plen > total)
+		return -EINVAL;
+
+	for (;;) {
+		unsigned int hlen;
+
+		switch (nh) {
+		case BV6_NEXTHDR_HOP:
+			if (off != BV6_HDR_LEN)
+				return -EINVAL;
+			break;
+		case BV6_NEXTHDR_ROUTING:
+		case BV6_NEXTHDR_DEST:
+		case BV6_NEXTHDR_AUTH:
+			break;
+		default:
+			/* Fragment, ESP, No Next Header, upper layer */
+			c->at = off;
+			c->at_prev = prev;
+			c->proto = nh;
+			c->hdrs = n;
+			return ret;
+		}
+		if (++n > BV6_EXTHDRS_MAX || off + 2 > plen)
+			return -EINVAL;
+		if (off + 2 > len) {
+			c->need = off + 2;
+			return -EAGAIN;
+		}
+		if (nh == BV6_NEXTHDR_AUTH)
+			hlen = (pkt[off + 1] + 2u) * 4;
+		else
+			hlen = (pkt[off + 1] + 1u) * 8;
+		c->seen |= nh == BV6_NEXTHDR_HOP ? BV6_SEEN_HOP :
+			   nh == BV6_NEXTHDR_ROUTING ? BV6_SEEN_ROUTING :
+			   nh == BV6_NEXTHDR_DEST ? BV6_SEEN_DEST :
+			   BV6_SEEN_AUTH;
+		if (off + hlen > plen)
+			return -EINVAL;
+		if (off + hlen > len) {
+			c->need = off + hlen;
+			return -EAGAIN;
+		}
+		if (nh == BV6_NEXTHDR_DEST) {
+			struct bv_stamp tmp;
+			int k = bv_stamp6_count(pkt + off, hlen);
+
+			if (k < 0)
+				return k;
+			if (!bv_stamp6_decode(pkt + off, hlen, &tmp) &&
+			    ret < 0 && (want ? off == want :
+					(!group || tmp.group == group))) {
+				c->stamp = off;
+				c->stamp_prev = prev;
+				c->st = tmp;
+				ret = (int)off;
+				k--;
+			}
+			c->foreign += (unsigned int)k;
+		}
+		prev = off;
+		nh = pkt[off];
+		off += hlen;
+	}
+}
+
+/* payload length, read and written byte by byte (no alignment assumed) */
+static inline unsigned int bv_stamp6_plen(const bv_u8 *pkt)
+{
+	return ((unsigned int)pkt[4] << 8) | pkt[5];
+}
+
+static inline void bv_stamp6_set_plen(bv_u8 *pkt, unsigned int plen)
+{
+	pkt[4] = (bv_u8)(plen >> 8);
+	pkt[5] = (bv_u8)plen;
+}
+
+/*
+ * Link a stamp in: pkt is the packet's new start, whose first c->at bytes
+ * (the IPv6 header and the headers the walk passed) the caller has already
+ * moved 16 bytes down; our header goes into the gap at c->at. The caller
+ * checked that the payload length can grow by 16.
+ */
+static inline void bv_stamp6_link(bv_u8 *pkt, const struct bv_stamp6_chain *c,
+				  bv_u8 group, bv_u32 epoch)
+{
+	bv_stamp6_encode(pkt + c->at, pkt[c->at_prev], group, epoch);
+	pkt[c->at_prev] = BV6_NEXTHDR_DEST;
+	bv_stamp6_set_plen(pkt, bv_stamp6_plen(pkt) + BEAVER6_HDR_LEN);
+}
+
+/*
+ * Unlink the stamp c->stamp (found by the walk) before the caller moves
+ * the first c->stamp bytes 16 bytes up over it.
+ */
+static inline void bv_stamp6_unlink(bv_u8 *pkt,
+				    const struct bv_stamp6_chain *c)
+{
+	pkt[c->stamp_prev] = pkt[c->stamp];
+	bv_stamp6_set_plen(pkt, bv_stamp6_plen(pkt) - BEAVER6_HDR_LEN);
+}
+
+/*
+ * The same on a flat buffer (tools and tests): insert a stamp into the
+ * packet of *len bytes in a buffer of cap bytes, or strip the one at off.
+ * Return 0, or the walk's error, -ENOSPC (buffer too small, or the chain
+ * already as long as a walk takes) or -EMSGSIZE (payload length would pass
+ * 65535); the buffer is unchanged on error.
+ */
+static inline int bv_stamp6_insert_buf(bv_u8 *pkt, unsigned int *len,
+				       unsigned int cap, bv_u8 group,
+				       bv_u32 epoch)
+{
+	struct bv_stamp6_chain c;
+	unsigned int i;
+	int ret = bv_stamp6_walk(pkt, *len, *len, group, 0, &c);
+
+	if (ret < 0 && ret != -ENOENT)
+		return ret;
+	if (bv_stamp6_plen(pkt) > BV6_PAYLOAD_MAX - BEAVER6_HDR_LEN)
+		return -EMSGSIZE;
+	if (cap < BEAVER6_HDR_LEN || *len > cap - BEAVER6_HDR_LEN ||
+	    c.hdrs >= BV6_EXTHDRS_MAX)
+		return -ENOSPC;
+	/*
+	 * Here the rest moves 16 bytes up instead of the prefix down: the
+	 * same gap at c.at behind the same prefix, as bv_stamp6_link() wants
+	 */
+	for (i = *len; i-- > c.at;)
+		pkt[i + BEAVER6_HDR_LEN] = pkt[i];
+	bv_stamp6_link(pkt, &c, group, epoch);
+	*len += BEAVER6_HDR_LEN;
+	return 0;
+}
+
+static inline int bv_stamp6_strip_buf(bv_u8 *pkt, unsigned int *len,
+				      unsigned int off)
+{
+	struct bv_stamp6_chain c;
+	unsigned int i;
+	int ret;
+
+	if (off < BV6_HDR_LEN)
+		return -EINVAL;
+	ret = bv_stamp6_walk(pkt, *len, *len, 0, off, &c);
+	if (ret != (int)off)
+		return ret < 0 && ret != -ENOENT ? ret : -EINVAL;
+	bv_stamp6_unlink(pkt, &c);
+	for (i = off; i + BEAVER6_HDR_LEN < *len; i++)
+		pkt[i] = pkt[i + BEAVER6_HDR_LEN];
+	*len -= BEAVER6_HDR_LEN;
+	return 0;
+}
+
 #endif /* _BEAVER_STAMP_H */
