@@ -42,7 +42,22 @@ void bv_icmp_frag_needed(struct beaver_net *bn, const struct bv_config *cfg,
 		return;
 	/* the quoted packet: its header, options included, follows */
 	q = skb_header_pointer(skb, qoff, sizeof(_q), &_q);
-	if (!q || q->version != 4 || q->ihl <= 5)
+	if (!q || q->version != 4)
+		return;
+	/*
+	 * An IPIP carrier (IPVS tunnelling) has the stamp on the packet it
+	 * carries: there if the router quoted that far (Linux quotes up to
+	 * 576 bytes; RFC 792's 8 bytes past the header would not do). The
+	 * error goes to the director, and IPVS passes it on to the client
+	 * less its own 20 bytes.
+	 */
+	if (q->protocol == IPPROTO_IPIP && !(q->frag_off & htons(IP_OFFSET))) {
+		qoff += q->ihl * 4;
+		q = skb_header_pointer(skb, qoff, sizeof(_q), &_q);
+		if (!q || q->version != 4)
+			return;
+	}
+	if (q->ihl <= 5)
 		return;
 	optlen = q->ihl * 4 - sizeof(struct iphdr);
 	opts = skb_header_pointer(skb, qoff + sizeof(struct iphdr), optlen,

@@ -1998,6 +1998,51 @@ static void bv_icmp_frag_needed_lowers(struct kunit *test)
 			lowered);
 }
 
+/*
+ * IPVS tunnelling: the router quotes the carrier (IPIP, no options), and
+ * behind it the packet carried, with the stamp. Lowered as well, when
+ * the quote reaches that far; not when it stops at the carrier's header.
+ */
+static void bv_icmp_frag_needed_ipip(struct kunit *test)
+{
+	struct bv_t_ctx *ctx = test->priv;
+	u8 *quoted = bv_t_buf(test);
+	struct iphdr *outer = (struct iphdr *)quoted;
+	unsigned int ilen, qlen, i;
+	u8 opt[BEAVER_OPT_LEN];
+
+	bv_stamp_encode(opt, BV_T_GROUP, 5);
+	ilen = bv_t_build(quoted + sizeof(*outer), BV_T_CLIENT, BV_T_VIP, opt,
+			  sizeof(opt), 100);
+	memset(outer, 0, sizeof(*outer));
+	outer->version = 4;
+	outer->ihl = 5;
+	outer->tot_len = htons(sizeof(*outer) + ilen);
+	outer->ttl = 64;
+	outer->protocol = IPPROTO_IPIP;
+	outer->saddr = htonl(BV_T_SELF);
+	outer->daddr = htonl(BV_T_PEER_A);
+	ip_send_check(outer);
+	for (i = 0; i < 2; i++) {
+		struct icmphdr *ih;
+		struct sk_buff *skb;
+
+		/* the carrier, the carried header, 8 bytes; or RFC 792's */
+		qlen = i ? sizeof(*outer) + 8 :
+			   sizeof(*outer) + sizeof(struct iphdr) + sizeof(opt) + 8;
+		skb = bv_t_frag_needed(test, BV_T_STRAY, quoted, qlen, 1400);
+		rcu_read_lock();
+		bv_icmp_frag_needed(&ctx->bn, ctx->cfg, skb);
+		rcu_read_unlock();
+		ih = (struct icmphdr *)(skb->data + sizeof(struct iphdr));
+		KUNIT_EXPECT_EQ_MSG(test, ntohs(ih->un.frag.mtu),
+				    i ? 1400 : 1392, "quote %u", i);
+		KUNIT_EXPECT_EQ(test, ip_compute_csum(ih, skb->len -
+						      sizeof(struct iphdr)), 0);
+	}
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_ICMP_MTU_LOWERED), 1);
+}
+
 static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_in_cut_before_delivery),
 	KUNIT_CASE(bv_member_in_inflight),
@@ -2019,6 +2064,7 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_tables_flush_all),
 	KUNIT_CASE(bv_tables_divert_keeps_complete),
 	KUNIT_CASE(bv_icmp_frag_needed_lowers),
+	KUNIT_CASE(bv_icmp_frag_needed_ipip),
 	{}
 };
 
