@@ -21,6 +21,7 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,17 +47,20 @@ const struct tk_tool tk_tool = {
 
 static const char usage_text[] =
 "usage:\n"
-"  bvperf rr-serve --port P [--timeout-ms T] [--ready-file F]\n"
+"  bvperf rr-serve --port P [--timeout-ms T] [--ready-file F] [--cpu C]\n"
 "      answer every UDP datagram with itself, from the address it was sent\n"
 "      to (IP_PKTINFO: a VIP on lo under IPVS direct routing); until SIGTERM\n"
 "      or T ms (default 3600000); then print `answered N`.\n"
 "  bvperf rr --dst A --port P [--secs S] [--size N] [--wait-ms W] [--pct]\n"
+"            [--cpu C]\n"
 "      request/response for S seconds (default 5): one datagram of N bytes\n"
 "      (default 64, 8..1400) at a time, the next as soon as its answer came\n"
 "      (or after W ms, default 200: counted lost). Prints `requests N\n"
 "      answered A lost L secs S tps X p50_us P p90_us P p99_us P max_us M`\n"
 "      (tps: answered requests a second); --pct adds a line `pct_us V0 V1\n"
 "      ... V100`, the 0th..100th percentiles of the round trips.\n"
+"      --cpu C (both): run on CPU C only; client and server on the same CPU\n"
+"      make a round trip one CPU's work, with no cross-CPU wake-up in it.\n"
 "  bvperf tcp-sink --port P [--timeout-ms T] [--ready-file F]\n"
 "      accept connections one after another, read each to its end, answer\n"
 "      `received BYTES` and close it; until SIGTERM or T ms without a new\n"
@@ -69,12 +73,25 @@ static const char usage_text[] =
 
 /* --- UDP request/response ----------------------------------------------- */
 
+static void pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		tk_die("sched_setaffinity");
+}
+
 static int cmd_rr_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "ready-file", required_argument, NULL, 'r' },
+		{ "cpu", required_argument, NULL, 'c' },
 		{ 0 }
 	};
 	struct sockaddr_in a = { .sin_family = AF_INET,
@@ -82,7 +99,7 @@ static int cmd_rr_serve(int argc, char **argv)
 	int64_t timeout_ms = 3600000, deadline;
 	const char *ready = NULL;
 	uint64_t answered = 0;
-	int port = -1, opt, fd, one = 1;
+	int port = -1, opt, fd, one = 1, cpu = -1;
 
 	tk_catch_signals();
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -90,9 +107,11 @@ static int cmd_rr_serve(int argc, char **argv)
 		case 'p': port = (int)tk_num("--port", optarg, 1, 65535); break;
 		case 't': timeout_ms = (int64_t)tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
 		case 'r': ready = optarg; break;
+		case 'c': cpu = (int)tk_num("--cpu", optarg, 0, CPU_SETSIZE - 1); break;
 		default: tk_usage_error("rr-serve: bad option");
 		}
 	}
+	pin_cpu(cpu);
 	if (port < 0 || optind != argc)
 		tk_usage_error("rr-serve: needs --port P");
 	a.sin_port = htons((uint16_t)port);
@@ -193,6 +212,7 @@ static int cmd_rr(int argc, char **argv)
 		{ "size", required_argument, NULL, 'n' },
 		{ "wait-ms", required_argument, NULL, 'w' },
 		{ "pct", no_argument, NULL, 'P' },
+		{ "cpu", required_argument, NULL, 'c' },
 		{ 0 }
 	};
 	struct sockaddr_in dst = { .sin_family = AF_INET };
@@ -202,7 +222,7 @@ static int cmd_rr(int argc, char **argv)
 	size_t n = 0, cap = 0;
 	uint8_t buf[1400], in[2048];
 	int64_t t0, end, t1;
-	int port = -1, opt, fd;
+	int port = -1, opt, fd, cpu = -1;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
@@ -212,9 +232,11 @@ static int cmd_rr(int argc, char **argv)
 		case 'n': size = tk_num("--size", optarg, RR_HDR, sizeof(buf)); break;
 		case 'w': wait_ms = tk_num("--wait-ms", optarg, 1, 60000); break;
 		case 'P': want_pct = true; break;
+		case 'c': cpu = (int)tk_num("--cpu", optarg, 0, CPU_SETSIZE - 1); break;
 		default: tk_usage_error("rr: bad option");
 		}
 	}
+	pin_cpu(cpu);
 	if (!has_dst || port < 0 || optind != argc)
 		tk_usage_error("rr: needs --dst A --port P");
 	dst.sin_port = htons((uint16_t)port);
