@@ -50,14 +50,14 @@
 # bench/run.sh computes medians and ratios. Figures on the result line:
 # the run's shape only (rounds, seconds).
 #
-# BEAVER_VM_ENV: ROUNDS (5), SECS (4), FLOW_ROUNDS (3), FLOW_PKTS
+# BEAVER_VM_ENV: ROUNDS (7), SECS (4), FLOW_ROUNDS (3), FLOW_PKTS
 # (100000), FLOWS ("1 1000 100000"; "" skips part 2), WORKLOADS ("tcp rr
 # mm"). bench-smoke: ROUNDS=3 SECS=2 FLOWS= WORKLOADS=tcp.
 
 need_module
 need_tools beaver-nl bvperf bvsoak udpnum
 command -v ethtool >/dev/null || skip "ethtool missing in the VM image"
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-7}
 SECS=${SECS:-4}
 FLOW_ROUNDS=${FLOW_ROUNDS:-3}
 FLOW_PKTS=${FLOW_PKTS:-100000}
@@ -183,6 +183,10 @@ for r in $(seq "$ROUNDS"); do
 			e=$(bstat director gw_epoch)
 			emit snaps mode C round "$r" advances $((e - c_epoch0)) \
 				secs "$(elapsed "$c_t0")" m1_cuts "$(bstat m1 stat.cuts)"
+			# for the console log: what the module counted in this round
+			for ns in director m1; do
+				echo "$ns after round $r: $(bnl $ns status | awk '$1 ~ /^(stat|obj)\./ && $2 != 0' | tr '\n' ' ')"
+			done
 		fi
 	done
 done

@@ -296,7 +296,8 @@ static int cmd_rr(int argc, char **argv)
 		lat[n++] = (uint32_t)((tk_now_ns() - s0 + 500) / 1000);
 	}
 	t1 = tk_now_ns();
-	qsort(lat, n, sizeof(*lat), cmp_u32);
+	if (n)
+		qsort(lat, n, sizeof(*lat), cmp_u32);
 	printf("requests %" PRIu64 " answered %zu lost %" PRIu64 " secs %.3f tps %.1f"
 	       " p50_us %u p90_us %u p99_us %u max_us %u\n",
 	       requests, n, lost, (double)(t1 - t0) / 1e9,
@@ -457,7 +458,17 @@ static int cmd_tcp_send(int argc, char **argv)
 	}
 	line[have] = '\0';
 	close(fd);
-	if (sscanf(line, "received %llu", &got) != 1 || got != sent) {
+	if (!strncmp(line, "received ", 9)) {
+		char *e;
+
+		errno = 0;
+		got = strtoull(line + 9, &e, 10);
+		if (errno || e == line + 9 || *e != '\n')
+			got = ~0ULL;
+	} else {
+		got = ~0ULL;
+	}
+	if (got != sent) {
 		fprintf(stderr, "bvperf: tcp-send: sent %" PRIu64 ", sink says '%s'\n",
 			sent, line);
 		return EXIT_FAIL;
