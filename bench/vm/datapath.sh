@@ -10,11 +10,12 @@
 #      A  beaver.ko not loaded (rmmod)
 #      B  loaded, the director a gateway and m1..m3 members (beaver_lab),
 #         no snapshot
-#      C  as B, plus snapshots all the time: `beaver-nl advance-loop` moves
-#         the gateway and, separately, the three members to the next epoch
-#         every 100 ms (two processes that sleep between netlink requests;
-#         no daemon, no collection: the module's data-path cost of
-#         continuous cuts, not the control plane's)
+#      C  as B, plus snapshots all the time: every 100 ms, bvadvance
+#         moves the gateway to the next epoch, then tells the three
+#         members (the coordinator's order; one process that sleeps
+#         between rounds of netlink requests; no daemon, no collection:
+#         the module's data-path cost of continuous cuts, not the control
+#         plane's)
 #    each mode running, for SECS seconds each:
 #      tcp  bvperf tcp-send client -> VIP:80 -> m1 (IPVS DR): throughput
 #      rr   bvperf rr client -> VIP:7000 -> m1 (DR, 64-byte datagrams, one
@@ -55,7 +56,7 @@
 # mm"). bench-smoke: ROUNDS=3 SECS=2 FLOWS= WORKLOADS=tcp.
 
 need_module
-need_tools beaver-nl bvperf bvsoak udpnum
+need_tools beaver-nl bvperf bvsoak udpnum bvadvance
 command -v ethtool >/dev/null || skip "ethtool missing in the VM image"
 ROUNDS=${ROUNDS:-7}
 SECS=${SECS:-4}
@@ -125,16 +126,10 @@ mode() {
 	B) beaver_loaded || beaver_lab 100 ;;
 	C)
 		beaver_loaded || beaver_lab 100
-		beaver-nl advance-loop --mode gateway --netns director \
-			--from "$(($(bstat director gw_epoch) + 1))" --count 1000000 \
-			--interval-us 100000 >/dev/null &
+		bvadvance --gateways director --members m1,m2,m3 \
+			--from "$(($(bstat director gw_epoch) + 1))" --interval-ms 100 \
+			>"$B/advance" 2>&1 &
 		adv_pids=$!
-		beaver-nl advance-loop --mode member --netns m1,m2,m3 \
-			--from "$(($(bstat m1 member_epoch) + 1))" --count 1000000 \
-			--interval-us 100000 >/dev/null &
-		adv_pids+=" $!"
-		c_epoch0=$(bstat director gw_epoch)
-		c_t0=$EPOCHREALTIME
 		;;
 	esac
 	return 0
@@ -180,9 +175,11 @@ for r in $(seq "$ROUNDS"); do
 			esac
 		done
 		if [ $md = C ]; then
-			e=$(bstat director gw_epoch)
-			emit snaps mode C round "$r" advances $((e - c_epoch0)) \
-				secs "$(elapsed "$c_t0")" m1_cuts "$(bstat m1 stat.cuts)"
+			kill -TERM $adv_pids
+			wait $adv_pids || fail "round $r: bvadvance: $(cat "$B/advance")"
+			adv_pids=
+			# shellcheck disable=SC2046 # key value pairs
+			emit snaps mode C round "$r" $(cat "$B/advance") m1_cuts "$(bstat m1 stat.cuts)"
 			# for the console log: what the module counted in this round
 			for ns in director m1; do
 				echo "$ns after round $r: $(bnl $ns status | awk '$1 ~ /^(stat|obj)\./ && $2 != 0' | tr '\n' ' ')"
