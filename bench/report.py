@@ -279,7 +279,7 @@ def plots(base, fig, pcts):
             script = f"""
 set terminal pngcairo size 960,540 noenhanced
 set output '{out}'
-set title "Beaver: ratios inside one VM run, median of the per-round ratios\nA: no module, B: roles set, C: snapshots every 100 ms (dashed: 0.97)"
+set title "Beaver: ratios inside one VM run, median of the per-round ratios\\nA: no module, B: roles set, C: snapshots every 100 ms (dashed: 0.97)"
 set rmargin 12
 set bmargin 9
 set style fill solid 0.6
@@ -306,6 +306,7 @@ plot '{d}/ratios.dat' using 1:2:xtic(3) with boxes notitle, \
 set terminal pngcairo size 640,420 noenhanced
 set output '{out}'
 set title 'client -> VIP -> m1 TCP: packets per MB at m1'
+set key below
 set style data histograms
 set style histogram clustered
 set style fill solid 0.6
