@@ -106,7 +106,7 @@ def host_facts():
         load = None
     return {"hostname": socket.gethostname(), "kernel": platform.release(),
             "cpu": cpu, "cpus": os.cpu_count(), "qemu": qemu,
-            "accel": "tcg", "loadavg_1min_at_end": load}
+            "accel": "tcg", "loadavg_1min_at_report": load}
 
 
 def git_commit(repo):
@@ -352,7 +352,9 @@ def main(argv):
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     samples = parse(results)
     fig, series, pcts = analyse(samples)
-    now = datetime.datetime.now(datetime.timezone.utc)
+    # the run's time: when the VM wrote its last sample
+    now = datetime.datetime.fromtimestamp(os.path.getmtime(results),
+                                          datetime.timezone.utc)
     vm = next((s for s in samples if s["kind"] == "host"), {})
     shape = next((s for s in samples if s["kind"] == "shape"), {})
     doc = {

@@ -5,9 +5,9 @@
 # bench runs bench/vm/datapath.sh (tests/vm/run.sh --bench datapath), then
 # bench/report.py turns its samples into a table, a JSON file and plots.
 #
-#   bench/run.sh           the full bench (about 15 minutes on two cores):
+#   bench/run.sh           the full bench (about 11 minutes on two cores):
 #                          results in bench/results/DATE.json and PNGs
-#   bench/run.sh --smoke   ratios only, shorter (under 3 minutes): JSON in
+#   bench/run.sh --smoke   ratios only, shorter (about a minute): JSON in
 #                          $BUILD/bench/; fails if the TCP throughput with
 #                          snapshots running falls below 0.9 of the
 #                          module-absent one
