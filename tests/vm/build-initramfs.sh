@@ -18,7 +18,8 @@
 #            (signatures stripped, depmod run). Changes rarely: cached under
 #            $BEAVER_CACHE/vm/ and keyed by a hash of every input.
 #   overlay  /init, tests/vm (lib.sh, lib-vrrp.sh, chain.sh, scenarios,
-#            demo.sh), beaver.ko and the project's
+#            demo.sh), bench/vm/*.sh (as scenarios/bench-*.sh: run.sh
+#            --bench), beaver.ko and the project's
 #            executables from $BUILD (beaverd, beaverctl, beaver-nl, udpnum,
 #            tcpbulk, bvforge...; not the sanitizer builds *-san) with any
 #            library the base lacks. Changes on every edit; a few megabytes,
