@@ -12,6 +12,10 @@
 # make fuzz       libFuzzer on every outside-input parser (FUZZ_SECONDS)
 # make lint       cppcheck and clang-tidy on user space
 # make mutants    deliberately broken builds the VM scenarios must catch
+# make bench      the data path with and without Beaver, side by side in one
+#                 VM (docs/performance.md): table, JSON and plots
+# make bench-smoke  its short variant (ratios only); fails if TCP throughput
+#                 with snapshots running is below 0.9 of the module-absent one
 #
 # KDIR selects the kernel to build against. The running kernel on the build
 # machines cannot load modules, so the default is Debian's installed headers,
@@ -31,7 +35,7 @@ export USER_CFLAGS SAN_CFLAGS
 
 .PHONY: all deps module user unit kunit vm-test checkpatch sparse check \
 	check-full demo clean fuzz fuzz-smoke lint install oracle-selftest \
-	mutants
+	mutants bench bench-smoke
 
 all: deps module user
 
@@ -65,6 +69,13 @@ vm-test: module user
 # make its VM scenario fail
 mutants: module user
 	scripts/mutants.sh
+
+# docs/performance.md; bench/run.sh
+bench: module user
+	bench/run.sh
+
+bench-smoke: module user
+	bench/run.sh --smoke
 
 checkpatch: deps
 	scripts/checkpatch.sh

@@ -17,6 +17,8 @@ PKGS=(
 	coreutils procps jq
 	# the VM bench: late netfilter rules and device offloads (32-conntrack-after)
 	nftables ethtool
+	# make bench: the plots (bench/report.py)
+	gnuplot-nox
 	# the VM bench: VRRP for a standby coordinator (tests/vm/lib-vrrp.sh)
 	keepalived
 	# user space: build, libraries, unit tests

@@ -18,7 +18,8 @@
 #            (signatures stripped, depmod run). Changes rarely: cached under
 #            $BEAVER_CACHE/vm/ and keyed by a hash of every input.
 #   overlay  /init, tests/vm (lib.sh, lib-vrrp.sh, chain.sh, scenarios,
-#            demo.sh), beaver.ko and the project's
+#            demo.sh), bench/vm/*.sh (as scenarios/bench-*.sh: run.sh
+#            --bench), beaver.ko and the project's
 #            executables from $BUILD (beaverd, beaverctl, beaver-nl, udpnum,
 #            tcpbulk, bvforge...; not the sanitizer builds *-san) with any
 #            library the base lacks. Changes on every edit; a few megabytes,
@@ -288,6 +289,10 @@ install -m 0644 "$here/lib-vrrp.sh" "$ov/beaver/vm/lib-vrrp.sh"
 cp "$here"/scenarios/*.sh "$ov/beaver/vm/scenarios/" 2>/dev/null || true
 # make demo's scenario (run.sh --demo), not one of make vm-test's
 [ -f "$here/demo.sh" ] && cp "$here/demo.sh" "$ov/beaver/vm/scenarios/demo.sh"
+# make bench's VM scripts (run.sh --bench NAME: bench/vm/NAME.sh)
+for f in "$repo"/bench/vm/*.sh; do
+	[ -f "$f" ] && cp "$f" "$ov/beaver/vm/scenarios/bench-$(basename "$f")"
+done
 [ -f "$BEAVER_KO" ] && install -m 0644 "$BEAVER_KO" "$ov/beaver/beaver.ko"
 for f in "${tools[@]}"; do install -m 0755 "$f" "$ov/usr/local/bin/"; done
 if [ ${#tools[@]} -gt 0 ]; then

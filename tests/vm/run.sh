@@ -22,6 +22,8 @@
 # Options:
 #   -d, --demo    run the demo (tests/vm/demo.sh, what `make demo` does)
 #                 instead of scenarios, showing its output as it runs
+#   -b, --bench NAME  run bench/vm/NAME.sh (what `make bench` runs, through
+#                 bench/run.sh) instead of scenarios, as VM "bench-NAME"
 #   -s, --shell   boot the (single) scenario with the console on this
 #                 terminal and a shell between the scenario and the audit
 #                 (state intact; 'exit' runs the audit and powers off)
@@ -54,6 +56,7 @@ out=${BEAVER_VM_OUT:-$BUILD/vm}
 scale=${BEAVER_VM_TIMEOUT_SCALE:-1}
 shell=0
 demo=0
+bench=
 
 usage() { sed -n '/^# The VM bench/,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
@@ -61,6 +64,7 @@ args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-d|--demo) demo=1 ;;
+	-b|--bench) bench=${2:?--bench needs a name}; shift ;;
 	-s|--shell) shell=1 ;;
 	-l|--list) for f in "$here"/scenarios/*.sh; do basename "$f" .sh; done; exit 0 ;;
 	-h|--help) usage; exit 0 ;;
@@ -76,6 +80,10 @@ sel=()
 if [ "$demo" = 1 ]; then
 	[ ${#args[@]} -eq 0 ] || { echo "run.sh: --demo takes no scenario" >&2; exit 2; }
 	sel=(demo)
+elif [ -n "$bench" ]; then
+	[ ${#args[@]} -eq 0 ] && [ -f "$repo/bench/vm/$bench.sh" ] ||
+		{ echo "run.sh: --bench takes one name from bench/vm/ and no scenario" >&2; exit 2; }
+	sel=("bench-$bench")
 elif [ ${#args[@]} -eq 0 ]; then
 	for s in "${all[@]}"; do
 		why=$(sed -n 's/^# vm-full-only: *//p' "$here/scenarios/$s.sh" | head -n1)
@@ -107,7 +115,11 @@ t0=$(date +%s)
 
 # a scenario's file (the demo's is tests/vm/demo.sh)
 file_of() {
-	if [ "$1" = demo ]; then echo "$here/demo.sh"; else echo "$here/scenarios/$1.sh"; fi
+	case $1 in
+	demo) echo "$here/demo.sh" ;;
+	bench-*) echo "$repo/bench/vm/${1#bench-}.sh" ;;
+	*) echo "$here/scenarios/$1.sh" ;;
+	esac
 }
 
 # a scenario's own limit: "# vm-timeout: SECONDS" in its header
