@@ -124,13 +124,35 @@ void bv_hook_continue(struct sk_buff *skb, const struct nf_hook_state *state)
 	state->okfn(state->net, state->sk, skb);
 }
 
+/* an IPv4 address (host order) as kmod/addr.h keeps it */
+static struct in6_addr bv_t_addr(u32 v4)
+{
+	struct in6_addr a;
+
+	bv_addr_set4(&a, htonl(v4));
+	return a;
+}
+
+static bool bv_t_addr_is(const struct in6_addr *a, u32 v4)
+{
+	struct in6_addr b = bv_t_addr(v4);
+
+	return ipv6_addr_equal(a, &b);
+}
+
+/* a channel's peer: 0 stands for the aggregate kinds' :: */
+static bool bv_t_peer_is(const struct in6_addr *a, u32 v4)
+{
+	return v4 ? bv_t_addr_is(a, v4) : ipv6_addr_any(a);
+}
+
 /* netfilter/trust.c: the source a case distrusts (0: none) */
 static u32 bv_t_untrusted;
 
 bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
-		     __be32 saddr, bool gateways)
+		     const struct in6_addr *saddr, bool gateways)
 {
-	return ntohl(saddr) != bv_t_untrusted;
+	return !bv_t_addr_is(saddr, bv_t_untrusted);
 }
 
 void bv_trust_init(struct beaver_net *bn)
@@ -162,14 +184,17 @@ static int bv_t_config(struct bv_config *cfg)
 	if (!cfg->members || !cfg->vips || !cfg->allow)
 		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(members); i++)
-		cfg->members[i] = htonl(members[i]);
+		cfg->members[i] = bv_t_addr(members[i]);
 	cfg->n_members = ARRAY_SIZE(members);
 	/* sorted as the netlink configuration sorts them, for bsearch */
-	sort(cfg->members, cfg->n_members, sizeof(__be32), bv_cmp_be32, NULL);
-	cfg->vips[0] = htonl(BV_T_VIP);
+	sort(cfg->members, cfg->n_members, sizeof(*cfg->members),
+	     bv_addr_sort_cmp, NULL);
+	cfg->vips[0] = bv_t_addr(BV_T_VIP);
 	cfg->n_vips = 1;
-	cfg->allow[0].addr = htonl(BV_T_ALLOW);
-	cfg->allow[0].mask = htonl(BV_T_ALLOW_MASK);
+	/* an IPv4 /n is kept as the mapped /96+n (addr.h) */
+	cfg->allow[0].addr = bv_t_addr(BV_T_ALLOW);
+	cfg->allow[0].len = 96 + hweight32(BV_T_ALLOW_MASK);
+	cfg->allow[0].v4 = true;
 	cfg->n_allow = 1;
 	return 0;
 }
@@ -596,8 +621,8 @@ static void bv_t_flow(struct kunit *test, u32 raddr, bool tx, u32 e,
 		spin_lock_bh(&pc->lock);
 		for (i = 0; pc->flows && i <= pc->flow_mask; i++) {
 			list_for_each_entry(f, &pc->flows[i], node) {
-				if (f->key.laddr != htonl(BV_T_SELF) ||
-				    f->key.raddr != htonl(raddr) ||
+				if (!bv_t_addr_is(&f->key.laddr, BV_T_SELF) ||
+				    !bv_t_addr_is(&f->key.raddr, raddr) ||
 				    f->key.lport != lport ||
 				    f->key.rport != rport ||
 				    f->key.proto != IPPROTO_UDP)
@@ -625,7 +650,8 @@ static void bv_t_chan(struct kunit *test, u8 kind, u32 peer, u32 e,
 		spin_lock_bh(&pc->lock);
 		for (i = 0; i < BV_CHAN_BUCKETS; i++) {
 			list_for_each_entry(ch, &pc->chans[i], node) {
-				if (ch->kind != kind || ch->peer != htonl(peer))
+				if (ch->kind != kind ||
+				    !bv_t_peer_is(&ch->peer, peer))
 					continue;
 				bv_t_acct_add(s, &ch->acct, e);
 				for (in = ch->inflight; in; in = in->next) {
@@ -1106,7 +1132,8 @@ static void bv_t_late(struct kunit *test, u8 kind, u32 peer, u32 first,
 		spin_lock_bh(&pc->lock);
 		for (i = 0; i < BV_CHAN_BUCKETS; i++) {
 			list_for_each_entry(ch, &pc->chans[i], node) {
-				if (ch->kind != kind || ch->peer != htonl(peer))
+				if (ch->kind != kind ||
+				    !bv_t_peer_is(&ch->peer, peer))
 					continue;
 				list_for_each_entry(l, &ch->late, list) {
 					(*n)++;
@@ -1506,8 +1533,8 @@ static void bv_member_in_stamp_window(struct kunit *test)
 static void bv_t_tcp(struct kunit *test, u16 rport, u8 tcp, bool tx, u32 e)
 {
 	struct bv_flow_key key = {
-		.laddr = htonl(BV_T_SELF),
-		.raddr = htonl(BV_T_PEER_A),
+		.laddr = bv_t_addr(BV_T_SELF),
+		.raddr = bv_t_addr(BV_T_PEER_A),
 		.lport = htons(BV_T_LPORT),
 		.rport = htons(rport),
 		.proto = IPPROTO_TCP,
@@ -1516,7 +1543,7 @@ static void bv_t_tcp(struct kunit *test, u16 rport, u8 tcp, bool tx, u32 e)
 
 	local_bh_disable();
 	bv_account(bv_t_bn(test), bv_t_cfg(test), &key, BEAVER_CHAN_MEMBER,
-		   htonl(BV_T_PEER_A), e, &p, NULL);
+		   &key.raddr, e, &p, NULL);
 	local_bh_enable();
 }
 
