@@ -30,6 +30,7 @@
 #include <kunit/resource.h>
 #include <linux/delay.h>
 #include <linux/if_ether.h>
+#include <linux/inet.h>
 #include <linux/ip.h>
 #include <linux/jiffies.h>
 #include <linux/log2.h>
@@ -1803,6 +1804,214 @@ static void bv_tables_divert_keeps_complete(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t.retired_pkts, 3);
 }
 
+/* ---- one address model for both families (kmod/addr.h) ---- */
+
+static struct in6_addr bv_t_addr6(const char *text)
+{
+	struct in6_addr a;
+
+	WARN_ON(in6_pton(text, -1, a.s6_addr, -1, NULL) != 1);
+	return a;
+}
+
+/*
+ * IPv4 is kept mapped: never equal to a native IPv6 address with the same
+ * low 32 bits (nor to the deprecated IPv4-compatible ::a.b.c.d), in the
+ * order IPv4 addresses always had, and prefixes of one family never match
+ * the other
+ */
+static void bv_addr_families_apart(struct kunit *test)
+{
+	struct in6_addr v4 = bv_t_addr(BV_T_PEER_A);
+	struct in6_addr v6 = bv_t_addr6("2001:db8::a00:2");
+	struct in6_addr compat = bv_t_addr6("::a00:2");
+	struct in6_addr set[] = {
+		bv_t_addr(BV_T_CLIENT), v6, bv_t_addr(BV_T_SELF), compat, v4,
+	};
+	struct bv_config cfg = {};
+	struct bv_prefix pfx[2] = {};
+
+	KUNIT_EXPECT_TRUE(test, bv_addr_is4(&v4));
+	KUNIT_EXPECT_FALSE(test, bv_addr_is4(&v6));
+	KUNIT_EXPECT_FALSE(test, bv_addr_is4(&compat));
+	KUNIT_EXPECT_EQ(test, ntohl(bv_addr_get4(&v4)), BV_T_PEER_A);
+	KUNIT_EXPECT_EQ(test, bv_addr_get4(&v6), bv_addr_get4(&v4));
+	KUNIT_EXPECT_FALSE(test, ipv6_addr_equal(&v4, &v6));
+	KUNIT_EXPECT_FALSE(test, ipv6_addr_equal(&v4, &compat));
+	KUNIT_EXPECT_NE(test, bv_addr_cmp(&v4, &v6), 0);
+
+	/*
+	 * sorted (memcmp: ::a00:2 < ::ffff:0:0/96 < 2001:db8::), IPv4 in
+	 * its numeric order; each found as its own family
+	 */
+	sort(set, ARRAY_SIZE(set), sizeof(set[0]), bv_addr_sort_cmp, NULL);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&set[0], &compat));
+	KUNIT_EXPECT_TRUE(test, bv_t_addr_is(&set[1], BV_T_SELF));
+	KUNIT_EXPECT_TRUE(test, bv_t_addr_is(&set[2], BV_T_PEER_A));
+	KUNIT_EXPECT_TRUE(test, bv_t_addr_is(&set[3], BV_T_CLIENT));
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&set[4], &v6));
+	KUNIT_EXPECT_TRUE(test, bv_addr_in(set, ARRAY_SIZE(set), &v6));
+	KUNIT_EXPECT_TRUE(test, bv_addr_in(set, ARRAY_SIZE(set), &v4));
+	KUNIT_EXPECT_TRUE(test, bv_addr_in(set, ARRAY_SIZE(set), &compat));
+	KUNIT_EXPECT_FALSE(test, bv_addr_in(set, 2, &v4));
+	KUNIT_EXPECT_FALSE(test, bv_addr_in(&set[1], 3, &v6));
+	KUNIT_EXPECT_FALSE(test, bv_addr_in(&set[1], 4, &compat));
+
+	/* 0.0.0.0/0 and ::/0: every host of their own family, no other */
+	pfx[0].v4 = true;
+	bv_addr_set4(&pfx[0].addr, 0);
+	pfx[0].len = 96;
+	cfg.allow = pfx;
+	cfg.n_allow = 1;
+	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &v4));
+	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &v6));
+	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &compat));
+	KUNIT_EXPECT_EQ(test, bv_prefix_len(&pfx[0]), 0);
+	cfg.allow = &pfx[1];
+	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &v4));
+	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &v6));
+	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &compat));
+	/* 2001:db8::/32 */
+	pfx[1].addr = bv_t_addr6("2001:db8::");
+	pfx[1].len = 32;
+	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &v6));
+	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &compat));
+	KUNIT_EXPECT_EQ(test, bv_prefix_len(&pfx[1]), 32);
+}
+
+/* one UDP packet received on flow (@laddr, @raddr), channel (@kind, @peer) */
+static void bv_t_acct_rx(struct kunit *test, const struct in6_addr *laddr,
+			 const struct in6_addr *raddr, u8 kind,
+			 const struct in6_addr *peer, u32 len)
+{
+	struct bv_flow_key key = {
+		.laddr = *laddr,
+		.raddr = *raddr,
+		.lport = htons(BV_T_DPORT),
+		.rport = htons(BV_T_SPORT),
+		.proto = IPPROTO_UDP,
+	};
+	struct bv_pkt p = { .len = len };
+
+	local_bh_disable();
+	bv_account(bv_t_bn(test), bv_t_cfg(test), &key, kind, peer, 1, &p,
+		   NULL);
+	local_bh_enable();
+}
+
+/* the flows of remote address @raddr: entries and bytes received */
+static void bv_t_flows_of(struct kunit *test, const struct in6_addr *raddr,
+			  u32 *n, u64 *bytes)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+	int cpu;
+	u32 i;
+
+	*n = 0;
+	*bytes = 0;
+	for_each_possible_cpu(cpu) {
+		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
+		struct bv_flow *f;
+
+		spin_lock_bh(&pc->lock);
+		for (i = 0; pc->flows && i <= pc->flow_mask; i++) {
+			list_for_each_entry(f, &pc->flows[i], node) {
+				if (!ipv6_addr_equal(&f->key.raddr, raddr))
+					continue;
+				(*n)++;
+				*bytes += f->acct.cur.rx_bytes;
+			}
+		}
+		spin_unlock_bh(&pc->lock);
+	}
+}
+
+/* the channels (@kind, @peer): entries and bytes received */
+static void bv_t_chans_of(struct kunit *test, u8 kind,
+			  const struct in6_addr *peer, u32 *n, u64 *bytes)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+	int cpu, i;
+
+	*n = 0;
+	*bytes = 0;
+	for_each_possible_cpu(cpu) {
+		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
+		struct bv_chan *ch;
+
+		spin_lock_bh(&pc->lock);
+		for (i = 0; i < BV_CHAN_BUCKETS; i++) {
+			list_for_each_entry(ch, &pc->chans[i], node) {
+				if (ch->kind != kind ||
+				    !ipv6_addr_equal(&ch->peer, peer))
+					continue;
+				(*n)++;
+				*bytes += ch->acct.cur.rx_bytes;
+			}
+		}
+		spin_unlock_bh(&pc->lock);
+	}
+}
+
+/*
+ * Flows and channels keyed by IPv6 addresses are accounted on their own,
+ * apart from the IPv4 ones whose addresses have the same low 32 bits;
+ * the aggregate kinds' :: is shared by both families
+ */
+static void bv_tables_ipv6_keys_apart(struct kunit *test)
+{
+	struct in6_addr self4 = bv_t_addr(BV_T_SELF);
+	struct in6_addr peer4 = bv_t_addr(BV_T_PEER_A);
+	struct in6_addr self6 = bv_t_addr6("2001:db8::a00:1");
+	struct in6_addr peer6 = bv_t_addr6("2001:db8::a00:2");
+	struct in6_addr compat = bv_t_addr6("::a00:2");
+	struct in6_addr any = {};
+	u64 bytes;
+	u32 n;
+
+	/* what every flow and channel costs (the soak holds 1,000,000) */
+	kunit_info(test, "sizeof: bv_flow %zu, bv_chan %zu, bv_flow_key %zu\n",
+		   sizeof(struct bv_flow), sizeof(struct bv_chan),
+		   sizeof(struct bv_flow_key));
+	bv_t_acct_rx(test, &self4, &peer4, BEAVER_CHAN_MEMBER, &peer4, 100);
+	bv_t_acct_rx(test, &self6, &peer6, BEAVER_CHAN_MEMBER, &peer6, 200);
+	bv_t_acct_rx(test, &self6, &compat, BEAVER_CHAN_MEMBER, &compat, 400);
+	/* a second packet of each finds its own flow again */
+	bv_t_acct_rx(test, &self4, &peer4, BEAVER_CHAN_MEMBER, &peer4, 100);
+	bv_t_acct_rx(test, &self6, &peer6, BEAVER_CHAN_MEMBER, &peer6, 200);
+	bv_t_acct_rx(test, &self6, &compat, BEAVER_CHAN_MEMBER, &compat, 400);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bv_t_bn(test)->n_flows), 3);
+
+	bv_t_flows_of(test, &peer4, &n, &bytes);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, bytes, 200);
+	bv_t_flows_of(test, &peer6, &n, &bytes);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, bytes, 400);
+	bv_t_flows_of(test, &compat, &n, &bytes);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, bytes, 800);
+
+	bv_t_chans_of(test, BEAVER_CHAN_MEMBER, &peer4, &n, &bytes);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, bytes, 200);
+	bv_t_chans_of(test, BEAVER_CHAN_MEMBER, &peer6, &n, &bytes);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, bytes, 400);
+	bv_t_chans_of(test, BEAVER_CHAN_MEMBER, &compat, &n, &bytes);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, bytes, 800);
+
+	/* one aggregate channel for both families, as the API reports it */
+	bv_t_acct_rx(test, &self4, &peer4, BEAVER_CHAN_OUTSIDE, &any, 10);
+	bv_t_acct_rx(test, &self6, &peer6, BEAVER_CHAN_OUTSIDE, &any, 20);
+	bv_t_chans_of(test, BEAVER_CHAN_OUTSIDE, &any, &n, &bytes);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, bytes, 30);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bv_t_bn(test)->n_chans), 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bv_t_bn(test)->n_flows), 3);
+}
+
 static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_in_cut_before_delivery),
 	KUNIT_CASE(bv_member_in_inflight),
@@ -1822,6 +2031,8 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_tables_resize_keeps_flows),
 	KUNIT_CASE(bv_tables_flush_all),
 	KUNIT_CASE(bv_tables_divert_keeps_complete),
+	KUNIT_CASE(bv_addr_families_apart),
+	KUNIT_CASE(bv_tables_ipv6_keys_apart),
 	{}
 };
 
