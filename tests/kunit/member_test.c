@@ -605,9 +605,10 @@ static void bv_t_acct_add(struct bv_t_acct *s, const struct bv_acct *a,
 	}
 }
 
-/* the UDP flow of bv_t_build between this member and @raddr */
-static void bv_t_flow(struct kunit *test, u32 raddr, bool tx, u32 e,
-		      struct bv_t_acct *s)
+/* the UDP flow of bv_t_build between @laddr and @raddr (addr.h) */
+static void bv_t_flow6(struct kunit *test, const struct in6_addr *laddr,
+		       const struct in6_addr *raddr, bool tx, u32 e,
+		       struct bv_t_acct *s)
 {
 	struct beaver_net *bn = bv_t_bn(test);
 	__be16 lport = htons(tx ? BV_T_SPORT : BV_T_DPORT);
@@ -622,8 +623,8 @@ static void bv_t_flow(struct kunit *test, u32 raddr, bool tx, u32 e,
 		spin_lock_bh(&pc->lock);
 		for (i = 0; pc->flows && i <= pc->flow_mask; i++) {
 			list_for_each_entry(f, &pc->flows[i], node) {
-				if (!bv_t_addr_is(&f->key.laddr, BV_T_SELF) ||
-				    !bv_t_addr_is(&f->key.raddr, raddr) ||
+				if (!ipv6_addr_equal(&f->key.laddr, laddr) ||
+				    !ipv6_addr_equal(&f->key.raddr, raddr) ||
 				    f->key.lport != lport ||
 				    f->key.rport != rport ||
 				    f->key.proto != IPPROTO_UDP)
@@ -635,9 +636,22 @@ static void bv_t_flow(struct kunit *test, u32 raddr, bool tx, u32 e,
 	}
 }
 
-/* the channel (@kind, @peer); in-flight packets for exactly [first, last] */
-static void bv_t_chan(struct kunit *test, u8 kind, u32 peer, u32 e,
-		      u32 first, u32 last, struct bv_t_acct *s)
+/* the UDP flow of bv_t_build between this member and IPv4 @raddr */
+static void bv_t_flow(struct kunit *test, u32 raddr, bool tx, u32 e,
+		      struct bv_t_acct *s)
+{
+	struct in6_addr l = bv_t_addr(BV_T_SELF), r = bv_t_addr(raddr);
+
+	bv_t_flow6(test, &l, &r, tx, e, s);
+}
+
+/*
+ * the channel (@kind, @peer: addr.h); in-flight packets for exactly
+ * [first, last]
+ */
+static void bv_t_chan6(struct kunit *test, u8 kind,
+		       const struct in6_addr *peer, u32 e, u32 first, u32 last,
+		       struct bv_t_acct *s)
 {
 	struct beaver_net *bn = bv_t_bn(test);
 	int cpu, i;
@@ -652,7 +666,7 @@ static void bv_t_chan(struct kunit *test, u8 kind, u32 peer, u32 e,
 		for (i = 0; i < BV_CHAN_BUCKETS; i++) {
 			list_for_each_entry(ch, &pc->chans[i], node) {
 				if (ch->kind != kind ||
-				    !bv_t_peer_is(&ch->peer, peer))
+				    !ipv6_addr_equal(&ch->peer, peer))
 					continue;
 				bv_t_acct_add(s, &ch->acct, e);
 				for (in = ch->inflight; in; in = in->next) {
@@ -667,6 +681,17 @@ static void bv_t_chan(struct kunit *test, u8 kind, u32 peer, u32 e,
 		}
 		spin_unlock_bh(&pc->lock);
 	}
+}
+
+/* the channel (@kind, IPv4 @peer; 0: the aggregate kinds' ::) */
+static void bv_t_chan(struct kunit *test, u8 kind, u32 peer, u32 e,
+		      u32 first, u32 last, struct bv_t_acct *s)
+{
+	struct in6_addr p = {};
+
+	if (peer)
+		p = bv_t_addr(peer);
+	bv_t_chan6(test, kind, &p, e, first, last, s);
 }
 
 /* expect @t to hold exactly these totals */
@@ -1899,60 +1924,6 @@ static void bv_t_acct_rx(struct kunit *test, const struct in6_addr *laddr,
 	local_bh_enable();
 }
 
-/* the flows of remote address @raddr: entries and bytes received */
-static void bv_t_flows_of(struct kunit *test, const struct in6_addr *raddr,
-			  u32 *n, u64 *bytes)
-{
-	struct beaver_net *bn = bv_t_bn(test);
-	int cpu;
-	u32 i;
-
-	*n = 0;
-	*bytes = 0;
-	for_each_possible_cpu(cpu) {
-		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
-		struct bv_flow *f;
-
-		spin_lock_bh(&pc->lock);
-		for (i = 0; pc->flows && i <= pc->flow_mask; i++) {
-			list_for_each_entry(f, &pc->flows[i], node) {
-				if (!ipv6_addr_equal(&f->key.raddr, raddr))
-					continue;
-				(*n)++;
-				*bytes += f->acct.cur.rx_bytes;
-			}
-		}
-		spin_unlock_bh(&pc->lock);
-	}
-}
-
-/* the channels (@kind, @peer): entries and bytes received */
-static void bv_t_chans_of(struct kunit *test, u8 kind,
-			  const struct in6_addr *peer, u32 *n, u64 *bytes)
-{
-	struct beaver_net *bn = bv_t_bn(test);
-	int cpu, i;
-
-	*n = 0;
-	*bytes = 0;
-	for_each_possible_cpu(cpu) {
-		struct bv_pcpu *pc = per_cpu_ptr(bn->pcpu, cpu);
-		struct bv_chan *ch;
-
-		spin_lock_bh(&pc->lock);
-		for (i = 0; i < BV_CHAN_BUCKETS; i++) {
-			list_for_each_entry(ch, &pc->chans[i], node) {
-				if (ch->kind != kind ||
-				    !ipv6_addr_equal(&ch->peer, peer))
-					continue;
-				(*n)++;
-				*bytes += ch->acct.cur.rx_bytes;
-			}
-		}
-		spin_unlock_bh(&pc->lock);
-	}
-}
-
 /*
  * Flows and channels keyed by IPv6 addresses are accounted on their own,
  * apart from the IPv4 ones whose addresses have the same low 32 bits;
@@ -1966,8 +1937,7 @@ static void bv_tables_ipv6_keys_apart(struct kunit *test)
 	struct in6_addr peer6 = bv_t_addr6("2001:db8::a00:2");
 	struct in6_addr compat = bv_t_addr6("::a00:2");
 	struct in6_addr any = {};
-	u64 bytes;
-	u32 n;
+	struct bv_t_acct a;
 
 	/* what every flow and channel costs (the soak holds 1,000,000) */
 	kunit_info(test, "sizeof: bv_flow %zu, bv_chan %zu, bv_flow_key %zu\n",
@@ -1982,32 +1952,33 @@ static void bv_tables_ipv6_keys_apart(struct kunit *test)
 	bv_t_acct_rx(test, &self6, &compat, BEAVER_CHAN_MEMBER, &compat, 400);
 	KUNIT_EXPECT_EQ(test, atomic_read(&bv_t_bn(test)->n_flows), 3);
 
-	bv_t_flows_of(test, &peer4, &n, &bytes);
-	KUNIT_EXPECT_EQ(test, n, 1);
-	KUNIT_EXPECT_EQ(test, bytes, 200);
-	bv_t_flows_of(test, &peer6, &n, &bytes);
-	KUNIT_EXPECT_EQ(test, n, 1);
-	KUNIT_EXPECT_EQ(test, bytes, 400);
-	bv_t_flows_of(test, &compat, &n, &bytes);
-	KUNIT_EXPECT_EQ(test, n, 1);
-	KUNIT_EXPECT_EQ(test, bytes, 800);
+	/* one entry each (UML has one CPU), its own bytes */
+	bv_t_flow6(test, &self4, &peer4, false, 1, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 200);
+	bv_t_flow6(test, &self6, &peer6, false, 1, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 400);
+	bv_t_flow6(test, &self6, &compat, false, 1, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 800);
 
-	bv_t_chans_of(test, BEAVER_CHAN_MEMBER, &peer4, &n, &bytes);
-	KUNIT_EXPECT_EQ(test, n, 1);
-	KUNIT_EXPECT_EQ(test, bytes, 200);
-	bv_t_chans_of(test, BEAVER_CHAN_MEMBER, &peer6, &n, &bytes);
-	KUNIT_EXPECT_EQ(test, n, 1);
-	KUNIT_EXPECT_EQ(test, bytes, 400);
-	bv_t_chans_of(test, BEAVER_CHAN_MEMBER, &compat, &n, &bytes);
-	KUNIT_EXPECT_EQ(test, n, 1);
-	KUNIT_EXPECT_EQ(test, bytes, 800);
+	bv_t_chan6(test, BEAVER_CHAN_MEMBER, &peer4, 1, 0, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 200);
+	bv_t_chan6(test, BEAVER_CHAN_MEMBER, &peer6, 1, 0, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 400);
+	bv_t_chan6(test, BEAVER_CHAN_MEMBER, &compat, 1, 0, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 800);
 
 	/* one aggregate channel for both families, as the API reports it */
 	bv_t_acct_rx(test, &self4, &peer4, BEAVER_CHAN_OUTSIDE, &any, 10);
 	bv_t_acct_rx(test, &self6, &peer6, BEAVER_CHAN_OUTSIDE, &any, 20);
-	bv_t_chans_of(test, BEAVER_CHAN_OUTSIDE, &any, &n, &bytes);
-	KUNIT_EXPECT_EQ(test, n, 1);
-	KUNIT_EXPECT_EQ(test, bytes, 30);
+	bv_t_chan6(test, BEAVER_CHAN_OUTSIDE, &any, 1, 0, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 30);
 	KUNIT_EXPECT_EQ(test, atomic_read(&bv_t_bn(test)->n_chans), 4);
 	KUNIT_EXPECT_EQ(test, atomic_read(&bv_t_bn(test)->n_flows), 3);
 }
