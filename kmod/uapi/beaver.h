@@ -20,9 +20,10 @@
  * it; an IPv6 address as 16 bytes (NLA_BINARY, exactly that length,
  * network byte order) in the attribute named like it with a trailing 6,
  * INSTEAD of the IPv4 one. A message about IPv4 hosts only is therefore
- * byte for byte what it was before IPv6 existed. IPv4-mapped IPv6
- * addresses (::ffff:a.b.c.d) are refused in requests (send them as IPv4)
- * and never sent, and so is :: as an address of a list.
+ * byte for byte what it was before IPv6 existed. An IPv4-mapped IPv6
+ * address (::ffff:a.b.c.d) is refused in requests (send it as IPv4) and
+ * never sent; so is :: as an element of an address list (the aggregate
+ * channels' peer, reported as 0.0.0.0).
  *
  * BEAVER_CMD_GET_INFO (unprivileged)
  *   request: no attributes
