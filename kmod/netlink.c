@@ -613,6 +613,18 @@ static int bv_put_peer(struct sk_buff *msg, int attr4, int attr6,
 	return bv_put_addr(msg, attr4, attr6, a);
 }
 
+/* what bv_put_addrs() puts for the elements of @set */
+static size_t bv_addrs_size(const struct in6_addr *set, u32 n)
+{
+	size_t size = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		size += nla_total_size(bv_addr_is4(&set[i]) ? sizeof(__be32) :
+				       sizeof(struct in6_addr));
+	return size;
+}
+
 static int bv_put_addrs(struct sk_buff *msg, int attr,
 			const struct in6_addr *set, u32 n)
 {
@@ -716,13 +728,11 @@ static int bv_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&bn->cfg_mutex);
 	cfg = rcu_dereference_protected(bn->cfg,
 					lockdep_is_held(&bn->cfg_mutex));
-	/*
-	 * sized to what this namespace has, not to what it could have (as
-	 * if every address were IPv6)
-	 */
+	/* sized to what this namespace has, not to what it could have */
 	msg = genlmsg_new(2 * NLMSG_GOODSIZE +
-			  nla_total_size(sizeof(struct in6_addr)) *
-			  (cfg->n_members + cfg->n_vips + cfg->n_gateways) +
+			  bv_addrs_size(cfg->members, cfg->n_members) +
+			  bv_addrs_size(cfg->vips, cfg->n_vips) +
+			  bv_addrs_size(cfg->gateways, cfg->n_gateways) +
 			  nla_total_size(nla_total_size(sizeof(struct in6_addr)) +
 					 nla_total_size(sizeof(u8))) *
 			  cfg->n_allow, GFP_KERNEL);
