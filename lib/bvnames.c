@@ -39,6 +39,7 @@ static const char *const stat_names[] = {
 	[BEAVER_STAT_STAMP_TOOBIG]	= "stamp_toobig",
 	[BEAVER_STAT_STAMP_SPLIT]	= "stamp_split",
 	[BEAVER_STAT_STAMP_SEGMENTED]	= "stamp_segmented",
+	[BEAVER_STAT_ICMP_MTU_LOWERED]	= "icmp_mtu_lowered",
 };
 
 /*

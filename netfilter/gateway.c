@@ -26,6 +26,8 @@ unsigned int bv_gateway_in(struct beaver_net *bn, const struct bv_config *cfg,
 	struct bv_stamp st;
 	int off;
 
+	/* errors on their way to a client whose packets we stamped */
+	bv_icmp_frag_needed(bn, cfg, skb);
 	if (ip_hdr(skb)->ihl <= 5 ||
 	    (skb->dev && (skb->dev->flags & IFF_LOOPBACK)))
 		return NF_ACCEPT;
@@ -68,7 +70,7 @@ unsigned int bv_gateway_out(struct beaver_net *bn,
 	struct bv_stamp st;
 	unsigned int verdict;
 	bool split;
-	int err;
+	int err, nhoff;
 
 	if (!READ_ONCE(bv_gateway_marking))
 		return NF_ACCEPT;
@@ -77,7 +79,13 @@ unsigned int bv_gateway_out(struct beaver_net *bn,
 	if (!bv_group_bound(cfg, skb, ip_hdr(skb)->daddr))
 		return NF_ACCEPT;
 
-	err = bv_skb_stamp_find(skb, cfg->group, &st);
+	/*
+	 * IPVS tunnelling (IPIP): the member's stack drops the carrier's
+	 * header and delivers the inner packet, so the stamp belongs there
+	 * (bv_skb_stamp_insert() puts it there); a member's stamp kept is
+	 * found there too
+	 */
+	err = bv_skb_stamp_find_inner(skb, cfg->group, &st, &nhoff);
 	if (err >= 0) {
 		bv_stat_inc(bn, BEAVER_STAT_GW_KEPT);
 		return NF_ACCEPT;

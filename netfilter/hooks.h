@@ -43,6 +43,13 @@ static inline int bv_stamp_err_stat(int err)
 				BEAVER_STAT_STAMP_NOMEM;
 }
 
+/*
+ * icmp.c: an ICMP "fragmentation needed" quoting a stamped packet of the
+ * group advertises 8 bytes less (what fits its source's packets)
+ */
+void bv_icmp_frag_needed(struct beaver_net *bn, const struct bv_config *cfg,
+			 struct sk_buff *skb);
+
 /* mss.c: lower the MSS option of a TCP SYN by @delta; true if changed */
 bool bv_mss_clamp(struct sk_buff *skb, unsigned int delta);
 

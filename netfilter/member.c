@@ -28,7 +28,8 @@ static bool bv_stamp_counts(struct beaver_net *bn, const struct bv_config *cfg,
 	struct in6_addr saddr;
 
 	bv_addr_set4(&saddr, ip_hdr(skb)->saddr);
-	if (!bv_from_trusted(cfg, skb, &saddr, true)) {
+	if (!bv_from_trusted(cfg, skb, &saddr, true) &&
+	    !bv_from_tunnel(skb)) {
 		bv_stat_inc(bn, BEAVER_STAT_RX_UNTRUSTED);
 		return false;
 	}
@@ -62,6 +63,73 @@ static u8 bv_rx_kind(struct beaver_net *bn, const struct bv_config *cfg,
 	return BEAVER_CHAN_BYPASS;
 }
 
+/*
+ * An IPIP packet (IPVS tunnelling, RFC 2003) only carries the packet this
+ * member delivers: decapsulated, that one comes through PRE_ROUTING again
+ * from the tunnel device, and is judged and counted there like any other.
+ * The carrier is neither counted nor bypass. Where it came from is
+ * checked here, because nothing tells after decapsulation (the tunnel
+ * device has no link-layer source; the inner source is the client's): the
+ * inner packet's stamp counts only if its carrier came from a gateway or a
+ * member (bv_from_tunnel()), so from anywhere else the stamp is removed
+ * now, as it would be from a packet sent here directly.
+ */
+static unsigned int bv_member_carrier_in(struct beaver_net *bn,
+					 const struct bv_config *cfg,
+					 struct sk_buff *skb)
+{
+	unsigned int foreign;
+	struct in6_addr saddr;
+	struct bv_stamp st;
+	int off, nhoff;
+
+	off = bv_skb_stamp_find_foreign(skb, cfg->group, &st, &foreign);
+	if (off == -EINVAL) {
+		bv_stat_inc(bn, BEAVER_STAT_RX_MALFORMED);
+		return NF_DROP;
+	}
+	if (foreign)
+		bv_stat_inc(bn, BEAVER_STAT_RX_FOREIGN);
+	/*
+	 * A stamp on the carrier is never evidence, whoever put it there:
+	 * the header it is on is not delivered (gateways and members stamp
+	 * the inner packet). Removed, so that no later reader sees it.
+	 */
+	if (off >= 0) {
+		bv_stat_inc(bn, BEAVER_STAT_RX_UNTRUSTED);
+		if (bv_skb_stamp_strip(skb, off)) {
+			bv_stat_inc(bn, BEAVER_STAT_RX_STRIP_ERR);
+			return NF_DROP;
+		}
+	}
+	bv_addr_set4(&saddr, ip_hdr(skb)->saddr);
+	if (bv_from_trusted(cfg, skb, &saddr, true))
+		return NF_ACCEPT;
+
+	off = bv_skb_stamp_find_inner(skb, cfg->group, &st, &nhoff);
+	if (off == -ENOENT)
+		return NF_ACCEPT;
+	if (off == -EINVAL) {
+		/*
+		 * Malformed, or a first fragment too short to show the whole
+		 * inner header: nobody can tell what it carries
+		 */
+		bv_stat_inc(bn, BEAVER_STAT_RX_MALFORMED);
+		return NF_DROP;
+	}
+	bv_stat_inc(bn, BEAVER_STAT_RX_UNTRUSTED);
+	/*
+	 * Removed as from any untrusted packet; but a fragment cannot lose
+	 * 8 bytes (the later fragments' offsets would be wrong): dropped
+	 */
+	if (ip_is_fragment(ip_hdr(skb)) ||
+	    bv_skb_stamp_strip_at(skb, nhoff, off)) {
+		bv_stat_inc(bn, BEAVER_STAT_RX_STRIP_ERR);
+		return NF_DROP;
+	}
+	return NF_ACCEPT;
+}
+
 unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 			  struct sk_buff *skb)
 {
@@ -76,6 +144,9 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 	int off;
 	u8 kind;
 
+	/* before the loopback exemption: no stamp gets in by lo either */
+	if (ip_hdr(skb)->protocol == IPPROTO_IPIP)
+		return bv_member_carrier_in(bn, cfg, skb);
 	if (skb->dev && (skb->dev->flags & IFF_LOOPBACK))
 		return NF_ACCEPT;
 
@@ -102,6 +173,8 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 		}
 	}
 
+	/* an error about a packet this member stamped (icmp.c) */
+	bv_icmp_frag_needed(bn, cfg, skb);
 	bv_pkt_parse(skb, false, &key, &p);
 	kind = bv_rx_kind(bn, cfg, &key.raddr, stamped, &peer);
 
@@ -144,6 +217,12 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	/* forwarded traffic is not this host's; loopback never leaves it */
 	if (skb->skb_iif || (dst && dst->dev &&
 			     (dst->dev->flags & IFF_LOOPBACK)))
+		return NF_ACCEPT;
+	/*
+	 * A tunnel's carrier: the packet inside passed here on its way into
+	 * the tunnel device, and was stamped and counted then
+	 */
+	if (iph->protocol == IPPROTO_IPIP)
 		return NF_ACCEPT;
 
 	bv_addr_set4(&daddr, iph->daddr);

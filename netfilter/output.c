@@ -118,6 +118,24 @@ static bool bv_tcp_split(struct sk_buff *skb, unsigned int mtu)
 	return true;
 }
 
+/*
+ * ICMP "fragmentation needed" to the sender of a packet too big for the
+ * stamp: for an IPIP packet (IPVS tunnelling) the sender is the inner
+ * packet's source (the carrier's is this host), and what fits it is the
+ * MTU less the carrier's header too, as IPVS itself tells it
+ */
+static void bv_frag_needed(struct sk_buff *skb, unsigned int mtu)
+{
+	int nhoff = bv_skb_inner_off(skb);
+
+	if (nhoff < 0 || mtu <= nhoff + BEAVER_OPT_LEN + 68)
+		return;
+	skb_set_network_header(skb, nhoff);
+	icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+		  htonl(mtu - nhoff - BEAVER_OPT_LEN));
+	skb_reset_network_header(skb);
+}
+
 unsigned int bv_stamp_output(struct sk_buff *skb,
 			     const struct nf_hook_state *state, u8 group,
 			     u32 epoch, int *err, bool *split)
@@ -146,8 +164,7 @@ unsigned int bv_stamp_output(struct sk_buff *skb,
 		 * refuse the stamped packet after this hook.)
 		 */
 		if (skb->skb_iif)
-			icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
-				  htonl(mtu - BEAVER_OPT_LEN));
+			bv_frag_needed(skb, mtu);
 		*err = -E2BIG;
 		return NF_DROP_ERR(-EMSGSIZE);
 	}

@@ -22,11 +22,33 @@ int bv_skb_stamp_find_foreign(struct sk_buff *skb, u8 group,
 			      struct bv_stamp *st, unsigned int *foreign);
 
 /*
- * Insert a stamp right after the fixed IPv4 header. Returns 0, -ENOSPC if
- * the options area cannot take 8 more bytes, -EMSGSIZE if the total length
- * would pass 65535 (a GRO/GSO packet of 64 KB: see bv_stamp_output), -ENOMEM
- * if no headroom could be had, -EINVAL if the packet is not a sane IPv4
- * packet.
+ * Where a packet's stamp goes: the IPv4 header the receiving member's
+ * stack delivers. For an IPIP packet (IPVS tunnelling, RFC 2003) that is
+ * the inner one, behind the carrier's header, which decapsulation drops.
+ * Returns the offset of that header from skb->data (0 unless IPIP), -ENOSPC
+ * for an IPIP fragment (its inner header cannot grow: every later
+ * fragment's offset would be wrong), -EINVAL if a header is malformed.
+ */
+int bv_skb_inner_off(struct sk_buff *skb);
+
+/*
+ * Look for the stamp where bv_skb_stamp_insert() puts it: in the inner
+ * header of an IPIP packet (also in a first fragment's), else in the
+ * packet's own. *@nhoff receives that header's offset from skb->data; the
+ * result is the option's offset from it, as for bv_skb_stamp_find(), or
+ * -ENOENT (also for a later IPIP fragment: it holds no inner header).
+ */
+int bv_skb_stamp_find_inner(struct sk_buff *skb, u8 group,
+			    struct bv_stamp *st, int *nhoff);
+
+/*
+ * Insert a stamp right after the fixed IPv4 header (the inner one of an
+ * IPIP packet, see bv_skb_inner_off(): the carrier's length and checksum,
+ * and the skb's transport and inner header offsets, follow). Returns 0,
+ * -ENOSPC if the options area cannot take 8 more bytes (or the packet is
+ * an IPIP fragment), -EMSGSIZE if the total length would pass 65535 (a
+ * GRO/GSO packet of 64 KB: see bv_stamp_output), -ENOMEM if no headroom
+ * could be had, -EINVAL if the packet is not a sane IPv4 packet.
  */
 int bv_skb_stamp_insert(struct sk_buff *skb, u8 group, u32 epoch);
 
@@ -51,5 +73,7 @@ unsigned int bv_stamp_output(struct sk_buff *skb,
  * CHECKSUM_COMPLETE valid. Returns 0 or a negative errno.
  */
 int bv_skb_stamp_strip(struct sk_buff *skb, int off);
+/* the same in the header @nhoff bytes in (an IPIP packet's inner one) */
+int bv_skb_stamp_strip_at(struct sk_buff *skb, int nhoff, int off);
 
 #endif /* _BEAVER_NF_STAMP_H */

@@ -10,6 +10,7 @@
 #include <net/ipv6_stubs.h>
 #include <net/ndisc.h>
 #include <net/neighbour.h>
+#include <net/rtnetlink.h>
 #include <net/route.h>
 #include "trust.h"
 
@@ -58,18 +59,72 @@ static void bv_neigh_probe(struct net_device *dev, const struct in6_addr *addr)
 	neigh_release(n);
 }
 
+/*
+ * The route towards @addr and, in *@nh, its next hop: @addr itself on its
+ * own link, or the router it is reached through (a gateway or a member
+ * behind a router is trusted through that router: what arrives from it
+ * carries the router's Ethernet source). NULL if there is none; else the
+ * caller releases it (dst_release()).
+ */
+static struct dst_entry *bv_route(struct net *net, const struct in6_addr *addr,
+				  struct in6_addr *nh)
+{
+	struct flowi6 fl6 = { .daddr = *addr };
+	struct dst_entry *dst;
+	struct rtable *rt;
+
+	if (bv_addr_is4(addr)) {
+		rt = ip_route_output(net, bv_addr_get4(addr), 0, 0, 0);
+		if (IS_ERR(rt))
+			return NULL;
+		bv_addr_set4(nh, rt_nexthop(rt, bv_addr_get4(addr)));
+		return &rt->dst;
+	}
+	/* through ipv6_stub (see bv_nd_tbl()): it fails while IPv6 is absent */
+	dst = READ_ONCE(ipv6_stub)->ipv6_dst_lookup_flow(net, NULL, &fl6, NULL);
+	if (IS_ERR(dst))
+		return NULL;
+	*nh = *rt6_nexthop((struct rt6_info *)dst, addr);
+	return dst;
+}
+
+/*
+ * The address whose neighbour entry stands for @addr on @dev, in *@nh:
+ * see bv_route(). False if @addr is not reached through @dev.
+ */
+static bool bv_l2_addr(struct net_device *dev, const struct in6_addr *addr,
+		       struct in6_addr *nh)
+{
+	struct dst_entry *dst = bv_route(dev_net(dev), addr, nh);
+	bool ok = dst && dst->dev == dev;
+
+	dst_release(dst);
+	return ok;
+}
+
 /* the packet's Ethernet source is what @addr resolves to on its device */
 static bool bv_l2_from(struct sk_buff *skb, const u8 *src,
 		       const struct in6_addr *addr)
 {
 	struct neighbour *n;
+	struct in6_addr nh;
 	u8 ha[ETH_ALEN];
 
 	n = bv_neigh_find(skb->dev, addr);
 	if (!n) {
 		/*
-		 * Not known yet (an address of the configuration, never an
-		 * arbitrary one): resolve it, so that the next packet from
+		 * Not a neighbour (yet): the one it is reached through, a
+		 * router or itself. Only addresses of the configuration
+		 * come here, never arbitrary ones.
+		 */
+		if (!bv_l2_addr(skb->dev, addr, &nh))
+			return false;
+		addr = &nh;
+		n = bv_neigh_find(skb->dev, addr);
+	}
+	if (!n) {
+		/*
+		 * Not known yet: resolve it, so that the next packet from
 		 * there can be told apart; this one cannot
 		 */
 		bv_neigh_probe(skb->dev, addr);
@@ -113,39 +168,41 @@ bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
 	return false;
 }
 
-#define BV_TRUST_REFRESH	(5 * HZ)
-
-/* an IPv6 gateway: its route through ipv6_stub (see bv_nd_tbl()) */
-static void bv_trust_resolve6(struct net *net, const struct in6_addr *gw)
+bool bv_from_tunnel(const struct sk_buff *skb)
 {
-	struct flowi6 fl6 = { .daddr = *gw };
-	struct dst_entry *dst;
+	const struct net_device *dev = skb->dev;
+	const struct rtnl_link_ops *ops;
 
-	/* the stub fails while IPv6 is absent */
-	dst = READ_ONCE(ipv6_stub)->ipv6_dst_lookup_flow(net, NULL, &fl6, NULL);
-	if (IS_ERR(dst))
-		return;
-	bv_neigh_probe(dst->dev, rt6_nexthop((struct rt6_info *)dst, gw));
-	dst_release(dst);
+	/*
+	 * What an IPIP device of this namespace decapsulated: its carrier
+	 * came through bv_member_in() here first, which removed the inner
+	 * stamp unless the carrier came from a trusted neighbour. A tunnel
+	 * whose carriers arrive in another namespace (link-netns) vouches
+	 * for nothing; nor would one fed from UDP by FOU/GUE, whose carriers
+	 * bv_member_in() cannot tell apart (decisions.md: a member must not
+	 * be configured so).
+	 */
+	if (!dev || dev->type != ARPHRD_TUNNEL)
+		return false;
+	ops = dev->rtnl_link_ops;
+	if (!ops || strcmp(ops->kind, "ipip") || !ops->get_link_net)
+		return false;
+	return net_eq(ops->get_link_net(dev), dev_net(dev));
 }
+
+#define BV_TRUST_REFRESH	(5 * HZ)
 
 /* resolve (or refresh) the neighbour a gateway is reached through */
 static void bv_trust_resolve(struct net *net, const struct in6_addr *gw)
 {
+	struct dst_entry *dst;
 	struct in6_addr nh;
-	struct rtable *rt;
 
-	if (!bv_addr_is4(gw)) {
-		bv_trust_resolve6(net, gw);
+	dst = bv_route(net, gw, &nh);
+	if (!dst)
 		return;
-	}
-	rt = ip_route_output(net, bv_addr_get4(gw), 0, 0, 0);
-	if (IS_ERR(rt))
-		return;
-	/* a gateway behind a router is trusted through that router */
-	bv_addr_set4(&nh, rt_nexthop(rt, bv_addr_get4(gw)));
-	bv_neigh_probe(rt->dst.dev, &nh);
-	ip_rt_put(rt);
+	bv_neigh_probe(dst->dev, &nh);
+	dst_release(dst);
 }
 
 static void bv_trust_work(struct work_struct *work)

@@ -23,6 +23,14 @@ bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
 		     const struct in6_addr *saddr, bool gateways);
 
 /*
+ * true if @skb (at PRE_ROUTING) was decapsulated by an IPIP tunnel device
+ * of this namespace: its carrier passed bv_member_in() first, which
+ * removed the inner packet's stamp unless the carrier came from a trusted
+ * neighbour (bv_from_trusted()).
+ */
+bool bv_from_tunnel(const struct sk_buff *skb);
+
+/*
  * A member keeps its gateways' neighbour entries resolved and in use, so
  * that their addresses are known before the first stamp arrives and are
  * never collected: at once when the configuration changes (kick), and

@@ -22,13 +22,15 @@
  * here records the cut and complete events for the cases to check;
  * bv_hooks_set() (netfilter/hooks.c) and the neighbour refresh of
  * netfilter/trust.c, which kmod/netns.c refers to and no case calls; and
- * bv_from_trusted() (netfilter/trust.c), whose answer needs neighbour
- * tables and devices: here a case says which source is not trusted, and
- * the VM bench's trust scenario tests the real one.
+ * bv_from_trusted() and bv_from_tunnel() (netfilter/trust.c), whose
+ * answers need neighbour tables and devices: here a case says which
+ * source is not trusted and whether a packet came out of a tunnel, and
+ * the VM bench's trust and tunnel scenarios test the real ones.
  */
 #include <kunit/test.h>
 #include <kunit/resource.h>
 #include <linux/delay.h>
+#include <linux/icmp.h>
 #include <linux/if_ether.h>
 #include <linux/inet.h>
 #include <linux/ip.h>
@@ -156,6 +158,14 @@ bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
 	return !bv_t_addr_is(saddr, bv_t_untrusted);
 }
 
+/* netfilter/trust.c: whether a case's packet came out of an IPIP tunnel */
+static bool bv_t_tunnel;
+
+bool bv_from_tunnel(const struct sk_buff *skb)
+{
+	return bv_t_tunnel;
+}
+
 void bv_trust_init(struct beaver_net *bn)
 {
 }
@@ -209,6 +219,7 @@ static int bv_t_init(struct kunit *test)
 
 	test->priv = NULL;
 	bv_t_untrusted = 0;
+	bv_t_tunnel = false;
 	if (!ctx)
 		return -ENOMEM;
 	bn = &ctx->bn;
@@ -1478,6 +1489,135 @@ static void bv_member_completion(struct kunit *test)
 }
 
 /*
+ * IPVS tunnelling (IPIP). The carrier is neither counted nor bypass: its
+ * inner packet comes back decapsulated, from the tunnel device, and is
+ * judged there. A carrier from a trusted neighbour keeps the inner stamp
+ * for that; from anywhere else the inner stamp is removed at once (after
+ * decapsulation nothing tells where it came from). A stamp on the carrier
+ * itself is never evidence. A member's own carriers are not counted twice.
+ */
+#define BV_T_DIRECTOR	0x0a000009	/* 10.0.0.9: a gateway, tunnelling */
+
+static unsigned int bv_t_wrap(u8 *buf, const u8 *inner, unsigned int len,
+			      u32 saddr, const u8 *opts, unsigned int optlen)
+{
+	unsigned int hlen = sizeof(struct iphdr) + optlen;
+	struct iphdr *iph = (struct iphdr *)buf;
+
+	memmove(buf + hlen, inner, len);
+	memset(iph, 0, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = hlen / 4;
+	iph->tot_len = htons(hlen + len);
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_IPIP;
+	iph->saddr = htonl(saddr);
+	iph->daddr = htonl(BV_T_SELF);
+	if (optlen)
+		memcpy(buf + sizeof(*iph), opts, optlen);
+	ip_send_check(iph);
+	return hlen + len;
+}
+
+static unsigned int bv_t_carrier_in(struct kunit *test, const u8 *pkt,
+				    unsigned int len, struct sk_buff **skb)
+{
+	struct bv_t_ctx *ctx = test->priv;
+	unsigned int v;
+
+	*skb = bv_t_skb(test, pkt, len);
+	rcu_read_lock();
+	v = bv_member_in(&ctx->bn, ctx->cfg, *skb);
+	rcu_read_unlock();
+	return v;
+}
+
+static void bv_member_in_ipip(struct kunit *test)
+{
+	u8 *pkt = bv_t_buf(test), *want = bv_t_buf(test);
+	u8 opt[BEAVER_OPT_LEN];
+	unsigned int len, wlen, ilen;
+	struct sk_buff *skb;
+	struct bv_t_acct s;
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+	bv_stamp_encode(opt, BV_T_GROUP, 5);
+
+	/* from the director: through untouched, nothing counted, no cut */
+	ilen = bv_t_build(pkt, BV_T_CLIENT, BV_T_VIP, opt, sizeof(opt), 40);
+	len = bv_t_wrap(pkt, pkt, ilen, BV_T_DIRECTOR, NULL, 0);
+	memcpy(want, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_carrier_in(test, pkt, len, &skb), NF_ACCEPT);
+	bv_t_expect_bytes(test, skb, want, len);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STAMPED), 0);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_UNTRUSTED), 0);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 0);
+	bv_t_chan(test, BEAVER_CHAN_GATEWAY, 0, 4, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.entries, 0);
+	bv_t_chan(test, BEAVER_CHAN_BYPASS, 0, 4, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.entries, 0);
+
+	/* decapsulated, from the tunnel device: a gateway's stamp, it cuts */
+	bv_t_untrusted = BV_T_CLIENT;	/* no link-layer source to check */
+	bv_t_tunnel = true;
+	bv_t_in(test, BV_T_CLIENT, 5, 40);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 5);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STAMPED), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 0);
+	bv_t_chan(test, BEAVER_CHAN_GATEWAY, 0, 6, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.cur.rx_pkts, 1);
+	/* ... but not from any other device */
+	bv_t_tunnel = false;
+	bv_t_in(test, BV_T_CLIENT, 6, 40);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 5);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_UNTRUSTED), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 1);
+
+	/* from a stray host: the inner stamp is removed before decapsulation */
+	bv_t_untrusted = BV_T_STRAY;
+	ilen = bv_t_build(pkt, BV_T_STRAY, BV_T_VIP, opt, sizeof(opt), 40);
+	len = bv_t_wrap(pkt, pkt, ilen, BV_T_STRAY, NULL, 0);
+	wlen = bv_t_build(want, BV_T_STRAY, BV_T_VIP, NULL, 0, 40);
+	wlen = bv_t_wrap(want, want, wlen, BV_T_STRAY, NULL, 0);
+	KUNIT_EXPECT_EQ(test, bv_t_carrier_in(test, pkt, len, &skb), NF_ACCEPT);
+	bv_t_expect_bytes(test, skb, want, wlen);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_UNTRUSTED), 2);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 5);
+	/* ... and a fragment of it, which cannot lose 8 bytes, is dropped */
+	((struct iphdr *)pkt)->frag_off = htons(IP_MF);
+	ip_send_check((struct iphdr *)pkt);
+	KUNIT_EXPECT_EQ(test, bv_t_carrier_in(test, pkt, len, &skb), NF_DROP);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_UNTRUSTED), 3);
+
+	/* a stamp on the carrier: removed, never evidence */
+	bv_t_untrusted = 0;
+	ilen = bv_t_build(pkt, BV_T_CLIENT, BV_T_VIP, NULL, 0, 40);
+	bv_stamp_encode(opt, BV_T_GROUP, 9);
+	len = bv_t_wrap(pkt, pkt, ilen, BV_T_DIRECTOR, opt, sizeof(opt));
+	wlen = bv_t_build(want, BV_T_CLIENT, BV_T_VIP, NULL, 0, 40);
+	wlen = bv_t_wrap(want, want, wlen, BV_T_DIRECTOR, NULL, 0);
+	KUNIT_EXPECT_EQ(test, bv_t_carrier_in(test, pkt, len, &skb), NF_ACCEPT);
+	bv_t_expect_bytes(test, skb, want, wlen);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_UNTRUSTED), 4);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 5);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STAMPED), 1);
+
+	/* this member's own carrier: its inner packet was counted already */
+	ilen = bv_t_build(pkt, BV_T_SELF, BV_T_PEER_A, NULL, 0, 40);
+	len = bv_t_wrap(pkt, pkt, ilen, BV_T_SELF, NULL, 0);
+	((struct iphdr *)pkt)->daddr = htonl(BV_T_PEER_A);
+	ip_send_check((struct iphdr *)pkt);
+	skb = bv_t_skb(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	bv_t_expect_bytes(test, skb, pkt, len);
+	bv_t_chan(test, BEAVER_CHAN_MEMBER, BV_T_PEER_A, 6, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.entries, 0);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_TX_STAMPED), 0);
+}
+
+/*
  * A stamp of our group from a source that is not a trusted neighbour (a
  * host outside the group setting our option, or an address it spoofed):
  * removed, counted, and the packet handled as unstamped; the member's
@@ -1983,6 +2123,88 @@ static void bv_tables_ipv6_keys_apart(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&bv_t_bn(test)->n_flows), 3);
 }
 
+/*
+ * An ICMP "fragmentation needed" from router @from quoting @quoted (an
+ * IPv4 header with its options, and 8 bytes more), advertising @mtu
+ */
+static struct sk_buff *bv_t_frag_needed(struct kunit *test, u32 from,
+					const u8 *quoted, unsigned int qlen,
+					u16 mtu)
+{
+	u8 *pkt = bv_t_buf(test);
+	struct iphdr *iph = (struct iphdr *)pkt;
+	struct icmphdr *ih = (struct icmphdr *)(pkt + sizeof(*iph));
+	unsigned int len = sizeof(*iph) + sizeof(*ih) + qlen;
+
+	memset(pkt, 0, len);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tot_len = htons(len);
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_ICMP;
+	iph->saddr = htonl(from);
+	iph->daddr = htonl(BV_T_SELF);
+	ip_send_check(iph);
+	ih->type = ICMP_DEST_UNREACH;
+	ih->code = ICMP_FRAG_NEEDED;
+	ih->un.frag.mtu = htons(mtu);
+	memcpy(ih + 1, quoted, qlen);
+	ih->checksum = ip_compute_csum(ih, sizeof(*ih) + qlen);
+	return bv_t_skb(test, pkt, len);
+}
+
+/*
+ * A router past this member (or past a gateway) with a smaller MTU M drops
+ * a stamped packet and says M: what fits the sender's own packets is
+ * M - 8, the stamp being ours. Errors that quote no stamp of the group,
+ * or say no MTU, stay as they are; every one keeps a valid checksum.
+ */
+struct bv_t_frag_case {
+	u8 group;		/* of the quoted stamp; 0: none */
+	u16 mtu;		/* what the router says */
+	u16 want;		/* what the member passes on */
+};
+
+static void bv_icmp_frag_needed_lowers(struct kunit *test)
+{
+	struct bv_t_ctx *ctx = test->priv;
+	u8 *quoted = bv_t_buf(test);
+	static const struct bv_t_frag_case fc[] = {
+		{ BV_T_GROUP, 1400, 1392 },
+		{ 0, 1400, 1400 },
+		{ BV_T_GROUP + 1, 1400, 1400 },
+		{ BV_T_GROUP, 0, 0 },
+		{ BV_T_GROUP, 68, 68 },
+	};
+	u8 opt[BEAVER_OPT_LEN];
+	unsigned int i, qlen, lowered = 0;
+
+	for (i = 0; i < ARRAY_SIZE(fc); i++) {
+		struct icmphdr *ih;
+		struct sk_buff *skb;
+
+		bv_stamp_encode(opt, fc[i].group ? fc[i].group : 1, 5);
+		qlen = bv_t_build(quoted, BV_T_SELF, BV_T_PEER_A, opt,
+				  fc[i].group ? sizeof(opt) : 0, 100);
+		/* the header and 8 bytes of payload, as routers quote */
+		qlen = (quoted[0] & 0x0f) * 4 + 8;
+		skb = bv_t_frag_needed(test, BV_T_STRAY, quoted, qlen,
+				       fc[i].mtu);
+		rcu_read_lock();
+		bv_icmp_frag_needed(&ctx->bn, ctx->cfg, skb);
+		rcu_read_unlock();
+		ih = (struct icmphdr *)(skb->data + sizeof(struct iphdr));
+		KUNIT_EXPECT_EQ_MSG(test, ntohs(ih->un.frag.mtu), fc[i].want,
+				    "frag case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, ip_compute_csum(ih, skb->len -
+							  sizeof(struct iphdr)),
+				    0, "frag case %u: checksum", i);
+		lowered += fc[i].want != fc[i].mtu;
+	}
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_ICMP_MTU_LOWERED),
+			lowered);
+}
+
 static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_in_cut_before_delivery),
 	KUNIT_CASE(bv_member_in_inflight),
@@ -1997,6 +2219,7 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_out_stamps),
 	KUNIT_CASE(bv_member_completion),
 	KUNIT_CASE(bv_member_in_untrusted_stamp),
+	KUNIT_CASE(bv_member_in_ipip),
 	KUNIT_CASE(bv_member_in_stamp_window),
 	KUNIT_CASE(bv_tables_retire_closed),
 	KUNIT_CASE(bv_tables_resize_keeps_flows),
@@ -2004,6 +2227,7 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_tables_divert_keeps_complete),
 	KUNIT_CASE(bv_addr_families_apart),
 	KUNIT_CASE(bv_tables_ipv6_keys_apart),
+	KUNIT_CASE(bv_icmp_frag_needed_lowers),
 	{}
 };
 

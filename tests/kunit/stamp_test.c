@@ -17,6 +17,8 @@
 #include <linux/udp.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/net_namespace.h>
+#include <net/tcp.h>
 
 #include "stamp.h"
 
@@ -669,6 +671,238 @@ static void bv_skb_stamp_nonlinear(struct kunit *test)
 	bv_t_roundtrip(test, skb, want, wlen, 28, 6, 601);
 }
 
+/* ---- IPIP (IPVS tunnelling): the stamp goes into the inner header ---- */
+
+#define BV_T_OUTER_SADDR	0x0a000009	/* 10.0.0.9: the director */
+
+/*
+ * Put the IPv4 packet @inner (@len bytes) behind a 20-byte IPIP header
+ * into @buf, as IPVS's tunnel transmission does. Returns the length.
+ */
+static unsigned int bv_t_ipip(u8 *buf, const u8 *inner, unsigned int len)
+{
+	struct iphdr *iph = (struct iphdr *)buf;
+
+	memmove(buf + sizeof(*iph), inner, len);
+	memset(iph, 0, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tot_len = htons(sizeof(*iph) + len);
+	iph->id = htons(0x4321);
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_IPIP;
+	iph->saddr = htonl(BV_T_OUTER_SADDR);
+	iph->daddr = htonl(BV_T_DADDR);
+	ip_send_check(iph);
+	return sizeof(*iph) + len;
+}
+
+/* the header offsets IPVS leaves on a tunnelled skb at POST_ROUTING */
+static void bv_t_ipvs_offsets(struct sk_buff *skb, unsigned int ihl)
+{
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, 20);
+	skb_set_inner_network_header(skb, 20);
+	skb_set_inner_mac_header(skb, 20);
+	skb_set_inner_transport_header(skb, 20 + ihl);
+	skb_set_inner_ipproto(skb, IPPROTO_IPIP);
+}
+
+/* a valid IPv4 header @off bytes into @skb, @hlen long, @tot_len total */
+static void bv_t_expect_hdr(struct kunit *test, struct sk_buff *skb,
+			    unsigned int off, unsigned int hlen,
+			    unsigned int tot_len)
+{
+	const struct iphdr *iph = (const struct iphdr *)(skb->data + off);
+
+	KUNIT_EXPECT_EQ(test, iph->ihl * 4, hlen);
+	KUNIT_EXPECT_EQ(test, ntohs(iph->tot_len), tot_len);
+	KUNIT_EXPECT_EQ(test, (__force u16)ip_fast_csum(iph, iph->ihl), 0);
+}
+
+static void bv_skb_stamp_ipip(struct kunit *test)
+{
+	u8 *pkt = bv_t_buf(test), opt[BEAVER_OPT_LEN];
+	struct bv_stamp st = {};
+	unsigned int len, ilen;
+	struct sk_buff *skb;
+	const u8 *got;
+	__wsum sum;
+	int nhoff;
+
+	ilen = bv_t_build(pkt, NULL, 0, 200);
+	len = bv_t_ipip(pkt, pkt, ilen);
+	skb = bv_t_skb(test, pkt, len, 64);
+	bv_t_ipvs_offsets(skb, 20);
+	KUNIT_EXPECT_EQ(test, bv_skb_inner_off(skb), 20);
+	KUNIT_EXPECT_EQ(test, bv_skb_stamp_find_inner(skb, 0, &st, &nhoff),
+			-ENOENT);
+
+	KUNIT_ASSERT_EQ(test, bv_skb_stamp_insert(skb, 5, 0x01020304), 0);
+	KUNIT_ASSERT_EQ(test, skb->len, len + BEAVER_OPT_LEN);
+	/* the carrier: 8 bytes longer, no option of its own */
+	bv_t_expect_hdr(test, skb, 0, 20, skb->len);
+	KUNIT_EXPECT_EQ(test, bv_skb_stamp_find(skb, 0, &st), -ENOENT);
+	/* the inner header took the stamp */
+	bv_t_expect_hdr(test, skb, 20, 28, ilen + BEAVER_OPT_LEN);
+	got = bv_t_bytes(test, skb);
+	bv_stamp_encode(opt, 5, 0x01020304);
+	KUNIT_EXPECT_EQ(test, memcmp(got + 40, opt, BEAVER_OPT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(got + 12, pkt + 12, 8), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(got + 32, pkt + 32, 8), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(got + 48, pkt + 40, len - 40), 0);
+	/* its UDP checksum still holds (the pseudo-header did not change) */
+	sum = skb_checksum(skb, 48, len - 40, 0);
+	KUNIT_EXPECT_EQ(test,
+			(__force u16)csum_tcpudp_magic(htonl(BV_T_SADDR),
+						       htonl(BV_T_DADDR),
+						       len - 40, IPPROTO_UDP,
+						       sum), 0);
+	/* what GSO and the stack find the inner packet by */
+	KUNIT_EXPECT_EQ(test, skb_network_offset(skb), 0);
+	KUNIT_EXPECT_EQ(test, skb_transport_offset(skb), 20);
+	KUNIT_EXPECT_EQ(test, skb_inner_network_offset(skb), 20);
+	KUNIT_EXPECT_EQ(test, skb_inner_mac_header(skb) - skb->data, 20);
+	KUNIT_EXPECT_EQ(test, skb_inner_transport_offset(skb), 48);
+
+	KUNIT_EXPECT_EQ(test, bv_skb_stamp_find_inner(skb, 5, &st, &nhoff), 20);
+	KUNIT_EXPECT_EQ(test, nhoff, 20);
+	KUNIT_EXPECT_EQ(test, st.group, 5);
+	KUNIT_EXPECT_EQ(test, st.epoch, 0x01020304);
+
+	/* a member strips it as it arrives (transport header: inner) */
+	KUNIT_ASSERT_EQ(test, bv_skb_stamp_strip_at(skb, 20, 20), 0);
+	bv_t_expect_bytes(test, skb, pkt, len);
+	KUNIT_EXPECT_EQ(test, skb_transport_offset(skb), 20);
+
+	/* a fragment's inner header cannot grow; a later one has none */
+	((struct iphdr *)pkt)->frag_off = htons(IP_MF);
+	ip_send_check((struct iphdr *)pkt);
+	skb = bv_t_skb(test, pkt, len, 64);
+	KUNIT_EXPECT_EQ(test, bv_skb_stamp_insert(skb, 5, 1), -ENOSPC);
+	bv_t_expect_bytes(test, skb, pkt, len);
+	((struct iphdr *)pkt)->frag_off = htons(100);
+	ip_send_check((struct iphdr *)pkt);
+	skb = bv_t_skb(test, pkt, len, 64);
+	KUNIT_EXPECT_EQ(test, bv_skb_stamp_find_inner(skb, 5, &st, &nhoff),
+			-ENOENT);
+
+	/* an inner header longer than its carrier says: refused */
+	ilen = bv_t_build(pkt, NULL, 0, 200);
+	len = bv_t_ipip(pkt, pkt, ilen);
+	((struct iphdr *)pkt)->tot_len = htons(len - 4);
+	ip_send_check((struct iphdr *)pkt);
+	skb = bv_t_skb(test, pkt, len - 4, 64);
+	KUNIT_EXPECT_EQ(test, bv_skb_stamp_insert(skb, 5, 1), -EINVAL);
+}
+
+/*
+ * A TCP GSO packet that IPVS tunnelled (SKB_GSO_IPXIP4): the stamp goes
+ * into the inner header once, and software segmentation (the ipip GSO
+ * handler, as a device without IPIP offload gets it) copies it into every
+ * segment, with the inner and outer lengths and checksums of each.
+ */
+static void bv_skb_stamp_ipip_gso(struct kunit *test)
+{
+	unsigned int payload = 3000, ilen = 20 + 20 + payload, len;
+	struct sk_buff *skb, *segs, *seg, *next;
+	u32 seq = 1000, sent = 0, n = 0;
+	struct skb_shared_info *sh;
+	u8 *pkt, opt[BEAVER_OPT_LEN];
+	struct iphdr *iph;
+	struct tcphdr *th;
+	unsigned int i;
+
+	pkt = kunit_kzalloc(test, ilen + 20, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	iph = (struct iphdr *)pkt;
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tot_len = htons(ilen);
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_TCP;
+	iph->saddr = htonl(BV_T_SADDR);
+	iph->daddr = htonl(BV_T_DADDR);
+	ip_send_check(iph);
+	th = (struct tcphdr *)(pkt + 20);
+	th->source = htons(40000);
+	th->dest = htons(80);
+	th->seq = htonl(seq);
+	th->doff = 5;
+	th->ack = 1;
+	th->window = htons(1000);
+	for (i = 0; i < payload; i++)
+		pkt[40 + i] = (u8)(i * 11 + 1);
+	/* CHECKSUM_PARTIAL: the pseudo-header sum, as TCP leaves it */
+	th->check = ~tcp_v4_check(ilen - 20, iph->saddr, iph->daddr, 0);
+	len = bv_t_ipip(pkt, pkt, ilen);
+
+	skb = bv_t_skb(test, pkt, len, 64);
+	bv_t_ipvs_offsets(skb, 20);
+	skb->encapsulation = 1;
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_inner_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+	/* GSO needs a device (its features) for the encapsulated part */
+	skb->dev = init_net.loopback_dev;
+	sh = skb_shinfo(skb);
+	sh->gso_type = SKB_GSO_TCPV4 | SKB_GSO_IPXIP4;
+	sh->gso_size = 1000;
+	sh->gso_segs = 3;
+
+	KUNIT_ASSERT_EQ(test, bv_skb_stamp_insert(skb, 6, 77), 0);
+	/* no route here: the segments make room for the stamp */
+	KUNIT_EXPECT_EQ(test, sh->gso_size, 992);
+	KUNIT_EXPECT_EQ(test, sh->gso_segs, DIV_ROUND_UP(payload, 992));
+	KUNIT_EXPECT_EQ(test, skb_transport_offset(skb), 20);
+	KUNIT_EXPECT_EQ(test, skb_inner_network_offset(skb), 20);
+	KUNIT_EXPECT_EQ(test, skb_inner_transport_offset(skb), 48);
+	/* each segment as big on the wire as before the stamp */
+	KUNIT_EXPECT_TRUE(test, skb_gso_validate_network_len(skb, 20 + 20 +
+							     20 + 1000));
+	KUNIT_EXPECT_FALSE(test, skb_gso_validate_network_len(skb, 20 + 20 +
+							      20 + 999));
+
+	segs = skb_gso_segment(skb, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(segs));
+	bv_stamp_encode(opt, 6, 77);
+	skb_list_walk_safe(segs, seg, next) {
+		unsigned int dlen, tlen;
+		const u8 *got;
+		__wsum sum;
+
+		skb_mark_not_on_list(seg);
+		bv_t_track(test, seg);
+		n++;
+		skb_reset_network_header(seg);
+		KUNIT_ASSERT_GT(test, seg->len, 20 + 28 + 20);
+		dlen = seg->len - 20 - 28 - 20;
+		tlen = seg->len - 48;
+		KUNIT_EXPECT_LE(test, dlen, 992);
+		bv_t_expect_hdr(test, seg, 0, 20, seg->len);
+		KUNIT_EXPECT_EQ(test, seg->data[9], IPPROTO_IPIP);
+		bv_t_expect_hdr(test, seg, 20, 28, seg->len - 20);
+		got = bv_t_bytes(test, seg);
+		KUNIT_EXPECT_EQ(test, memcmp(got + 40, opt, BEAVER_OPT_LEN), 0);
+		th = (struct tcphdr *)(got + 48);
+		KUNIT_EXPECT_EQ(test, ntohl(th->seq), seq + sent);
+		KUNIT_EXPECT_EQ(test, got[48 + 20], (u8)(sent * 11 + 1));
+		/* each segment's own TCP checksum, computed in software */
+		sum = csum_partial(got + 48, tlen, 0);
+		KUNIT_EXPECT_EQ(test,
+				(__force u16)csum_tcpudp_magic(htonl(BV_T_SADDR),
+							       htonl(BV_T_DADDR),
+							       tlen,
+							       IPPROTO_TCP,
+							       sum), 0);
+		sent += dlen;
+	}
+	KUNIT_EXPECT_EQ(test, sent, payload);
+	KUNIT_EXPECT_EQ(test, n, DIV_ROUND_UP(payload, 992));
+}
+
 static struct kunit_case beaver_stamp_cases[] = {
 	KUNIT_CASE(bv_skb_stamp_insert_find_strip),
 	KUNIT_CASE(bv_skb_stamp_insert_keeps_options),
@@ -682,6 +916,8 @@ static struct kunit_case beaver_stamp_cases[] = {
 	KUNIT_CASE(bv_skb_stamp_no_headroom),
 	KUNIT_CASE(bv_skb_stamp_cloned),
 	KUNIT_CASE(bv_skb_stamp_nonlinear),
+	KUNIT_CASE(bv_skb_stamp_ipip),
+	KUNIT_CASE(bv_skb_stamp_ipip_gso),
 	{}
 };
 

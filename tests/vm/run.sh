@@ -14,7 +14,10 @@
 #
 # SCENARIO: a file name in tests/vm/scenarios without .sh ("03-inflight"),
 # its number ("03") or any unique part of its name ("inflight"); default all,
-# in order.
+# in order, except those whose header says "# vm-full-only: REASON" when
+# BEAVER_VM_ENV has no SOAK=1 (make check rather than make check-full):
+# each is listed as "vm: NAME: NOT RUN (REASON)", never counted as passed
+# or skipped. Named on the command line, a scenario always runs.
 #
 # Options:
 #   -d, --demo    run the demo (tests/vm/demo.sh, what `make demo` does)
@@ -67,14 +70,21 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-all=()
+all=() notrun=()
 for f in "$here"/scenarios/*.sh; do [ -f "$f" ] && all+=("$(basename "$f" .sh)"); done
 sel=()
 if [ "$demo" = 1 ]; then
 	[ ${#args[@]} -eq 0 ] || { echo "run.sh: --demo takes no scenario" >&2; exit 2; }
 	sel=(demo)
 elif [ ${#args[@]} -eq 0 ]; then
-	sel=("${all[@]}")
+	for s in "${all[@]}"; do
+		why=$(sed -n 's/^# vm-full-only: *//p' "$here/scenarios/$s.sh" | head -n1)
+		if [ -n "$why" ] && [[ " ${BEAVER_VM_ENV:-} " != *" SOAK=1 "* ]]; then
+			notrun+=("$s: NOT RUN (make check-full only: $why)")
+			continue
+		fi
+		sel+=("$s")
+	done
 else
 	for a in "${args[@]}"; do
 		a=${a%.sh}
@@ -129,6 +139,7 @@ demo_filter() {
 }
 
 npass=0 nfail=0 nskip=0
+for n in "${notrun[@]}"; do echo "vm: $n"; done
 for name in "${sel[@]}"; do
 	limit=$(limit_of "$name")
 	log=$out/logs/$name.log
@@ -190,5 +201,5 @@ for name in "${sel[@]}"; do
 	*) nfail=$((nfail + 1)); echo "vm: $name: FAIL ${line#FAIL }${figs:+ [figures: $figs]} (${dt}s; log: $log)" ;;
 	esac
 done
-echo "vm: total $npass passed, $nfail failed, $nskip skipped in $(($(date +%s) - t0))s"
+echo "vm: total $npass passed, $nfail failed, $nskip skipped in $(($(date +%s) - t0))s${notrun[0]:+ (${#notrun[@]} not run: make check-full only)}"
 [ "$nfail" = 0 ]

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm-timeout: 2400
+# vm-full-only: RSS over 10,000 snapshots is a soak; make check's 27-soak bounds RSS growth over ~400
 #
 # Runs for months on a busy member (issue #10): "beaverd RSS on the member
 # and the coordinator over 10,000 snapshots: growth <= 10 % after warm-up;
@@ -9,14 +10,15 @@
 # RSS_SNAPSHOTS accepted snapshots as fast as the lab allows, under light
 # traffic, with PAR clients at once against max_outstanding PAR.
 #
-# Runs in make check and in make check-full, never skipped: with SOAK=1
-# (make check-full, scripts/check.sh) 10,000 snapshots, KEEP 200 (520-650 s
-# of snapshots at 15-19 a second under TCG on a loaded host, ~630 s with
-# boot and lab); without, a short run of 300, KEEP 50 (15-30 s of
-# snapshots, 45-60 s in all: what make check's 30 minutes have left). The
-# short run's checks are the same bounds, weaker: 10 % of ~5.9 MB over 240
-# snapshots after warm-up catches a leak of ~2.5 kB a snapshot; the 10,000
-# catch 60-80 bytes a snapshot (8,000 after warm-up). RSS_SNAPSHOTS, KEEP,
+# Runs in make check-full only (the vm-full-only header: make check's 30
+# minutes ran out with issue #11's scenarios; 27-soak bounds beaverd's RSS
+# growth there): with SOAK=1 (make check-full, scripts/check.sh) 10,000
+# snapshots, KEEP 200 (520-650 s of snapshots at 15-19 a second under TCG
+# on a loaded host, ~630 s with boot and lab). Named on run.sh's command
+# line without SOAK=1 it takes a short run of 300, KEEP 50 (45-60 s in
+# all), with the same bounds, weaker: 10 % of ~5.9 MB over 240 snapshots
+# after warm-up catches a leak of ~2.5 kB a snapshot; the 10,000 catch
+# 60-80 bytes a snapshot (8,000 after warm-up). RSS_SNAPSHOTS, KEEP,
 # PAR, WIN, SAMPLE_S, SETTLE_MS (BEAVER_VM_ENV) change the run.
 #
 #   snapshots           accepted snapshots: at least RSS_SNAPSHOTS (taken

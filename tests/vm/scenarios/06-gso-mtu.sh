@@ -8,6 +8,10 @@
 # exact, the segments are full-size (average > 1400 bytes), and the director
 # never fragments.
 #
+# Baseline: the same two transfers before beaver.ko is loaded (module
+# absent); every run's retransmissions must stay within 1 % of the
+# segments of the module-absent run of its mode.
+#
 # Without the clamp (`mss-clamp off`; connections opened before the
 # module, allow-listed peers) nothing may break either (issue #11): the
 # client's GSO super-packets reach the director whole (veth), and the
@@ -16,8 +20,7 @@
 # any router may split a TCP segment (stat.stamp_split). Checks: transfer
 # exact, no fragments (IPVS sets ignore_df: before issue #11 the director
 # fragmented every full-size segment; mutant gso-grow), nothing refused
-# for its size, retransmissions within 1 % of the segments of the clamped
-# run.
+# for its size, retransmissions within 1 % as above.
 #
 # Don't-Fragment UDP near the MTU (QUIC): 1,464-byte datagrams (1,492 on
 # the wire, 1,500 stamped) pass untouched; 1,472-byte ones (1,500 on the
@@ -27,7 +30,8 @@
 # most two datagrams lost to the discovery. Member to member (m1 -> m2,
 # stamped by m1 itself) the send fails at once with EMSGSIZE, and the
 # sender steps down to 1,464 bytes: nothing lost. No fragment anywhere,
-# never a black hole.
+# never a black hole. Figures: frags (all cases, 0), blackholed (cases
+# where traffic stopped getting through: 0), retrans per run.
 #
 #   client --(VIP_DR:80, udp 7000)--> director [gateway] --DR--> m1
 #          --(VIP_NAT:81)-->                              --NAT-> m2
@@ -45,18 +49,20 @@ ipvs_service director tcp $VIP_NAT:81
 ipvs_real director tcp $VIP_NAT:81 10.0.1.12:81 nat
 ipvs_service director udp $VIP_DR:7000
 ipvs_real director udp $VIP_DR:7000 10.0.1.11:7000 dr
-beaver_lab 50
-bnl director gw-advance 1 >/dev/null
+frags_all=0 blackholed=0
 
 # transfer LABEL MEMBER VIP PORT: one tcpbulk run, figures LABEL_*;
-# sets ok, frags, retrans, clamped
+# sets ok, frags, retrans, clamped (Beaver's counters only once loaded)
 transfer() {
-	local label=$1 m=$2 vip=$3 port=$4 f0 r0 c0 g0 t0 out srv spid
+	local label=$1 m=$2 vip=$3 port=$4 f0 r0 c0=0 g0=0 t0 out srv spid mod=0
 	log "$label: $BYTES bytes to $vip:$port ($m)"
+	beaver_loaded && mod=1
 	f0=$(snmp director Ip FragCreates)
 	r0=$(snmp client Tcp RetransSegs)
-	c0=$(bstat "$m" stat.mss_clamped)
-	g0=$(bstat director stat.gw_stamped)
+	if [ $mod = 1 ]; then
+		c0=$(bstat "$m" stat.mss_clamped)
+		g0=$(bstat director stat.gw_stamped)
+	fi
 	nsx "$m" tcpbulk serve --port "$port" --once --timeout-ms 60000 \
 		--ready-file "$(ready_file "$label")" >"$VM_STATE/serve.$label" &
 	spid=$!
@@ -73,12 +79,30 @@ transfer() {
 	[ "$(kv "$srv" received)/$(kv "$srv" bad)" = "$BYTES/0" ] || ok=0
 	frags=$(( $(snmp director Ip FragCreates) - f0 ))
 	retrans=$(( $(snmp client Tcp RetransSegs) - r0 ))
-	clamped=$(( $(bstat "$m" stat.mss_clamped) - c0 ))
+	frags_all=$((frags_all + frags))
+	[ "$ok" = 1 ] || blackholed=$((blackholed + 1))
 	figure "${label}_frags" "$frags"
 	figure "${label}_retrans" "$retrans"
+	clamped=0
+	[ $mod = 1 ] || return 0
+	clamped=$(( $(bstat "$m" stat.mss_clamped) - c0 ))
 	figure "${label}_clamped" "$clamped"
 	check_gt "$(( $(bstat director stat.gw_stamped) - g0 ))" 0 "$label: packets stamped by the gateway"
 }
+
+segments=$((BYTES / 1448))
+declare -A retrans_absent
+log "baseline: beaver.ko not loaded"
+check '! beaver_loaded' "beaver.ko absent for the baseline"
+for c in dr:m1:$VIP_DR:80 nat:m2:$VIP_NAT:81; do
+	IFS=: read -r mode m vip port <<<"$c"
+	transfer "absent_$mode" "$m" "$vip" "$port"
+	check_eq "$ok" 1 "absent_$mode: tcpbulk transfer complete and verified"
+	retrans_absent[$mode]=$retrans
+done
+
+beaver_lab 50
+bnl director gw-advance 1 >/dev/null
 
 for c in dr:m1:$VIP_DR:80 nat:m2:$VIP_NAT:81; do
 	IFS=: read -r mode m vip port <<<"$c"
@@ -86,6 +110,8 @@ for c in dr:m1:$VIP_DR:80 nat:m2:$VIP_NAT:81; do
 	check_eq "$ok" 1 "$mode: tcpbulk transfer complete and verified"
 	check_ge "$clamped" 1 "$mode: stat.mss_clamped on $m (its SYN-ACK)"
 	check_eq "$frags" 0 "$mode: fragments created by the director"
+	check_le "$retrans" $((retrans_absent[$mode] + segments / 100)) \
+		"$mode: retransmissions within 1 % of the segments ($segments) of the module-absent run (${retrans_absent[$mode]})"
 done
 
 log "segment sizes seen by the members"
@@ -103,8 +129,6 @@ for c in dr:m1:80 nat:m2:81; do
 	check_le "$avg" 1500 "$mode: average length of the client's packets at $m (no stamp counted)"
 done
 
-retrans_clamped=$retrans
-segments=$((BYTES / 1448))
 
 log "no clamp: mss-clamp off"
 bnl m1 config mss-clamp off
@@ -121,8 +145,8 @@ for c in dr:m1:$VIP_DR:80 nat:m2:$VIP_NAT:81; do
 	check_eq "$frags" 0 "${mode}_noclamp: fragments created by the director (retransmissions $retrans)"
 	check_eq "$(( $(bstat director stat.stamp_toobig) - tb0 ))" 0 \
 		"${mode}_noclamp: TCP segments refused for their size (split instead)"
-	check_le "$retrans" $((retrans_clamped + segments / 100)) \
-		"${mode}_noclamp: retransmissions within 1 % of the segments ($segments) of the clamped run ($retrans_clamped)"
+	check_le "$retrans" $((retrans_absent[$mode] + segments / 100)) \
+		"${mode}_noclamp: retransmissions within 1 % of the segments ($segments) of the module-absent run (${retrans_absent[$mode]})"
 done
 
 log "no clamp, member to member: both ends count the segments the wire carries"
@@ -131,8 +155,10 @@ nsx m2 tcpbulk serve --port 6100 --once --timeout-ms 60000 \
 	--ready-file "$(ready_file m2bulk)" >"$VM_STATE/serve.m2bulk" &
 spid=$!
 wait_ready m2bulk
-out=$(nsx m1 tcpbulk send --dst 10.0.1.12 --port 6100 --bytes $BYTES --timeout-ms 60000) ||
+out=$(nsx m1 tcpbulk send --dst 10.0.1.12 --port 6100 --bytes $BYTES --timeout-ms 60000) || {
 	fail "tcpbulk m1 -> m2 failed: $out"
+	blackholed=$((blackholed + 1))
+}
 wait "$spid" || true
 check_eq "$(kv "$(cat "$VM_STATE/serve.m2bulk")" received)" $BYTES "m1 -> m2: bytes received"
 figure m1_m2_split $(( $(bstat m1 stat.stamp_split) - sp0 ))
@@ -169,6 +195,10 @@ dfudp() {
 	emsgsize=$(kv "$out" emsgsize)
 	mtu=$(kv "$out" mtu)
 	frags=$(( $(snmp director Ip FragCreates) - f0 + $(snmp "$from" Ip FragCreates) - f1 ))
+	frags_all=$((frags_all + frags))
+	# nothing got through, or still lost after the sender learned the MTU
+	[ "$(kv "$rcv" received)" -gt 0 ] && [ "$lost" -le 2 ] ||
+		blackholed=$((blackholed + 1))
 	figure "${label}_lost" "$lost"
 	figure "${label}_emsgsize" "$emsgsize"
 	figure "${label}_mtu" "$mtu"
@@ -191,3 +221,7 @@ check_eq "$lost" 0 "m2_1472: datagrams lost (the sender hears EMSGSIZE at once)"
 check_ge "$emsgsize" 1 "m2_1472: the sender was told (EMSGSIZE)"
 check_eq "$(kv "$out" size)" 1464 "m2_1472: the size the sender settled on"
 check_ge "$(( $(bstat m1 stat.stamp_toobig) - tb0 ))" 1 "m2_1472: m1's stat.stamp_toobig"
+figure frags "$frags_all"
+figure blackholed "$blackholed"
+check_eq "$frags_all" 0 "fragments created, all cases"
+check_eq "$blackholed" 0 "cases where traffic stopped getting through"
