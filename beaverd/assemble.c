@@ -10,11 +10,15 @@
 #include "beaver.h"
 #include "bvnames.h"
 
+/* peer: an IPv4 address in network byte order (members are IPv4) */
 static const struct bvr_chan *find_chan(const struct bvr_records *r,
 					uint8_t kind, uint32_t peer)
 {
+	struct bv_ip ip = bv_ip4(peer);
+
 	for (size_t i = 0; i < r->n_chans; i++)
-		if (r->chans[i].kind == kind && r->chans[i].peer == peer)
+		if (r->chans[i].kind == kind &&
+		    bv_ip_eq(&r->chans[i].peer, &ip))
 			return &r->chans[i];
 	return NULL;
 }

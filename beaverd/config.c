@@ -292,6 +292,34 @@ static bool parse_ipv4(const char *s, struct in_addr *a)
 	return inet_pton(AF_INET, s, a) == 1;
 }
 
+/*
+ * IPv6 text where this daemon wants IPv4: true, after saying why, if @s
+ * (or "[@s]", or "[@s]:port" for @port) is an IPv6 address. The module's
+ * API takes IPv6 addresses, but neither its data path nor beaverd handle
+ * IPv6 traffic yet (kmod/uapi/beaver.h, "IPv6"): refused, not misread.
+ */
+static bool refused_ipv6(struct ctx *c, const char *key, const char *s,
+			 bool port)
+{
+	char buf[INET6_ADDRSTRLEN + 1];
+	const char *end = NULL;
+	struct in6_addr a6;
+	size_t n;
+
+	if (port && s[0] == '[')
+		end = strchr(++s, ']');
+	n = end ? (size_t)(end - s) : strlen(s);
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET6, buf, &a6) != 1)
+		return false;
+	report(c, "%s: %s: IPv6 addresses need IPv6 support in beaverd and "
+	       "beaver.ko, not supported yet", key, buf);
+	return true;
+}
+
 /* an address a peer can have: not 0.0.0.0, broadcast or multicast */
 static bool is_unicast(struct in_addr a)
 {
@@ -352,6 +380,8 @@ static void parse_addrport(struct ctx *c, const struct key_def *k,
 	uint64_t port = BVD_DEFAULT_PORT;
 	struct in_addr a;
 
+	if (refused_ipv6(c, k->name, v, true))
+		return;
 	if (hl >= sizeof(host)) {
 		report(c, "%s: '%s' is not an IPv4 address[:port]", k->name, v);
 		return;
@@ -521,6 +551,8 @@ static void list_add(struct ctx *c, size_t ki, const char *item)
 		}
 		memcpy(buf, item, al);
 		buf[al] = '\0';
+		if (refused_ipv6(c, k->name, buf, false))
+			return;
 		if (!parse_ipv4(buf, &a)) {
 			report(c, "%s: '%s' is not an IPv4 address", k->name, buf);
 			return;
@@ -555,6 +587,8 @@ static void list_add(struct ctx *c, size_t ki, const char *item)
 		struct in_addr **arrp;
 
 		addr_list(c, k, &arrp, &n, &cap);
+		if (refused_ipv6(c, k->name, item, false))
+			return;
 		if (!parse_ipv4(item, &a)) {
 			report(c, "%s: '%s' is not an IPv4 address", k->name, item);
 			return;
@@ -922,6 +956,8 @@ static int handler(void *user, const char *section, const char *name,
 		parse_addrport(c, k, value, dst);
 		break;
 	case V_ADDR:
+		if (refused_ipv6(c, name, value, false))
+			break;
 		if (!parse_ipv4(value, dst))
 			report(c, "%s: '%s' is not an IPv4 address", name, value);
 		else if (!is_unicast(*(struct in_addr *)dst))

@@ -523,7 +523,7 @@ static const char *member_at(const struct bvd_coord *c, uint32_t addr)
 static int amend_report(char **report, const struct bvs_late *l, void *data)
 {
 	const struct bvd_coord *c = data;
-	struct bvr_late e = { .kind = l->kind, .peer = l->peer,
+	struct bvr_late e = { .kind = l->kind, .peer = bv_ip4(l->peer),
 			      .first = l->first, .last = l->last,
 			      .arrived = l->arrived, .pkts = l->pkts,
 			      .bytes = l->bytes };
@@ -571,9 +571,10 @@ static struct bvs_late *lates_of(const struct bvx_member *mem, size_t n,
 		for (size_t j = 0; j < mem[i].rec->n_lates; j++) {
 			const struct bvr_late *l = &mem[i].rec->lates[j];
 
+			/* IPv4: records come as JSON (json.c, get_addr) */
 			v[k++] = (struct bvs_late){
 				.node = mem[i].node, .kind = l->kind,
-				.peer = l->peer, .first = l->first,
+				.peer = bv_ip_get4(&l->peer), .first = l->first,
 				.last = l->last, .arrived = l->arrived,
 				.pkts = l->pkts, .bytes = l->bytes,
 			};

@@ -22,18 +22,27 @@
 
 #define BEAVER_MODULE_VERSION "0.1.0"
 
+/*
+ * What GET_INFO advertises: everything but IPv6, which the configuration
+ * and the records carry but no hook sees yet (uapi/beaver.h, "IPv6")
+ */
+#define BV_CAPS (BEAVER_CAP_ALL & ~BEAVER_CAP_IPV6)
+
 /* genl_ops.internal_flags */
 #define BV_NL_ADMIN 1
 
 static struct genl_family bv_family;
 
-static const struct nla_policy bv_addr_list_policy[BEAVER_A_LIST_ITEM + 1] = {
+static const struct nla_policy bv_addr_list_policy[BEAVER_A_LIST_ITEM6 + 1] = {
 	[BEAVER_A_LIST_ITEM] = { .type = NLA_BE32 },
+	[BEAVER_A_LIST_ITEM6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
+/* an IPv4 prefix's 0..32 is checked once the family is known */
 static const struct nla_policy bv_prefix_policy[BEAVER_A_PREFIX_MAX + 1] = {
 	[BEAVER_A_PREFIX_ADDR] = { .type = NLA_BE32 },
-	[BEAVER_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 32),
+	[BEAVER_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[BEAVER_A_PREFIX_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
 static const struct nla_policy bv_allow_list_policy[BEAVER_A_LIST_ITEM + 1] = {
@@ -159,8 +168,7 @@ static int bv_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_string(msg, BEAVER_A_INFO_VERSION, BEAVER_MODULE_VERSION) ||
-	    nla_put_u64_64bit(msg, BEAVER_A_INFO_CAPS, BEAVER_CAP_ALL,
-			      BEAVER_A_PAD) ||
+	    nla_put_u64_64bit(msg, BEAVER_A_INFO_CAPS, BV_CAPS, BEAVER_A_PAD) ||
 	    nla_put_u32(msg, BEAVER_A_INFO_STAMP_LEN, BEAVER_OPT_LEN)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -170,14 +178,50 @@ static int bv_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- SET_CONFIG -------------------------------------------------------- */
 
-/* parse a list of addresses into a sorted array without duplicates */
-static int bv_parse_addrs(const struct nlattr *nest, __be32 **out, u32 *n,
+/*
+ * An IPv6 address of the configuration: neither IPv4-mapped (addr.h keeps
+ * IPv4 that way: it would stand for an IPv4 host) nor :: (the aggregate
+ * channels' peer, and nobody's address)
+ */
+static int bv_check_addr6(const struct nlattr *a, const struct in6_addr *addr,
 			  struct netlink_ext_ack *extack)
 {
+	if (bv_addr_is4(addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "an IPv4-mapped address goes as IPv4, not as IPv6");
+		return -EINVAL;
+	}
+	if (ipv6_addr_any(addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "the unspecified address :: is nobody's");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* one element of a list of addresses, either family (addr.h) */
+static int bv_parse_addr(const struct nlattr *a, struct in6_addr *addr,
+			 struct netlink_ext_ack *extack)
+{
+	switch (nla_type(a)) {
+	case BEAVER_A_LIST_ITEM:
+		bv_addr_set4(addr, nla_get_be32(a));
+		return 0;
+	case BEAVER_A_LIST_ITEM6:
+		*addr = nla_get_in6_addr(a);
+		return bv_check_addr6(a, addr, extack);
+	}
+	NL_SET_ERR_MSG_ATTR(extack, a, "unknown list element type");
+	return -EINVAL;
+}
+
+/* parse a list of addresses into a sorted array without duplicates */
+static int bv_parse_addrs(const struct nlattr *nest, struct in6_addr **out,
+			  u32 *n, struct netlink_ext_ack *extack)
+{
 	const struct nlattr *a;
-	__be32 *set;
+	struct in6_addr *set;
 	u32 i, cnt = 0;
-	int rem;
+	int rem, err;
 
 	nla_for_each_nested(a, nest, rem)
 		cnt++;
@@ -189,15 +233,63 @@ static int bv_parse_addrs(const struct nlattr *nest, __be32 **out, u32 *n,
 	if (!set)
 		return -ENOMEM;
 	cnt = 0;
-	nla_for_each_nested(a, nest, rem)
-		set[cnt++] = nla_get_be32(a);
-	sort(set, cnt, sizeof(*set), bv_cmp_be32, NULL);
+	nla_for_each_nested(a, nest, rem) {
+		err = bv_parse_addr(a, &set[cnt++], extack);
+		if (err) {
+			kfree(set);
+			return err;
+		}
+	}
+	sort(set, cnt, sizeof(*set), bv_addr_sort_cmp, NULL);
 	for (i = 1, *n = cnt ? 1 : 0; i < cnt; i++) {
-		if (set[i] != set[*n - 1])
+		if (!ipv6_addr_equal(&set[i], &set[*n - 1]))
 			set[(*n)++] = set[i];
 	}
 	kfree(*out);
 	*out = set;
+	return 0;
+}
+
+/* one allow-list prefix, either family: see struct bv_prefix (addr.h) */
+static int bv_parse_prefix(const struct nlattr *a, struct nlattr **tb,
+			   struct bv_prefix *p, struct netlink_ext_ack *extack)
+{
+	struct in6_addr net;
+	int err;
+
+	if ((!tb[BEAVER_A_PREFIX_ADDR] == !tb[BEAVER_A_PREFIX_ADDR6]) ||
+	    !tb[BEAVER_A_PREFIX_LEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "a prefix needs an address and a length");
+		return -EINVAL;
+	}
+	p->len = nla_get_u8(tb[BEAVER_A_PREFIX_LEN]);
+	p->v4 = !!tb[BEAVER_A_PREFIX_ADDR];
+	if (p->v4) {
+		/* the policy allows 128, for IPv6: ERANGE as its own would */
+		if (p->len > 32) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[BEAVER_A_PREFIX_LEN],
+					    "an IPv4 prefix length is 0..32");
+			return -ERANGE;
+		}
+		bv_addr_set4(&p->addr, nla_get_be32(tb[BEAVER_A_PREFIX_ADDR]));
+		p->len += 96;
+	} else {
+		p->addr = nla_get_in6_addr(tb[BEAVER_A_PREFIX_ADDR6]);
+		/* :: is fine here: ::/0 allows every IPv6 host */
+		if (bv_addr_is4(&p->addr)) {
+			err = bv_check_addr6(tb[BEAVER_A_PREFIX_ADDR6],
+					     &p->addr, extack);
+			if (err)
+				return err;
+		}
+	}
+	ipv6_addr_prefix(&net, &p->addr, p->len);
+	if (!ipv6_addr_equal(&net, &p->addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "invalid prefix for given prefix length");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -221,28 +313,12 @@ static int bv_parse_allow(const struct nlattr *nest, struct bv_config *cfg,
 		return -ENOMEM;
 	cnt = 0;
 	nla_for_each_nested(a, nest, rem) {
-		u8 len;
-
 		err = nla_parse_nested(tb, BEAVER_A_PREFIX_MAX, a,
 				       bv_prefix_policy, extack);
+		if (!err)
+			err = bv_parse_prefix(a, tb, &allow[cnt++], extack);
 		if (err)
 			goto err;
-		if (!tb[BEAVER_A_PREFIX_ADDR] || !tb[BEAVER_A_PREFIX_LEN]) {
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "a prefix needs an address and a length");
-			err = -EINVAL;
-			goto err;
-		}
-		len = nla_get_u8(tb[BEAVER_A_PREFIX_LEN]);
-		allow[cnt].mask = len ? htonl(~0U << (32 - len)) : 0;
-		allow[cnt].addr = nla_get_be32(tb[BEAVER_A_PREFIX_ADDR]);
-		if (allow[cnt].addr & ~allow[cnt].mask) {
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "invalid prefix for given prefix length");
-			err = -EINVAL;
-			goto err;
-		}
-		cnt++;
 	}
 	kfree(cfg->allow);
 	cfg->allow = allow;
@@ -261,13 +337,16 @@ static struct bv_config *bv_config_dup(const struct bv_config *old)
 		return NULL;
 	cfg->memcg = NULL;	/* bv_nl_set_config() takes its own */
 	cfg->members = kmemdup(old->members ?: (void *)cfg,
-			       max_t(u32, old->n_members, 1) * sizeof(__be32),
+			       max_t(u32, old->n_members, 1) *
+			       sizeof(struct in6_addr),
 			       GFP_KERNEL);
 	cfg->vips = kmemdup(old->vips ?: (void *)cfg,
-			    max_t(u32, old->n_vips, 1) * sizeof(__be32),
+			    max_t(u32, old->n_vips, 1) *
+			    sizeof(struct in6_addr),
 			    GFP_KERNEL);
 	cfg->gateways = kmemdup(old->gateways ?: (void *)cfg,
-				max_t(u32, old->n_gateways, 1) * sizeof(__be32),
+				max_t(u32, old->n_gateways, 1) *
+				sizeof(struct in6_addr),
 				GFP_KERNEL);
 	cfg->allow = kmemdup(old->allow ?: (void *)cfg,
 			     max_t(u32, old->n_allow, 1) *
@@ -513,8 +592,41 @@ static int bv_nl_member_advance(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- GET_STATUS -------------------------------------------------------- */
 
-static int bv_put_addrs(struct sk_buff *msg, int attr, const __be32 *set,
-			u32 n)
+/*
+ * An address as the API carries it: IPv4 (addr.h's mapped form) as @attr4,
+ * NLA_BE32, exactly as before IPv6; IPv6 as @attr6, 16 bytes
+ */
+static int bv_put_addr(struct sk_buff *msg, int attr4, int attr6,
+		       const struct in6_addr *a)
+{
+	if (bv_addr_is4(a))
+		return nla_put_be32(msg, attr4, bv_addr_get4(a));
+	return nla_put_in6_addr(msg, attr6, a);
+}
+
+/* a channel's peer: the aggregates' :: is 0.0.0.0, as it always was */
+static int bv_put_peer(struct sk_buff *msg, int attr4, int attr6,
+		       const struct in6_addr *a)
+{
+	if (ipv6_addr_any(a))
+		return nla_put_be32(msg, attr4, 0);
+	return bv_put_addr(msg, attr4, attr6, a);
+}
+
+/* what bv_put_addrs() puts for the elements of @set */
+static size_t bv_addrs_size(const struct in6_addr *set, u32 n)
+{
+	size_t size = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		size += nla_total_size(bv_addr_is4(&set[i]) ? sizeof(__be32) :
+				       sizeof(struct in6_addr));
+	return size;
+}
+
+static int bv_put_addrs(struct sk_buff *msg, int attr,
+			const struct in6_addr *set, u32 n)
 {
 	struct nlattr *nest = nla_nest_start(msg, attr);
 	u32 i;
@@ -522,7 +634,8 @@ static int bv_put_addrs(struct sk_buff *msg, int attr, const __be32 *set,
 	if (!nest)
 		return -EMSGSIZE;
 	for (i = 0; i < n; i++) {
-		if (nla_put_be32(msg, BEAVER_A_LIST_ITEM, set[i]))
+		if (bv_put_addr(msg, BEAVER_A_LIST_ITEM, BEAVER_A_LIST_ITEM6,
+				&set[i]))
 			return -EMSGSIZE;
 	}
 	nla_nest_end(msg, nest);
@@ -557,9 +670,10 @@ static int bv_put_config(struct sk_buff *msg, const struct bv_config *cfg)
 	for (i = 0; i < cfg->n_allow; i++) {
 		item = nla_nest_start(msg, BEAVER_A_LIST_ITEM);
 		if (!item ||
-		    nla_put_be32(msg, BEAVER_A_PREFIX_ADDR, cfg->allow[i].addr) ||
+		    bv_put_addr(msg, BEAVER_A_PREFIX_ADDR, BEAVER_A_PREFIX_ADDR6,
+				&cfg->allow[i].addr) ||
 		    nla_put_u8(msg, BEAVER_A_PREFIX_LEN,
-			       hweight32((__force u32)cfg->allow[i].mask)))
+			       bv_prefix_len(&cfg->allow[i])))
 			return -EMSGSIZE;
 		nla_nest_end(msg, item);
 	}
@@ -616,9 +730,10 @@ static int bv_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 					lockdep_is_held(&bn->cfg_mutex));
 	/* sized to what this namespace has, not to what it could have */
 	msg = genlmsg_new(2 * NLMSG_GOODSIZE +
-			  nla_total_size(sizeof(__be32)) *
-			  (cfg->n_members + cfg->n_vips + cfg->n_gateways) +
-			  nla_total_size(nla_total_size(sizeof(__be32)) +
+			  bv_addrs_size(cfg->members, cfg->n_members) +
+			  bv_addrs_size(cfg->vips, cfg->n_vips) +
+			  bv_addrs_size(cfg->gateways, cfg->n_gateways) +
+			  nla_total_size(nla_total_size(sizeof(struct in6_addr)) +
 					 nla_total_size(sizeof(u8))) *
 			  cfg->n_allow, GFP_KERNEL);
 	if (!msg) {
@@ -752,8 +867,10 @@ static int bv_put_flow(struct sk_buff *msg, const struct bv_flow *f, int cpu,
 
 	if (!nest ||
 	    nla_put_u8(msg, BEAVER_A_FLOW_PROTO, f->key.proto) ||
-	    nla_put_be32(msg, BEAVER_A_FLOW_LADDR, f->key.laddr) ||
-	    nla_put_be32(msg, BEAVER_A_FLOW_RADDR, f->key.raddr) ||
+	    bv_put_addr(msg, BEAVER_A_FLOW_LADDR, BEAVER_A_FLOW_LADDR6,
+			&f->key.laddr) ||
+	    bv_put_addr(msg, BEAVER_A_FLOW_RADDR, BEAVER_A_FLOW_RADDR6,
+			&f->key.raddr) ||
 	    nla_put_be16(msg, BEAVER_A_FLOW_LPORT, f->key.lport) ||
 	    nla_put_be16(msg, BEAVER_A_FLOW_RPORT, f->key.rport) ||
 	    nla_put_u32(msg, BEAVER_A_FLOW_CPU, cpu) ||
@@ -814,7 +931,8 @@ static int bv_put_chan(struct sk_buff *msg, const struct bv_chan *ch,
 	nest = nla_nest_start(msg, BEAVER_A_CHANNEL);
 	if (!nest ||
 	    nla_put_u8(msg, BEAVER_A_CHAN_KIND, ch->kind) ||
-	    nla_put_be32(msg, BEAVER_A_CHAN_PEER, ch->peer) ||
+	    bv_put_peer(msg, BEAVER_A_CHAN_PEER, BEAVER_A_CHAN_PEER6,
+			&ch->peer) ||
 	    nla_put_u32(msg, BEAVER_A_CHAN_CPU, cpu) ||
 	    bv_put_totals(msg, BEAVER_A_CHAN_TOTALS, t) ||
 	    nla_put_u64_64bit(msg, BEAVER_A_CHAN_INFLIGHT_PKTS, pkts,
@@ -833,7 +951,8 @@ static int bv_put_late(struct sk_buff *msg, const struct bv_chan *ch,
 
 	if (!nest ||
 	    nla_put_u8(msg, BEAVER_A_LATE_KIND, ch->kind) ||
-	    nla_put_be32(msg, BEAVER_A_LATE_PEER, ch->peer) ||
+	    bv_put_peer(msg, BEAVER_A_LATE_PEER, BEAVER_A_LATE_PEER6,
+			&ch->peer) ||
 	    nla_put_u32(msg, BEAVER_A_LATE_CPU, cpu) ||
 	    nla_put_u32(msg, BEAVER_A_LATE_FIRST, l->first) ||
 	    nla_put_u32(msg, BEAVER_A_LATE_LAST, l->last) ||

@@ -49,25 +49,23 @@ void bv_config_free(struct bv_config *cfg)
 	kfree(cfg);
 }
 
-int bv_cmp_be32(const void *a, const void *b)
+int bv_addr_sort_cmp(const void *a, const void *b)
 {
-	u32 x = be32_to_cpu(*(const __be32 *)a);
-	u32 y = be32_to_cpu(*(const __be32 *)b);
-
-	return x < y ? -1 : x > y;
+	return bv_addr_cmp(a, b);
 }
 
-bool bv_addr_in(const __be32 *set, u32 n, __be32 addr)
+bool bv_addr_in(const struct in6_addr *set, u32 n,
+		const struct in6_addr *addr)
 {
-	return n && bsearch(&addr, set, n, sizeof(*set), bv_cmp_be32);
+	return n && bsearch(addr, set, n, sizeof(*set), bv_addr_sort_cmp);
 }
 
-bool bv_allowed(const struct bv_config *cfg, __be32 addr)
+bool bv_allowed(const struct bv_config *cfg, const struct in6_addr *addr)
 {
 	u32 i;
 
 	for (i = 0; i < cfg->n_allow; i++) {
-		if ((addr & cfg->allow[i].mask) == cfg->allow[i].addr)
+		if (bv_prefix_match(&cfg->allow[i], addr))
 			return true;
 	}
 	return false;

@@ -18,6 +18,7 @@
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include "uapi/beaver.h"
+#include "addr.h"
 #include "records.h"
 
 #define BV_MAX_ADDRS		4096	/* members, VIPs */
@@ -32,11 +33,6 @@
 #define BV_DEF_MAX_HISTORY	262144
 #define BV_DEF_MAX_RECORDS	1024
 #define BV_DEF_MAX_CAPTURES	1024
-
-struct bv_prefix {
-	__be32 addr;
-	__be32 mask;
-};
 
 /* the configuration in force; replaced whole, freed after a grace period */
 struct bv_config {
@@ -55,15 +51,20 @@ struct bv_config {
 	/* who configured it: what its traffic allocates is charged there */
 	struct mem_cgroup *memcg;
 	u32 n_members, n_vips, n_allow, n_gateways;
-	__be32 *members;	/* sorted, for bsearch */
-	__be32 *vips;		/* sorted */
-	__be32 *gateways;	/* sorted */
+	/* addr.h: IPv4 mapped; sorted by bv_addr_cmp(), for bsearch */
+	struct in6_addr *members;
+	struct in6_addr *vips;
+	struct in6_addr *gateways;
 	struct bv_prefix *allow;
 };
 
+/*
+ * Addresses as addr.h keeps them. Hashed and compared field by field up
+ * to @proto (tables.c), so the padding after it never counts.
+ */
 struct bv_flow_key {
-	__be32 laddr;
-	__be32 raddr;
+	struct in6_addr laddr;
+	struct in6_addr raddr;
 	__be16 lport;
 	__be16 rport;
 	u8 proto;
@@ -114,7 +115,7 @@ struct bv_late {
 struct bv_chan {
 	struct list_head node;
 	u8 kind;		/* BEAVER_CHAN_* */
-	__be32 peer;
+	struct in6_addr peer;	/* addr.h; :: for the aggregate kinds */
 	struct bv_acct acct;
 	struct bv_inflight *inflight;
 	struct list_head late;	/* struct bv_late, oldest first */
@@ -239,9 +240,11 @@ u64 bv_stat_read(struct beaver_net *bn, int stat);
 
 struct bv_config *bv_config_default(void);
 void bv_config_free(struct bv_config *cfg);
-int bv_cmp_be32(const void *a, const void *b);
-bool bv_addr_in(const __be32 *set, u32 n, __be32 addr);
-bool bv_allowed(const struct bv_config *cfg, __be32 addr);
+/* sort() and bsearch() order of struct in6_addr arrays (addr.h) */
+int bv_addr_sort_cmp(const void *a, const void *b);
+bool bv_addr_in(const struct in6_addr *set, u32 n,
+		const struct in6_addr *addr);
+bool bv_allowed(const struct bv_config *cfg, const struct in6_addr *addr);
 
 /* discard all accounting and records (configuration stays) */
 void bv_netns_flush(struct beaver_net *bn);

@@ -35,18 +35,26 @@ u32 bv_tables_buckets(u32 max_flows)
 		       BV_FLOW_BUCKETS_MIN, BV_FLOW_BUCKETS_MAX);
 }
 
+/*
+ * The key's fields up to @proto are contiguous (no padding before it), so
+ * hashing that prefix of the struct hashes exactly the 5-tuple: whatever
+ * the padding after it holds never moves a flow.
+ */
+#define BV_FLOW_KEY_LEN	offsetofend(struct bv_flow_key, proto)
+
 static u32 bv_flow_hash(const struct beaver_net *bn,
 			const struct bv_flow_key *k)
 {
-	return siphash_4u32((__force u32)k->laddr, (__force u32)k->raddr,
-			    (__force u32)k->lport << 16 |
-			    (__force u32)k->rport, k->proto, &bn->flow_key);
+	BUILD_BUG_ON(offsetof(struct bv_flow_key, proto) !=
+		     2 * sizeof(struct in6_addr) + 2 * sizeof(__be16));
+	return siphash(k, BV_FLOW_KEY_LEN, &bn->flow_key);
 }
 
 static bool bv_flow_key_eq(const struct bv_flow_key *a,
 			   const struct bv_flow_key *b)
 {
-	return a->laddr == b->laddr && a->raddr == b->raddr &&
+	return ipv6_addr_equal(&a->laddr, &b->laddr) &&
+	       ipv6_addr_equal(&a->raddr, &b->raddr) &&
 	       a->lport == b->lport && a->rport == b->rport &&
 	       a->proto == b->proto;
 }
@@ -107,17 +115,17 @@ static struct bv_flow *bv_flow_get(struct beaver_net *bn,
 
 static struct bv_chan *bv_chan_get(struct beaver_net *bn,
 				   const struct bv_config *cfg,
-				   struct bv_pcpu *pc, u8 kind, __be32 peer,
-				   u32 epoch)
+				   struct bv_pcpu *pc, u8 kind,
+				   const struct in6_addr *peer, u32 epoch)
 {
-	struct list_head *head = &pc->chans[jhash_1word((__force u32)peer,
-							 kind) %
+	/* peers are configured addresses: nobody can aim at a bucket */
+	struct list_head *head = &pc->chans[__ipv6_addr_jhash(peer, kind) %
 					     BV_CHAN_BUCKETS];
 	struct bv_chan *ch;
 	u32 limit;
 
 	list_for_each_entry(ch, head, node) {
-		if (ch->kind == kind && ch->peer == peer)
+		if (ch->kind == kind && ipv6_addr_equal(&ch->peer, peer))
 			return ch;
 	}
 	/*
@@ -140,7 +148,7 @@ static struct bv_chan *bv_chan_get(struct beaver_net *bn,
 		return NULL;
 	}
 	ch->kind = kind;
-	ch->peer = peer;
+	ch->peer = *peer;
 	INIT_LIST_HEAD(&ch->late);
 	bv_acct_init(&ch->acct, epoch);
 	list_add_tail(&ch->node, head);
@@ -278,8 +286,8 @@ trunc:
 }
 
 void bv_account(struct beaver_net *bn, const struct bv_config *cfg,
-		const struct bv_flow_key *key, u8 kind, __be32 peer,
-		u32 epoch, const struct bv_pkt *p,
+		const struct bv_flow_key *key, u8 kind,
+		const struct in6_addr *peer, u32 epoch, const struct bv_pkt *p,
 		const struct bv_inflight_info *inf)
 {
 	struct bv_pcpu *pc = this_cpu_ptr(bn->pcpu);

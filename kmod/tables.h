@@ -24,9 +24,13 @@ struct bv_inflight_info {
 	const struct sk_buff *skb;	/* for capture, stamp already removed */
 };
 
+/*
+ * Count packet @p of flow @key on channel (@kind, @peer): @peer as addr.h
+ * keeps addresses, :: for the aggregate kinds.
+ */
 void bv_account(struct beaver_net *bn, const struct bv_config *cfg,
-		const struct bv_flow_key *key, u8 kind, __be32 peer,
-		u32 epoch, const struct bv_pkt *p,
+		const struct bv_flow_key *key, u8 kind,
+		const struct in6_addr *peer, u32 epoch, const struct bv_pkt *p,
 		const struct bv_inflight_info *inf);
 
 /* drop accounting that only serves snapshots up to @upto */

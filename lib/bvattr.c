@@ -105,6 +105,25 @@ int bva_get_be32(const struct nlattr *a, uint32_t *v)
 	return 0;
 }
 
+int bva_get_ip(const struct nlattr *a4, const struct nlattr *a6,
+	       struct bv_ip *ip)
+{
+	uint32_t v4;
+
+	if (!a4 == !a6)
+		return -EINVAL;
+	if (a4) {
+		if (bva_get_be32(a4, &v4))
+			return -EINVAL;
+		bv_ip_set4(ip, v4);
+		return 0;
+	}
+	if (mnl_attr_get_payload_len(a6) != sizeof(ip->a))
+		return -EINVAL;
+	memcpy(&ip->a, mnl_attr_get_payload(a6), sizeof(ip->a));
+	return bv_ip_is4(ip) ? -EINVAL : 0;
+}
+
 int bva_get_be16(const struct nlattr *a, uint16_t *v)
 {
 	uint16_t x;

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <linux/netlink.h>
 
+#include "bvip.h"
+
 /*
  * Fill tb[0..max] (zeroed first) with the attributes of a nest, of a
  * generic netlink message's payload, or of a raw attribute stream. Types
@@ -29,5 +31,13 @@ int bva_get_u32(const struct nlattr *a, uint32_t *v);
 int bva_get_be32(const struct nlattr *a, uint32_t *v);
 /* a 2-byte big-endian value, converted to host order (a port) */
 int bva_get_be16(const struct nlattr *a, uint16_t *v);
+/*
+ * An address sent in one of two attributes (kmod/uapi/beaver.h,
+ * "Addresses"): @a4 NLA_BE32 for IPv4, @a6 16 bytes for IPv6. Exactly one
+ * must be there, and an IPv6 one must not be IPv4-mapped (the kernel
+ * never sends those). 0 or -EINVAL.
+ */
+int bva_get_ip(const struct nlattr *a4, const struct nlattr *a6,
+	       struct bv_ip *ip);
 
 #endif /* BEAVER_LIB_BVATTR_H */

@@ -145,12 +145,26 @@ void bvr_tot_add(struct bvr_tot *acc, const struct bvr_tot *x)
 
 #define CMP(a, b) do { if ((a) != (b)) return (a) < (b) ? -1 : 1; } while (0)
 
+/* the sign of bv_ip_cmp(), as -1, 0 or 1 like CMP */
+static int ip_cmp(const struct bv_ip *a, const struct bv_ip *b)
+{
+	int c = bv_ip_cmp(a, b);
+
+	return (c > 0) - (c < 0);
+}
+
 int bvr_flow_cmp(const struct bvr_flow *a, const struct bvr_flow *b)
 {
+	int c;
+
 	CMP(a->proto, b->proto);
-	CMP(ntohl(a->laddr), ntohl(b->laddr));
+	c = ip_cmp(&a->laddr, &b->laddr);
+	if (c)
+		return c;
 	CMP(a->lport, b->lport);
-	CMP(ntohl(a->raddr), ntohl(b->raddr));
+	c = ip_cmp(&a->raddr, &b->raddr);
+	if (c)
+		return c;
 	CMP(a->rport, b->rport);
 	return 0;
 }
@@ -158,14 +172,17 @@ int bvr_flow_cmp(const struct bvr_flow *a, const struct bvr_flow *b)
 int bvr_chan_cmp(const struct bvr_chan *a, const struct bvr_chan *b)
 {
 	CMP(a->kind, b->kind);
-	CMP(ntohl(a->peer), ntohl(b->peer));
-	return 0;
+	return ip_cmp(&a->peer, &b->peer);
 }
 
 int bvr_late_cmp(const struct bvr_late *a, const struct bvr_late *b)
 {
+	int c;
+
 	CMP(a->kind, b->kind);
-	CMP(ntohl(a->peer), ntohl(b->peer));
+	c = ip_cmp(&a->peer, &b->peer);
+	if (c)
+		return c;
 	CMP(a->first, b->first);
 	CMP(a->last, b->last);
 	CMP(a->arrived, b->arrived);

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bvip.h"
+
 /* the cpu field of a merged entry: it stands for every CPU */
 #define BVR_CPU_MERGED UINT32_MAX
 
@@ -46,21 +48,21 @@ struct bvr_cut {
 	uint64_t complete_ns;
 };
 
-/* BEAVER_A_FLOW: addresses in network byte order, ports in host order */
+/* BEAVER_A_FLOW: addresses as bvip.h keeps them, ports in host order */
 struct bvr_flow {
 	uint8_t proto;
-	uint32_t laddr;
+	struct bv_ip laddr;
 	uint16_t lport;
-	uint32_t raddr;
+	struct bv_ip raddr;
 	uint16_t rport;
 	uint32_t cpu;
 	struct bvr_tot tot;
 };
 
-/* BEAVER_A_CHANNEL: peer in network byte order */
+/* BEAVER_A_CHANNEL */
 struct bvr_chan {
 	uint8_t kind;		/* BEAVER_CHAN_* */
-	uint32_t peer;
+	struct bv_ip peer;	/* 0.0.0.0 (bv_ip4(0)) for the aggregate kinds */
 	uint32_t cpu;
 	struct bvr_tot tot;
 	uint64_t inflight_pkts;
@@ -69,12 +71,12 @@ struct bvr_chan {
 
 /*
  * BEAVER_A_LATE: packets that were in flight for the snapshots first..last
- * and arrived (in member epoch @arrived) after those records had closed;
- * peer in network byte order. One entry never changes once reported.
+ * and arrived (in member epoch @arrived) after those records had closed.
+ * One entry never changes once reported.
  */
 struct bvr_late {
 	uint8_t kind;		/* BEAVER_CHAN_* of the channel they came on */
-	uint32_t peer;
+	struct bv_ip peer;	/* as the channel's */
 	uint32_t cpu;
 	uint32_t first;
 	uint32_t last;
@@ -150,9 +152,12 @@ uint32_t bvr_seq_max(uint32_t a, uint32_t b);
 /* acc += x: counters summed, sequence numbers the newest valid one */
 void bvr_tot_add(struct bvr_tot *acc, const struct bvr_tot *x);
 
-/* total order on flow keys (proto, laddr, lport, raddr, rport), host order */
+/*
+ * total order on flow keys (proto, laddr, lport, raddr, rport): addresses
+ * by bv_ip_cmp() (IPv4 in numeric order), ports in host order
+ */
 int bvr_flow_cmp(const struct bvr_flow *a, const struct bvr_flow *b);
-/* total order on channel keys (kind, peer), host order */
+/* total order on channel keys (kind, peer), as above */
 int bvr_chan_cmp(const struct bvr_chan *a, const struct bvr_chan *b);
 
 /*

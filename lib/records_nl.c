@@ -23,6 +23,17 @@ static int opt_u32(const struct nlattr *a, uint32_t *v)
 	return a ? bva_get_u32(a, v) : 0;
 }
 
+/* a channel's peer: absent is 0.0.0.0, as the aggregate kinds' */
+static int opt_peer(const struct nlattr *a4, const struct nlattr *a6,
+		    struct bv_ip *ip)
+{
+	if (!a4 && !a6) {
+		bv_ip_set4(ip, 0);
+		return 0;
+	}
+	return bva_get_ip(a4, a6, ip);
+}
+
 int bvr_nl_parse_cut(const struct nlattr *nest, struct bvr_cut *cut)
 {
 	const struct nlattr *tb[BEAVER_A_CUT_MAX + 1];
@@ -76,12 +87,13 @@ static int parse_flow(const struct nlattr *nest, struct bvr_records *r)
 	memset(&f, 0, sizeof(f));
 	if (bva_parse_nested(nest, tb, BEAVER_A_FLOW_MAX))
 		return -EINVAL;
-	if (!tb[BEAVER_A_FLOW_PROTO] || !tb[BEAVER_A_FLOW_LADDR] ||
-	    !tb[BEAVER_A_FLOW_RADDR])
+	if (!tb[BEAVER_A_FLOW_PROTO])
 		return -EINVAL;
 	if (bva_get_uint(tb[BEAVER_A_FLOW_PROTO], &proto) || proto > 255 ||
-	    bva_get_be32(tb[BEAVER_A_FLOW_LADDR], &f.laddr) ||
-	    bva_get_be32(tb[BEAVER_A_FLOW_RADDR], &f.raddr) ||
+	    bva_get_ip(tb[BEAVER_A_FLOW_LADDR], tb[BEAVER_A_FLOW_LADDR6],
+		       &f.laddr) ||
+	    bva_get_ip(tb[BEAVER_A_FLOW_RADDR], tb[BEAVER_A_FLOW_RADDR6],
+		       &f.raddr) ||
 	    (tb[BEAVER_A_FLOW_LPORT] &&
 	     bva_get_be16(tb[BEAVER_A_FLOW_LPORT], &f.lport)) ||
 	    (tb[BEAVER_A_FLOW_RPORT] &&
@@ -105,8 +117,8 @@ static int parse_chan(const struct nlattr *nest, struct bvr_records *r)
 	if (!tb[BEAVER_A_CHAN_KIND])
 		return -EINVAL;
 	if (bva_get_uint(tb[BEAVER_A_CHAN_KIND], &kind) || kind > 255 ||
-	    (tb[BEAVER_A_CHAN_PEER] &&
-	     bva_get_be32(tb[BEAVER_A_CHAN_PEER], &c.peer)) ||
+	    opt_peer(tb[BEAVER_A_CHAN_PEER], tb[BEAVER_A_CHAN_PEER6],
+		     &c.peer) ||
 	    opt_u32(tb[BEAVER_A_CHAN_CPU], &c.cpu) ||
 	    parse_tot(tb[BEAVER_A_CHAN_TOTALS], &c.tot) ||
 	    opt_u64(tb[BEAVER_A_CHAN_INFLIGHT_PKTS], &c.inflight_pkts) ||
@@ -129,8 +141,8 @@ static int parse_late(const struct nlattr *nest, struct bvr_records *r)
 	    !tb[BEAVER_A_LATE_LAST] || !tb[BEAVER_A_LATE_ARRIVED])
 		return -EINVAL;
 	if (bva_get_uint(tb[BEAVER_A_LATE_KIND], &kind) || kind > 255 ||
-	    (tb[BEAVER_A_LATE_PEER] &&
-	     bva_get_be32(tb[BEAVER_A_LATE_PEER], &l.peer)) ||
+	    opt_peer(tb[BEAVER_A_LATE_PEER], tb[BEAVER_A_LATE_PEER6],
+		     &l.peer) ||
 	    opt_u32(tb[BEAVER_A_LATE_CPU], &l.cpu) ||
 	    bva_get_u32(tb[BEAVER_A_LATE_FIRST], &l.first) ||
 	    bva_get_u32(tb[BEAVER_A_LATE_LAST], &l.last) ||

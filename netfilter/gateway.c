@@ -22,6 +22,7 @@ MODULE_PARM_DESC(gateway_marking,
 unsigned int bv_gateway_in(struct beaver_net *bn, const struct bv_config *cfg,
 			   struct sk_buff *skb)
 {
+	struct in6_addr saddr;
 	struct bv_stamp st;
 	int off;
 
@@ -31,7 +32,8 @@ unsigned int bv_gateway_in(struct beaver_net *bn, const struct bv_config *cfg,
 	    (skb->dev && (skb->dev->flags & IFF_LOOPBACK)))
 		return NF_ACCEPT;
 	off = bv_skb_stamp_find(skb, cfg->group, &st);
-	if (off < 0 || bv_from_trusted(cfg, skb, ip_hdr(skb)->saddr, false))
+	bv_addr_set4(&saddr, ip_hdr(skb)->saddr);
+	if (off < 0 || bv_from_trusted(cfg, skb, &saddr, false))
 		return NF_ACCEPT;
 	/* forged, or stale: this gateway's egress puts its own epoch on */
 	if (bv_skb_stamp_strip(skb, off)) {
@@ -47,13 +49,17 @@ static bool bv_group_bound(const struct bv_config *cfg, struct sk_buff *skb,
 			   __be32 daddr)
 {
 	struct rtable *rt = skb_rtable(skb);
+	struct in6_addr a;
 
-	if (bv_addr_in(cfg->members, cfg->n_members, daddr) ||
-	    bv_addr_in(cfg->vips, cfg->n_vips, daddr))
+	bv_addr_set4(&a, daddr);
+	if (bv_addr_in(cfg->members, cfg->n_members, &a) ||
+	    bv_addr_in(cfg->vips, cfg->n_vips, &a))
 		return true;
 	/* IPVS direct routing: the destination is still the VIP */
-	return rt && bv_addr_in(cfg->members, cfg->n_members,
-				rt_nexthop(rt, daddr));
+	if (!rt)
+		return false;
+	bv_addr_set4(&a, rt_nexthop(rt, daddr));
+	return bv_addr_in(cfg->members, cfg->n_members, &a);
 }
 
 unsigned int bv_gateway_out(struct beaver_net *bn,

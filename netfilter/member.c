@@ -25,8 +25,10 @@ static bool bv_stamp_counts(struct beaver_net *bn, const struct bv_config *cfg,
 			    struct sk_buff *skb, const struct bv_stamp *st)
 {
 	u32 ref = READ_ONCE(bn->m_commanded);
+	struct in6_addr saddr;
 
-	if (!bv_from_trusted(cfg, skb, ip_hdr(skb)->saddr, true) &&
+	bv_addr_set4(&saddr, ip_hdr(skb)->saddr);
+	if (!bv_from_trusted(cfg, skb, &saddr, true) &&
 	    !bv_from_tunnel(skb)) {
 		bv_stat_inc(bn, BEAVER_STAT_RX_UNTRUSTED);
 		return false;
@@ -42,11 +44,12 @@ static bool bv_stamp_counts(struct beaver_net *bn, const struct bv_config *cfg,
 
 /* who is at the other end of a received packet */
 static u8 bv_rx_kind(struct beaver_net *bn, const struct bv_config *cfg,
-		     __be32 saddr, bool stamped, __be32 *peer)
+		     const struct in6_addr *saddr, bool stamped,
+		     struct in6_addr *peer)
 {
-	*peer = 0;
+	memset(peer, 0, sizeof(*peer));	/* aggregate kinds: :: (addr.h) */
 	if (bv_addr_in(cfg->members, cfg->n_members, saddr)) {
-		*peer = saddr;
+		*peer = *saddr;
 		if (!stamped)
 			bv_stat_inc(bn, BEAVER_STAT_UNSTAMPED_MEMBER);
 		return BEAVER_CHAN_MEMBER;
@@ -76,6 +79,7 @@ static unsigned int bv_member_carrier_in(struct beaver_net *bn,
 					 struct sk_buff *skb)
 {
 	unsigned int foreign;
+	struct in6_addr saddr;
 	struct bv_stamp st;
 	int off, nhoff;
 
@@ -98,7 +102,8 @@ static unsigned int bv_member_carrier_in(struct beaver_net *bn,
 			return NF_DROP;
 		}
 	}
-	if (bv_from_trusted(cfg, skb, ip_hdr(skb)->saddr, true))
+	bv_addr_set4(&saddr, ip_hdr(skb)->saddr);
+	if (bv_from_trusted(cfg, skb, &saddr, true))
 		return NF_ACCEPT;
 
 	off = bv_skb_stamp_find_inner(skb, cfg->group, &st, &nhoff);
@@ -134,7 +139,7 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 	struct bv_pkt p;
 	bool stamped = false, cut;
 	unsigned int foreign;
-	__be32 peer;
+	struct in6_addr peer;
 	u32 epoch;
 	int off;
 	u8 kind;
@@ -171,7 +176,7 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 	/* an error about a packet this member stamped (icmp.c) */
 	bv_icmp_frag_needed(bn, cfg, skb);
 	bv_pkt_parse(skb, false, &key, &p);
-	kind = bv_rx_kind(bn, cfg, ip_hdr(skb)->saddr, stamped, &peer);
+	kind = bv_rx_kind(bn, cfg, &key.raddr, stamped, &peer);
 
 	/* attribution and accounting on one CPU, in one go */
 	local_bh_disable();
@@ -187,7 +192,7 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 	} else {
 		epoch = atomic_read_acquire(&bn->m_epoch);
 	}
-	bv_account(bn, cfg, &key, kind, peer, epoch, &p,
+	bv_account(bn, cfg, &key, kind, &peer, epoch, &p,
 		   inf.first || inf.late_last ? &inf : NULL);
 	local_bh_enable();
 	return NF_ACCEPT;
@@ -199,7 +204,7 @@ unsigned int bv_member_out(struct beaver_net *bn,
 {
 	struct dst_entry *dst = skb_dst(skb);
 	const struct iphdr *iph = ip_hdr(skb);
-	__be32 daddr = iph->daddr, peer = 0;
+	struct in6_addr daddr, peer = {};	/* aggregate: :: (addr.h) */
 	struct bv_flow_key key;
 	bool stamp = true;
 	struct bv_pkt p;
@@ -220,10 +225,11 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	if (iph->protocol == IPPROTO_IPIP)
 		return NF_ACCEPT;
 
-	if (bv_addr_in(cfg->members, cfg->n_members, daddr)) {
+	bv_addr_set4(&daddr, iph->daddr);
+	if (bv_addr_in(cfg->members, cfg->n_members, &daddr)) {
 		kind = BEAVER_CHAN_MEMBER;
 		peer = daddr;
-	} else if (bv_addr_in(cfg->vips, cfg->n_vips, daddr)) {
+	} else if (bv_addr_in(cfg->vips, cfg->n_vips, &daddr)) {
 		kind = BEAVER_CHAN_VIP;
 		peer = daddr;
 	} else {
@@ -239,14 +245,14 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	 */
 	if (iph->protocol == IPPROTO_TCP &&
 	    !(cfg->flags & BEAVER_CFG_F_NO_MSS_CLAMP) &&
-	    !bv_allowed(cfg, daddr) && bv_mss_clamp(skb, BEAVER_OPT_LEN))
+	    !bv_allowed(cfg, &daddr) && bv_mss_clamp(skb, BEAVER_OPT_LEN))
 		bv_stat_inc(bn, BEAVER_STAT_MSS_CLAMPED);
 
 	bv_pkt_parse(skb, true, &key, &p);
 	local_bh_disable();
 	epoch = atomic_read_acquire(&bn->m_epoch);
 	if (!stamp) {
-		bv_account(bn, cfg, &key, kind, peer, epoch, &p, NULL);
+		bv_account(bn, cfg, &key, kind, &peer, epoch, &p, NULL);
 		local_bh_enable();
 		return NF_ACCEPT;
 	}
@@ -260,7 +266,7 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	if (verdict == NF_ACCEPT && !err)
 		bv_pkt_parse_stamped(skb, &key, &p);
 	if ((verdict & NF_VERDICT_MASK) != NF_DROP)
-		bv_account(bn, cfg, &key, kind, peer, epoch, &p, NULL);
+		bv_account(bn, cfg, &key, kind, &peer, epoch, &p, NULL);
 	local_bh_enable();
 
 	bv_stat_inc(bn, err ? bv_stamp_err_stat(err) : BEAVER_STAT_TX_STAMPED);

@@ -21,8 +21,8 @@ static void bv_pkt_parse_opt(struct sk_buff *skb, bool tx,
 	memset(key, 0, sizeof(*key));
 	memset(p, 0, sizeof(*p));
 	key->proto = iph->protocol;
-	key->laddr = tx ? iph->saddr : iph->daddr;
-	key->raddr = tx ? iph->daddr : iph->saddr;
+	bv_addr_set4(&key->laddr, tx ? iph->saddr : iph->daddr);
+	bv_addr_set4(&key->raddr, tx ? iph->daddr : iph->saddr);
 	p->tx = tx;
 	p->len = skb->len - stamp;
 

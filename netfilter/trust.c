@@ -6,60 +6,128 @@
 #include <linux/if_arp.h>
 #include <linux/slab.h>
 #include <net/arp.h>
+#include <net/ip6_route.h>
+#include <net/ipv6_stubs.h>
+#include <net/ndisc.h>
 #include <net/neighbour.h>
 #include <net/rtnetlink.h>
 #include <net/route.h>
 #include "trust.h"
 
 /*
- * The address whose neighbour entry stands for @addr on @dev: @addr itself
- * on its own link, or the router @dev reaches it through (a gateway or a
- * member behind a router is trusted through that router: what arrives
- * from it carries the router's Ethernet source). 0 if @addr is not
- * reached through @dev.
+ * The IPv6 neighbour discovery table, or NULL while IPv6 is absent (not
+ * loaded, or booted with ipv6.disable=1). Reached through ipv6_stub, as
+ * the tunnel drivers do, so that beaver.ko never depends on ipv6.ko
+ * where IPv6 is a module.
  */
-static __be32 bv_l2_addr(struct net_device *dev, __be32 addr)
+static struct neigh_table *bv_nd_tbl(void)
 {
-	struct rtable *rt;
-	__be32 nh = 0;
+	return IS_ENABLED(CONFIG_IPV6) ? READ_ONCE(ipv6_stub)->nd_tbl : NULL;
+}
 
-	rt = ip_route_output(dev_net(dev), addr, 0, 0, 0);
-	if (IS_ERR(rt))
-		return 0;
-	if (rt->dst.dev == dev)
-		nh = rt_nexthop(rt, addr);
-	ip_rt_put(rt);
-	return nh;
+/* the neighbour entry of @addr on @dev, no reference taken (BH off) */
+static struct neighbour *bv_neigh_find(struct net_device *dev,
+				       const struct in6_addr *addr)
+{
+	struct neigh_table *tbl;
+
+	if (bv_addr_is4(addr))
+		return __ipv4_neigh_lookup_noref(dev,
+						 (__force u32)bv_addr_get4(addr));
+	tbl = bv_nd_tbl();
+	if (!tbl)
+		return NULL;
+	return ___neigh_lookup_noref(tbl, neigh_key_eq128, ndisc_hashfn, addr,
+				     dev);
+}
+
+/* have @addr resolved on @dev (created if unknown), or refreshed */
+static void bv_neigh_probe(struct net_device *dev, const struct in6_addr *addr)
+{
+	__be32 v4 = bv_addr_get4(addr);
+	struct neigh_table *tbl;
+	struct neighbour *n;
+
+	tbl = bv_addr_is4(addr) ? &arp_tbl : bv_nd_tbl();
+	if (!tbl)
+		return;
+	n = __neigh_lookup(tbl, tbl == &arp_tbl ? (void *)&v4 : addr, dev, 1);
+	if (IS_ERR_OR_NULL(n))
+		return;
+	/* marks it used, and probes it again once it went stale */
+	neigh_event_send(n, NULL);
+	neigh_release(n);
+}
+
+/*
+ * The route towards @addr and, in *@nh, its next hop: @addr itself on its
+ * own link, or the router it is reached through (a gateway or a member
+ * behind a router is trusted through that router: what arrives from it
+ * carries the router's Ethernet source). NULL if there is none; else the
+ * caller releases it (dst_release()).
+ */
+static struct dst_entry *bv_route(struct net *net, const struct in6_addr *addr,
+				  struct in6_addr *nh)
+{
+	struct flowi6 fl6 = { .daddr = *addr };
+	struct dst_entry *dst;
+	struct rtable *rt;
+
+	if (bv_addr_is4(addr)) {
+		rt = ip_route_output(net, bv_addr_get4(addr), 0, 0, 0);
+		if (IS_ERR(rt))
+			return NULL;
+		bv_addr_set4(nh, rt_nexthop(rt, bv_addr_get4(addr)));
+		return &rt->dst;
+	}
+	/* through ipv6_stub (see bv_nd_tbl()): it fails while IPv6 is absent */
+	dst = READ_ONCE(ipv6_stub)->ipv6_dst_lookup_flow(net, NULL, &fl6, NULL);
+	if (IS_ERR(dst))
+		return NULL;
+	*nh = *rt6_nexthop((struct rt6_info *)dst, addr);
+	return dst;
+}
+
+/*
+ * The address whose neighbour entry stands for @addr on @dev, in *@nh:
+ * see bv_route(). False if @addr is not reached through @dev.
+ */
+static bool bv_l2_addr(struct net_device *dev, const struct in6_addr *addr,
+		       struct in6_addr *nh)
+{
+	struct dst_entry *dst = bv_route(dev_net(dev), addr, nh);
+	bool ok = dst && dst->dev == dev;
+
+	dst_release(dst);
+	return ok;
 }
 
 /* the packet's Ethernet source is what @addr resolves to on its device */
-static bool bv_l2_from(struct sk_buff *skb, const u8 *src, __be32 addr)
+static bool bv_l2_from(struct sk_buff *skb, const u8 *src,
+		       const struct in6_addr *addr)
 {
 	struct neighbour *n;
+	struct in6_addr nh;
 	u8 ha[ETH_ALEN];
 
-	n = __ipv4_neigh_lookup_noref(skb->dev, (__force u32)addr);
+	n = bv_neigh_find(skb->dev, addr);
 	if (!n) {
 		/*
 		 * Not a neighbour (yet): the one it is reached through, a
 		 * router or itself. Only addresses of the configuration
 		 * come here, never arbitrary ones.
 		 */
-		addr = bv_l2_addr(skb->dev, addr);
-		if (!addr)
+		if (!bv_l2_addr(skb->dev, addr, &nh))
 			return false;
-		n = __ipv4_neigh_lookup_noref(skb->dev, (__force u32)addr);
+		addr = &nh;
+		n = bv_neigh_find(skb->dev, addr);
 	}
 	if (!n) {
 		/*
 		 * Not known yet: resolve it, so that the next packet from
 		 * there can be told apart; this one cannot
 		 */
-		n = __neigh_lookup(&arp_tbl, &addr, skb->dev, 1);
-		if (!IS_ERR_OR_NULL(n)) {
-			neigh_event_send(n, NULL);
-			neigh_release(n);
-		}
+		bv_neigh_probe(skb->dev, addr);
 		return false;
 	}
 	if (!(READ_ONCE(n->nud_state) & NUD_VALID)) {
@@ -72,7 +140,7 @@ static bool bv_l2_from(struct sk_buff *skb, const u8 *src, __be32 addr)
 }
 
 bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
-		     __be32 saddr, bool gateways)
+		     const struct in6_addr *saddr, bool gateways)
 {
 	const u8 *src;
 	u32 i;
@@ -88,7 +156,13 @@ bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
 	if (!gateways)
 		return false;
 	for (i = 0; i < cfg->n_gateways; i++) {
-		if (bv_l2_from(skb, src, cfg->gateways[i]))
+		/*
+		 * a gateway vouches for packets of the family it was
+		 * configured with: an IPv6 one matches no IPv4 packet
+		 */
+		if (bv_addr_is4(&cfg->gateways[i]) != bv_addr_is4(saddr))
+			continue;
+		if (bv_l2_from(skb, src, &cfg->gateways[i]))
 			return true;
 	}
 	return false;
@@ -119,24 +193,16 @@ bool bv_from_tunnel(const struct sk_buff *skb)
 #define BV_TRUST_REFRESH	(5 * HZ)
 
 /* resolve (or refresh) the neighbour a gateway is reached through */
-static void bv_trust_resolve(struct net *net, __be32 gw)
+static void bv_trust_resolve(struct net *net, const struct in6_addr *gw)
 {
-	struct neighbour *n;
-	struct rtable *rt;
-	__be32 nh;
+	struct dst_entry *dst;
+	struct in6_addr nh;
 
-	rt = ip_route_output(net, gw, 0, 0, 0);
-	if (IS_ERR(rt))
+	dst = bv_route(net, gw, &nh);
+	if (!dst)
 		return;
-	/* a gateway behind a router is trusted through that router */
-	nh = rt_nexthop(rt, gw);
-	n = __neigh_lookup(&arp_tbl, &nh, rt->dst.dev, 1);
-	ip_rt_put(rt);
-	if (IS_ERR_OR_NULL(n))
-		return;
-	/* marks it used, and probes it again once it went stale */
-	neigh_event_send(n, NULL);
-	neigh_release(n);
+	bv_neigh_probe(dst->dev, &nh);
+	dst_release(dst);
 }
 
 static void bv_trust_work(struct work_struct *work)
@@ -151,7 +217,7 @@ static void bv_trust_work(struct work_struct *work)
 	cfg = rcu_dereference(bn->cfg);
 	again = (cfg->role & BEAVER_ROLE_MEMBER) && cfg->n_gateways;
 	for (i = 0; again && i < cfg->n_gateways; i++)
-		bv_trust_resolve(bn->net, cfg->gateways[i]);
+		bv_trust_resolve(bn->net, &cfg->gateways[i]);
 	rcu_read_unlock();
 	if (again && !READ_ONCE(bn->dying))
 		queue_delayed_work(system_wq, &bn->trust_work, BV_TRUST_REFRESH);

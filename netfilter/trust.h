@@ -14,12 +14,13 @@
 #include "netns.h"
 
 /*
- * true if @skb (at PRE_ROUTING) came from the neighbour @saddr resolves
- * to on its device, when @saddr is a member; or, with @gateways, from the
- * neighbour of a configured gateway. Needs BH disabled (softirq).
+ * true if @skb (at PRE_ROUTING) came from the neighbour @saddr (addr.h)
+ * resolves to on its device, when @saddr is a member; or, with @gateways,
+ * from the neighbour of a configured gateway of @saddr's family. Needs BH
+ * disabled (softirq).
  */
 bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
-		     __be32 saddr, bool gateways);
+		     const struct in6_addr *saddr, bool gateways);
 
 /*
  * true if @skb (at PRE_ROUTING) was decapsulated by an IPIP tunnel device

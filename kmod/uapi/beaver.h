@@ -12,7 +12,18 @@
  * netlink socket it arrives on. Commands that change state, and the record
  * dump, need CAP_NET_ADMIN in that namespace's user namespace. Every
  * rejection carries an extended-ack message (request NETLINK_EXT_ACK).
- * Every nested list element uses the attribute type BEAVER_A_LIST_ITEM (1).
+ * Every nested list element uses the attribute type BEAVER_A_LIST_ITEM (1),
+ * except IPv6 addresses in address lists: BEAVER_A_LIST_ITEM6 (2).
+ *
+ * Addresses (BEAVER_CAP_IPV6, below). Every address is IPv4 or IPv6. An
+ * IPv4 address travels as NLA_BE32 in the attribute that always carried
+ * it; an IPv6 address as 16 bytes (NLA_BINARY, exactly that length,
+ * network byte order) in the attribute named like it with a trailing 6,
+ * INSTEAD of the IPv4 one. A message about IPv4 hosts only is therefore
+ * byte for byte what it was before IPv6 existed. An IPv4-mapped IPv6
+ * address (::ffff:a.b.c.d) is refused in requests (send it as IPv4) and
+ * never sent; so is :: as an element of an address list (the aggregate
+ * channels' peer, reported as 0.0.0.0).
  *
  * BEAVER_CMD_GET_INFO (unprivileged)
  *   request: no attributes
@@ -27,11 +38,18 @@
  *   domain); other settings apply to packets from then on.
  *   BEAVER_A_CFG_ROLE          NLA_U32, BEAVER_ROLE_* (one of them or none)
  *   BEAVER_A_CFG_GROUP         NLA_U8, 1..255
- *   BEAVER_A_CFG_MEMBERS       NLA_NESTED, list of NLA_BE32 IPv4 addresses
- *   BEAVER_A_CFG_VIPS          NLA_NESTED, list of NLA_BE32 IPv4 addresses
+ *   BEAVER_A_CFG_MEMBERS       NLA_NESTED, list of addresses: each one
+ *                              BEAVER_A_LIST_ITEM (NLA_BE32, IPv4) or
+ *                              BEAVER_A_LIST_ITEM6 (16 bytes, IPv6)
+ *   BEAVER_A_CFG_VIPS          NLA_NESTED, list of addresses (as MEMBERS)
  *   BEAVER_A_CFG_ALLOW         NLA_NESTED, list of NLA_NESTED prefixes:
- *       BEAVER_A_PREFIX_ADDR   NLA_BE32
- *       BEAVER_A_PREFIX_LEN    NLA_U8, 0..32
+ *       BEAVER_A_PREFIX_ADDR   NLA_BE32, IPv4; or
+ *       BEAVER_A_PREFIX_ADDR6  16 bytes, IPv6 (exactly one of the two)
+ *       BEAVER_A_PREFIX_LEN    NLA_U8, 0..32 for IPv4, 0..128 for IPv6
+ *                              (ERANGE beyond, with an extack message)
+ *                              A prefix covers addresses of its own
+ *                              family only: ::/0 is every IPv6 host and
+ *                              no IPv4 one.
  *   BEAVER_A_CFG_SETTLE_MS     NLA_U32, settle interval for in-flight packets
  *   BEAVER_A_CFG_MAX_FLOWS     NLA_U32, flow entries (all CPUs)
  *   BEAVER_A_CFG_MAX_HISTORY   NLA_U32, saved at-cut values of flows, and
@@ -42,9 +60,11 @@
  *   BEAVER_A_CFG_CAPTURE_BYTES NLA_U32, bytes captured per in-flight packet
  *                              (IP header onwards; 0 = count only)
  *   BEAVER_A_CFG_FLAGS         NLA_U32, BEAVER_CFG_F_*
- *   BEAVER_A_CFG_GATEWAYS      NLA_NESTED, list of NLA_BE32: the group's
- *                              gateways, as a member reaches them (their
- *                              L2 neighbours: see "Whose stamps count")
+ *   BEAVER_A_CFG_GATEWAYS      NLA_NESTED, list of addresses (as MEMBERS):
+ *                              the group's gateways, as a member reaches
+ *                              them (their L2 neighbours: see "Whose
+ *                              stamps count"; IPv6 ones through the
+ *                              neighbour discovery table)
  *   BEAVER_A_CFG_MAX_AHEAD     NLA_U32, 1..2^30: a member honours no stamp
  *                              more than this many epochs past the newest
  *                              one its MEMBER_ADVANCE named (default 1024)
@@ -83,6 +103,13 @@
  * configured gateways' neighbours when the configuration is set and
  * keeps them while it stays.
  *
+ * IPv6 (BEAVER_CAP_IPV6). The configuration, the records and the status
+ * carry IPv6 addresses (see "Addresses" above), so that the API can be
+ * used and tested; but the data path handles IPv4 packets only. Until
+ * GET_INFO advertises BEAVER_CAP_IPV6, an IPv6 member, VIP, gateway or
+ * prefix is accepted, reported back by GET_STATUS, and matches no packet;
+ * no record holds an IPv6 flow or channel.
+ *
  * BEAVER_CMD_GW_ADVANCE (CAP_NET_ADMIN), gateway role only
  *   request: BEAVER_A_EPOCH (NLA_U32, not 0)
  *   reply:   BEAVER_A_PREV_EPOCH, BEAVER_A_EPOCH (now in force),
@@ -119,13 +146,16 @@
  *       BEAVER_A_CUT_COMPLETE_NS NLA_U64, completion instant (0 if not yet)
  *     BEAVER_A_FLOW     NLA_NESTED: one CPU's share of one flow at the cut
  *       BEAVER_A_FLOW_PROTO     NLA_U8 (IPPROTO_*)
- *       BEAVER_A_FLOW_LADDR, BEAVER_A_FLOW_RADDR   NLA_BE32
+ *       BEAVER_A_FLOW_LADDR, BEAVER_A_FLOW_RADDR   NLA_BE32 (IPv4), or
+ *       BEAVER_A_FLOW_LADDR6, BEAVER_A_FLOW_RADDR6 16 bytes (IPv6)
  *       BEAVER_A_FLOW_LPORT, BEAVER_A_FLOW_RPORT   NLA_BE16 (0 if no ports)
  *       BEAVER_A_FLOW_CPU       NLA_U32
  *       BEAVER_A_FLOW_TOTALS    NLA_NESTED, BEAVER_TOT_*
  *     BEAVER_A_CHANNEL  NLA_NESTED: one CPU's share of one channel
  *       BEAVER_A_CHAN_KIND      NLA_U8, BEAVER_CHAN_*
- *       BEAVER_A_CHAN_PEER      NLA_BE32 (0.0.0.0 for aggregate kinds)
+ *       BEAVER_A_CHAN_PEER      NLA_BE32 (0.0.0.0 for aggregate kinds,
+ *                               whichever family their packets had), or
+ *       BEAVER_A_CHAN_PEER6     16 bytes: an IPv6 member or VIP
  *       BEAVER_A_CHAN_CPU       NLA_U32
  *       BEAVER_A_CHAN_TOTALS    NLA_NESTED, BEAVER_TOT_* at the cut
  *       BEAVER_A_CHAN_INFLIGHT_PKTS, BEAVER_A_CHAN_INFLIGHT_BYTES  NLA_U64
@@ -141,7 +171,8 @@
  *                               sequence numbers are not meaningful)
  *     BEAVER_A_LATE     NLA_NESTED: late packets of one channel on one CPU
  *       BEAVER_A_LATE_KIND      NLA_U8, BEAVER_CHAN_*
- *       BEAVER_A_LATE_PEER      NLA_BE32
+ *       BEAVER_A_LATE_PEER      NLA_BE32, or BEAVER_A_LATE_PEER6 (16
+ *                               bytes): as the channel's peer
  *       BEAVER_A_LATE_CPU       NLA_U32
  *       BEAVER_A_LATE_FIRST, BEAVER_A_LATE_LAST  NLA_U32: the snapshots
  *                               (epochs first..last) they were late for
@@ -214,7 +245,13 @@ enum beaver_cap {
 	BEAVER_CAP_TRUST	= 1ULL << 6,	/* whose stamps count, above */
 	BEAVER_CAP_RETIRE	= 1ULL << 7,	/* flow retirement, above */
 	BEAVER_CAP_LATE		= 1ULL << 8,	/* late entries, above */
-	BEAVER_CAP_ALL		= (1ULL << 9) - 1,
+	/*
+	 * IPv6 packets handled like IPv4 ones. Not advertised yet: the
+	 * API carries IPv6 addresses, the data path does not see IPv6
+	 * packets (see "IPv6" above)
+	 */
+	BEAVER_CAP_IPV6		= 1ULL << 9,
+	BEAVER_CAP_ALL		= (1ULL << 10) - 1,
 };
 
 /* BEAVER_A_CFG_ROLE */
@@ -316,11 +353,14 @@ enum beaver_attr {
 
 /* elements of every list attribute */
 #define BEAVER_A_LIST_ITEM 1
+/* an IPv6 address in an address list (16 bytes) */
+#define BEAVER_A_LIST_ITEM6 2
 
 enum beaver_prefix_attr {
 	BEAVER_A_PREFIX_UNSPEC,
 	BEAVER_A_PREFIX_ADDR,
 	BEAVER_A_PREFIX_LEN,
+	BEAVER_A_PREFIX_ADDR6,
 	__BEAVER_A_PREFIX_MAX
 };
 
@@ -352,6 +392,8 @@ enum beaver_flow_attr {
 	BEAVER_A_FLOW_RPORT,
 	BEAVER_A_FLOW_CPU,
 	BEAVER_A_FLOW_TOTALS,
+	BEAVER_A_FLOW_LADDR6,
+	BEAVER_A_FLOW_RADDR6,
 	__BEAVER_A_FLOW_MAX
 };
 
@@ -366,6 +408,7 @@ enum beaver_chan_attr {
 	BEAVER_A_CHAN_INFLIGHT_PKTS,
 	BEAVER_A_CHAN_INFLIGHT_BYTES,
 	BEAVER_A_CHAN_PAD,
+	BEAVER_A_CHAN_PEER6,
 	__BEAVER_A_CHAN_MAX
 };
 
@@ -382,6 +425,7 @@ enum beaver_late_attr {
 	BEAVER_A_LATE_PKTS,
 	BEAVER_A_LATE_BYTES,
 	BEAVER_A_LATE_PAD,
+	BEAVER_A_LATE_PEER6,
 	__BEAVER_A_LATE_MAX
 };
 

@@ -52,8 +52,8 @@ static bool records_equal(const struct bvr_records *a,
 	for (size_t i = 0; i < a->n_flows; i++) {
 		const struct bvr_flow *x = &a->flows[i], *y = &b->flows[i];
 
-		if (x->proto != y->proto || x->laddr != y->laddr ||
-		    x->lport != y->lport || x->raddr != y->raddr ||
+		if (x->proto != y->proto || !bv_ip_eq(&x->laddr, &y->laddr) ||
+		    x->lport != y->lport || !bv_ip_eq(&x->raddr, &y->raddr) ||
 		    x->rport != y->rport || x->cpu != y->cpu ||
 		    !tot_equal(&x->tot, &y->tot))
 			return false;
@@ -61,7 +61,7 @@ static bool records_equal(const struct bvr_records *a,
 	for (size_t i = 0; i < a->n_chans; i++) {
 		const struct bvr_chan *x = &a->chans[i], *y = &b->chans[i];
 
-		if (x->kind != y->kind || x->peer != y->peer ||
+		if (x->kind != y->kind || !bv_ip_eq(&x->peer, &y->peer) ||
 		    x->cpu != y->cpu || !tot_equal(&x->tot, &y->tot) ||
 		    x->inflight_pkts != y->inflight_pkts ||
 		    x->inflight_bytes != y->inflight_bytes)

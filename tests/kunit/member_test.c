@@ -32,6 +32,7 @@
 #include <linux/delay.h>
 #include <linux/icmp.h>
 #include <linux/if_ether.h>
+#include <linux/inet.h>
 #include <linux/ip.h>
 #include <linux/jiffies.h>
 #include <linux/log2.h>
@@ -126,13 +127,35 @@ void bv_hook_continue(struct sk_buff *skb, const struct nf_hook_state *state)
 	state->okfn(state->net, state->sk, skb);
 }
 
+/* an IPv4 address (host order) as kmod/addr.h keeps it */
+static struct in6_addr bv_t_addr(u32 v4)
+{
+	struct in6_addr a;
+
+	bv_addr_set4(&a, htonl(v4));
+	return a;
+}
+
+static bool bv_t_addr_is(const struct in6_addr *a, u32 v4)
+{
+	struct in6_addr b = bv_t_addr(v4);
+
+	return ipv6_addr_equal(a, &b);
+}
+
+/* a channel's peer: 0 stands for the aggregate kinds' :: */
+static bool bv_t_peer_is(const struct in6_addr *a, u32 v4)
+{
+	return v4 ? bv_t_addr_is(a, v4) : ipv6_addr_any(a);
+}
+
 /* netfilter/trust.c: the source a case distrusts (0: none) */
 static u32 bv_t_untrusted;
 
 bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
-		     __be32 saddr, bool gateways)
+		     const struct in6_addr *saddr, bool gateways)
 {
-	return ntohl(saddr) != bv_t_untrusted;
+	return !bv_t_addr_is(saddr, bv_t_untrusted);
 }
 
 /* netfilter/trust.c: whether a case's packet came out of an IPIP tunnel */
@@ -172,14 +195,17 @@ static int bv_t_config(struct bv_config *cfg)
 	if (!cfg->members || !cfg->vips || !cfg->allow)
 		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(members); i++)
-		cfg->members[i] = htonl(members[i]);
+		cfg->members[i] = bv_t_addr(members[i]);
 	cfg->n_members = ARRAY_SIZE(members);
 	/* sorted as the netlink configuration sorts them, for bsearch */
-	sort(cfg->members, cfg->n_members, sizeof(__be32), bv_cmp_be32, NULL);
-	cfg->vips[0] = htonl(BV_T_VIP);
+	sort(cfg->members, cfg->n_members, sizeof(*cfg->members),
+	     bv_addr_sort_cmp, NULL);
+	cfg->vips[0] = bv_t_addr(BV_T_VIP);
 	cfg->n_vips = 1;
-	cfg->allow[0].addr = htonl(BV_T_ALLOW);
-	cfg->allow[0].mask = htonl(BV_T_ALLOW_MASK);
+	/* an IPv4 /n is kept as the mapped /96+n (addr.h) */
+	cfg->allow[0].addr = bv_t_addr(BV_T_ALLOW);
+	cfg->allow[0].len = 96 + hweight32(BV_T_ALLOW_MASK);
+	cfg->allow[0].v4 = true;
 	cfg->n_allow = 1;
 	return 0;
 }
@@ -590,9 +616,10 @@ static void bv_t_acct_add(struct bv_t_acct *s, const struct bv_acct *a,
 	}
 }
 
-/* the UDP flow of bv_t_build between this member and @raddr */
-static void bv_t_flow(struct kunit *test, u32 raddr, bool tx, u32 e,
-		      struct bv_t_acct *s)
+/* the UDP flow of bv_t_build between @laddr and @raddr (addr.h) */
+static void bv_t_flow6(struct kunit *test, const struct in6_addr *laddr,
+		       const struct in6_addr *raddr, bool tx, u32 e,
+		       struct bv_t_acct *s)
 {
 	struct beaver_net *bn = bv_t_bn(test);
 	__be16 lport = htons(tx ? BV_T_SPORT : BV_T_DPORT);
@@ -607,8 +634,8 @@ static void bv_t_flow(struct kunit *test, u32 raddr, bool tx, u32 e,
 		spin_lock_bh(&pc->lock);
 		for (i = 0; pc->flows && i <= pc->flow_mask; i++) {
 			list_for_each_entry(f, &pc->flows[i], node) {
-				if (f->key.laddr != htonl(BV_T_SELF) ||
-				    f->key.raddr != htonl(raddr) ||
+				if (!ipv6_addr_equal(&f->key.laddr, laddr) ||
+				    !ipv6_addr_equal(&f->key.raddr, raddr) ||
 				    f->key.lport != lport ||
 				    f->key.rport != rport ||
 				    f->key.proto != IPPROTO_UDP)
@@ -620,9 +647,22 @@ static void bv_t_flow(struct kunit *test, u32 raddr, bool tx, u32 e,
 	}
 }
 
-/* the channel (@kind, @peer); in-flight packets for exactly [first, last] */
-static void bv_t_chan(struct kunit *test, u8 kind, u32 peer, u32 e,
-		      u32 first, u32 last, struct bv_t_acct *s)
+/* the UDP flow of bv_t_build between this member and IPv4 @raddr */
+static void bv_t_flow(struct kunit *test, u32 raddr, bool tx, u32 e,
+		      struct bv_t_acct *s)
+{
+	struct in6_addr l = bv_t_addr(BV_T_SELF), r = bv_t_addr(raddr);
+
+	bv_t_flow6(test, &l, &r, tx, e, s);
+}
+
+/*
+ * the channel (@kind, @peer: addr.h); in-flight packets for exactly
+ * [first, last]
+ */
+static void bv_t_chan6(struct kunit *test, u8 kind,
+		       const struct in6_addr *peer, u32 e, u32 first, u32 last,
+		       struct bv_t_acct *s)
 {
 	struct beaver_net *bn = bv_t_bn(test);
 	int cpu, i;
@@ -636,7 +676,8 @@ static void bv_t_chan(struct kunit *test, u8 kind, u32 peer, u32 e,
 		spin_lock_bh(&pc->lock);
 		for (i = 0; i < BV_CHAN_BUCKETS; i++) {
 			list_for_each_entry(ch, &pc->chans[i], node) {
-				if (ch->kind != kind || ch->peer != htonl(peer))
+				if (ch->kind != kind ||
+				    !ipv6_addr_equal(&ch->peer, peer))
 					continue;
 				bv_t_acct_add(s, &ch->acct, e);
 				for (in = ch->inflight; in; in = in->next) {
@@ -651,6 +692,17 @@ static void bv_t_chan(struct kunit *test, u8 kind, u32 peer, u32 e,
 		}
 		spin_unlock_bh(&pc->lock);
 	}
+}
+
+/* the channel (@kind, IPv4 @peer; 0: the aggregate kinds' ::) */
+static void bv_t_chan(struct kunit *test, u8 kind, u32 peer, u32 e,
+		      u32 first, u32 last, struct bv_t_acct *s)
+{
+	struct in6_addr p = {};
+
+	if (peer)
+		p = bv_t_addr(peer);
+	bv_t_chan6(test, kind, &p, e, first, last, s);
 }
 
 /* expect @t to hold exactly these totals */
@@ -1117,7 +1169,8 @@ static void bv_t_late(struct kunit *test, u8 kind, u32 peer, u32 first,
 		spin_lock_bh(&pc->lock);
 		for (i = 0; i < BV_CHAN_BUCKETS; i++) {
 			list_for_each_entry(ch, &pc->chans[i], node) {
-				if (ch->kind != kind || ch->peer != htonl(peer))
+				if (ch->kind != kind ||
+				    !bv_t_peer_is(&ch->peer, peer))
 					continue;
 				list_for_each_entry(l, &ch->late, list) {
 					(*n)++;
@@ -1646,8 +1699,8 @@ static void bv_member_in_stamp_window(struct kunit *test)
 static void bv_t_tcp(struct kunit *test, u16 rport, u8 tcp, bool tx, u32 e)
 {
 	struct bv_flow_key key = {
-		.laddr = htonl(BV_T_SELF),
-		.raddr = htonl(BV_T_PEER_A),
+		.laddr = bv_t_addr(BV_T_SELF),
+		.raddr = bv_t_addr(BV_T_PEER_A),
 		.lport = htons(BV_T_LPORT),
 		.rport = htons(rport),
 		.proto = IPPROTO_TCP,
@@ -1656,7 +1709,7 @@ static void bv_t_tcp(struct kunit *test, u16 rport, u8 tcp, bool tx, u32 e)
 
 	local_bh_disable();
 	bv_account(bv_t_bn(test), bv_t_cfg(test), &key, BEAVER_CHAN_MEMBER,
-		   htonl(BV_T_PEER_A), e, &p, NULL);
+		   &key.raddr, e, &p, NULL);
 	local_bh_enable();
 }
 
@@ -1916,6 +1969,160 @@ static void bv_tables_divert_keeps_complete(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t.retired_pkts, 3);
 }
 
+/* ---- one address model for both families (kmod/addr.h) ---- */
+
+static struct in6_addr bv_t_addr6(const char *text)
+{
+	struct in6_addr a;
+
+	WARN_ON(in6_pton(text, -1, a.s6_addr, -1, NULL) != 1);
+	return a;
+}
+
+/*
+ * IPv4 is kept mapped: never equal to a native IPv6 address with the same
+ * low 32 bits (nor to the deprecated IPv4-compatible ::a.b.c.d), in the
+ * order IPv4 addresses always had, and prefixes of one family never match
+ * the other
+ */
+static void bv_addr_families_apart(struct kunit *test)
+{
+	struct in6_addr v4 = bv_t_addr(BV_T_PEER_A);
+	struct in6_addr v6 = bv_t_addr6("2001:db8::a00:2");
+	struct in6_addr compat = bv_t_addr6("::a00:2");
+	struct in6_addr set[] = {
+		bv_t_addr(BV_T_CLIENT), v6, bv_t_addr(BV_T_SELF), compat, v4,
+	};
+	struct bv_config cfg = {};
+	struct bv_prefix pfx[2] = {};
+
+	KUNIT_EXPECT_TRUE(test, bv_addr_is4(&v4));
+	KUNIT_EXPECT_FALSE(test, bv_addr_is4(&v6));
+	KUNIT_EXPECT_FALSE(test, bv_addr_is4(&compat));
+	KUNIT_EXPECT_EQ(test, ntohl(bv_addr_get4(&v4)), BV_T_PEER_A);
+	KUNIT_EXPECT_EQ(test, bv_addr_get4(&v6), bv_addr_get4(&v4));
+	KUNIT_EXPECT_FALSE(test, ipv6_addr_equal(&v4, &v6));
+	KUNIT_EXPECT_FALSE(test, ipv6_addr_equal(&v4, &compat));
+	KUNIT_EXPECT_NE(test, bv_addr_cmp(&v4, &v6), 0);
+
+	/*
+	 * sorted (memcmp: ::a00:2 < ::ffff:0:0/96 < 2001:db8::), IPv4 in
+	 * its numeric order; each found as its own family
+	 */
+	sort(set, ARRAY_SIZE(set), sizeof(set[0]), bv_addr_sort_cmp, NULL);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&set[0], &compat));
+	KUNIT_EXPECT_TRUE(test, bv_t_addr_is(&set[1], BV_T_SELF));
+	KUNIT_EXPECT_TRUE(test, bv_t_addr_is(&set[2], BV_T_PEER_A));
+	KUNIT_EXPECT_TRUE(test, bv_t_addr_is(&set[3], BV_T_CLIENT));
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&set[4], &v6));
+	KUNIT_EXPECT_TRUE(test, bv_addr_in(set, ARRAY_SIZE(set), &v6));
+	KUNIT_EXPECT_TRUE(test, bv_addr_in(set, ARRAY_SIZE(set), &v4));
+	KUNIT_EXPECT_TRUE(test, bv_addr_in(set, ARRAY_SIZE(set), &compat));
+	KUNIT_EXPECT_FALSE(test, bv_addr_in(set, 2, &v4));
+	KUNIT_EXPECT_FALSE(test, bv_addr_in(&set[1], 3, &v6));
+	KUNIT_EXPECT_FALSE(test, bv_addr_in(&set[1], 4, &compat));
+
+	/* 0.0.0.0/0 and ::/0: every host of their own family, no other */
+	pfx[0].v4 = true;
+	bv_addr_set4(&pfx[0].addr, 0);
+	pfx[0].len = 96;
+	cfg.allow = pfx;
+	cfg.n_allow = 1;
+	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &v4));
+	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &v6));
+	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &compat));
+	KUNIT_EXPECT_EQ(test, bv_prefix_len(&pfx[0]), 0);
+	cfg.allow = &pfx[1];
+	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &v4));
+	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &v6));
+	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &compat));
+	/* 2001:db8::/32 */
+	pfx[1].addr = bv_t_addr6("2001:db8::");
+	pfx[1].len = 32;
+	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &v6));
+	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &compat));
+	KUNIT_EXPECT_EQ(test, bv_prefix_len(&pfx[1]), 32);
+}
+
+/* one UDP packet received on flow (@laddr, @raddr), channel (@kind, @peer) */
+static void bv_t_acct_rx(struct kunit *test, const struct in6_addr *laddr,
+			 const struct in6_addr *raddr, u8 kind,
+			 const struct in6_addr *peer, u32 len)
+{
+	struct bv_flow_key key = {
+		.laddr = *laddr,
+		.raddr = *raddr,
+		.lport = htons(BV_T_DPORT),
+		.rport = htons(BV_T_SPORT),
+		.proto = IPPROTO_UDP,
+	};
+	struct bv_pkt p = { .len = len };
+
+	local_bh_disable();
+	bv_account(bv_t_bn(test), bv_t_cfg(test), &key, kind, peer, 1, &p,
+		   NULL);
+	local_bh_enable();
+}
+
+/*
+ * Flows and channels keyed by IPv6 addresses are accounted on their own,
+ * apart from the IPv4 ones whose addresses have the same low 32 bits;
+ * the aggregate kinds' :: is shared by both families
+ */
+static void bv_tables_ipv6_keys_apart(struct kunit *test)
+{
+	struct in6_addr self4 = bv_t_addr(BV_T_SELF);
+	struct in6_addr peer4 = bv_t_addr(BV_T_PEER_A);
+	struct in6_addr self6 = bv_t_addr6("2001:db8::a00:1");
+	struct in6_addr peer6 = bv_t_addr6("2001:db8::a00:2");
+	struct in6_addr compat = bv_t_addr6("::a00:2");
+	struct in6_addr any = {};
+	struct bv_t_acct a;
+
+	/* what every flow and channel costs (the soak holds 1,000,000) */
+	kunit_info(test, "sizeof: bv_flow %zu, bv_chan %zu, bv_flow_key %zu\n",
+		   sizeof(struct bv_flow), sizeof(struct bv_chan),
+		   sizeof(struct bv_flow_key));
+	bv_t_acct_rx(test, &self4, &peer4, BEAVER_CHAN_MEMBER, &peer4, 100);
+	bv_t_acct_rx(test, &self6, &peer6, BEAVER_CHAN_MEMBER, &peer6, 200);
+	bv_t_acct_rx(test, &self6, &compat, BEAVER_CHAN_MEMBER, &compat, 400);
+	/* a second packet of each finds its own flow again */
+	bv_t_acct_rx(test, &self4, &peer4, BEAVER_CHAN_MEMBER, &peer4, 100);
+	bv_t_acct_rx(test, &self6, &peer6, BEAVER_CHAN_MEMBER, &peer6, 200);
+	bv_t_acct_rx(test, &self6, &compat, BEAVER_CHAN_MEMBER, &compat, 400);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bv_t_bn(test)->n_flows), 3);
+
+	/* one entry each (UML has one CPU), its own bytes */
+	bv_t_flow6(test, &self4, &peer4, false, 1, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 200);
+	bv_t_flow6(test, &self6, &peer6, false, 1, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 400);
+	bv_t_flow6(test, &self6, &compat, false, 1, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 800);
+
+	bv_t_chan6(test, BEAVER_CHAN_MEMBER, &peer4, 1, 0, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 200);
+	bv_t_chan6(test, BEAVER_CHAN_MEMBER, &peer6, 1, 0, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 400);
+	bv_t_chan6(test, BEAVER_CHAN_MEMBER, &compat, 1, 0, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 800);
+
+	/* one aggregate channel for both families, as the API reports it */
+	bv_t_acct_rx(test, &self4, &peer4, BEAVER_CHAN_OUTSIDE, &any, 10);
+	bv_t_acct_rx(test, &self6, &peer6, BEAVER_CHAN_OUTSIDE, &any, 20);
+	bv_t_chan6(test, BEAVER_CHAN_OUTSIDE, &any, 1, 0, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.entries, 1);
+	KUNIT_EXPECT_EQ(test, a.cur.rx_bytes, 30);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bv_t_bn(test)->n_chans), 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bv_t_bn(test)->n_flows), 3);
+}
+
 /*
  * An ICMP "fragmentation needed" from router @from quoting @quoted (an
  * IPv4 header with its options, and 8 bytes more), advertising @mtu
@@ -2063,6 +2270,8 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_tables_resize_keeps_flows),
 	KUNIT_CASE(bv_tables_flush_all),
 	KUNIT_CASE(bv_tables_divert_keeps_complete),
+	KUNIT_CASE(bv_addr_families_apart),
+	KUNIT_CASE(bv_tables_ipv6_keys_apart),
 	KUNIT_CASE(bv_icmp_frag_needed_lowers),
 	KUNIT_CASE(bv_icmp_frag_needed_ipip),
 	{}

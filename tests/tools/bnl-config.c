@@ -13,6 +13,7 @@
 
 #include "beaver.h"
 #include "bnl.h"
+#include "bvip.h"
 #include "bvnames.h"
 
 /* "none" sends an empty nest: the list is replaced by nothing */
@@ -21,21 +22,40 @@ static bool is_none(const char *s)
 	return !strcmp(s, "none");
 }
 
-static uint32_t parse_addr(struct bnl *c, const char *what, const char *s)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		bnl_usage(c, "bad %s address '%s'", what, s);
-	return a.s_addr;
-}
-
 static void overflow(struct bnl *c)
 {
 	bnl_usage(c, "too many list elements for one request");
 }
 
-/* members/vips: nest of BEAVER_A_LIST_ITEM NLA_BE32 */
+/*
+ * An address of either family, put as @type4 (NLA_BE32) if written as
+ * IPv4, else as @type6 (16 bytes): IPv6 text of an IPv4-mapped address
+ * goes as IPv6, so that the kernel's refusal of it can be tested
+ */
+static void put_addr(struct bnl *c, struct bvnl *b, struct nlmsghdr *nlh,
+		     uint16_t type4, uint16_t type6, const char *what,
+		     const char *s)
+{
+	struct bv_ip ip;
+	bool ok;
+
+	switch (bv_ip_pton(s, &ip)) {
+	case AF_INET:
+		ok = mnl_attr_put_u32_check(nlh, bvnl_room(b), type4,
+					    bv_ip_get4(&ip));
+		break;
+	case AF_INET6:
+		ok = mnl_attr_put_check(nlh, bvnl_room(b), type6,
+					sizeof(ip.a), &ip.a);
+		break;
+	default:
+		bnl_usage(c, "bad %s address '%s'", what, s);
+	}
+	if (!ok)
+		overflow(c);
+}
+
+/* members/vips/gateways: nest of BEAVER_A_LIST_ITEM(6) addresses */
 static void put_addr_list(struct bnl *c, struct bvnl *b, struct nlmsghdr *nlh,
 			  uint16_t type, const char *what, const char *list)
 {
@@ -49,19 +69,15 @@ static void put_addr_list(struct bnl *c, struct bvnl *b, struct nlmsghdr *nlh,
 		if (!dup)
 			bnl_die(c, BNL_EXIT_FAIL, "out of memory");
 		for (tok = strtok_r(dup, ",", &save); tok;
-		     tok = strtok_r(NULL, ",", &save)) {
-			uint32_t a = parse_addr(c, what, tok);
-
-			if (!mnl_attr_put_u32_check(nlh, bvnl_room(b),
-						    BEAVER_A_LIST_ITEM, a))
-				overflow(c);
-		}
+		     tok = strtok_r(NULL, ",", &save))
+			put_addr(c, b, nlh, BEAVER_A_LIST_ITEM,
+				 BEAVER_A_LIST_ITEM6, what, tok);
 		free(dup);
 	}
 	mnl_attr_nest_end(nlh, nest);
 }
 
-/* allow: nest of BEAVER_A_LIST_ITEM nests {PREFIX_ADDR, PREFIX_LEN} */
+/* allow: nest of BEAVER_A_LIST_ITEM nests {PREFIX_ADDR(6), PREFIX_LEN} */
 static void put_prefix_list(struct bnl *c, struct bvnl *b,
 			    struct nlmsghdr *nlh, const char *list)
 {
@@ -79,22 +95,21 @@ static void put_prefix_list(struct bnl *c, struct bvnl *b,
 		     tok = strtok_r(NULL, ",", &save)) {
 			char *slash = strchr(tok, '/');
 			struct nlattr *item;
-			uint32_t a;
 			uint8_t len;
 
 			if (!slash)
 				bnl_usage(c, "allow prefix '%s' needs /LEN", tok);
 			*slash = '\0';
-			a = parse_addr(c, "allow", tok);
-			/* u8 on the wire; the kernel checks 0..32 */
+			/* u8 on the wire; the kernel checks 0..32 or 0..128 */
 			len = (uint8_t)bnl_arg_u64(c, "prefix length", slash + 1,
 						   UINT8_MAX);
 			item = mnl_attr_nest_start_check(nlh, bvnl_room(b),
 							 BEAVER_A_LIST_ITEM);
-			if (!item ||
-			    !mnl_attr_put_u32_check(nlh, bvnl_room(b),
-						    BEAVER_A_PREFIX_ADDR, a) ||
-			    !mnl_attr_put_u8_check(nlh, bvnl_room(b),
+			if (!item)
+				overflow(c);
+			put_addr(c, b, nlh, BEAVER_A_PREFIX_ADDR,
+				 BEAVER_A_PREFIX_ADDR6, "allow", tok);
+			if (!mnl_attr_put_u8_check(nlh, bvnl_room(b),
 						   BEAVER_A_PREFIX_LEN, len))
 				overflow(c);
 			mnl_attr_nest_end(nlh, item);

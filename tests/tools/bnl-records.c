@@ -27,11 +27,6 @@ static void records_reset(void *data)
 	bvr_reset(data);
 }
 
-static const char *addr_str(uint32_t a, char *buf)
-{
-	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
-}
-
 static void print_tot(const struct bvr_tot *t)
 {
 	printf(" tx_pkts %" PRIu64 " tx_bytes %" PRIu64 " rx_pkts %" PRIu64
@@ -56,10 +51,10 @@ static void print_cpu(bool raw, uint32_t cpu)
 
 static void print_flow(const struct bvr_flow *f, bool raw)
 {
-	char la[INET_ADDRSTRLEN], ra[INET_ADDRSTRLEN];
+	char la[BV_IP_STRLEN], ra[BV_IP_STRLEN];
 
 	printf("flow proto %u laddr %s lport %u raddr %s rport %u", f->proto,
-	       addr_str(f->laddr, la), f->lport, addr_str(f->raddr, ra),
+	       bv_ip_ntop(&f->laddr, la), f->lport, bv_ip_ntop(&f->raddr, ra),
 	       f->rport);
 	print_tot(&f->tot);
 	print_seq("tx_seq", f->tot.tx_seq_valid, f->tot.tx_seq);
@@ -70,13 +65,13 @@ static void print_flow(const struct bvr_flow *f, bool raw)
 static void print_chan(const struct bvr_chan *ch, bool raw)
 {
 	const char *kind = bv_chan_kind_name(ch->kind);
-	char pa[INET_ADDRSTRLEN];
+	char pa[BV_IP_STRLEN];
 
 	if (kind)
 		printf("chan kind %s", kind);
 	else
 		printf("chan kind id%u", ch->kind);
-	printf(" peer %s", addr_str(ch->peer, pa));
+	printf(" peer %s", bv_ip_ntop(&ch->peer, pa));
 	print_tot(&ch->tot);
 	printf(" inflight_pkts %" PRIu64 " inflight_bytes %" PRIu64,
 	       ch->inflight_pkts, ch->inflight_bytes);
@@ -86,14 +81,14 @@ static void print_chan(const struct bvr_chan *ch, bool raw)
 static void print_late(const struct bvr_late *l, bool raw)
 {
 	const char *kind = bv_chan_kind_name(l->kind);
-	char pa[INET_ADDRSTRLEN];
+	char pa[BV_IP_STRLEN];
 
 	if (kind)
 		printf("late kind %s", kind);
 	else
 		printf("late kind id%u", l->kind);
 	printf(" peer %s first %u last %u arrived %u pkts %" PRIu64
-	       " bytes %" PRIu64, addr_str(l->peer, pa), l->first, l->last,
+	       " bytes %" PRIu64, bv_ip_ntop(&l->peer, pa), l->first, l->last,
 	       l->arrived, l->pkts, l->bytes);
 	print_cpu(raw, l->cpu);
 }

@@ -38,21 +38,24 @@ static const struct {
 	{ "flow_idle_ms", BEAVER_A_CFG_FLOW_IDLE_MS },
 };
 
+/* BEAVER_A_LIST_ITEM (IPv4) and BEAVER_A_LIST_ITEM6 (IPv6), in order */
 static int print_addr_list(const char *key, const struct nlattr *nest)
 {
 	const struct nlattr *a;
-	char buf[INET_ADDRSTRLEN];
+	char buf[BV_IP_STRLEN];
 	int n = 0;
 
 	printf("%s ", key);
 	if (nest) {
 		mnl_attr_for_each_nested(a, nest) {
-			uint32_t addr;
+			uint16_t type = mnl_attr_get_type(a);
+			struct bv_ip addr;
 
-			if (bva_get_be32(a, &addr))
+			if (bva_get_ip(type == BEAVER_A_LIST_ITEM ? a : NULL,
+				       type == BEAVER_A_LIST_ITEM6 ? a : NULL,
+				       &addr))
 				return -EBADMSG;
-			inet_ntop(AF_INET, &addr, buf, sizeof(buf));
-			printf("%s%s", n++ ? "," : "", buf);
+			printf("%s%s", n++ ? "," : "", bv_ip_ntop(&addr, buf));
 		}
 	}
 	printf("%s\n", n ? "" : "none");
@@ -62,22 +65,23 @@ static int print_addr_list(const char *key, const struct nlattr *nest)
 static int print_prefix_list(const struct nlattr *nest)
 {
 	const struct nlattr *item, *tb[BEAVER_A_PREFIX_MAX + 1];
-	char buf[INET_ADDRSTRLEN];
+	char buf[BV_IP_STRLEN];
 	int n = 0;
 
 	printf("allow ");
 	if (nest) {
 		mnl_attr_for_each_nested(item, nest) {
-			uint32_t addr;
+			struct bv_ip addr;
 			uint64_t len;
 
 			if (bva_parse_nested(item, tb, BEAVER_A_PREFIX_MAX) ||
-			    !tb[BEAVER_A_PREFIX_ADDR] || !tb[BEAVER_A_PREFIX_LEN] ||
-			    bva_get_be32(tb[BEAVER_A_PREFIX_ADDR], &addr) ||
+			    !tb[BEAVER_A_PREFIX_LEN] ||
+			    bva_get_ip(tb[BEAVER_A_PREFIX_ADDR],
+				       tb[BEAVER_A_PREFIX_ADDR6], &addr) ||
 			    bva_get_uint(tb[BEAVER_A_PREFIX_LEN], &len))
 				return -EBADMSG;
-			inet_ntop(AF_INET, &addr, buf, sizeof(buf));
-			printf("%s%s/%" PRIu64, n++ ? "," : "", buf, len);
+			printf("%s%s/%" PRIu64, n++ ? "," : "",
+			       bv_ip_ntop(&addr, buf), len);
 		}
 	}
 	printf("%s\n", n ? "" : "none");

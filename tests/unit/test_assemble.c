@@ -26,7 +26,7 @@ static uint32_t ip(const char *s)
 static void add_chan(struct bvr_records *r, uint8_t kind, const char *peer,
 		     uint64_t tx, uint64_t rx, uint64_t inflight)
 {
-	struct bvr_chan c = { .kind = kind, .peer = peer ? ip(peer) : 0,
+	struct bvr_chan c = { .kind = kind, .peer = bv_ip4(peer ? ip(peer) : 0),
 			      .cpu = BVR_CPU_MERGED };
 
 	c.tot.tx_pkts = tx;
@@ -199,7 +199,7 @@ static void amend_balances_with_late(void **state)
 
 	/* one late packet: still one short */
 	l.pkts = 1;
-	l.peer = ip("10.0.0.1");
+	l.peer = bv_ip4(ip("10.0.0.1"));
 	assert_int_equal(bvx_amend(rep, "b", "a", &l), 0);
 	c = chan_of(rep, "a", "b");
 	assert_int_equal(geti(c, "late"), 1);

@@ -452,8 +452,19 @@ static void test_bad_addresses(void **state)
 		      "t.conf:12: listen: port 'http' is not a number");
 	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = 010.0.1.3\n",
 		      "t.conf:12: listen: '010.0.1.3' is not an IPv4 address");
+	/* IPv6 is refused as such, wherever an address goes */
 	expect_errors(MEMBER_HEAD "vips = 10.0.0.1, fe80::1\n",
-		      "t.conf:11: vips: 'fe80::1' is not an IPv4 address");
+		      "t.conf:11: vips: fe80::1: IPv6 addresses need IPv6 "
+		      "support in beaverd and beaver.ko, not supported yet");
+	expect_errors(MEMBER_HEAD "allow = 2001:db8::/32\n",
+		      "t.conf:11: allow: 2001:db8::: IPv6 addresses need IPv6 "
+		      "support in beaverd and beaver.ko, not supported yet");
+	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = [2001:db8::1]:5150\n",
+		      "t.conf:12: listen: 2001:db8::1: IPv6 addresses need IPv6 "
+		      "support in beaverd and beaver.ko, not supported yet");
+	expect_errors(MEMBER_HEAD "[member:m1]\naddress = ::ffff:10.0.0.9\n",
+		      "t.conf:12: address: ::ffff:10.0.0.9: IPv6 addresses need "
+		      "IPv6 support in beaverd and beaver.ko, not supported yet");
 	expect_errors(MEMBER_HEAD "vips = 224.0.0.1\n",
 		      "t.conf:11: vips: 224.0.0.1 is not a unicast address");
 	expect_errors(MEMBER_HEAD "allow = 10.1.2.3/16\n",

@@ -22,11 +22,11 @@
 
 /* --- fixtures ---------------------------------------------------------------- */
 
-static uint32_t ip(const char *s)
+static struct bv_ip ip(const char *s)
 {
-	uint32_t a;
+	struct bv_ip a;
 
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	assert_int_equal(bv_ip_pton(s, &a), AF_INET);
 	return a;
 }
 
@@ -88,7 +88,7 @@ static void sample(struct bvr_records *r)
 	c.inflight_bytes = 2000;
 	assert_int_equal(bvr_add_chan(r, &c), 0);
 	c.kind = BEAVER_CHAN_BYPASS;
-	c.peer = 0;
+	c.peer = bv_ip4(0);
 	c.cpu = 0;
 	assert_int_equal(bvr_add_chan(r, &c), 0);
 	c.kind = 77;	/* a kind a newer module may add */
@@ -105,7 +105,7 @@ static void sample(struct bvr_records *r)
 	l.bytes = 3000;
 	assert_int_equal(bvr_add_late(r, &l), 0);
 	l.kind = 77;
-	l.peer = 0;
+	l.peer = bv_ip4(0);
 	l.cpu = 5;
 	l.first = 0xfffffffeu;
 	l.last = 1;
@@ -166,9 +166,9 @@ static void assert_records_equal(const struct bvr_records *a,
 		const struct bvr_flow *x = &a->flows[i], *y = &b->flows[i];
 
 		assert_int_equal(x->proto, y->proto);
-		assert_int_equal(x->laddr, y->laddr);
+		assert_true(bv_ip_eq(&x->laddr, &y->laddr));
 		assert_int_equal(x->lport, y->lport);
-		assert_int_equal(x->raddr, y->raddr);
+		assert_true(bv_ip_eq(&x->raddr, &y->raddr));
 		assert_int_equal(x->rport, y->rport);
 		assert_int_equal(x->cpu, y->cpu);
 		assert_tot_equal(&x->tot, &y->tot);
@@ -178,7 +178,7 @@ static void assert_records_equal(const struct bvr_records *a,
 		const struct bvr_chan *x = &a->chans[i], *y = &b->chans[i];
 
 		assert_int_equal(x->kind, y->kind);
-		assert_int_equal(x->peer, y->peer);
+		assert_true(bv_ip_eq(&x->peer, &y->peer));
 		assert_int_equal(x->cpu, y->cpu);
 		assert_tot_equal(&x->tot, &y->tot);
 		assert_true(x->inflight_pkts == y->inflight_pkts);
@@ -189,7 +189,7 @@ static void assert_records_equal(const struct bvr_records *a,
 		const struct bvr_late *x = &a->lates[i], *y = &b->lates[i];
 
 		assert_int_equal(x->kind, y->kind);
-		assert_int_equal(x->peer, y->peer);
+		assert_true(bv_ip_eq(&x->peer, &y->peer));
 		assert_int_equal(x->cpu, y->cpu);
 		assert_int_equal(x->first, y->first);
 		assert_int_equal(x->last, y->last);

@@ -27,8 +27,8 @@ static struct bvr_flow flow(uint8_t proto, const char *la, uint16_t lp,
 
 	memset(&f, 0, sizeof(f));
 	f.proto = proto;
-	assert_int_equal(inet_pton(AF_INET, la, &f.laddr), 1);
-	assert_int_equal(inet_pton(AF_INET, ra, &f.raddr), 1);
+	assert_int_equal(bv_ip_pton(la, &f.laddr), AF_INET);
+	assert_int_equal(bv_ip_pton(ra, &f.raddr), AF_INET);
 	f.lport = lp;
 	f.rport = rp;
 	f.cpu = cpu;
@@ -41,7 +41,7 @@ static struct bvr_chan chan(uint8_t kind, const char *peer, uint32_t cpu)
 
 	memset(&c, 0, sizeof(c));
 	c.kind = kind;
-	assert_int_equal(inet_pton(AF_INET, peer, &c.peer), 1);
+	assert_int_equal(bv_ip_pton(peer, &c.peer), AF_INET);
 	c.cpu = cpu;
 	return c;
 }
@@ -278,8 +278,8 @@ static void test_merge_many_keys(void **state)
 
 			memset(&f, 0, sizeof(f));
 			f.proto = (uint8_t)(k % 2 ? 6 : 17);
-			f.laddr = htonl(0x0a000001u);
-			f.raddr = htonl(0x0a010000u + k);
+			f.laddr = bv_ip4(htonl(0x0a000001u));
+			f.raddr = bv_ip4(htonl(0x0a010000u + k));
 			f.lport = (uint16_t)(1000 + k % 7);
 			f.rport = (uint16_t)(40000 + k);
 			f.cpu = c;
@@ -291,7 +291,7 @@ static void test_merge_many_keys(void **state)
 
 			memset(&ch, 0, sizeof(ch));
 			ch.kind = 1;
-			ch.peer = htonl(0x0a020000u + k);
+			ch.peer = bv_ip4(htonl(0x0a020000u + k));
 			ch.cpu = c;
 			set_tot(&ch.tot, 1, 2, 3, 4);
 			ch.inflight_pkts = c;
@@ -322,7 +322,7 @@ static void test_merge_many_keys(void **state)
 		if (i)
 			assert_true(bvr_flow_cmp(&r.flows[i - 1], f) < 0);
 		assert_int_equal(f->cpu, BVR_CPU_MERGED);
-		assert_int_equal(ntohl(f->raddr), 0x0a010000u + k);
+		assert_int_equal(ntohl(bv_ip_get4(&f->raddr)), 0x0a010000u + k);
 		assert_int_equal(f->tot.tx_pkts, 4ull * k + 6);
 		assert_int_equal(f->tot.tx_bytes, (4ull * k + 6) * 100);
 		assert_int_equal(f->tot.rx_pkts, CPUS);
