@@ -2,29 +2,42 @@
 # vm-timeout: 400
 #
 # Epoch wraparound with the oracle on: the coordinator starts 40 epochs
-# short of 2^32 ([coordinator] first_epoch) and takes 150 snapshots, so the
+# short of 2^32 ([coordinator] first_epoch) and takes 120 snapshots, so the
 # counter wraps (0 is skipped: it means "no snapshot"). Serial-number
 # arithmetic (RFC 1982) must keep every gateway and member moving forward:
 # every accepted snapshot passes the oracle, on both sides of the wrap.
-# Control, after the wrap: gateway marking off, 30 snapshots; the chain
-# must show violations in at least half.
+# Control, after the wrap: gateway marking off and B's advance 600 ms
+# late, 30 snapshots; the chain must show violations in at least half.
 #
 #   client --VIP1--> gw1 --> m1 (A) --> x --CVIP1--> gw1 --> m3 (B)
 
 need_module
 need_tools udpnum bvoracle beaverd beaverctl beaver-nl
 command -v jq >/dev/null || skip "jq missing in the VM image"
+# The chain's timing of 18-ogm-delay: x holds every message 100 ms (the
+# chain's shortest path, far below tau_min), the gateway 0-200 ms more,
+# and A sends 10 a second, so that B cuts later than that shortest path
+# after A in many snapshots with some of A's messages still on the way:
+# the oracle's sensitivity checks (straddled, gap > 0) then hold on a
+# quiet host as on a loaded one (with the defaults a fast, quiet run
+# delivered everything before B's cut). B's own advance comes 200 ms late.
+CH_RELAY_DELAY=100ms
+CH_JITTER=100ms
+CH_ADV_DELAY=200ms
 source /beaver/vm/chain.sh
-N=150
+N=120
 FIRST=$(( (1 << 32) - 40 ))
 
 log "lab: one gateway, coordinator's first epoch $FIRST"
 chain_lab 1 "udp:1"
 chain_daemons coordinator.first_epoch=$FIRST coordinator.max_outstanding=4
-chain_traffic_start 100
+chain_traffic_start 10
 sleep 1
 chain_snapshots main $N 2
-log "control: gateway marking off, 30 snapshots"
+log "control: gateway marking off, the B's advance 600 ms late, 30 snapshots"
+# past the chain's longest path (300 ms): A's messages after its cut reach
+# B before B's own advance makes it cut
+ch_adv_delay 600ms
 echo N >/sys/module/beaver/parameters/gateway_marking
 chain_snapshots control 30 2
 echo Y >/sys/module/beaver/parameters/gateway_marking
