@@ -37,33 +37,6 @@ static bool bv_stamp_fits(struct sk_buff *skb, unsigned int *mtu)
 	return skb->len + BEAVER_OPT_LEN <= *mtu;
 }
 
-static unsigned int bv_stamp_segments(struct sk_buff *skb,
-				      const struct nf_hook_state *state,
-				      u8 group, u32 epoch, int *err)
-{
-	struct sk_buff *segs, *seg, *next;
-
-	/* no device features: segment and checksum in software */
-	segs = skb_gso_segment(skb, 0);
-	if (IS_ERR_OR_NULL(segs)) {
-		*err = segs ? PTR_ERR(segs) : -EINVAL;
-		return NF_ACCEPT;	/* leaves unstamped, and counted */
-	}
-	consume_skb(skb);
-	*err = 0;
-	skb_list_walk_safe(segs, seg, next) {
-		int e;
-
-		skb_mark_not_on_list(seg);
-		e = bv_skb_stamp_insert(seg, group, epoch);
-		if (e)
-			*err = e;
-		/* not state->okfn(): later hooks see every segment */
-		bv_hook_continue(seg, state);
-	}
-	return NF_STOLEN;
-}
-
 /*
  * A TCP segment that the stamp would push past the MTU: no need to make its
  * sender find a smaller MTU, any router may cut a TCP segment in two. It
@@ -170,6 +143,8 @@ unsigned int bv_stamp_output(struct sk_buff *skb,
 	}
 	*err = bv_skb_stamp_insert(skb, group, epoch);
 	if (*err == -EMSGSIZE && skb_is_gso(skb))
-		return bv_stamp_segments(skb, state, group, epoch, err);
+		return bv_stamp_gso_segments(skb, state, group, epoch,
+					     bv_skb_stamp_insert,
+					     bv_hook_continue, err);
 	return NF_ACCEPT;
 }

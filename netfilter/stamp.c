@@ -4,6 +4,8 @@
  * with user space; this file only moves header bytes around.
  */
 #include <linux/ip.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <net/dst.h>
@@ -280,4 +282,35 @@ int bv_skb_stamp_strip_at(struct sk_buff *skb, int nhoff, int off)
 int bv_skb_stamp_strip(struct sk_buff *skb, int off)
 {
 	return bv_skb_stamp_strip_at(skb, 0, off);
+}
+
+unsigned int bv_stamp_gso_segments(struct sk_buff *skb,
+				   const struct nf_hook_state *state,
+				   u8 group, u32 epoch,
+				   int (*insert)(struct sk_buff *skb, u8 group,
+						 u32 epoch),
+				   void (*cont)(struct sk_buff *skb,
+						const struct nf_hook_state *state),
+				   int *err)
+{
+	struct sk_buff *segs, *seg, *next;
+
+	/* no device features: segment and checksum in software */
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		*err = segs ? PTR_ERR(segs) : -EINVAL;
+		return NF_ACCEPT;	/* leaves unstamped, and counted */
+	}
+	consume_skb(skb);
+	*err = 0;
+	skb_list_walk_safe(segs, seg, next) {
+		int e;
+
+		skb_mark_not_on_list(seg);
+		e = insert(seg, group, epoch);
+		if (e)
+			*err = e;
+		cont(seg, state);
+	}
+	return NF_STOLEN;
 }

@@ -55,6 +55,24 @@ int bv_skb_stamp_insert(struct sk_buff *skb, u8 group, u32 epoch);
 struct nf_hook_state;
 
 /*
+ * A GSO packet too large to take the stamp whole, in a POST_ROUTING hook:
+ * segmented in software, each segment stamped by @insert (either family's)
+ * and handed to @cont, which takes it through the hooks after ours, then
+ * out (bv_hook_continue() for IPv4; never the hook's okfn, which would
+ * skip them). Returns NF_STOLEN, or NF_ACCEPT if it could not be
+ * segmented (the packet leaves unstamped, and counted); *err receives
+ * the last insertion error (0 if none).
+ */
+unsigned int bv_stamp_gso_segments(struct sk_buff *skb,
+				   const struct nf_hook_state *state,
+				   u8 group, u32 epoch,
+				   int (*insert)(struct sk_buff *skb, u8 group,
+						 u32 epoch),
+				   void (*cont)(struct sk_buff *skb,
+						const struct nf_hook_state *state),
+				   int *err);
+
+/*
  * Stamp a packet leaving through POST_ROUTING. A GSO packet too large to
  * take the option whole is segmented here, each segment stamped and sent
  * on through the hooks after ours (bv_hook_continue()): nothing leaves

@@ -23,6 +23,7 @@
 #include <net/dst.h>
 #include <net/ip6_checksum.h>
 #include <net/ipv6.h>
+#include "stamp.h"
 #include "stamp6.h"
 
 /*
@@ -271,39 +272,6 @@ static bool bv_tcp6_split(struct sk_buff *skb, unsigned int mtu)
 	return true;
 }
 
-/*
- * A GSO packet too large for the stamp: segmented, each part stamped and
- * handed to @cont, which takes it through the hooks after ours, as the
- * original would have gone (bv_hook_continue() for IPv4), then out.
- */
-static unsigned int bv_stamp6_segments(struct sk_buff *skb,
-				       const struct nf_hook_state *state,
-				       u8 group, u32 epoch,
-				       bv_stamp6_cont_t cont, int *err)
-{
-	struct sk_buff *segs, *seg, *next;
-
-	/* no device features: segment and checksum in software */
-	segs = skb_gso_segment(skb, 0);
-	if (IS_ERR_OR_NULL(segs)) {
-		*err = segs ? PTR_ERR(segs) : -EINVAL;
-		return NF_ACCEPT;	/* leaves unstamped, and counted */
-	}
-	consume_skb(skb);
-	*err = 0;
-	skb_list_walk_safe(segs, seg, next) {
-		int e;
-
-		skb_mark_not_on_list(seg);
-		e = bv_skb_stamp6_insert(seg, group, epoch);
-		if (e)
-			*err = e;
-		/* not state->okfn(): later hooks see every segment */
-		cont(seg, state);
-	}
-	return NF_STOLEN;
-}
-
 unsigned int __bv_stamp6_output(struct sk_buff *skb,
 				const struct nf_hook_state *state,
 				unsigned int mtu, u8 group, u32 epoch,
@@ -348,7 +316,8 @@ unsigned int __bv_stamp6_output(struct sk_buff *skb,
 	}
 	*err = bv_skb_stamp6_insert(skb, group, epoch);
 	if (*err == -EMSGSIZE && skb_is_gso(skb))
-		return bv_stamp6_segments(skb, state, group, epoch, cont, err);
+		return bv_stamp_gso_segments(skb, state, group, epoch,
+					     bv_skb_stamp6_insert, cont, err);
 	return NF_ACCEPT;
 }
 
