@@ -158,10 +158,26 @@ static void bv_follow(u16 *hdr, unsigned int start, unsigned int moved,
 		*hdr += by;
 }
 
+int bv_skb_stamp_room(struct sk_buff *skb, unsigned int len)
+{
+	struct dst_entry *dst = skb_dst(skb);
+	unsigned int headroom = len;
+
+	/* room for the stamp and for the link-layer header still to come */
+	if (dst && dst->dev)
+		headroom += LL_RESERVED_SPACE(dst->dev);
+	if (skb_cow_head(skb, headroom))
+		return -ENOMEM;
+	/* gso_size changes later: not in a clone's shared info (TCP's copy) */
+	if (skb_is_gso(skb) && skb_is_gso_tcp(skb) && skb_cloned(skb) &&
+	    pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
+		return -ENOMEM;
+	return 0;
+}
+
 int bv_skb_stamp_insert(struct sk_buff *skb, u8 group, u32 epoch)
 {
-	unsigned int headroom = BEAVER_OPT_LEN, moved, start;
-	struct dst_entry *dst = skb_dst(skb);
+	unsigned int moved, start;
 	struct iphdr *iph;
 	int nhoff = bv_skb_inner_off(skb);
 	int hlen;
@@ -179,14 +195,7 @@ int bv_skb_stamp_insert(struct sk_buff *skb, u8 group, u32 epoch)
 	/* tot_len is 16 bits: a 64 KB GRO/GSO packet has no room left */
 	if (ntohs(ip_hdr(skb)->tot_len) > IP_MAX_MTU - BEAVER_OPT_LEN)
 		return -EMSGSIZE;
-	/* room for the option and for the link-layer header still to come */
-	if (dst && dst->dev)
-		headroom += LL_RESERVED_SPACE(dst->dev);
-	if (skb_cow_head(skb, headroom))
-		return -ENOMEM;
-	/* gso_size changes below: not in a clone's shared info (TCP's copy) */
-	if (skb_is_gso(skb) && skb_is_gso_tcp(skb) && skb_cloned(skb) &&
-	    pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
+	if (bv_skb_stamp_room(skb, BEAVER_OPT_LEN))
 		return -ENOMEM;
 
 	/*

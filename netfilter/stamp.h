@@ -52,6 +52,14 @@ int bv_skb_stamp_find_inner(struct sk_buff *skb, u8 group,
  */
 int bv_skb_stamp_insert(struct sk_buff *skb, u8 group, u32 epoch);
 
+/*
+ * Make @skb's head writable with room for @len bytes of stamp and the
+ * link-layer header its route still adds, and a TCP GSO packet's shared
+ * info its own (gso_size is about to change). 0 or -ENOMEM. Either
+ * family's insertion starts with it.
+ */
+int bv_skb_stamp_room(struct sk_buff *skb, unsigned int len);
+
 struct nf_hook_state;
 
 /*

@@ -92,8 +92,6 @@ static void bv_gso6_shrink(struct sk_buff *skb)
 
 int bv_skb_stamp6_insert(struct sk_buff *skb, u8 group, u32 epoch)
 {
-	unsigned int headroom = BEAVER6_HDR_LEN;
-	struct dst_entry *dst = skb_dst(skb);
 	struct bv_stamp6_chain c;
 	bool move_transport;
 	int ret;
@@ -112,14 +110,7 @@ int bv_skb_stamp6_insert(struct sk_buff *skb, u8 group, u32 epoch)
 	if (skb->ip_summed == CHECKSUM_PARTIAL &&
 	    skb_checksum_start_offset(skb) < (int)c.at)
 		return -EINVAL;
-	/* room for the stamp and for the link-layer header still to come */
-	if (dst && dst->dev)
-		headroom += LL_RESERVED_SPACE(dst->dev);
-	if (skb_cow_head(skb, headroom))
-		return -ENOMEM;
-	/* gso_size changes below: not in a clone's shared info (TCP's copy) */
-	if (skb_is_gso(skb) && skb_is_gso_tcp(skb) && skb_cloned(skb) &&
-	    pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
+	if (bv_skb_stamp_room(skb, BEAVER6_HDR_LEN))
 		return -ENOMEM;
 
 	/*
