@@ -73,18 +73,6 @@ static const char usage_text[] =
 
 /* --- UDP request/response ----------------------------------------------- */
 
-static void pin_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		tk_die("sched_setaffinity");
-}
-
 static int cmd_rr_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -111,7 +99,7 @@ static int cmd_rr_serve(int argc, char **argv)
 		default: tk_usage_error("rr-serve: bad option");
 		}
 	}
-	pin_cpu(cpu);
+	tk_pin_cpu(cpu);
 	if (port < 0 || optind != argc)
 		tk_usage_error("rr-serve: needs --port P");
 	a.sin_port = htons((uint16_t)port);
@@ -236,7 +224,7 @@ static int cmd_rr(int argc, char **argv)
 		default: tk_usage_error("rr: bad option");
 		}
 	}
-	pin_cpu(cpu);
+	tk_pin_cpu(cpu);
 	if (!has_dst || port < 0 || optind != argc)
 		tk_usage_error("rr: needs --dst A --port P");
 	dst.sin_port = htons((uint16_t)port);

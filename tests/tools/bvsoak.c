@@ -112,18 +112,6 @@ static const char usage_text[] =
 
 /* --- common --------------------------------------------------------------- */
 
-static void pin_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		tk_die("sched_setaffinity");
-}
-
 struct tuple {
 	uint32_t addr;		/* host order */
 	uint16_t port;
@@ -485,7 +473,7 @@ static int cmd_send(int argc, char **argv)
 		distinct = count < sp.naddrs * sp.nports ? count :
 			   sp.naddrs * sp.nports;
 	}
-	pin_cpu(cpu);
+	tk_pin_cpu(cpu);
 	tk_catch_signals();
 	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	if (fd < 0)
@@ -633,7 +621,7 @@ static int cmd_tcp(int argc, char **argv)
 	if (!has_dst || port < 0 || !conns || optind != argc)
 		tk_usage_error("tcp: needs --dst A --port P --conns N");
 	dst.sin_port = htons((uint16_t)port);
-	pin_cpu(cpu);
+	tk_pin_cpu(cpu);
 	tk_catch_signals();
 	t0 = tk_now_us();
 	deadline = tk_now_ms() + (int64_t)timeout_ms;
@@ -810,7 +798,7 @@ static int cmd_probe(int argc, char **argv)
 		if (!log)
 			tk_die(log_path);
 	}
-	pin_cpu(cpu);
+	tk_pin_cpu(cpu);
 	tk_catch_signals();
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)

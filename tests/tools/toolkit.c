@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,4 +314,16 @@ int tk_wait_fd(int fd, short events, int64_t deadline, bool heed_stop)
 		if (poll(&pfd, 1, tk_remaining(deadline)) > 0)
 			return TK_READY;
 	}
+}
+
+void tk_pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		tk_die("sched_setaffinity");
 }

@@ -96,6 +96,9 @@ int tk_poll_ms(int64_t now, int64_t d1, int64_t d2);
 extern volatile sig_atomic_t tk_stop;
 /* SIGTERM ends a run cleanly, results printed; no SA_RESTART so poll wakes */
 void tk_catch_signals(void);
+
+/* run on CPU @cpu only (a negative @cpu: anywhere, unchanged) */
+void tk_pin_cpu(int cpu);
 /* create path (if not NULL), or die */
 void tk_ready_file(const char *path);
 
