@@ -87,6 +87,10 @@ count() {	# count ERE FILE: lines matching
 	grep -Ec -- "$1" "$2" || true
 }
 
+names() {	# names ERE FILE: the second fields of matching lines, joined
+	grep -E -- "$1" "$2" | awk '{ sub(/:$/, "", $2); printf "%s%s", s, $2; s = " " }'
+}
+
 sum_field() {	# sum_field SED-EXPR FILE: add up the numbers sed prints
 	sed -n "$1" "$2" | awk '{ s += $1 } END { print s + 0 }'
 }
@@ -167,7 +171,8 @@ vm_step() {
 	f=$(count '^vm: [^ ]+: FAIL' "$log")
 	s=$(count '^vm: [^ ]+: SKIP' "$log")
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
-	record vm-test "$p" "$f" "$s"
+	# the summary names them: CI shows only the last lines
+	record vm-test "$p" "$f" "$s" "$(names '^vm: [^ ]+: (FAIL|SKIP)' "$log")"
 }
 
 mutants_step() {
@@ -177,7 +182,7 @@ mutants_step() {
 	p=$(count '^mutants: [^ ]+: KILLED' "$log")
 	f=$(count '^mutants: [^ ]+: (SURVIVED|ERROR)' "$log")
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
-	record mutants "$p" "$f" 0
+	record mutants "$p" "$f" 0 "$(names '^mutants: [^ ]+: (SURVIVED|ERROR)' "$log")"
 }
 
 one_step() {

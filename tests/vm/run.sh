@@ -150,7 +150,7 @@ demo_filter() {
 		on && !/^\[ *[0-9]+\.[0-9]+\] / { print; fflush() }'
 }
 
-npass=0 nfail=0 nskip=0
+npass=0 nfail=0 nskip=0 failed=()
 for n in "${notrun[@]}"; do echo "vm: $n"; done
 for name in "${sel[@]}"; do
 	limit=$(limit_of "$name")
@@ -210,8 +210,8 @@ for name in "${sel[@]}"; do
 	case $status in
 	PASS) npass=$((npass + 1)); echo "vm: $name: PASS${figs:+ $figs} time=${dt}s" ;;
 	SKIP) nskip=$((nskip + 1)); echo "vm: $name: $line (${dt}s)" ;;
-	*) nfail=$((nfail + 1)); echo "vm: $name: FAIL ${line#FAIL }${figs:+ [figures: $figs]} (${dt}s; log: $log)" ;;
+	*) nfail=$((nfail + 1)); failed+=("$name"); echo "vm: $name: FAIL ${line#FAIL }${figs:+ [figures: $figs]} (${dt}s; log: $log)" ;;
 	esac
 done
-echo "vm: total $npass passed, $nfail failed, $nskip skipped in $(($(date +%s) - t0))s${notrun[0]:+ (${#notrun[@]} not run: make check-full only)}"
+echo "vm: total $npass passed, $nfail failed${failed[0]:+ (${failed[*]})}, $nskip skipped in $(($(date +%s) - t0))s${notrun[0]:+ (${#notrun[@]} not run: make check-full only)}"
 [ "$nfail" = 0 ]

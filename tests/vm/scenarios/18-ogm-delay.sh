@@ -23,8 +23,9 @@ CH_RELAY_DELAY=100ms	# the chain takes >= 100 ms: tau_min 80 ms is a lower bound
 CH_JITTER=100ms		# then 0-200 ms more past the gateway
 CH_ADV_DELAY=200ms	# B's advance comes later than the chain's shortest path
 source /beaver/vm/chain.sh
-N=${N:-200}
-NCONTROL=${NCONTROL:-40}	# 0: no control (make mutants)
+# 100 snapshots (200 in make check-full, which sets SOAK=1)
+N=${N:-$([ "${SOAK:-0}" = 1 ] && echo 200 || echo 100)}
+NCONTROL=${NCONTROL:-30}	# 0: no control (make mutants)
 
 log "lab: three gateways, one chain through gw3"
 chain_lab 3 "udp:3"

@@ -24,7 +24,7 @@ CH_RELAY_DELAY=300ms
 CH_JITTER=300ms		# then 0-600 ms more past the gateway
 CH_ADV_DELAY=400ms	# B's advance comes later than the chain's shortest path
 source /beaver/vm/chain.sh
-NSEQ=${NSEQ:-30}
+NSEQ=${NSEQ:-12}
 NCONTROL=${NCONTROL:-40}	# 0: no control (make mutants)
 N=${N:-320}
 PAR=8

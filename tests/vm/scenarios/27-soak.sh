@@ -4,7 +4,7 @@
 #
 # Runs for months on a busy member (issue #10; docs/operations.md,
 # "Running for months: measured figures"). One member behind one DR
-# gateway takes SOAK_FLOWS distinct 5-tuples (150,000; 1,000,000 in make
+# gateway takes SOAK_FLOWS distinct 5-tuples (80,000; 1,000,000 in make
 # check-full, which sets SOAK=1) from outside clients: UDP datagrams at
 # 1,000 a second, each from a source port and address of its own (16
 # client addresses), and short TCP connections (one tuple in fifty, each
@@ -66,7 +66,7 @@ command -v jq >/dev/null || skip "jq missing in the VM image"
 F=$VM_STATE/soak
 mkdir -p "$F"
 
-SOAK_FLOWS=${SOAK_FLOWS:-$([ "${SOAK:-0}" = 1 ] && echo 1000000 || echo 150000)}
+SOAK_FLOWS=${SOAK_FLOWS:-$([ "${SOAK:-0}" = 1 ] && echo 1000000 || echo 80000)}
 SOAK_PPS=${SOAK_PPS:-1000}		# new UDP tuples a second
 IDLE=${IDLE:-1000}			# flow_idle_ms
 KEEP=${KEEP:-200}			# [store] keep_snapshots
