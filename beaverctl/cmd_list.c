@@ -103,10 +103,49 @@ out:
 	return rc;
 }
 
+/*
+ * A member's data addresses, text only: "addresses" joined by ',' for a
+ * member with several (IPv4 and IPv6), else "address"
+ */
+static void print_addresses(const json_t *e)
+{
+	const json_t *all = json_object_get(e, "addresses"), *a;
+	char buf[512] = "";
+	size_t i, n = 0;
+
+	if (pr_is_json() || !json_is_array(all)) {
+		pr_field(e, "address", "address", PR_PLAIN);
+		return;
+	}
+	json_array_foreach(all, i, a) {
+		int w = snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? "," : "",
+				 json_string_value(a) ? json_string_value(a) :
+				 "?");
+
+		if (w < 0 || (size_t)w >= sizeof(buf) - n)
+			break;
+		n += (size_t)w;
+	}
+	pr_str("address", "address", buf, PR_PLAIN);
+}
+
+/* does the report have an IPv6 channel ("family": "ipv6")? */
+static bool has_family(const json_t *chans)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(chans, i, e)
+		if (json_object_get(e, "family"))
+			return true;
+	return false;
+}
+
 static void print_report(const json_t *rep)
 {
 	const json_t *e;
 	size_t i;
+	bool family = has_family(json_object_get(rep, "channels"));
 
 	pr_open("report", "report", rep);
 	pr_field(rep, "bound_ok", "bound ok", PR_GOOD);
@@ -123,7 +162,7 @@ static void print_report(const json_t *rep)
 	json_array_foreach(json_object_get(rep, "members"), i, e) {
 		pr_open(NULL, NULL, e);
 		pr_field(e, "node", "node", PR_PLAIN);
-		pr_field(e, "address", "address", PR_PLAIN);
+		print_addresses(e);
 		/* a missing member shows "-" for its cut; "present" is JSON only */
 		pr_field(e, "present", NULL, PR_GOOD);
 		pr_field(e, "cut_ns", "cut", PR_MONO);
@@ -144,6 +183,13 @@ static void print_report(const json_t *rep)
 		pr_open(NULL, NULL, e);
 		pr_field(e, "from", "from", PR_PLAIN);
 		pr_field(e, "to", "to", PR_PLAIN);
+		/* a family column only beside IPv6 channels (no key: IPv4) */
+		if (family && !pr_is_json()) {
+			const char *f = json_string_value(
+				json_object_get(e, "family"));
+
+			pr_str("family", "family", f ? f : "ipv4", PR_PLAIN);
+		}
 		pr_field(e, "sent", "sent", PR_PLAIN);
 		pr_field(e, "received", "received", PR_PLAIN);
 		pr_field(e, "inflight", "inflight", PR_PLAIN);

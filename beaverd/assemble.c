@@ -10,17 +10,39 @@
 #include "beaver.h"
 #include "bvnames.h"
 
-/* peer: an IPv4 address in network byte order (members are IPv4) */
-static const struct bvr_chan *find_chan(const struct bvr_records *r,
-					uint8_t kind, uint32_t peer)
-{
-	struct bv_ip ip = bv_ip4(peer);
+/* one direction of a member channel, summed over the peer's addresses */
+struct chan_sum {
+	bool found;
+	uint64_t tx_pkts, tx_bytes, rx_pkts, rx_bytes;
+	uint64_t inflight_pkts, inflight_bytes;
+};
 
-	for (size_t i = 0; i < r->n_chans; i++)
-		if (r->chans[i].kind == kind &&
-		    bv_ip_eq(&r->chans[i].peer, &ip))
-			return &r->chans[i];
-	return NULL;
+/* r's member channels with any of peer's data addresses of one family */
+static struct chan_sum find_chan(const struct bvr_records *r,
+				 const struct bvx_member *peer, bool v4)
+{
+	struct chan_sum s;
+
+	memset(&s, 0, sizeof(s));
+	for (size_t i = 0; i < r->n_chans; i++) {
+		const struct bvr_chan *c = &r->chans[i];
+
+		if (c->kind != BEAVER_CHAN_MEMBER || bv_ip_is4(&c->peer) != v4)
+			continue;
+		for (size_t d = 0; d < peer->n_data; d++) {
+			if (!bv_ip_eq(&c->peer, &peer->data[d]))
+				continue;
+			s.found = true;
+			s.tx_pkts += c->tot.tx_pkts;
+			s.tx_bytes += c->tot.tx_bytes;
+			s.rx_pkts += c->tot.rx_pkts;
+			s.rx_bytes += c->tot.rx_bytes;
+			s.inflight_pkts += c->inflight_pkts;
+			s.inflight_bytes += c->inflight_bytes;
+			break;
+		}
+	}
+	return s;
 }
 
 static uint64_t kind_rx(const struct bvr_records *r, uint8_t kind)
@@ -33,21 +55,50 @@ static uint64_t kind_rx(const struct bvr_records *r, uint8_t kind)
 	return sum;
 }
 
+/*
+ * "addresses": every data address, only for a member with more than one
+ * ("address" is the first); takes o, which may be NULL
+ */
+static json_t *add_addresses(json_t *o, const struct bvx_member *m)
+{
+	json_t *a;
+
+	if (!o || m->n_data < 2)
+		return o;
+	a = json_array();
+	for (size_t i = 0; a && i < m->n_data; i++) {
+		char buf[BV_IP_STRLEN];
+
+		if (json_array_append_new(a, json_string(bv_ip_ntop(&m->data[i],
+								   buf)))) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	if (!a || json_object_set_new(o, "addresses", a)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *member_json(const struct bvx_member *m,
 			   struct bvx_summary *sum)
 {
 	const struct bvr_records *r = m->rec;
-	char addr[INET_ADDRSTRLEN];
+	char addr[BV_IP_STRLEN] = "";
 	const char *state;
 	bool incomplete;
 	uint64_t bypass;
 	json_t *o;
 
-	inet_ntop(AF_INET, &m->data, addr, sizeof(addr));
+	if (m->n_data)
+		bv_ip_ntop(&m->data[0], addr);
 	if (!r) {
 		sum->missing++;
-		return json_pack("{s:s, s:s, s:b}", "node", m->node,
-				 "address", addr, "present", 0);
+		o = json_pack("{s:s, s:s, s:b}", "node", m->node,
+			      "address", addr, "present", 0);
+		return add_addresses(o, m);
 	}
 	state = bv_state_name(r->cut.state);
 	incomplete = r->cut.flags & BEAVER_CUT_F_INCOMPLETE;
@@ -79,43 +130,60 @@ static json_t *member_json(const struct bvx_member *m,
 				    "xdp_programs", (json_int_t)r->esc_xdp,
 				    "packet_sockets",
 				    (json_int_t)r->esc_packet));
-	return o;
+	return add_addresses(o, m);
 }
 
-/* A -> B: A's tx towards B against B's rx from A plus in flight */
-static json_t *channel_json(const struct bvx_member *a,
-			    const struct bvx_member *b,
-			    struct bvx_summary *sum)
+/*
+ * An IPv6 channel says so; an IPv4 one has no "family" (takes c, which
+ * may be NULL)
+ */
+static json_t *set_family(json_t *c, bool v4)
 {
-	const struct bvr_chan *tx = find_chan(a->rec, BEAVER_CHAN_MEMBER,
-					      b->data.s_addr);
-	const struct bvr_chan *rx = find_chan(b->rec, BEAVER_CHAN_MEMBER,
-					      a->data.s_addr);
-	uint64_t sent = tx ? tx->tot.tx_pkts : 0;
-	uint64_t recv = rx ? rx->tot.rx_pkts : 0;
-	uint64_t infl = rx ? rx->inflight_pkts : 0;
-	bool balanced = sent == recv + infl;
+	if (c && !v4 &&
+	    json_object_set_new(c, "family", json_string("ipv6"))) {
+		json_decref(c);
+		return NULL;
+	}
+	return c;
+}
 
-	if (!tx && !rx)
+/*
+ * A -> B over one family: A's tx towards B against B's rx from A plus in
+ * flight. *oom is set if out of memory; NULL alone: they never talked.
+ */
+static json_t *channel_json(const struct bvx_member *a,
+			    const struct bvx_member *b, bool v4,
+			    struct bvx_summary *sum, bool *oom)
+{
+	struct chan_sum tx = find_chan(a->rec, b, v4);
+	struct chan_sum rx = find_chan(b->rec, a, v4);
+	uint64_t sent = tx.tx_pkts;
+	uint64_t recv = rx.rx_pkts;
+	uint64_t infl = rx.inflight_pkts;
+	bool balanced = sent == recv + infl;
+	json_t *c;
+
+	if (!tx.found && !rx.found)
 		return NULL;	/* these two never talked */
 	sum->channels++;
 	sum->unbalanced += !balanced;
 	/* late 0: this channel's late packets come with later records
 	 * (bvx_amend adds them) */
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-			 " s:b}",
-			 "from", a->node, "to", b->node,
-			 "sent", (json_int_t)sent,
-			 "received", (json_int_t)recv,
-			 "inflight", (json_int_t)infl,
-			 "late", (json_int_t)0,
-			 "sent_bytes", (json_int_t)(tx ? tx->tot.tx_bytes : 0),
-			 "received_bytes",
-			 (json_int_t)(rx ? rx->tot.rx_bytes : 0),
-			 "inflight_bytes",
-			 (json_int_t)(rx ? rx->inflight_bytes : 0),
-			 "late_bytes", (json_int_t)0,
-			 "balanced", balanced);
+	c = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+		      " s:b}",
+		      "from", a->node, "to", b->node,
+		      "sent", (json_int_t)sent,
+		      "received", (json_int_t)recv,
+		      "inflight", (json_int_t)infl,
+		      "late", (json_int_t)0,
+		      "sent_bytes", (json_int_t)tx.tx_bytes,
+		      "received_bytes", (json_int_t)rx.rx_bytes,
+		      "inflight_bytes", (json_int_t)rx.inflight_bytes,
+		      "late_bytes", (json_int_t)0,
+		      "balanced", balanced);
+	c = set_family(c, v4);
+	*oom = !c;
+	return c;
 }
 
 json_t *bvx_report(uint32_t epoch, uint64_t tau_min_ns, uint64_t bound_ns,
@@ -132,13 +200,18 @@ json_t *bvx_report(uint32_t epoch, uint64_t tau_min_ns, uint64_t bound_ns,
 			goto oom;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < n; j++) {
-			json_t *c;
+			for (int f = 0; f < 2; f++) {
+				bool nomem = false;
+				json_t *c;
 
-			if (i == j || !m[i].rec || !m[j].rec)
-				continue;
-			c = channel_json(&m[i], &m[j], sum);
-			if (c && json_array_append_new(chans, c))
-				goto oom;
+				if (i == j || !m[i].rec || !m[j].rec)
+					continue;
+				c = channel_json(&m[i], &m[j], f == 0, sum,
+						 &nomem);
+				if (nomem ||
+				    (c && json_array_append_new(chans, c)))
+					goto oom;
+			}
 		}
 	}
 	rep = json_pack("{s:s, s:I, s:I, s:I, s:b, s:o, s:o, s:I, s:I, s:I,"
@@ -204,6 +277,25 @@ static json_t *find_by(json_t *arr, const char *k1, const char *v1,
 	return NULL;
 }
 
+/* the channel from -> to of one family (no "family": IPv4) */
+static json_t *find_chan_json(json_t *arr, const char *from, const char *to,
+			      bool v4)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(arr, i, e) {
+		const char *a = json_string_value(json_object_get(e, "from"));
+		const char *b = json_string_value(json_object_get(e, "to"));
+		const char *f = json_string_value(json_object_get(e, "family"));
+
+		if (a && b && !strcmp(a, from) && !strcmp(b, to) &&
+		    v4 == !(f && !strcmp(f, "ipv6")))
+			return e;
+	}
+	return NULL;
+}
+
 /* the channel's balance with its late packets */
 static int rebalance(json_t *c)
 {
@@ -232,7 +324,9 @@ int bvx_amend(json_t *rep, const char *node, const char *from,
 	if (set_sum(m, "late", num(m, "late"), l->pkts))
 		return -ENOMEM;
 	if (l->kind == BEAVER_CHAN_MEMBER && from) {
-		c = find_by(chans, "from", from, "to", node);
+		bool v4 = bv_ip_is4(&l->peer);
+
+		c = find_chan_json(chans, from, node, v4);
 		if (!c) {
 			/*
 			 * late packets on a channel the cut saw nothing of
@@ -250,6 +344,7 @@ int bvx_amend(json_t *rep, const char *node, const char *from,
 				      "received_bytes", (json_int_t)0,
 				      "inflight_bytes", (json_int_t)0,
 				      "late_bytes", (json_int_t)0);
+			c = set_family(c, v4);
 			if (!c || json_array_append_new(chans, c))
 				return -ENOMEM;
 		}

@@ -13,6 +13,13 @@
  * snapshots' reports (bvx_amend). Packets lost on the wire are missing.
  * A channel balances when sent = received + in flight + late exactly; a
  * report is made with late 0 on every channel.
+ *
+ * A member may have data addresses of both families. The module keeps a
+ * channel per peer address, so A -> B over IPv4 and A -> B over IPv6 are
+ * two channels, each balanced by itself: A's channels towards B's
+ * addresses of one family against B's channels from A's addresses of that
+ * family. An IPv6 channel carries "family": "ipv6" in the report; an IPv4
+ * one has no such key (reports as they always were).
  */
 #ifndef BEAVERD_ASSEMBLE_H
 #define BEAVERD_ASSEMBLE_H
@@ -27,7 +34,8 @@
 
 struct bvx_member {
 	const char *node;
-	struct in_addr data;		/* data-plane address */
+	const struct bv_ip *data;	/* data-plane addresses, one or more */
+	size_t n_data;
 	const struct bvr_records *rec;	/* merged; NULL if not collected */
 };
 
@@ -53,7 +61,8 @@ json_t *bvx_report(uint32_t epoch, uint64_t tau_min_ns, uint64_t bound_ns,
  * Amend a stored report (bvx_report's, possibly amended before) with one
  * late entry of node's record: node's "late" grows by l->pkts; for a
  * member channel (from: the node whose data address is l->peer, NULL if
- * none is known) the channel from -> node gets late/late_bytes added and
+ * none is known) the channel from -> node of l->peer's family gets
+ * late/late_bytes added and
  * its balance recomputed (sent == received + inflight + late), created
  * if the report has no such channel; then the summary ("late",
  * "unbalanced_channels", "balanced") is recomputed. The caller applies

@@ -44,8 +44,8 @@ enum section_kind {
 enum value_kind {
 	V_NAME,		/* node name */
 	V_ROLES,
-	V_ADDRPORT,	/* a.b.c.d[:port] */
-	V_ADDR,		/* a.b.c.d */
+	V_ADDRPORT,	/* a.b.c.d[:port] (control plane: IPv4) */
+	V_ADDR,		/* a.b.c.d (control plane: IPv4) */
 	V_PATH,		/* absolute path */
 	V_GROUPNAME,
 	V_LOG,
@@ -54,8 +54,9 @@ enum value_kind {
 	V_U32,		/* range checked */
 	V_USEC_NS,	/* microseconds in the file, nanoseconds in the struct */
 	V_BOOL,
-	V_ADDRLIST,	/* list of a.b.c.d */
-	V_PREFIXLIST,	/* list of a.b.c.d[/len] */
+	V_ADDRLIST,	/* list of addresses, IPv4 or IPv6 */
+	V_PREFIXLIST,	/* list of address[/len], IPv4 or IPv6 */
+	V_DATALIST,	/* a member's data addresses, IPv4 or IPv6 */
 	V_PUBKEYS,	/* 1..BVD_PEER_KEYS public keys in hex */
 };
 
@@ -126,7 +127,8 @@ static const struct key_def keys[] = {
 	{ S_STORE, "keep_days", V_U32, CF(keep_days), 0, 0, 36500, 0 },
 
 	{ S_PEER, "address", V_ADDRPORT, PF(control), 0, 0, 0, PEER_ANY },
-	{ S_PEER, "data", V_ADDR, PF(data), 0, 0, 0, PEER_MEMBER },
+	{ S_PEER, "data", V_DATALIST, PF(data), 0, 1, BVD_PEER_DATA,
+	  PEER_MEMBER },
 	{ S_PEER, "public_key", V_PUBKEYS, PF(public_key), 0, 0, 0, PEER_ANY },
 };
 
@@ -293,10 +295,9 @@ static bool parse_ipv4(const char *s, struct in_addr *a)
 }
 
 /*
- * IPv6 text where this daemon wants IPv4: true, after saying why, if @s
- * (or "[@s]", or "[@s]:port" for @port) is an IPv6 address. The module's
- * API takes IPv6 addresses, but neither its data path nor beaverd handle
- * IPv6 traffic yet (kmod/uapi/beaver.h, "IPv6"): refused, not misread.
+ * IPv6 text on the control plane, which is IPv4 for now (docs/decisions.md):
+ * true, after saying so, if @s (or "[@s]", or "[@s]:port" for @port) is an
+ * IPv6 address. Refused, not misread.
  */
 static bool refused_ipv6(struct ctx *c, const char *key, const char *s,
 			 bool port)
@@ -315,8 +316,9 @@ static bool refused_ipv6(struct ctx *c, const char *key, const char *s,
 	buf[n] = '\0';
 	if (inet_pton(AF_INET6, buf, &a6) != 1)
 		return false;
-	report(c, "%s: %s: IPv6 addresses need IPv6 support in beaverd and "
-	       "beaver.ko, not supported yet", key, buf);
+	report(c, "%s: %s: an IPv6 address, but the control plane is IPv4 "
+	       "for now (IPv6 goes in the data-plane keys: members, vips, "
+	       "gateways, allow, data)", key, buf);
 	return true;
 }
 
@@ -333,6 +335,75 @@ static const char *ipv4_str(struct in_addr a, char *buf)
 	if (!inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN))
 		snprintf(buf, INET_ADDRSTRLEN, "?");
 	return buf;
+}
+
+static const char *ip_str(const struct bv_ip *a, char *buf)
+{
+	if (!bv_ip_ntop(a, buf))
+		snprintf(buf, BV_IP_STRLEN, "?");
+	return buf;
+}
+
+/*
+ * A data-plane address of either family into @a; false after saying why.
+ * IPv4-mapped IPv6 text is refused (the module takes IPv4 as IPv4).
+ */
+static bool parse_ip(struct ctx *c, const char *key, const char *s,
+		     struct bv_ip *a)
+{
+	char buf[BV_IP_STRLEN];
+	int af = bv_ip_pton(s, a);
+
+	if (!af) {
+		report(c, "%s: '%s' is not an IPv4 or IPv6 address", key, s);
+		return false;
+	}
+	if (af == AF_INET6 && bv_ip_is4(a)) {
+		report(c, "%s: %s is an IPv4-mapped address: write it as %s",
+		       key, s, ip_str(a, buf));
+		return false;
+	}
+	return true;
+}
+
+/* an address a member, VIP or gateway can have: not unspecified or multicast */
+static bool ip_is_unicast(const struct bv_ip *a)
+{
+	static const struct in6_addr any = IN6ADDR_ANY_INIT;
+
+	if (bv_ip_is4(a)) {
+		struct in_addr v4 = { .s_addr = bv_ip_get4(a) };
+
+		return is_unicast(v4);
+	}
+	return memcmp(&a->a, &any, sizeof(any)) != 0 &&
+	       a->a.s6_addr[0] != 0xff;
+}
+
+/* a data-plane address, unicast, into @a; false after saying why */
+static bool parse_unicast_ip(struct ctx *c, const char *key, const char *s,
+			     struct bv_ip *a)
+{
+	if (!parse_ip(c, key, s, a))
+		return false;
+	if (!ip_is_unicast(a)) {
+		report(c, "%s: %s is not a unicast address", key, s);
+		return false;
+	}
+	return true;
+}
+
+/* keep the network part of @a: @plen bits, of 32 (IPv4) or 128 */
+static void ip_mask(struct bv_ip *a, unsigned int plen)
+{
+	unsigned int bits = bv_ip_is4(a) ? 96 + plen : plen;
+
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int keep = bits >= 8 * (i + 1) ? 8 :
+				    bits > 8 * i ? bits - 8 * i : 0;
+
+		a->a.s6_addr[i] &= (uint8_t)(0xff00u >> keep);
+	}
 }
 
 /* a node or peer name: 1..BVD_NAME_MAX-1 of [A-Za-z0-9._-], not "." or ".." */
@@ -511,7 +582,7 @@ static void *grow(struct ctx *c, void *arr, size_t *cap, size_t n, size_t elem)
 
 /* the address list a key fills: its array, length and capacity */
 static void addr_list(struct ctx *c, const struct key_def *k,
-		      struct in_addr ***arr, size_t **n, size_t **cap)
+		      struct bv_ip ***arr, size_t **n, size_t **cap)
 {
 	struct bvd_config *cfg = c->cfg;
 
@@ -535,9 +606,9 @@ static void list_add(struct ctx *c, size_t ki, const char *item)
 {
 	const struct key_def *k = &keys[ki];
 	struct bvd_config *cfg = c->cfg;
-	char buf[64], a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN];
-	struct in_addr a;
-	uint64_t plen = 32;
+	char buf[64], a1[BV_IP_STRLEN], a2[BV_IP_STRLEN];
+	struct bv_ip a;
+	uint64_t plen = 0, maxlen = 0;
 	size_t *n, *cap;
 	unsigned int **lines = &c->addr_lines[ki];
 
@@ -546,61 +617,50 @@ static void list_add(struct ctx *c, size_t ki, const char *item)
 		size_t al = slash ? (size_t)(slash - item) : strlen(item);
 
 		if (al >= sizeof(buf)) {
-			report(c, "%s: '%s' is not an IPv4 prefix", k->name, item);
+			report(c, "%s: '%s' is not an IPv4 or IPv6 prefix",
+			       k->name, item);
 			return;
 		}
 		memcpy(buf, item, al);
 		buf[al] = '\0';
-		if (refused_ipv6(c, k->name, buf, false))
+		if (!parse_ip(c, k->name, buf, &a))
 			return;
-		if (!parse_ipv4(buf, &a)) {
-			report(c, "%s: '%s' is not an IPv4 address", k->name, buf);
-			return;
-		}
-		if (slash && (!parse_u64(slash + 1, &plen) || plen > 32)) {
-			report(c, "%s: prefix length '%s' is not a number in 0..32",
-			      k->name, slash + 1);
+		maxlen = plen = bv_ip_is4(&a) ? 32 : 128;
+		if (slash && (!parse_u64(slash + 1, &plen) || plen > maxlen)) {
+			report(c, "%s: prefix length '%s' is not a number in "
+			       "0..%u", k->name, slash + 1,
+			       (unsigned int)maxlen);
 			return;
 		}
-		uint32_t mask = plen ? ~(uint32_t)0 << (32 - plen) : 0;
-		uint32_t host = ntohl(a.s_addr);
+		struct bv_ip net = a;
 
-		if (host & ~mask) {
-			struct in_addr net = { .s_addr = htonl(host & mask) };
-
+		ip_mask(&net, (unsigned int)plen);
+		if (!bv_ip_eq(&net, &a)) {
 			report(c, "%s: %s has host bits set (did you mean %s/%u?)",
-			      k->name, item, ipv4_str(net, a1),
+			      k->name, item, ip_str(&net, a1),
 			      (unsigned int)plen);
 			return;
 		}
 		n = &cfg->n_allow;
 		cap = &c->allow_cap;
 		for (size_t i = 0; i < *n; i++)
-			if (cfg->allow[i].addr.s_addr == a.s_addr &&
+			if (bv_ip_eq(&cfg->allow[i].addr, &a) &&
 			    cfg->allow[i].len == plen) {
 				report(c, "%s: %s/%u listed twice (first on line %u)",
-				      k->name, ipv4_str(a, a2), (unsigned int)plen,
+				      k->name, ip_str(&a, a2), (unsigned int)plen,
 				      (*lines)[i]);
 				return;
 			}
 	} else {
-		struct in_addr **arrp;
+		struct bv_ip **arrp;
 
 		addr_list(c, k, &arrp, &n, &cap);
-		if (refused_ipv6(c, k->name, item, false))
+		if (!parse_unicast_ip(c, k->name, item, &a))
 			return;
-		if (!parse_ipv4(item, &a)) {
-			report(c, "%s: '%s' is not an IPv4 address", k->name, item);
-			return;
-		}
-		if (!is_unicast(a)) {
-			report(c, "%s: %s is not a unicast address", k->name, item);
-			return;
-		}
 		for (size_t i = 0; i < *n; i++)
-			if ((*arrp)[i].s_addr == a.s_addr) {
+			if (bv_ip_eq(&(*arrp)[i], &a)) {
 				report(c, "%s: %s listed twice (first on line %u)",
-				      k->name, ipv4_str(a, a1), (*lines)[i]);
+				      k->name, ip_str(&a, a1), (*lines)[i]);
 				return;
 			}
 	}
@@ -623,7 +683,7 @@ static void list_add(struct ctx *c, size_t ki, const char *item)
 		p[*n].addr = a;
 		p[*n].len = (uint8_t)plen;
 	} else {
-		struct in_addr **arr, *p;
+		struct bv_ip **arr, *p;
 		size_t *unused;
 
 		addr_list(c, k, &arr, &unused, &unused);
@@ -648,6 +708,29 @@ static void list_add(struct ctx *c, size_t ki, const char *item)
 	(*n)++;
 }
 
+/* one of a member's data addresses */
+static void data_add(struct ctx *c, const struct key_def *k, const char *item)
+{
+	struct bvd_peer_conf *p = &c->cfg->peers[c->peer];
+	char a1[BV_IP_STRLEN];
+	struct bv_ip a;
+
+	if (!parse_unicast_ip(c, k->name, item, &a))
+		return;
+	for (size_t i = 0; i < p->n_data; i++)
+		if (bv_ip_eq(&p->data[i], &a)) {
+			report(c, "%s: %s listed twice", k->name,
+			       ip_str(&a, a1));
+			return;
+		}
+	if (p->n_data >= BVD_PEER_DATA) {
+		report(c, "%s: more than %d addresses", k->name,
+		       BVD_PEER_DATA);
+		return;
+	}
+	p->data[p->n_data++] = a;
+}
+
 static void parse_list(struct ctx *c, size_t ki, const char *v)
 {
 	char *buf = strdup(v), *save = NULL;
@@ -657,8 +740,12 @@ static void parse_list(struct ctx *c, size_t ki, const char *v)
 		return;
 	}
 	for (char *t = strtok_r(buf, ", \t", &save); t;
-	     t = strtok_r(NULL, ", \t", &save))
-		list_add(c, ki, t);
+	     t = strtok_r(NULL, ", \t", &save)) {
+		if (keys[ki].kind == V_DATALIST)
+			data_add(c, &keys[ki], t);
+		else
+			list_add(c, ki, t);
+	}
 	free(buf);
 }
 
@@ -915,13 +1002,15 @@ static int handler(void *user, const char *section, const char *name,
 				   &c->key_line[ki];
 	if (c->indented && c->prev_key == ki) {
 		/* a continuation line of the previous key */
-		if (k->kind != V_ADDRLIST && k->kind != V_PREFIXLIST) {
+		if (k->kind != V_ADDRLIST && k->kind != V_PREFIXLIST &&
+		    k->kind != V_DATALIST) {
 			report(c, "%s takes one value: this indented line "
 			      "continues it (remove the indentation?)", name);
 			return 1;
 		}
 	} else if (*seen && (k->kind == V_ADDRLIST ||
-			     k->kind == V_PREFIXLIST)) {
+			     k->kind == V_PREFIXLIST ||
+			     k->kind == V_DATALIST)) {
 		/* a list given again: the entries add up */
 	} else if (*seen) {
 		report(c, "%s given twice (first on line %u)", name, *seen);
@@ -991,6 +1080,7 @@ static int handler(void *user, const char *section, const char *name,
 		break;
 	case V_ADDRLIST:
 	case V_PREFIXLIST:
+	case V_DATALIST:
 		parse_list(c, ki, value);
 		break;
 	case V_PUBKEYS:
@@ -1151,7 +1241,7 @@ static void check_whole(struct ctx *c)
 	struct bvd_config *cfg = c->cfg;
 	unsigned int roles_line = key_line(c, S_BEAVERD, "roles");
 	unsigned int node_line = key_line(c, S_BEAVERD, "node");
-	char a1[INET_ADDRSTRLEN], rn[64];
+	char a1[INET_ADDRSTRLEN], a6[BV_IP_STRLEN], rn[64];
 	size_t i, j;
 
 	if (!roles_line) {
@@ -1268,19 +1358,24 @@ static void check_whole(struct ctx *c)
 		}
 		if (p->gateway || p->coordinator)
 			continue;
-		if (!pl->key[kd])
-			p->data = p->control.sin_addr;
-		else if (!is_unicast(p->data))
-			continue;	/* a bad address, reported */
-		if (cfg->n_members) {
+		if (!pl->key[kd]) {
+			bv_ip_set4(&p->data[0], p->control.sin_addr.s_addr);
+			p->n_data = 1;
+		} else if (!p->n_data) {
+			if (!has_error_at(c, pl->key[kd]))
+				report_at(c, pl->key[kd], "[member:%s]: data: "
+					  "no address given", p->name);
+			continue;
+		}
+		for (size_t d = 0; cfg->n_members && d < p->n_data; d++) {
 			for (j = 0; j < cfg->n_members; j++)
-				if (cfg->members[j].s_addr == p->data.s_addr)
+				if (bv_ip_eq(&cfg->members[j], &p->data[d]))
 					break;
 			if (j == cfg->n_members)
 				report_at(c, pl->key[kd] ? pl->key[kd] : pl->header,
 					 "[member:%s]: data address %s is not in "
 					 "[group] members", p->name,
-					 ipv4_str(p->data, a1));
+					 ip_str(&p->data[d], a6));
 		}
 	}
 
@@ -1363,6 +1458,26 @@ void bvd_config_free(struct bvd_config *cfg)
 	cfg->peers = cfg->coords = NULL;
 	cfg->n_members = cfg->n_vips = cfg->n_gateways = cfg->n_allow =
 		cfg->n_peers = cfg->n_coords = 0;
+}
+
+const char *bvd_config_first_ipv6(const struct bvd_config *cfg, char *buf)
+{
+	static const char *const names[] = { "members", "vips", "gateways" };
+	const struct bv_ip *lists[] = { cfg->members, cfg->vips, cfg->gateways };
+	const size_t ns[] = { cfg->n_members, cfg->n_vips, cfg->n_gateways };
+
+	for (size_t l = 0; l < 3; l++)
+		for (size_t i = 0; i < ns[l]; i++)
+			if (!bv_ip_is4(&lists[l][i])) {
+				bv_ip_ntop(&lists[l][i], buf);
+				return names[l];
+			}
+	for (size_t i = 0; i < cfg->n_allow; i++)
+		if (!bv_ip_is4(&cfg->allow[i].addr)) {
+			bv_ip_ntop(&cfg->allow[i].addr, buf);
+			return "allow";
+		}
+	return NULL;
 }
 
 static int parse_text(const char *text, size_t len, const char *name,

@@ -18,7 +18,7 @@
  *   [group]
  *   id = 7                       ; 1..255
  *   members = 10.0.1.11, 10.0.1.12   ; data-plane addresses of members
- *   vips = 10.0.0.100
+ *   vips = 10.0.0.100            ; (data-plane lists: IPv4 and/or IPv6)
  *   gateways = 10.0.1.1          ; members: the gateways on this LAN
  *   allow = 192.168.122.0/24     ; bypass allow-list (management network)
  *
@@ -54,7 +54,7 @@
  *
  *   [member:NAME]                 ; one section per member (coordinator only)
  *   address = 10.0.1.11:5150
- *   data = 10.0.1.11              ; its data-plane address (channel balance)
+ *   data = 10.0.1.11, 2001:db8::b ; its data-plane addresses (channel balance)
  *   public_key = HEX [HEX]
  *
  *   [coordinator:NAME]            ; who may command this node (agents); one
@@ -70,6 +70,8 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "bvip.h"
+
 #define BVD_ROLE_GATEWAY	(1u << 0)
 #define BVD_ROLE_MEMBER		(1u << 1)
 #define BVD_ROLE_COORDINATOR	(1u << 2)
@@ -83,10 +85,16 @@
 #define BVD_MAX_COORDS		8	/* [coordinator:NAME] sections */
 #define BVD_PEER_KEYS		2	/* public keys of a peer (rotation) */
 #define BVD_PUBLIC_LEN		32	/* an X25519 public key (wire.h) */
+#define BVD_PEER_DATA		8	/* data-plane addresses of a member */
 
+/*
+ * The data plane (members, vips, gateways, allow, a member's data) takes
+ * both families, kept as bvip.h does; the control plane (listen, address,
+ * active_address) is IPv4 for now (docs/decisions.md).
+ */
 struct bvd_prefix {
-	struct in_addr addr;
-	uint8_t len;
+	struct bv_ip addr;
+	uint8_t len;		/* 0..32 for IPv4, 0..128 for IPv6 */
 };
 
 struct bvd_peer_conf {
@@ -94,7 +102,9 @@ struct bvd_peer_conf {
 	bool gateway;			/* else member (or coordinator) */
 	bool coordinator;		/* a [coordinator:NAME] section */
 	struct sockaddr_in control;	/* control-plane address */
-	struct in_addr data;		/* member: data-plane address */
+	/* member: its data-plane addresses, one or more (the control address's if not set) */
+	struct bv_ip data[BVD_PEER_DATA];
+	size_t n_data;
 	/* the first is used to send; any of them is accepted */
 	uint8_t public_key[BVD_PEER_KEYS][BVD_PUBLIC_LEN];
 	size_t n_keys;
@@ -115,11 +125,11 @@ struct bvd_config {
 
 	/* [group] */
 	uint8_t group;
-	struct in_addr *members;
+	struct bv_ip *members;
 	size_t n_members;
-	struct in_addr *vips;
+	struct bv_ip *vips;
 	size_t n_vips;
-	struct in_addr *gateways;	/* a member's gateways (trusted L2) */
+	struct bv_ip *gateways;		/* a member's gateways (trusted L2) */
 	size_t n_gateways;
 	struct bvd_prefix *allow;
 	size_t n_allow;
@@ -162,5 +172,12 @@ int bvd_config_parse(const char *text, const char *name,
 		     struct bvd_config *cfg, FILE *err);
 
 void bvd_config_free(struct bvd_config *cfg);
+
+/*
+ * The [group] key of the first IPv6 address the module would be given
+ * (members, vips, gateways, allow), with that address in buf (BV_IP_STRLEN
+ * bytes, a prefix's length not included); NULL if there is none.
+ */
+const char *bvd_config_first_ipv6(const struct bvd_config *cfg, char *buf);
 
 #endif /* BEAVERD_CONFIG_H */

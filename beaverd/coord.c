@@ -510,12 +510,17 @@ static void members_resend(void *data)
 	set_timer(s, MEMBER_RESEND_NS, members_resend);
 }
 
-/* the member whose data-plane address is addr (network order), or NULL */
-static const char *member_at(const struct bvd_coord *c, uint32_t addr)
+/* the member one of whose data-plane addresses is addr, or NULL */
+static const char *member_at(const struct bvd_coord *c,
+			     const struct bv_ip *addr)
 {
-	for (size_t i = 0; i < c->cfg->n_peers; i++)
-		if (!peer(c, i)->gateway && peer(c, i)->data.s_addr == addr)
-			return peer(c, i)->name;
+	for (size_t i = 0; i < c->cfg->n_peers; i++) {
+		const struct bvd_peer_conf *p = peer(c, i);
+
+		for (size_t d = 0; !p->gateway && d < p->n_data; d++)
+			if (bv_ip_eq(&p->data[d], addr))
+				return p->name;
+	}
 	return NULL;
 }
 
@@ -523,11 +528,11 @@ static const char *member_at(const struct bvd_coord *c, uint32_t addr)
 static int amend_report(char **report, const struct bvs_late *l, void *data)
 {
 	const struct bvd_coord *c = data;
-	struct bvr_late e = { .kind = l->kind, .peer = bv_ip4(l->peer),
+	struct bvr_late e = { .kind = l->kind, .peer = l->peer,
 			      .first = l->first, .last = l->last,
 			      .arrived = l->arrived, .pkts = l->pkts,
 			      .bytes = l->bytes };
-	const char *from = member_at(c, l->peer);
+	const char *from = member_at(c, &l->peer);
 	json_t *rep = json_loads(*report, 0, NULL);
 	char *text;
 	int err;
@@ -571,10 +576,9 @@ static struct bvs_late *lates_of(const struct bvx_member *mem, size_t n,
 		for (size_t j = 0; j < mem[i].rec->n_lates; j++) {
 			const struct bvr_late *l = &mem[i].rec->lates[j];
 
-			/* IPv4: records come as JSON (json.c, get_addr) */
 			v[k++] = (struct bvs_late){
 				.node = mem[i].node, .kind = l->kind,
-				.peer = bv_ip_get4(&l->peer), .first = l->first,
+				.peer = l->peer, .first = l->first,
 				.last = l->last, .arrived = l->arrived,
 				.pkts = l->pkts, .bytes = l->bytes,
 			};
@@ -618,6 +622,7 @@ static void finish(struct snap *s)
 		}
 		mem[n].node = peer(c, i)->name;
 		mem[n].data = peer(c, i)->data;
+		mem[n].n_data = peer(c, i)->n_data;
 		mem[n].rec = &rec[n];
 		nodes[n] = peer(c, i)->name;
 		texts[n] = s->col[i].buf;

@@ -149,21 +149,25 @@ static int oom(char *why, size_t len)
 	return -ENOMEM;
 }
 
-/* IPv4 only: the daemon does not handle IPv6 records yet (bvip.h) */
+/*
+ * An address: IPv4 as a dotted quad, IPv6 as IPv6 text (addr_json writes
+ * RFC 5952; any IPv6 text is read). IPv4-mapped IPv6 text is refused: an
+ * IPv4 address has one spelling, so records compare as text too.
+ */
 static int get_addr(const json_t *o, const char *key, struct bv_ip *a,
 		    const char *w, char *why, size_t len)
 {
 	const json_t *j = json_object_get(o, key);
-	struct in_addr v4;
+	int af;
 
 	if (!j)
 		return fail(why, len, "%s%s%s: missing", WHERE(w), key);
-	if (!json_is_string(j) ||
-	    strlen(json_string_value(j)) != json_string_length(j) ||
-	    inet_pton(AF_INET, json_string_value(j), &v4) != 1)
-		return fail(why, len, "%s%s%s: not a dotted IPv4 address",
-			    WHERE(w), key);
-	bv_ip_set4(a, v4.s_addr);
+	af = json_is_string(j) &&
+	     strlen(json_string_value(j)) == json_string_length(j) ?
+	     bv_ip_pton(json_string_value(j), a) : 0;
+	if (!af || (af == AF_INET6 && bv_ip_is4(a)))
+		return fail(why, len, "%s%s%s: not an IPv4 (dotted quad) or "
+			    "IPv6 address", WHERE(w), key);
 	return 0;
 }
 
@@ -203,11 +207,7 @@ static json_t *str_or_null(const char *s)
 	return s[0] ? json_string(s) : json_null();
 }
 
-/*
- * An address as a dotted quad. An IPv6 one (no record has any until the
- * module handles IPv6 packets) is written as IPv6 text, which get_addr()
- * refuses: such a record fails loudly instead of being misread.
- */
+/* an address as text: IPv4 as a dotted quad, IPv6 as RFC 5952 text */
 static json_t *addr_json(const struct bv_ip *a)
 {
 	char buf[BV_IP_STRLEN];

@@ -93,8 +93,22 @@ void bvd_kmod_close(struct bvd_kmod *k)
 	memset(k, 0, sizeof(*k));
 }
 
+/*
+ * One address as the API takes it (kmod/uapi/beaver.h, "Addresses"): IPv4
+ * as NLA_BE32 in @type4, IPv6 as 16 bytes in @type6
+ */
+static bool put_ip(struct bvnl *b, struct nlmsghdr *nlh, uint16_t type4,
+		   uint16_t type6, const struct bv_ip *ip)
+{
+	if (bv_ip_is4(ip))
+		return mnl_attr_put_u32_check(nlh, bvnl_room(b), type4,
+					      bv_ip_get4(ip));
+	return mnl_attr_put_check(nlh, bvnl_room(b), type6, sizeof(ip->a),
+				  &ip->a);
+}
+
 static int put_addrs(struct bvnl *b, struct nlmsghdr *nlh, uint16_t type,
-		     const struct in_addr *v, size_t n)
+		     const struct bv_ip *v, size_t n)
 {
 	struct nlattr *nest = mnl_attr_nest_start_check(nlh, bvnl_room(b),
 							type);
@@ -102,8 +116,8 @@ static int put_addrs(struct bvnl *b, struct nlmsghdr *nlh, uint16_t type,
 	if (!nest)
 		return -EMSGSIZE;
 	for (size_t i = 0; i < n; i++)
-		if (!mnl_attr_put_u32_check(nlh, bvnl_room(b),
-					    BEAVER_A_LIST_ITEM, v[i].s_addr))
+		if (!put_ip(b, nlh, BEAVER_A_LIST_ITEM, BEAVER_A_LIST_ITEM6,
+			    &v[i]))
 			return -EMSGSIZE;
 	mnl_attr_nest_end(nlh, nest);
 	return 0;
@@ -114,9 +128,21 @@ int bvd_kmod_configure(struct bvd_kmod *k, const struct bvd_config *cfg,
 {
 	struct nlmsghdr *nlh = bvnl_msg(k->nl, BEAVER_CMD_SET_CONFIG, 0);
 	struct nlattr *nest, *item;
+	char v6[BV_IP_STRLEN];
+	const char *key;
 	uint32_t role = 0;
 	int err;
 
+	/* a module without IPv6 would refuse the attribute, or misread it */
+	key = bvd_config_first_ipv6(cfg, v6);
+	if (key && !(k->caps & BEAVER_CAP_IPV6)) {
+		snprintf(why, why_len, "[group] %s: %s is an IPv6 address, and "
+			 "beaver.ko %s is too old for IPv6 (no BEAVER_CAP_IPV6 "
+			 "in its caps 0x%llx): update the module, or remove "
+			 "the IPv6 addresses", key, v6, k->version,
+			 (unsigned long long)k->caps);
+		return -EPROTONOSUPPORT;
+	}
 	if (cfg->roles & BVD_ROLE_GATEWAY)
 		role = BEAVER_ROLE_GATEWAY;
 	else if (cfg->roles & BVD_ROLE_MEMBER)
@@ -152,9 +178,8 @@ int bvd_kmod_configure(struct bvd_kmod *k, const struct bvd_config *cfg,
 		item = mnl_attr_nest_start_check(nlh, bvnl_room(k->nl),
 						 BEAVER_A_LIST_ITEM);
 		if (!item ||
-		    !mnl_attr_put_u32_check(nlh, bvnl_room(k->nl),
-					    BEAVER_A_PREFIX_ADDR,
-					    cfg->allow[i].addr.s_addr) ||
+		    !put_ip(k->nl, nlh, BEAVER_A_PREFIX_ADDR,
+			    BEAVER_A_PREFIX_ADDR6, &cfg->allow[i].addr) ||
 		    !mnl_attr_put_u8_check(nlh, bvnl_room(k->nl),
 					   BEAVER_A_PREFIX_LEN,
 					   cfg->allow[i].len))

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BVS_SCHEMA_VERSION	4
+#define BVS_SCHEMA_VERSION	5
 #define BVS_APPLICATION_ID	0x42565231	/* "BVR1" */
 #define BVS_DB_NAME		"beaverd.db"
 #define BVS_LOCK_NAME		"beaverd.lock"
@@ -243,6 +243,47 @@ static const char schema_v4[] =
 	"CREATE INDEX late_entries_wrap ON late_entries(first) "
 	" WHERE first > last;"
 	"CREATE INDEX snapshots_epoch ON snapshots(epoch);";
+
+/*
+ * 5: late_entries.peer holds an address of either family, 16 bytes as
+ * bvip.h keeps it, no longer an IPv4 INTEGER (host order): the table is
+ * copied, each peer through beaver_ip4() (ip4_blob below), and its indexes
+ * made again
+ */
+static const char schema_v5[] =
+	"CREATE TABLE late_entries_v5("
+	" node TEXT NOT NULL,"
+	" kind INTEGER NOT NULL,"
+	" peer BLOB NOT NULL CHECK(length(peer) = 16),"
+	" first INTEGER NOT NULL,"
+	" last INTEGER NOT NULL,"
+	" arrived INTEGER NOT NULL,"
+	" pkts INTEGER NOT NULL,"
+	" bytes INTEGER NOT NULL,"
+	" snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),"
+	" PRIMARY KEY(node, kind, peer, first, last, arrived));"
+	"INSERT INTO late_entries_v5 SELECT node, kind, beaver_ip4(peer), "
+	" first, last, arrived, pkts, bytes, snapshot_id FROM late_entries;"
+	"DROP TABLE late_entries;"
+	"ALTER TABLE late_entries_v5 RENAME TO late_entries;"
+	"CREATE INDEX late_entries_snapshot ON late_entries(snapshot_id);"
+	"CREATE INDEX late_entries_last ON late_entries(last);"
+	"CREATE INDEX late_entries_wrap ON late_entries(first) "
+	" WHERE first > last;";
+
+/* beaver_ip4(N): the IPv4 address N (host order) as a version 5 peer */
+static void ip4_blob(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct bv_ip ip;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER) {
+		sqlite3_result_error(ctx, "beaver_ip4: not an integer", -1);
+		return;
+	}
+	bv_ip_set4(&ip, htonl((uint32_t)sqlite3_value_int64(argv[0])));
+	sqlite3_result_blob(ctx, &ip.a, sizeof(ip.a), SQLITE_TRANSIENT);
+}
 
 struct bvs {
 	sqlite3 *db;
@@ -578,6 +619,19 @@ static int setup(struct bvs *s)
 			err = exec(s, "PRAGMA user_version = 4",
 				   "set the schema version");
 		v = 4;
+	}
+	if (!err && v == 4) {
+		rc = sqlite3_create_function(s->db, "beaver_ip4", 1,
+					     SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+					     NULL, ip4_blob, NULL, NULL);
+		err = rc == SQLITE_OK ? 0 : fail_sql(s, rc, "add beaver_ip4()");
+		if (!err)
+			err = exec(s, schema_v5,
+				   "upgrade the schema to version 5");
+		if (!err)
+			err = exec(s, "PRAGMA user_version = 5",
+				   "set the schema version");
+		v = 5;
 	}
 	if (err) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1005,6 +1059,17 @@ static int amend_others(struct bvs *s, int64_t id, const struct bvs_late *l,
 	return err;
 }
 
+/* a late entry's peer (schema version 5); :: if it is not 16 bytes */
+static struct bv_ip peer_of(sqlite3_stmt *x, int col)
+{
+	struct bv_ip ip;
+
+	memset(&ip, 0, sizeof(ip));
+	if (sqlite3_column_bytes(x, col) == (int)sizeof(ip.a))
+		memcpy(&ip.a, sqlite3_column_blob(x, col), sizeof(ip.a));
+	return ip;
+}
+
 /* the new snapshot: every stored entry late for its epoch, in one text */
 static int amend_new(struct bvs *s, int64_t id, uint32_t epoch,
 		     const char *report, bvs_amend_fn amend, void *data,
@@ -1022,7 +1087,7 @@ static int amend_new(struct bvs *s, int64_t id, uint32_t epoch,
 		struct bvs_late l = {
 			.node = node,
 			.kind = (uint8_t)sqlite3_column_int64(x, 1),
-			.peer = htonl((uint32_t)sqlite3_column_int64(x, 2)),
+			.peer = peer_of(x, 2),
 			.first = (uint32_t)sqlite3_column_int64(x, 3),
 			.last = (uint32_t)sqlite3_column_int64(x, 4),
 			.arrived = (uint32_t)sqlite3_column_int64(x, 5),
@@ -1126,7 +1191,8 @@ int bvs_snapshot_accept_late(struct bvs *s, int64_t id, uint32_t epoch,
 		x = q(s, Q_LATE_ADD);
 		sqlite3_bind_text(x, 1, l->node, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(x, 2, l->kind);
-		sqlite3_bind_int64(x, 3, ntohl(l->peer));
+		sqlite3_bind_blob(x, 3, &l->peer.a, sizeof(l->peer.a),
+				  SQLITE_STATIC);
 		sqlite3_bind_int64(x, 4, l->first);
 		sqlite3_bind_int64(x, 5, l->last);
 		sqlite3_bind_int64(x, 6, l->arrived);

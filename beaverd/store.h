@@ -25,12 +25,15 @@
  *                  PRIMARY KEY(snapshot_id, node))
  *   local_records(epoch INTEGER PRIMARY KEY, record TEXT, collected INTEGER)
  *   replay(sender INTEGER PRIMARY KEY, top INTEGER)   -- version 3
- *   late_entries(node TEXT, kind, peer, first, last, arrived,  -- version 4
+ *   late_entries(node TEXT, kind, peer BLOB, first, last, arrived,  -- v4
  *                pkts, bytes, snapshot_id,
  *                PRIMARY KEY(node, kind, peer, first, last, arrived))
  * Version 2 added attempts.acks; version 3 the replay table and the meta
- * key seq_floor; version 4 the late entries applied to reports. An older
- * database is upgraded on open, in one transaction.
+ * key seq_floor; version 4 the late entries applied to reports; version 5
+ * made late_entries.peer an address of either family: 16 bytes, as
+ * lib/bvip.h keeps it (IPv4 mapped, so IPv4 peers sort as the INTEGER
+ * of version 4 did). An older database is upgraded on open, in one
+ * transaction.
  */
 #ifndef BEAVERD_STORE_H
 #define BEAVERD_STORE_H
@@ -38,6 +41,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "bvip.h"
 #include <stdlib.h>
 
 struct bvs;
@@ -138,7 +143,7 @@ int bvs_snapshot_accept(struct bvs *s, int64_t id, uint32_t epoch,
 struct bvs_late {
 	const char *node;
 	uint8_t kind;
-	uint32_t peer;		/* network byte order */
+	struct bv_ip peer;
 	uint32_t first, last, arrived;
 	uint64_t pkts, bytes;
 };

@@ -6,8 +6,9 @@
  *
  * Oracles besides the sanitizers: a configuration that is accepted obeys
  * the rules the parser promises (no gateway+member, a group id, bounded
- * lists, every peer with an address, names that are C strings); a
- * refused one leaves nothing allocated.
+ * lists, every peer with an address, names that are C strings, prefix
+ * lengths of their family, no IPv4-mapped address, a member's data
+ * addresses all in members); a refused one leaves nothing allocated.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,22 @@
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
 static FILE *devnull;
+
+/* IPv4 is kept mapped; a native IPv6 address is never :: */
+static int ip_ok(const struct bv_ip *a)
+{
+	static const struct in6_addr any = IN6ADDR_ANY_INIT;
+
+	return memcmp(&a->a, &any, sizeof(any)) != 0;
+}
+
+static int in_members(const struct bvd_config *cfg, const struct bv_ip *a)
+{
+	for (size_t i = 0; i < cfg->n_members; i++)
+		if (bv_ip_eq(&cfg->members[i], a))
+			return 1;
+	return !cfg->n_members;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,7 +66,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(!(cfg.roles & BVD_ROLE_COORDINATOR) || cfg.n_peers);
 		CHECK(memchr(cfg.node, '\0', sizeof(cfg.node)) && cfg.node[0]);
 		for (size_t i = 0; i < cfg.n_allow; i++)
-			CHECK(cfg.allow[i].len <= 32);
+			CHECK(cfg.allow[i].len <=
+			      (bv_ip_is4(&cfg.allow[i].addr) ? 32 : 128));
+		for (size_t i = 0; i < cfg.n_members; i++)
+			CHECK(ip_ok(&cfg.members[i]));
+		for (size_t i = 0; i < cfg.n_peers; i++) {
+			const struct bvd_peer_conf *p = &cfg.peers[i];
+
+			CHECK(p->gateway || (p->n_data >= 1 &&
+					     p->n_data <= BVD_PEER_DATA));
+			for (size_t d = 0; !p->gateway && d < p->n_data; d++)
+				CHECK(in_members(&cfg, &p->data[d]));
+		}
 		for (size_t i = 0; i < cfg.n_peers; i++) {
 			CHECK(memchr(cfg.peers[i].name, '\0',
 				     sizeof(cfg.peers[i].name)));

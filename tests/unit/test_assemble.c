@@ -26,14 +26,20 @@ static uint32_t ip(const char *s)
 static void add_chan(struct bvr_records *r, uint8_t kind, const char *peer,
 		     uint64_t tx, uint64_t rx, uint64_t inflight)
 {
-	struct bvr_chan c = { .kind = kind, .peer = bv_ip4(peer ? ip(peer) : 0),
+	struct bvr_chan c = { .kind = kind, .peer = bv_ip4(0),
 			      .cpu = BVR_CPU_MERGED };
+
+	if (peer)
+		assert_int_not_equal(bv_ip_pton(peer, &c.peer), 0);
 
 	c.tot.tx_pkts = tx;
 	c.tot.rx_pkts = rx;
 	c.inflight_pkts = inflight;
 	assert_int_equal(bvr_add_chan(r, &c), 0);
 }
+
+/* the members' data addresses (bvx_member points at them) */
+static struct bv_ip a_data[2], b_data[2];
 
 static void setup_pair(struct bvr_records *a, struct bvr_records *b,
 		       struct bvx_member *m)
@@ -42,10 +48,22 @@ static void setup_pair(struct bvr_records *a, struct bvr_records *b,
 	bvr_init(b);
 	a->has_cut = b->has_cut = true;
 	a->cut.state = b->cut.state = BEAVER_STATE_COMPLETE;
-	m[0] = (struct bvx_member){ .node = "a", .rec = a };
-	m[1] = (struct bvx_member){ .node = "b", .rec = b };
-	inet_pton(AF_INET, "10.0.0.1", &m[0].data);
-	inet_pton(AF_INET, "10.0.0.2", &m[1].data);
+	m[0] = (struct bvx_member){ .node = "a", .rec = a, .data = a_data,
+				    .n_data = 1 };
+	m[1] = (struct bvx_member){ .node = "b", .rec = b, .data = b_data,
+				    .n_data = 1 };
+	a_data[0] = bv_ip4(ip("10.0.0.1"));
+	b_data[0] = bv_ip4(ip("10.0.0.2"));
+}
+
+/* a dual-stack pair: the IPv6 address of each as its second */
+static void setup_dual(struct bvr_records *a, struct bvr_records *b,
+		       struct bvx_member *m)
+{
+	setup_pair(a, b, m);
+	assert_int_equal(bv_ip_pton("2001:db8::1", &a_data[1]), AF_INET6);
+	assert_int_equal(bv_ip_pton("2001:db8::2", &b_data[1]), AF_INET6);
+	m[0].n_data = m[1].n_data = 2;
 }
 
 static bool chan_balanced(json_t *rep, const char *from)
@@ -165,6 +183,118 @@ static json_t *member_of(json_t *rep, const char *node)
 	return NULL;
 }
 
+/* the channel from -> to of one family (IPv6: "family": "ipv6") */
+static json_t *chan_fam(json_t *rep, const char *from, const char *to,
+			bool v6)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(json_object_get(rep, "channels"), i, c) {
+		const char *f = json_string_value(json_object_get(c, "family"));
+
+		if (!strcmp(json_string_value(json_object_get(c, "from")),
+			    from) &&
+		    !strcmp(json_string_value(json_object_get(c, "to")), to) &&
+		    (v6 ? f && !strcmp(f, "ipv6") : !f))
+			return c;
+	}
+	fail_msg("no %s channel %s -> %s", v6 ? "IPv6" : "IPv4", from, to);
+	return NULL;
+}
+
+/*
+ * A dual-stack pair: a's channels to b's IPv4 and IPv6 addresses are two
+ * channels, each balanced by itself. IPv4 balances (10 = 10); IPv6 is one
+ * short (5 sent, 4 received) until a late entry from a's IPv6 address
+ * comes. Fails if the families are summed into one channel (15 = 14 + 0
+ * is unbalanced, the IPv4 one would not be reported balanced), if a peer
+ * is matched by the first data address only (no IPv6 channel), or if the
+ * late entry lands on the IPv4 channel.
+ */
+static void dual_stack_channels_apart(void **state)
+{
+	struct bvr_records a, b;
+	struct bvx_member m[2];
+	struct bvx_summary sum;
+	struct bvr_late l = { .kind = BEAVER_CHAN_MEMBER, .first = 5,
+			      .last = 5, .arrived = 6, .pkts = 1,
+			      .bytes = 100 };
+	json_t *rep, *c4, *c6, *addrs;
+
+	(void)state;
+	setup_dual(&a, &b, m);
+	add_chan(&a, BEAVER_CHAN_MEMBER, "10.0.0.2", 10, 0, 0);
+	add_chan(&a, BEAVER_CHAN_MEMBER, "2001:db8::2", 5, 0, 0);
+	add_chan(&b, BEAVER_CHAN_MEMBER, "10.0.0.1", 0, 10, 0);
+	add_chan(&b, BEAVER_CHAN_MEMBER, "2001:db8::1", 0, 4, 0);
+	rep = bvx_report(5, 1000, 10, m, 2, &sum);
+	assert_non_null(rep);
+	/* both directions of both families (b -> a sent nothing) */
+	assert_int_equal(sum.channels, 4);
+	assert_int_equal(sum.unbalanced, 1);
+	c4 = chan_fam(rep, "a", "b", false);
+	c6 = chan_fam(rep, "a", "b", true);
+	assert_int_equal(geti(c4, "sent"), 10);
+	assert_int_equal(geti(c4, "received"), 10);
+	assert_true(json_is_true(json_object_get(c4, "balanced")));
+	assert_int_equal(geti(c6, "sent"), 5);
+	assert_int_equal(geti(c6, "received"), 4);
+	assert_false(json_is_true(json_object_get(c6, "balanced")));
+	/* "address" is the first; "addresses" all of them */
+	assert_string_equal(json_string_value(json_object_get(
+		member_of(rep, "a"), "address")), "10.0.0.1");
+	addrs = json_object_get(member_of(rep, "a"), "addresses");
+	assert_int_equal(json_array_size(addrs), 2);
+	assert_string_equal(json_string_value(json_array_get(addrs, 1)),
+			    "2001:db8::1");
+
+	assert_int_equal(bv_ip_pton("2001:db8::1", &l.peer), AF_INET6);
+	assert_int_equal(bvx_amend(rep, "b", "a", &l), 0);
+	c4 = chan_fam(rep, "a", "b", false);
+	c6 = chan_fam(rep, "a", "b", true);
+	assert_int_equal(geti(c4, "late"), 0);
+	assert_int_equal(geti(c6, "late"), 1);
+	assert_true(json_is_true(json_object_get(c6, "balanced")));
+	assert_true(json_is_true(json_object_get(rep, "balanced")));
+
+	/* late IPv6 packets at a from b: on b -> a over IPv6 only */
+	l.arrived = 7;
+	assert_int_equal(bv_ip_pton("2001:db8::2", &l.peer), AF_INET6);
+	assert_int_equal(bvx_amend(rep, "a", "b", &l), 0);
+	c6 = chan_fam(rep, "b", "a", true);
+	assert_int_equal(geti(c6, "late"), 1);
+	assert_false(json_is_true(json_object_get(c6, "balanced")));
+	assert_int_equal(geti(chan_fam(rep, "b", "a", false), "late"), 0);
+	json_decref(rep);
+	bvr_free(&a);
+	bvr_free(&b);
+}
+
+/* a single-stack IPv4 pair's report has no "family" and no "addresses" */
+static void ipv4_report_unchanged(void **state)
+{
+	struct bvr_records a, b;
+	struct bvx_member m[2];
+	struct bvx_summary sum;
+	json_t *rep;
+	size_t i;
+	json_t *e;
+
+	(void)state;
+	setup_pair(&a, &b, m);
+	add_chan(&a, BEAVER_CHAN_MEMBER, "10.0.0.2", 3, 0, 0);
+	add_chan(&b, BEAVER_CHAN_MEMBER, "10.0.0.1", 0, 3, 0);
+	rep = bvx_report(5, 1000, 10, m, 2, &sum);
+	json_array_foreach(json_object_get(rep, "channels"), i, e)
+		assert_null(json_object_get(e, "family"));
+	json_array_foreach(json_object_get(rep, "members"), i, e)
+		assert_null(json_object_get(e, "addresses"));
+	json_decref(rep);
+	bvr_free(&a);
+	bvr_free(&b);
+}
+
 /*
  * A report is made with late 0 on every channel; late entries amend it:
  * a member channel's late packets join its balance (sent == received +
@@ -254,6 +384,8 @@ static void amend_other_kinds(void **state)
 	add_chan(&b, BEAVER_CHAN_MEMBER, "10.0.0.1", 0, 10, 0);
 	rep = bvx_report(5, 1000, 10, m, 2, &sum);
 	assert_true(json_is_true(json_object_get(rep, "balanced")));
+	/* IPv4 entries: the peer's family picks the channel */
+	l.peer = bv_ip4(ip("10.0.0.2"));
 
 	assert_int_equal(bvx_amend(rep, "b", NULL, &l), 0);
 	assert_int_equal(geti(member_of(rep, "b"), "late"), 3);
@@ -298,6 +430,8 @@ int main(void)
 		cmocka_unit_test(missing_incomplete_bypass),
 		cmocka_unit_test(amend_balances_with_late),
 		cmocka_unit_test(amend_other_kinds),
+		cmocka_unit_test(dual_stack_channels_apart),
+		cmocka_unit_test(ipv4_report_unchanged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

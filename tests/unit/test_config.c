@@ -21,6 +21,19 @@
 
 #include "config.h"
 
+/* an IPv4 address as bvip.h keeps it, from a dotted quad */
+static struct bv_ip ip4(const char *s)
+{
+	return bv_ip4(inet_addr(s));
+}
+
+static bool ip_is(const struct bv_ip *a, const char *s)
+{
+	struct bv_ip b;
+
+	return bv_ip_pton(s, &b) && bv_ip_eq(a, &b);
+}
+
 /* parse text as "t.conf"; *errs gets what was printed (malloc'd) */
 static int parse(const char *text, struct bvd_config *cfg, char **errs)
 {
@@ -201,13 +214,13 @@ static void test_good_full(void **state)
 	assert_string_equal(c.netns, "gw1ns");
 	assert_int_equal(c.group, 9);
 	assert_int_equal(c.n_members, 2);
-	assert_int_equal(c.members[1].s_addr, inet_addr("10.0.1.12"));
+	assert_true(ip_is(&c.members[1], "10.0.1.12"));
 	assert_int_equal(c.n_vips, 2);
-	assert_int_equal(c.vips[1].s_addr, inet_addr("10.0.0.101"));
+	assert_true(ip_is(&c.vips[1], "10.0.0.101"));
 	assert_int_equal(c.n_allow, 2);
-	assert_int_equal(c.allow[0].addr.s_addr, inet_addr("192.168.122.0"));
+	assert_true(ip_is(&c.allow[0].addr, "192.168.122.0"));
 	assert_int_equal(c.allow[0].len, 24);
-	assert_int_equal(c.allow[1].addr.s_addr, inet_addr("10.9.9.9"));
+	assert_true(ip_is(&c.allow[1].addr, "10.9.9.9"));
 	assert_int_equal(c.allow[1].len, 32);
 	assert_int_equal(c.settle_ms, 50);
 	assert_int_equal(c.max_flows, 1000);
@@ -239,9 +252,11 @@ static void test_good_full(void **state)
 	assert_false(c.peers[2].gateway);
 	assert_int_equal(c.peers[2].control.sin_addr.s_addr,
 			 inet_addr("10.0.2.11"));
-	assert_int_equal(c.peers[2].data.s_addr, inet_addr("10.0.1.11"));
+	assert_int_equal(c.peers[2].n_data, 1);
+	assert_true(ip_is(&c.peers[2].data[0], "10.0.1.11"));
 	/* data defaults to the control address */
-	assert_int_equal(c.peers[3].data.s_addr, inet_addr("10.0.1.12"));
+	assert_int_equal(c.peers[3].n_data, 1);
+	assert_true(ip_is(&c.peers[3].data[0], "10.0.1.12"));
 	/* public keys: one, or two during a rotation */
 	assert_int_equal(c.peers[0].n_keys, 1);
 	assert_int_equal(c.peers[0].public_key[0][0], 0x11);
@@ -343,7 +358,8 @@ static void test_lists_continue_and_add_up(void **state)
 		char want[16];
 
 		snprintf(want, sizeof(want), "10.0.1.%zu", i + 1);
-		assert_int_equal(c.members[i].s_addr, inet_addr(want));
+		assert_true(bv_ip_eq(&c.members[i], &(struct bv_ip){
+			ip4(want).a }));
 	}
 	assert_int_equal(c.n_allow, 2);
 	assert_int_equal(c.allow[1].len, 0);
@@ -452,19 +468,20 @@ static void test_bad_addresses(void **state)
 		      "t.conf:12: listen: port 'http' is not a number");
 	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = 010.0.1.3\n",
 		      "t.conf:12: listen: '010.0.1.3' is not an IPv4 address");
-	/* IPv6 is refused as such, wherever an address goes */
-	expect_errors(MEMBER_HEAD "vips = 10.0.0.1, fe80::1\n",
-		      "t.conf:11: vips: fe80::1: IPv6 addresses need IPv6 "
-		      "support in beaverd and beaver.ko, not supported yet");
-	expect_errors(MEMBER_HEAD "allow = 2001:db8::/32\n",
-		      "t.conf:11: allow: 2001:db8::: IPv6 addresses need IPv6 "
-		      "support in beaverd and beaver.ko, not supported yet");
+	/* IPv6 on the control plane is refused as such */
 	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = [2001:db8::1]:5150\n",
-		      "t.conf:12: listen: 2001:db8::1: IPv6 addresses need IPv6 "
-		      "support in beaverd and beaver.ko, not supported yet");
+		      "t.conf:12: listen: 2001:db8::1: an IPv6 address, but the "
+		      "control plane is IPv4 for now (IPv6 goes in the data-plane "
+		      "keys: members, vips, gateways, allow, data)");
+	expect_errors(MEMBER_HEAD "[beaverd]\nlisten = 2001:db8::1\n",
+		      "t.conf:12: listen: 2001:db8::1: an IPv6 address, but the "
+		      "control plane is IPv4 for now");
 	expect_errors(MEMBER_HEAD "[member:m1]\naddress = ::ffff:10.0.0.9\n",
-		      "t.conf:12: address: ::ffff:10.0.0.9: IPv6 addresses need "
-		      "IPv6 support in beaverd and beaver.ko, not supported yet");
+		      "t.conf:12: address: ::ffff:10.0.0.9: an IPv6 address, but "
+		      "the control plane is IPv4 for now");
+	expect_errors(MEMBER_HEAD "[member:m1]\naddress = [2001:db8::b]\n",
+		      "t.conf:12: address: 2001:db8::b: an IPv6 address, but "
+		      "the control plane is IPv4 for now");
 	expect_errors(MEMBER_HEAD "vips = 224.0.0.1\n",
 		      "t.conf:11: vips: 224.0.0.1 is not a unicast address");
 	expect_errors(MEMBER_HEAD "allow = 10.1.2.3/16\n",
@@ -485,6 +502,141 @@ static void test_bad_addresses(void **state)
 		      "[group] members");
 	expect_errors(MEMBER_HEAD "[member:m9]\n",
 		      "t.conf:11: [member:m9]: address is required");
+}
+
+/*
+ * IPv6 in the data-plane keys: members, vips, gateways, allow (both
+ * families mixed, continuation lines, any IPv6 spelling) and a member's
+ * data, a list (dual stack). Fails if an IPv6 address is refused there,
+ * misread, or an IPv4 one stops being IPv4.
+ */
+static void test_ipv6_data_plane(void **state)
+{
+	struct bvd_config c;
+	char buf[BV_IP_STRLEN];
+
+	(void)state;
+	good("[beaverd]\nnode = m1\nroles = member, coordinator\n"
+	     "[group]\nid = 7\n"
+	     "members = 10.0.1.11, 2001:db8::a, 10.0.1.12\n"
+	     "  2001:DB8:0:0::b\n"
+	     "vips = 2001:db8:9::1, 10.9.0.1\n"
+	     "gateways = fe80::1, 10.0.1.1\n"
+	     "allow = 10.8.0.0/16, 2001:db8:100::/48, ::/0\n"
+	     "  2001:db8::b/128, 2001:db8::c\n"
+	     "[gateway:g]\naddress = 10.0.1.1\npublic_key = " KEY_G1 "\n"
+	     "[member:m1]\naddress = 10.0.2.11\n"
+	     "data = 10.0.1.11, 2001:db8::a\n"
+	     "public_key = " KEY_M1 "\n"
+	     "[member:m2]\naddress = 10.0.2.12\n"
+	     "data = 2001:db8::b\n"
+	     "public_key = " KEY_M2 "\n", &c);
+	assert_int_equal(c.n_members, 4);
+	assert_true(ip_is(&c.members[0], "10.0.1.11"));
+	assert_true(bv_ip_is4(&c.members[0]));
+	assert_true(ip_is(&c.members[1], "2001:db8::a"));
+	assert_false(bv_ip_is4(&c.members[1]));
+	assert_true(ip_is(&c.members[3], "2001:db8::b"));
+	assert_string_equal(bv_ip_ntop(&c.members[3], buf), "2001:db8::b");
+	assert_int_equal(c.n_vips, 2);
+	assert_true(ip_is(&c.vips[0], "2001:db8:9::1"));
+	assert_int_equal(c.n_gateways, 2);
+	assert_true(ip_is(&c.gateways[0], "fe80::1"));
+	assert_int_equal(c.n_allow, 5);
+	assert_true(ip_is(&c.allow[1].addr, "2001:db8:100::"));
+	assert_int_equal(c.allow[1].len, 48);
+	assert_true(ip_is(&c.allow[2].addr, "::"));
+	assert_int_equal(c.allow[2].len, 0);
+	assert_int_equal(c.allow[3].len, 128);
+	/* no length: the whole address, 128 bits for IPv6 */
+	assert_int_equal(c.allow[4].len, 128);
+	assert_int_equal(c.allow[0].len, 16);
+	/* dual stack: one address of each family, in the order given */
+	assert_int_equal(c.n_peers, 3);
+	assert_int_equal(c.peers[1].n_data, 2);
+	assert_true(ip_is(&c.peers[1].data[0], "10.0.1.11"));
+	assert_true(ip_is(&c.peers[1].data[1], "2001:db8::a"));
+	assert_int_equal(c.peers[2].n_data, 1);
+	assert_true(ip_is(&c.peers[2].data[0], "2001:db8::b"));
+	/* the module's check: the first IPv6 address and its key */
+	assert_string_equal(bvd_config_first_ipv6(&c, buf), "members");
+	assert_string_equal(buf, "2001:db8::a");
+	bvd_config_free(&c);
+
+	/* IPv4 alone: nothing for a module without IPv6 to refuse */
+	good(MEMBER_HEAD "allow = 10.0.0.0/8\n", &c);
+	assert_null(bvd_config_first_ipv6(&c, buf));
+	bvd_config_free(&c);
+	good(MEMBER_HEAD "allow = 10.0.0.0/8, 2001:db8::/32\n", &c);
+	assert_string_equal(bvd_config_first_ipv6(&c, buf), "allow");
+	assert_string_equal(buf, "2001:db8::");
+	bvd_config_free(&c);
+}
+
+/* IPv6 refused where it is wrong, with the line and the reason */
+static void test_ipv6_refused(void **state)
+{
+	(void)state;
+	expect_errors(MEMBER_HEAD "allow = 2001:db8::1/64\n",
+		      "t.conf:11: allow: 2001:db8::1/64 has host bits set (did "
+		      "you mean 2001:db8::/64?)");
+	expect_errors(MEMBER_HEAD "allow = 2001:db8:ffff::/31\n",
+		      "t.conf:11: allow: 2001:db8:ffff::/31 has host bits set "
+		      "(did you mean 2001:db8::/31?)");
+	expect_errors(MEMBER_HEAD "allow = 2001:db8::/129\n",
+		      "t.conf:11: allow: prefix length '129' is not a number in "
+		      "0..128");
+	expect_errors(MEMBER_HEAD "allow = 10.0.0.0/64\n",
+		      "t.conf:11: allow: prefix length '64' is not a number in "
+		      "0..32");
+	expect_errors(MEMBER_HEAD "allow = ::ffff:10.0.0.0/104\n",
+		      "t.conf:11: allow: ::ffff:10.0.0.0 is an IPv4-mapped "
+		      "address: write it as 10.0.0.0");
+	expect_errors(MEMBER_HEAD "allow = 2001:db8::g/64\n",
+		      "t.conf:11: allow: '2001:db8::g' is not an IPv4 or IPv6 "
+		      "address");
+	expect_errors(MEMBER_HEAD "allow = 2001:db8::/48, 2001:DB8::/48\n",
+		      "t.conf:11: allow: 2001:db8::/48 listed twice (first on "
+		      "line 11)");
+	expect_errors(MEMBER_HEAD "vips = ::\n",
+		      "t.conf:11: vips: :: is not a unicast address");
+	expect_errors(MEMBER_HEAD "vips = ff02::1\n",
+		      "t.conf:11: vips: ff02::1 is not a unicast address");
+	expect_errors(MEMBER_HEAD "vips = ::ffff:10.0.0.1\n",
+		      "t.conf:11: vips: ::ffff:10.0.0.1 is an IPv4-mapped "
+		      "address: write it as 10.0.0.1");
+	expect_errors(MEMBER_HEAD "vips = [2001:db8::1]\n",
+		      "t.conf:11: vips: '[2001:db8::1]' is not an IPv4 or IPv6 "
+		      "address");
+	expect_errors(MEMBER_HEAD "members = 2001:db8::a, 2001:db8:0::a\n",
+		      "t.conf:11: members: 2001:db8::a listed twice (first on "
+		      "line 11)");
+	expect_errors(MEMBER_HEAD "[coordinator]\nactive_address = 2001:db8::5\n",
+		      "t.conf:12: active_address: 2001:db8::5: an IPv6 address, "
+		      "but the control plane is IPv4 for now");
+	/* a member's data: each one in members, none twice, not empty */
+	expect_errors(MEMBER_HEAD "[member:m1]\naddress = 10.0.1.11\n"
+		      "data = 10.0.1.11, 2001:db8::a\n",
+		      "t.conf:13: [member:m1]: data address 2001:db8::a is not "
+		      "in [group] members");
+	expect_errors(MEMBER_HEAD "members = 2001:db8::a\n"
+		      "[member:m1]\naddress = 10.0.1.11\n"
+		      "data = 2001:db8::a, 2001:db8::a\n",
+		      "t.conf:14: data: 2001:db8::a listed twice");
+	expect_errors(MEMBER_HEAD "[member:m1]\naddress = 10.0.1.11\n"
+		      "data = 10.0.1.11, ::\n",
+		      "t.conf:13: data: :: is not a unicast address");
+	expect_errors(MEMBER_HEAD "[member:m1]\naddress = 10.0.1.11\n"
+		      "data =\n",
+		      "t.conf:13: data: empty value");
+	expect_errors(MEMBER_HEAD "[member:m1]\naddress = 10.0.1.11\n"
+		      "data = 10.0.1.11\n  10.0.1.12, 10.1.1.1\n",
+		      "t.conf:13: [member:m1]: data address 10.1.1.1 is not in "
+		      "[group] members");
+	/* a gateway has no data addresses */
+	expect_errors(MEMBER_HEAD "[gateway:g]\naddress = 10.0.1.1\n"
+		      "data = 2001:db8::1\n",
+		      "t.conf:13: unknown key 'data' in [gateway:g]");
 }
 
 static void test_bad_roles(void **state)
@@ -535,7 +687,7 @@ static void test_bad_roles(void **state)
 		      "t.conf:3: roles = member needs the gateways' addresses");
 	expect_errors("[beaverd]\nnode = x\nroles = member\n"
 		      "[group]\nid = 1\nmembers = 10.0.0.1\ngateways = x\n" COORD_TAIL,
-		      "t.conf:7: gateways: 'x' is not an IPv4 address");
+		      "t.conf:7: gateways: 'x' is not an IPv4 or IPv6 address");
 	expect_errors(MEMBER_HEAD "[module]\nmax_ahead = 0\n",
 		      "t.conf:12: max_ahead: 0 is out of range");
 }
@@ -670,7 +822,7 @@ static void test_all_errors_reported(void **state)
 		      "t.conf:4: listen: port '99999'",
 		      "t.conf:5: unknown key 'bogus' in [beaverd]",
 		      "t.conf:7: id: 300 is out of range",
-		      "t.conf:8: members: 'x' is not an IPv4 address",
+		      "t.conf:8: members: 'x' is not an IPv4 or IPv6 address",
 		      "t.conf:9: allow: 10.0.0.1/8 has host bits set",
 		      "t.conf:11: settle_ms: '1e3' is not a number",
 		      "t.conf:12: unknown section [wat]",
@@ -850,6 +1002,8 @@ int main(void)
 		cmocka_unit_test(test_bad_sections_and_keys),
 		cmocka_unit_test(test_bad_duplicates),
 		cmocka_unit_test(test_bad_addresses),
+		cmocka_unit_test(test_ipv6_data_plane),
+		cmocka_unit_test(test_ipv6_refused),
 		cmocka_unit_test(test_bad_roles),
 		cmocka_unit_test(test_bad_keys),
 		cmocka_unit_test(test_bad_values),

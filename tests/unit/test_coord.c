@@ -244,8 +244,11 @@ static void set_peer(size_t i, const char *name, bool gw, uint16_t port,
 	peers[i].control.sin_family = AF_INET;
 	peers[i].control.sin_port = htons(port);
 	inet_pton(AF_INET, "127.0.0.1", &peers[i].control.sin_addr);
-	if (data)
-		inet_pton(AF_INET, data, &peers[i].data);
+	peers[i].n_data = 0;
+	if (data) {
+		assert_int_not_equal(bv_ip_pton(data, &peers[i].data[0]), 0);
+		peers[i].n_data = 1;
+	}
 }
 
 static int setup(void **state)

@@ -100,7 +100,7 @@ static void test_open_creates(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &x,
 					    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(x), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(x, 0), 4);
+	assert_int_equal(sqlite3_column_int(x, 0), 5);
 	sqlite3_finalize(x);
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA application_id", -1,
 					    &x, NULL), SQLITE_OK);
@@ -127,12 +127,12 @@ static void test_open_refuses(void **state)
 	/* a database of a newer schema */
 	snprintf(path, sizeof(path), "%s/beaverd.db", dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 5", NULL, NULL,
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 6", NULL, NULL,
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(bvs_open(dir, true, &s, why, sizeof(why)),
 			 -EPROTONOSUPPORT);
-	assert_non_null(strstr(why, "schema version 5"));
+	assert_non_null(strstr(why, "schema version 6"));
 
 	/* somebody else's database */
 	unlink(path);
@@ -218,6 +218,153 @@ static void test_upgrade_from_v1(void **state)
 	s = open_store(true);
 	assert_int_equal(bvs_attempts_get(s, 1, at, 4), 2);
 	bvs_attempts_free(at, 2);
+	bvs_close(s);
+}
+
+static unsigned int amend_calls;
+static int text_amend(char **report, const struct bvs_late *l, void *data);
+static int64_t count_rows(const char *sql);
+
+/* appends "+" and the entry's peer address, as read from the store */
+static int peer_amend(char **report, const struct bvs_late *l, void *data)
+{
+	char a[BV_IP_STRLEN], *t = NULL;
+
+	(void)data;
+	assert_true(asprintf(&t, "%s+%s", *report,
+			     bv_ip_ntop(&l->peer, a)) > 0);
+	free(*report);
+	*report = t;
+	return 0;
+}
+
+/*
+ * A database of schema 4 (the previous beaverd's: late_entries.peer an
+ * IPv4 INTEGER in host order) opens as schema 5 and keeps its data: the
+ * late entries stay, each peer now the 16 bytes of ::ffff:a.b.c.d, so the
+ * same entry reported again (now with a struct bv_ip peer) is recognised
+ * as stored and changes nothing, while the stored one still amends a
+ * snapshot accepted later. An IPv6 peer is then stored beside it. Fails
+ * if the migration drops rows, converts the address wrongly (byte order),
+ * or leaves the INTEGER column in place.
+ */
+static void test_upgrade_from_v4(void **state)
+{
+	static const char v4[] =
+		"CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
+		"CREATE TABLE snapshots(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+		" state TEXT NOT NULL CHECK(state IN ('pending', 'collecting',"
+		"  'accepted', 'rejected', 'failed')), reason TEXT,"
+		" created_ns INTEGER NOT NULL, finished_ns INTEGER NOT NULL"
+		" DEFAULT 0, epoch INTEGER NOT NULL DEFAULT 0, tau_min_ns"
+		" INTEGER NOT NULL, bound_ns INTEGER NOT NULL DEFAULT 0,"
+		" attempts INTEGER NOT NULL DEFAULT 0, report TEXT,"
+		" CHECK(state <> 'accepted' OR (report IS NOT NULL AND"
+		" epoch <> 0)));"
+		"CREATE TABLE attempts(snapshot_id INTEGER NOT NULL REFERENCES"
+		" snapshots(id), n INTEGER NOT NULL, epoch INTEGER NOT NULL,"
+		" t0_ns INTEGER NOT NULL, t1_ns INTEGER NOT NULL, verdict TEXT"
+		" NOT NULL, reason TEXT, PRIMARY KEY(snapshot_id, n));"
+		"CREATE TABLE member_records(snapshot_id INTEGER NOT NULL"
+		" REFERENCES snapshots(id), node TEXT NOT NULL, epoch INTEGER"
+		" NOT NULL, record TEXT NOT NULL, PRIMARY KEY(snapshot_id, node));"
+		"CREATE TABLE local_records(epoch INTEGER PRIMARY KEY, record"
+		" TEXT NOT NULL, collected INTEGER NOT NULL DEFAULT 0);"
+		"ALTER TABLE attempts ADD COLUMN acks TEXT;"
+		"CREATE TABLE replay(sender INTEGER PRIMARY KEY, top INTEGER"
+		" NOT NULL);"
+		"CREATE TABLE late_entries(node TEXT NOT NULL, kind INTEGER NOT"
+		" NULL, peer INTEGER NOT NULL, first INTEGER NOT NULL, last"
+		" INTEGER NOT NULL, arrived INTEGER NOT NULL, pkts INTEGER NOT"
+		" NULL, bytes INTEGER NOT NULL, snapshot_id INTEGER NOT NULL"
+		" REFERENCES snapshots(id), PRIMARY KEY(node, kind, peer, first,"
+		" last, arrived));"
+		"CREATE INDEX late_entries_snapshot ON late_entries(snapshot_id);"
+		"CREATE INDEX late_entries_last ON late_entries(last);"
+		"CREATE INDEX late_entries_wrap ON late_entries(first)"
+		" WHERE first > last;"
+		"CREATE INDEX snapshots_epoch ON snapshots(epoch);"
+		"INSERT INTO snapshots(state, created_ns, tau_min_ns, epoch,"
+		" report) VALUES('accepted', 1, 5, 11, 'r11+b:2');"
+		"INSERT INTO member_records VALUES(1, 'a', 11, '{}');"
+		"INSERT INTO replay VALUES(77, 1234);"
+		/* b's channel from 10.0.1.11 (0x0a00010b), late for 11..13 */
+		"INSERT INTO late_entries VALUES('b', 1, 167772427, 11, 13, 13,"
+		" 2, 200, 1);"
+		"PRAGMA user_version = 4; PRAGMA application_id = 1112953393;";
+	struct bvs_late again = {
+		.node = "b", .kind = 1, .peer = bv_ip4(htonl(0x0a00010b)),
+		.first = 11, .last = 13, .arrived = 13, .pkts = 2,
+	};
+	struct bvs_late six = {
+		.node = "b", .kind = 1, .first = 12, .last = 12,
+		.arrived = 13, .pkts = 3,
+	};
+	const char *nodes[] = { "a" };
+	const char *records[] = { "{}" };
+	struct bvs_snapshot snap;
+	char path[128], *t;
+	int64_t id12, id13;
+	struct bvs *s;
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::b", &six.peer.a), 1);
+	snprintf(path, sizeof(path), "%s/beaverd.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v4, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	s = open_store(true);
+	/* the data stayed */
+	assert_int_equal(bvs_snapshot_get(s, 1, &snap), 0);
+	assert_int_equal(snap.state, BVS_ACCEPTED);
+	assert_int_equal(snap.epoch, 11);
+	t = bvs_report_get(s, 1);
+	assert_string_equal(t, "r11+b:2");
+	free(t);
+	assert_int_equal(count_rows("PRAGMA user_version"), 5);
+	assert_int_equal(count_rows("SELECT count(*) FROM late_entries"), 1);
+	assert_int_equal(count_rows("SELECT count(*) FROM replay"), 1);
+	assert_int_equal(count_rows("SELECT count(*) FROM late_entries WHERE "
+				    "peer = x'00000000000000000000ffff0a00010b'"
+				    " AND pkts = 2 AND bytes = 200"), 1);
+	assert_int_equal(count_rows("SELECT count(*) FROM "
+				    "pragma_index_list('late_entries')"), 4);
+
+	/*
+	 * 12 accepted with the stored entry reported again and an IPv6 one:
+	 * the IPv4 entry is known (12 takes it from the store, once), the
+	 * IPv6 one new
+	 */
+	assert_int_equal(bvs_snapshot_new(s, 1, &id12), 0);
+	assert_int_equal(bvs_snapshot_accept_late(s, id12, 12, 1, 1, nodes,
+						  records, "r12",
+						  (struct bvs_late[]){ again,
+								       six },
+						  2, text_amend, &amend_calls,
+						  NULL), 0);
+	t = bvs_report_get(s, id12);
+	assert_string_equal(t, "r12+b:2+b:3");
+	free(t);
+	t = bvs_report_get(s, 1);
+	assert_string_equal(t, "r11+b:2");	/* not amended twice */
+	free(t);
+	assert_int_equal(count_rows("SELECT count(*) FROM late_entries"), 2);
+	assert_int_equal(count_rows("SELECT count(*) FROM late_entries WHERE "
+				    "peer = x'20010db80000000000000000000000"
+				    "0b'"), 1);
+	bvs_close(s);
+
+	/* read back after a reopen: 13 takes the IPv4 entry, peer intact */
+	s = open_store(true);
+	assert_int_equal(bvs_snapshot_new(s, 1, &id13), 0);
+	assert_int_equal(bvs_snapshot_accept_late(s, id13, 13, 1, 1, nodes,
+						  records, "r13", NULL, 0,
+						  peer_amend, NULL, NULL), 0);
+	t = bvs_report_get(s, id13);
+	assert_string_equal(t, "r13+10.0.1.11");
+	free(t);
 	bvs_close(s);
 }
 
@@ -627,7 +774,6 @@ static void test_prune(void **state)
 /* ---- late entries ---- */
 
 static bool amend_oom;		/* the callback runs out of memory */
-static unsigned int amend_calls;
 
 /*
  * A report here is plain text; amending appends "+node:pkts", so the text
@@ -719,20 +865,20 @@ static void test_late_entries(void **state)
 {
 	struct bvs_late l1[] = {
 		/* b's channel from 10.0.1.11: late for 11..13 */
-		{ .node = "b", .kind = 1, .peer = htonl(0x0a00010b),
+		{ .node = "b", .kind = 1, .peer = bv_ip4(htonl(0x0a00010b)),
 		  .first = 11, .last = 13, .arrived = 13, .pkts = 2 },
 		/* the same entry twice in one call */
-		{ .node = "b", .kind = 1, .peer = htonl(0x0a00010b),
+		{ .node = "b", .kind = 1, .peer = bv_ip4(htonl(0x0a00010b)),
 		  .first = 11, .last = 13, .arrived = 13, .pkts = 2 },
 		{ .node = "a", .kind = 2, .first = 10, .last = 10,
 		  .arrived = 12, .pkts = 1 },
 	};
 	struct bvs_late l2[] = {
 		/* b's entry again, from a later record */
-		{ .node = "b", .kind = 1, .peer = htonl(0x0a00010b),
+		{ .node = "b", .kind = 1, .peer = bv_ip4(htonl(0x0a00010b)),
 		  .first = 11, .last = 13, .arrived = 13, .pkts = 2 },
 		/* c with b's key but its own node: another entry */
-		{ .node = "c", .kind = 1, .peer = htonl(0x0a00010b),
+		{ .node = "c", .kind = 1, .peer = bv_ip4(htonl(0x0a00010b)),
 		  .first = 11, .last = 13, .arrived = 13, .pkts = 5 },
 		/* a range across the wrap: 0xfffffff0..10 */
 		{ .node = "w", .kind = 1, .first = 0xfffffff0u, .last = 10,
@@ -1073,6 +1219,7 @@ int main(void)
 		T(test_open_creates),
 		T(test_open_refuses),
 		T(test_upgrade_from_v1),
+		T(test_upgrade_from_v4),
 		T(test_replay_state),
 		T(test_epochs_increase_across_reopen),
 		T(test_epoch_raise),
