@@ -87,6 +87,9 @@ static const char usage_text[] =
 "  every mode: --timeout-ms T: hard limit for the whole run (default 60000),\n"
 "      then the line is printed and the exit is 3. --ready-file F: create F\n"
 "      once listening (no start-up race).\n"
+"  addresses: IPv4 or IPv6 (an AF_INET6 socket), --to A6 as [A6]:PORT;\n"
+"      --bind and --dst of one family; a listener without --bind is IPv4\n"
+"      only, --bind :: takes both families.\n"
 "exit: 0 ok, 1 error or bad records, 2 usage, 3 timeout\n";
 
 /* --- sockets ------------------------------------------------------------ */
@@ -220,9 +223,7 @@ static int cmd_send(int argc, char **argv)
 	};
 	const char *log_path = NULL;
 	FILE *log;
-	struct sockaddr_in dst = { .sin_family = AF_INET };
-	struct sockaddr_in src = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_ANY) };
+	struct tk_sa dst = tk_sa_any(AF_INET, 0), src = tk_sa_any(AF_INET, 0);
 	int64_t timeout_ms = DEFAULT_TIMEOUT_MS, deadline, t0_ns = 0;
 	uint64_t size = 0, count = 0, rps = 0, sent = 0, bytes = 0;
 	bool has_dst = false, has_count = false, has_bind = false;
@@ -232,13 +233,13 @@ static int cmd_send(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'd': dst.sin_addr = tk_addr("--dst", optarg); has_dst = true; break;
+		case 'd': dst = tk_sa_addr("--dst", optarg, 0); has_dst = true; break;
 		case 'p': port = (int)tk_num("--port", optarg, 1, 65535); break;
 		case 's': size = tk_num("--size", optarg, MIN_SIZE, MAX_SIZE); break;
 		case 'c': count = tk_num("--count", optarg, 0, UINT32_MAX); has_count = true; break;
 		case 'r': rps = tk_num("--rps", optarg, 0, 100000000); break;
 		case 'g': go = optarg; break;
-		case 'b': src.sin_addr = tk_addr("--bind", optarg); has_bind = true; break;
+		case 'b': src = tk_sa_addr("--bind", optarg, 0); has_bind = true; break;
 		case 't': timeout_ms = (int64_t)tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
 		case 'L': log_path = optarg; break;
 		default: tk_usage_error("send: bad option");
@@ -246,21 +247,24 @@ static int cmd_send(int argc, char **argv)
 	}
 	if (!has_dst || port < 0 || !size || !has_count || optind != argc)
 		tk_usage_error("send: needs --dst A --port P --size S --count N");
-	dst.sin_port = htons((uint16_t)port);
+	tk_sa_set_port(&dst, (uint16_t)port);
+	if (has_bind && tk_sa_family(&src) != tk_sa_family(&dst))
+		tk_usage_error("send: --bind and --dst are of two families");
 	log = tk_log_open(log_path);
 	tk_catch_signals();
 	deadline = tk_now_ms() + timeout_ms;
 	buf = malloc(size);
 	if (!buf)
 		tk_die("out of memory");
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(tk_sa_family(&dst), SOCK_STREAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		tk_die("socket");
 	/* no Nagle: a record is on the wire when written, not with the next */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (has_bind && bind(fd, (struct sockaddr *)&src, sizeof(src)))
+	if (has_bind && bind(fd, &src.u.sa, src.len))
 		tk_die("bind");
-	err = tk_connect(fd, &dst, deadline);
+	err = tk_connect_sa(fd, &dst, deadline);
 	if (err) {
 		fprintf(stderr, "tcpnum: send: connect: %s\n", strerror(-err));
 		result = err == -ETIMEDOUT ? EXIT_TIMEOUT : EXIT_FAIL;
@@ -355,10 +359,7 @@ static int cmd_relay(int argc, char **argv)
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ 0 }
 	};
-	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
-	struct sockaddr_in to = { 0 };
-	struct sockaddr_in src = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_ANY) };
+	struct tk_sa bind_addr = tk_sa_any(AF_INET, 0), to, src;
 	int64_t timeout_ms = DEFAULT_TIMEOUT_MS, deadline;
 	uint64_t received = 0, forwarded = 0;
 	bool has_to = false;
@@ -368,9 +369,9 @@ static int cmd_relay(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': port = (int)tk_num("--port", optarg, 1, 65535); break;
-		case 'T': to = tk_relay_to(optarg); has_to = true; break;
+		case 'T': to = tk_relay_to_sa(optarg); has_to = true; break;
 		case 'S': sport = (int)tk_num("--sport", optarg, 0, 65535); break;
-		case 'b': bind_addr = tk_addr("--bind", optarg); break;
+		case 'b': bind_addr = tk_sa_addr("--bind", optarg, 0); break;
 		case 't': timeout_ms = (int64_t)tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
 		case 'r': ready = optarg; break;
 		default: tk_usage_error("relay: bad option");
@@ -380,26 +381,29 @@ static int cmd_relay(int argc, char **argv)
 		tk_usage_error("relay: needs --port P --to A:PORT");
 	tk_catch_signals();
 	deadline = tk_now_ms() + timeout_ms;
-	lfd = tk_tcp_listen(bind_addr, (uint16_t)port, 1);
+	tk_sa_set_port(&bind_addr, (uint16_t)port);
+	lfd = tk_tcp_listen_sa(&bind_addr, 1);
 	tk_ready_file(ready);
 	result = accept_one(lfd, deadline, &in, "relay");
 	if (in < 0)
 		goto done;
 	/* onward at once, before any data: the whole chain up for the go */
-	out = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	out = socket(tk_sa_family(&to), SOCK_STREAM | SOCK_CLOEXEC |
+		     SOCK_NONBLOCK, 0);
 	if (out < 0)
 		tk_die("socket");
 	/* a fixed source port again right after a run still in TIME_WAIT */
 	setsockopt(out, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(out, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	src.sin_port = htons((uint16_t)sport);
-	if (sport && bind(out, (struct sockaddr *)&src, sizeof(src))) {
+	/* the wildcard of the onward connection's family, port sport */
+	src = tk_sa_any(tk_sa_family(&to), (uint16_t)sport);
+	if (sport && bind(out, &src.u.sa, src.len)) {
 		fprintf(stderr, "tcpnum: relay: bind to port %d: %s\n", sport,
 			strerror(errno));
 		result = EXIT_FAIL;
 		goto done;
 	}
-	err = tk_connect(out, &to, deadline);
+	err = tk_connect_sa(out, &to, deadline);
 	if (err) {
 		fprintf(stderr, "tcpnum: relay: connect: %s\n", strerror(-err));
 		result = err == -ETIMEDOUT ? EXIT_TIMEOUT : EXIT_FAIL;
@@ -464,7 +468,7 @@ static int cmd_recv(int argc, char **argv)
 		{ "log", required_argument, NULL, 'L' },
 		{ 0 }
 	};
-	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
+	struct tk_sa bind_addr = tk_sa_any(AF_INET, 0);
 	int64_t timeout_ms = DEFAULT_TIMEOUT_MS, deadline;
 	struct rstats st = { .expect = 1 };
 	const char *log_path = NULL;
@@ -479,7 +483,7 @@ static int cmd_recv(int argc, char **argv)
 		switch (opt) {
 		case 'p': port = (int)tk_num("--port", optarg, 1, 65535); break;
 		case 's': size = tk_num("--size", optarg, MIN_SIZE, MAX_SIZE); break;
-		case 'b': bind_addr = tk_addr("--bind", optarg); break;
+		case 'b': bind_addr = tk_sa_addr("--bind", optarg, 0); break;
 		case 't': timeout_ms = (int64_t)tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
 		case 'r': ready = optarg; break;
 		case 'L': log_path = optarg; break;
@@ -494,7 +498,8 @@ static int cmd_recv(int argc, char **argv)
 	rec = malloc(size);
 	if (!rec)
 		tk_die("out of memory");
-	lfd = tk_tcp_listen(bind_addr, (uint16_t)port, 1);
+	tk_sa_set_port(&bind_addr, (uint16_t)port);
+	lfd = tk_tcp_listen_sa(&bind_addr, 1);
 	tk_ready_file(ready);
 	result = accept_one(lfd, deadline, &fd, "recv");
 	while (fd >= 0) {

@@ -91,19 +91,88 @@ struct in_addr tk_addr(const char *opt, const char *s)
 	return a;
 }
 
+struct tk_sa tk_sa_any(int family, uint16_t port)
+{
+	struct tk_sa a;
+
+	memset(&a, 0, sizeof(a));
+	a.u.sa.sa_family = (sa_family_t)family;
+	a.len = family == AF_INET6 ? sizeof(a.u.in6) : sizeof(a.u.in);
+	tk_sa_set_port(&a, port);
+	return a;
+}
+
+void tk_sa_set_port(struct tk_sa *a, uint16_t port)
+{
+	if (tk_sa_family(a) == AF_INET6)
+		a->u.in6.sin6_port = htons(port);
+	else
+		a->u.in.sin_port = htons(port);
+}
+
+struct tk_sa tk_sa_addr(const char *opt, const char *s, uint16_t port)
+{
+	struct tk_sa a = tk_sa_any(AF_INET6, port);
+
+	if (inet_pton(AF_INET6, s, &a.u.in6.sin6_addr) == 1)
+		return a;
+	a = tk_sa_any(AF_INET, port);
+	if (inet_pton(AF_INET, s, &a.u.in.sin_addr) != 1) {
+		if (tk_tool.addr_hides_value)
+			tk_usage_error("bad IPv4 or IPv6 address for %s", opt);
+		tk_usage_error("bad IPv4 or IPv6 address '%s' for %s", s, opt);
+	}
+	return a;
+}
+
+bool tk_sa_for(struct tk_sa *a, int family)
+{
+	struct tk_sa m;
+
+	if (tk_sa_family(a) == family)
+		return true;
+	if (family != AF_INET6)
+		return false;
+	m = tk_sa_any(AF_INET6, ntohs(a->u.in.sin_port));
+	m.u.in6.sin6_addr.s6_addr[10] = 0xff;
+	m.u.in6.sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&m.u.in6.sin6_addr.s6_addr[12], &a->u.in.sin_addr, 4);
+	*a = m;
+	return true;
+}
+
+struct tk_sa tk_relay_to_sa(const char *s)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *colon = strrchr(s, ':'), *h = s;
+	size_t hl = colon ? (size_t)(colon - s) : 0;
+
+	/* [A6]:PORT, the brackets around the address */
+	if (s[0] == '[') {
+		if (!colon || hl < 2 || s[hl - 1] != ']')
+			tk_usage_error("relay: --to needs A:PORT or [A6]:PORT, "
+				       "not '%s'", s);
+		h = s + 1;
+		hl -= 2;
+	}
+	if (!colon || hl >= sizeof(host))
+		tk_usage_error("relay: --to needs A:PORT, not '%s'", s);
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	if (h == s && strchr(host, ':'))
+		tk_usage_error("relay: --to takes an IPv6 address as "
+			       "[A6]:PORT, not '%s'", s);
+	return tk_sa_addr("--to", host,
+			  (uint16_t)tk_num("--to port", colon + 1, 1, 65535));
+}
+
 struct sockaddr_in tk_relay_to(const char *s)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	char host[INET_ADDRSTRLEN];
-	const char *colon = strrchr(s, ':');
+	struct tk_sa a = tk_relay_to_sa(s);
 
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		tk_usage_error("relay: --to needs A:PORT, not '%s'", s);
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	sa.sin_addr = tk_addr("--to", host);
-	sa.sin_port = htons((uint16_t)tk_num("--to port", colon + 1, 1, 65535));
-	return sa;
+	if (tk_sa_family(&a) != AF_INET)
+		tk_usage_error("relay: --to needs an IPv4 A:PORT, not '%s'", s);
+	return a.u.in;
 }
 
 /* --- time --------------------------------------------------------------- */
@@ -267,29 +336,41 @@ bool tk_rec_verify(const uint8_t *buf, size_t len, uint32_t magic,
 
 /* --- TCP ---------------------------------------------------------------- */
 
-int tk_tcp_listen(struct in_addr bind_addr, uint16_t port, int backlog)
+int tk_tcp_listen_sa(const struct tk_sa *bind_to, int backlog)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
 	int fd, one = 1;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(tk_sa_family(bind_to), SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		tk_die("socket");
 	/* a test restarting a receiver on the same port must not wait */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	sa.sin_addr = bind_addr;
-	sa.sin_port = htons(port);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, backlog))
+	if (bind(fd, &bind_to->u.sa, bind_to->len) || listen(fd, backlog))
 		tk_die("bind/listen");
 	return fd;
 }
 
+int tk_tcp_listen(struct in_addr bind_addr, uint16_t port, int backlog)
+{
+	struct tk_sa sa = tk_sa_any(AF_INET, port);
+
+	sa.u.in.sin_addr = bind_addr;
+	return tk_tcp_listen_sa(&sa, backlog);
+}
+
 int tk_connect(int fd, const struct sockaddr_in *dst, int64_t deadline)
+{
+	struct tk_sa sa = { .u.in = *dst, .len = sizeof(*dst) };
+
+	return tk_connect_sa(fd, &sa, deadline);
+}
+
+int tk_connect_sa(int fd, const struct tk_sa *dst, int64_t deadline)
 {
 	socklen_t len = sizeof(int);
 	int err = 0;
 
-	if (!connect(fd, (const struct sockaddr *)dst, sizeof(*dst)))
+	if (!connect(fd, &dst->u.sa, dst->len))
 		return 0;
 	if (errno != EINPROGRESS)
 		return -errno;

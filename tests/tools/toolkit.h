@@ -71,8 +71,39 @@ int tk_run_command(int argc, char **argv, const char *usage,
 uint64_t tk_num(const char *opt, const char *s, uint64_t min, uint64_t max);
 /* s as an IPv4 address, or a usage error naming opt */
 struct in_addr tk_addr(const char *opt, const char *s);
-/* a relay's --to A:PORT */
+/* a relay's --to A:PORT (IPv4) */
 struct sockaddr_in tk_relay_to(const char *s);
+
+/*
+ * Either family, for udpnum and tcpnum: a socket address that is IPv4
+ * (struct sockaddr_in, as before) or IPv6 (struct sockaddr_in6), with the
+ * length to give the socket calls.
+ */
+struct tk_sa {
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} u;
+	socklen_t len;
+};
+
+/* s as an IPv4 or IPv6 address with @port, or a usage error naming opt */
+struct tk_sa tk_sa_addr(const char *opt, const char *s, uint16_t port);
+/* the wildcard address of @family (0.0.0.0 or ::) with @port */
+struct tk_sa tk_sa_any(int family, uint16_t port);
+static inline int tk_sa_family(const struct tk_sa *a)
+{
+	return a->u.sa.sa_family;
+}
+void tk_sa_set_port(struct tk_sa *a, uint16_t port);
+/* a relay's --to A:PORT or [A6]:PORT */
+struct tk_sa tk_relay_to_sa(const char *s);
+/*
+ * @a for a socket of @family: an IPv4 address goes IPv4-mapped into an
+ * AF_INET6 socket; false if it cannot (IPv6 for an AF_INET socket)
+ */
+bool tk_sa_for(struct tk_sa *a, int family);
 
 /* --- time --------------------------------------------------------------- */
 
@@ -132,8 +163,11 @@ bool tk_rec_verify(const uint8_t *buf, size_t len, uint32_t magic,
 
 /* a listening socket on bind_addr:port (SO_REUSEADDR), or die */
 int tk_tcp_listen(struct in_addr bind_addr, uint16_t port, int backlog);
+/* the same on either family: bind's address and port */
+int tk_tcp_listen_sa(const struct tk_sa *bind, int backlog);
 /* connect the non-blocking fd to dst by a tk_now_ms() deadline; 0 or -errno */
 int tk_connect(int fd, const struct sockaddr_in *dst, int64_t deadline);
+int tk_connect_sa(int fd, const struct tk_sa *dst, int64_t deadline);
 
 enum { TK_READY, TK_STOPPED, TK_LATE };
 /*

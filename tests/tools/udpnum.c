@@ -101,6 +101,10 @@ static const char usage_text[] =
 "      forward every datagram, in order and unchanged, to A:PORT; on SIGTERM,\n"
 "      SIGINT, count, idle (default: none) or timeout (default 3600000) print\n"
 "      `received N forwarded F failed E bytes B`.\n"
+"  addresses: IPv4 or IPv6 (an AF_INET6 socket), --to A6 as [A6]:PORT;\n"
+"      send: --bind of --dst's family; recv: IPv4 without --bind, --bind ::\n"
+"      takes both families; relay: without --bind, --to's family (IPv6: ::,\n"
+"      both). --stamp is IPv4 only.\n"
 "exit: 0 ok, 1 error or bad datagrams, 2 usage\n";
 
 /* --- receive statistics ------------------------------------------------- */
@@ -231,12 +235,12 @@ static int write_missing(const struct rstats *s, FILE *f, const char *path,
 
 /* --- sockets ------------------------------------------------------------ */
 
-static int udp_socket(struct in_addr bind_addr, uint16_t port)
+/* a socket of bind_addr's family (IPv4 or IPv6) bound to it and port */
+static int udp_socket(struct tk_sa sa, uint16_t port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
 	int fd, one = 1, sz = RCVBUF;
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fd = socket(tk_sa_family(&sa), SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		tk_die("socket");
 	/* a test restarting a receiver on the same port must not wait */
@@ -244,25 +248,47 @@ static int udp_socket(struct in_addr bind_addr, uint16_t port)
 	/* bursts at line rate: a small buffer would drop, and look like loss */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	sa.sin_addr = bind_addr;
-	sa.sin_port = htons(port);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+	tk_sa_set_port(&sa, port);
+	if (bind(fd, &sa.u.sa, sa.len))
 		tk_die("bind");
 	return fd;
 }
 
 /* --- echo: reply from the address the datagram was sent to ------------- */
 
+/* the same for IPv6 (IPV6_PKTINFO): the source is the destination */
+static bool echo_from6(struct cmsghdr *cm, struct msghdr *msg, void *ctl,
+		       size_t ctl_len)
+{
+	struct in6_pktinfo pi, out;
+
+	if (cm->cmsg_level != IPPROTO_IPV6 || cm->cmsg_type != IPV6_PKTINFO)
+		return false;
+	memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+	memset(&out, 0, sizeof(out));
+	out.ipi6_addr = pi.ipi6_addr;
+	memset(ctl, 0, ctl_len);
+	msg->msg_control = ctl;
+	msg->msg_controllen = CMSG_SPACE(sizeof(out));
+	cm = CMSG_FIRSTHDR(msg);
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(out));
+	memcpy(CMSG_DATA(cm), &out, sizeof(out));
+	return true;
+}
+
 static void echo_back(int fd, const uint8_t *buf, size_t len,
-		      const struct sockaddr_in *src, const struct msghdr *in)
+		      const struct sockaddr *src, socklen_t src_len,
+		      const struct msghdr *in)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = {
-		.msg_name = (void *)src, .msg_namelen = sizeof(*src),
+		.msg_name = (void *)src, .msg_namelen = src_len,
 		.msg_iov = &iov, .msg_iovlen = 1,
 	};
 	struct cmsghdr *cm;
@@ -271,6 +297,8 @@ static void echo_back(int fd, const uint8_t *buf, size_t len,
 	     cm = CMSG_NXTHDR((struct msghdr *)in, cm)) {
 		struct in_pktinfo pi, out = { 0 };
 
+		if (echo_from6(cm, &msg, ctl.buf, sizeof(ctl.buf)))
+			break;
 		if (cm->cmsg_level != IPPROTO_IP || cm->cmsg_type != IP_PKTINFO)
 			continue;
 		memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
@@ -278,7 +306,7 @@ static void echo_back(int fd, const uint8_t *buf, size_t len,
 		out.ipi_spec_dst = pi.ipi_addr;
 		memset(&ctl, 0, sizeof(ctl));
 		msg.msg_control = ctl.buf;
-		msg.msg_controllen = sizeof(ctl.buf);
+		msg.msg_controllen = CMSG_SPACE(sizeof(out));
 		cm = CMSG_FIRSTHDR(&msg);
 		cm->cmsg_level = IPPROTO_IP;
 		cm->cmsg_type = IP_PKTINFO;
@@ -307,7 +335,7 @@ static int cmd_recv(int argc, char **argv)
 		{ "log", required_argument, NULL, 'L' },
 		{ 0 }
 	};
-	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
+	struct tk_sa bind_addr = tk_sa_any(AF_INET, 0);
 	uint64_t count = 0, timeout_ms = 10000, idle_ms = 0, last = 0;
 	const char *ready = NULL, *missing = NULL, *log_path = NULL;
 	FILE *log;
@@ -321,7 +349,7 @@ static int cmd_recv(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': port = (int)tk_num("--port", optarg, 1, 65535); break;
-		case 'b': bind_addr = tk_addr("--bind", optarg); break;
+		case 'b': bind_addr = tk_sa_addr("--bind", optarg, 0); break;
 		case 'c': count = tk_num("--count", optarg, 0, UINT32_MAX); break;
 		case 't': timeout_ms = tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
 		case 'i': idle_ms = tk_num("--idle-ms", optarg, 0, INT32_MAX); break;
@@ -347,7 +375,11 @@ static int cmd_recv(int argc, char **argv)
 	log = tk_log_open(log_path);
 	tk_catch_signals();
 	fd = udp_socket(bind_addr, (uint16_t)port);
-	if (echo && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)))
+	if (echo && tk_sa_family(&bind_addr) == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)))
+		tk_die("IPV6_RECVPKTINFO");
+	else if (echo && tk_sa_family(&bind_addr) == AF_INET &&
+		 setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)))
 		tk_die("IP_PKTINFO");
 	/* a datagram the kernel dropped for a full buffer was seen by its
 	 * hooks: a test must know such "losses" are not the network's */
@@ -356,11 +388,11 @@ static int cmd_recv(int argc, char **argv)
 	tk_ready_file(ready);
 	deadline = tk_now_us() + (int64_t)timeout_ms * 1000;
 	while (!tk_stop && (!count || st.received < count)) {
-		char ctl[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+		char ctl[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
 			 CMSG_SPACE(sizeof(uint32_t)) + 64];
 		struct cmsghdr *cm;
 		uint32_t seq;
-		struct sockaddr_in src;
+		struct sockaddr_storage src;
 		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 		struct msghdr msg = {
 			.msg_name = &src, .msg_namelen = sizeof(src),
@@ -389,7 +421,8 @@ static int cmd_recv(int argc, char **argv)
 				memcpy(&st.overflow, CMSG_DATA(cm),
 				       sizeof(st.overflow));
 		if (echo)
-			echo_back(fd, buf, (size_t)len, &src, &msg);
+			echo_back(fd, buf, (size_t)len, (struct sockaddr *)&src,
+				  msg.msg_namelen, &msg);
 		if (idle_ms)
 			idle_deadline = tk_now_us() + (int64_t)idle_ms * 1000;
 	}
@@ -438,8 +471,7 @@ static int cmd_send(int argc, char **argv)
 		{ "gso", required_argument, NULL, 'G' },
 		{ 0 }
 	};
-	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
-	struct sockaddr_in dst = { .sin_family = AF_INET };
+	struct tk_sa bind_addr, dst = tk_sa_any(AF_INET, 0);
 	uint8_t stamp[BEAVER_OPT_LEN];
 	uint64_t nsports = 1;
 	bool forge = false, df = false;
@@ -449,15 +481,15 @@ static int cmd_send(int argc, char **argv)
 	FILE *log;
 	uint64_t count = 0, first = 0, size = DEFAULT_SIZE, pps = 0;
 	uint64_t echo_ms = 0, timeout_ms = 60000, sent = 0, gso = 1;
-	bool has_dst = false, has_count = false;
-	int port = -1, sport = 0, opt, fd;
+	bool has_dst = false, has_count = false, has_bind = false;
+	int port = -1, sport = 0, opt, fd, hdr = 28;
 	struct rstats st = { 0 };
 	static uint8_t gbuf[MAX_SIZE + 1], rbuf[MAX_SIZE + 1];
 	int64_t t0, deadline;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'd': dst.sin_addr = tk_addr("--dst", optarg); has_dst = true; break;
+		case 'd': dst = tk_sa_addr("--dst", optarg, 0); has_dst = true; break;
 		case 'p': port = (int)tk_num("--port", optarg, 1, 65535); break;
 		case 'c': count = tk_num("--count", optarg, 0, UINT32_MAX); has_count = true; break;
 		case 'f': first = tk_num("--first", optarg, 0, UINT32_MAX); break;
@@ -465,7 +497,7 @@ static int cmd_send(int argc, char **argv)
 		case 'S': sport = (int)tk_num("--sport", optarg, 0, 65535); break;
 		case 'N': nsports = tk_num("--sports", optarg, 1, 60000); break;
 		case 'r': pps = tk_num("--pps", optarg, 0, 100000000); break;
-		case 'b': bind_addr = tk_addr("--bind", optarg); break;
+		case 'b': bind_addr = tk_sa_addr("--bind", optarg, 0); has_bind = true; break;
 		case 'e': echo_ms = tk_num("--echo-wait-ms", optarg, 0, INT32_MAX); break;
 		case 't': timeout_ms = tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
 		case 'L': log_path = optarg; break;
@@ -487,7 +519,14 @@ static int cmd_send(int argc, char **argv)
 	}
 	if (!has_dst || port < 0 || !has_count || optind != argc)
 		tk_usage_error("send: needs --dst A --port P --count N");
-	dst.sin_port = htons((uint16_t)port);
+	tk_sa_set_port(&dst, (uint16_t)port);
+	if (!has_bind)
+		bind_addr = tk_sa_any(tk_sa_family(&dst), 0);
+	else if (tk_sa_family(&bind_addr) != tk_sa_family(&dst))
+		tk_usage_error("send: --bind and --dst are of two families");
+	if (forge && tk_sa_family(&dst) == AF_INET6)
+		tk_usage_error("send: --stamp is an IPv4 option: not with an "
+			       "IPv6 --dst");
 	log = tk_log_open(log_path);
 	if (nsports > 1 && (!sport || sport + nsports > 65536 || echo_ms))
 		tk_usage_error("send: --sports needs --sport, room above it, "
@@ -498,13 +537,21 @@ static int cmd_send(int argc, char **argv)
 	if (forge && setsockopt(fd, IPPROTO_IP, IP_OPTIONS, stamp, sizeof(stamp)))
 		tk_die("IP_OPTIONS (--stamp needs CAP_NET_RAW)");
 	if (df) {
-		int v = IP_PMTUDISC_DO;
+		int v = IP_PMTUDISC_DO, v6 = IPV6_PMTUDISC_DO;
 
 		if (nsports > 1)
 			tk_usage_error("send: --df and --sports exclude each other");
 		/* connected: IP_MTU, and the ICMP error fails the next send */
-		if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v)) ||
-		    connect(fd, (struct sockaddr *)&dst, sizeof(dst)))
+		if (tk_sa_family(&dst) == AF_INET6) {
+			hdr = 48;	/* IPv6 and UDP headers */
+			if (setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+				       &v6, sizeof(v6)))
+				tk_die("--df: IPV6_MTU_DISCOVER");
+		} else if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
+				      sizeof(v))) {
+			tk_die("--df: IP_MTU_DISCOVER/connect");
+		}
+		if (connect(fd, &dst.u.sa, dst.len))
 			tk_die("--df: IP_MTU_DISCOVER/connect");
 	}
 	if (gso > 1) {
@@ -543,8 +590,7 @@ static int cmd_send(int argc, char **argv)
 			fd = udp_socket(bind_addr,
 					(uint16_t)(sport + sent % nsports));
 		}
-		if (sendto(fd, gbuf, batch * size, 0, (struct sockaddr *)&dst,
-			   sizeof(dst)) < 0) {
+		if (sendto(fd, gbuf, batch * size, 0, &dst.u.sa, dst.len) < 0) {
 			/* queue full: wait a little and try the same one again */
 			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) {
 				usleep(100);
@@ -555,16 +601,18 @@ static int cmd_send(int argc, char **argv)
 
 				/* the path is narrower: go again, smaller */
 				emsgsize++;
-				if (getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &ml))
+				if (hdr == 48 ?
+				    getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &ml) :
+				    getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &ml))
 					tk_die("IP_MTU");
-				if (mtu - 28 < MIN_SIZE)
+				if (mtu - hdr < MIN_SIZE)
 					tk_die("path MTU below the smallest datagram");
 				/*
 				 * the route's MTU, or, when it says nothing
 				 * smaller, a step down (PLPMTUD's search)
 				 */
-				if ((uint64_t)(mtu - 28) < size)
-					size = (uint64_t)(mtu - 28);
+				if ((uint64_t)(mtu - hdr) < size)
+					size = (uint64_t)(mtu - hdr);
 				else if (size - 8 >= MIN_SIZE)
 					size -= 8;
 				continue;
@@ -622,8 +670,8 @@ static int cmd_relay(int argc, char **argv)
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ 0 }
 	};
-	struct in_addr bind_addr = { .s_addr = htonl(INADDR_ANY) };
-	struct sockaddr_in to = { 0 };
+	struct tk_sa bind_addr, to = tk_sa_any(AF_INET, 0);
+	bool has_bind = false;
 	uint64_t count = 0, timeout_ms = 3600000, idle_ms = 0;
 	uint64_t received = 0, forwarded = 0, failed = 0, bytes = 0;
 	bool has_to = false;
@@ -635,8 +683,8 @@ static int cmd_relay(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': port = (int)tk_num("--port", optarg, 1, 65535); break;
-		case 'T': to = tk_relay_to(optarg); has_to = true; break;
-		case 'b': bind_addr = tk_addr("--bind", optarg); break;
+		case 'T': to = tk_relay_to_sa(optarg); has_to = true; break;
+		case 'b': bind_addr = tk_sa_addr("--bind", optarg, 0); has_bind = true; break;
 		case 'c': count = tk_num("--count", optarg, 0, UINT32_MAX); break;
 		case 't': timeout_ms = tk_num("--timeout-ms", optarg, 1, INT32_MAX); break;
 		case 'i': idle_ms = tk_num("--idle-ms", optarg, 0, INT32_MAX); break;
@@ -646,6 +694,11 @@ static int cmd_relay(int argc, char **argv)
 	}
 	if (port < 0 || !has_to || optind != argc)
 		tk_usage_error("relay: needs --port P --to A:PORT");
+	/* one socket: an IPv6 one (dual stack) can send to either family */
+	if (!has_bind)
+		bind_addr = tk_sa_any(tk_sa_family(&to), 0);
+	if (!tk_sa_for(&to, tk_sa_family(&bind_addr)))
+		tk_usage_error("relay: an IPv6 --to needs an IPv6 --bind");
 	tk_catch_signals();
 	fd = udp_socket(bind_addr, (uint16_t)port);
 	tk_ready_file(ready);
@@ -669,8 +722,8 @@ static int cmd_relay(int argc, char **argv)
 		bytes += (uint64_t)len;
 		/* one at a time, before the next is read: order is kept */
 		for (int tries = 0;; tries++) {
-			if (sendto(fd, buf, (size_t)len, 0, (struct sockaddr *)&to,
-				   sizeof(to)) >= 0) {
+			if (sendto(fd, buf, (size_t)len, 0, &to.u.sa,
+				   to.len) >= 0) {
 				forwarded++;
 				break;
 			}
