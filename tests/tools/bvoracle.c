@@ -42,6 +42,7 @@
 #include <stdnoreturn.h>
 #include <string.h>
 
+#include "bvip.h"	/* addresses of either family, compared as bytes */
 #include "serial.h"	/* the oracle's own epoch order, not the module's */
 #include "toolkit.h"
 
@@ -228,12 +229,21 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-static const char *ntoa(uint32_t a, char buf[INET_ADDRSTRLEN])
+/* IPv4 dotted, IPv6 RFC 5952; with @port, IPv6 in brackets ([a]:port) */
+static const char *ntoa_(const struct bv_ip *a, char buf[BV_IP_STRLEN + 2],
+			 bool port)
 {
-	struct in_addr in = { .s_addr = a };
+	char t[BV_IP_STRLEN];
 
-	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+	bv_ip_ntop(a, t);
+	snprintf(buf, BV_IP_STRLEN + 2, port && !bv_ip_is4(a) ? "[%s]" : "%s",
+		 t);
+	return buf;
 }
+
+#define ntoa(a, buf) ntoa_((a), (buf), false)
+#define ntoa_host(a, buf) ntoa_((a), (buf), true)
+#define ADDR_BUF (BV_IP_STRLEN + 2)
 
 /* --- growing strings ----------------------------------------------------- */
 
@@ -354,15 +364,31 @@ static const char *need_str(const json_t *o, const char *w, const char *key)
 	return json_string_value(j);
 }
 
-static uint32_t need_addr(const json_t *o, const char *w, const char *key)
+/* IPv4 (dotted quad) or IPv6 text; IPv4-mapped IPv6 text is refused */
+static struct bv_ip parse_addr(const char *s, bool *ok)
+{
+	struct bv_ip a;
+	int af = bv_ip_pton(s, &a);
+
+	*ok = af == AF_INET || (af == AF_INET6 && !bv_ip_is4(&a));
+	return a;
+}
+
+static struct bv_ip need_addr(const json_t *o, const char *w, const char *key)
 {
 	const char *s = need_str(o, w, key);
-	struct in_addr a;
+	bool ok;
+	struct bv_ip a = parse_addr(s, &ok);
 
-	if (inet_pton(AF_INET, s, &a) != 1)
-		input_error("%s%s%s: '%s' is not a dotted IPv4 address", w,
+	if (!ok)
+		input_error("%s%s%s: '%s' is not an IPv4 or IPv6 address", w,
 			    *w ? "." : "", key, s);
-	return a.s_addr;
+	return a;
+}
+
+static bool addr_is(struct bv_ip a, const struct bv_ip *b)
+{
+	return bv_ip_eq(&a, b);
 }
 
 static const json_t *need_array(const json_t *o, const char *w,
@@ -408,7 +434,7 @@ struct applog {
 struct chain {
 	char *name, *a, *b;
 	bool tcp;
-	uint32_t x;			/* network byte order */
+	struct bv_ip x;
 	uint16_t port, sport;
 	uint64_t lmin_ns;		/* lmin_ms, or the fastest message seen */
 	uint64_t seen_lmin_ns;		/* the fastest message in the logs */
@@ -417,7 +443,7 @@ struct chain {
 	struct applog sendlog, recvlog;	/* file NULL: none */
 	/* --tcp-base: the zero of the sequence numbers, and its connection */
 	uint32_t base_tx, base_rx;
-	uint32_t base_a_laddr, base_b_laddr;
+	struct bv_ip base_a_laddr, base_b_laddr;
 	uint16_t base_a_lport, base_b_lport;
 	/* over the checked snapshots */
 	uint64_t checked, violations, max_sent, app_violations, straddled;
@@ -473,7 +499,12 @@ static void parse_chain(const char *arg)
 			c.a = xstrdup(v);
 			have |= 4;
 		} else if (!strcmp(tok, "x")) {
-			c.x = tk_addr("--chain x", v).s_addr;
+			bool ok;
+
+			c.x = parse_addr(v, &ok);
+			if (!ok)
+				tk_usage_error("--chain: x=%s is not an IPv4 or "
+					       "IPv6 address", v);
 			have |= 8;
 		} else if (!strcmp(tok, "port")) {
 			c.port = (uint16_t)tk_num("--chain port", v, 1, 65535);
@@ -940,9 +971,12 @@ static void doc_header(struct doc *d)
 
 /* --- one snapshot ------------------------------------------------------------ */
 
+#define MAX_ADDRS 8			/* a member's data addresses */
+
 struct rmember {			/* report.members[] */
 	const char *node;
-	uint32_t addr;
+	struct bv_ip addr[MAX_ADDRS];	/* address, or addresses */
+	size_t n_addr;
 };
 
 struct xmember {			/* members[] of the export */
@@ -979,7 +1013,7 @@ static void rec_where(char *w, size_t len, const struct xmember *x)
 /* which flows a sum takes: everything else of the 5-tuple is free */
 struct flowsel {
 	uint8_t proto;
-	uint32_t raddr;
+	struct bv_ip raddr;
 	uint16_t rport;
 };
 
@@ -989,7 +1023,7 @@ struct flowsum {
 	bool tx_seq_ok, rx_seq_ok;	/* any share had one */
 	uint32_t tx_seq, rx_seq;	/* serial maximum over the shares */
 	bool one_conn;			/* every match has the same local end */
-	uint32_t laddr;
+	struct bv_ip laddr;
 	uint16_t lport;
 };
 
@@ -1004,7 +1038,8 @@ static uint32_t seq_max(uint32_t a, uint32_t b)
 }
 
 struct fkey {
-	uint32_t laddr, cpu;
+	struct bv_ip laddr;
+	uint32_t cpu;
 	uint16_t lport;
 };
 
@@ -1034,7 +1069,7 @@ static void sum_flows(const struct xmember *x, const struct flowsel *sel,
 		if (!json_is_object(f))
 			input_error("%s: not an object", w);
 		if (need_num(f, w, "proto", UINT8_MAX) != sel->proto ||
-		    need_addr(f, w, "raddr") != sel->raddr ||
+		    !addr_is(need_addr(f, w, "raddr"), &sel->raddr) ||
 		    need_num(f, w, "rport", UINT16_MAX) != sel->rport)
 			continue;
 		k.laddr = need_addr(f, w, "laddr");
@@ -1042,11 +1077,13 @@ static void sum_flows(const struct xmember *x, const struct flowsel *sel,
 		k.cpu = opt_num(f, w, "cpu", UINT32_MAX - 1, &v) ?
 			(uint32_t)v : CPU_MERGED;
 		for (size_t m = 0; m < out->n; m++)
-			if (keys[m].laddr == k.laddr && keys[m].lport == k.lport &&
+			if (bv_ip_eq(&keys[m].laddr, &k.laddr) &&
+			    keys[m].lport == k.lport &&
 			    (keys[m].cpu == k.cpu || keys[m].cpu == CPU_MERGED ||
 			     k.cpu == CPU_MERGED))
 				input_error("%s: the same flow twice", w);
-		if (out->n && (k.laddr != out->laddr || k.lport != out->lport))
+		if (out->n && (!bv_ip_eq(&k.laddr, &out->laddr) ||
+			       k.lport != out->lport))
 			out->one_conn = false;
 		out->laddr = k.laddr;
 		out->lport = k.lport;
@@ -1072,11 +1109,10 @@ struct chansum {
 	uint64_t tx_pkts, rx_pkts, inflight;
 };
 
-/* x's channels of kind "member" with this peer (same rules as sum_flows) */
-static void sum_chans(const struct xmember *x, uint32_t peer,
-		      struct chansum *out)
-{
-	const json_t *chans, *c, *kind;
+/* x's channels of kind "member" with this peer address */
+static void sum_chans1(const struct xmember *x, const struct bv_ip *peer,
+		       struct chansum *out)
+{	const json_t *chans, *c, *kind;
 	uint32_t *cpus = NULL;
 	size_t i, n = 0;
 	char rw[200], w[240];
@@ -1096,7 +1132,7 @@ static void sum_chans(const struct xmember *x, uint32_t peer,
 		if (!json_is_string(kind) && !json_is_integer(kind))
 			input_error("%s.kind: missing, or not a string or integer", w);
 		if (!json_is_string(kind) || strcmp(json_string_value(kind), "member") ||
-		    need_addr(c, w, "peer") != peer)
+		    !addr_is(need_addr(c, w, "peer"), peer))
 			continue;
 		cpu = opt_num(c, w, "cpu", UINT32_MAX - 1, &v) ? (uint32_t)v :
 		      CPU_MERGED;
@@ -1112,6 +1148,27 @@ static void sum_chans(const struct xmember *x, uint32_t peer,
 				    need_num(c, w, "inflight_pkts", UINT64_MAX), w);
 	}
 	free(cpus);
+}
+
+/*
+ * x's channels of kind "member" with a peer that is one of @peer's
+ * addresses of one family (same rules as sum_flows); channels are per
+ * peer address, so the cpu rule is per address too
+ */
+static void sum_chans(const struct xmember *x, const struct rmember *peer,
+		      bool v6, struct chansum *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t a = 0; a < peer->n_addr; a++) {
+		struct chansum one;
+
+		if (bv_ip_is4(&peer->addr[a]) == v6)
+			continue;
+		sum_chans1(x, &peer->addr[a], &one);
+		out->tx_pkts = add(out->tx_pkts, one.tx_pkts, "channels");
+		out->rx_pkts = add(out->rx_pkts, one.rx_pkts, "channels");
+		out->inflight = add(out->inflight, one.inflight, "channels");
+	}
 }
 
 /*
@@ -1171,20 +1228,46 @@ static void snap_members(struct snap *s)
 	s->rm = xrealloc(NULL, json_array_size(arr), sizeof(*s->rm));
 	json_array_foreach(arr, i, e) {
 		struct rmember *r = &s->rm[s->n_rm];
-		char ab[INET_ADDRSTRLEN];
+		const json_t *all = json_object_get(e, "addresses"), *a;
+		char ab[ADDR_BUF];
+		size_t k;
 
 		snprintf(w, sizeof(w), "report.members[%zu]", i);
 		if (!json_is_object(e))
 			input_error("%s: not an object", w);
 		r->node = need_str(e, w, "node");
-		r->addr = need_addr(e, w, "address");
+		r->addr[0] = need_addr(e, w, "address");
+		r->n_addr = 1;
+		/* a dual-stack member: every data address (address first) */
+		if (all && (!json_is_array(all) || !json_array_size(all) ||
+			    json_array_size(all) > MAX_ADDRS))
+			input_error("%s.addresses: not an array of 1..%d", w,
+				    MAX_ADDRS);
+		json_array_foreach(all, k, a) {
+			bool ok = json_is_string(a);
+			struct bv_ip ip = ok ? parse_addr(json_string_value(a),
+							  &ok) : r->addr[0];
+
+			if (!ok)
+				input_error("%s.addresses[%zu]: not an IPv4 or IPv6 "
+					    "address", w, k);
+			if (k == 0 && !bv_ip_eq(&ip, &r->addr[0]))
+				input_error("%s.addresses[0]: not its address", w);
+			if (k > 0)
+				r->addr[r->n_addr++] = ip;
+		}
 		/* two members with one address: a channel would be ambiguous */
-		for (size_t k = 0; k < s->n_rm; k++) {
-			if (!strcmp(s->rm[k].node, r->node) ||
-			    s->rm[k].addr == r->addr) {
+		for (k = 0; k < s->n_rm; k++) {
+			bool same = !strcmp(s->rm[k].node, r->node);
+
+			for (size_t x = 0; x < s->rm[k].n_addr; x++)
+				for (size_t y = 0; y < r->n_addr; y++)
+					same |= bv_ip_eq(&s->rm[k].addr[x],
+							 &r->addr[y]);
+			if (same) {
 				sb_sep(&s->why);
 				sb_printf(&s->why, "report lists %s (%s) twice",
-					  r->node, ntoa(r->addr, ab));
+					  r->node, ntoa(&r->addr[0], ab));
 			}
 		}
 		s->n_rm++;
@@ -1278,7 +1361,7 @@ static uint64_t late_of(const struct snap *s, const char *node)
  * late count too high or too low breaks the balance against the records.
  */
 static uint64_t report_late(const struct snap *s, const char *from,
-			    const char *to)
+			    const char *to, bool v6)
 {
 	const json_t *chans = json_object_get(json_object_get(s->d->j,
 							      "report"),
@@ -1291,9 +1374,13 @@ static uint64_t report_late(const struct snap *s, const char *from,
 	json_array_foreach(chans, i, c) {
 		const char *f = json_string_value(json_object_get(c, "from"));
 		const char *t = json_string_value(json_object_get(c, "to"));
+		const char *fam = json_string_value(json_object_get(c,
+								    "family"));
 		uint64_t v = 0;
 
-		if (f && t && !strcmp(f, from) && !strcmp(t, to)) {
+		/* an IPv6 channel says so; no "family" is IPv4 */
+		if (f && t && !strcmp(f, from) && !strcmp(t, to) &&
+		    v6 == (fam && !strcmp(fam, "ipv6"))) {
 			opt_num(c, "report.channels[]", "late", UINT64_MAX, &v);
 			return v;
 		}
@@ -1330,12 +1417,12 @@ static void eval_chain(struct snap *s, const struct chain *c,
 	struct flowsel sa = { c->tcp ? PROTO_TCP : PROTO_UDP, c->x, c->port };
 	struct flowsel sb = { sa.proto, c->x, c->sport };
 	struct flowsum fa, fb;
-	char ab[INET_ADDRSTRLEN];
+	char ab[ADDR_BUF];
 
 	memset(r, 0, sizeof(*r));
 	sum_flows(xa, &sa, &fa);
 	sum_flows(xb, &sb, &fb);
-	ntoa(c->x, ab);
+	ntoa_host(&c->x, ab);
 	if (!c->tcp) {
 		/*
 		 * A flow that is not there is a chain this snapshot cannot
@@ -1366,23 +1453,23 @@ static void eval_chain(struct snap *s, const struct chain *c,
 		return;
 	}
 	if (!fa.n || !fa.tx_seq_ok || !fa.one_conn ||
-	    fa.laddr != c->base_a_laddr || fa.lport != c->base_a_lport) {
+	    !bv_ip_eq(&fa.laddr, &c->base_a_laddr) || fa.lport != c->base_a_lport) {
 		sb_sep(&s->why);
 		sb_printf(&s->why, "chain %s: %s's tcp flow to %s:%u %s", c->name,
 			  c->a, ab, c->port, !fa.n ? "is missing" :
 			  !fa.one_conn ? "is several connections" :
-			  fa.laddr != c->base_a_laddr || fa.lport != c->base_a_lport ?
+			  !bv_ip_eq(&fa.laddr, &c->base_a_laddr) || fa.lport != c->base_a_lport ?
 			  "is not the base snapshot's connection" :
 			  "has no tx_seq");
 		return;
 	}
 	if (!fb.n || !fb.rx_seq_ok || !fb.one_conn ||
-	    fb.laddr != c->base_b_laddr || fb.lport != c->base_b_lport) {
+	    !bv_ip_eq(&fb.laddr, &c->base_b_laddr) || fb.lport != c->base_b_lport) {
 		sb_sep(&s->why);
 		sb_printf(&s->why, "chain %s: %s's tcp flow from %s:%u %s", c->name,
 			  c->b, ab, c->sport, !fb.n ? "is missing" :
 			  !fb.one_conn ? "is several connections" :
-			  fb.laddr != c->base_b_laddr || fb.lport != c->base_b_lport ?
+			  !bv_ip_eq(&fb.laddr, &c->base_b_laddr) || fb.lport != c->base_b_lport ?
 			  "is not the base snapshot's connection" :
 			  "has no rx_seq");
 		return;
@@ -1731,7 +1818,7 @@ static void check_snapshot(const struct doc *d, FILE *detail)
 	/* (a) chains: B may not hold more of X's messages than A had sent X */
 	for (size_t i = 0; i < n_chains; i++) {
 		const struct chain *c = &chains[i];
-		char ab[INET_ADDRSTRLEN];
+		char ab[ADDR_BUF];
 
 		eval_chain(&s, c, &res[i]);
 		if (s.why.len)
@@ -1757,7 +1844,8 @@ static void check_snapshot(const struct doc *d, FILE *detail)
 		sb_printf(&s.bad, "chain %s: %s received %" PRIu64 " %s from %s:%u"
 			  " > %s sent %" PRIu64 " to %s:%u", c->name, c->b,
 			  res[i].received, c->tcp ? "bytes" : "datagrams",
-			  ntoa(c->x, ab), c->sport, c->a, res[i].sent, ab, c->port);
+			  ntoa_host(&c->x, ab), c->sport, c->a, res[i].sent, ab,
+			  c->port);
 		if (res[i].lost)
 			sb_printf(&s.bad, " (less %" PRIu64 " lost)", res[i].lost);
 	}
@@ -1769,64 +1857,72 @@ static void check_snapshot(const struct doc *d, FILE *detail)
 	 * receiver's count (packets with an older stamp arriving after its
 	 * cut); the sender's channel to T holds nothing of this direction.
 	 */
-	for (size_t f = 0; f < s.n_rm; f++) {
-		for (size_t t = 0; t < s.n_rm; t++) {
-			const struct rmember *F = &s.rm[f], *T = &s.rm[t];
-			const struct xmember *xf, *xt;
-			struct chansum cf, ct;
-			uint64_t l = 0, rhs, lt;
+	for (size_t p = 0; p < 2 * s.n_rm * s.n_rm; p++) {
+		/* IPv4 channels of every pair, then IPv6 ones, apart */
+		bool v6 = p >= s.n_rm * s.n_rm;
+		size_t f = p % (s.n_rm * s.n_rm) / s.n_rm, t = p % s.n_rm;
+		const char *fam = v6 ? "~6" : "";
+		const struct rmember *F = &s.rm[f], *T = &s.rm[t];
+		const struct xmember *xf, *xt;
+		struct chansum cf, ct;
+		uint64_t l = 0, rhs, lt;
 
-			if (f == t)
+		if (f == t)
+			continue;
+		xf = xmember_of(&s, F->node);
+		xt = xmember_of(&s, T->node);
+		sum_chans(xf, T, v6, &cf);
+		sum_chans(xt, F, v6, &ct);
+		for (size_t k = 0; k < n_losts; k++) {
+			if (strcmp(losts[k].from, F->node) ||
+			    strcmp(losts[k].to, T->node))
 				continue;
-			xf = xmember_of(&s, F->node);
-			xt = xmember_of(&s, T->node);
-			sum_chans(xf, T->addr, &cf);
-			sum_chans(xt, F->addr, &ct);
-			for (size_t k = 0; k < n_losts; k++) {
-				struct flowsel sel = { PROTO_UDP, T->addr,
+			losts[k].used = true;
+			for (size_t a = 0; a < T->n_addr; a++) {
+				struct flowsel sel = { PROTO_UDP,
+						       T->addr[a],
 						       losts[k].port };
 				struct flowsum fs;
 
-				if (strcmp(losts[k].from, F->node) ||
-				    strcmp(losts[k].to, T->node))
+				if (bv_ip_is4(&T->addr[a]) == v6)
 					continue;
-				losts[k].used = true;
 				sum_flows(xf, &sel, &fs);
-				l = add(l, lost_upto(&losts[k], fs.tx_pkts), "lost");
+				l = add(l, lost_upto(&losts[k],
+						     fs.tx_pkts), "lost");
 			}
-			lt = report_late(&s, F->node, T->node);
-			if (!cf.tx_pkts && !ct.rx_pkts && !ct.inflight && !l &&
-			    !lt)
-				continue;
-			pairs++;
-			inflight = add(inflight, ct.inflight, "inflight");
-			lost = add(lost, l, "lost");
-			late = add(late, lt, "late");
-			sb_printf(&s.tokens, " %s>%s=%" PRIu64 "/%" PRIu64 "/%"
-				  PRIu64 "/%" PRIu64, F->node, T->node, cf.tx_pkts,
-				  ct.rx_pkts, ct.inflight, l);
-			/* the late figure only where there is one: the
-			 * detail lines of runs without any stay as they were */
-			if (lt)
-				sb_printf(&s.tokens, "/late%" PRIu64, lt);
-			rhs = add(add(add(ct.rx_pkts, ct.inflight, "balance"), l,
-				      "balance"), lt, "balance");
-			if (cf.tx_pkts == rhs)
-				continue;
-			pair_bad++;
-			sb_sep(&s.bad);
-			sb_printf(&s.bad, "channel %s>%s: sent %" PRIu64 " != "
-				  "received %" PRIu64 " + inflight %" PRIu64
-				  " + lost %" PRIu64, F->node, T->node, cf.tx_pkts,
-				  ct.rx_pkts, ct.inflight, l);
-			if (lt)
-				sb_printf(&s.bad, " + late %" PRIu64, lt);
-			/* a module before late entries: late in-flight
-			 * packets are on the cut, not in the channel */
-			if (late_of(&s, T->node))
-				sb_printf(&s.bad, " (late %" PRIu64 " at %s)",
-					  late_of(&s, T->node), T->node);
 		}
+		lt = report_late(&s, F->node, T->node, v6);
+		if (!cf.tx_pkts && !ct.rx_pkts && !ct.inflight && !l &&
+		    !lt)
+			continue;
+		pairs++;
+		inflight = add(inflight, ct.inflight, "inflight");
+		lost = add(lost, l, "lost");
+		late = add(late, lt, "late");
+		sb_printf(&s.tokens, " %s>%s%s=%" PRIu64 "/%" PRIu64 "/%"
+			  PRIu64 "/%" PRIu64, F->node, T->node, fam,
+			  cf.tx_pkts, ct.rx_pkts, ct.inflight, l);
+		/* the late figure only where there is one: the
+		 * detail lines of runs without any stay as they were */
+		if (lt)
+			sb_printf(&s.tokens, "/late%" PRIu64, lt);
+		rhs = add(add(add(ct.rx_pkts, ct.inflight, "balance"), l,
+			      "balance"), lt, "balance");
+		if (cf.tx_pkts == rhs)
+			continue;
+		pair_bad++;
+		sb_sep(&s.bad);
+		sb_printf(&s.bad, "channel %s>%s%s: sent %" PRIu64 " != "
+			  "received %" PRIu64 " + inflight %" PRIu64
+			  " + lost %" PRIu64, F->node, T->node, fam,
+			  cf.tx_pkts, ct.rx_pkts, ct.inflight, l);
+		if (lt)
+			sb_printf(&s.bad, " + late %" PRIu64, lt);
+		/* a module before late entries: late in-flight
+		 * packets are on the cut, not in the channel */
+		if (late_of(&s, T->node))
+			sb_printf(&s.bad, " (late %" PRIu64 " at %s)",
+				  late_of(&s, T->node), T->node);
 	}
 
 verdict:
@@ -2046,7 +2142,7 @@ int main(int argc, char **argv)
 			st.problems - st.shown);
 	for (size_t i = 0; i < n_chains; i++) {
 		const struct chain *c = &chains[i];
-		char ab[INET_ADDRSTRLEN];
+		char ab[ADDR_BUF];
 
 		if (c->checked) {
 			have_excess = have_sent = true;
@@ -2061,7 +2157,7 @@ int main(int argc, char **argv)
 			":%u): checked %" PRIu64 " violations %" PRIu64
 			" app_violations %" PRIu64 " straddled %" PRIu64
 			" received_pos %" PRIu64, c->name,
-			c->tcp ? "tcp" : "udp", c->a, ntoa(c->x, ab), c->port, c->b,
+			c->tcp ? "tcp" : "udp", c->a, ntoa_host(&c->x, ab), c->port, c->b,
 			c->sport, c->checked, c->violations, c->app_violations,
 			c->straddled, c->received_pos);
 		if (c->checked)

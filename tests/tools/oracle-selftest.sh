@@ -266,6 +266,71 @@ check "empty input" 1 \
 	"documents 0 checked 0 bound_median_us - tau_min_us - max_excess -" \
 	-- "${UDP[@]}"
 
+# --- IPv6 -------------------------------------------------------------------
+# the same scenes with IPv6 addresses (a copy of the fixture, every member,
+# VIP and out-group address IPv6): the same verdicts, the channel named
+# F>T~6 in the detail line; and dual-stack members (report addresses, a
+# channel per family), whose channels balance each by itself
+v6() {
+	sed 's/"10\.0\.0\.1"/"2001:db8::1"/g; s/"10\.0\.0\.2"/"2001:db8::2"/g
+	     s/"10\.9\.0\.1"/"2001:db8:9::1"/g
+	     s/"10\.0\.100\.1"/"2001:db8:100::1"/g' "$1" >"$TMP/$2"
+}
+UDP6=(--chain "name=c1,proto=udp,a=m1,x=2001:db8:9::1,port=7000,b=m2,sport=7001")
+TCP6=(--chain "name=t1,proto=tcp,a=m1,x=2001:db8:9::1,port=7100,b=m2,sport=7101"
+      --tcp-base 20)
+v6 consistent.json consistent6.json
+v6 balance-violation.json balance-violation6.json
+v6 chain-violation.json chain-violation6.json
+v6 tcp-base.json tcp-base6.json
+v6 tcp-ok.json tcp-ok6.json
+v6 late-amended.json late-amended-nofamily6.json
+sed 's/"from": "m1",/"from": "m1", "family": "ipv6",/' "$TMP/late-amended-nofamily6.json" \
+	>"$TMP/late-amended6.json"
+check "IPv6: consistent snapshot" 0 \
+	"documents 1 accepted 1 checked 1 violations 0 balance_violations 0 unverifiable 0 max_excess -2 max_sent 10 pairs_checked 1 inflight 1" \
+	'^id 3 epoch 5 state accepted c1=10/8 m1>m2~6=5/4/1/0 ok$' \
+	-- "${UDP6[@]}" "$TMP/consistent6.json"
+check "IPv6: chain violation" 1 \
+	"checked 1 violations 1 chain_violations 1 max_excess 1" \
+	'VIOLATION chain c1: m2 received 11 datagrams from \[2001:db8:9::1\]:7001 > m1 sent 10 to \[2001:db8:9::1\]:7000' \
+	-- "${UDP6[@]}" "$TMP/chain-violation6.json"
+check "IPv6: balance violation" 1 \
+	"checked 1 violations 1 balance_violations 1 pairs_checked 1" \
+	'm1>m2~6=5/3/1/0 VIOLATION channel m1>m2~6: sent 5 != received 3 \+ inflight 1 \+ lost 0$' \
+	-- "${UDP6[@]}" "$TMP/balance-violation6.json"
+check "IPv6: balance explained by --lost" 0 \
+	"checked 1 violations 0 balance_violations 0 lost 1" \
+	'm1>m2~6=5/3/1/1 ok$' \
+	-- "${UDP6[@]}" --lost "m1>m2=lost-2-7.txt,port=9000" "$TMP/balance-violation6.json"
+check "IPv6: an IPv4 chain address finds no IPv6 flow" 1 \
+	"checked 0 unverifiable 1" \
+	'UNVERIFIABLE chain c1: m1.s udp flow to 10.9.0.1:7000 is missing' \
+	-- "${UDP[@]}" "$TMP/consistent6.json"
+check "IPv6: tcp chain" 0 \
+	"checked 2 violations 0 unverifiable 0 max_sent 1000" \
+	'^id 21 epoch 31 state accepted t1=1000/900 ok$' \
+	-- "${TCP6[@]}" "$TMP/tcp-base6.json" "$TMP/tcp-ok6.json"
+check "IPv6: late packets of the report's IPv6 channel balance it" 0 \
+	"checked 1 violations 0 balance_violations 0 late 1" \
+	'm1>m2~6=5/3/1/0/late1 ok$' \
+	-- "${UDP6[@]}" "$TMP/late-amended6.json"
+check "IPv6: late packets of an IPv4 channel do not balance an IPv6 one" 1 \
+	"balance_violations 2" \
+	-- "${UDP6[@]}" "$TMP/late-amended-nofamily6.json"
+check "dual stack: each family balances by itself" 0 \
+	"checked 1 violations 0 balance_violations 0 pairs_checked 2 inflight 1" \
+	'^id 7 epoch 5 state accepted c1=10/8 m1>m2=5/4/1/0 m1>m2~6=3/3/0/0 ok$' \
+	-- "${UDP[@]}" dual-stack.json
+check "dual stack: families that balance only summed are two violations" 1 \
+	"checked 1 violations 1 balance_violations 2 pairs_checked 2" \
+	'VIOLATION channel m1>m2: sent 5 != received 5 \+ inflight 1 \+ lost 0; channel m1>m2~6: sent 3 != received 2 \+ inflight 0 \+ lost 0$' \
+	-- "${UDP[@]}" dual-stack-crossed.json
+check "IPv6: an IPv4-mapped address in an export is an input error" 3 "" \
+	-- "${UDP6[@]}" <(sed 's/"2001:db8::2"/"::ffff:10.0.0.2"/' "$TMP/consistent6.json")
+check "IPv6: a bad --chain x" 2 "" \
+	-- --chain "name=c1,proto=udp,a=m1,x=2001:db8::g,port=7000,b=m2,sport=7001" consistent.json
+
 # --- input and usage errors ---------------------------------------------------
 check "malformed JSON" 3 "" -- "${UDP[@]}" malformed.json
 check "not an export (a beaverctl error)" 3 "" -- "${UDP[@]}" wrong-schema.json
