@@ -1,18 +1,33 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm-timeout: 90
+# vm-timeout: 240
 #
-# The address model for both families (issue #11, IPv6 step 1): SET_CONFIG
+# The address model for both families (issue #11), in the module and in
+# beaverd.
+#
+# 1. The module (beaver-nl). SET_CONFIG
 # takes IPv6 members, VIPs, gateways and allow prefixes beside IPv4 ones
 # (BEAVER_A_LIST_ITEM6, BEAVER_A_PREFIX_ADDR6), GET_STATUS gives them back
 # (IPv4 as NLA_BE32 as before, IPv4 first: the lists are sorted, IPv4
-# mapped), and GET_INFO does not advertise BEAVER_CAP_IPV6 yet. Refused,
+# mapped); GET_INFO's BEAVER_CAP_IPV6 is reported as a figure. Refused,
 # with an extack message and no change: prefix /129, IPv4 /33, host bits,
 # an IPv4-mapped or unspecified address, an IPv6 item of 15 bytes, a
 # prefix with both an IPv4 and an IPv6 address. The VM
 # has IPv6 disabled on every interface: configuration needs none (the
 # member's gateway refresh finds no IPv6 route, and must survive that).
 #
-#   mb: role member, group 7, IPv4 and IPv6 in every list
+# 2. beaverd. The control plane stays IPv4: an IPv6 listen or peer address
+# is refused with FILE:LINE and "the control plane is IPv4 for now",
+# whatever the module. A coordinator takes a dual-stack member's data list
+# (every address in members; one that is not: FILE:LINE). Then, with a
+# module that advertises BEAVER_CAP_IPV6: a member's beaverd with IPv6
+# members, VIPs, gateways and allow prefixes starts and configures the
+# module with them (beaver-nl status reads them back; beaverctl status
+# --json shows the capability). With a module that does not: that beaverd
+# refuses to start, naming the key and saying the module is too old, and
+# the same host with IPv4 alone starts as before.
+#
+#   mb: role member, group 7, IPv4 and IPv6 in every list (beaver-nl)
+#   m6: a member's beaverd (control plane on 127.0.0.1)
 
 need_module
 need_tools beaver-nl
@@ -21,7 +36,8 @@ netns mb
 beaver_load
 caps=$(beaver-nl info | awk '$1 == "caps" { print $2 }')
 figure caps "$caps"
-check '[ "$((caps & (1 << 9)))" = 0 ]' "GET_INFO: caps $caps without BEAVER_CAP_IPV6 (no IPv6 data path yet)"
+ipv6=$(((caps >> 9) & 1))
+figure cap_ipv6 "$ipv6"
 check '[ "$((caps & 0x1ff))" = $((0x1ff)) ]' "GET_INFO: caps $caps has every IPv4 capability"
 
 log "IPv4 and IPv6 in every list"
@@ -94,3 +110,81 @@ check '[ "$(bnl mb status)" = "$before" ]' "status unchanged by the refused requ
 diff <(echo "$before") <(bnl mb status) || true
 figure refused "$n"
 check_eq "$n" 8 "requests refused with their message"
+
+# -- 2. beaverd ----------------------------------------------------------------
+
+BVD_COORDS=coord=10.0.1.5
+bvd_group "gw=10.0.1.1" "m6=10.0.1.11"
+netns m6
+M6_MEMBERS=group.members=10.0.1.11,2001:db8::b,2001:db8::c
+M6_V6=("$M6_MEMBERS" group.vips=10.9.0.1,2001:db8:9::1
+	group.gateways=10.0.1.1,fe80::1 group.allow=10.8.0.0/16,2001:db8:100::/48)
+
+# refused_conf WHAT FILE KEY TEXT: beaverd --check-config fails on FILE
+# with "FILE:LINE: TEXT", LINE that of KEY's line
+refused_conf() {
+	local what=$1 f=$2 key=$3 want=$4 out rc=0 line
+	line=$(grep -n "^$key = " "$f" | head -n1 | cut -d: -f1)
+	out=$(beaverd --check-config -c "$f" 2>&1) || rc=$?
+	echo "$what: $out (exit $rc)"
+	if [ "$rc" != 1 ] || [[ $out != *"$f:$line: $want"* ]]; then
+		fail "$what: got '$out' (exit $rc), want '$f:$line: $want'"
+	else
+		echo "[.] ok: $what"
+	fi
+}
+
+log "beaverd: the control plane is IPv4 for now"
+bvd_conf m6 member 127.0.0.1 "${M6_V6[@]}" "beaverd.listen=[2001:db8::b]:5150"
+refused_conf "IPv6 listen" "$BVD_DIR/m6.conf" listen \
+	"listen: 2001:db8::b: an IPv6 address, but the control plane is IPv4 for now"
+bvd_conf m6 member 127.0.0.1 "${M6_V6[@]}"
+sed -i 's/^address = 10\.0\.1\.5:5150$/address = [2001:db8::5]:5150/' "$BVD_DIR/m6.conf"
+refused_conf "IPv6 coordinator address" "$BVD_DIR/m6.conf" address \
+	"address: 2001:db8::5: an IPv6 address, but the control plane is IPv4 for now"
+
+log "beaverd: a coordinator with a dual-stack member"
+bvd_conf c6 coordinator 127.0.0.1 "$M6_MEMBERS"
+sed -i 's/^data = 10\.0\.1\.11$/data = 10.0.1.11, 2001:db8::b/' "$BVD_DIR/c6.conf"
+out=$(beaverd --check-config -c "$BVD_DIR/c6.conf" 2>&1) || true
+echo "$out"
+check '[[ $out == *": ok" ]]' "coordinator: data = 10.0.1.11, 2001:db8::b accepted"
+sed -i 's/^data = 10\.0\.1\.11, 2001:db8::b$/data = 10.0.1.11, 2001:db8::99/' "$BVD_DIR/c6.conf"
+line=$(grep -n '^data = ' "$BVD_DIR/c6.conf" | cut -d: -f1)
+out=$(beaverd --check-config -c "$BVD_DIR/c6.conf" 2>&1) || true
+echo "$out"
+check '[[ $out == *"c6.conf:$line: [member:m6]: data address 2001:db8::99 is not in [group] members"* ]]' \
+	"coordinator: a data address outside members refused with file:line"
+
+# m6's beaverd with IPv6 in every data-plane list
+bvd_conf m6 member 127.0.0.1 "${M6_V6[@]}"
+if [ "$ipv6" = 1 ]; then
+	log "beaverd: IPv6 configuration, module with BEAVER_CAP_IPV6"
+	bvd_up m6
+	bnl m6 status
+	check_eq "$(bstat m6 members)" 10.0.1.11,2001:db8::b,2001:db8::c "m6 members"
+	check_eq "$(bstat m6 vips)" 10.9.0.1,2001:db8:9::1 "m6 vips"
+	check_eq "$(bstat m6 gateways)" 10.0.1.1,fe80::1 "m6 gateways"
+	check_eq "$(bstat m6 allow)" 10.8.0.0/16,2001:db8:100::/48 "m6 allow"
+	check_eq "$(bstat m6 role)" member "m6 role"
+	st=$(bctl m6 status --json)
+	check_eq "$(jq -r '.module.caps / 512 | floor % 2' <<<"$st")" 1 \
+		"beaverctl status --json: module caps with BEAVER_CAP_IPV6"
+	bvd_stop m6
+else
+	log "beaverd: IPv6 configuration, module without BEAVER_CAP_IPV6"
+	bvd_start m6
+	for _ in $(seq 200); do bvd_alive m6 || break; sleep 0.1; done
+	check '! bvd_alive m6' "beaverd refused to start"
+	bvd_logs m6
+	check 'grep -q "\[group\] members: 2001:db8::b is an IPv6 address, and beaver.ko .* is too old for IPv6" "$BVD_DIR/m6.log"' \
+		"the refusal names the key and says the module is too old"
+	check_eq "$(bstat m6 role)" none "the module of m6 was left unconfigured"
+	rm -f "$BVD_DIR/m6.pid"
+	log "beaverd: IPv4 alone, module without BEAVER_CAP_IPV6"
+	bvd_conf m6 member 127.0.0.1
+	bvd_up m6
+	check_eq "$(bstat m6 members)" 10.0.1.11 "m6 members, IPv4"
+	check_eq "$(bstat m6 role)" member "m6 role"
+	bvd_stop m6
+fi
