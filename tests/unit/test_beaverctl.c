@@ -169,12 +169,41 @@ static json_t *report(void)
 		"\"balanced\":false}]}", 0, NULL);
 }
 
+/*
+ * snapshot 6: a dual-stack member (two addresses), an IPv6-only one with
+ * a long address, and the pair's IPv4 and IPv6 channels
+ */
+static json_t *report6(void)
+{
+	return json_loads(
+		"{\"schema\":\"beaver-report/1\",\"epoch\":26,"
+		"\"tau_min_ns\":33000,\"bound_ns\":12345,\"bound_ok\":true,"
+		"\"balanced\":true,\"missing_members\":0,"
+		"\"incomplete_members\":0,\"unbalanced_channels\":0,"
+		"\"late\":0,\"bypass\":0,\"members\":[{\"node\":\"m1\","
+		"\"address\":\"10.0.1.11\",\"addresses\":[\"10.0.1.11\","
+		"\"2001:db8::b\"],\"present\":false},{\"node\":\"m2\","
+		"\"address\":\"2001:db8:ffff:1234:5678:9abc:def0:1\","
+		"\"present\":false}],"
+		"\"channels\":[{\"from\":\"m1\",\"to\":\"m2\",\"sent\":10,"
+		"\"received\":10,\"inflight\":0,\"late\":0,"
+		"\"balanced\":true},{\"from\":\"m1\",\"to\":\"m2\","
+		"\"family\":\"ipv6\",\"sent\":5,\"received\":4,"
+		"\"inflight\":1,\"late\":0,\"balanced\":true}]}", 0, NULL);
+}
+
 static int h_show(void *ctx, struct bvc_req *req, json_t *args,
 		  json_t **result, char *err, size_t errlen)
 {
 	json_int_t id = json_integer_value(json_object_get(args, "id"));
 
 	(void)ctx; (void)req;
+	if (id == 6) {
+		*result = json_pack("{s:o, s:[], s:o}", "snapshot",
+				    snap(6, "accepted"), "attempts", "report",
+				    report6());
+		return BVC_OK;
+	}
 	if (id != 5) {
 		snprintf(err, errlen, "no snapshot %lld", (long long)id);
 		return BVC_E_NOTFOUND;
@@ -549,6 +578,35 @@ static void test_list_and_show(void **state)
 	assert_int_equal(r.rc, 0);
 	assert_contains(r.out, "id:       5\n");
 	run_free(&r);
+}
+
+/*
+ * IPv6 in show: a dual-stack member's addresses in its column, columns as
+ * wide as the longest IPv6 address, a family column beside an IPv6
+ * channel; --json is the daemon's report (family, addresses) unchanged
+ */
+static void test_show_ipv6(void **state)
+{
+	struct run r = run("show", "6", NULL);
+	json_t *want, *args;
+
+	(void)state;
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "  members:\n    NODE  ADDRESS"
+			"                              CUT  FIRST");
+	assert_contains(r.out, "\n    m1    10.0.1.11,2001:db8::b"
+			"                  -      -     -  ");
+	assert_contains(r.out, "\n    m2    2001:db8:ffff:1234:5678:9abc:def0:1"
+			"    -      -     -  ");
+	assert_contains(r.out, "  channels:\n    FROM  TO  FAMILY  SENT  "
+			"RECEIVED  INFLIGHT  LATE  BALANCED\n"
+			"    m1    m2  ipv4      10        10         0     0  yes\n"
+			"    m1    m2  ipv6       5         4         1     0  yes\n");
+	run_free(&r);
+	args = json_pack("{s:i}", "id", 6);
+	h_show(NULL, NULL, args, &want, NULL, 0);
+	json_decref(args);
+	assert_json_is("show", "6", with_schema(want, "beaver-show/1"));
 }
 
 static void test_not_found(void **state)
@@ -957,6 +1015,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_list_and_show),
+		cmocka_unit_test(test_show_ipv6),
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_snapshot_wait),
