@@ -226,6 +226,12 @@ static const char schema_v3[] =
  * an entry that several records report count once; snapshot_id is the
  * snapshot whose records brought it, retention prunes it with that one
  */
+#define LATE_INDEXES \
+	"CREATE INDEX late_entries_snapshot ON late_entries(snapshot_id);" \
+	"CREATE INDEX late_entries_last ON late_entries(last);" \
+	"CREATE INDEX late_entries_wrap ON late_entries(first) " \
+	" WHERE first > last;"
+
 static const char schema_v4[] =
 	"CREATE TABLE late_entries("
 	" node TEXT NOT NULL,"
@@ -238,10 +244,7 @@ static const char schema_v4[] =
 	" bytes INTEGER NOT NULL,"
 	" snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),"
 	" PRIMARY KEY(node, kind, peer, first, last, arrived));"
-	"CREATE INDEX late_entries_snapshot ON late_entries(snapshot_id);"
-	"CREATE INDEX late_entries_last ON late_entries(last);"
-	"CREATE INDEX late_entries_wrap ON late_entries(first) "
-	" WHERE first > last;"
+	LATE_INDEXES
 	"CREATE INDEX snapshots_epoch ON snapshots(epoch);";
 
 /*
@@ -266,10 +269,7 @@ static const char schema_v5[] =
 	" first, last, arrived, pkts, bytes, snapshot_id FROM late_entries;"
 	"DROP TABLE late_entries;"
 	"ALTER TABLE late_entries_v5 RENAME TO late_entries;"
-	"CREATE INDEX late_entries_snapshot ON late_entries(snapshot_id);"
-	"CREATE INDEX late_entries_last ON late_entries(last);"
-	"CREATE INDEX late_entries_wrap ON late_entries(first) "
-	" WHERE first > last;";
+	LATE_INDEXES;
 
 /* beaver_ip4(N): the IPv4 address N (host order) as a version 5 peer */
 static void ip4_blob(sqlite3_context *ctx, int argc, sqlite3_value **argv)

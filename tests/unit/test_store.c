@@ -159,6 +159,28 @@ static void test_open_refuses(void **state)
 	assert_int_equal(bvs_open(NULL, true, &s, why, sizeof(why)), -EINVAL);
 }
 
+/* the tables of schema 1, as the first beaverd made them */
+#define SCHEMA_V1 \
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value);" \
+	"CREATE TABLE snapshots(id INTEGER PRIMARY KEY AUTOINCREMENT," \
+	" state TEXT NOT NULL CHECK(state IN ('pending', 'collecting'," \
+	"  'accepted', 'rejected', 'failed')), reason TEXT," \
+	" created_ns INTEGER NOT NULL, finished_ns INTEGER NOT NULL" \
+	" DEFAULT 0, epoch INTEGER NOT NULL DEFAULT 0, tau_min_ns" \
+	" INTEGER NOT NULL, bound_ns INTEGER NOT NULL DEFAULT 0," \
+	" attempts INTEGER NOT NULL DEFAULT 0, report TEXT," \
+	" CHECK(state <> 'accepted' OR (report IS NOT NULL AND" \
+	" epoch <> 0)));" \
+	"CREATE TABLE attempts(snapshot_id INTEGER NOT NULL REFERENCES" \
+	" snapshots(id), n INTEGER NOT NULL, epoch INTEGER NOT NULL," \
+	" t0_ns INTEGER NOT NULL, t1_ns INTEGER NOT NULL, verdict TEXT" \
+	" NOT NULL, reason TEXT, PRIMARY KEY(snapshot_id, n));" \
+	"CREATE TABLE member_records(snapshot_id INTEGER NOT NULL" \
+	" REFERENCES snapshots(id), node TEXT NOT NULL, epoch INTEGER" \
+	" NOT NULL, record TEXT NOT NULL, PRIMARY KEY(snapshot_id, node));" \
+	"CREATE TABLE local_records(epoch INTEGER PRIMARY KEY, record" \
+	" TEXT NOT NULL, collected INTEGER NOT NULL DEFAULT 0);"
+
 /*
  * A database of schema 1 (an earlier beaverd's) is upgraded in place when
  * opened: its snapshots and attempts stay, old attempts read back without
@@ -167,25 +189,7 @@ static void test_open_refuses(void **state)
 static void test_upgrade_from_v1(void **state)
 {
 	static const char v1[] =
-		"CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
-		"CREATE TABLE snapshots(id INTEGER PRIMARY KEY AUTOINCREMENT,"
-		" state TEXT NOT NULL CHECK(state IN ('pending', 'collecting',"
-		"  'accepted', 'rejected', 'failed')), reason TEXT,"
-		" created_ns INTEGER NOT NULL, finished_ns INTEGER NOT NULL"
-		" DEFAULT 0, epoch INTEGER NOT NULL DEFAULT 0, tau_min_ns"
-		" INTEGER NOT NULL, bound_ns INTEGER NOT NULL DEFAULT 0,"
-		" attempts INTEGER NOT NULL DEFAULT 0, report TEXT,"
-		" CHECK(state <> 'accepted' OR (report IS NOT NULL AND"
-		" epoch <> 0)));"
-		"CREATE TABLE attempts(snapshot_id INTEGER NOT NULL REFERENCES"
-		" snapshots(id), n INTEGER NOT NULL, epoch INTEGER NOT NULL,"
-		" t0_ns INTEGER NOT NULL, t1_ns INTEGER NOT NULL, verdict TEXT"
-		" NOT NULL, reason TEXT, PRIMARY KEY(snapshot_id, n));"
-		"CREATE TABLE member_records(snapshot_id INTEGER NOT NULL"
-		" REFERENCES snapshots(id), node TEXT NOT NULL, epoch INTEGER"
-		" NOT NULL, record TEXT NOT NULL, PRIMARY KEY(snapshot_id, node));"
-		"CREATE TABLE local_records(epoch INTEGER PRIMARY KEY, record"
-		" TEXT NOT NULL, collected INTEGER NOT NULL DEFAULT 0);"
+		SCHEMA_V1
 		"INSERT INTO snapshots(state, created_ns, tau_min_ns)"
 		" VALUES('pending', 1, 5);"
 		"INSERT INTO attempts VALUES(1, 1, 7, 10, 20, 'rejected', 'x');"
@@ -251,25 +255,7 @@ static int peer_amend(char **report, const struct bvs_late *l, void *data)
 static void test_upgrade_from_v4(void **state)
 {
 	static const char v4[] =
-		"CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
-		"CREATE TABLE snapshots(id INTEGER PRIMARY KEY AUTOINCREMENT,"
-		" state TEXT NOT NULL CHECK(state IN ('pending', 'collecting',"
-		"  'accepted', 'rejected', 'failed')), reason TEXT,"
-		" created_ns INTEGER NOT NULL, finished_ns INTEGER NOT NULL"
-		" DEFAULT 0, epoch INTEGER NOT NULL DEFAULT 0, tau_min_ns"
-		" INTEGER NOT NULL, bound_ns INTEGER NOT NULL DEFAULT 0,"
-		" attempts INTEGER NOT NULL DEFAULT 0, report TEXT,"
-		" CHECK(state <> 'accepted' OR (report IS NOT NULL AND"
-		" epoch <> 0)));"
-		"CREATE TABLE attempts(snapshot_id INTEGER NOT NULL REFERENCES"
-		" snapshots(id), n INTEGER NOT NULL, epoch INTEGER NOT NULL,"
-		" t0_ns INTEGER NOT NULL, t1_ns INTEGER NOT NULL, verdict TEXT"
-		" NOT NULL, reason TEXT, PRIMARY KEY(snapshot_id, n));"
-		"CREATE TABLE member_records(snapshot_id INTEGER NOT NULL"
-		" REFERENCES snapshots(id), node TEXT NOT NULL, epoch INTEGER"
-		" NOT NULL, record TEXT NOT NULL, PRIMARY KEY(snapshot_id, node));"
-		"CREATE TABLE local_records(epoch INTEGER PRIMARY KEY, record"
-		" TEXT NOT NULL, collected INTEGER NOT NULL DEFAULT 0);"
+		SCHEMA_V1
 		"ALTER TABLE attempts ADD COLUMN acks TEXT;"
 		"CREATE TABLE replay(sender INTEGER PRIMARY KEY, top INTEGER"
 		" NOT NULL);"
