@@ -2191,7 +2191,7 @@ static void bv_icmp_frag_needed_lowers(struct kunit *test)
 		skb = bv_t_frag_needed(test, BV_T_STRAY, quoted, qlen,
 				       fc[i].mtu);
 		rcu_read_lock();
-		bv_icmp_frag_needed(&ctx->bn, ctx->cfg, skb);
+		bv_icmp_mtu(&ctx->bn, ctx->cfg, skb);
 		rcu_read_unlock();
 		ih = (struct icmphdr *)(skb->data + sizeof(struct iphdr));
 		KUNIT_EXPECT_EQ_MSG(test, ntohs(ih->un.frag.mtu), fc[i].want,
@@ -2239,7 +2239,7 @@ static void bv_icmp_frag_needed_ipip(struct kunit *test)
 			   sizeof(*outer) + sizeof(struct iphdr) + sizeof(opt) + 8;
 		skb = bv_t_frag_needed(test, BV_T_STRAY, quoted, qlen, 1400);
 		rcu_read_lock();
-		bv_icmp_frag_needed(&ctx->bn, ctx->cfg, skb);
+		bv_icmp_mtu(&ctx->bn, ctx->cfg, skb);
 		rcu_read_unlock();
 		ih = (struct icmphdr *)(skb->data + sizeof(struct iphdr));
 		KUNIT_EXPECT_EQ_MSG(test, ntohs(ih->un.frag.mtu),
