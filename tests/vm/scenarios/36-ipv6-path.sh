@@ -171,6 +171,12 @@ txm=$(rsum "$VM_STATE/bal/m1.13" chan tx_pkts kind=member peer=$M2)
 figure m2m_tx_pkts "$txm"
 figure m2m_stamped $(( $(bstat m1 stat.tx_stamped) - tx0 ))
 check_ge "$txm" 60 "echo requests m1 counted on its channel to m2"
+# both ends count lengths without the stamp: 60 echoes of 40 + 8 + 1000
+txb=$(rsum "$VM_STATE/bal/m1.13" chan tx_bytes kind=member peer=$M2)
+rxb=$(rsum "$VM_STATE/bal/m2.13" chan rx_bytes kind=member peer=$M1)
+figure m2m_bytes "$rxb"
+check_eq "$txb" $((60 * 1048)) "bytes m1 counted on its channel to m2 (stamp excluded)"
+check_eq "$rxb" "$txb" "bytes m2 counted from m1 = bytes m1 counted to m2"
 check_ge $(( $(bstat m2 stat.rx_stamped) - rx0 )) 60 "stamped IPv6 packets m2 received from m1"
 check_eq "$(bstat m2 member_epoch)" 13 "m2's epoch"
 
