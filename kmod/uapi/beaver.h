@@ -492,8 +492,7 @@ enum beaver_stat {
 	BEAVER_STAT_STAMP_TOOBIG,	/* DF, no room under the MTU: ICMP sent */
 	BEAVER_STAT_STAMP_SPLIT,	/* TCP segment split to take the stamp */
 	BEAVER_STAT_STAMP_SEGMENTED,	/* GSO packet at 64 KiB segmented here */
-	BEAVER_STAT_ICMP_MTU_LOWERED,	/* frag-needed/PTB quoting a stamp: MTU -
-					 * 8 (IPv6: - 16) */
+	BEAVER_STAT_ICMP_MTU_LOWERED,	/* frag-needed/PTB quoting a stamp */
 	__BEAVER_STAT_MAX
 };
 
