@@ -130,6 +130,7 @@ static const struct nf_hook_ops bv_hook_ops[] = {
 static int bv_defrag_set(struct beaver_net *bn, bool on)
 {
 	bool on6 = on && ipv6_mod_enabled();
+	bool was4 = bn->defrag_on;
 	int err;
 
 	if (on && !bn->defrag_on) {
@@ -140,8 +141,14 @@ static int bv_defrag_set(struct beaver_net *bn, bool on)
 	}
 	if (on6 && !bn->defrag6_on) {
 		err = nf_defrag_ipv6_enable(bn->net);
-		if (err)
-			return err;	/* the IPv4 half stays: unwound by off */
+		if (err) {
+			/* as it was: IPv4 off again if this call turned it on */
+			if (!was4) {
+				nf_defrag_ipv4_disable(bn->net);
+				bn->defrag_on = false;
+			}
+			return err;
+		}
 		bn->defrag6_on = true;
 	}
 	if (!on6 && bn->defrag6_on) {
@@ -166,10 +173,8 @@ int bv_hooks_set(struct beaver_net *bn, u32 role)
 	lockdep_assert_held(&bn->cfg_mutex);
 	/* reassembly first: a member's first packet is already whole */
 	err = bv_defrag_set(bn, role & BEAVER_ROLE_MEMBER);
-	if (err) {
-		bv_defrag_set(bn, false);
+	if (err)
 		return err;
-	}
 	if (on == bn->hooks_on)
 		return 0;
 	if (on) {

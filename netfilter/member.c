@@ -225,15 +225,14 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 			return NF_DROP;
 		}
 	}
+	/* an error about a packet this member stamped (icmp.c) */
+	bv_icmp_mtu(bn, cfg, skb);
 	/*
 	 * IPv6 link-scope traffic (ND, RS/RA, MLD, DAD) never crosses a
 	 * gateway by definition: not bypass, and not counted at all
 	 */
 	if (bv_l3_link_scope(&l3))
 		return NF_ACCEPT;
-
-	/* an error about a packet this member stamped (icmp.c) */
-	bv_icmp_mtu(bn, cfg, skb);
 	bv_pkt_parse(skb, false, &key, &p);
 	kind = bv_rx_kind(bn, cfg, &key.raddr, stamped, &peer);
 
