@@ -8,8 +8,10 @@
 #   client fd00:2::2 ===== director fd00:2::1 | fd00:1::1 (gateway, IPVS)
 #                            VIP_DR6  fd00:9::1 tcp/8080 -> m1 (direct routing)
 #                            VIP_NAT6 fd00:9::2 tcp/8080 -> m2 (masquerading)
+#                            VIP_FAR6 fd00:9::3 tcp/8080 -> m3 (masquerading)
 #   br0: director, m1 fd00:1::11 (VIP_DR6 on lo), m2 fd00:1::12,
-#        x fd00:1::50 (out-group, on the LAN: off the gateways' path)
+#        x fd00:1::50 (out-group, on the LAN: off the gateways' path),
+#        router r fd00:1::2 --(MTU 1,400 on r's side only)-- m3 fd00:3::3
 #
 # Shows: the gateway stamps IPv6 packets to members in DR and NAT mode and
 # members strip and count them; the gateway's epoch advances and members
@@ -17,7 +19,9 @@
 # (sent = received + in flight); a TCP transfer through each VIP completes
 # with full-size segments (MSS clamped by 16, nothing fragmented, nothing
 # split); neighbour discovery and link-local traffic are not bypass, a
-# packet sent to a member directly is.
+# packet sent to a member directly is; router r's Packet Too Big about a
+# stamped packet reaches the client 16 bytes lower (1,384), so its TCP
+# transfer to m3 completes.
 #
 # The tools of the other scenarios (udpnum, tcpbulk) speak IPv4 only: TCP
 # goes through bash's /dev/tcp and busybox nc, member-to-member traffic
@@ -30,23 +34,26 @@ need_tools beaver-nl
 VIP_DR6=fd00:9::1
 VIP_NAT6=fd00:9::2
 M1=fd00:1::11
+VIP_FAR6=fd00:9::3
 M2=fd00:1::12
+M3=fd00:3::3
 GW=fd00:1::1
-MEMBERS6=$M1,$M2
-VIPS6=$VIP_DR6,$VIP_NAT6
+MEMBERS6=$M1,$M2,$M3
+VIPS6=$VIP_DR6,$VIP_NAT6,$VIP_FAR6
 BYTES=1000000
 
 # snmp6 NAME KEY: a counter of /proc/net/snmp6 in a namespace
 snmp6() { awk -v k="$2" '$1 == k { print $2 }' "$(nsproc "$1" snmp6)"; }
 
 # tcp_via NAME VIP: BYTES from the client through VIP to the member NAME
-# (busybox nc listening there), verified by length; prints the bytes received
+# (busybox nc listening there) within TMO seconds, verified by length;
+# prints the bytes received
 tcp_via() {
-	local ns=$1 vip=$2
-	nsx "$ns" timeout 60 nc -l -p 8080 >"$VM_STATE/tcp.$ns" &
+	local ns=$1 vip=$2 tmo=${TMO:-60}
+	nsx "$ns" timeout "$tmo" nc -l -p 8080 >"$VM_STATE/tcp.$ns" &
 	local spid=$!
 	wait_tcp "$ns" 8080
-	nsx client timeout 60 bash -c "head -c $BYTES /dev/zero >/dev/tcp/$vip/8080" ||
+	nsx client timeout "$tmo" bash -c "head -c $BYTES /dev/zero >/dev/tcp/$vip/8080" ||
 		fail "client -> $vip: the transfer failed"
 	wait "$spid" || true
 	echo $(( $(wc -c <"$VM_STATE/tcp.$ns") ))
@@ -62,12 +69,20 @@ host director $GW/64
 host m1 $M1/64 br0 $GW
 host m2 $M2/64 br0 $GW
 host x fd00:1::50/64
+host r fd00:1::2/64 br0 $GW
+netns m3
+p2p r fd00:3::1/64 m3 $M3/64
+ip -n r link set to-m3 mtu 1400
+ip -n m3 route add default via fd00:3::1
+nsysctl r ipv6/conf/all/forwarding=1
+ip -n director route add fd00:3::/64 via fd00:1::2
 netns client
 p2p client fd00:2::2/64 director fd00:2::1/64
 ip -n client route add default via fd00:2::1
 ip -n director -batch - <<EOF
 addr add $VIP_DR6/128 dev lo
 addr add $VIP_NAT6/128 dev lo
+addr add $VIP_FAR6/128 dev lo
 EOF
 ip -n m1 addr add $VIP_DR6/128 dev lo
 nsysctl director ipv6/conf/all/forwarding=1
@@ -77,18 +92,21 @@ nsx director ipvsadm -A -t "[$VIP_DR6]:8080" -s rr
 nsx director ipvsadm -a -t "[$VIP_DR6]:8080" -r "[$M1]:8080" -g -w 1
 nsx director ipvsadm -A -t "[$VIP_NAT6]:8080" -s rr
 nsx director ipvsadm -a -t "[$VIP_NAT6]:8080" -r "[$M2]:8080" -m -w 1
+nsx director ipvsadm -A -t "[$VIP_FAR6]:8080" -s rr
+nsx director ipvsadm -a -t "[$VIP_FAR6]:8080" -r "[$M3]:8080" -m -w 1
 
 beaver_loaded || beaver_load
 caps=$(bnl - info | awk '$1 == "caps" { print $2 }')
 figure caps "$caps"
 check '(( caps & (1 << 9) ))' "GET_INFO advertises BEAVER_CAP_IPV6"
 bnl director config role gateway group "$GROUP" members "$MEMBERS6" vips "$VIPS6"
-for m in m1 m2; do
+# m3 trusts the director through r, its next hop towards it (trust.h)
+for m in m1 m2 m3; do
 	bnl "$m" config role member group "$GROUP" members "$MEMBERS6" \
 		gateways $GW vips "$VIPS6" settle 30
 done
 # the gateway's neighbour entry on each member (trust.h), and the route
-for m in m1 m2; do nsx "$m" ping6 -c 1 -W 2 $GW >/dev/null; done
+for m in m1 m2 m3; do nsx "$m" ping6 -c 1 -W 2 $GW >/dev/null; done
 nsx client ping6 -c 1 -W 2 fd00:2::1 >/dev/null
 bnl director gw-advance 3 >/dev/null
 
@@ -196,3 +214,17 @@ nsx x ping6 -c 5 -i 0.2 $M1 >/dev/null || fail "x -> m1 ($M1)"
 b1=$(bstat m1 stat.bypass)
 figure bypass $((b1 - b0))
 check_eq $((b1 - b0)) 5 "m1's bypass counter after 5 echo requests from x"
+
+log "a Packet Too Big from router r beyond the gateway: 16 bytes lower"
+lo0=$(bstat director stat.icmp_mtu_lowered)
+# (a black hole would stall it: 10 s are plenty for 200 KB)
+got=$(BYTES=200000 TMO=10 tcp_via m3 $VIP_FAR6)
+check_eq "$got" 200000 "bytes m3 received through VIP_FAR6 (r's hop: MTU 1,400)"
+lowered=$(( $(bstat director stat.icmp_mtu_lowered) - lo0 ))
+pmtu=$(ip -n client -6 route get $VIP_FAR6 | sed -n 's/.* mtu \([0-9]*\).*/\1/p')
+figure ptb_lowered "$lowered"
+figure client_pmtu "${pmtu:-none}"
+check_ge "$lowered" 1 "Packet Too Big errors the director lowered"
+check_eq "$pmtu" 1384 "the client's path MTU to VIP_FAR6 (r's 1,400 less the stamp)"
+check_ge "$(bstat m3 stat.rx_stamped)" 1 "stamped packets m3 received through r"
+check_eq "$(bstat m3 stat.rx_untrusted)" 0 "stamps m3 refused (the director trusted through r)"
