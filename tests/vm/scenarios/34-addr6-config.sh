@@ -5,7 +5,7 @@
 # takes IPv6 members, VIPs, gateways and allow prefixes beside IPv4 ones
 # (BEAVER_A_LIST_ITEM6, BEAVER_A_PREFIX_ADDR6), GET_STATUS gives them back
 # (IPv4 as NLA_BE32 as before, IPv4 first: the lists are sorted, IPv4
-# mapped), and GET_INFO does not advertise BEAVER_CAP_IPV6 yet. Refused,
+# mapped), and GET_INFO advertises BEAVER_CAP_IPV6. Refused,
 # with an extack message and no change: prefix /129, IPv4 /33, host bits,
 # an IPv4-mapped or unspecified address, an IPv6 item of 15 bytes, a
 # prefix with both an IPv4 and an IPv6 address. The VM
@@ -21,7 +21,7 @@ netns mb
 beaver_load
 caps=$(beaver-nl info | awk '$1 == "caps" { print $2 }')
 figure caps "$caps"
-check '[ "$((caps & (1 << 9)))" = 0 ]' "GET_INFO: caps $caps without BEAVER_CAP_IPV6 (no IPv6 data path yet)"
+check '[ "$((caps & (1 << 9)))" != 0 ]' "GET_INFO: caps $caps with BEAVER_CAP_IPV6 (the IPv6 data path, 36-ipv6-path)"
 check '[ "$((caps & 0x1ff))" = $((0x1ff)) ]' "GET_INFO: caps $caps has every IPv4 capability"
 
 log "IPv4 and IPv6 in every list"
