@@ -22,11 +22,8 @@
 
 #define BEAVER_MODULE_VERSION "0.1.0"
 
-/*
- * What GET_INFO advertises: everything but IPv6, which the configuration
- * and the records carry but no hook sees yet (uapi/beaver.h, "IPv6")
- */
-#define BV_CAPS (BEAVER_CAP_ALL & ~BEAVER_CAP_IPV6)
+/* What GET_INFO advertises: everything, IPv6 packets included */
+#define BV_CAPS BEAVER_CAP_ALL
 
 /* genl_ops.internal_flags */
 #define BV_NL_ADMIN 1

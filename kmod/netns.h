@@ -176,8 +176,10 @@ struct beaver_net {
 	struct bv_config __rcu *cfg;
 	struct mutex cfg_mutex;	/* serialises control operations */
 	bool hooks_on;		/* netfilter hooks registered here */
+	bool hooks6_on;		/* and the IPv6 ones (IPv6 not disabled) */
 	bool defrag_on;		/* nf_defrag_ipv4 enabled here (members) */
-	struct nf_hook_ops hook_ops[2];	/* registered by address */
+	bool defrag6_on;	/* nf_defrag_ipv6 as well */
+	struct nf_hook_ops hook_ops[4];	/* registered by address */
 
 	/* gateway */
 	spinlock_t gw_lock;	/* pairs gw_epoch with gw_switch_ns */

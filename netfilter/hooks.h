@@ -10,8 +10,9 @@
 #include "netns.h"
 
 /*
- * Register the hooks of @bn for @role, or unregister them (@role 0), with
- * IPv4 reassembly for a member; caller holds cfg_mutex
+ * Register the hooks of @bn for @role, or unregister them (@role 0), for
+ * IPv4 and (unless IPv6 is disabled) IPv6, with reassembly of both for a
+ * member; caller holds cfg_mutex
  */
 int bv_hooks_set(struct beaver_net *bn, u32 role);
 
@@ -44,13 +45,20 @@ static inline int bv_stamp_err_stat(int err)
 }
 
 /*
- * icmp.c: an ICMP "fragmentation needed" quoting a stamped packet of the
- * group advertises 8 bytes less (what fits its source's packets)
+ * icmp.c: an ICMP "fragmentation needed" or ICMPv6 "Packet Too Big"
+ * quoting a stamped packet of the group advertises the stamp's size less
+ * (8 or 16 bytes: what fits its source's packets)
  */
-void bv_icmp_frag_needed(struct beaver_net *bn, const struct bv_config *cfg,
-			 struct sk_buff *skb);
+void bv_icmp_mtu(struct beaver_net *bn, const struct bv_config *cfg,
+		 struct sk_buff *skb);
 
-/* mss.c: lower the MSS option of a TCP SYN by @delta; true if changed */
-bool bv_mss_clamp(struct sk_buff *skb, unsigned int delta);
+struct bv_l3;
+
+/*
+ * mss.c: lower the MSS option of a TCP SYN (@l3: bv_l3_parse()) by
+ * @delta; true if changed
+ */
+bool bv_mss_clamp(struct sk_buff *skb, const struct bv_l3 *l3,
+		  unsigned int delta);
 
 #endif /* _BEAVER_HOOKS_H */

@@ -11,16 +11,25 @@
  * forwarding the error to it, or the member receiving it, lowers the MTU
  * the error advertises by the stamp's size, as IPVS does for its tunnels'
  * overhead. Errors that quote no stamp of the group are left alone.
+ *
+ * IPv6 the same way: an ICMPv6 Packet Too Big quoting a packet that
+ * carries the group's 16-byte stamp advertises 16 less. IPv6 routers never
+ * fragment, so this is the only way the source learns what fits.
  */
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include "hooks.h"
+#include "l3.h"
 #include "stamp.h"
 
-void bv_icmp_frag_needed(struct beaver_net *bn, const struct bv_config *cfg,
-			 struct sk_buff *skb)
+static void bv_icmp4_frag_needed(struct beaver_net *bn,
+				 const struct bv_config *cfg,
+				 struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	unsigned int thoff = skb_network_offset(skb) + iph->ihl * 4;
@@ -78,4 +87,82 @@ void bv_icmp_frag_needed(struct beaver_net *bn, const struct bv_config *cfg,
 	csum_replace2(&ih->checksum, htons(mtu), htons(mtu - BEAVER_OPT_LEN));
 	ih->un.frag.mtu = htons(mtu - BEAVER_OPT_LEN);
 	bv_stat_inc(bn, BEAVER_STAT_ICMP_MTU_LOWERED);
+}
+
+/*
+ * How much of a quoted IPv6 packet is walked for the stamp: the fixed
+ * header and the extension headers before it. Linux quotes up to 1280
+ * bytes; a stamp further in than this sits behind more headers than any
+ * gateway or member of ours puts before it, and is not looked for.
+ */
+#define BV_ICMP6_QUOTE_WALK	256
+
+/*
+ * The MTU a Packet Too Big about a stamped packet should advertise: @mtu
+ * less the stamp, or 0 to leave it alone (the source could not go below
+ * 1280 anyway, RFC 8201: such a far link breaks the requirement of an MTU
+ * of at least 1296 on stamped paths, docs/ipv6.md)
+ */
+static u32 bv_icmp6_lowered(u32 mtu)
+{
+	if (mtu < IPV6_MIN_MTU + BEAVER6_HDR_LEN)
+		return 0;
+	return mtu - BEAVER6_HDR_LEN;
+}
+
+static void bv_icmp6_pkt_too_big(struct beaver_net *bn,
+				 const struct bv_config *cfg,
+				 struct sk_buff *skb)
+{
+	u8 _q[BV_ICMP6_QUOTE_WALK];
+	struct bv_stamp6_chain c;
+	struct icmp6hdr _ih, *ih;
+	unsigned int qoff, qlen;
+	const u8 *q;
+	struct bv_l3 l3;
+	u32 mtu, lowered;
+	int ret;
+
+	if (bv_l3_parse(skb, &l3) || l3.proto != IPPROTO_ICMPV6 || l3.frag)
+		return;
+	ih = skb_header_pointer(skb, l3.thoff, sizeof(_ih), &_ih);
+	if (!ih || ih->icmp6_type != ICMPV6_PKT_TOOBIG || ih->icmp6_code)
+		return;
+	/* the quoted packet, as much of it as the router sent */
+	qoff = l3.thoff + sizeof(struct icmp6hdr);
+	if (skb->len < qoff + BV6_HDR_LEN)
+		return;
+	qlen = min_t(unsigned int, skb->len - qoff, sizeof(_q));
+	q = skb_header_pointer(skb, qoff, qlen, _q);
+	if (!q || (q[0] >> 4) != 6)
+		return;
+	/*
+	 * The quote is truncated: its own payload length says how long the
+	 * packet was. -EAGAIN: the headers run past what we have, no stamp
+	 * seen; anything but the offset of our group's stamp leaves it be.
+	 */
+	ret = bv_stamp6_walk(q, qlen, BV6_HDR_LEN + ((q[4] << 8) | q[5]),
+			     cfg->group, 0, &c);
+	if (ret < 0)
+		return;
+	mtu = ntohl(ih->icmp6_mtu);
+	lowered = bv_icmp6_lowered(mtu);
+	if (!lowered)
+		return;
+	if (skb_ensure_writable(skb, l3.thoff + sizeof(struct icmp6hdr)))
+		return;
+	ih = (struct icmp6hdr *)(skb->data + l3.thoff);
+	/* as for IPv4: the checksum moves against the field */
+	csum_replace4(&ih->icmp6_cksum, htonl(mtu), htonl(lowered));
+	ih->icmp6_mtu = htonl(lowered);
+	bv_stat_inc(bn, BEAVER_STAT_ICMP_MTU_LOWERED);
+}
+
+void bv_icmp_mtu(struct beaver_net *bn, const struct bv_config *cfg,
+		 struct sk_buff *skb)
+{
+	if (bv_l3_is6(skb))
+		bv_icmp6_pkt_too_big(bn, cfg, skb);
+	else
+		bv_icmp4_frag_needed(bn, cfg, skb);
 }

@@ -9,6 +9,7 @@
 #include <net/dst.h>
 #include <net/ip.h>
 #include "hooks.h"
+#include "l3.h"
 #include "stamp.h"
 #include "packet.h"
 #include "epochs.h"
@@ -22,13 +23,12 @@
  * packet handled as unstamped: it cannot move this member's epoch.
  */
 static bool bv_stamp_counts(struct beaver_net *bn, const struct bv_config *cfg,
-			    struct sk_buff *skb, const struct bv_stamp *st)
+			    struct sk_buff *skb, const struct in6_addr *saddr,
+			    const struct bv_stamp *st)
 {
 	u32 ref = READ_ONCE(bn->m_commanded);
-	struct in6_addr saddr;
 
-	bv_addr_set4(&saddr, ip_hdr(skb)->saddr);
-	if (!bv_from_trusted(cfg, skb, &saddr, true) &&
+	if (!bv_from_trusted(cfg, skb, saddr, true) &&
 	    !bv_from_tunnel(skb)) {
 		bv_stat_inc(bn, BEAVER_STAT_RX_UNTRUSTED);
 		return false;
@@ -130,6 +130,37 @@ static unsigned int bv_member_carrier_in(struct beaver_net *bn,
 	return NF_ACCEPT;
 }
 
+/*
+ * An IPv6 tunnel's carrier (ip6ip6, ipip6: IPVS tunnelling over IPv6, a
+ * known gap, docs/ipv6.md). Gateways do not stamp it; a stamp on it is
+ * evidence of nothing (the header it is on is not delivered) and is
+ * removed. The carrier is not counted: the packet the tunnel device
+ * delivers comes through PRE_ROUTING again and, unstamped from outside,
+ * is counted there once, as bypass.
+ */
+static unsigned int bv_member_carrier6_in(struct beaver_net *bn,
+					  const struct bv_config *cfg,
+					  struct sk_buff *skb,
+					  const struct bv_l3 *l3)
+{
+	struct bv_stamp st;
+	int off;
+
+	off = bv_l3_stamp_find(skb, l3, cfg->group, &st, NULL);
+	if (off == -EINVAL) {
+		bv_stat_inc(bn, BEAVER_STAT_RX_MALFORMED);
+		return NF_DROP;
+	}
+	if (off >= 0) {
+		bv_stat_inc(bn, BEAVER_STAT_RX_UNTRUSTED);
+		if (bv_l3_stamp_strip(skb, l3, off)) {
+			bv_stat_inc(bn, BEAVER_STAT_RX_STRIP_ERR);
+			return NF_DROP;
+		}
+	}
+	return NF_ACCEPT;
+}
+
 unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 			  struct sk_buff *skb)
 {
@@ -140,17 +171,34 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 	bool stamped = false, cut;
 	unsigned int foreign;
 	struct in6_addr peer;
+	struct bv_l3 l3;
 	u32 epoch;
 	int off;
 	u8 kind;
 
+	if (bv_l3_parse(skb, &l3)) {
+		/* the stack would refuse this one as well */
+		bv_stat_inc(bn, BEAVER_STAT_RX_MALFORMED);
+		return NF_DROP;
+	}
 	/* before the loopback exemption: no stamp gets in by lo either */
-	if (ip_hdr(skb)->protocol == IPPROTO_IPIP)
+	if (!l3.v6 && l3.proto == IPPROTO_IPIP)
 		return bv_member_carrier_in(bn, cfg, skb);
+	if (bv_l3_carrier(&l3))
+		return bv_member_carrier6_in(bn, cfg, skb, &l3);
 	if (skb->dev && (skb->dev->flags & IFF_LOOPBACK))
 		return NF_ACCEPT;
+	/*
+	 * ::ffff:a.b.c.d would be counted as the IPv4 host a.b.c.d (addr.h);
+	 * the 6.1 stack delivers such packets (ip6_rcv_core() does not
+	 * refuse them), so they are dropped here, counted as malformed
+	 */
+	if (bv_l3_v4mapped(&l3)) {
+		bv_stat_inc(bn, BEAVER_STAT_RX_MALFORMED);
+		return NF_DROP;
+	}
 
-	off = bv_skb_stamp_find_foreign(skb, cfg->group, &st, &foreign);
+	off = bv_l3_stamp_find(skb, &l3, cfg->group, &st, &foreign);
 	if (off == -EINVAL) {
 		/* the stack would refuse these options as well */
 		bv_stat_inc(bn, BEAVER_STAT_RX_MALFORMED);
@@ -160,21 +208,31 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 	if (foreign)
 		bv_stat_inc(bn, BEAVER_STAT_RX_FOREIGN);
 	if (off >= 0) {
-		/* whose stamp it is, before the header moves (trust.h) */
-		stamped = bv_stamp_counts(bn, cfg, skb, &st);
+		/*
+		 * whose stamp it is, before the header moves (trust.h);
+		 * link-scope traffic is never group traffic: its stamp
+		 * (nobody's) is removed and moves nothing
+		 */
+		stamped = !bv_l3_link_scope(&l3) &&
+			  bv_stamp_counts(bn, cfg, skb, &l3.saddr, &st);
 		/*
 		 * Never deliver our option to the application, nor count
 		 * bytes it never sent: a packet that keeps it is dropped
 		 * (like a loss on the wire; counted)
 		 */
-		if (bv_skb_stamp_strip(skb, off)) {
+		if (bv_l3_stamp_strip(skb, &l3, off)) {
 			bv_stat_inc(bn, BEAVER_STAT_RX_STRIP_ERR);
 			return NF_DROP;
 		}
 	}
-
 	/* an error about a packet this member stamped (icmp.c) */
-	bv_icmp_frag_needed(bn, cfg, skb);
+	bv_icmp_mtu(bn, cfg, skb);
+	/*
+	 * IPv6 link-scope traffic (ND, RS/RA, MLD, DAD) never crosses a
+	 * gateway by definition: not bypass, and not counted at all
+	 */
+	if (bv_l3_link_scope(&l3))
+		return NF_ACCEPT;
 	bv_pkt_parse(skb, false, &key, &p);
 	kind = bv_rx_kind(bn, cfg, &key.raddr, stamped, &peer);
 
@@ -203,16 +261,15 @@ unsigned int bv_member_out(struct beaver_net *bn,
 			   const struct nf_hook_state *state)
 {
 	struct dst_entry *dst = skb_dst(skb);
-	const struct iphdr *iph = ip_hdr(skb);
-	struct in6_addr daddr, peer = {};	/* aggregate: :: (addr.h) */
+	struct in6_addr peer = {};	/* aggregate: :: (addr.h) */
+	struct bv_l3_out o = {};
 	struct bv_flow_key key;
 	bool stamp = true;
 	struct bv_pkt p;
 	unsigned int verdict;
-	bool split;
+	struct bv_l3 l3;
 	u8 kind;
 	u32 epoch;
-	int err;
 
 	/* forwarded traffic is not this host's; loopback never leaves it */
 	if (skb->skb_iif || (dst && dst->dev &&
@@ -220,18 +277,21 @@ unsigned int bv_member_out(struct beaver_net *bn,
 		return NF_ACCEPT;
 	/*
 	 * A tunnel's carrier: the packet inside passed here on its way into
-	 * the tunnel device, and was stamped and counted then
+	 * the tunnel device, and was stamped and counted then. IPv6
+	 * link-scope traffic is nobody's group traffic: neither stamped nor
+	 * counted. An IPv4-mapped IPv6 address would be counted as the IPv4
+	 * host's (addr.h): not counted either.
 	 */
-	if (iph->protocol == IPPROTO_IPIP)
+	if (bv_l3_parse(skb, &l3) || bv_l3_carrier(&l3) ||
+	    bv_l3_link_scope(&l3) || bv_l3_v4mapped(&l3))
 		return NF_ACCEPT;
 
-	bv_addr_set4(&daddr, iph->daddr);
-	if (bv_addr_in(cfg->members, cfg->n_members, &daddr)) {
+	if (bv_addr_in(cfg->members, cfg->n_members, &l3.daddr)) {
 		kind = BEAVER_CHAN_MEMBER;
-		peer = daddr;
-	} else if (bv_addr_in(cfg->vips, cfg->n_vips, &daddr)) {
+		peer = l3.daddr;
+	} else if (bv_addr_in(cfg->vips, cfg->n_vips, &l3.daddr)) {
 		kind = BEAVER_CHAN_VIP;
-		peer = daddr;
+		peer = l3.daddr;
 	} else {
 		/* leaving the group: replies to clients, out-group calls */
 		kind = BEAVER_CHAN_OUTSIDE;
@@ -240,12 +300,14 @@ unsigned int bv_member_out(struct beaver_net *bn,
 
 	/*
 	 * Every connection of a member gets stamped inbound segments (from a
-	 * gateway or a member) except allow-listed peers: advertise 8 bytes
-	 * less so that full-size segments still fit the path MTU.
+	 * gateway or a member) except allow-listed peers: advertise the
+	 * stamp's size less (8 bytes, 16 for IPv6) so that full-size
+	 * segments still fit the path MTU.
 	 */
-	if (iph->protocol == IPPROTO_TCP &&
+	if (l3.proto == IPPROTO_TCP &&
 	    !(cfg->flags & BEAVER_CFG_F_NO_MSS_CLAMP) &&
-	    !bv_allowed(cfg, &daddr) && bv_mss_clamp(skb, BEAVER_OPT_LEN))
+	    !bv_allowed(cfg, &l3.daddr) &&
+	    bv_mss_clamp(skb, &l3, bv_l3_stamp_len(&l3)))
 		bv_stat_inc(bn, BEAVER_STAT_MSS_CLAMPED);
 
 	bv_pkt_parse(skb, true, &key, &p);
@@ -262,15 +324,16 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	 * as the wire carries them. One that is refused never leaves: not
 	 * counted. (Segmented here, stolen: counted as parsed above.)
 	 */
-	verdict = bv_stamp_output(skb, state, cfg->group, epoch, &err, &split);
-	if (verdict == NF_ACCEPT && !err)
+	verdict = bv_l3_stamp_output(skb, &l3, state, cfg->group, epoch, &o);
+	if (verdict == NF_ACCEPT && !o.err)
 		bv_pkt_parse_stamped(skb, &key, &p);
 	if ((verdict & NF_VERDICT_MASK) != NF_DROP)
 		bv_account(bn, cfg, &key, kind, &peer, epoch, &p, NULL);
 	local_bh_enable();
 
-	bv_stat_inc(bn, err ? bv_stamp_err_stat(err) : BEAVER_STAT_TX_STAMPED);
-	if (split)
+	bv_stat_inc(bn, o.err ? bv_stamp_err_stat(o.err) :
+				BEAVER_STAT_TX_STAMPED);
+	if (o.split)
 		bv_stat_inc(bn, BEAVER_STAT_STAMP_SPLIT);
 	if (verdict == NF_STOLEN)
 		bv_stat_inc(bn, BEAVER_STAT_STAMP_SEGMENTED);
@@ -278,7 +341,7 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	 * Counted as sent in @epoch, but the receiver cannot tell: it may
 	 * count it in a later snapshot. The next cut says so.
 	 */
-	if (err && err != -E2BIG && !READ_ONCE(bn->tx_unstamped))
+	if (o.err && o.err != -E2BIG && !READ_ONCE(bn->tx_unstamped))
 		WRITE_ONCE(bn->tx_unstamped, true);
 	return verdict;
 }

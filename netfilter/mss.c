@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * MSS clamping: a stamp adds 8 bytes to segments between gateway and
- * member and between members. IPVS checks the MTU before the option is
+ * MSS clamping: a stamp adds 8 bytes (IPv4) or 16 (IPv6) to segments
+ * between gateway and member and between members. IPVS checks the MTU before the option is
  * added, and member-to-member TCP would black-hole (the frag-needed ICMP
  * goes back to the sender itself), so the MSS advertised in SYN and SYN-ACK
- * segments is lowered by 8 instead.
+ * segments is lowered by the stamp's size instead. Either family: the TCP
+ * header is found past the IPv4 options or the IPv6 extension headers.
  */
 #include <linux/ip.h>
 #include <linux/tcp.h>
@@ -12,20 +13,21 @@
 #include <net/ip.h>
 #include <net/tcp.h>
 #include "hooks.h"
+#include "l3.h"
 
 /* never advertise less than this: below it clamping would do harm */
 #define BV_MSS_FLOOR 88
 
-bool bv_mss_clamp(struct sk_buff *skb, unsigned int delta)
+bool bv_mss_clamp(struct sk_buff *skb, const struct bv_l3 *l3,
+		  unsigned int delta)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-	unsigned int thoff = skb_network_offset(skb) + iph->ihl * 4;
+	unsigned int thoff = l3->thoff;
 	unsigned int i, optlen, tcplen;
 	struct tcphdr _th, *th;
 	u16 oldmss, newmss;
 	u8 *opt;
 
-	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+	if (l3->proto != IPPROTO_TCP || l3->frag)
 		return false;
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	if (!th || !th->syn || th->doff * 4 <= sizeof(struct tcphdr))

@@ -7,27 +7,35 @@
 #include <linux/udp.h>
 #include <net/ip.h>
 #include "packet.h"
+#include "l3.h"
 #include "beaver_stamp.h"
 
 static void bv_pkt_parse_opt(struct sk_buff *skb, bool tx,
 			     struct bv_flow_key *key, struct bv_pkt *p,
 			     unsigned int stamp)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-	unsigned int thoff = skb_network_offset(skb) + iph->ihl * 4;
-	unsigned int l4hdr = 0;
+	unsigned int l4hdr = 0, thoff;
 	__be16 sport = 0, dport = 0;
+	struct bv_l3 l3;
+	int err;
 
 	memset(key, 0, sizeof(*key));
 	memset(p, 0, sizeof(*p));
-	key->proto = iph->protocol;
-	bv_addr_set4(&key->laddr, tx ? iph->saddr : iph->daddr);
-	bv_addr_set4(&key->raddr, tx ? iph->daddr : iph->saddr);
+	/*
+	 * Either family; IPv6 through its extension headers (the stamp
+	 * among them, when it is there: its 16 bytes are @stamp). One that
+	 * cannot be parsed is counted by its addresses, without ports.
+	 */
+	err = bv_l3_parse(skb, &l3);
+	thoff = l3.thoff;
+	key->proto = l3.proto;
+	key->laddr = tx ? l3.saddr : l3.daddr;
+	key->raddr = tx ? l3.daddr : l3.saddr;
 	p->tx = tx;
 	p->len = skb->len - stamp;
 
-	if (!ip_is_fragment(iph)) {
-		switch (iph->protocol) {
+	if (!err && !l3.frag) {
+		switch (l3.proto) {
 		case IPPROTO_TCP: {
 			struct tcphdr _th;
 			const struct tcphdr *th;
@@ -70,10 +78,11 @@ static void bv_pkt_parse_opt(struct sk_buff *skb, bool tx,
 
 	/*
 	 * A GSO (sending) or GRO (receiving) packet stands for gso_segs
-	 * packets on the wire, each with its own copy of the headers: count
-	 * them as the other end will see them.
+	 * packets on the wire, each with its own copy of the headers (IPv6:
+	 * the extension headers too, ipv6_gso_segment()): count them as the
+	 * other end will see them, less the stamp.
 	 */
-	if (skb_is_gso(skb) && skb_shinfo(skb)->gso_segs > 1) {
+	if (!err && skb_is_gso(skb) && skb_shinfo(skb)->gso_segs > 1) {
 		u32 segs = skb_shinfo(skb)->gso_segs;
 
 		p->segs = segs;
@@ -91,5 +100,6 @@ void bv_pkt_parse(struct sk_buff *skb, bool tx, struct bv_flow_key *key,
 void bv_pkt_parse_stamped(struct sk_buff *skb, struct bv_flow_key *key,
 			  struct bv_pkt *p)
 {
-	bv_pkt_parse_opt(skb, true, key, p, BEAVER_OPT_LEN);
+	bv_pkt_parse_opt(skb, true, key, p,
+			 bv_l3_is6(skb) ? BEAVER6_HDR_LEN : BEAVER_OPT_LEN);
 }

@@ -9,9 +9,10 @@
 #include "netns.h"
 
 /*
- * Fill @key (from this host's point of view) and @p from the IPv4 packet at
- * skb->data. Fragments are counted without ports: only the first carries
- * them, and the module may see fragments one by one when conntrack is off.
+ * Fill @key (from this host's point of view) and @p from the IPv4 or IPv6
+ * packet at skb->data. Fragments are counted without ports: only the first
+ * carries them, and the module may see fragments one by one when conntrack
+ * is off.
  */
 void bv_pkt_parse(struct sk_buff *skb, bool tx, struct bv_flow_key *key,
 		  struct bv_pkt *p);

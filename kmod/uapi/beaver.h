@@ -104,11 +104,17 @@
  * keeps them while it stays.
  *
  * IPv6 (BEAVER_CAP_IPV6). The configuration, the records and the status
- * carry IPv6 addresses (see "Addresses" above), so that the API can be
- * used and tested; but the data path handles IPv4 packets only. Until
- * GET_INFO advertises BEAVER_CAP_IPV6, an IPv6 member, VIP, gateway or
- * prefix is accepted, reported back by GET_STATUS, and matches no packet;
- * no record holds an IPv6 flow or channel.
+ * carry IPv6 addresses (see "Addresses" above), and the data path handles
+ * IPv6 packets as it does IPv4 ones: a 16-byte Destination Options stamp
+ * (docs/ipv6.md) where IPv4 has the 8-byte option, the MSS clamped by 16,
+ * flows and channels keyed by IPv6 addresses, the same counters (the
+ * stamp's size, where a comment below says 8, is 16 for IPv6). Link-scope
+ * IPv6 traffic (link-local or unspecified source, multicast destination,
+ * neighbour and router discovery) is neither stamped nor counted, bypass
+ * included. An IPv6 packet whose source or destination is IPv4-mapped is
+ * dropped by a member (BEAVER_STAT_RX_MALFORMED on receipt, uncounted on
+ * sending): it would be counted as the IPv4 host's. IPv6 tunnels (ip6ip6,
+ * ipip6) are not stamped: what a member decapsulates counts as bypass.
  *
  * BEAVER_CMD_GW_ADVANCE (CAP_NET_ADMIN), gateway role only
  *   request: BEAVER_A_EPOCH (NLA_U32, not 0)
@@ -245,11 +251,7 @@ enum beaver_cap {
 	BEAVER_CAP_TRUST	= 1ULL << 6,	/* whose stamps count, above */
 	BEAVER_CAP_RETIRE	= 1ULL << 7,	/* flow retirement, above */
 	BEAVER_CAP_LATE		= 1ULL << 8,	/* late entries, above */
-	/*
-	 * IPv6 packets handled like IPv4 ones. Not advertised yet: the
-	 * API carries IPv6 addresses, the data path does not see IPv6
-	 * packets (see "IPv6" above)
-	 */
+	/* IPv6 packets handled like IPv4 ones (see "IPv6" above) */
 	BEAVER_CAP_IPV6		= 1ULL << 9,
 	BEAVER_CAP_ALL		= (1ULL << 10) - 1,
 };
@@ -490,7 +492,7 @@ enum beaver_stat {
 	BEAVER_STAT_STAMP_TOOBIG,	/* DF, no room under the MTU: ICMP sent */
 	BEAVER_STAT_STAMP_SPLIT,	/* TCP segment split to take the stamp */
 	BEAVER_STAT_STAMP_SEGMENTED,	/* GSO packet at 64 KiB segmented here */
-	BEAVER_STAT_ICMP_MTU_LOWERED,	/* frag-needed quoting a stamp: MTU - 8 */
+	BEAVER_STAT_ICMP_MTU_LOWERED,	/* frag-needed/PTB quoting a stamp */
 	__BEAVER_STAT_MAX
 };
 

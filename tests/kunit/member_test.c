@@ -31,6 +31,7 @@
 #include <kunit/resource.h>
 #include <linux/delay.h>
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/if_ether.h>
 #include <linux/inet.h>
 #include <linux/ip.h>
@@ -42,6 +43,8 @@
 #include <linux/udp.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
 
 #include "netns.h"
 #include "epochs.h"
@@ -49,6 +52,8 @@
 #include "netlink.h"
 #include "hooks.h"
 #include "stamp.h"
+#include "stamp6.h"
+#include "packet.h"
 #include "trust.h"
 
 #define BV_T_GROUP	7
@@ -2191,7 +2196,7 @@ static void bv_icmp_frag_needed_lowers(struct kunit *test)
 		skb = bv_t_frag_needed(test, BV_T_STRAY, quoted, qlen,
 				       fc[i].mtu);
 		rcu_read_lock();
-		bv_icmp_frag_needed(&ctx->bn, ctx->cfg, skb);
+		bv_icmp_mtu(&ctx->bn, ctx->cfg, skb);
 		rcu_read_unlock();
 		ih = (struct icmphdr *)(skb->data + sizeof(struct iphdr));
 		KUNIT_EXPECT_EQ_MSG(test, ntohs(ih->un.frag.mtu), fc[i].want,
@@ -2239,7 +2244,7 @@ static void bv_icmp_frag_needed_ipip(struct kunit *test)
 			   sizeof(*outer) + sizeof(struct iphdr) + sizeof(opt) + 8;
 		skb = bv_t_frag_needed(test, BV_T_STRAY, quoted, qlen, 1400);
 		rcu_read_lock();
-		bv_icmp_frag_needed(&ctx->bn, ctx->cfg, skb);
+		bv_icmp_mtu(&ctx->bn, ctx->cfg, skb);
 		rcu_read_unlock();
 		ih = (struct icmphdr *)(skb->data + sizeof(struct iphdr));
 		KUNIT_EXPECT_EQ_MSG(test, ntohs(ih->un.frag.mtu),
@@ -2248,6 +2253,346 @@ static void bv_icmp_frag_needed_ipip(struct kunit *test)
 						      sizeof(struct iphdr)), 0);
 	}
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_ICMP_MTU_LOWERED), 1);
+}
+
+/* ---- IPv6 ---- */
+
+#define BV_T6_PREFIX	0x20010db8	/* 2001:db8::/32, documentation */
+
+/* 2001:db8::@n, or fe80::@n with @ll */
+static struct in6_addr bv_t_a6(u32 n, bool ll)
+{
+	struct in6_addr a = {};
+
+	a.s6_addr32[0] = ll ? htonl(0xfe800000) : htonl(BV_T6_PREFIX);
+	a.s6_addr32[3] = htonl(n);
+	return a;
+}
+
+/*
+ * Write an IPv6 packet from @saddr to @daddr: the extension headers @ext
+ * (@extlen bytes, a chain whose first next-header byte is set here and
+ * whose last must name UDP, IPPROTO_UDP written into it by the caller),
+ * then UDP with @payload bytes and a valid checksum. Returns its length.
+ */
+static unsigned int bv_t_build6(u8 *buf, const struct in6_addr *saddr,
+				const struct in6_addr *daddr, u8 first,
+				const u8 *ext, unsigned int extlen,
+				unsigned int payload)
+{
+	struct ipv6hdr *ip6 = (struct ipv6hdr *)buf;
+	unsigned int ulen = sizeof(struct udphdr) + payload;
+	struct udphdr *uh;
+	unsigned int i;
+	__wsum sum;
+
+	memset(ip6, 0, sizeof(*ip6));
+	ip6->version = 6;
+	ip6->payload_len = htons(extlen + ulen);
+	ip6->nexthdr = extlen ? first : IPPROTO_UDP;
+	ip6->hop_limit = 64;
+	ip6->saddr = *saddr;
+	ip6->daddr = *daddr;
+	if (extlen)
+		memcpy(buf + sizeof(*ip6), ext, extlen);
+	uh = (struct udphdr *)(buf + sizeof(*ip6) + extlen);
+	uh->source = htons(BV_T_SPORT);
+	uh->dest = htons(BV_T_DPORT);
+	uh->len = htons(ulen);
+	uh->check = 0;
+	for (i = 0; i < payload; i++)
+		((u8 *)(uh + 1))[i] = (u8)(i * 7 + 3);
+	sum = csum_partial(uh, ulen, 0);
+	uh->check = csum_ipv6_magic(saddr, daddr, ulen, IPPROTO_UDP, sum);
+	if (!uh->check)
+		uh->check = CSUM_MANGLED_0;
+	return sizeof(*ip6) + extlen + ulen;
+}
+
+static struct sk_buff *bv_t_skb6(struct kunit *test, const u8 *pkt,
+				 unsigned int len)
+{
+	struct sk_buff *skb = bv_t_skb(test, pkt, len);
+
+	skb_set_transport_header(skb, sizeof(struct ipv6hdr));
+	skb->protocol = htons(ETH_P_IPV6);
+	return skb;
+}
+
+/* Hop-by-Hop (8 bytes of PadN) then a Destination Options header (same) */
+static unsigned int bv_t_ext6(u8 *ext)
+{
+	static const u8 pad[8] = { 0, 0, BV6_OPT_PADN, 4, 0, 0, 0, 0 };
+
+	memcpy(ext, pad, 8);
+	ext[0] = NEXTHDR_DEST;
+	memcpy(ext + 8, pad, 8);
+	ext[8] = IPPROTO_UDP;
+	return 16;
+}
+
+/*
+ * The accounting's view of an IPv6 packet: ports found past Hop-by-Hop
+ * and Destination Options headers; lengths of a stamped packet without
+ * the stamp, also per segment of a GSO packet (each segment carries the
+ * extension headers, the stamp among them).
+ */
+static void bv_pkt6_parse_ext(struct kunit *test)
+{
+	struct in6_addr self = bv_t_a6(1, false), peer = bv_t_a6(2, false);
+	u8 *pkt = bv_t_buf(test), ext[16];
+	unsigned int len, extlen = bv_t_ext6(ext);
+	struct bv_flow_key key;
+	struct sk_buff *skb;
+	struct bv_pkt p;
+
+	len = bv_t_build6(pkt, &peer, &self, NEXTHDR_HOP, ext, extlen, 100);
+	skb = bv_t_skb6(test, pkt, len);
+	bv_pkt_parse(skb, false, &key, &p);
+	KUNIT_EXPECT_EQ(test, key.proto, IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, ntohs(key.lport), BV_T_DPORT);
+	KUNIT_EXPECT_EQ(test, ntohs(key.rport), BV_T_SPORT);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&key.laddr, &self));
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&key.raddr, &peer));
+	KUNIT_EXPECT_EQ(test, p.len, len);
+
+	/* sent the other way, stamped: counted as the unstamped packet */
+	len = bv_t_build6(pkt, &self, &peer, NEXTHDR_HOP, ext, extlen, 100);
+	skb = bv_t_skb6(test, pkt, len);
+	KUNIT_ASSERT_EQ(test, bv_skb_stamp6_insert(skb, BV_T_GROUP, 9), 0);
+	KUNIT_ASSERT_EQ(test, skb->len, len + BEAVER6_HDR_LEN);
+	bv_pkt_parse_stamped(skb, &key, &p);
+	KUNIT_EXPECT_EQ(test, key.proto, IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, ntohs(key.lport), BV_T_SPORT);
+	KUNIT_EXPECT_EQ(test, ntohs(key.rport), BV_T_DPORT);
+	KUNIT_EXPECT_EQ(test, p.len, len);
+
+	/* a GSO packet of 3: twice more the headers, the stamp not counted */
+	skb_shinfo(skb)->gso_type = SKB_GSO_UDP_L4;
+	skb_shinfo(skb)->gso_size = 40;
+	skb_shinfo(skb)->gso_segs = 3;
+	bv_pkt_parse_stamped(skb, &key, &p);
+	KUNIT_EXPECT_EQ(test, p.segs, 3);
+	KUNIT_EXPECT_EQ(test, p.len, len + 2 * (sizeof(struct ipv6hdr) +
+						extlen +
+						sizeof(struct udphdr)));
+}
+
+/* an IPv6 packet through the member's PRE_ROUTING hook; its verdict */
+static unsigned int bv_t_rx6(struct kunit *test, const struct in6_addr *saddr,
+			     const struct in6_addr *daddr)
+{
+	struct bv_t_ctx *ctx = test->priv;
+	u8 *pkt = bv_t_buf(test);
+	struct sk_buff *skb;
+	unsigned int len, v;
+
+	len = bv_t_build6(pkt, saddr, daddr, 0, NULL, 0, 64);
+	skb = bv_t_skb6(test, pkt, len);
+	rcu_read_lock();
+	v = bv_member_in(&ctx->bn, ctx->cfg, skb);
+	rcu_read_unlock();
+	return v;
+}
+
+/*
+ * Link-scope IPv6 traffic never crosses a gateway: from a link-local
+ * source or to a multicast group it is not bypass (nor counted); from a
+ * global source to this member directly it is. An IPv4-mapped address
+ * would alias the IPv4 host's flows: dropped, counted as malformed.
+ */
+static void bv_member_in6_link_scope(struct kunit *test)
+{
+	struct in6_addr self = bv_t_a6(1, false);
+	struct in6_addr stray = bv_t_a6(0x99, false);
+	struct in6_addr ll = bv_t_a6(0x99, true);
+	struct in6_addr mc = {}, mapped;
+
+	mc.s6_addr32[0] = htonl(0xff020000);
+	mc.s6_addr32[3] = htonl(1);
+	ipv6_addr_set_v4mapped(htonl(BV_T_STRAY), &mapped);
+
+	KUNIT_EXPECT_EQ(test, bv_t_rx6(test, &ll, &self), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, bv_t_rx6(test, &stray, &mc), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, bv_t_rx6(test, &ll, &mc), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 0);
+
+	KUNIT_EXPECT_EQ(test, bv_t_rx6(test, &stray, &self), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 1);
+
+	KUNIT_EXPECT_EQ(test, bv_t_rx6(test, &mapped, &self), NF_DROP);
+	KUNIT_EXPECT_EQ(test, bv_t_rx6(test, &stray, &mapped), NF_DROP);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_MALFORMED), 2);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 1);
+}
+
+/*
+ * An ICMPv6 Packet Too Big from a router past the gateway quoting a
+ * packet with this group's stamp advertises 16 less; not below 1280 (RFC
+ * 8201: the source could not go lower), not for another group's stamp or
+ * none. The checksum stays valid.
+ */
+struct bv_t_ptb_case {
+	u8 group;		/* of the quoted stamp; 0: none */
+	u32 mtu;		/* what the router says */
+	u32 want;		/* what the member passes on */
+};
+
+static void bv_icmp6_ptb_lowers(struct kunit *test)
+{
+	static const struct bv_t_ptb_case pc[] = {
+		{ BV_T_GROUP, 1400, 1384 },
+		{ 0, 1400, 1400 },
+		{ BV_T_GROUP + 1, 1400, 1400 },
+		{ BV_T_GROUP, 1296, 1280 },
+		{ BV_T_GROUP, 1290, 1290 },
+	};
+	struct in6_addr self = bv_t_a6(1, false);
+	struct in6_addr client = bv_t_a6(0x77, false);
+	struct in6_addr router = bv_t_a6(0xfe, false);
+	struct bv_t_ctx *ctx = test->priv;
+	u8 *pkt = bv_t_buf(test), *quoted = bv_t_buf(test);
+	unsigned int i, qlen, len, lowered = 0;
+	u8 stamp[BEAVER6_HDR_LEN];
+
+	for (i = 0; i < ARRAY_SIZE(pc); i++) {
+		struct ipv6hdr *ip6 = (struct ipv6hdr *)pkt;
+		struct icmp6hdr *ih;
+		struct sk_buff *skb;
+
+		/* what the member sent, stamped: a 1000-byte datagram */
+		bv_stamp6_encode(stamp, IPPROTO_UDP,
+				 pc[i].group ? pc[i].group : 1, 5);
+		qlen = bv_t_build6(quoted, &self, &client, NEXTHDR_DEST, stamp,
+				   pc[i].group ? sizeof(stamp) : 0, 1000);
+		/* quoted as far as the buffer goes (routers quote ~1232) */
+		qlen = min_t(unsigned int, qlen,
+			     BV_T_MAXPKT - sizeof(*ip6) - sizeof(*ih));
+		memset(pkt, 0, BV_T_MAXPKT);
+		len = sizeof(*ip6) + sizeof(*ih) + qlen;
+		ip6->version = 6;
+		ip6->payload_len = htons(len - sizeof(*ip6));
+		ip6->nexthdr = IPPROTO_ICMPV6;
+		ip6->hop_limit = 64;
+		ip6->saddr = router;
+		ip6->daddr = self;
+		ih = (struct icmp6hdr *)(ip6 + 1);
+		ih->icmp6_type = ICMPV6_PKT_TOOBIG;
+		ih->icmp6_mtu = htonl(pc[i].mtu);
+		memcpy(ih + 1, quoted, qlen);
+		ih->icmp6_cksum = csum_ipv6_magic(&router, &self,
+						  len - sizeof(*ip6),
+						  IPPROTO_ICMPV6,
+						  csum_partial(ih, len - sizeof(*ip6), 0));
+		skb = bv_t_skb6(test, pkt, len);
+		rcu_read_lock();
+		bv_icmp_mtu(&ctx->bn, ctx->cfg, skb);
+		rcu_read_unlock();
+		ih = (struct icmp6hdr *)(skb->data + sizeof(*ip6));
+		KUNIT_EXPECT_EQ_MSG(test, ntohl(ih->icmp6_mtu), pc[i].want,
+				    "PTB case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    csum_ipv6_magic(&router, &self,
+						    len - sizeof(*ip6),
+						    IPPROTO_ICMPV6,
+						    csum_partial(ih, len - sizeof(*ip6), 0)),
+				    0, "PTB case %u: checksum", i);
+		lowered += pc[i].want != pc[i].mtu;
+	}
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_ICMP_MTU_LOWERED),
+			lowered);
+}
+
+/* add the IPv6 member @a to the configuration (kept sorted) */
+static void bv_t_add_member6(struct kunit *test, const struct in6_addr *a)
+{
+	struct bv_config *cfg = bv_t_cfg(test);
+	struct in6_addr *m;
+
+	m = kcalloc(cfg->n_members + 1, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	memcpy(m, cfg->members, cfg->n_members * sizeof(*m));
+	m[cfg->n_members] = *a;
+	kfree(cfg->members);
+	cfg->members = m;
+	cfg->n_members++;
+	sort(cfg->members, cfg->n_members, sizeof(*m), bv_addr_sort_cmp, NULL);
+}
+
+/*
+ * The member's IPv6 data path end to end: a datagram to an IPv6 member
+ * leaves with the 16-byte stamp of the member's epoch and is counted
+ * without it; one from that member with a newer stamp cuts, loses the
+ * stamp and is counted as sent; a link-local one is neither stamped nor
+ * counted; an IPv6 tunnel's carrier (a known gap) is not counted and
+ * loses any stamp, which moves nothing.
+ */
+static void bv_member6_stamps_and_counts(struct kunit *test)
+{
+	struct in6_addr self = bv_t_a6(1, false), peer = bv_t_a6(2, false);
+	struct in6_addr ll = bv_t_a6(1, true);
+	struct bv_t_ctx *ctx = test->priv;
+	u8 *pkt = bv_t_buf(test), stamp[BEAVER6_HDR_LEN];
+	struct sk_buff *skb;
+	struct bv_t_acct s;
+	struct bv_stamp st;
+	unsigned int len, v;
+
+	bv_t_add_member6(test, &peer);
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+
+	len = bv_t_build6(pkt, &self, &peer, 0, NULL, 0, 100);
+	skb = bv_t_skb6(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, bv_skb_stamp6_find(skb, BV_T_GROUP, &st, NULL),
+			sizeof(struct ipv6hdr));
+	KUNIT_EXPECT_EQ(test, st.epoch, 3);
+	KUNIT_EXPECT_EQ(test, skb->len, len + BEAVER6_HDR_LEN);
+	bv_t_chan6(test, BEAVER_CHAN_MEMBER, &peer, 4, 0, 0, &s);
+	bv_t_expect_totals(test, "channel to the IPv6 member", &s.cur, 0, 0, 1,
+			   len);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_TX_STAMPED), 1);
+
+	/* from it, stamped 5: cut before counting, stamp removed */
+	bv_stamp6_encode(stamp, IPPROTO_UDP, BV_T_GROUP, 5);
+	len = bv_t_build6(pkt, &peer, &self, NEXTHDR_DEST, stamp, sizeof(stamp),
+			  100);
+	skb = bv_t_skb6(test, pkt, len);
+	rcu_read_lock();
+	v = bv_member_in(&ctx->bn, ctx->cfg, skb);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 5);
+	KUNIT_EXPECT_EQ(test, skb->len, len - BEAVER6_HDR_LEN);
+	KUNIT_EXPECT_EQ(test, ipv6_hdr(skb)->nexthdr, IPPROTO_UDP);
+	KUNIT_EXPECT_EQ(test, bv_skb_stamp6_find(skb, 0, &st, NULL), -ENOENT);
+	bv_t_chan6(test, BEAVER_CHAN_MEMBER, &peer, 6, 0, 0, &s);
+	bv_t_expect_totals(test, "channel from the IPv6 member", &s.cur, 1,
+			   len - BEAVER6_HDR_LEN, 1, len - BEAVER6_HDR_LEN);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STAMPED), 1);
+
+	/* link-local to the member: not stamped, not counted */
+	len = bv_t_build6(pkt, &ll, &peer, 0, NULL, 0, 100);
+	skb = bv_t_skb6(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, skb->len, len);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_TX_STAMPED), 1);
+
+	/* an ip6ip6 carrier with a stamp of epoch 9: removed, nothing moves */
+	bv_stamp6_encode(stamp, IPPROTO_IPV6, BV_T_GROUP, 9);
+	len = bv_t_build6(pkt, &peer, &self, NEXTHDR_DEST, stamp, sizeof(stamp),
+			  60);
+	skb = bv_t_skb6(test, pkt, len);
+	rcu_read_lock();
+	v = bv_member_in(&ctx->bn, ctx->cfg, skb);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, v, NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, skb->len, len - BEAVER6_HDR_LEN);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 5);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_UNTRUSTED), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_BYPASS), 0);
+	bv_t_chan6(test, BEAVER_CHAN_MEMBER, &peer, 6, 0, 0, &s);
+	KUNIT_EXPECT_EQ(test, s.cur.rx_pkts, 1);
 }
 
 static struct kunit_case beaver_member_cases[] = {
@@ -2274,6 +2619,10 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_tables_ipv6_keys_apart),
 	KUNIT_CASE(bv_icmp_frag_needed_lowers),
 	KUNIT_CASE(bv_icmp_frag_needed_ipip),
+	KUNIT_CASE(bv_pkt6_parse_ext),
+	KUNIT_CASE(bv_member_in6_link_scope),
+	KUNIT_CASE(bv_icmp6_ptb_lowers),
+	KUNIT_CASE(bv_member6_stamps_and_counts),
 	{}
 };
 

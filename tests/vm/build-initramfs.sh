@@ -104,6 +104,7 @@ ln -sfn "$vmlinux" "$out/kernel"
 # depends on. Loaded on demand inside the VM (only what a scenario needs).
 MODS=(ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh veth bridge dummy sch_netem sch_prio
       ipip cls_u32 nf_conntrack nf_nat nf_defrag_ipv4 nf_tables nft_ct
+      nf_defrag_ipv6
       virtio_pci 9pnet_virtio 9p)
 if [ -f "$BEAVER_KO" ]; then
 	IFS=, read -r -a kodeps <<<"$(modinfo -F depends "$BEAVER_KO" 2>/dev/null)"

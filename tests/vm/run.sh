@@ -18,6 +18,8 @@
 # BEAVER_VM_ENV has no SOAK=1 (make check rather than make check-full):
 # each is listed as "vm: NAME: NOT RUN (REASON)", never counted as passed
 # or skipped. Named on the command line, a scenario always runs.
+# Every VM boots with IPv6 off on its interfaces (ipv6.disable_ipv6=1)
+# except scenarios whose header says "# vm-ipv6: on".
 #
 # Options:
 #   -d, --demo    run the demo (tests/vm/demo.sh, what `make demo` does)
@@ -135,6 +137,14 @@ append_of() {
 	sed -n 's/^# vm-append: *\([a-z0-9_.=, -]*\)$/\1/p' "$(file_of "$1")" | head -n1
 }
 
+# IPv6 on the VM's interfaces: off (ipv6.disable_ipv6=1: no addresses,
+# no neighbour discovery, quieter and faster) unless the header says
+# "# vm-ipv6: on". The stack stays loaded either way (the module's IPv6
+# hooks register), only the interfaces' IPv6 is off.
+ipv6_of() {
+	grep -q '^# vm-ipv6: *on *$' "$(file_of "$1")" || echo "ipv6.disable_ipv6=1"
+}
+
 # first line of the console log that explains a dead VM
 death_of() {
 	tr -d '\r' <"$1" | grep -a -m1 -E 'Kernel panic|BUG:|Oops|general protection|RIP:|watchdog|Attempted to kill init' |
@@ -166,7 +176,7 @@ for name in "${sel[@]}"; do
 	fi
 	hostlimit=$((limit + 60))
 	[ "$shell" = 1 ] && hostlimit=86400
-	cmdline="console=ttyS0 panic=-1 quiet mitigations=off tsc=reliable ipv6.disable_ipv6=1"
+	cmdline="console=ttyS0 panic=-1 quiet mitigations=off tsc=reliable $(ipv6_of "$name")"
 	cmdline+=" bvm.scenario=$name bvm.timeout=$limit bvm.shell=$shell"
 	cmdline+=" bvm.share=$([ ${#share[@]} -gt 0 ] && echo 1 || echo 0)"
 	[ "$demo" = 1 ] && cmdline+=" bvm.quiet=1"

@@ -8,7 +8,9 @@
 # takes IPv6 members, VIPs, gateways and allow prefixes beside IPv4 ones
 # (BEAVER_A_LIST_ITEM6, BEAVER_A_PREFIX_ADDR6), GET_STATUS gives them back
 # (IPv4 as NLA_BE32 as before, IPv4 first: the lists are sorted, IPv4
-# mapped); GET_INFO's BEAVER_CAP_IPV6 is reported as a figure. Refused,
+# mapped); GET_INFO's BEAVER_CAP_IPV6 is a figure here (36-ipv6-path,
+# the data path, requires it; part 2 tests beaverd with and without it,
+# the latter with an older module: BEAVER_KO). Refused,
 # with an extack message and no change: prefix /129, IPv4 /33, host bits,
 # an IPv4-mapped or unspecified address, an IPv6 item of 15 bytes, a
 # prefix with both an IPv4 and an IPv6 address. The VM
