@@ -232,18 +232,22 @@ static const char schema_v3[] =
 	"CREATE INDEX late_entries_wrap ON late_entries(first) " \
 	" WHERE first > last;"
 
-static const char schema_v4[] =
-	"CREATE TABLE late_entries("
-	" node TEXT NOT NULL,"
-	" kind INTEGER NOT NULL,"
-	" peer INTEGER NOT NULL,"
-	" first INTEGER NOT NULL,"
-	" last INTEGER NOT NULL,"
-	" arrived INTEGER NOT NULL,"
-	" pkts INTEGER NOT NULL,"
-	" bytes INTEGER NOT NULL,"
-	" snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),"
+/* the late entries' table NAME, its peer column of type PEER */
+#define LATE_TABLE(name, peer) \
+	"CREATE TABLE " name "(" \
+	" node TEXT NOT NULL," \
+	" kind INTEGER NOT NULL," \
+	" peer " peer " NOT NULL," \
+	" first INTEGER NOT NULL," \
+	" last INTEGER NOT NULL," \
+	" arrived INTEGER NOT NULL," \
+	" pkts INTEGER NOT NULL," \
+	" bytes INTEGER NOT NULL," \
+	" snapshot_id INTEGER NOT NULL REFERENCES snapshots(id)," \
 	" PRIMARY KEY(node, kind, peer, first, last, arrived));"
+
+static const char schema_v4[] =
+	LATE_TABLE("late_entries", "INTEGER")
 	LATE_INDEXES
 	"CREATE INDEX snapshots_epoch ON snapshots(epoch);";
 
@@ -254,17 +258,7 @@ static const char schema_v4[] =
  * made again
  */
 static const char schema_v5[] =
-	"CREATE TABLE late_entries_v5("
-	" node TEXT NOT NULL,"
-	" kind INTEGER NOT NULL,"
-	" peer BLOB NOT NULL CHECK(length(peer) = 16),"
-	" first INTEGER NOT NULL,"
-	" last INTEGER NOT NULL,"
-	" arrived INTEGER NOT NULL,"
-	" pkts INTEGER NOT NULL,"
-	" bytes INTEGER NOT NULL,"
-	" snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),"
-	" PRIMARY KEY(node, kind, peer, first, last, arrived));"
+	LATE_TABLE("late_entries_v5", "BLOB CHECK(length(peer) = 16)")
 	"INSERT INTO late_entries_v5 SELECT node, kind, beaver_ip4(peer), "
 	" first, last, arrived, pkts, bytes, snapshot_id FROM late_entries;"
 	"DROP TABLE late_entries;"
