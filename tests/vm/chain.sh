@@ -34,6 +34,15 @@
 #   makes it early: the controls (marking off) need B to cut late.
 # - CH_DIRECT_DELAY: A's direct traffic to m2, so that packets are in
 #   flight across the cuts (channel state).
+#
+# IPv6 (docs/ipv6.md): a chain written PROTO:G:6 runs over IPv6 end to end
+# (A -> x's IPv6 address, x -> an IPv6 chain VIP fd09:2::k -> B's IPv6
+# address), PROTO:G:64 changes family at the relay (A -> x over IPv6, x ->
+# the IPv4 chain VIP -> B). With any such chain every host of br0 also
+# has fd00:1::N beside 10.0.1.N, the members list both addresses (a
+# dual-stack member: two data addresses), and A and m2 talk directly over
+# IPv6 too (ports 9102 and 9103), so that channels of both families must
+# balance.
 
 CH_VIP_BASE=10.9.1
 CH_CVIP_BASE=10.9.2
@@ -41,6 +50,11 @@ CH_X=10.0.1.50
 CH_A=10.0.1.11
 CH_C=10.0.1.12			# m2: A's direct partner
 CH_COORD=10.0.1.5
+CH_V6=fd00:1:			# + ":N": 10.0.1.N's IPv6 twin (ch_six)
+CH_X6=fd00:1::50
+CH_A6=fd00:1::11
+CH_C6=fd00:1::12
+CH_HAS6=0			# set by chain_lab: some chain uses IPv6
 CH_SIZE=200		# every chained datagram and TCP record, bytes
 # set by a scenario before chain_lab ("" for none)
 CH_ADV_DELAY=${CH_ADV_DELAY-100ms}
@@ -53,14 +67,28 @@ CH_CHAINS=		# "udp:G tcp:G ...": chain k's protocol and gateway
 CH_NK=0
 
 ch_vip() { echo "$CH_VIP_BASE.$1"; }		# the client's VIP on gateway g
-ch_cvip() { echo "$CH_CVIP_BASE.$1"; }		# chain k's VIP
 ch_mode() { [ "$1" = 2 ] && echo nat || echo dr; }
 ch_port() { echo $((9000 + $1)); }		# chain k's port
 ch_b() { echo "m$(($1 + 2))"; }			# chain k's member B_k
-ch_baddr() { echo "10.0.1.$(($1 + 12))"; }
-ch_proto() { local c; c=$(echo $CH_CHAINS | cut -d' ' -f"$1"); echo "${c%%:*}"; }
-ch_gw() { local c; c=$(echo $CH_CHAINS | cut -d' ' -f"$1"); echo "${c#*:}"; }
+ch_field() { echo $CH_CHAINS | cut -d' ' -f"$1" | cut -d: -f"$2"; }
+ch_proto() { ch_field "$1" 1; }
+ch_gw() { ch_field "$1" 2; }
+ch_af() { local f; f=$(ch_field "$1" 3); echo "${f:-4}"; }	# 4, 6 or 64
+ch_af_in() { local f; f=$(ch_af "$1"); echo "${f:0:1}"; }	# A -> x
+ch_af_out() { local f; f=$(ch_af "$1"); echo "${f: -1}"; }	# x -> VIP -> B
 ch_name() { echo "$(ch_proto "$1")$1"; }	# udp1, tcp2, ...
+ch_six() { echo "$CH_V6:${1##*.}"; }		# 10.0.1.N -> fd00:1::N
+# chain k's VIP, B's and x's address, in the family of their leg
+ch_cvip() { [ "$(ch_af_out "$1")" = 6 ] && echo "fd09:2::$1" || echo "$CH_CVIP_BASE.$1"; }
+ch_baddr() {
+	local a="10.0.1.$(($1 + 12))"
+	if [ "$(ch_af_out "$1")" = 6 ]; then ch_six "$a"; else echo "$a"; fi
+}
+ch_baddr4() { echo "10.0.1.$(($1 + 12))"; }
+ch_xaddr() { [ "$(ch_af_in "$1")" = 6 ] && echo "$CH_X6" || echo "$CH_X"; }
+ch_xaddr_out() { [ "$(ch_af_out "$1")" = 6 ] && echo "$CH_X6" || echo "$CH_X"; }
+# ADDR:PORT, IPv6 in brackets
+ch_ap() { case $1 in *:*) echo "[$1]:$2" ;; *) echo "$1:$2" ;; esac; }
 
 # ms of a netem delay ("100ms" -> 100, "" -> 0)
 _ms() { local d=${1%ms}; echo "${d:-0}"; }
@@ -89,8 +117,12 @@ ch_to() {
 		band=$(( $(wc -l <"$VM_STATE/prio.$ns") + 3 ))
 		[ "$band" -le 16 ] || die "ch_to: no band left in $ns"
 		tc -n "$ns" qdisc add dev eth0 parent "1:$band" handle "${band}0:" netem "$@"
-		tc -n "$ns" filter add dev eth0 parent 1: protocol ip prio 1 u32 \
-			match ip dst "$dst/32" flowid "1:$band"
+		case $dst in
+		*:*) tc -n "$ns" filter add dev eth0 parent 1: protocol ipv6 prio 2 u32 \
+			match ip6 dst "$dst/128" flowid "1:$band" ;;
+		*) tc -n "$ns" filter add dev eth0 parent 1: protocol ip prio 1 u32 \
+			match ip dst "$dst/32" flowid "1:$band" ;;
+		esac
 		echo "$dst $band" >>"$VM_STATE/prio.$ns"
 	else
 		tc -n "$ns" qdisc change dev eth0 parent "1:$band" handle "${band}0:" netem "$@"
@@ -109,7 +141,7 @@ ch_default() {
 # DELAY (the controls lengthen it)
 ch_adv_delay() {
 	local k
-	for ((k = 1; k <= CH_NK; k++)); do ch_to coord "$(ch_baddr $k)" delay "$1"; done
+	for ((k = 1; k <= CH_NK; k++)); do ch_to coord "$(ch_baddr4 $k)" delay "$1"; done
 }
 
 # chain_lab NGW "PROTO:G ...": NGW gateways (1-3) and one chain per
@@ -119,17 +151,22 @@ chain_lab() {
 	local -A drb=()
 	CH_NGW=$1 CH_CHAINS=$2
 	CH_NK=$(wc -w <<<"$CH_CHAINS")
-	for ((i = 1; i <= CH_NGW; i++)); do host "gw$i" "10.0.1.$i/24"; done
-	host m1 $CH_A/24
-	host m2 $CH_C/24
-	for ((k = 1; k <= CH_NK; k++)); do host "$(ch_b $k)" "$(ch_baddr $k)/24"; done
-	host x $CH_X/24
-	host client 10.0.1.100/24
-	host coord $CH_COORD/24
+	CH_HAS6=0
+	for ((k = 1; k <= CH_NK; k++)); do
+		[ "$(ch_af $k)" = 4 ] || CH_HAS6=1
+	done
+	for ((i = 1; i <= CH_NGW; i++)); do ch_host "gw$i" "10.0.1.$i"; done
+	ch_host m1 $CH_A
+	ch_host m2 $CH_C
+	for ((k = 1; k <= CH_NK; k++)); do ch_host "$(ch_b $k)" "$(ch_baddr4 $k)"; done
+	ch_host x $CH_X
+	ch_host client 10.0.1.100
+	ch_host coord $CH_COORD
 	for ((i = 1; i <= CH_NGW; i++)); do
 		v=$(ch_vip $i)
 		ip -n "gw$i" addr add "$v/32" dev lo
 		director "gw$i"
+		[ "$CH_HAS6" = 0 ] || nsysctl "gw$i" ipv6/conf/all/forwarding=1
 		ipvs="-A -u $v:7000 -s rr"$'\n'
 		if [ "$(ch_mode $i)" = dr ]; then
 			ipvs+="-a -u $v:7000 -r $CH_A:7000 -g -w 1"$'\n'
@@ -142,16 +179,20 @@ chain_lab() {
 			v=$(ch_cvip $k)
 			b=$(ch_b $k)
 			p=$(ch_port $k)
-			ip -n "gw$i" addr add "$v/32" dev lo
-			ipvs+="-A $( [ "$(ch_proto $k)" = tcp ] && echo -t || echo -u) $v:$p -s rr"$'\n'
-			ipvs+="-a $( [ "$(ch_proto $k)" = tcp ] && echo -t || echo -u) $v:$p -r $(ch_baddr $k):$p"
+			ip -n "gw$i" addr add "$v/$(ch_plen "$v")" dev lo
+			ipvs+="-A $( [ "$(ch_proto $k)" = tcp ] && echo -t || echo -u) $(ch_ap "$v" "$p") -s rr"$'\n'
+			ipvs+="-a $( [ "$(ch_proto $k)" = tcp ] && echo -t || echo -u) $(ch_ap "$v" "$p") -r $(ch_ap "$(ch_baddr $k)" "$p")"
 			if [ "$(ch_mode $i)" = dr ]; then
 				ipvs+=" -g -w 1"$'\n'
 				drb[$b]+=" $v"
 			else
 				ipvs+=" -m -w 1"$'\n'
 			fi
-			ip -n x route add "$v/32" via "10.0.1.$i"
+			if [ "$(ch_af_out $k)" = 6 ]; then
+				ip -n x -6 route add "$v/128" via "$(ch_six "10.0.1.$i")"
+			else
+				ip -n x route add "$v/32" via "10.0.1.$i"
+			fi
 			# the jitter: what gw_i forwards on chain k (DR: to the
 			# VIP; NAT: to B_k, which gets nothing else through it)
 			if [ -n "$CH_JITTER" ]; then
@@ -173,6 +214,8 @@ chain_lab() {
 	done
 	[ -z "$CH_ADV_DELAY" ] || ch_adv_delay "$CH_ADV_DELAY"
 	[ -z "$CH_DIRECT_DELAY" ] || ch_to m1 $CH_C delay "$CH_DIRECT_DELAY"
+	[ -z "$CH_DIRECT_DELAY" ] || [ "$CH_HAS6" = 0 ] ||
+		ch_to m1 $CH_C6 delay "$CH_DIRECT_DELAY"
 	if [ -n "$CH_RELAY_DELAY" ]; then
 		for ((k = 1; k <= CH_NK; k++)); do
 			ch_to x "$(ch_cvip $k)" delay "$CH_RELAY_DELAY"
@@ -183,12 +226,29 @@ chain_lab() {
 		gws+=" gw$i=10.0.1.$i"
 		vips+=${vips:+,}$(ch_vip $i)
 	done
+	BVD_DATA6=
 	for ((k = 1; k <= CH_NK; k++)); do
-		members+=" $(ch_b $k)=$(ch_baddr $k)"
+		members+=" $(ch_b $k)=$(ch_baddr4 $k)"
 		vips+=,$(ch_cvip $k)
 	done
 	bvd_group "${gws# }" "$members" "$vips" "$CH_COORD/32"
+	# dual stack: every member and gateway's IPv6 address too
+	if [ "$CH_HAS6" = 1 ]; then
+		for p in $members $gws; do BVD_DATA6+=" ${p%%=*}=$(ch_six "${p#*=}")"; done
+	fi
 }
+
+# ch_host NS 10.0.1.N: a host on br0, with fd00:1::N beside it when the
+# lab has IPv6 (no duplicate address detection: the lab's addresses are
+# unique, and DAD would hold each back for a second)
+ch_host() {
+	host "$1" "$2/24"
+	[ "$CH_HAS6" = 1 ] || return 0
+	ip -n "$1" -6 addr add "$(ch_six "$2")/64" dev eth0 nodad
+}
+
+# ch_plen ADDR: a host prefix's length in ADDR's family
+ch_plen() { case $1 in *:*) echo 128 ;; *) echo 32 ;; esac; }
 
 # chain_gateways: the gateways' names, comma-separated (bvoracle --gateways)
 chain_gateways() {
@@ -234,17 +294,19 @@ chain_traffic_start() {
 	for ((k = 1; k <= CH_NK; k++)); do
 		p=$(ch_port $k) b=$(ch_b $k) n=$(ch_name $k)
 		if [ "$(ch_proto $k)" = tcp ]; then
-			_ch_bg "recv$k" "$b" tcpnum recv --port "$p" --size $CH_SIZE \
+			_ch_bg "recv$k" "$b" tcpnum recv $(_ch_on "$(ch_af_out $k)") --port "$p" --size $CH_SIZE \
 				--timeout-ms $long --ready-file "$VM_STATE/ready.recv$k" \
 				--log "$VM_STATE/log.$n.recv"
-			_ch_bg "relay$k" x tcpnum relay --port "$p" --to "$(ch_cvip $k):$p" \
+			_ch_bg "relay$k" x tcpnum relay $(_ch_on "$(ch_af_in $k)") --port "$p" \
+				--to "$(ch_ap "$(ch_cvip $k)" "$p")" \
 				--sport $((p + 100)) --timeout-ms $long \
 				--ready-file "$VM_STATE/ready.relay$k"
 		else
-			_ch_bg "recv$k" "$b" udpnum recv --port "$p" --timeout-ms $long \
+			_ch_bg "recv$k" "$b" udpnum recv $(_ch_on "$(ch_af_out $k)") --port "$p" --timeout-ms $long \
 				--missing-file "$VM_STATE/lost.$n" \
 				--ready-file "$VM_STATE/ready.recv$k" --log "$VM_STATE/log.$n.recv"
-			_ch_bg "relay$k" x udpnum relay --port "$p" --to "$(ch_cvip $k):$p" \
+			_ch_bg "relay$k" x udpnum relay $(_ch_on "$(ch_af_in $k)") --port "$p" \
+				--to "$(ch_ap "$(ch_cvip $k)" "$p")" \
 				--ready-file "$VM_STATE/ready.relay$k"
 		fi
 		ready+=("recv$k" "relay$k")
@@ -255,6 +317,13 @@ chain_traffic_start() {
 		--missing-file "$VM_STATE/lost.m2-m1" --ready-file "$VM_STATE/ready.recvd21"
 	_ch_bg recvc m1 udpnum recv --port 7000 --timeout-ms $long \
 		--ready-file "$VM_STATE/ready.recvc"
+	if [ "$CH_HAS6" = 1 ]; then
+		_ch_bg recvd12_6 m2 udpnum recv $(_ch_on 6) --port 9102 --timeout-ms $long \
+			--missing-file "$VM_STATE/lost.m1-m2_6" --ready-file "$VM_STATE/ready.recvd12_6"
+		_ch_bg recvd21_6 m1 udpnum recv $(_ch_on 6) --port 9103 --timeout-ms $long \
+			--missing-file "$VM_STATE/lost.m2-m1_6" --ready-file "$VM_STATE/ready.recvd21_6"
+		ready+=(recvd12_6 recvd21_6)
+	fi
 	_ch_ready "${ready[@]}" recvd12 recvd21 recvc
 	# then the senders
 	for ((i = 1; i <= CH_NGW; i++)); do
@@ -265,14 +334,20 @@ chain_traffic_start() {
 		--count 100000000 --pps 100 --timeout-ms $long
 	_ch_bg sendd21 m2 udpnum send --dst $CH_A --port 9101 --first 1 --size 120 \
 		--count 100000000 --pps 50 --timeout-ms $long
+	if [ "$CH_HAS6" = 1 ]; then
+		_ch_bg sendd12_6 m1 udpnum send --dst $CH_A6 --port 9102 --first 1 --size 120 \
+			--count 100000000 --pps 100 --timeout-ms $long
+		_ch_bg sendd21_6 m2 udpnum send --dst $CH_C6 --port 9103 --first 1 --size 120 \
+			--count 100000000 --pps 50 --timeout-ms $long
+	fi
 	for ((k = 1; k <= CH_NK; k++)); do
 		p=$(ch_port $k) n=$(ch_name $k)
 		if [ "$(ch_proto $k)" = tcp ]; then
-			_ch_bg "send$k" m1 tcpnum send --dst $CH_X --port "$p" --size $CH_SIZE \
+			_ch_bg "send$k" m1 tcpnum send --dst "$(ch_xaddr $k)" --port "$p" --size $CH_SIZE \
 				--count 100000000 --rps "$rate" --go-file "$VM_STATE/ch.go" \
 				--timeout-ms $long --log "$VM_STATE/log.$n.send"
 		else
-			_ch_bg "send$k" m1 udpnum send --dst $CH_X --port "$p" --sport "$p" \
+			_ch_bg "send$k" m1 udpnum send --dst "$(ch_xaddr $k)" --port "$p" --sport "$p" \
 				--first 1 --size $CH_SIZE --count 100000000 --pps "$rate" \
 				--timeout-ms $long --log "$VM_STATE/log.$n.send"
 		fi
@@ -289,6 +364,9 @@ chain_traffic_start() {
 		done
 	done
 }
+
+# _ch_on AF: what a receiving udpnum/tcpnum needs to listen in family AF
+_ch_on() { [ "$1" = 6 ] && echo "--bind ::" || true; }
 
 # chain_has_tcp: the lab has a TCP chain
 chain_has_tcp() { [[ " $CH_CHAINS" == *" tcp:"* ]]; }
@@ -322,6 +400,7 @@ chain_traffic_stop() {
 	# datagrams after the last one a receiver saw were lost too
 	for f in d12:m1-m2 d21:m2-m1; do
 		_ch_tail_lost "${f%%:*}" "${f#*:}"
+		[ "$CH_HAS6" = 0 ] || _ch_tail_lost "${f%%:*}_6" "${f#*:}_6"
 	done
 	for ((k = 1; k <= CH_NK; k++)); do
 		[ "$(ch_proto $k)" = udp ] && _ch_tail_lost "$k" "$(ch_name $k)"
@@ -375,7 +454,9 @@ chain_oracle() {
 	shift
 	for ((k = 1; k <= CH_NK; k++)); do
 		n=$(ch_name $k)
-		spec="name=$n,proto=$(ch_proto $k),a=m1,x=$CH_X,port=$(ch_port $k),b=$(ch_b $k)"
+		spec="name=$n,proto=$(ch_proto $k),a=m1,x=$(ch_xaddr $k),port=$(ch_port $k),b=$(ch_b $k)"
+		# the mixed chain: B sees x by its address of the other family
+		[ "$(ch_xaddr_out $k)" = "$(ch_xaddr $k)" ] || spec+=",xb=$(ch_xaddr_out $k)"
 		if [ "$(ch_proto $k)" = tcp ]; then
 			spec+=",sport=$(( $(ch_port $k) + 100 ))"
 		else
@@ -387,6 +468,10 @@ chain_oracle() {
 	chain_has_tcp && c+=(--tcp-base "$(cat "$VM_STATE/tcp-base")")
 	c+=(--lost "m1>m2=$VM_STATE/lost.m1-m2,port=9100")
 	c+=(--lost "m2>m1=$VM_STATE/lost.m2-m1,port=9101")
+	if [ "$CH_HAS6" = 1 ]; then
+		c+=(--lost "m1>m2=$VM_STATE/lost.m1-m2_6,port=9102")
+		c+=(--lost "m2>m1=$VM_STATE/lost.m2-m1_6,port=9103")
+	fi
 	c+=(--gateways "$(chain_gateways)" --one-clock)
 	# with a TCP chain, the base snapshot comes first
 	local in=("$VM_STATE/export.$tag")

@@ -263,7 +263,12 @@ director() {
 dr_real() {
 	local ns=$1 vip
 	shift
-	for vip in "$@"; do ip -n "$ns" addr add "$vip/32" dev lo; done
+	for vip in "$@"; do
+		case $vip in
+		*:*) ip -n "$ns" -6 addr add "$vip/128" dev lo ;;
+		*) ip -n "$ns" addr add "$vip/32" dev lo ;;
+		esac
+	done
 	nsysctl "$ns" ipv4/conf/all/arp_ignore=1 ipv4/conf/all/arp_announce=2 \
 		ipv4/conf/eth0/arp_ignore=1 ipv4/conf/eth0/arp_announce=2 \
 		ipv4/conf/all/rp_filter=0 ipv4/conf/eth0/rp_filter=0
@@ -645,6 +650,7 @@ BVD_VIPS=$VIPS	# the group's VIPs
 BVD_ALLOW=	# [group] allow (the coordinator's address: control traffic)
 BVD_COORDS=	# "NAME=ADDR ...": the coordinators gateways and members obey
 BVD_MEMBER_OPTS=	# "SECTION.KEY=VALUE ...": bvd_all's overrides for members
+BVD_DATA6=	# "NAME=ADDR6 ...": a member's or gateway's IPv6 data address
 
 # bvd_group "GW=ADDR..." "MEMBER=ADDR..." [VIPS] [ALLOW]
 bvd_group() {
@@ -692,8 +698,8 @@ bctl() {
 bvd_conf() {
 	local ns=$1 roles=$2 addr=$3 kv k sec p members= gateways=
 	shift 3
-	for p in $BVD_MEMBERS; do members+=${members:+,}${p#*=}; done
-	for p in $BVD_GATEWAYS; do gateways+=${gateways:+,}${p#*=}; done
+	for p in $BVD_MEMBERS; do members+=${members:+,}${p#*=}$(_bvd6 "${p%%=*}" ,); done
+	for p in $BVD_GATEWAYS; do gateways+=${gateways:+,}${p#*=}$(_bvd6 "${p%%=*}" ,); done
 	local -A v=(
 		[beaverd.node]=$ns [beaverd.roles]=$roles
 		[beaverd.listen]=$addr:$BVD_PORT
@@ -744,7 +750,7 @@ bvd_conf() {
 			done
 			for p in $BVD_MEMBERS; do
 				printf '[member:%s]\naddress = %s:%s\ndata = %s\npublic_key = %s\n' \
-					"${p%%=*}" "${p#*=}" "$BVD_PORT" "${p#*=}" \
+					"${p%%=*}" "${p#*=}" "$BVD_PORT" "${p#*=}$(_bvd6 "${p%%=*}" ', ')" \
 					"$(bvd_pub "${p%%=*}")"
 			done
 		else
@@ -754,6 +760,15 @@ bvd_conf() {
 			done
 		fi
 	} >"$BVD_DIR/$ns.conf"
+}
+
+# _bvd6 NAME SEP: SEP and NAME's IPv6 address of BVD_DATA6, if it has one
+_bvd6() {
+	local p
+	for p in $BVD_DATA6; do
+		[ "${p%%=*}" = "$1" ] && { echo "$2${p#*=}"; return 0; }
+	done
+	return 0
 }
 
 # bvd_start NAME [BEAVERD-ARGS...]: start NAME's beaverd in the background
