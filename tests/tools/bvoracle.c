@@ -59,7 +59,7 @@ static const char usage_text[] =
 "  Reads `beaverctl export ID` documents (beaver-snapshot/1, concatenated)\n"
 "  from the FILEs (`-` or none: stdin) and checks every accepted snapshot.\n"
 "  --chain name=NAME,proto=udp|tcp,a=NODE,x=ADDR,port=PORT,b=NODE,sport=SPORT\n"
-"          [,lmin_ms=MS][,lost=FILE][,sendlog=FILE,recvlog=FILE]\n"
+"          [,xb=ADDR][,lmin_ms=MS][,lost=FILE][,sendlog=FILE,recvlog=FILE]\n"
 "      an external causal chain: member a sends to the out-group host\n"
 "      ADDR:PORT, which sends on, from port SPORT, to a gateway VIP that\n"
 "      delivers to member b. sent = a's flows to ADDR:PORT, received = b's\n"
@@ -70,6 +70,8 @@ static const char usage_text[] =
 "      without its sequence number, makes the snapshot unverifiable: a\n"
 "      chain that is not there is never counted as 0. Violation: received\n"
 "      > sent - lost. Repeatable.\n"
+"      xb: x's address as b sees it, when x sends on in the other family\n"
+"      (a mixed chain: a -> x over IPv6, x -> VIP -> b over IPv4); default x.\n"
 "      lmin_ms: the chain's shortest possible latency a -> x -> b (the\n"
 "      delays the test put on it); with --one-clock, a snapshot straddles\n"
 "      the chain when b's cut came more than that after a's (with the logs:\n"
@@ -439,7 +441,7 @@ struct applog {
 struct chain {
 	char *name, *a, *b;
 	bool tcp;
-	struct bv_ip x;
+	struct bv_ip x, xb;		/* xb: x as b sees it (xb=; default x) */
 	uint16_t port, sport;
 	uint64_t lmin_ns;		/* lmin_ms, or the fastest message seen */
 	uint64_t seen_lmin_ns;		/* the fastest message in the logs */
@@ -480,6 +482,7 @@ static void parse_chain(const char *arg)
 	char *dup = xstrdup(arg), *save = NULL, *tok;
 	struct chain c = { 0 };
 	unsigned int have = 0;
+	bool has_xb = false;
 
 	for (tok = strtok_r(dup, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
@@ -511,6 +514,14 @@ static void parse_chain(const char *arg)
 				tk_usage_error("--chain: x=%s is not an IPv4 or "
 					       "IPv6 address", v);
 			have |= 8;
+		} else if (!strcmp(tok, "xb")) {
+			bool ok;
+
+			c.xb = parse_addr(v, &ok);
+			if (!ok)
+				tk_usage_error("--chain: xb=%s is not an IPv4 or "
+					       "IPv6 address", v);
+			has_xb = true;
 		} else if (!strcmp(tok, "port")) {
 			c.port = (uint16_t)tk_num("--chain port", v, 1, 65535);
 			have |= 16;
@@ -537,6 +548,8 @@ static void parse_chain(const char *arg)
 	free(dup);
 	if (have != 127)
 		tk_usage_error("--chain needs name, proto, a, x, port, b and sport");
+	if (!has_xb)
+		c.xb = c.x;
 	if (c.tcp && c.lost.file)
 		tk_usage_error("--chain %s: lost= is for udp (tcp loses nothing)",
 			       c.name);
@@ -1420,7 +1433,7 @@ static void eval_chain(struct snap *s, const struct chain *c,
 {
 	const struct xmember *xa = xmember_of(s, c->a), *xb = xmember_of(s, c->b);
 	struct flowsel sa = { c->tcp ? PROTO_TCP : PROTO_UDP, c->x, c->port };
-	struct flowsel sb = { sa.proto, c->x, c->sport };
+	struct flowsel sb = { sa.proto, c->xb, c->sport };
 	struct flowsum fa, fb;
 	char ab[ADDR_BUF];
 
@@ -1435,6 +1448,7 @@ static void eval_chain(struct snap *s, const struct chain *c,
 		 * never "0 sent" or "0 received".
 		 */
 		if (!fa.n || !fb.n) {
+			ntoa_host(!fa.n ? &c->x : &c->xb, ab);
 			sb_sep(&s->why);
 			sb_printf(&s->why, "chain %s: %s's udp flow %s %s:%u is "
 				  "missing", c->name, !fa.n ? c->a : c->b,
@@ -1470,6 +1484,7 @@ static void eval_chain(struct snap *s, const struct chain *c,
 	}
 	if (!fb.n || !fb.rx_seq_ok || !fb.one_conn ||
 	    !bv_ip_eq(&fb.laddr, &c->base_b_laddr) || fb.lport != c->base_b_lport) {
+		ntoa_host(&c->xb, ab);
 		sb_sep(&s->why);
 		sb_printf(&s->why, "chain %s: %s's tcp flow from %s:%u %s", c->name,
 			  c->b, ab, c->sport, !fb.n ? "is missing" :
@@ -1522,7 +1537,7 @@ static void load_base(void)
 		const struct xmember *xa = xmember_of(&s, c->a);
 		const struct xmember *xb = xmember_of(&s, c->b);
 		struct flowsel sa = { PROTO_TCP, c->x, c->port };
-		struct flowsel sb = { PROTO_TCP, c->x, c->sport };
+		struct flowsel sb = { PROTO_TCP, c->xb, c->sport };
 		struct flowsum fa, fb;
 
 		if (!c->tcp)
@@ -1823,7 +1838,7 @@ static void check_snapshot(const struct doc *d, FILE *detail)
 	/* (a) chains: B may not hold more of X's messages than A had sent X */
 	for (size_t i = 0; i < n_chains; i++) {
 		const struct chain *c = &chains[i];
-		char ab[ADDR_BUF];
+		char ab[ADDR_BUF], abx[ADDR_BUF];
 
 		eval_chain(&s, c, &res[i]);
 		if (s.why.len)
@@ -1849,7 +1864,8 @@ static void check_snapshot(const struct doc *d, FILE *detail)
 		sb_printf(&s.bad, "chain %s: %s received %" PRIu64 " %s from %s:%u"
 			  " > %s sent %" PRIu64 " to %s:%u", c->name, c->b,
 			  res[i].received, c->tcp ? "bytes" : "datagrams",
-			  ntoa_host(&c->x, ab), c->sport, c->a, res[i].sent, ab,
+			  ntoa_host(&c->xb, abx), c->sport, c->a, res[i].sent,
+			  ntoa_host(&c->x, ab),
 			  c->port);
 		if (res[i].lost)
 			sb_printf(&s.bad, " (less %" PRIu64 " lost)", res[i].lost);

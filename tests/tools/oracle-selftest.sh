@@ -326,6 +326,24 @@ check "dual stack: families that balance only summed are two violations" 1 \
 	"checked 1 violations 1 balance_violations 2 pairs_checked 2" \
 	'VIOLATION channel m1>m2: sent 5 != received 5 \+ inflight 1 \+ lost 0; channel m1>m2~6: sent 3 != received 2 \+ inflight 0 \+ lost 0$' \
 	-- "${UDP[@]}" dual-stack-crossed.json
+# a mixed chain: m1 reaches X over IPv6, X sends on over IPv4 (m2 sees it
+# as 10.9.0.1): xb= names X as m2 sees it
+perl -0pe 's/"laddr": "10\.0\.0\.1",(\s*"lport": 40000,\s*)"raddr": "10\.9\.0\.1"/"laddr": "2001:db8::1",$1"raddr": "2001:db8:9::1"/' \
+	consistent.json >"$TMP/mixed.json"
+check "mixed chain: x over IPv6, xb over IPv4" 0 \
+	"checked 1 violations 0 unverifiable 0 max_sent 10" \
+	'^id 3 epoch 5 state accepted c1=10/8 ' \
+	-- --chain "name=c1,proto=udp,a=m1,x=2001:db8:9::1,xb=10.9.0.1,port=7000,b=m2,sport=7001" \
+	"$TMP/mixed.json"
+check "mixed chain without xb: b's flow from X's IPv6 address is missing" 1 \
+	"checked 0 unverifiable 1" \
+	'UNVERIFIABLE chain c1: m2.s udp flow from \[2001:db8:9::1\]:7001 is missing' \
+	-- "${UDP6[@]}" "$TMP/mixed.json"
+check "mixed chain: a violation names X as each side sees it" 1 \
+	"checked 1 chain_violations 1" \
+	'VIOLATION chain c1: m2 received 11 datagrams from 10\.9\.0\.1:7001 > m1 sent 10 to \[2001:db8:9::1\]:7000' \
+	-- --chain "name=c1,proto=udp,a=m1,x=2001:db8:9::1,xb=10.9.0.1,port=7000,b=m2,sport=7001" \
+	<(perl -0pe 's/"laddr": "10\.0\.0\.1",(\s*"lport": 40000,\s*)"raddr": "10\.9\.0\.1"/"laddr": "2001:db8::1",$1"raddr": "2001:db8:9::1"/' chain-violation.json)
 check "IPv6: an IPv4-mapped address in an export is an input error" 3 "" \
 	-- "${UDP6[@]}" <(sed 's/"2001:db8::2"/"::ffff:10.0.0.2"/' "$TMP/consistent6.json")
 check "IPv6: a bad --chain x" 2 "" \

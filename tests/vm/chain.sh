@@ -335,9 +335,9 @@ chain_traffic_start() {
 	_ch_bg sendd21 m2 udpnum send --dst $CH_A --port 9101 --first 1 --size 120 \
 		--count 100000000 --pps 50 --timeout-ms $long
 	if [ "$CH_HAS6" = 1 ]; then
-		_ch_bg sendd12_6 m1 udpnum send --dst $CH_A6 --port 9102 --first 1 --size 120 \
+		_ch_bg sendd12_6 m1 udpnum send --dst $CH_C6 --port 9102 --first 1 --size 120 \
 			--count 100000000 --pps 100 --timeout-ms $long
-		_ch_bg sendd21_6 m2 udpnum send --dst $CH_C6 --port 9103 --first 1 --size 120 \
+		_ch_bg sendd21_6 m2 udpnum send --dst $CH_A6 --port 9103 --first 1 --size 120 \
 			--count 100000000 --pps 50 --timeout-ms $long
 	fi
 	for ((k = 1; k <= CH_NK; k++)); do
@@ -358,7 +358,7 @@ chain_traffic_start() {
 	for ((k = 1; k <= CH_NK; k++)); do
 		[ "$(ch_proto $k)" = tcp ] || continue
 		p=$(ch_port $k)
-		until _listening "$p" 01 "$f" && _listening $((p + 100)) 01 "$f"; do
+		until _listening "$p" 01 "$f" "${f}6" && _listening $((p + 100)) 01 "$f" "${f}6"; do
 			[ "$SECONDS" -lt "$end" ] || die "chain_traffic_start: TCP chain $k not connected"
 			sleep 0.1
 		done

@@ -23,9 +23,10 @@
 # stamped packet reaches the client 16 bytes lower (1,384), so its TCP
 # transfer to m3 completes.
 #
-# The tools of the other scenarios (udpnum, tcpbulk) speak IPv4 only: TCP
-# goes through bash's /dev/tcp and busybox nc, member-to-member traffic
-# is busybox ping6 (ICMPv6 echoes are group traffic like any other).
+# Written when the bench's tools spoke IPv4 only (udpnum and tcpnum now
+# speak both; 38-chain-ipv6 uses them): TCP goes through bash's /dev/tcp
+# and busybox nc, member-to-member traffic is busybox ping6 (ICMPv6 echoes
+# are group traffic like any other).
 
 need_module
 need_tools beaver-nl
