@@ -20,7 +20,8 @@
 #               stays within 20)
 #
 # The steps before vm-test run in two lanes at once (module, sparse,
-# checkpatch and kunit; the user-space ones), each lane in order; vm-test
+# checkpatch, kunit and fuzz-smoke; user, unit, oracle and lint: about
+# two minutes each), each lane in order; vm-test
 # and mutants follow, alone, because the VM's timing must not compete with
 # a compiler. A build step counts as one. Each step's full output goes to
 # $BUILD/check/STEP.log; a failing step's tail is printed.
@@ -231,8 +232,8 @@ for st in $steps; do
 	[[ " $all_steps " == *" $st "* ]] || one_step "$st"
 done
 t0=$SECONDS
-lane module sparse checkpatch kunit &
-lane user unit oracle lint fuzz-smoke &
+lane module sparse checkpatch kunit fuzz-smoke &
+lane user unit oracle lint &
 wait
 lane vm-test mutants
 

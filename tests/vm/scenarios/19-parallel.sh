@@ -26,7 +26,7 @@ CH_ADV_DELAY=400ms	# B's advance comes later than the chain's shortest path
 source /beaver/vm/chain.sh
 NSEQ=${NSEQ:-12}
 NCONTROL=${NCONTROL:-40}	# 0: no control (make mutants)
-N=${N:-320}
+N=${N:-240}
 PAR=8
 
 log "lab: three gateways, three chains"

@@ -229,3 +229,51 @@ check_ge "$lowered" 1 "Packet Too Big errors the director lowered"
 check_eq "$pmtu" 1384 "the client's path MTU to VIP_FAR6 (r's 1,400 less the stamp)"
 check_ge "$(bstat m3 stat.rx_stamped)" 1 "stamped packets m3 received through r"
 check_eq "$(bstat m3 stat.rx_untrusted)" 0 "stamps m3 refused (the director trusted through r)"
+
+# What the stamp does to IPv6 GRO (docs/ipv6.md, "GRO (receive)"): the
+# kernel coalesces IPv6 packets whose extension headers are identical, so
+# packets of one epoch still coalesce and only an epoch change ends a
+# batch. MTU-size segments on m1's wire (the director's egress and m1's
+# bridge port segment in software), GRO on m1's eth0; the packets m1's
+# IPv6 layer takes in per MB of a 2 MB transfer through VIP_DR6: the
+# wire unstamped (gateway_marking off), stamped with one epoch, and with
+# the gateway advancing as fast as beaver-nl can (each exec ~0.1 s here).
+log "IPv6 GRO on m1: packets up its stack per MB, unstamped, stamped, advancing"
+nsx director ethtool -K eth0 tso off gso off
+ethtool -K v-m1 tso off gso off
+nsx m1 ethtool -K eth0 gro on
+# gro6 MODE: m1's Ip6InReceives per MB of a 2 MB transfer (in $gro)
+gro6() {
+	local r0 got
+	r0=$(snmp6 m1 Ip6InReceives)
+	got=$(BYTES=2000000 tcp_via m1 $VIP_DR6)
+	check_eq "$got" 2000000 "bytes m1 received through VIP_DR6 ($1)"
+	gro=$(( ($(snmp6 m1 Ip6InReceives) - r0) / 2 ))
+}
+echo N >/sys/module/beaver/parameters/gateway_marking
+gro6 unstamped
+plain=$gro
+echo Y >/sys/module/beaver/parameters/gateway_marking
+# an epoch past m1's own (13): stamps it cuts on, none it counts in flight
+bnl director gw-advance 20 >/dev/null
+gro6 stamped
+stamped=$gro
+e=100
+( while [ ! -e "$VM_STATE/stop.adv" ]; do
+	e=$((e + 1)); bnl director gw-advance $e >/dev/null; sleep 0.02
+done ) &
+apid=$!
+gro6 advancing
+advancing=$gro
+: >"$VM_STATE/stop.adv"
+wait "$apid"
+# the advances began at 101; m1 was at 20, and cut at each one it saw
+cuts=$(( $(bstat m1 member_epoch) - 100 ))
+figure gro6_pkts_per_mb_plain "$plain"
+figure gro6_pkts_per_mb_stamped "$stamped"
+figure gro6_pkts_per_mb_advancing "$advancing"
+figure gro6_epochs_during "$cuts"
+# without coalescing, a MB is ~700 segments of ~1,440 bytes
+check_le "$plain" 350 "packets per MB up m1's stack, unstamped (GRO coalesces)"
+check_le "$stamped" $((plain * 3 / 2 + 20)) "packets per MB up m1's stack, stamped (one epoch: GRO still coalesces)"
+check_ge "$cuts" 2 "epochs m1 went through during the advancing transfer"
