@@ -121,7 +121,7 @@ install: user
 	install -D -m 0644 man/beaverd.8 $(DESTDIR)$(PREFIX)/share/man/man8/beaverd.8
 	install -D -m 0644 man/beaverd.conf.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/beaverd.conf.5
-	install -D -m 0644 beaverctl/beaverctl.8 \
+	install -D -m 0644 man/beaverctl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/beaverctl.8
 	install -D -m 0644 beaverctl/completion.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/beaverctl
