@@ -28,6 +28,8 @@ PKGS=(
 	clang libclang-rt-dev clang-tidy cppcheck
 	# packaging
 	dkms
+	# make ynl-check: the netlink spec against the uapi header
+	python3-yaml
 )
 
 missing=()
