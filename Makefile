@@ -11,6 +11,8 @@
 # make oracle-selftest  the consistency oracle on documents of known verdict
 # make fuzz       libFuzzer on every outside-input parser (FUZZ_SECONDS)
 # make lint       cppcheck and clang-tidy on user space
+# make ynl-check  netlink/beaver.yaml (the YNL spec) against the uapi header
+#                 and the module's policies, and the check's self-test
 # make mutants    deliberately broken builds the VM scenarios must catch
 # make bench      the data path with and without Beaver, side by side in one
 #                 VM (docs/performance.md): table, JSON and plots
@@ -35,7 +37,7 @@ export USER_CFLAGS SAN_CFLAGS
 
 .PHONY: all deps module user unit kunit vm-test checkpatch sparse check \
 	check-full demo clean fuzz fuzz-smoke lint install oracle-selftest \
-	mutants bench bench-smoke
+	mutants bench bench-smoke ynl-check
 
 all: deps module user
 
@@ -79,6 +81,12 @@ bench-smoke: module user
 
 checkpatch: deps
 	scripts/checkpatch.sh
+
+# netlink/beaver.yaml against kmod/uapi/beaver.h and kmod/netlink.c's
+# policies (docs/netlink.md); then mutants of the spec the check must catch
+ynl-check: deps
+	scripts/ynl-check.py
+	scripts/ynl-check.py --selftest
 
 # libFuzzer over every parser of outside input: `make fuzz` runs each for
 # FUZZ_SECONDS (default 60), `make fuzz-smoke` each over its committed

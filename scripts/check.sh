@@ -6,6 +6,8 @@
 #
 #   module      W=1 build of beaver.ko; any compiler/modpost warning fails it
 #   checkpatch  scripts/checkpatch.sh
+#   ynl-check   netlink/beaver.yaml against the uapi header and the
+#               module's policies, and its self-test's mutants (one count)
 #   sparse      sparse over the module; any sparse warning fails it
 #   user        the user-space tools
 #   unit        cmocka tests: every test case counts
@@ -20,8 +22,8 @@
 #               stays within 20)
 #
 # The steps before vm-test run in two lanes at once (module, sparse,
-# checkpatch, kunit and fuzz-smoke; user, unit, oracle and lint: about
-# two minutes each), each lane in order; vm-test
+# checkpatch, ynl-check, kunit and fuzz-smoke; user, unit, oracle and
+# lint: about two minutes each), each lane in order; vm-test
 # and mutants follow, alone, because the VM's timing must not compete with
 # a compiler. A build step counts as one. Each step's full output goes to
 # $BUILD/check/STEP.log; a failing step's tail is printed.
@@ -51,7 +53,7 @@ logdir=$BUILD/check
 rm -rf "$logdir"
 mkdir -p "$logdir"
 MAKE=${MAKE:-make}
-all_steps="module checkpatch sparse user unit oracle lint fuzz-smoke kunit vm-test mutants"
+all_steps="module checkpatch ynl-check sparse user unit oracle lint fuzz-smoke kunit vm-test mutants"
 if [ "${CHECK_FULL:-0}" = 1 ]; then
 	steps=${CHECK_STEPS:-$all_steps}
 else
@@ -194,6 +196,9 @@ one_step() {
 		build_step module '(^|[^[:alnum:]_])warning:' ;;
 	checkpatch)
 		build_step checkpatch ;;
+	ynl-check)
+		# the check and its self-test, one make target: one count
+		build_step ynl-check ;;
 	sparse)
 		build_step sparse '(^|[^[:alnum:]_])(warning|error):' ;;
 	user)
@@ -232,7 +237,7 @@ for st in $steps; do
 	[[ " $all_steps " == *" $st "* ]] || one_step "$st"
 done
 t0=$SECONDS
-lane module sparse checkpatch kunit fuzz-smoke &
+lane module sparse checkpatch ynl-check kunit fuzz-smoke &
 lane user unit oracle lint &
 wait
 lane vm-test mutants
