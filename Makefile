@@ -83,7 +83,8 @@ checkpatch: deps
 	scripts/checkpatch.sh
 
 # netlink/beaver.yaml against kmod/uapi/beaver.h and kmod/netlink.c's
-# policies (docs/netlink.md); then mutants of the spec the check must catch
+# policies (docs/netlink.md); then mutants of the spec and of the sources
+# that the check must catch
 ynl-check: deps
 	scripts/ynl-check.py
 	scripts/ynl-check.py --selftest

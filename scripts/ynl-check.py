@@ -38,10 +38,12 @@ What must agree, one line per disagreement:
 
 It prints "ynl-check: N attributes, M enums checked, K mismatches" and
 exits 1 if K > 0. --selftest checks the real spec is clean, then runs the
-check on mutated copies of it (a number changed, an attribute or entry
-dropped, a type, byte order or length changed, an operation dropped...)
-and prints "ynl-check: selftest: N/M mutants caught"; it exits 1 unless
-every mutant produced a mismatch naming what was mutated.
+check on mutated copies of it, in memory (a number changed, an attribute
+or entry dropped, a type, byte order, length or bound changed, an
+operation dropped...), and on a few mutated copies of the sources (the
+header gains an attribute, a policy's or a reply's type changes), and
+prints "ynl-check: selftest: N/M mutants caught"; it exits 1 unless every
+mutant produced a mismatch naming what was mutated.
 """
 import argparse
 import ast
@@ -147,10 +149,10 @@ def strip_comments(text):
     return re.sub(r"//[^\n]*", "", text)
 
 
-def parse_header(path):
+def parse_header(text):
     """enums: {enum name: [(entry, value)]}; defines: {name: value};
     values: every enum entry and numeric define"""
-    text = strip_comments(open(path).read())
+    text = strip_comments(text)
     enums, defines, values = {}, {}, {}
     pos = 0
     token = re.compile(r"^[ \t]*#define[ \t]+(\w+)(?:[ \t]+([^\n]*?))?[ \t]*$|"
@@ -178,8 +180,8 @@ def parse_header(path):
     return enums, defines, values
 
 
-def parse_netlink_c(path, values):
-    text = strip_comments(open(path).read())
+def parse_netlink_c(text, values):
+    text = strip_comments(text)
     nc = {"policies": {}, "ranges": {}, "ops": {}, "mcgrps": [],
           "puts": [], "gets": []}
     for m in re.finditer(r"struct\s+netlink_range_validation\s+(\w+)\s*="
@@ -815,7 +817,25 @@ def mutants():
     ]
 
 
-def selftest(doc, hdr, nc):
+def source_mutants():
+    """(description, file, old, new, a word the mismatch must name):
+    the module changing under the spec"""
+    return [
+        ("the header gains an attribute", "h", "\tBEAVER_A_LATE,\n",
+         "\tBEAVER_A_LATE,\n\tBEAVER_A_NEWTHING,\n", "BEAVER_A_NEWTHING"),
+        ("a policy's type changes", "c",
+         "[BEAVER_A_CFG_GROUP] = NLA_POLICY_MIN(NLA_U8, 1)",
+         "[BEAVER_A_CFG_GROUP] = NLA_POLICY_MIN(NLA_U16, 1)",
+         "BEAVER_A_CFG_GROUP"),
+        ("a reply's type changes", "c",
+         "nla_put_u32(msg, BEAVER_A_CUT_STATE",
+         "nla_put_u8(msg, BEAVER_A_CUT_STATE", "BEAVER_A_CUT_STATE"),
+    ]
+
+
+def selftest(doc, htext, ctext):
+    hdr = parse_header(htext)
+    nc = parse_netlink_c(ctext, hdr[2])
     _, _, base = check(doc, hdr, nc)
     if base:
         for p in base:
@@ -834,6 +854,23 @@ def selftest(doc, hdr, nc):
         else:
             print("ynl-check: selftest: MISSED: %s (%d other mismatches)"
                   % (desc, len(found)))
+    for desc, which, old, new, word in source_mutants():
+        ms.append(desc)
+        if old not in (htext if which == "h" else ctext):
+            print("ynl-check: selftest: MISSED: %s (%r is no longer in "
+                  "the source: update the mutant)" % (desc, old))
+            continue
+        h2 = htext.replace(old, new) if which == "h" else htext
+        c2 = ctext.replace(old, new) if which == "c" else ctext
+        hdr2 = parse_header(h2)
+        _, _, found = check(doc, hdr2, parse_netlink_c(c2, hdr2[2]))
+        hit = [p for p in found if word in p]
+        if hit:
+            caught += 1
+            print("ynl-check: selftest: caught: %s: %s" % (desc, hit[0]))
+        else:
+            print("ynl-check: selftest: MISSED: %s (%d other mismatches)"
+                  % (desc, len(found)))
     print("ynl-check: selftest: %d/%d mutants caught" % (caught, len(ms)))
     return 0 if caught == len(ms) else 1
 
@@ -845,14 +882,15 @@ def main():
     ap.add_argument("--spec", default=SPEC)
     args = ap.parse_args()
     doc = yaml.safe_load(open(args.spec))
+    htext, ctext = open(HEADER).read(), open(NETLINK_C).read()
     try:
-        hdr = parse_header(HEADER)
-        nc = parse_netlink_c(NETLINK_C, hdr[2])
+        hdr = parse_header(htext)
+        nc = parse_netlink_c(ctext, hdr[2])
     except (ValueError, KeyError, SyntaxError) as e:
         print("ynl-check: cannot parse the sources: %s" % e)
         return 1
     if args.selftest:
-        return selftest(doc, hdr, nc)
+        return selftest(doc, htext, ctext)
     n_attrs, n_enums, pr = check(doc, hdr, nc)
     for p in pr:
         print("ynl-check: " + p)
