@@ -756,8 +756,8 @@ def mutants():
             ops = doc["operations"]["list"]
             i = next(i for i, o in enumerate(ops) if o["name"] == name)
             if i + 1 < len(ops) and "value" not in ops[i + 1]:
-                ops[i + 1]["value"] = dict(
-                    (o["name"], v) for o, v in Spec(doc).ops)[ops[i + 1]["name"]]
+                vals = dict((o["name"], v) for o, v in Spec(doc).ops)
+                ops[i + 1]["value"] = vals[ops[i + 1]["name"]]
             del ops[i]
         return f
 
