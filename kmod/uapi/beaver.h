@@ -118,7 +118,7 @@
  *
  * BEAVER_CMD_GW_ADVANCE (CAP_NET_ADMIN), gateway role only
  *   request: BEAVER_A_EPOCH (NLA_U32, not 0)
- *   reply:   BEAVER_A_PREV_EPOCH, BEAVER_A_EPOCH (now in force),
+ *   reply:   BEAVER_A_PREV_EPOCH (NLA_U32), BEAVER_A_EPOCH (now in force),
  *            BEAVER_A_SWITCH_NS (NLA_U64, CLOCK_MONOTONIC instant at which
  *            the epoch now in force was installed), BEAVER_A_ADVANCED
  *            (NLA_U8, 1 if this request moved the epoch, 0 if the gateway
@@ -130,7 +130,8 @@
  *
  * BEAVER_CMD_GET_STATUS (unprivileged)
  *   reply: BEAVER_A_CFG_* (the configuration in force),
- *          BEAVER_A_GW_EPOCH, BEAVER_A_MEMBER_EPOCH, BEAVER_A_SWITCH_NS,
+ *          BEAVER_A_GW_EPOCH, BEAVER_A_MEMBER_EPOCH (NLA_U32 each),
+ *          BEAVER_A_SWITCH_NS,
  *          BEAVER_A_COMPLETE_EPOCH (NLA_U32: every epoch up to it whose
  *          record exists is complete), BEAVER_A_GENERATION (NLA_U32),
  *          BEAVER_A_STATS (NLA_NESTED, BEAVER_STAT_* NLA_U64 counters),
@@ -433,7 +434,10 @@ enum beaver_late_attr {
 
 #define BEAVER_A_LATE_MAX (__BEAVER_A_LATE_MAX - 1)
 
-/* BEAVER_A_TOTALS: packet accounting up to the cut, NLA_U64 each */
+/*
+ * BEAVER_A_FLOW_TOTALS, BEAVER_A_CHAN_TOTALS: packet accounting up to the
+ * cut, NLA_U64 each but the sequence numbers (NLA_U32, TCP's own)
+ */
 enum beaver_tot_attr {
 	BEAVER_TOT_UNSPEC,
 	BEAVER_TOT_TX_PKTS,
