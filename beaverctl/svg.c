@@ -475,7 +475,7 @@ static void put_lane(FILE *f, const json_t *doc, const json_t *m, double y,
 		 i64_or(cut, "first", 0), i64_or(cut, "last", 0), state, b);
 	put_text(f, PX0 + 6, y + 32, "font-size=\"10\"", line, 0);
 
-	x = PX0 + 6 + 6.0 * (double)utf8_len(line);
+	x = PX0 + 12 + 5.4 * (double)utf8_len(line);
 	json_array_foreach(json_object_get(cut, "flags"), i, fl) {
 		const char *s = json_string_value(fl);
 
