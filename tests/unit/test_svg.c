@@ -286,6 +286,30 @@ static void test_hostile_names(void **state)
 	json_decref(doc);
 }
 
+/* beyond 64 members the lanes are counted, not drawn */
+static void test_many(void **state)
+{
+	static char buf[70][8];
+	const char *names[70];
+	json_t *doc;
+	char *svg;
+
+	(void)state;
+	for (int i = 0; i < 70; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "m%d", i);
+		names[i] = buf[i];
+	}
+	doc = export_doc(names, 70, 1);
+	svg = draw(doc, "many");
+	check_picture(svg, "many");
+	/* lane names are bold, the channel table's are not */
+	assert_non_null(strstr(svg, "font-weight=\"bold\">m63</text>"));
+	assert_null(strstr(svg, "font-weight=\"bold\">m64</text>"));
+	assert_non_null(strstr(svg, "and 6 more members"));
+	free(svg);
+	json_decref(doc);
+}
+
 /* a rejected snapshot without report, and a document missing everything */
 static void test_sparse(void **state)
 {
@@ -374,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_retried),
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_sparse),
+		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_docs_example),
 	};
 
