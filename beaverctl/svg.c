@@ -47,7 +47,7 @@ static const char *const legend[] = {
 	"cut + in flight + late when balanced.",
 };
 
-#define N_LEGEND (sizeof(legend) / sizeof(legend[0]))
+static const size_t n_legend = sizeof(legend) / sizeof(legend[0]);
 
 /* ---- values of the document (input: any field may be absent or wrong) */
 
@@ -620,7 +620,7 @@ static int picture_height(const json_t *doc)
 	h += SEC_H - 6 + (double)(nm < MAX_LANES ? nm : MAX_LANES + 1) *
 	     LANE_H + (nm ? 8 : 30);
 	h += channels_height(doc);
-	h += 10 + (double)N_LEGEND * LEGEND_LINE + 10;
+	h += 10 + (double)n_legend * LEGEND_LINE + 10;
 	return (int)h;
 }
 
@@ -641,7 +641,7 @@ int svg_snapshot(FILE *f, const json_t *doc)
 	y = put_channels(f, doc, y);
 	fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
 		"stroke=\"%s\"/>\n", LX, y, W - LX, y, C_GRID);
-	for (size_t i = 0; i < N_LEGEND; i++)
+	for (size_t i = 0; i < n_legend; i++)
 		put_text(f, LX, y + 10 + (double)(i + 1) * LEGEND_LINE - 4,
 			 "font-size=\"10\" fill=\"" C_MUTED "\"", legend[i], 0);
 	fputs("</svg>\n", f);
