@@ -84,13 +84,9 @@ int cmd_pubkey(struct ctl *c, int argc, char **argv);
 void print_snapshot_fields(const json_t *s, bool detail);
 /* "ID" or "latest" to a snapshot id (asks beaverd for the latest) */
 int ctl_snapshot_id(struct ctl *c, const char *s, int64_t *id);
-/*
- * show: parse the one snapshot ID argument (options first), call cmd with
- * {"id": ID}; *r is the result (the caller frees it), or NULL when nothing
- * was called (--help: rc says how that ended)
- */
-int ctl_call_snapshot(struct ctl *c, int argc, char **argv, const char *cmd,
-		      int timeout_ms, json_t **r);
+/* an export (export, show --svg): a large snapshot takes a while to read
+ * from the store and send */
+#define EXPORT_TIMEOUT_MS 60000
 /* call cmd with {"id": ID} for the snapshot named s ("ID" or "latest") */
 int ctl_call_snapshot_id(struct ctl *c, const char *s, const char *cmd,
 			 int timeout_ms, json_t **r);

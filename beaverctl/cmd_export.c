@@ -13,9 +13,6 @@
 #include "beaverctl.h"
 #include "print.h"
 
-/* a large snapshot takes a while to read from the store and send */
-#define EXPORT_TIMEOUT_MS 60000
-
 int cmd_export(struct ctl *c, int argc, char **argv)
 {
 	json_t *r;

@@ -3,11 +3,14 @@
  * beaverctl list (beaver-list/1) and show (beaver-show/1), and what the
  * snapshot commands share: a snapshot object's fields, and "latest".
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "beaverctl.h"
 #include "print.h"
+#include "svg.h"
 
 void print_snapshot_fields(const json_t *s, bool detail)
 {
@@ -218,30 +221,77 @@ int ctl_call_snapshot_id(struct ctl *c, const char *s, const char *cmd,
 	return rc;
 }
 
-int ctl_call_snapshot(struct ctl *c, int argc, char **argv, const char *cmd,
-		      int timeout_ms, json_t **r)
+/*
+ * show --svg FILE: the export document (what `export ID` prints, the same
+ * call) drawn by svg.c, to FILE or stdout ("-"). Written to FILE.tmp and
+ * renamed, so a failed write never leaves half a picture under FILE.
+ */
+static int show_svg(struct ctl *c, const char *id, const char *file)
 {
-	char *arg;
-	int rc, opt;
+	char tmp[4096];
+	json_t *doc;
+	FILE *f;
+	int rc;
 
-	*r = NULL;
-	while ((opt = ctl_getopt(c, argc, argv, NULL, &arg, &rc)) != -1)
-		if (opt == -2)
-			return rc;	/* --help, or a bad option: no call */
-	if (ctl_optind() + 1 != argc)
-		return ctl_usage(c, ctl_optind() >= argc ? "needs a snapshot ID"
-				 : "too many arguments");
-	return ctl_call_snapshot_id(c, argv[ctl_optind()], cmd, timeout_ms, r);
+	rc = ctl_call_snapshot_id(c, id, "export", EXPORT_TIMEOUT_MS, &doc);
+	if (rc || !doc)
+		return rc;
+	if (!strcmp(file, "-")) {
+		rc = svg_snapshot(stdout, doc) ? ctl_fail(c, BVX_ERROR, "io",
+				"cannot write the picture to stdout: %s",
+				strerror(errno)) : BVX_OK;
+		json_decref(doc);
+		return rc;
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= sizeof(tmp)) {
+		json_decref(doc);
+		return ctl_usage(c, "file name too long");
+	}
+	f = fopen(tmp, "w");
+	if (!f) {
+		rc = ctl_fail(c, BVX_ERROR, "io", "%s: %s", tmp,
+			      strerror(errno));
+	} else if (svg_snapshot(f, doc) | fclose(f)) {
+		rc = ctl_fail(c, BVX_ERROR, "io", "%s: %s", tmp,
+			      strerror(errno));
+		unlink(tmp);
+	} else if (rename(tmp, file)) {
+		rc = ctl_fail(c, BVX_ERROR, "io", "%s: %s", file,
+			      strerror(errno));
+		unlink(tmp);
+	} else {
+		rc = BVX_OK;
+	}
+	json_decref(doc);
+	return rc;
 }
+
+static const struct ctl_opt show_opts[] = {
+	{ "svg", true, 'S' },
+	{ 0 },
+};
 
 int cmd_show(struct ctl *c, int argc, char **argv)
 {
 	const json_t *snap, *rep, *e;
+	const char *svg = NULL;
+	char *arg;
 	json_t *r;
 	size_t i;
-	int rc;
+	int rc, opt;
 
-	rc = ctl_call_snapshot(c, argc, argv, "show", BVCL_TIMEOUT_MS, &r);
+	while ((opt = ctl_getopt(c, argc, argv, show_opts, &arg, &rc)) != -1) {
+		if (opt == -2)
+			return rc;	/* --help, or a bad option: no call */
+		svg = arg;
+	}
+	if (ctl_optind() + 1 != argc)
+		return ctl_usage(c, ctl_optind() >= argc ? "needs a snapshot ID"
+				 : "too many arguments");
+	if (svg)
+		return show_svg(c, argv[ctl_optind()], svg);
+	rc = ctl_call_snapshot_id(c, argv[ctl_optind()], "show",
+				  BVCL_TIMEOUT_MS, &r);
 	if (rc || !r)
 		return rc;
 

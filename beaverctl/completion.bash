@@ -54,7 +54,7 @@ _beaverctl()
 	done
 
 	case $prev in
-	-s | --socket)
+	-s | --socket | --svg)
 		_beaverctl_files
 		return
 		;;
@@ -80,7 +80,14 @@ _beaverctl()
 	list)
 		COMPREPLY=($(compgen -W "--limit --before --json --help" -- "$cur"))
 		;;
-	show | export)
+	show)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--svg --json --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "latest $(_beaverctl_ids "$socket")" -- "$cur"))
+		fi
+		;;
+	export)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
 		else

@@ -24,6 +24,8 @@ PKGS=(
 	# user space: build, libraries, unit tests
 	build-essential pkg-config libmnl-dev libcmocka-dev libsodium-dev
 	libinih-dev libsystemd-dev libsqlite3-dev sqlite3 libjansson-dev
+	# unit tests: beaverctl show --svg must be well-formed and render
+	libxml2-utils librsvg2-bin
 	# user space: fuzzing (libFuzzer) and static analysis
 	clang libclang-rt-dev clang-tidy cppcheck
 	# packaging

@@ -685,6 +685,49 @@ static void test_export(void **state)
 	json_decref(want);
 }
 
+/* show --svg: the export drawn (svg.c; test_svg checks the picture) */
+static void test_show_svg(void **state)
+{
+	char path[300], tmp[310];
+	struct stat st;
+	struct run r;
+	FILE *f;
+	char head[6] = "";
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/five.svg", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	r = run("show", "--svg", path, "5", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "");
+	run_free(&r);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fread(head, 1, 5, f), 5);
+	fclose(f);
+	assert_string_equal(head, "<?xml");
+	assert_int_equal(stat(tmp, &st), -1);
+	unlink(path);
+	/* to stdout, the ID first; the lanes are the report's members */
+	r = run("show", "latest", "--svg", "-", NULL);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(strncmp(r.out, "<?xml", 5), 0);
+	assert_contains(r.out, ">m1</text>");
+	assert_contains(r.out, "</svg>\n");
+	run_free(&r);
+	/* unknown snapshot: its exit status, no file */
+	r = run("show", "--svg", path, "99", NULL);
+	assert_int_equal(r.rc, 4);
+	assert_int_equal(stat(path, &st), -1);
+	run_free(&r);
+	/* a file that cannot be written: I/O error, nothing left behind */
+	r = run("show", "--svg", "/nonexistent/dir/x.svg", "5", NULL);
+	assert_int_equal(r.rc, 5);
+	assert_contains(r.err, "beaverctl: /nonexistent/dir/x.svg.tmp: ");
+	run_free(&r);
+}
+
 static void test_snapshot_wait(void **state)
 {
 	static const struct {
@@ -847,6 +890,7 @@ static void test_usage_errors(void **state)
 		{ "show" },
 		{ "show", "1", "2" },
 		{ "show", "-5" },
+		{ "show", "5", "--svg" },
 		{ "export", "abc" },
 		{ "export" },
 		{ "snapshot", "--timeout", "5" },
@@ -884,7 +928,8 @@ static void test_help_version(void **state)
 	run_free(&r);
 	r = run("show", "--help", NULL);
 	assert_int_equal(r.rc, 0);
-	assert_contains(r.out, "Usage: beaverctl [--json] show ID|latest\n");
+	assert_contains(r.out, "Usage: beaverctl [--json] show [--svg FILE] "
+			"ID|latest\n");
 	run_free(&r);
 	r = run("help", "snapshot", NULL);
 	assert_int_equal(r.rc, 0);
@@ -1018,6 +1063,7 @@ int main(void)
 		cmocka_unit_test(test_show_ipv6),
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_export),
+		cmocka_unit_test(test_show_svg),
 		cmocka_unit_test(test_snapshot_wait),
 		cmocka_unit_test(test_snapshot_series),
 		cmocka_unit_test(test_daemon_busy),
