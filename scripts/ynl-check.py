@@ -842,20 +842,24 @@ def selftest(doc, htext, ctext):
             print("ynl-check: selftest: the real spec is not clean: " + p)
         return 1
     caught = 0
-    ms = mutants()
-    for desc, mutate, word in ms:
-        d = copy.deepcopy(doc)
-        mutate(d)
-        _, _, found = check(d, hdr, nc)
+    def caught_one(desc, found, word):
         hit = [p for p in found if word in p]
         if hit:
-            caught += 1
             print("ynl-check: selftest: caught: %s: %s" % (desc, hit[0]))
         else:
             print("ynl-check: selftest: MISSED: %s (%d other mismatches)"
                   % (desc, len(found)))
+        return bool(hit)
+
+    ms = mutants()
+    total = len(ms)
+    for desc, mutate, word in ms:
+        d = copy.deepcopy(doc)
+        mutate(d)
+        _, _, found = check(d, hdr, nc)
+        caught += caught_one(desc, found, word)
     for desc, which, old, new, word in source_mutants():
-        ms.append(desc)
+        total += 1
         if old not in (htext if which == "h" else ctext):
             print("ynl-check: selftest: MISSED: %s (%r is no longer in "
                   "the source: update the mutant)" % (desc, old))
@@ -864,15 +868,9 @@ def selftest(doc, htext, ctext):
         c2 = ctext.replace(old, new) if which == "c" else ctext
         hdr2 = parse_header(h2)
         _, _, found = check(doc, hdr2, parse_netlink_c(c2, hdr2[2]))
-        hit = [p for p in found if word in p]
-        if hit:
-            caught += 1
-            print("ynl-check: selftest: caught: %s: %s" % (desc, hit[0]))
-        else:
-            print("ynl-check: selftest: MISSED: %s (%d other mismatches)"
-                  % (desc, len(found)))
-    print("ynl-check: selftest: %d/%d mutants caught" % (caught, len(ms)))
-    return 0 if caught == len(ms) else 1
+        caught += caught_one(desc, found, word)
+    print("ynl-check: selftest: %d/%d mutants caught" % (caught, total))
+    return 0 if caught == total else 1
 
 
 def main():
