@@ -58,6 +58,12 @@ struct bv_prefix {
 	bool v4;
 };
 
+/* the addresses a prefix covers, first and last (addr.h's form) */
+struct bv_range {
+	struct in6_addr lo;
+	struct in6_addr hi;
+};
+
 static inline bool bv_prefix_match(const struct bv_prefix *p,
 				   const struct in6_addr *a)
 {

@@ -78,6 +78,10 @@ u32 bv_member_advance(struct beaver_net *bn, const struct bv_config *cfg,
 			set_bit(ilog2(BEAVER_CUT_F_LATE_LOST), &cut->flags);
 			WRITE_ONCE(bn->late_lost, false);
 		}
+		/* the unstamped packets so far, for the per-interval counts */
+		cut->tx_unstamped = atomic64_read(&bn->tx_unstamped_pkts);
+		cut->rx_unstamped = bv_stat_read(bn,
+						 BEAVER_STAT_UNSTAMPED_MEMBER);
 		/* group-bound packets since the last cut left unstamped */
 		if (READ_ONCE(bn->tx_unstamped)) {
 			set_bit(ilog2(BEAVER_CUT_F_TX_UNSTAMPED), &cut->flags);
@@ -335,6 +339,7 @@ void bv_cuts_flush(struct beaver_net *bn)
 	WRITE_ONCE(bn->untracked, false);
 	WRITE_ONCE(bn->late_lost, false);
 	WRITE_ONCE(bn->tx_unstamped, false);
+	atomic64_set(&bn->tx_unstamped_pkts, 0);
 	bn->generation++;
 	spin_unlock_bh(&bn->cut_lock);
 

@@ -18,7 +18,9 @@
 #include "tables.h"
 #include "hooks.h"
 #include "trust.h"
+#include "fastpath.h"
 #include "beaver_stamp.h"
+#include "app_mark.h"
 
 #define BEAVER_MODULE_VERSION "0.1.0"
 
@@ -98,6 +100,7 @@ static const struct nla_policy bv_config_policy[BEAVER_A_MAX + 1] = {
 							 &bv_range_ahead),
 	[BEAVER_A_CFG_FLOW_IDLE_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							    &bv_range_idle),
+	[BEAVER_A_CFG_APP_MARK] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy bv_epoch_policy[BEAVER_A_MAX + 1] = {
@@ -145,6 +148,11 @@ static struct sk_buff *bv_reply_new(struct genl_info *info, void **hdr)
 		return NULL;
 	}
 	return msg;
+}
+
+struct sk_buff *bv_nl_reply_new(struct genl_info *info, void **hdr)
+{
+	return bv_reply_new(info, hdr);
 }
 
 static int bv_reply_send(struct sk_buff *msg, void *hdr,
@@ -333,6 +341,7 @@ static struct bv_config *bv_config_dup(const struct bv_config *old)
 	if (!cfg)
 		return NULL;
 	cfg->memcg = NULL;	/* bv_nl_set_config() takes its own */
+	cfg->allow_idx = NULL;	/* bv_config_apply() builds its own */
 	cfg->members = kmemdup(old->members ?: (void *)cfg,
 			       max_t(u32, old->n_members, 1) *
 			       sizeof(struct in6_addr),
@@ -410,6 +419,14 @@ static int bv_config_apply(struct bv_config *cfg, struct nlattr **tb,
 		cfg->max_ahead = nla_get_u32(tb[BEAVER_A_CFG_MAX_AHEAD]);
 	if (tb[BEAVER_A_CFG_FLOW_IDLE_MS])
 		cfg->flow_idle_ms = nla_get_u32(tb[BEAVER_A_CFG_FLOW_IDLE_MS]);
+	if (tb[BEAVER_A_CFG_APP_MARK]) {
+		cfg->app_mark = nla_get_u32(tb[BEAVER_A_CFG_APP_MARK]);
+		if (!bv_app_mark_valid(cfg->app_mark)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[BEAVER_A_CFG_APP_MARK],
+					    "app mark: one run of at least 2 contiguous bits, or 0");
+			return -EINVAL;
+		}
+	}
 	if (tb[BEAVER_A_CFG_ALLOW]) {
 		err = bv_parse_allow(tb[BEAVER_A_CFG_ALLOW], cfg, extack);
 		if (err)
@@ -424,7 +441,7 @@ static int bv_config_apply(struct bv_config *cfg, struct nlattr **tb,
 		NL_SET_ERR_MSG_MOD(extack, "a role needs a group id (1-255)");
 		return -EINVAL;
 	}
-	return 0;
+	return bv_allow_index(cfg);
 }
 
 /*
@@ -659,7 +676,8 @@ static int bv_put_config(struct sk_buff *msg, const struct bv_config *cfg)
 	    bv_put_addrs(msg, BEAVER_A_CFG_GATEWAYS, cfg->gateways,
 			 cfg->n_gateways) ||
 	    nla_put_u32(msg, BEAVER_A_CFG_MAX_AHEAD, cfg->max_ahead) ||
-	    nla_put_u32(msg, BEAVER_A_CFG_FLOW_IDLE_MS, cfg->flow_idle_ms))
+	    nla_put_u32(msg, BEAVER_A_CFG_FLOW_IDLE_MS, cfg->flow_idle_ms) ||
+	    nla_put_u32(msg, BEAVER_A_CFG_APP_MARK, cfg->app_mark))
 		return -EMSGSIZE;
 	nest = nla_nest_start(msg, BEAVER_A_CFG_ALLOW);
 	if (!nest)
@@ -780,7 +798,11 @@ static int bv_put_cut(struct sk_buff *msg, const struct bv_cut *c)
 	    nla_put_u32(msg, BEAVER_A_CUT_FLAGS, READ_ONCE(c->flags)) ||
 	    nla_put_u32(msg, BEAVER_A_CUT_SETTLE_MS, c->settle_ms) ||
 	    nla_put_u64_64bit(msg, BEAVER_A_CUT_COMPLETE_NS,
-			      READ_ONCE(c->complete_ns), BEAVER_A_CUT_PAD))
+			      READ_ONCE(c->complete_ns), BEAVER_A_CUT_PAD) ||
+	    nla_put_u64_64bit(msg, BEAVER_A_CUT_TX_UNSTAMPED, c->tx_unstamped,
+			      BEAVER_A_CUT_PAD) ||
+	    nla_put_u64_64bit(msg, BEAVER_A_CUT_RX_UNSTAMPED, c->rx_unstamped,
+			      BEAVER_A_CUT_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -820,7 +842,15 @@ static int bv_put_totals(struct sk_buff *msg, int attr,
 	    (t->tx_seq_valid &&
 	     nla_put_u32(msg, BEAVER_TOT_TX_SEQ, t->tx_seq)) ||
 	    (t->rx_seq_valid &&
-	     nla_put_u32(msg, BEAVER_TOT_RX_SEQ, t->rx_seq)))
+	     nla_put_u32(msg, BEAVER_TOT_RX_SEQ, t->rx_seq)) ||
+	    (t->has_gen &&
+	     nla_put_u32(msg, BEAVER_TOT_TCP_GEN, t->gen)) ||
+	    (t->tx_isn_valid &&
+	     nla_put_u32(msg, BEAVER_TOT_TX_ISN, t->tx_isn)) ||
+	    (t->rx_isn_valid &&
+	     nla_put_u32(msg, BEAVER_TOT_RX_ISN, t->rx_isn)) ||
+	    (t->tcp &&
+	     nla_put_u32(msg, BEAVER_TOT_TCP_FLAGS, t->tcp)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -1305,6 +1335,13 @@ static const struct genl_ops bv_ops[] = {
 	{
 		.cmd = BEAVER_CMD_FLUSH,
 		.doit = bv_nl_flush,
+		.internal_flags = BV_NL_ADMIN,
+	},
+	{
+		.cmd = BEAVER_CMD_SET_FASTPATH,
+		.doit = bv_nl_set_fastpath,
+		.policy = bv_fastpath_policy,
+		.maxattr = BEAVER_A_MAX,
 		.internal_flags = BV_NL_ADMIN,
 	},
 };

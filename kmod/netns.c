@@ -5,6 +5,7 @@
 #include <linux/bsearch.h>
 #include <linux/memcontrol.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <net/netns/generic.h>
 #include "netns.h"
 #include "epochs.h"
@@ -45,6 +46,7 @@ void bv_config_free(struct bv_config *cfg)
 	kfree(cfg->vips);
 	kfree(cfg->gateways);
 	kfree(cfg->allow);
+	kfree(cfg->allow_idx);
 	mem_cgroup_put(cfg->memcg);
 	kfree(cfg);
 }
@@ -60,15 +62,98 @@ bool bv_addr_in(const struct in6_addr *set, u32 n,
 	return n && bsearch(addr, set, n, sizeof(*set), bv_addr_sort_cmp);
 }
 
+static void bv_prefix_range(const struct bv_prefix *p, struct bv_range *r)
+{
+	unsigned int i, bits;
+	u32 mask;
+
+	for (i = 0; i < 4; i++) {
+		bits = p->len > 32 * i ? min_t(unsigned int, p->len - 32 * i, 32)
+				       : 0;
+		mask = bits ? ~0U << (32 - bits) : 0;
+		r->lo.s6_addr32[i] = p->addr.s6_addr32[i] & htonl(mask);
+		r->hi.s6_addr32[i] = p->addr.s6_addr32[i] | htonl(~mask);
+	}
+}
+
+static int bv_range_cmp(const void *a, const void *b)
+{
+	return ipv6_addr_cmp(&((const struct bv_range *)a)->lo,
+			     &((const struct bv_range *)b)->lo);
+}
+
+/* sort @n ranges and merge those that overlap; returns how many remain */
+static u32 bv_ranges_merge(struct bv_range *r, u32 n)
+{
+	u32 i, k = 0;
+
+	sort(r, n, sizeof(*r), bv_range_cmp, NULL);
+	for (i = 0; i < n; i++) {
+		/* prefixes nest or are disjoint: overlapping is containing */
+		if (k && ipv6_addr_cmp(&r[i].lo, &r[k - 1].hi) <= 0) {
+			if (ipv6_addr_cmp(&r[i].hi, &r[k - 1].hi) > 0)
+				r[k - 1].hi = r[i].hi;
+			continue;
+		}
+		r[k++] = r[i];
+	}
+	return k;
+}
+
+int bv_allow_index(struct bv_config *cfg)
+{
+	struct bv_range *r, *r6;
+	u32 i, n4 = 0, n6 = 0;
+
+	kfree(cfg->allow_idx);
+	cfg->allow_idx = NULL;
+	cfg->n_allow_idx = 0;
+	cfg->n_allow4 = 0;
+	if (!cfg->n_allow)
+		return 0;
+	r = kcalloc(cfg->n_allow, sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_allow; i++)
+		if (cfg->allow[i].v4)
+			bv_prefix_range(&cfg->allow[i], &r[n4++]);
+	for (i = 0; i < cfg->n_allow; i++)
+		if (!cfg->allow[i].v4)
+			bv_prefix_range(&cfg->allow[i], &r[n4 + n6++]);
+	r6 = r + n4;
+	n4 = bv_ranges_merge(r, n4);
+	n6 = bv_ranges_merge(r6, n6);
+	memmove(r + n4, r6, n6 * sizeof(*r));
+	cfg->allow_idx = r;
+	cfg->n_allow4 = n4;
+	cfg->n_allow_idx = n4 + n6;
+	return 0;
+}
+
+/* is @a in one of the @n disjoint, sorted ranges @r? */
+static bool bv_ranges_find(const struct bv_range *r, u32 n,
+			   const struct in6_addr *a)
+{
+	u32 lo = 0, hi = n, mid;
+
+	/* lo: how many ranges start at or before @a */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ipv6_addr_cmp(&r[mid].lo, a) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && ipv6_addr_cmp(a, &r[lo - 1].hi) <= 0;
+}
+
 bool bv_allowed(const struct bv_config *cfg, const struct in6_addr *addr)
 {
-	u32 i;
-
-	for (i = 0; i < cfg->n_allow; i++) {
-		if (bv_prefix_match(&cfg->allow[i], addr))
-			return true;
-	}
-	return false;
+	/* an IPv6 prefix never covers an IPv4 host, nor the reverse */
+	if (bv_addr_is4(addr))
+		return bv_ranges_find(cfg->allow_idx, cfg->n_allow4, addr);
+	return bv_ranges_find(cfg->allow_idx + cfg->n_allow4,
+			      cfg->n_allow_idx - cfg->n_allow4, addr);
 }
 
 u64 bv_stat_read(struct beaver_net *bn, int stat)
@@ -145,6 +230,7 @@ static void __net_exit bv_net_exit(struct net *net)
 
 	/* no packet can reach our state once the hooks are gone */
 	mutex_lock(&bn->cfg_mutex);
+	bv_fp_exit(bn);
 	bv_hooks_set(bn, 0);
 	mutex_unlock(&bn->cfg_mutex);
 	bv_epochs_exit(bn);

@@ -20,6 +20,7 @@
 #include "uapi/beaver.h"
 #include "addr.h"
 #include "records.h"
+#include "fastpath.h"
 
 #define BV_MAX_ADDRS		4096	/* members, VIPs */
 #define BV_MAX_ALLOW		256	/* allow-list prefixes */
@@ -48,6 +49,7 @@ struct bv_config {
 	u32 capture_bytes;
 	u32 max_ahead;		/* epochs past the last commanded one */
 	u32 flow_idle_ms;	/* retire flows idle this long; 0: never */
+	u32 app_mark;		/* skb->mark bits for the epoch; 0: off */
 	/* who configured it: what its traffic allocates is charged there */
 	struct mem_cgroup *memcg;
 	u32 n_members, n_vips, n_allow, n_gateways;
@@ -56,6 +58,13 @@ struct bv_config {
 	struct in6_addr *vips;
 	struct in6_addr *gateways;
 	struct bv_prefix *allow;
+	/*
+	 * The allow-list as an index that does not grow per packet with it
+	 * (bv_allowed()): each family's prefixes as address ranges, sorted,
+	 * nested ones merged; IPv4 ones first, n_allow4 of them
+	 */
+	struct bv_range *allow_idx;
+	u32 n_allow_idx, n_allow4;
 };
 
 /*
@@ -160,6 +169,8 @@ struct bv_cut {
 	u64 settle_deadline_ns;
 	u64 complete_ns;
 	u32 settle_ms;
+	u64 tx_unstamped;	/* beaver_net's count at the cut */
+	u64 rx_unstamped;	/* BEAVER_STAT_UNSTAMPED_MEMBER at the cut */
 	unsigned long flags;	/* BEAVER_CUT_F_*, set with set_bit() */
 	int state;		/* BEAVER_STATE_*, read locklessly */
 	bool closed;		/* in-flight arrivals now count late */
@@ -185,6 +196,9 @@ struct beaver_net {
 	spinlock_t gw_lock;	/* pairs gw_epoch with gw_switch_ns */
 	atomic_t gw_epoch;
 	u64 gw_switch_ns;
+
+	/* gateway: the ADVANCE fast path (netfilter/fastpath.h) */
+	struct bv_fp_state fp;
 
 	/* member */
 	atomic_t m_epoch;
@@ -221,6 +235,14 @@ struct beaver_net {
 	bool late_lost;
 	/* a packet to the group left without its stamp: likewise */
 	bool tx_unstamped;
+	/* and how many did since the configuration (each cut records it) */
+	atomic64_t tx_unstamped_pkts;
+	/*
+	 * drawn by every TCP SYN without ACK a member counts: a flow entry
+	 * of a connection holds a value at least that of its first SYN
+	 * (records.h, BEAVER_TOT_TCP_GEN)
+	 */
+	atomic_t syn_gen;
 	/* records dumps under way: no flow retires meanwhile */
 	atomic_t dumps;
 
@@ -247,6 +269,8 @@ int bv_addr_sort_cmp(const void *a, const void *b);
 bool bv_addr_in(const struct in6_addr *set, u32 n,
 		const struct in6_addr *addr);
 bool bv_allowed(const struct bv_config *cfg, const struct in6_addr *addr);
+/* (re)build cfg->allow_idx from cfg->allow; 0 or -ENOMEM */
+int bv_allow_index(struct bv_config *cfg);
 
 /* discard all accounting and records (configuration stays) */
 void bv_netns_flush(struct beaver_net *bn);

@@ -4,6 +4,7 @@
  */
 #include <linux/slab.h>
 #include "records.h"
+#include "uapi/beaver.h"
 #include "beaver_stamp.h"
 
 static void bv_seq_max(u32 *seq, u8 *valid, u32 end_seq)
@@ -15,9 +16,43 @@ static void bv_seq_max(u32 *seq, u8 *valid, u32 end_seq)
 	}
 }
 
+/*
+ * Where the streams of a TCP flow entry start (records.h): called before
+ * @p's sequence number is counted, so that *_seq_valid still says whether
+ * anything came before it in its direction.
+ */
+static void bv_totals_tcp(struct bv_totals *t, const struct bv_pkt *p)
+{
+	u8 seen = p->tx ? t->tx_seq_valid : t->rx_seq_valid;
+	u8 *valid = p->tx ? &t->tx_isn_valid : &t->rx_isn_valid;
+	u32 *isn = p->tx ? &t->tx_isn : &t->rx_isn;
+
+	if (p->tcp & BV_PKT_SYN) {
+		if (!seen && !(t->tcp & (p->tx ? BEAVER_TOT_F_TX_ISN_BAD :
+					      BEAVER_TOT_F_RX_ISN_BAD))) {
+			*isn = p->seq;
+			*valid = 1;
+		} else if (!*valid || *isn != p->seq) {
+			/* a new connection, or seen mid-stream: no start */
+			*valid = 0;
+			t->tcp |= p->tx ? BEAVER_TOT_F_TX_ISN_BAD :
+					  BEAVER_TOT_F_RX_ISN_BAD;
+		}
+		if (!(p->tcp & BV_PKT_ACK)) {
+			t->gen = p->syn_gen;
+			t->tcp |= BEAVER_TOT_F_SYN;
+		}
+	}
+	if (p->tcp & BV_PKT_FIN)
+		t->tcp |= p->tx ? BEAVER_TOT_F_TX_FIN : BEAVER_TOT_F_RX_FIN;
+}
+
 void bv_totals_add(struct bv_totals *t, const struct bv_pkt *p)
 {
 	u32 n = p->segs ? p->segs : 1;
+
+	if (t->has_gen && p->has_seq)
+		bv_totals_tcp(t, p);
 
 	if (p->tx) {
 		t->tx_pkts += n;

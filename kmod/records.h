@@ -33,6 +33,21 @@ struct bv_totals {
 	u32 rx_seq;	/* TCP: highest end sequence received */
 	u8 tx_seq_valid;
 	u8 rx_seq_valid;
+	/*
+	 * TCP flow entries only (has_gen set when the entry is created):
+	 * where each direction's stream starts, so that a sequence number
+	 * can be turned into a byte count (BEAVER_TOT_TX_ISN and the rest in
+	 * uapi/beaver.h). An ISN is valid when this entry counted the SYN as
+	 * the first packet with a sequence number in that direction, and no
+	 * SYN with another ISN since.
+	 */
+	u8 has_gen;
+	u8 tx_isn_valid;
+	u8 rx_isn_valid;
+	u8 tcp;		/* BEAVER_TOT_F_* */
+	u32 tx_isn;
+	u32 rx_isn;
+	u32 gen;	/* beaver_net's syn_gen at creation or the last pure SYN */
 };
 
 /* the at-cut value of every snapshot in [first, last] */
@@ -57,12 +72,15 @@ struct bv_pkt {
 	bool tx;		/* sent by this host (else received) */
 	bool has_seq;		/* TCP: end_seq is meaningful */
 	u32 end_seq;		/* TCP: seq + payload length (+SYN/FIN) */
-	u8 tcp;			/* TCP: BV_PKT_SYN/FIN/RST it carried */
+	u32 seq;		/* TCP: its first sequence number */
+	u32 syn_gen;		/* TCP SYN without ACK: the syn_gen it drew */
+	u8 tcp;			/* TCP: BV_PKT_SYN/FIN/RST/ACK it carried */
 };
 
 #define BV_PKT_SYN	0x1
 #define BV_PKT_FIN	0x2
 #define BV_PKT_RST	0x4
+#define BV_PKT_ACK	0x8
 
 struct kmem_cache;
 

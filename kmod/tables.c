@@ -109,6 +109,11 @@ static struct bv_flow *bv_flow_get(struct beaver_net *bn,
 	f->diverted = 0;
 	bv_flow_note(f, p);
 	bv_acct_init(&f->acct, epoch);
+	if (key->proto == IPPROTO_TCP) {
+		/* not before a SYN this entry was created after */
+		f->acct.cur.has_gen = 1;
+		f->acct.cur.gen = atomic_read(&bn->syn_gen);
+	}
 	list_add_tail(&f->node, head);
 	return f;
 }
@@ -294,15 +299,28 @@ void bv_account(struct beaver_net *bn, const struct bv_config *cfg,
 	struct mem_cgroup *old_memcg;
 	struct bv_flow *f;
 	struct bv_chan *ch;
+	struct bv_pkt syn;
 	bool chan_lost = false;
 
+	if ((p->tcp & (BV_PKT_SYN | BV_PKT_ACK)) == BV_PKT_SYN) {
+		/* a connection starts: entries created before it predate it */
+		syn = *p;
+		syn.syn_gen = atomic_inc_return(&bn->syn_gen);
+		p = &syn;
+	}
 	/* charged to whoever configured the namespace, not to "current" */
 	old_memcg = set_active_memcg(cfg->memcg);
 	spin_lock(&pc->lock);
 	f = bv_flow_get(bn, cfg, pc, key, epoch, p);
 	if (f && !f->diverted &&
-	    !bv_acct_count(bn, &f->acct, epoch, p, false))
+	    !bv_acct_count(bn, &f->acct, epoch, p, false)) {
 		f->diverted = 1;
+		/* its totals stop here: no byte count from them any more */
+		f->acct.cur.tcp |= BEAVER_TOT_F_TX_ISN_BAD |
+				   BEAVER_TOT_F_RX_ISN_BAD;
+		f->acct.cur.tx_isn_valid = 0;
+		f->acct.cur.rx_isn_valid = 0;
+	}
 	if (!f || f->diverted) {
 		/*
 		 * No room for the flow, or for its at-cut value: its packets

@@ -32,6 +32,7 @@
 #include <linux/types.h>
 #include <linux/errno.h>
 typedef u8 bv_u8;
+typedef u16 bv_u16;
 typedef u32 bv_u32;
 typedef s32 bv_s32;
 #else
@@ -39,6 +40,7 @@ typedef s32 bv_s32;
 #include <stdint.h>
 #include <errno.h>
 typedef uint8_t bv_u8;
+typedef uint16_t bv_u16;
 typedef uint32_t bv_u32;
 typedef int32_t bv_s32;
 #endif
@@ -109,6 +111,70 @@ static inline bv_u32 bv_epoch_range_first(bv_u32 e, bv_u32 s)
 static inline bv_u32 bv_epoch_max(bv_u32 a, bv_u32 b)
 {
 	return bv_epoch_after(a, b) ? a : b;
+}
+
+/*
+ * The IPv4 ID encoding (docs/decisions.md, "The stamp in the IPv4 ID"): an
+ * atomic IPv4 datagram (DF set, not a fragment; RFC 6864 makes its ID
+ * meaningless) carries its epoch in the Identification field instead of
+ * the option, so that the kernel's GRO, which refuses every header with
+ * options, keeps merging its segments:
+ *
+ *   ID = (epoch mod 2^15) << 1 | 1
+ *
+ * Always odd: an even ID from a gateway or a member is no stamp (0 says
+ * "deliberately unstamped", any other even value is a sender that did not
+ * stamp). Never 1 apart: GRO's first two packets decide between a fixed and
+ * an incrementing ID (tcp_gro_receive()), and two stamps that differ by 1
+ * could be merged as one incrementing run; stamps differ by even numbers,
+ * so a stamped flow is always merged as fixed-ID, and an epoch change
+ * always ends the batch. The receiver restores the other 17 bits from its
+ * own epoch: the nearest epoch with those 15 bits, which is right while
+ * stamps in flight are fewer than 2^14 epochs away from it.
+ */
+#define BEAVER_ID_BITS		15
+#define BEAVER_ID_MASK		((1u << BEAVER_ID_BITS) - 1)
+#define BEAVER_ID_HALF		(1u << (BEAVER_ID_BITS - 1))
+#define BEAVER_ID_NONE		0	/* a gateway's "not stamped" */
+#define BEAVER_ID_EPOCH0	1	/* epoch 0: no snapshot yet */
+
+/*
+ * Can @epoch go into the ID? Epoch 0 can (its ID, 1, is read as 0 by any
+ * receiver, with or without an epoch of its own); the other multiples of
+ * 2^15 would have that same ID, and keep the option.
+ */
+static inline bool bv_id_can_carry(bv_u32 epoch)
+{
+	return !epoch || (epoch & BEAVER_ID_MASK);
+}
+
+static inline bv_u16 bv_id_encode(bv_u32 epoch)
+{
+	return (bv_u16)(((epoch & BEAVER_ID_MASK) << 1) | 1);
+}
+
+/* true if @id (host order) carries a stamp */
+static inline bool bv_id_is_stamp(bv_u16 id)
+{
+	return id & 1;
+}
+
+/*
+ * The epoch @id carries, read next to @ref (the receiver's epoch, not 0):
+ * the one nearest @ref, from 2^14 epochs before it to 2^14 - 1 after. 0 if
+ * @id is no stamp, or names the one epoch of that window that is never
+ * allocated (0 itself).
+ */
+static inline bv_u32 bv_id_decode(bv_u16 id, bv_u32 ref)
+{
+	bv_u32 d;
+
+	if (!bv_id_is_stamp(id))
+		return 0;
+	d = ((bv_u32)(id >> 1) - ref) & BEAVER_ID_MASK;
+	if (d >= BEAVER_ID_HALF)
+		return ref - (BEAVER_ID_MASK + 1 - d);
+	return ref + d;
 }
 
 struct bv_stamp {

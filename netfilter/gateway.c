@@ -15,6 +15,7 @@
 #include "l3.h"
 #include "stamp.h"
 #include "trust.h"
+#include "stamp_id.h"
 
 bool bv_gateway_marking = true;
 module_param_named(gateway_marking, bv_gateway_marking, bool, 0644);
@@ -83,6 +84,40 @@ static bool bv_group_bound(const struct bv_config *cfg, struct sk_buff *skb,
 	       bv_addr_in(cfg->members, cfg->n_members, &nh);
 }
 
+/*
+ * An IPv4 packet that can carry its stamp in the ID (stamp_id.h): kept as
+ * it is when a member sent it here with its own stamp there (the same
+ * rule as for the option, which gateway_in() removes from anyone else's
+ * packets; here nothing can be removed, so the ID of every other packet
+ * is overwritten). The member's stamp is an odd ID; an even one is no
+ * stamp, and the gateway stamps the packet as if it came from outside.
+ */
+static bool bv_gateway_id_kept(const struct bv_config *cfg,
+			       struct sk_buff *skb, const struct bv_l3 *l3,
+			       const struct nf_hook_state *state)
+{
+	return bv_id_is_stamp(ntohs(ip_hdr(skb)->id)) &&
+	       bv_forwarded_from_member(cfg, state->net, skb, &l3->saddr);
+}
+
+/*
+ * Marking off (the control experiment): nothing is stamped. Where a
+ * packet would carry the stamp in its ID, the ID becomes 0, "not
+ * stamped", so that members do not read the client's ID as an epoch.
+ */
+static unsigned int bv_gateway_unmarked(const struct bv_config *cfg,
+					struct sk_buff *skb,
+					const struct bv_l3 *l3,
+					const struct nf_hook_state *state)
+{
+	if (!l3->v6 && bv_id_on(cfg) &&
+	    bv_skb_id_fits(skb, bv_l3_out_dev(skb, state)) &&
+	    !bv_gateway_id_kept(cfg, skb, l3, state) &&
+	    bv_skb_id_set(skb, BEAVER_ID_NONE))
+		return NF_DROP;
+	return NF_ACCEPT;
+}
+
 unsigned int bv_gateway_out(struct beaver_net *bn,
 			    const struct bv_config *cfg, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
@@ -94,8 +129,6 @@ unsigned int bv_gateway_out(struct beaver_net *bn,
 	struct bv_l3 l3;
 	int err, nhoff;
 
-	if (!READ_ONCE(bv_gateway_marking))
-		return NF_ACCEPT;
 	if (dst && dst->dev && (dst->dev->flags & IFF_LOOPBACK))
 		return NF_ACCEPT;
 	if (bv_l3_parse(skb, &l3) || !bv_group_bound(cfg, skb, &l3))
@@ -126,11 +159,22 @@ unsigned int bv_gateway_out(struct beaver_net *bn,
 	}
 	if (err == -EINVAL)
 		return NF_ACCEPT;	/* not ours to judge: forward as is */
+	if (!READ_ONCE(bv_gateway_marking))
+		return bv_gateway_unmarked(cfg, skb, &l3, state);
+	/* (the cheap tests first: most packets are no member's) */
+	if (!l3.v6 && bv_id_on(cfg) &&
+	    bv_gateway_id_kept(cfg, skb, &l3, state) &&
+	    bv_skb_id_fits(skb, bv_l3_out_dev(skb, state))) {
+		bv_stat_inc(bn, BEAVER_STAT_GW_KEPT);
+		return NF_ACCEPT;
+	}
 
-	verdict = bv_l3_stamp_output(skb, &l3, state, cfg->group,
+	verdict = bv_l3_stamp_output(skb, &l3, state, cfg,
 				     atomic_read_acquire(&bn->gw_epoch), &o);
 	bv_stat_inc(bn, o.err ? bv_stamp_err_stat(o.err) :
 				BEAVER_STAT_GW_STAMPED);
+	if (o.id)
+		bv_stat_inc(bn, BEAVER_STAT_STAMP_ID);
 	if (o.split)
 		bv_stat_inc(bn, BEAVER_STAT_STAMP_SPLIT);
 	if (verdict == NF_STOLEN)

@@ -6,11 +6,14 @@
 #include <linux/ipv6.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <linux/netfilter.h>
+#include <net/dst.h>
 #include <net/ndisc.h>
 #include "hooks.h"
 #include "l3.h"
 #include "stamp.h"
 #include "stamp6.h"
+#include "stamp_id.h"
 
 static int bv_l3_parse6(struct sk_buff *skb, struct bv_l3 *l3)
 {
@@ -106,18 +109,40 @@ int bv_l3_stamp_strip(struct sk_buff *skb, const struct bv_l3 *l3, int off)
 			bv_skb_stamp_strip(skb, off);
 }
 
+struct net_device *bv_l3_out_dev(const struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	struct dst_entry *dst = skb_dst(skb);
+
+	if (state && state->out)
+		return state->out;
+	return dst ? dst->dev : NULL;
+}
+
 unsigned int bv_l3_stamp_output(struct sk_buff *skb, const struct bv_l3 *l3,
-				const struct nf_hook_state *state, u8 group,
-				u32 epoch, struct bv_l3_out *o)
+				const struct nf_hook_state *state,
+				const struct bv_config *cfg, u32 epoch,
+				struct bv_l3_out *o)
 {
 	enum bv_stamp6_how how;
 	unsigned int verdict;
 
+	/* a multiple of 2^15 shares epoch 0's ID (beaver_stamp.h): option */
+	if (!l3->v6 && bv_id_can_carry(epoch) && bv_id_on(cfg) &&
+	    bv_skb_id_fits(skb, bv_l3_out_dev(skb, state))) {
+		o->err = bv_skb_id_set(skb, bv_id_encode(epoch));
+		o->id = !o->err;
+		/*
+		 * an ID that could not be written is still the sender's, which
+		 * a member would read as a stamp: dropped, like a loss
+		 */
+		return o->err ? NF_DROP : NF_ACCEPT;
+	}
 	if (!l3->v6)
-		return bv_stamp_output(skb, state, group, epoch, &o->err,
+		return bv_stamp_output(skb, state, cfg->group, epoch, &o->err,
 				       &o->split);
-	verdict = bv_stamp6_output(skb, state, group, epoch, bv_hook_continue,
-				   &o->err, &how);
+	verdict = bv_stamp6_output(skb, state, cfg->group, epoch,
+				   bv_hook_continue, &o->err, &how);
 	/*
 	 * BV_STAMP6_FRAG (below the 1280 floor, fragmented after us) has
 	 * no counter of its own yet: it is a stamped packet

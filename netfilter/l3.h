@@ -12,6 +12,7 @@
 #include <linux/skbuff.h>
 #include "addr.h"
 #include "beaver_stamp.h"
+#include "netns.h"
 
 struct nf_hook_state;
 
@@ -93,10 +94,22 @@ int bv_l3_stamp_strip(struct sk_buff *skb, const struct bv_l3 *l3, int off);
 struct bv_l3_out {
 	int err;		/* 0 or the insertion's errno (-E2BIG: refused) */
 	bool split;		/* a TCP segment split to take the stamp */
+	bool id;		/* stamped in the IPv4 ID (stamp_id.h) */
 };
 
+/* the device a packet at POST_ROUTING leaves through, if known */
+struct net_device *bv_l3_out_dev(const struct sk_buff *skb,
+				 const struct nf_hook_state *state);
+
+/*
+ * Stamp @epoch on a packet leaving: in the IPv4 ID where @cfg allows and
+ * the packet can carry it (stamp_id.h; NF_DROP if the ID could not be
+ * written), else as the option or the IPv6 header, as bv_stamp_output()
+ * and bv_stamp6_output() do.
+ */
 unsigned int bv_l3_stamp_output(struct sk_buff *skb, const struct bv_l3 *l3,
-				const struct nf_hook_state *state, u8 group,
-				u32 epoch, struct bv_l3_out *o);
+				const struct nf_hook_state *state,
+				const struct bv_config *cfg, u32 epoch,
+				struct bv_l3_out *o);
 
 #endif /* _BEAVER_NF_L3_H */

@@ -15,30 +15,97 @@
 #include "epochs.h"
 #include "tables.h"
 #include "trust.h"
+#include "stamp_id.h"
+#include "app_mark.h"
+
+/*
+ * A trusted stamp of @epoch counts unless it is more than max_ahead epochs
+ * past the newest one the coordinator named; counted either way.
+ */
+static bool bv_stamp_in_window(struct beaver_net *bn,
+			       const struct bv_config *cfg, u32 epoch)
+{
+	u32 ref = READ_ONCE(bn->m_commanded);
+
+	if (ref && bv_epoch_after(epoch, ref) && epoch - ref > cfg->max_ahead) {
+		bv_stat_inc(bn, BEAVER_STAT_RX_AHEAD);
+		return false;
+	}
+	bv_stat_inc(bn, BEAVER_STAT_RX_STAMPED);
+	return true;
+}
 
 /*
  * Does a stamp of our group count? Only from a trusted neighbour, and
- * never more than max_ahead epochs past the newest one the coordinator
- * named; anything else is removed like any stamp, counted, and the
- * packet handled as unstamped: it cannot move this member's epoch.
+ * within the window above; anything else is removed like any stamp,
+ * counted, and the packet handled as unstamped: it cannot move this
+ * member's epoch.
  */
 static bool bv_stamp_counts(struct beaver_net *bn, const struct bv_config *cfg,
 			    struct sk_buff *skb, const struct in6_addr *saddr,
 			    const struct bv_stamp *st)
 {
-	u32 ref = READ_ONCE(bn->m_commanded);
-
 	if (!bv_from_trusted(cfg, skb, saddr, true) &&
 	    !bv_from_tunnel(skb)) {
 		bv_stat_inc(bn, BEAVER_STAT_RX_UNTRUSTED);
 		return false;
 	}
-	if (ref && bv_epoch_after(st->epoch, ref) &&
-	    st->epoch - ref > cfg->max_ahead) {
-		bv_stat_inc(bn, BEAVER_STAT_RX_AHEAD);
+	return bv_stamp_in_window(bn, cfg, st->epoch);
+}
+
+/*
+ * An IPv4 packet without this group's option may carry its stamp in the
+ * ID (stamp_id.h): only an atomic one to a member or VIP address, from a
+ * trusted neighbour, since those are exactly the packets gateways and
+ * members stamp there. True, with the epoch in @st, if it does and the
+ * stamp counts (as bv_stamp_counts()). Anything else is no stamp, and
+ * the packet is handled as unstamped; from a trusted neighbour, an ID
+ * that cannot be read (even but not 0, or no epoch to read it next to) is
+ * counted as well.
+ */
+static bool bv_id_stamp(struct beaver_net *bn, const struct bv_config *cfg,
+			struct sk_buff *skb, const struct bv_l3 *l3,
+			struct bv_stamp *st)
+{
+	u32 ref;
+	int id;
+
+	if (l3->v6 || !bv_id_on(cfg))
 		return false;
+	id = bv_skb_id_get(skb);
+	if (id < 0 || id == BEAVER_ID_NONE)
+		return false;
+	if (!bv_addr_in(cfg->members, cfg->n_members, &l3->daddr) &&
+	    !bv_addr_in(cfg->vips, cfg->n_vips, &l3->daddr))
+		return false;
+	/*
+	 * (never an inner packet out of a tunnel: gateways and members stamp
+	 * those with the option, stamp.h)
+	 */
+	if (!bv_from_trusted(cfg, skb, &l3->saddr, true))
+		return false;
+	st->group = cfg->group;
+	st->flags = 0;
+	st->epoch = 0;
+	/*
+	 * Epoch 0, the sender's "no snapshot yet", is read without an epoch
+	 * of one's own. For any other, the other 17 bits come from this
+	 * member's own epoch, or, before its first cut, the one the
+	 * coordinator last named. With neither, nothing tells which epoch it
+	 * is: handled as unstamped (bypass, in the report), never guessed.
+	 */
+	if (id != BEAVER_ID_EPOCH0) {
+		ref = atomic_read(&bn->m_epoch) ?: READ_ONCE(bn->m_commanded);
+		if (ref)
+			st->epoch = bv_id_decode(id, ref);
+		if (!st->epoch) {
+			bv_stat_inc(bn, BEAVER_STAT_RX_ID_INVALID);
+			return false;
+		}
 	}
-	bv_stat_inc(bn, BEAVER_STAT_RX_STAMPED);
+	if (!bv_stamp_in_window(bn, cfg, st->epoch))
+		return false;
+	bv_stat_inc(bn, BEAVER_STAT_RX_ID);
 	return true;
 }
 
@@ -224,6 +291,8 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 			bv_stat_inc(bn, BEAVER_STAT_RX_STRIP_ERR);
 			return NF_DROP;
 		}
+	} else if (off == -ENOENT) {
+		stamped = bv_id_stamp(bn, cfg, skb, &l3, &st);
 	}
 	/* an error about a packet this member stamped (icmp.c) */
 	bv_icmp_mtu(bn, cfg, skb);
@@ -253,6 +322,9 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 	bv_account(bn, cfg, &key, kind, &peer, epoch, &p,
 		   inf.first || inf.late_last ? &inf : NULL);
 	local_bh_enable();
+	/* the side of the cut, for the application that receives it */
+	if (cfg->app_mark)
+		skb->mark = bv_app_mark_set(cfg->app_mark, skb->mark, epoch);
 	return NF_ACCEPT;
 }
 
@@ -324,8 +396,9 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	 * as the wire carries them. One that is refused never leaves: not
 	 * counted. (Segmented here, stolen: counted as parsed above.)
 	 */
-	verdict = bv_l3_stamp_output(skb, &l3, state, cfg->group, epoch, &o);
-	if (verdict == NF_ACCEPT && !o.err)
+	verdict = bv_l3_stamp_output(skb, &l3, state, cfg, epoch, &o);
+	/* (a stamp in the ID changes neither size nor segmentation) */
+	if (verdict == NF_ACCEPT && !o.err && !o.id)
 		bv_pkt_parse_stamped(skb, &key, &p);
 	if ((verdict & NF_VERDICT_MASK) != NF_DROP)
 		bv_account(bn, cfg, &key, kind, &peer, epoch, &p, NULL);
@@ -333,6 +406,8 @@ unsigned int bv_member_out(struct beaver_net *bn,
 
 	bv_stat_inc(bn, o.err ? bv_stamp_err_stat(o.err) :
 				BEAVER_STAT_TX_STAMPED);
+	if (o.id)
+		bv_stat_inc(bn, BEAVER_STAT_STAMP_ID);
 	if (o.split)
 		bv_stat_inc(bn, BEAVER_STAT_STAMP_SPLIT);
 	if (verdict == NF_STOLEN)
@@ -341,7 +416,10 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	 * Counted as sent in @epoch, but the receiver cannot tell: it may
 	 * count it in a later snapshot. The next cut says so.
 	 */
-	if (o.err && o.err != -E2BIG && !READ_ONCE(bn->tx_unstamped))
-		WRITE_ONCE(bn->tx_unstamped, true);
+	if (o.err && (verdict & NF_VERDICT_MASK) != NF_DROP) {
+		atomic64_inc(&bn->tx_unstamped_pkts);
+		if (!READ_ONCE(bn->tx_unstamped))
+			WRITE_ONCE(bn->tx_unstamped, true);
+	}
 	return verdict;
 }

@@ -51,11 +51,13 @@ static void bv_pkt_parse_opt(struct sk_buff *skb, bool tx,
 				break;
 			payload = skb->len - thoff - l4hdr;
 			p->has_seq = true;
+			p->seq = ntohl(th->seq);
 			p->end_seq = ntohl(th->seq) + payload + th->syn +
 				     th->fin;
 			p->tcp = (th->syn ? BV_PKT_SYN : 0) |
 				 (th->fin ? BV_PKT_FIN : 0) |
-				 (th->rst ? BV_PKT_RST : 0);
+				 (th->rst ? BV_PKT_RST : 0) |
+				 (th->ack ? BV_PKT_ACK : 0);
 			break;
 		}
 		case IPPROTO_UDP:

@@ -102,32 +102,32 @@ static bool bv_l2_addr(struct net_device *dev, const struct in6_addr *addr,
 	return ok;
 }
 
-/* the packet's Ethernet source is what @addr resolves to on its device */
-static bool bv_l2_from(struct sk_buff *skb, const u8 *src,
+/* @src, an Ethernet source seen on @dev, is what @addr resolves to there */
+static bool bv_l2_from(struct net_device *dev, const u8 *src,
 		       const struct in6_addr *addr)
 {
 	struct neighbour *n;
 	struct in6_addr nh;
 	u8 ha[ETH_ALEN];
 
-	n = bv_neigh_find(skb->dev, addr);
+	n = bv_neigh_find(dev, addr);
 	if (!n) {
 		/*
 		 * Not a neighbour (yet): the one it is reached through, a
 		 * router or itself. Only addresses of the configuration
 		 * come here, never arbitrary ones.
 		 */
-		if (!bv_l2_addr(skb->dev, addr, &nh))
+		if (!bv_l2_addr(dev, addr, &nh))
 			return false;
 		addr = &nh;
-		n = bv_neigh_find(skb->dev, addr);
+		n = bv_neigh_find(dev, addr);
 	}
 	if (!n) {
 		/*
 		 * Not known yet: resolve it, so that the next packet from
 		 * there can be told apart; this one cannot
 		 */
-		bv_neigh_probe(skb->dev, addr);
+		bv_neigh_probe(dev, addr);
 		return false;
 	}
 	if (!(READ_ONCE(n->nud_state) & NUD_VALID)) {
@@ -135,23 +135,25 @@ static bool bv_l2_from(struct sk_buff *skb, const u8 *src,
 		neigh_event_send(n, NULL);
 		return false;
 	}
-	neigh_ha_snapshot(ha, n, skb->dev);
+	neigh_ha_snapshot(ha, n, dev);
 	return ether_addr_equal(ha, src);
 }
 
-bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
-		     const struct in6_addr *saddr, bool gateways)
+/* bv_from_trusted(), for a packet that arrived through @dev */
+static bool bv_trusted_on(const struct bv_config *cfg, struct sk_buff *skb,
+			  struct net_device *dev, const struct in6_addr *saddr,
+			  bool gateways)
 {
 	const u8 *src;
 	u32 i;
 
 	/* no Ethernet header: nothing tells who sent it */
-	if (!skb->dev || skb->dev->type != ARPHRD_ETHER ||
+	if (!dev || dev->type != ARPHRD_ETHER ||
 	    !skb_mac_header_was_set(skb) || skb_mac_header_len(skb) < ETH_HLEN)
 		return false;
 	src = eth_hdr(skb)->h_source;
 	if (bv_addr_in(cfg->members, cfg->n_members, saddr) &&
-	    bv_l2_from(skb, src, saddr))
+	    bv_l2_from(dev, src, saddr))
 		return true;
 	if (!gateways)
 		return false;
@@ -162,10 +164,31 @@ bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
 		 */
 		if (bv_addr_is4(&cfg->gateways[i]) != bv_addr_is4(saddr))
 			continue;
-		if (bv_l2_from(skb, src, &cfg->gateways[i]))
+		if (bv_l2_from(dev, src, &cfg->gateways[i]))
 			return true;
 	}
 	return false;
+}
+
+bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
+		     const struct in6_addr *saddr, bool gateways)
+{
+	return bv_trusted_on(cfg, skb, skb->dev, saddr, gateways);
+}
+
+bool bv_forwarded_from_member(const struct bv_config *cfg, struct net *net,
+			      struct sk_buff *skb,
+			      const struct in6_addr *saddr)
+{
+	/*
+	 * At POST_ROUTING the Ethernet header the packet arrived with is
+	 * still in front of it (the new one is written after the hooks),
+	 * and skb->dev is already the way out: the way in is skb_iif
+	 */
+	if (!skb->skb_iif || !bv_addr_in(cfg->members, cfg->n_members, saddr))
+		return false;
+	return bv_trusted_on(cfg, skb, dev_get_by_index_rcu(net, skb->skb_iif),
+			     saddr, false);
 }
 
 bool bv_from_tunnel(const struct sk_buff *skb)

@@ -23,6 +23,16 @@ bool bv_from_trusted(const struct bv_config *cfg, struct sk_buff *skb,
 		     const struct in6_addr *saddr, bool gateways);
 
 /*
+ * true if @skb, forwarded (at POST_ROUTING, RCU held), came in from the
+ * member its source @saddr names: a gateway keeps that member's stamp in
+ * the IPv4 ID (stamp_id.h), which nothing else tells apart from an ID
+ * the gateway must overwrite.
+ */
+bool bv_forwarded_from_member(const struct bv_config *cfg, struct net *net,
+			      struct sk_buff *skb,
+			      const struct in6_addr *saddr);
+
+/*
  * true if @skb (at PRE_ROUTING) was decapsulated by an IPIP tunnel device
  * of this namespace: its carrier passed bv_member_in() first, which
  * removed the inner packet's stamp unless the carrier came from a trusted

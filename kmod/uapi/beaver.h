@@ -71,6 +71,22 @@
  *   BEAVER_A_CFG_FLOW_IDLE_MS  NLA_U32, 0..86400000: a flow idle this long
  *                              retires at the next RELEASE that frees all
  *                              it still held (default 30000; 0: never)
+ *   BEAVER_A_CFG_APP_MARK      NLA_U32, a mask of skb->mark bits, one run
+ *                              of at least 2 contiguous bits, or 0 (off,
+ *                              the default): see "Epochs for applications"
+ *
+ * Epochs for applications (BEAVER_CAP_APP_MARK). With APP_MARK set, a
+ * member writes into those bits of skb->mark of every packet it delivers
+ * (not loopback, not link-scope) the epoch the packet was attributed to:
+ * its own epoch once the packet passed the cut, so an application reading
+ * the mark (SO_RCVMARK) tells the datagrams before its cut for snapshot E
+ * (mark epoch < E) from those after it. With w the mask's width and s its
+ * lowest bit: the field (mark & mask) >> s is (epoch mod 2^(w-1)) << 1 | 1
+ * (odd: an even field, 0 included, is a packet the member did not mark);
+ * the reader restores the epoch nearest one it knows. The other bits of
+ * the mark are left alone. The mark is written at PRE_ROUTING, so a
+ * routing rule or an nftables rule that matches or sets these bits sees
+ * or undoes it: give Beaver bits nobody else uses.
  *
  * Flow retirement (BEAVER_CAP_RETIRE). A flow that saw no packet for
  * FLOW_IDLE_MS, whose newest packet belongs to an epoch RELEASE has freed,
@@ -102,6 +118,23 @@
  * forwards into the group carries its own epoch. The module resolves the
  * configured gateways' neighbours when the configuration is set and
  * keeps them while it stays.
+ *
+ * IPv4 ID (BEAVER_CAP_STAMP_ID). Unless BEAVER_CFG_F_IPV4_OPTION is set,
+ * an atomic IPv4 datagram (DF set, not a fragment, not IPIP) carries its
+ * stamp in the Identification field instead of the option, so that GRO
+ * keeps merging stamped segments: ID = (epoch mod 2^15) << 1 | 1, always
+ * odd (netfilter/beaver_stamp.h). A member reads it as a stamp only on a
+ * packet to a member or VIP address from a trusted neighbour (above), and
+ * takes the epoch nearest its own with those 15 bits; an even ID there is
+ * no stamp (0: a gateway whose marking is off; any other even value is
+ * counted, BEAVER_STAT_RX_ID_INVALID), and the packet is handled as
+ * unstamped. A gateway keeps the ID of a packet it forwards from a member
+ * (that member's stamp) and writes its own epoch into every other one.
+ * ID 1 is epoch 0 (read without an epoch of one's own); the other
+ * multiples of 2^15, and a GSO packet that hardware could cut with
+ * changing IDs (NETIF_F_TSO_MANGLEID), keep the option. BEAVER_STAT_STAMP_ID counts the
+ * stamps sent this way, BEAVER_STAT_RX_ID those honoured (both also in
+ * the totals GW_STAMPED, TX_STAMPED, RX_STAMPED).
  *
  * IPv6 (BEAVER_CAP_IPV6). The configuration, the records and the status
  * carry IPv6 addresses (see "Addresses" above), and the data path handles
@@ -151,13 +184,39 @@
  *                               packets are reported per channel, below)
  *       BEAVER_A_CUT_SETTLE_MS  NLA_U32, settle interval applied
  *       BEAVER_A_CUT_COMPLETE_NS NLA_U64, completion instant (0 if not yet)
+ *       BEAVER_A_CUT_TX_UNSTAMPED NLA_U64, packets to a member or VIP
+ *                               that left this member without the stamp
+ *                               (BEAVER_CUT_F_TX_UNSTAMPED), and
+ *       BEAVER_A_CUT_RX_UNSTAMPED NLA_U64, packets from a member address
+ *                               that arrived without one
+ *                               (BEAVER_STAT_UNSTAMPED_MEMBER): both
+ *                               counted since the namespace was configured
+ *                               (a flush or a new role or group restarts
+ *                               them), as they stood at the cut
  *     BEAVER_A_FLOW     NLA_NESTED: one CPU's share of one flow at the cut
  *       BEAVER_A_FLOW_PROTO     NLA_U8 (IPPROTO_*)
  *       BEAVER_A_FLOW_LADDR, BEAVER_A_FLOW_RADDR   NLA_BE32 (IPv4), or
  *       BEAVER_A_FLOW_LADDR6, BEAVER_A_FLOW_RADDR6 16 bytes (IPv6)
  *       BEAVER_A_FLOW_LPORT, BEAVER_A_FLOW_RPORT   NLA_BE16 (0 if no ports)
  *       BEAVER_A_FLOW_CPU       NLA_U32
- *       BEAVER_A_FLOW_TOTALS    NLA_NESTED, BEAVER_TOT_*
+ *       BEAVER_A_FLOW_TOTALS    NLA_NESTED, BEAVER_TOT_*; a TCP flow's
+ *                               also carry where its streams start:
+ *         BEAVER_TOT_TCP_GEN    NLA_U32, the member's count of SYNs
+ *                               without ACK when this share's entry was
+ *                               created, or drawn by the last such SYN
+ *                               it counted (BEAVER_TOT_F_SYN): a share
+ *                               whose value is serially below that of
+ *                               the connection's SYN predates it
+ *         BEAVER_TOT_TX_ISN, BEAVER_TOT_RX_ISN  NLA_U32, the sequence
+ *                               number of the SYN this share counted as
+ *                               the first packet with one in that
+ *                               direction (absent otherwise, and once a
+ *                               SYN with another one was counted, or the
+ *                               flow was diverted: BEAVER_TOT_F_*_ISN_BAD)
+ *         BEAVER_TOT_TCP_FLAGS  NLA_U32, BEAVER_TOT_F_* (absent if 0)
+ *                               Bytes of a stream before the cut:
+ *                               SEQ - ISN - 1 (the SYN), less 1 if the
+ *                               FIN flag is set (docs/applications.md)
  *     BEAVER_A_CHANNEL  NLA_NESTED: one CPU's share of one channel
  *       BEAVER_A_CHAN_KIND      NLA_U8, BEAVER_CHAN_*
  *       BEAVER_A_CHAN_PEER      NLA_BE32 (0.0.0.0 for aggregate kinds,
@@ -211,6 +270,38 @@
  *   Discards every record, flow, channel and epoch of the namespace and
  *   zeroes the counters; the configuration stays.
  *
+ * BEAVER_CMD_SET_FASTPATH (CAP_NET_ADMIN; BEAVER_CAP_FASTPATH)
+ *   The gateway's fast path for the control plane's ADVANCE (beaverd's
+ *   wire.h): the module answers an authenticated ADVANCE of a configured
+ *   coordinator itself, from a netfilter hook, and beaverd's socket never
+ *   sees it. What does not verify is left to beaverd. The request replaces
+ *   the whole set; no BEAVER_A_FP_PEERS (or an empty list) turns the fast
+ *   path off. Keys are never sent back.
+ *   BEAVER_A_CFG_GROUP      NLA_U8, 1..255: the control plane's group
+ *   BEAVER_A_FP_NODE        NLA_U32: this node's id (the acks' sender)
+ *   BEAVER_A_FP_PORT        NLA_U16, 1..65535: the control UDP port
+ *   BEAVER_A_FP_SEQ_FLOOR   NLA_U64: the module's acks use seqs from
+ *                           max(this, CLOCK_REALTIME ns, its last + 1) on
+ *   BEAVER_A_FP_PEERS       NLA_NESTED, list (BEAVER_A_LIST_ITEM) of at
+ *                           most 16 NLA_NESTED (E2BIG beyond):
+ *     BEAVER_A_FPP_NODE          NLA_U32, the coordinator's node id
+ *     BEAVER_A_FPP_SENDER_KEY    NLA_U32, its key id (the ADVANCE's
+ *                                sender_key)
+ *     BEAVER_A_FPP_RECIPIENT_KEY NLA_U32, our key id it uses
+ *     BEAVER_A_FPP_KEY           32 bytes, the pair key
+ *     BEAVER_A_FPP_ADDR          NLA_BE32, where its acks go (IPv4)
+ *     BEAVER_A_FPP_PORT          NLA_U16, 1..65535, and to which port
+ *     BEAVER_A_FPP_REPLAY_TOP    NLA_U64, the newest seq of that node
+ *                                beaverd accepted: this and everything up
+ *                                to 64 behind it count as seen
+ *   All of GROUP, NODE, PORT are required with a non-empty list; every
+ *   element needs every attribute.
+ *   reply: BEAVER_A_FP_SEQ (NLA_U64, the last seq the module used, or the
+ *          start - 1), BEAVER_A_FP_PEERS: list of NLA_NESTED with
+ *          BEAVER_A_FPP_NODE and BEAVER_A_FPP_REPLAY_TOP, the newest seq
+ *          each node of the replaced set had from the module (beaverd
+ *          seeds its own replay window with them)
+ *
  * Multicast group BEAVER_MCGRP_EVENTS ("events"), per namespace:
  *   BEAVER_CMD_EVENT_CUT       BEAVER_A_EPOCH, BEAVER_A_CUT (as above)
  *   BEAVER_CMD_EVENT_COMPLETE  BEAVER_A_EPOCH, BEAVER_A_CUT (as above)
@@ -236,6 +327,7 @@ enum beaver_cmd {
 	BEAVER_CMD_FLUSH,
 	BEAVER_CMD_EVENT_CUT,
 	BEAVER_CMD_EVENT_COMPLETE,
+	BEAVER_CMD_SET_FASTPATH,
 	__BEAVER_CMD_MAX
 };
 
@@ -254,7 +346,13 @@ enum beaver_cap {
 	BEAVER_CAP_LATE		= 1ULL << 8,	/* late entries, above */
 	/* IPv6 packets handled like IPv4 ones (see "IPv6" above) */
 	BEAVER_CAP_IPV6		= 1ULL << 9,
-	BEAVER_CAP_ALL		= (1ULL << 10) - 1,
+	/* IPv4 stamps in the ID of atomic datagrams (see "IPv4 ID" above) */
+	BEAVER_CAP_STAMP_ID	= 1ULL << 10,
+	/* BEAVER_CMD_SET_FASTPATH: the gateway answers ADVANCE itself */
+	BEAVER_CAP_FASTPATH	= 1ULL << 11,
+	/* epochs in skb->mark for applications (see above) */
+	BEAVER_CAP_APP_MARK	= 1ULL << 12,
+	BEAVER_CAP_ALL		= (1ULL << 13) - 1,
 };
 
 /* BEAVER_A_CFG_ROLE */
@@ -269,7 +367,13 @@ enum beaver_role {
 enum beaver_cfg_flag {
 	/* member: do not clamp the MSS of SYN/SYN-ACK segments it sends */
 	BEAVER_CFG_F_NO_MSS_CLAMP	= 1U << 0,
-	BEAVER_CFG_F_ALL		= (1U << 1) - 1,
+	/*
+	 * gateway and member: stamp IPv4 with the option only, never in the
+	 * ID, and read no ID as a stamp (see "IPv4 ID" above); every node of
+	 * a group must agree
+	 */
+	BEAVER_CFG_F_IPV4_OPTION	= 1U << 1,
+	BEAVER_CFG_F_ALL		= (1U << 2) - 1,
 };
 
 /* BEAVER_A_CUT_STATE */
@@ -349,6 +453,12 @@ enum beaver_attr {
 	BEAVER_A_CFG_FLOW_IDLE_MS,
 	BEAVER_A_RETIRED,
 	BEAVER_A_LATE,
+	BEAVER_A_FP_NODE,
+	BEAVER_A_FP_PORT,
+	BEAVER_A_FP_SEQ_FLOOR,
+	BEAVER_A_FP_PEERS,
+	BEAVER_A_FP_SEQ,		/* 40 */
+	BEAVER_A_CFG_APP_MARK,
 	__BEAVER_A_MAX
 };
 
@@ -369,6 +479,21 @@ enum beaver_prefix_attr {
 
 #define BEAVER_A_PREFIX_MAX (__BEAVER_A_PREFIX_MAX - 1)
 
+enum beaver_fp_peer_attr {
+	BEAVER_A_FPP_UNSPEC,
+	BEAVER_A_FPP_NODE,
+	BEAVER_A_FPP_SENDER_KEY,
+	BEAVER_A_FPP_RECIPIENT_KEY,
+	BEAVER_A_FPP_KEY,
+	BEAVER_A_FPP_ADDR,
+	BEAVER_A_FPP_PORT,
+	BEAVER_A_FPP_REPLAY_TOP,
+	BEAVER_A_FPP_PAD,
+	__BEAVER_A_FPP_MAX
+};
+
+#define BEAVER_A_FPP_MAX (__BEAVER_A_FPP_MAX - 1)
+
 enum beaver_cut_attr {
 	BEAVER_A_CUT_UNSPEC,
 	BEAVER_A_CUT_FIRST,
@@ -381,6 +506,8 @@ enum beaver_cut_attr {
 	BEAVER_A_CUT_SETTLE_MS,
 	BEAVER_A_CUT_COMPLETE_NS,
 	BEAVER_A_CUT_PAD,
+	BEAVER_A_CUT_TX_UNSTAMPED,
+	BEAVER_A_CUT_RX_UNSTAMPED,
 	__BEAVER_A_CUT_MAX
 };
 
@@ -447,7 +574,20 @@ enum beaver_tot_attr {
 	BEAVER_TOT_TX_SEQ,	/* TCP: highest end sequence sent (if any) */
 	BEAVER_TOT_RX_SEQ,	/* TCP: highest end sequence received (if any) */
 	BEAVER_TOT_PAD,
+	BEAVER_TOT_TX_ISN,	/* TCP flow: our SYN's sequence number */
+	BEAVER_TOT_RX_ISN,	/* TCP flow: the peer's SYN's */
+	BEAVER_TOT_TCP_GEN,	/* TCP flow: connection generation */
+	BEAVER_TOT_TCP_FLAGS,	/* TCP flow: BEAVER_TOT_F_* */
 	__BEAVER_TOT_MAX
+};
+
+/* BEAVER_TOT_TCP_FLAGS */
+enum beaver_tot_flag {
+	BEAVER_TOT_F_TX_FIN	= 1 << 0,	/* a FIN sent is counted */
+	BEAVER_TOT_F_RX_FIN	= 1 << 1,	/* a FIN received is counted */
+	BEAVER_TOT_F_SYN	= 1 << 2,	/* TCP_GEN is a SYN's own */
+	BEAVER_TOT_F_TX_ISN_BAD	= 1 << 3,	/* a SYN sent, not the start */
+	BEAVER_TOT_F_RX_ISN_BAD	= 1 << 4,	/* a SYN received, likewise */
 };
 
 #define BEAVER_TOT_MAX (__BEAVER_TOT_MAX - 1)
@@ -497,6 +637,14 @@ enum beaver_stat {
 	BEAVER_STAT_STAMP_SPLIT,	/* TCP segment split to take the stamp */
 	BEAVER_STAT_STAMP_SEGMENTED,	/* GSO packet at 64 KiB segmented here */
 	BEAVER_STAT_ICMP_MTU_LOWERED,	/* frag-needed/PTB quoting a stamp */
+	BEAVER_STAT_STAMP_ID,		/* stamped in the IPv4 ID (subset) */
+	BEAVER_STAT_RX_ID,		/* member: ID stamps honoured (subset) */
+	BEAVER_STAT_RX_ID_INVALID,	/* member: trusted, atomic, no stamp */
+	BEAVER_STAT_FP_ADVANCE,		/* fast path: ADVANCE answered here */
+	BEAVER_STAT_FP_REPLAY,		/* fast path: replayed ADVANCE dropped */
+	BEAVER_STAT_FP_MAC,		/* fast path: bad MAC, left to beaverd */
+	BEAVER_STAT_FP_PASSED,		/* fast path: other, left to beaverd */
+	BEAVER_STAT_FP_TX_ERR,		/* fast path: ack not sent */
 	__BEAVER_STAT_MAX
 };
 

@@ -20,8 +20,9 @@
  * functions of beaver.ko are stubbed below because their files would drag
  * in the rest of the module: bv_nl_notify_cut() (kmod/netlink.c), which
  * here records the cut and complete events for the cases to check;
- * bv_hooks_set() (netfilter/hooks.c) and the neighbour refresh of
- * netfilter/trust.c, which kmod/netns.c refers to and no case calls; and
+ * bv_hooks_set() (netfilter/hooks.c), bv_fp_exit() (netfilter/fastpath.c)
+ * and the neighbour refresh of netfilter/trust.c, which kmod/netns.c
+ * refers to and no case calls; and
  * bv_from_trusted() and bv_from_tunnel() (netfilter/trust.c), whose
  * answers need neighbour tables and devices: here a case says which
  * source is not trusted and whether a packet came out of a tunnel, and
@@ -40,6 +41,7 @@
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
 #include <net/ip.h>
@@ -55,6 +57,7 @@
 #include "stamp6.h"
 #include "packet.h"
 #include "trust.h"
+#include "app_mark.h"
 
 #define BV_T_GROUP	7
 #define BV_T_SELF	0x0a000001	/* 10.0.0.1: the member under test */
@@ -115,6 +118,11 @@ void bv_nl_notify_cut(struct beaver_net *bn, const struct bv_cut *c, u8 cmd)
 	ev->last = c->last;
 	ev->state = READ_ONCE(c->state);
 	spin_unlock_bh(&ctx->ev_lock);
+}
+
+/* netfilter/fastpath.c: kmod/netns.c refers to it; no case holds keys */
+void bv_fp_exit(struct beaver_net *bn)
+{
 }
 
 /* netfilter/hooks.c: kmod/netns.c refers to it; no case registers hooks */
@@ -212,7 +220,12 @@ static int bv_t_config(struct bv_config *cfg)
 	cfg->allow[0].len = 96 + hweight32(BV_T_ALLOW_MASK);
 	cfg->allow[0].v4 = true;
 	cfg->n_allow = 1;
-	return 0;
+	/*
+	 * The cases test the option (stamp.h); those of the IPv4 ID encoding
+	 * (stamp_id.h, "the stamp in the IPv4 ID" below) turn it back on
+	 */
+	cfg->flags |= BEAVER_CFG_F_IPV4_OPTION;
+	return bv_allow_index(cfg);
 }
 
 static int bv_t_init(struct kunit *test)
@@ -1071,6 +1084,101 @@ static void bv_member_in_unstamped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.entries, 0);
 	bv_t_chan(test, BEAVER_CHAN_BYPASS, BV_T_STRAY, 4, 0, 0, &s);
 	KUNIT_EXPECT_EQ(test, s.entries, 0);
+
+	/*
+	 * the next cut records the unstamped packets so far (the report's
+	 * per-interval counts subtract two cuts')
+	 */
+	KUNIT_EXPECT_EQ(test, bv_t_cut(test, 3)->rx_unstamped, 0);
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 4), 4);
+	KUNIT_ASSERT_NOT_NULL(test, bv_t_cut(test, 4));
+	KUNIT_EXPECT_EQ(test, bv_t_cut(test, 4)->rx_unstamped, 1);
+	KUNIT_EXPECT_EQ(test, bv_t_cut(test, 4)->tx_unstamped, 0);
+	bv_t_in_plain(test, BV_T_PEER_A, 40);
+	bv_t_in_plain(test, BV_T_PEER_A, 40);
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 5), 5);
+	KUNIT_EXPECT_EQ(test, bv_t_cut(test, 5)->rx_unstamped, 3);
+}
+
+/* ---- epochs for applications in skb->mark (netfilter/app_mark.h) ---- */
+
+/* the mask's rule: 0, or one run of at least 2 contiguous bits */
+static void bv_member_app_mark_valid(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, bv_app_mark_valid(0));
+	KUNIT_EXPECT_TRUE(test, bv_app_mark_valid(0x3));
+	KUNIT_EXPECT_TRUE(test, bv_app_mark_valid(0x00ff0000));
+	KUNIT_EXPECT_TRUE(test, bv_app_mark_valid(0xc0000000));
+	KUNIT_EXPECT_TRUE(test, bv_app_mark_valid(0xffffffff));
+	KUNIT_EXPECT_FALSE(test, bv_app_mark_valid(0x1));
+	KUNIT_EXPECT_FALSE(test, bv_app_mark_valid(0x80000000));
+	KUNIT_EXPECT_FALSE(test, bv_app_mark_valid(0x5));
+	KUNIT_EXPECT_FALSE(test, bv_app_mark_valid(0x00ff00ff));
+}
+
+/*
+ * A packet from @saddr, stamped with @epoch (0: unstamped), whose mark is
+ * 0xa5000001 before the hook: the mark after it
+ */
+static u32 bv_t_rx_mark(struct kunit *test, u32 saddr, u32 epoch)
+{
+	struct bv_t_ctx *ctx = test->priv;
+	u8 opt[BEAVER_OPT_LEN];
+	u8 *pkt = bv_t_buf(test);
+	struct sk_buff *skb;
+	unsigned int len;
+
+	bv_stamp_encode(opt, BV_T_GROUP, epoch);
+	len = bv_t_build(pkt, saddr, BV_T_SELF, opt, epoch ? sizeof(opt) : 0,
+			 40);
+	skb = bv_t_skb(test, pkt, len);
+	skb->mark = 0xa5000001;
+	rcu_read_lock();
+	KUNIT_EXPECT_EQ(test, bv_member_in(&ctx->bn, ctx->cfg, skb), NF_ACCEPT);
+	rcu_read_unlock();
+	return skb->mark;
+}
+
+/*
+ * Every delivered packet carries, in the configured bits of its mark, the
+ * epoch the member attributed it to: the new epoch from the packet that
+ * cut on, an in-flight packet's too (it arrived after the cut), unstamped
+ * and bypass packets the current one; the other bits of the mark stay.
+ * If this fails, an application reading SO_RCVMARK puts messages on the
+ * wrong side of its cut, and its state disagrees with the channels.
+ */
+static void bv_member_app_mark(struct kunit *test)
+{
+	const u32 mask = 0x00ff0000, keep = 0xa5000001;
+
+	/* off: the mark is the application's and the operator's */
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_rx_mark(test, BV_T_PEER_A, 3), keep);
+
+	bv_t_cfg(test)->app_mark = mask;
+	KUNIT_EXPECT_EQ(test, bv_t_rx_mark(test, BV_T_PEER_A, 3),
+			keep | (3 << 1 | 1) << 16);
+	/* the packet that cuts for 4 is after the cut */
+	KUNIT_EXPECT_EQ(test, bv_t_rx_mark(test, BV_T_CLIENT, 4),
+			keep | (4 << 1 | 1) << 16);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 4);
+	/* in flight: sent in 3, received after the cut of 4 */
+	KUNIT_EXPECT_EQ(test, bv_t_rx_mark(test, BV_T_PEER_A, 3),
+			keep | (4 << 1 | 1) << 16);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 1);
+	/* unstamped, from a member and from a stray host */
+	KUNIT_EXPECT_EQ(test, bv_t_rx_mark(test, BV_T_PEER_A, 0),
+			keep | (4 << 1 | 1) << 16);
+	KUNIT_EXPECT_EQ(test, bv_t_rx_mark(test, BV_T_STRAY, 0),
+			keep | (4 << 1 | 1) << 16);
+	/* the epoch wraps in the field: 300 mod 2^7 */
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 300), 300);
+	KUNIT_EXPECT_EQ(test, bv_t_rx_mark(test, BV_T_CLIENT, 300),
+			keep | ((300 % 128) << 1 | 1) << 16);
+	/* the lowest bits of the mark */
+	bv_t_cfg(test)->app_mark = 0x3;
+	KUNIT_EXPECT_EQ(test, bv_t_rx_mark(test, BV_T_CLIENT, 300) & 0x3, 0x1);
+	KUNIT_EXPECT_EQ(test, bv_t_rx_mark(test, BV_T_CLIENT, 301) & 0x3, 0x3);
 }
 
 /*
@@ -1419,6 +1527,15 @@ static void bv_member_out_stamps(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, bv_t_cut_flag(bv_t_cut(test, 4),
 					       BEAVER_CUT_F_TX_UNSTAMPED));
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(bv_t_bn(test)->tx_unstamped));
+	/* and how many: the count so far, cumulative */
+	KUNIT_EXPECT_EQ(test, bv_t_cut(test, 4)->tx_unstamped, 0);
+	KUNIT_EXPECT_EQ(test, bv_t_cut(test, 5)->tx_unstamped, 1);
+	skb = bv_t_skb(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	skb = bv_t_skb(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 6), 6);
+	KUNIT_EXPECT_EQ(test, bv_t_cut(test, 6)->tx_unstamped, 3);
 }
 
 /*
@@ -1694,6 +1811,294 @@ static void bv_member_in_stamp_window(struct kunit *test)
 	bv_t_in(test, BV_T_PEER_A, 8 + ahead, 10);
 	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 8 + ahead);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_AHEAD), 2);
+}
+
+/*
+ * The allow-list index (kmod/netns.c) answers as the prefixes themselves
+ * do: nested, adjacent and disjoint prefixes of both families, addresses
+ * inside, at the edges of and around each.
+ */
+static void bv_allow_index_matches(struct kunit *test)
+{
+	static const char *const prefixes[] = {
+		"10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.255.255.255/32",
+		"11.0.0.0/8", "192.168.1.0/24", "0.0.0.0/32", "172.16.0.1/32",
+		"2001:db8::/32", "2001:db8:1::/48", "fd00::/8", "::/128",
+		"2001:db9::1/128", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
+	};
+	struct bv_config *cfg = bv_t_cfg(test);
+	struct bv_prefix *p;
+	unsigned int i, j, n = ARRAY_SIZE(prefixes), tried = 0;
+
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < n; i++) {
+		const char *s = prefixes[i], *slash = strchr(s, '/');
+		unsigned int len;
+		u8 a4[4];
+
+		KUNIT_ASSERT_EQ(test, kstrtouint(slash + 1, 10, &len), 0);
+		if (in4_pton(s, slash - s, a4, -1, NULL)) {
+			bv_addr_set4(&p[i].addr, *(__be32 *)a4);
+			p[i].len = 96 + len;
+			p[i].v4 = true;
+		} else {
+			KUNIT_ASSERT_TRUE(test, in6_pton(s, slash - s,
+							 p[i].addr.s6_addr, -1,
+							 NULL));
+			p[i].len = len;
+		}
+	}
+	kfree(cfg->allow);
+	cfg->allow = kmemdup(p, n * sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cfg->allow);
+	cfg->n_allow = n;
+	KUNIT_ASSERT_EQ(test, bv_allow_index(cfg), 0);
+	/* nested ones merged: 10/8 holds three others */
+	KUNIT_EXPECT_LT(test, cfg->n_allow_idx, n);
+
+	for (i = 0; i < n; i++) {
+		struct bv_range r;
+		struct in6_addr probes[6];
+
+		/* each prefix's first and last address, and their neighbours */
+		r.lo = p[i].addr;
+		r.hi = p[i].addr;
+		for (j = 0; j < 4; j++) {
+			unsigned int bits = p[i].len > 32 * j ?
+				min_t(unsigned int, p[i].len - 32 * j, 32) : 0;
+			u32 m = bits ? ~0U << (32 - bits) : 0;
+
+			r.lo.s6_addr32[j] &= htonl(m);
+			r.hi.s6_addr32[j] |= htonl(~m);
+		}
+		probes[0] = r.lo;
+		probes[1] = r.hi;
+		probes[2] = r.lo;
+		probes[2].s6_addr32[3] = htonl(ntohl(r.lo.s6_addr32[3]) - 1);
+		probes[3] = r.hi;
+		probes[3].s6_addr32[3] = htonl(ntohl(r.hi.s6_addr32[3]) + 1);
+		probes[4] = p[i].addr;
+		probes[5] = p[i].addr;
+		probes[5].s6_addr32[3] ^= htonl(0x00010001);
+		for (j = 0; j < ARRAY_SIZE(probes); j++) {
+			bool want = false;
+			unsigned int k;
+
+			/* an address of the other family is never allowed */
+			for (k = 0; k < n; k++)
+				want |= bv_prefix_match(&p[k], &probes[j]);
+			KUNIT_EXPECT_EQ_MSG(test, bv_allowed(cfg, &probes[j]), want,
+					    "prefix %s, probe %u: %pI6", prefixes[i],
+					    j, &probes[j]);
+			tried++;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, tried, n * 6);
+}
+
+/* ---- the stamp in the IPv4 ID (netfilter/stamp_id.c) ---- */
+
+static void bv_t_id_on(struct kunit *test)
+{
+	bv_t_cfg(test)->flags &= ~BEAVER_CFG_F_IPV4_OPTION;
+}
+
+/*
+ * An IPv4/TCP segment with @payload bytes of data (ACK set, ID 0x4242, DF),
+ * both checksums valid: what can carry a stamp in its ID. Returns its
+ * length.
+ */
+static unsigned int bv_t_build_tcp(u8 *buf, u32 saddr, u32 daddr,
+				   unsigned int payload)
+{
+	unsigned int hlen = sizeof(struct iphdr), tlen;
+	struct iphdr *iph = (struct iphdr *)buf;
+	struct tcphdr *th = (struct tcphdr *)(buf + hlen);
+	unsigned int i;
+
+	tlen = sizeof(*th) + payload;
+	memset(buf, 0, hlen + sizeof(*th));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tot_len = htons(hlen + tlen);
+	iph->id = htons(0x4242);
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_TCP;
+	iph->saddr = htonl(saddr);
+	iph->daddr = htonl(daddr);
+	ip_send_check(iph);
+	th->source = htons(BV_T_SPORT);
+	th->dest = htons(BV_T_DPORT);
+	th->seq = htonl(1000);
+	th->ack_seq = htonl(2000);
+	th->doff = 5;
+	th->ack = 1;
+	th->window = htons(1024);
+	for (i = 0; i < payload; i++)
+		buf[hlen + sizeof(*th) + i] = (u8)(i * 7 + 3);
+	th->check = csum_tcpudp_magic(iph->saddr, iph->daddr, tlen,
+				      IPPROTO_TCP, csum_partial(th, tlen, 0));
+	return hlen + tlen;
+}
+
+/* rewrite the IPv4 header at @pkt: its ID and frag_off, checksum after */
+static void bv_t_set_id(u8 *pkt, u16 id, u16 frag_off)
+{
+	struct iphdr *iph = (struct iphdr *)pkt;
+
+	iph->id = htons(id);
+	iph->frag_off = htons(frag_off);
+	ip_send_check(iph);
+}
+
+/* a plain packet from @saddr with the ID @id and @frag_off, received */
+static void bv_t_in_id(struct kunit *test, u32 saddr, u16 id, u16 frag_off)
+{
+	struct bv_t_ctx *ctx = test->priv;
+	u8 *pkt = bv_t_buf(test);
+	struct sk_buff *skb;
+	unsigned int len;
+
+	len = bv_t_build_tcp(pkt, saddr, BV_T_SELF, 10);
+	bv_t_set_id(pkt, id, frag_off);
+	skb = bv_t_skb(test, pkt, len);
+	rcu_read_lock();
+	KUNIT_EXPECT_EQ(test, bv_member_in(&ctx->bn, ctx->cfg, skb), NF_ACCEPT);
+	rcu_read_unlock();
+	/* nothing to strip: the packet goes up as it came */
+	bv_t_expect_bytes(test, skb, pkt, len);
+}
+
+static void bv_stamp_id_codec(struct kunit *test)
+{
+	u32 e;
+
+	/* odd, never 1 apart, and read back next to any nearby epoch */
+	KUNIT_EXPECT_EQ(test, bv_id_encode(0), BEAVER_ID_EPOCH0);
+	KUNIT_EXPECT_TRUE(test, bv_id_can_carry(0));
+	KUNIT_EXPECT_FALSE(test, bv_id_can_carry(0x8000));
+	KUNIT_EXPECT_TRUE(test, bv_id_can_carry(0x8001));
+	KUNIT_EXPECT_EQ(test, bv_id_encode(5) - bv_id_encode(4), 2);
+	for (e = 1; e < 70000; e += 997) {
+		KUNIT_EXPECT_EQ(test, bv_id_decode(bv_id_encode(e), e), e);
+		if (e > BEAVER_ID_HALF)
+			KUNIT_EXPECT_EQ(test,
+					bv_id_decode(bv_id_encode(e),
+						     e + BEAVER_ID_HALF), e);
+		KUNIT_EXPECT_EQ(test, bv_id_decode(bv_id_encode(e),
+						   e - BEAVER_ID_HALF + 1), e);
+	}
+	/* across the wrap of 32 bits */
+	KUNIT_EXPECT_EQ(test, bv_id_decode(bv_id_encode(2), 0xfffffffeU), 2);
+	KUNIT_EXPECT_EQ(test, bv_id_decode(bv_id_encode(0xffffffffU), 3),
+			0xffffffffU);
+	/* even: no stamp */
+	KUNIT_EXPECT_EQ(test, bv_id_decode(0, 100), 0);
+	KUNIT_EXPECT_EQ(test, bv_id_decode(0x4242, 100), 0);
+}
+
+static void bv_member_out_stamps_id(struct kunit *test)
+{
+	u8 *pkt = bv_t_buf(test), *want = bv_t_buf(test);
+	const struct iphdr *iph;
+	struct sk_buff *skb;
+	unsigned int len;
+
+	bv_t_id_on(test);
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 40001), 40001);
+	/* atomic: the epoch goes into the ID, the size stays */
+	len = bv_t_build_tcp(pkt, BV_T_SELF, BV_T_PEER_A, 10);
+	memcpy(want, pkt, len);
+	bv_t_set_id(want, bv_id_encode(40001), IP_DF);
+	skb = bv_t_skb(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	bv_t_expect_bytes(test, skb, want, len);
+	KUNIT_EXPECT_EQ(test, (__force u16)ip_fast_csum(ip_hdr(skb), 5), 0);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_TX_STAMPED), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 1);
+
+	/* not atomic (DF clear): the option, as before */
+	len = bv_t_build_tcp(pkt, BV_T_SELF, BV_T_PEER_A, 10);
+	bv_t_set_id(pkt, 0x4242, 0);
+	skb = bv_t_skb(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, skb->len, len + BEAVER_OPT_LEN);
+	iph = ip_hdr(skb);
+	KUNIT_EXPECT_EQ(test, ntohs(iph->id), 0x4242);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_TX_STAMPED), 2);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 1);
+
+	/* no data (a pure ACK), or UDP: the option, which tells the full epoch */
+	len = bv_t_build_tcp(pkt, BV_T_SELF, BV_T_PEER_A, 0);
+	skb = bv_t_skb(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, skb->len, len + BEAVER_OPT_LEN);
+	len = bv_t_build(pkt, BV_T_SELF, BV_T_PEER_A, NULL, 0, 10);
+	skb = bv_t_skb(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, skb->len, len + BEAVER_OPT_LEN);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 1);
+
+	/* configured for the option: the ID is left alone */
+	bv_t_cfg(test)->flags |= BEAVER_CFG_F_IPV4_OPTION;
+	len = bv_t_build_tcp(pkt, BV_T_SELF, BV_T_PEER_A, 10);
+	skb = bv_t_skb(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, skb->len, len + BEAVER_OPT_LEN);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 1);
+}
+
+static void bv_member_in_id(struct kunit *test)
+{
+	bv_t_id_on(test);
+	/* epoch 0 (ID 1) is read without an epoch of one's own */
+	bv_t_in_id(test, BV_T_PEER_A, BEAVER_ID_EPOCH0, IP_DF);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 0);
+	/* before any epoch is known another ID cannot be read: no cut */
+	bv_t_in_id(test, BV_T_PEER_A, bv_id_encode(40001), IP_DF);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 0);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID_INVALID), 1);
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 40000), 40000);
+	/* the cut comes before the packet, at the epoch it carries */
+	bv_t_in_id(test, BV_T_PEER_A, bv_id_encode(40001), IP_DF);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40001);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID), 2);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STAMPED), 2);
+	/* an older one is in flight */
+	bv_t_in_id(test, BV_T_PEER_A, bv_id_encode(40000), IP_DF);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40001);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 1);
+
+	/* even: no stamp; 0 is a gateway's "not stamped", not counted */
+	bv_t_in_id(test, BV_T_PEER_A, 0x4242, IP_DF);
+	bv_t_in_id(test, BV_T_PEER_A, BEAVER_ID_NONE, IP_DF);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID_INVALID), 2);
+	/* handled as unstamped, like the first one */
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_UNSTAMPED_MEMBER), 3);
+
+	/* not atomic, or not from a trusted neighbour: just an ID */
+	bv_t_in_id(test, BV_T_PEER_A, bv_id_encode(40002), 0);
+	bv_t_in_id(test, BV_T_PEER_A, bv_id_encode(40002), IP_DF | IP_MF);
+	bv_t_untrusted = BV_T_PEER_A;
+	bv_t_in_id(test, BV_T_PEER_A, bv_id_encode(40002), IP_DF);
+	bv_t_untrusted = 0;
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40001);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID), 3);
+
+	/* past max_ahead: refused as an option stamp would be */
+	bv_t_in_id(test, BV_T_PEER_A,
+		   bv_id_encode(40000 + bv_t_cfg(test)->max_ahead + 1), IP_DF);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_AHEAD), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40001);
+
+	/* configured for the option: no ID is read */
+	bv_t_cfg(test)->flags |= BEAVER_CFG_F_IPV4_OPTION;
+	bv_t_in_id(test, BV_T_PEER_A, bv_id_encode(40003), IP_DF);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40001);
 }
 
 /* ---- tables: retirement, resize, flush (kmod/tables.c) ---- */
@@ -2033,20 +2438,24 @@ static void bv_addr_families_apart(struct kunit *test)
 	pfx[0].len = 96;
 	cfg.allow = pfx;
 	cfg.n_allow = 1;
+	KUNIT_ASSERT_EQ(test, bv_allow_index(&cfg), 0);
 	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &v4));
 	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &v6));
 	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &compat));
 	KUNIT_EXPECT_EQ(test, bv_prefix_len(&pfx[0]), 0);
 	cfg.allow = &pfx[1];
+	KUNIT_ASSERT_EQ(test, bv_allow_index(&cfg), 0);
 	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &v4));
 	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &v6));
 	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &compat));
 	/* 2001:db8::/32 */
 	pfx[1].addr = bv_t_addr6("2001:db8::");
 	pfx[1].len = 32;
+	KUNIT_ASSERT_EQ(test, bv_allow_index(&cfg), 0);
 	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &v6));
 	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &compat));
 	KUNIT_EXPECT_EQ(test, bv_prefix_len(&pfx[1]), 32);
+	kfree(cfg.allow_idx);
 }
 
 /* one UDP packet received on flow (@laddr, @raddr), channel (@kind, @peer) */
@@ -2451,10 +2860,13 @@ static void bv_icmp6_ptb_lowers(struct kunit *test)
 	struct in6_addr client = bv_t_a6(0x77, false);
 	struct in6_addr router = bv_t_a6(0xfe, false);
 	struct bv_t_ctx *ctx = test->priv;
-	u8 *pkt = bv_t_buf(test), *quoted = bv_t_buf(test);
+	u8 *pkt = bv_t_buf(test);
+	/* the whole 1000-byte datagram is built before it is cut to quote */
+	u8 *quoted = kunit_kzalloc(test, 1100, GFP_KERNEL);
 	unsigned int i, qlen, len, lowered = 0;
 	u8 stamp[BEAVER6_HDR_LEN];
 
+	KUNIT_ASSERT_NOT_NULL(test, quoted);
 	for (i = 0; i < ARRAY_SIZE(pc); i++) {
 		struct ipv6hdr *ip6 = (struct ipv6hdr *)pkt;
 		struct icmp6hdr *ih;
@@ -2603,6 +3015,8 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_in_skipped_epochs_wrap),
 	KUNIT_CASE(bv_member_in_strips_stamp),
 	KUNIT_CASE(bv_member_in_unstamped),
+	KUNIT_CASE(bv_member_app_mark_valid),
+	KUNIT_CASE(bv_member_app_mark),
 	KUNIT_CASE(bv_member_in_foreign_and_malformed),
 	KUNIT_CASE(bv_member_in_late),
 	KUNIT_CASE(bv_member_in_late_released),
@@ -2611,6 +3025,10 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_in_untrusted_stamp),
 	KUNIT_CASE(bv_member_in_ipip),
 	KUNIT_CASE(bv_member_in_stamp_window),
+	KUNIT_CASE(bv_allow_index_matches),
+	KUNIT_CASE(bv_stamp_id_codec),
+	KUNIT_CASE(bv_member_out_stamps_id),
+	KUNIT_CASE(bv_member_in_id),
 	KUNIT_CASE(bv_tables_retire_closed),
 	KUNIT_CASE(bv_tables_resize_keeps_flows),
 	KUNIT_CASE(bv_tables_flush_all),

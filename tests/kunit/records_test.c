@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 
 #include "records.h"
+#include "uapi/beaver.h"
 #include "beaver_stamp.h"
 
 /* per-case state: one budget and the entries to free at the end */
@@ -536,6 +537,120 @@ static void bv_acct_fold_retired(struct kunit *test)
 	bv_t_expect_cut(test, agg, 7, 2, 110, 2, 320);
 }
 
+/* one TCP segment of a flow entry: [seq, seq + len) plus SYN/FIN */
+static void bv_t_seg(struct kunit *test, struct bv_acct *a, u32 epoch,
+		     bool tx, u8 tcp, u32 seq, u32 len, u32 syn_gen)
+{
+	struct bv_pkt p = {
+		.len = 40 + len, .tx = tx, .has_seq = true, .seq = seq,
+		.end_seq = seq + len + !!(tcp & BV_PKT_SYN) +
+			   !!(tcp & BV_PKT_FIN),
+		.tcp = tcp, .syn_gen = syn_gen,
+	};
+	u32 lf, ll;
+
+	KUNIT_EXPECT_EQ(test, bv_acct_add(a, epoch, &p, bv_t_budget(test),
+					  false, &lf, &ll), BV_ADD_OK);
+}
+
+/* a TCP flow entry created with the member's SYN counter at @gen */
+static struct bv_acct *bv_t_tcp(struct kunit *test, int i, u32 epoch,
+				u32 gen)
+{
+	struct bv_acct *a = bv_t_acct(test, i, epoch);
+
+	a->cur.has_gen = 1;
+	a->cur.gen = gen;
+	return a;
+}
+
+/*
+ * The start of each stream: a SYN counted as the first packet of its
+ * direction gives the ISN; the at-cut values keep what was known at the
+ * cut; FINs are flagged; only a SYN without ACK moves the generation.
+ */
+static void bv_totals_tcp_isn(struct kunit *test)
+{
+	struct bv_acct *a = bv_t_tcp(test, 0, 1, 7);
+	struct bv_totals t;
+
+	/* a server: the client's SYN, then our SYN-ACK */
+	bv_t_seg(test, a, 1, false, BV_PKT_SYN, 0xfffffff0, 0, 8);
+	KUNIT_EXPECT_TRUE(test, a->cur.rx_isn_valid);
+	KUNIT_EXPECT_EQ(test, a->cur.rx_isn, 0xfffffff0);
+	KUNIT_EXPECT_EQ(test, a->cur.gen, 8);
+	KUNIT_EXPECT_EQ(test, a->cur.tcp, BEAVER_TOT_F_SYN);
+	KUNIT_EXPECT_FALSE(test, a->cur.tx_isn_valid);
+	bv_t_seg(test, a, 1, true, BV_PKT_SYN | BV_PKT_ACK, 1000, 0, 99);
+	KUNIT_EXPECT_TRUE(test, a->cur.tx_isn_valid);
+	KUNIT_EXPECT_EQ(test, a->cur.tx_isn, 1000);
+	KUNIT_EXPECT_EQ(test, a->cur.gen, 8);	/* SYN-ACK: not a start */
+	/* the SYN again (retransmitted): same ISN, still valid */
+	bv_t_seg(test, a, 1, false, BV_PKT_SYN, 0xfffffff0, 0, 9);
+	KUNIT_EXPECT_TRUE(test, a->cur.rx_isn_valid);
+	KUNIT_EXPECT_EQ(test, a->cur.gen, 9);
+	/* data across the wrap, then the cut of 2 */
+	bv_t_seg(test, a, 1, false, BV_PKT_ACK, 0xfffffff1, 100, 0);
+	bv_t_seg(test, a, 2, true, BV_PKT_ACK, 1001, 10, 0);
+	KUNIT_ASSERT_TRUE(test, bv_acct_at_cut(a, 2, &t));
+	KUNIT_EXPECT_TRUE(test, t.rx_isn_valid && t.tx_isn_valid);
+	KUNIT_EXPECT_EQ(test, t.rx_seq - t.rx_isn - 1, 100);
+	/* the SYN-ACK only: 1001.. came after */
+	KUNIT_EXPECT_EQ(test, t.tx_seq - t.tx_isn - 1, 0);
+	KUNIT_EXPECT_EQ(test, t.tcp, BEAVER_TOT_F_SYN);
+	/* the peer closes */
+	bv_t_seg(test, a, 3, false, BV_PKT_FIN | BV_PKT_ACK, 0x55, 5, 0);
+	KUNIT_EXPECT_EQ(test, a->cur.tcp, BEAVER_TOT_F_SYN |
+			BEAVER_TOT_F_RX_FIN);
+	/* 100 + 5 bytes, and the FIN */
+	KUNIT_EXPECT_EQ(test, a->cur.rx_seq - a->cur.rx_isn - 1, 100 + 5 + 1);
+	KUNIT_ASSERT_TRUE(test, bv_acct_at_cut(a, 3, &t));
+	KUNIT_EXPECT_EQ(test, t.tx_seq - t.tx_isn - 1, 10);
+	KUNIT_EXPECT_FALSE(test, t.tcp & BEAVER_TOT_F_RX_FIN);
+
+	/* a new connection on the entry: neither start holds any more */
+	bv_t_seg(test, a, 4, false, BV_PKT_SYN, 5000, 0, 20);
+	KUNIT_EXPECT_FALSE(test, a->cur.rx_isn_valid);
+	KUNIT_EXPECT_TRUE(test, a->cur.tcp & BEAVER_TOT_F_RX_ISN_BAD);
+	KUNIT_EXPECT_EQ(test, a->cur.gen, 20);
+	bv_t_seg(test, a, 4, true, BV_PKT_SYN | BV_PKT_ACK, 7000, 0, 0);
+	KUNIT_EXPECT_FALSE(test, a->cur.tx_isn_valid);
+	KUNIT_EXPECT_TRUE(test, a->cur.tcp & BEAVER_TOT_F_TX_ISN_BAD);
+	/* and it does not come back with the same SYN again */
+	bv_t_seg(test, a, 4, false, BV_PKT_SYN, 5000, 0, 21);
+	KUNIT_EXPECT_FALSE(test, a->cur.rx_isn_valid);
+	/* the older cut still knows its connection */
+	KUNIT_ASSERT_TRUE(test, bv_acct_at_cut(a, 3, &t));
+	KUNIT_EXPECT_TRUE(test, t.rx_isn_valid && t.tx_isn_valid);
+	KUNIT_EXPECT_EQ(test, t.gen, 9);
+}
+
+/* seen mid-stream: no ISN, and a later SYN does not make one */
+static void bv_totals_tcp_midstream(struct kunit *test)
+{
+	struct bv_acct *a = bv_t_tcp(test, 0, 1, 3);
+	struct bv_acct *ch = bv_t_acct(test, 1, 1);
+
+	bv_t_seg(test, a, 1, false, BV_PKT_ACK, 100, 10, 0);
+	KUNIT_EXPECT_FALSE(test, a->cur.rx_isn_valid);
+	KUNIT_EXPECT_EQ(test, a->cur.tcp, 0);
+	KUNIT_EXPECT_EQ(test, a->cur.gen, 3);
+	bv_t_seg(test, a, 1, false, BV_PKT_SYN, 50, 0, 4);
+	KUNIT_EXPECT_FALSE(test, a->cur.rx_isn_valid);
+	KUNIT_EXPECT_TRUE(test, a->cur.tcp & BEAVER_TOT_F_RX_ISN_BAD);
+	/* the other direction starts properly */
+	bv_t_seg(test, a, 1, true, BV_PKT_SYN | BV_PKT_ACK, 9, 0, 0);
+	KUNIT_EXPECT_TRUE(test, a->cur.tx_isn_valid);
+	KUNIT_EXPECT_EQ(test, a->cur.tx_isn, 9);
+
+	/* channels (no generation) track no start at all */
+	bv_t_seg(test, ch, 1, false, BV_PKT_SYN, 50, 0, 4);
+	KUNIT_EXPECT_FALSE(test, ch->cur.rx_isn_valid);
+	KUNIT_EXPECT_EQ(test, ch->cur.tcp, 0);
+	KUNIT_EXPECT_EQ(test, ch->cur.gen, 0);
+	KUNIT_EXPECT_TRUE(test, ch->cur.rx_seq_valid);
+}
+
 static struct kunit_case beaver_records_cases[] = {
 	KUNIT_CASE(bv_acct_at_cut_attribution),
 	KUNIT_CASE(bv_acct_at_cut_untouched),
@@ -550,6 +665,8 @@ static struct kunit_case beaver_records_cases[] = {
 	KUNIT_CASE(bv_totals_add_seq_wrap),
 	KUNIT_CASE(bv_totals_add_segs),
 	KUNIT_CASE(bv_acct_fold_retired),
+	KUNIT_CASE(bv_totals_tcp_isn),
+	KUNIT_CASE(bv_totals_tcp_midstream),
 	{}
 };
 

@@ -23,6 +23,7 @@
 #include <linux/udp.h>
 #include <net/checksum.h>
 #include <net/gro.h>
+#include "gro_harness.h"
 #include <net/ip6_checksum.h>
 
 #include "stamp6.h"
@@ -1090,86 +1091,19 @@ static void bv_stamp6_output_gso_64k(struct kunit *test)
 /*
  * ---- GRO ----
  *
- * What docs/ipv6.md says of IPv6 GRO, on the kernel's own GRO: TCP
- * segments fed to napi_gro_receive() on a NAPI context of a device that
- * is never registered (nothing reaches the stack: the test takes what GRO
- * completed from napi->rx_list, kept below gro_normal_batch, and frees it).
+ * What docs/ipv6.md says of IPv6 GRO, on the kernel's own GRO
+ * (gro_harness.h).
  */
-struct bv6_t_gro {
-	struct net_device *dev;
-	struct napi_struct napi;
-};
-
-static int bv6_t_gro_poll(struct napi_struct *napi, int budget)
-{
-	return 0;
-}
-
-static void bv6_t_gro_drain(struct bv6_t_gro *g)
-{
-	struct sk_buff *skb, *next;
-
-	list_for_each_entry_safe(skb, next, &g->napi.rx_list, list) {
-		skb_list_del_init(skb);
-		kfree_skb(skb);
-	}
-	g->napi.rx_count = 0;
-}
-
-static int bv6_t_gro_init(struct kunit_resource *res, void *context)
-{
-	struct bv6_t_gro *g = kzalloc(sizeof(*g), GFP_KERNEL);
-
-	if (!g)
-		return -ENOMEM;
-	g->dev = alloc_etherdev(0);
-	if (!g->dev) {
-		kfree(g);
-		return -ENOMEM;
-	}
-	g->dev->features |= NETIF_F_GRO;
-	netif_napi_add(g->dev, &g->napi, bv6_t_gro_poll);
-	res->data = g;
-	return 0;
-}
-
-static void bv6_t_gro_free(struct kunit_resource *res)
-{
-	struct bv6_t_gro *g = res->data;
-
-	local_bh_disable();
-	napi_gro_flush(&g->napi, false);
-	local_bh_enable();
-	bv6_t_gro_drain(g);
-	netif_napi_del(&g->napi);
-	free_netdev(g->dev);
-	kfree(g);
-}
-
-static struct bv6_t_gro *bv6_t_gro_new(struct kunit *test)
-{
-	struct bv6_t_gro *g = kunit_alloc_resource(test, bv6_t_gro_init,
-						   bv6_t_gro_free, GFP_KERNEL,
-						   NULL);
-
-	KUNIT_ASSERT_NOT_NULL(test, g);
-	return g;
-}
-
 /*
  * Feed GRO the @n-th 100-byte segment of one TCP flow, stamped with
  * @epoch (0: unstamped), PSH set or not, as a NIC would: Ethernet header
  * pulled, checksum verified.
  */
-static void bv6_t_gro_feed(struct kunit *test, struct bv6_t_gro *g,
+static void bv6_t_gro_feed(struct kunit *test, struct bv_t_gro *g,
 			   unsigned int n, u32 epoch, bool psh)
 {
-	static const u8 eth[ETH_HLEN] = {
-		0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x86, 0xdd
-	};
 	u8 *pkt = bv6_t_buf(test, 256);
 	unsigned int len, uoff;
-	struct sk_buff *skb;
 	struct tcphdr *th;
 
 	len = bv6_t_build(pkt, NULL, 0, IPPROTO_TCP, 100, &uoff);
@@ -1179,31 +1113,14 @@ static void bv6_t_gro_feed(struct kunit *test, struct bv6_t_gro *g,
 	if (epoch)
 		KUNIT_ASSERT_EQ(test, bv_stamp6_insert_buf(pkt, &len, 256, 1,
 							   epoch), 0);
-	skb = alloc_skb(NET_IP_ALIGN + ETH_HLEN + len, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_reserve(skb, NET_IP_ALIGN);
-	skb_put_data(skb, eth, ETH_HLEN);
-	skb_put_data(skb, pkt, len);
-	skb->dev = g->dev;
-	skb->protocol = eth_type_trans(skb, g->dev);
-	skb->ip_summed = CHECKSUM_UNNECESSARY;
-	local_bh_disable();
-	napi_gro_receive(&g->napi, skb);
-	local_bh_enable();
-}
-
-static void bv6_t_gro_flush(struct bv6_t_gro *g)
-{
-	local_bh_disable();
-	napi_gro_flush(&g->napi, false);
-	local_bh_enable();
+	bv_t_gro_feed_pkt(test, g, pkt, len);
 }
 
 /*
  * What GRO handed up so far, in order: for each packet its segment
  * count and its stamp's epoch (0: none), @max of them. Returns how many.
  */
-static unsigned int bv6_t_gro_out(struct kunit *test, struct bv6_t_gro *g,
+static unsigned int bv6_t_gro_out(struct kunit *test, struct bv_t_gro *g,
 				  unsigned int *segs, u32 *epochs,
 				  unsigned int max)
 {
@@ -1224,14 +1141,14 @@ static unsigned int bv6_t_gro_out(struct kunit *test, struct bv6_t_gro *g,
 /* stamped segments of one epoch coalesce as unstamped ones do */
 static void bv_gro6_same_epoch(struct kunit *test)
 {
-	struct bv6_t_gro *g = bv6_t_gro_new(test);
+	struct bv_t_gro *g = bv_t_gro_new(test);
 	unsigned int segs[4], n, i;
 	u32 epochs[4];
 
 	for (i = 0; i < 4; i++)
 		bv6_t_gro_feed(test, g, i, 5, false);
 	KUNIT_EXPECT_EQ(test, bv6_t_gro_out(test, g, segs, epochs, 4), 0);
-	bv6_t_gro_flush(g);
+	bv_t_gro_flush(g);
 	n = bv6_t_gro_out(test, g, segs, epochs, 4);
 	KUNIT_ASSERT_EQ(test, n, 1);
 	KUNIT_EXPECT_EQ(test, segs[0], 4);
@@ -1246,21 +1163,21 @@ static void bv_gro6_same_epoch(struct kunit *test)
  */
 static void bv_gro6_epoch_change(struct kunit *test)
 {
-	struct bv6_t_gro *g = bv6_t_gro_new(test);
+	struct bv_t_gro *g = bv_t_gro_new(test);
 	unsigned int segs[4], n, i;
 	u32 epochs[4];
 
 	/* 3 of epoch 5, then 2 of epoch 6: two packets, in order */
 	for (i = 0; i < 5; i++)
 		bv6_t_gro_feed(test, g, i, i < 3 ? 5 : 6, false);
-	bv6_t_gro_flush(g);
+	bv_t_gro_flush(g);
 	n = bv6_t_gro_out(test, g, segs, epochs, 4);
 	KUNIT_ASSERT_EQ(test, n, 2);
 	KUNIT_EXPECT_EQ(test, segs[0], 3);
 	KUNIT_EXPECT_EQ(test, epochs[0], 5);
 	KUNIT_EXPECT_EQ(test, segs[1], 2);
 	KUNIT_EXPECT_EQ(test, epochs[1], 6);
-	bv6_t_gro_drain(g);
+	bv_t_gro_drain(g);
 
 	/* the second of epoch 6 has PSH: epoch 6 goes up first */
 	for (i = 0; i < 5; i++)
@@ -1269,12 +1186,12 @@ static void bv_gro6_epoch_change(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, n, 1);
 	KUNIT_EXPECT_EQ(test, segs[0], 2);
 	KUNIT_EXPECT_EQ(test, epochs[0], 6);
-	bv6_t_gro_flush(g);
+	bv_t_gro_flush(g);
 	n = bv6_t_gro_out(test, g, segs, epochs, 4);
 	KUNIT_ASSERT_EQ(test, n, 2);
 	KUNIT_EXPECT_EQ(test, segs[1], 3);
 	KUNIT_EXPECT_EQ(test, epochs[1], 5);
-	bv6_t_gro_drain(g);
+	bv_t_gro_drain(g);
 
 	/* the same five unstamped: one packet, completed by the PSH */
 	for (i = 0; i < 5; i++)
