@@ -144,11 +144,52 @@ static bool has_family(const json_t *chans)
 	return false;
 }
 
+/*
+ * The report's per-interval counts (since the previous accepted snapshot;
+ * absent in reports before them: nothing shown)
+ */
+static void print_interval(const json_t *iv)
+{
+	if (!json_is_object(iv))
+		return;
+	pr_open("interval", "since the previous accepted snapshot", iv);
+	pr_field(iv, "since", "since", PR_PLAIN);
+	pr_field(iv, "since_id", "snapshot", PR_PLAIN);
+	pr_field(iv, "since_epoch", "epoch", PR_EPOCH);
+	pr_field(iv, "bypass", "bypass", PR_BAD);
+	pr_field(iv, "bypass_bytes", "bypass bytes", PR_BAD);
+	pr_field(iv, "late_arrived", "late arrived", PR_PLAIN);
+	pr_field(iv, "late_arrived_bytes", "late arrived bytes", PR_PLAIN);
+	pr_field(iv, "members_unknown", "members unknown", PR_BAD);
+	pr_field(iv, "members_reset", "members reset", PR_BAD);
+	pr_field(iv, "members_tx_unstamped", "members tx unstamped", PR_BAD);
+	pr_close();
+}
+
+/*
+ * A member row's interval columns, text only (JSON keeps the member's
+ * "interval" object as the daemon sent it): its bypass since the previous
+ * accepted snapshot ("-": unknown) and where that interval starts
+ */
+static void print_member_interval(const json_t *e, bool columns)
+{
+	const json_t *iv = json_object_get(e, "interval");
+
+	/* reports before per-interval counts: no such columns */
+	if (pr_is_json() || !columns)
+		return;
+	pr_value("interval_bypass", "new bypass",
+		 json_object_get(iv, "bypass"), PR_BAD);
+	pr_value("interval_since", "since", json_object_get(iv, "since"),
+		 PR_PLAIN);
+}
+
 static void print_report(const json_t *rep)
 {
 	const json_t *e;
 	size_t i;
 	bool family = has_family(json_object_get(rep, "channels"));
+	bool interval = json_is_object(json_object_get(rep, "interval"));
 
 	pr_open("report", "report", rep);
 	pr_field(rep, "bound_ok", "bound ok", PR_GOOD);
@@ -160,6 +201,7 @@ static void print_report(const json_t *rep)
 	pr_field(rep, "bypass", "bypass", PR_BAD);
 	/* XDP programs or packet sockets: traffic outside the snapshot */
 	pr_field(rep, "members_with_escapes", "escapes", PR_BAD);
+	print_interval(json_object_get(rep, "interval"));
 
 	pr_open_array("members", "members");
 	json_array_foreach(json_object_get(rep, "members"), i, e) {
@@ -175,6 +217,7 @@ static void print_report(const json_t *rep)
 		pr_field(e, "incomplete", "incomplete", PR_BAD);
 		pr_field(e, "late", "late", PR_PLAIN);
 		pr_field(e, "bypass", "bypass", PR_BAD);
+		print_member_interval(e, interval);
 		pr_field(e, "flows", "flows", PR_PLAIN);
 		pr_field(e, "channels", "channels", PR_PLAIN);
 		pr_close();

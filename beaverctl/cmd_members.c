@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * beaverctl members (beaver-members/1) and calibrate (beaver-calibrate/1):
+ * beaverctl members (beaver-members/2) and calibrate (beaver-calibrate/2):
  * the peers the coordinator knows, and the round trips to them (both ping
- * every peer: members once, calibrate --count times).
+ * every peer: members once, calibrate --count times). members lists the
+ * members and the gateways apart, each with its state (up, down, or
+ * removed by a reload). calibrate prints the bound tau_min must not
+ * exceed, how it was measured (the peers' own data-plane probes), and
+ * whether tau_min is below it: yes, no, or "-" with the reason when
+ * nothing measured the data plane.
  */
 #include "beaverctl.h"
 #include "print.h"
@@ -28,21 +33,29 @@ int cmd_members(struct ctl *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	pr_begin(r);
-	pr_open_array("members", "");
-	json_array_foreach(json_object_get(r, "members"), i, e) {
-		pr_open(NULL, NULL, e);
-		pr_field(e, "name", "name", PR_PLAIN);
-		pr_field(e, "role", "role", PR_PLAIN);
-		pr_field(e, "address", "address", PR_PLAIN);
-		pr_field(e, "reachable", "reachable", PR_GOOD);
-		/* 0: it did not answer */
-		pr_field(e, "min_us", "rtt min", PR_US_OPT);
-		pr_field(e, "median_us", "rtt median", PR_US_OPT);
-		pr_field(e, "answered", NULL, PR_PLAIN);
-		pr_field(e, "max_us", NULL, PR_US_OPT);
-		pr_close();
+	for (int g = 0; g < 2; g++) {
+		const char *key = g ? "gateways" : "members";
+
+		pr_open_array(key, key);
+		json_array_foreach(json_object_get(r, key), i, e) {
+			pr_open(NULL, NULL, e);
+			pr_field(e, "name", "name", PR_PLAIN);
+			pr_field(e, "address", "address", PR_PLAIN);
+			if (!g)
+				pr_field(e, "data", "data", PR_PLAIN);
+			pr_field(e, "state", "state", PR_PLAIN);
+			pr_field(e, "in_snapshots", NULL, PR_PLAIN);
+			pr_field(e, "reachable", NULL, PR_GOOD);
+			/* null: it did not answer */
+			pr_field(e, "min_us", "rtt min", PR_US_OPT);
+			pr_field(e, "median_us", "rtt median", PR_US_OPT);
+			pr_field(e, "answered", NULL, PR_PLAIN);
+			pr_field(e, "max_us", NULL, PR_US_OPT);
+			pr_field(e, "removed_ns", NULL, PR_PLAIN);
+			pr_close();
+		}
+		pr_close_array();
 	}
-	pr_close_array();
 	rc = pr_end() ? BVX_ERROR : BVX_OK;
 	json_decref(r);
 	return rc;
@@ -84,8 +97,13 @@ int cmd_calibrate(struct ctl *c, int argc, char **argv)
 	pr_begin(r);
 	pr_field(r, "samples", "samples", PR_PLAIN);
 	pr_field(r, "lower_bound_us", "lower bound", PR_US_OPT);
+	pr_field(r, "lower_bound_method", "measured on", PR_PLAIN);
+	pr_field(r, "lower_bound_peer", "measured by", PR_PLAIN);
 	pr_field(r, "tau_min_us", "tau_min", PR_US);
+	/* null: nothing measured the data plane; the note says so */
 	pr_field(r, "bound_ok", "tau_min ok", PR_GOOD);
+	pr_field(r, "bound_note", "note", PR_PLAIN);
+	pr_field(r, "control_min_us", "control rtt min", PR_US_OPT);
 	pr_open_array("peers", "peers");
 	json_array_foreach(json_object_get(r, "peers"), i, e) {
 		pr_open(NULL, NULL, e);
@@ -97,6 +115,7 @@ int cmd_calibrate(struct ctl *c, int argc, char **argv)
 		pr_field(e, "min_us", "min", PR_US_OPT);
 		pr_field(e, "median_us", "median", PR_US_OPT);
 		pr_field(e, "max_us", "max", PR_US_OPT);
+		pr_field(e, "probe_us", "data plane", PR_US_OPT);
 		pr_close();
 	}
 	pr_close_array();

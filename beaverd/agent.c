@@ -173,6 +173,9 @@ static int load_record(struct bvd_agent *a, uint32_t epoch,
 		/* not complete yet: no dump until the module says it is */
 		if (!is_complete(a, epoch))
 			return -EAGAIN;
+		/* nor while applications told of the cut may still answer */
+		if (bva_waiting(a->apps, epoch))
+			return -EAGAIN;
 		bvr_init(&rec);
 		err = bvd_kmod_records(a->kmod, epoch, &rec, why, sizeof(why));
 		if (err) {
@@ -248,8 +251,6 @@ static void on_release(struct bvd_agent *a, const struct bvw_msg *m)
 
 void bvd_agent_msg(struct bvd_agent *a, const struct bvw_msg *m)
 {
-	struct bvw_msg r = { .type = BVW_PONG };
-
 	switch (m->type) {
 	case BVW_ADVANCE:
 		on_advance(a, m);
@@ -260,11 +261,7 @@ void bvd_agent_msg(struct bvd_agent *a, const struct bvw_msg *m)
 	case BVW_RELEASE:
 		on_release(a, m);
 		break;
-	case BVW_PING:
-		r.nonce = m->nonce;
-		bvd_peer_reply(a->io, m, &r);
-		break;
 	default:
-		break;	/* replies are the coordinator's business */
+		break;	/* replies are the coordinator's, PING probe.c's */
 	}
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * The gateway and member side of the control plane: answers the
- * coordinator's advance, collect, release and ping requests with the
- * module's help.
+ * coordinator's advance, collect and release requests with the module's
+ * help (a PING is probe.h's).
  *
  * Collection: the coordinator asks for a member's record of epoch E in
  * chunks (offset, up to BVD_CHUNK bytes); the first request dumps the

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "assemble.h"
@@ -45,14 +46,111 @@ static struct chan_sum find_chan(const struct bvr_records *r,
 	return s;
 }
 
-static uint64_t kind_rx(const struct bvr_records *r, uint8_t kind)
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* a counter as a JSON integer holds it: saturated at INT64_MAX */
+static json_int_t jint(uint64_t v)
+{
+	return v > INT64_MAX ? INT64_MAX : (json_int_t)v;
+}
+
+/* what r received on the channels of one kind: packets, bytes */
+static uint64_t kind_rx(const struct bvr_records *r, uint8_t kind,
+			uint64_t *bytes)
 {
 	uint64_t sum = 0;
 
-	for (size_t i = 0; i < r->n_chans; i++)
-		if (r->chans[i].kind == kind)
+	*bytes = 0;
+	for (size_t i = 0; i < r->n_chans; i++) {
+		if (r->chans[i].kind == kind) {
 			sum += r->chans[i].tot.rx_pkts;
+			*bytes += r->chans[i].tot.rx_bytes;
+		}
+	}
 	return sum;
+}
+
+/* a count of the interval: null when unknown (takes nothing) */
+static json_t *count_or_null(bool known, uint64_t v)
+{
+	return known ? json_integer(jint(v)) : json_null();
+}
+
+/*
+ * The member's "interval" (interval.h): its bypass since the previous
+ * accepted snapshot, the late packets that reached it meanwhile, and
+ * whether its record says packets left unstamped; added to sum
+ */
+static json_t *member_interval(const struct bvx_member *m,
+			       const struct bvx_prev *prev, uint64_t bypass,
+			       uint64_t bypass_bytes, struct bvx_summary *sum)
+{
+	const struct bvr_records *r = m->rec;
+	bool first = !prev || !prev->id;
+	bool over = prev && prev->id && prev->overtaken;
+	struct bvi_count c = bvi_count(first, m->base, bypass, bypass_bytes);
+	bool unstamped = r->cut.flags & BEAVER_CUT_F_TX_UNSTAMPED;
+	uint64_t late = 0, late_bytes = 0;
+	struct bvi_base ub = { 0 };
+	struct bvi_count u;
+	json_t *o;
+
+	/*
+	 * the unstamped packets, sent and received, as a pair of counters
+	 * with the same rules (a flush restarts both)
+	 */
+	if (m->base)
+		ub = (struct bvi_base){
+			.present = m->base->present,
+			.has_pkts = m->base->has_unstamped,
+			.has_bytes = m->base->has_unstamped,
+			.pkts = m->base->tx_unstamped,
+			.bytes = m->base->rx_unstamped,
+		};
+	u = bvi_count(first, m->base ? &ub : NULL, r->cut.tx_unstamped,
+		      r->cut.rx_unstamped);
+	if (!r->cut.has_unstamped || over)
+		u.pkts_known = u.bytes_known = false;
+	if (u.pkts_known && u.bytes_known) {
+		sum->iv_tx_unstamped = sat_add(sum->iv_tx_unstamped, u.pkts);
+		sum->iv_rx_unstamped = sat_add(sum->iv_rx_unstamped, u.bytes);
+	} else {
+		sum->iv_unstamped_unknown++;
+	}
+
+	if (over)
+		c = (struct bvi_count){ .since = BVI_OVERTAKEN };
+	else
+		bvi_late_arrived(r, first ? 0 : prev->epoch, r->epoch, &late,
+				 &late_bytes);
+	if (c.pkts_known)
+		sum->iv_bypass = sat_add(sum->iv_bypass, c.pkts);
+	else
+		sum->iv_unknown++;
+	if (c.bytes_known)
+		sum->iv_bypass_bytes = sat_add(sum->iv_bypass_bytes, c.bytes);
+	sum->iv_reset += c.since == BVI_RESET;
+	sum->iv_late = sat_add(sum->iv_late, late);
+	sum->iv_late_bytes = sat_add(sum->iv_late_bytes, late_bytes);
+	sum->iv_unstamped += unstamped;
+	o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b}",
+		      "since", bvi_since_name(c.since),
+		      "bypass", count_or_null(c.pkts_known, c.pkts),
+		      "bypass_bytes", count_or_null(c.bytes_known, c.bytes),
+		      "late_arrived", count_or_null(!over, late),
+		      "late_arrived_bytes", count_or_null(!over, late_bytes),
+		      "tx_unstamped", unstamped);
+	if (o && (json_object_set_new(o, "unstamped_sent",
+				      count_or_null(u.pkts_known, u.pkts)) ||
+		  json_object_set_new(o, "unstamped_received",
+				      count_or_null(u.bytes_known, u.bytes)))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 /*
@@ -83,14 +181,15 @@ static json_t *add_addresses(json_t *o, const struct bvx_member *m)
 }
 
 static json_t *member_json(const struct bvx_member *m,
+			   const struct bvx_prev *prev,
 			   struct bvx_summary *sum)
 {
 	const struct bvr_records *r = m->rec;
 	char addr[BV_IP_STRLEN] = "";
 	const char *state;
 	bool incomplete;
-	uint64_t bypass;
-	json_t *o;
+	uint64_t bypass, bypass_bytes;
+	json_t *o, *iv;
 
 	if (m->n_data)
 		bv_ip_ntop(&m->data[0], addr);
@@ -102,10 +201,11 @@ static json_t *member_json(const struct bvx_member *m,
 	}
 	state = bv_state_name(r->cut.state);
 	incomplete = r->cut.flags & BEAVER_CUT_F_INCOMPLETE;
-	bypass = kind_rx(r, BEAVER_CHAN_BYPASS);
+	bypass = kind_rx(r, BEAVER_CHAN_BYPASS, &bypass_bytes);
 	sum->incomplete += incomplete;
 	sum->late += r->cut.late;
 	sum->bypass += bypass;
+	sum->bypass_bytes += bypass_bytes;
 	if (r->has_escapes && (r->esc_xdp || r->esc_packet))
 		sum->escapes++;
 	o = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:s, s:b, s:b, s:b,"
@@ -124,6 +224,26 @@ static json_t *member_json(const struct bvx_member *m,
 			 "settle_ms", (json_int_t)r->cut.settle_ms,
 			 "flows", (json_int_t)r->n_flows,
 			 "channels", (json_int_t)r->n_chans);
+	/* cumulative bypass bytes: the baseline of the next interval's */
+	if (o && json_object_set_new(o, "bypass_bytes",
+				     json_integer(jint(bypass_bytes)))) {
+		json_decref(o);
+		return NULL;
+	}
+	/* cumulative unstamped packets, likewise (a module that counts them) */
+	if (o && r->cut.has_unstamped &&
+	    (json_object_set_new(o, "tx_unstamped",
+				 json_integer(jint(r->cut.tx_unstamped))) ||
+	     json_object_set_new(o, "rx_unstamped",
+				 json_integer(jint(r->cut.rx_unstamped))))) {
+		json_decref(o);
+		return NULL;
+	}
+	iv = o ? member_interval(m, prev, bypass, bypass_bytes, sum) : NULL;
+	if (o && (!iv || json_object_set_new(o, "interval", iv))) {
+		json_decref(o);
+		return NULL;
+	}
 	/* what its hooks could not see: in no snapshot (escapes.h) */
 	if (o && r->has_escapes)
 		json_object_set_new(o, "escapes", json_pack("{s:I, s:I}",
@@ -186,34 +306,201 @@ static json_t *channel_json(const struct bvx_member *a,
 	return c;
 }
 
+/*
+ * Which member channels can exist: a channel A -> B over one family is
+ * reported when A's record has an entry for one of B's addresses or B's
+ * for one of A's. Looking at every pair would be quadratic in the
+ * members (a thousand members: a million pairs, each scanning two
+ * records); instead every member channel entry of every record names its
+ * pair, found by its address in a sorted table of all the members' data
+ * addresses, and the pairs are sorted in the order the report lists them
+ * (A's index, B's index, IPv4 first). O(E log E) in the entries.
+ */
+struct addr_of {
+	struct bv_ip ip;
+	size_t member;
+};
+
+struct pair {
+	size_t a, b;
+	int f;		/* 0: IPv4, 1: IPv6 */
+};
+
+static int cmp_addr(const void *x, const void *y)
+{
+	const struct addr_of *p = x, *q = y;
+	int c = bv_ip_cmp(&p->ip, &q->ip);
+
+	if (c)
+		return c;
+	return p->member < q->member ? -1 : p->member > q->member;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+	const struct pair *p = x, *q = y;
+
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	if (p->b != q->b)
+		return p->b < q->b ? -1 : 1;
+	return p->f - q->f;
+}
+
+/* the member with data address ip, or -1 (first in configuration order) */
+static ssize_t member_at(const struct addr_of *t, size_t n,
+			 const struct bv_ip *ip)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = bv_ip_cmp(&t[mid].ip, ip);
+
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && bv_ip_eq(&t[lo].ip, ip))
+		return (ssize_t)t[lo].member;
+	return -1;
+}
+
+/* the candidate pairs, sorted and unique; NULL and *np 0 when none, NULL
+ * and *oom when out of memory */
+static struct pair *candidate_pairs(const struct bvx_member *m, size_t n,
+				    size_t *np, bool *oom)
+{
+	struct addr_of *t;
+	struct pair *v = NULL;
+	size_t na = 0, ne = 0, k = 0;
+
+	*np = 0;
+	*oom = false;
+	for (size_t i = 0; i < n; i++) {
+		na += m[i].n_data;
+		for (size_t c = 0; m[i].rec && c < m[i].rec->n_chans; c++)
+			ne += m[i].rec->chans[c].kind == BEAVER_CHAN_MEMBER;
+	}
+	if (!ne)
+		return NULL;
+	t = calloc(na + 1, sizeof(*t));
+	v = calloc(2 * ne, sizeof(*v));
+	if (!t || !v) {
+		free(t);
+		free(v);
+		*oom = true;
+		return NULL;
+	}
+	na = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t d = 0; d < m[i].n_data; d++)
+			t[na++] = (struct addr_of){ m[i].data[d], i };
+	/* an address two members list: the first one's (member_at) */
+	qsort(t, na, sizeof(*t), cmp_addr);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t c = 0; m[i].rec && c < m[i].rec->n_chans; c++) {
+			const struct bvr_chan *ch = &m[i].rec->chans[c];
+			ssize_t j;
+			int f = bv_ip_is4(&ch->peer) ? 0 : 1;
+
+			if (ch->kind != BEAVER_CHAN_MEMBER)
+				continue;
+			j = member_at(t, na, &ch->peer);
+			if (j < 0 || (size_t)j == i || !m[j].rec)
+				continue;
+			v[k++] = (struct pair){ i, (size_t)j, f };
+			v[k++] = (struct pair){ (size_t)j, i, f };
+		}
+	}
+	free(t);
+	qsort(v, k, sizeof(*v), cmp_pair);
+	for (size_t i = 0; i < k; i++)
+		if (!*np || cmp_pair(&v[*np - 1], &v[i]))
+			v[(*np)++] = v[i];
+	return v;
+}
+
 json_t *bvx_report(uint32_t epoch, uint64_t tau_min_ns, uint64_t bound_ns,
 		   const struct bvx_member *m, size_t n,
 		   struct bvx_summary *sum)
 {
-	json_t *members = json_array(), *chans = json_array(), *rep;
+	return bvx_report_since(epoch, tau_min_ns, bound_ns, NULL, m, n, sum);
+}
+
+/* the report's "interval": the members' summed (takes nothing) */
+static json_t *report_interval(const struct bvx_prev *prev,
+			       const struct bvx_summary *sum)
+{
+	bool first = !prev || !prev->id;
+	bool over = !first && prev->overtaken;
+
+	return json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "since", first ? "configured" :
+				  over ? "overtaken" : "previous",
+			 "since_id", first || over ? json_null() :
+					     json_integer(prev->id),
+			 "since_epoch",
+			 (json_int_t)(first || over ? 0 : prev->epoch),
+			 "bypass", jint(sum->iv_bypass),
+			 "bypass_bytes", jint(sum->iv_bypass_bytes),
+			 "late_arrived", jint(sum->iv_late),
+			 "late_arrived_bytes", jint(sum->iv_late_bytes),
+			 "members_unknown", (json_int_t)sum->iv_unknown,
+			 "members_reset", (json_int_t)sum->iv_reset,
+			 "members_tx_unstamped",
+			 (json_int_t)sum->iv_unstamped);
+}
+
+/* the report's interval, with the unstamped packets (takes o) */
+static json_t *report_interval_unstamped(json_t *o,
+					 const struct bvx_summary *sum)
+{
+	if (o && (json_object_set_new(o, "unstamped_sent",
+				      json_integer(jint(sum->iv_tx_unstamped))) ||
+		  json_object_set_new(o, "unstamped_received",
+				      json_integer(jint(sum->iv_rx_unstamped))) ||
+		  json_object_set_new(o, "members_unstamped_unknown",
+				      json_integer((json_int_t)
+						   sum->iv_unstamped_unknown)))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *bvx_report_since(uint32_t epoch, uint64_t tau_min_ns,
+			 uint64_t bound_ns, const struct bvx_prev *prev,
+			 const struct bvx_member *m, size_t n,
+			 struct bvx_summary *sum)
+{
+	struct pair *pairs;
+	size_t np;
+	bool nomem;
+	json_t *members = json_array(), *chans = json_array(), *rep, *iv;
 
 	memset(sum, 0, sizeof(*sum));
 	if (!members || !chans)
 		goto oom;
 	for (size_t i = 0; i < n; i++)
-		if (json_array_append_new(members, member_json(&m[i], sum)))
+		if (json_array_append_new(members,
+					  member_json(&m[i], prev, sum)))
 			goto oom;
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < n; j++) {
-			for (int f = 0; f < 2; f++) {
-				bool nomem = false;
-				json_t *c;
+	pairs = candidate_pairs(m, n, &np, &nomem);
+	if (nomem)
+		goto oom;
+	for (size_t k = 0; k < np; k++) {
+		const struct pair *p = &pairs[k];
+		json_t *c;
 
-				if (i == j || !m[i].rec || !m[j].rec)
-					continue;
-				c = channel_json(&m[i], &m[j], f == 0, sum,
-						 &nomem);
-				if (nomem ||
-				    (c && json_array_append_new(chans, c)))
-					goto oom;
-			}
+		c = channel_json(&m[p->a], &m[p->b], p->f == 0, sum, &nomem);
+		if (nomem || (c && json_array_append_new(chans, c))) {
+			free(pairs);
+			goto oom;
 		}
 	}
+	free(pairs);
 	rep = json_pack("{s:s, s:I, s:I, s:I, s:b, s:o, s:o, s:I, s:I, s:I,"
 			" s:I, s:I, s:I, s:b}",
 			"schema", "beaver-report/1",
@@ -229,6 +516,14 @@ json_t *bvx_report(uint32_t epoch, uint64_t tau_min_ns, uint64_t bound_ns,
 			"bypass", (json_int_t)sum->bypass,
 			"members_with_escapes", (json_int_t)sum->escapes,
 			"balanced", sum->unbalanced == 0);
+	iv = rep ? report_interval_unstamped(report_interval(prev, sum), sum) :
+		   NULL;
+	if (rep && (json_object_set_new(rep, "bypass_bytes",
+				json_integer(jint(sum->bypass_bytes))) ||
+		    !iv || json_object_set_new(rep, "interval", iv))) {
+		json_decref(rep);
+		return NULL;
+	}
 	return rep;
 oom:
 	json_decref(members);
@@ -244,11 +539,6 @@ static uint64_t num(const json_t *o, const char *key)
 	json_int_t v = json_integer_value(json_object_get(o, key));
 
 	return v > 0 ? (uint64_t)v : 0;
-}
-
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 /* set o.key to a + b, saturated at what a JSON integer holds */

@@ -30,6 +30,7 @@
 #include <netinet/in.h>
 #include <jansson.h>
 
+#include "interval.h"
 #include "records.h"
 
 struct bvx_member {
@@ -37,6 +38,22 @@ struct bvx_member {
 	const struct bv_ip *data;	/* data-plane addresses, one or more */
 	size_t n_data;
 	const struct bvr_records *rec;	/* merged; NULL if not collected */
+	/*
+	 * the previous accepted snapshot's view of it (interval.h); NULL:
+	 * that snapshot had no record of it
+	 */
+	const struct bvi_base *base;
+};
+
+/*
+ * the previous accepted snapshot of the group: id 0 if there is none;
+ * overtaken: the newest accepted one has a later epoch than this
+ * snapshot (it finished first), so this one's interval is unknown
+ */
+struct bvx_prev {
+	int64_t id;
+	uint32_t epoch;
+	bool overtaken;
 };
 
 struct bvx_summary {
@@ -46,7 +63,18 @@ struct bvx_summary {
 	size_t unbalanced;
 	uint64_t late;		/* late packets, all members */
 	uint64_t bypass;	/* bypass packets before the cuts, all members */
+	uint64_t bypass_bytes;
 	size_t escapes;		/* members with an XDP program or packet socket */
+	/* since the previous accepted snapshot (report "interval") */
+	uint64_t iv_bypass, iv_bypass_bytes;	/* members whose count is known */
+	uint64_t iv_late, iv_late_bytes;	/* late packets that arrived */
+	size_t iv_unknown;	/* present members whose bypass is unknown */
+	size_t iv_reset;	/* present members whose counters went back */
+	size_t iv_unstamped;	/* records flagged tx_unstamped */
+	/* unstamped packets sent and received in the interval, summed over
+	 * the members whose counts are known; iv_unstamped_unknown: not */
+	uint64_t iv_tx_unstamped, iv_rx_unstamped;
+	size_t iv_unstamped_unknown;
 };
 
 /*
@@ -56,6 +84,15 @@ struct bvx_summary {
 json_t *bvx_report(uint32_t epoch, uint64_t tau_min_ns, uint64_t bound_ns,
 		   const struct bvx_member *m, size_t n,
 		   struct bvx_summary *sum);
+/*
+ * The same, with the per-interval counts since prev (NULL or id 0: no
+ * snapshot of the group was accepted before; bvx_report is this with
+ * NULL) taken against each member's base.
+ */
+json_t *bvx_report_since(uint32_t epoch, uint64_t tau_min_ns,
+			 uint64_t bound_ns, const struct bvx_prev *prev,
+			 const struct bvx_member *m, size_t n,
+			 struct bvx_summary *sum);
 
 /*
  * Amend a stored report (bvx_report's, possibly amended before) with one

@@ -16,6 +16,7 @@
  */
 #include "config.h"
 #include "wire.h"
+#include "app_mark.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,6 +51,7 @@ enum value_kind {
 	V_GROUPNAME,
 	V_LOG,
 	V_NETNS,
+	V_LISTEN46,	/* a.b.c.d:port or [v6]:port (the metrics endpoint) */
 	V_U8,		/* range checked */
 	V_U32,		/* range checked */
 	V_USEC_NS,	/* microseconds in the file, nanoseconds in the struct */
@@ -57,6 +59,7 @@ enum value_kind {
 	V_ADDRLIST,	/* list of addresses, IPv4 or IPv6 */
 	V_PREFIXLIST,	/* list of address[/len], IPv4 or IPv6 */
 	V_DATALIST,	/* a member's data addresses, IPv4 or IPv6 */
+	V_MARK,		/* a mask of skb->mark bits: 0xHEX or decimal */
 	V_PUBKEYS,	/* 1..BVD_PEER_KEYS public keys in hex */
 };
 
@@ -91,6 +94,7 @@ static const struct key_def keys[] = {
 	  CS(socket_group), 0, 0, 0 },
 	{ S_BEAVERD, "log", V_LOG, CF(log_stderr), 0, 0, 0, 0 },
 	{ S_BEAVERD, "netns", V_NETNS, CF(netns), CS(netns), 0, 0, 0 },
+	{ S_BEAVERD, "metrics", V_LISTEN46, CF(metrics), 0, 0, 0, 0 },
 
 	{ S_GROUP, "id", V_U8, CF(group), 0, 1, 255, 0 },
 	{ S_GROUP, "members", V_ADDRLIST, CF(members), 0, 0, BVD_MAX_ADDRS, 0 },
@@ -106,9 +110,12 @@ static const struct key_def keys[] = {
 	{ S_MODULE, "max_captures", V_U32, CF(max_captures), 0, 0, 1u << 20, 0 },
 	{ S_MODULE, "capture_bytes", V_U32, CF(capture_bytes), 0, 0, 1024, 0 },
 	{ S_MODULE, "mss_clamp", V_BOOL, CF(mss_clamp), 0, 0, 0, 0 },
+	{ S_MODULE, "ipv4_id_stamp", V_BOOL, CF(ipv4_id_stamp), 0, 0, 0, 0 },
+	{ S_MODULE, "fast_path", V_BOOL, CF(fast_path), 0, 0, 0, 0 },
 	{ S_MODULE, "max_ahead", V_U32, CF(max_ahead), 0, 1, 1u << 30, 0 },
 	{ S_MODULE, "flow_idle_ms", V_U32, CF(flow_idle_ms), 0, 0, 86400000,
 	  0 },
+	{ S_MODULE, "app_mark", V_MARK, CF(app_mark), 0, 0, 0, 0 },
 
 	{ S_COORD, "tau_min_us", V_USEC_NS, CF(tau_min_ns), 0, 1, 10000000, 0 },
 	{ S_COORD, "ack_timeout_ms", V_U32, CF(ack_timeout_ms), 0, 1, 60000, 0 },
@@ -479,6 +486,75 @@ static void parse_addrport(struct ctx *c, const struct key_def *k,
 	out->sin_port = htons((uint16_t)port);
 }
 
+/*
+ * The metrics endpoint: "a.b.c.d:port" or "[v6]:port", the port required
+ * (an HTTP listener has no default of ours); any address of this host,
+ * the wildcard included (a deliberate choice: beaverd.conf(5) suggests
+ * loopback).
+ */
+static void parse_listen46(struct ctx *c, const struct key_def *k,
+			   const char *v, struct sockaddr_storage *out)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon, *hs = v;
+	uint64_t port = 0;
+	size_t hl;
+
+	if (v[0] == '[') {
+		const char *end = strchr(v, ']');
+
+		if (!end || end[1] != ':') {
+			report(c, "%s: '%s' is not [IPv6 address]:port", k->name,
+			       v);
+			return;
+		}
+		hs = v + 1;
+		hl = (size_t)(end - hs);
+		colon = end + 1;
+	} else {
+		colon = strrchr(v, ':');
+		if (!colon || strchr(v, ':') != colon) {
+			report(c, "%s: '%s' is not address:port (IPv4) or "
+			       "[address]:port (IPv6)", k->name, v);
+			return;
+		}
+		hl = (size_t)(colon - v);
+	}
+	if (!parse_u64(colon + 1, &port) || port < 1 || port > 65535) {
+		report(c, "%s: port '%s' is not a number in 1..65535", k->name,
+		       colon + 1);
+		return;
+	}
+	if (hl >= sizeof(host)) {
+		report(c, "%s: '%s' is not an address", k->name, v);
+		return;
+	}
+	memcpy(host, hs, hl);
+	host[hl] = '\0';
+	memset(out, 0, sizeof(*out));
+	if (v[0] == '[') {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)out;
+
+		if (inet_pton(AF_INET6, host, &a6->sin6_addr) != 1) {
+			report(c, "%s: '%s' is not an IPv6 address", k->name,
+			       host);
+			return;
+		}
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)out;
+
+		if (!parse_ipv4(host, &a4->sin_addr)) {
+			report(c, "%s: '%s' is not an IPv4 address", k->name,
+			       host);
+			return;
+		}
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+	}
+}
+
 static void parse_roles(struct ctx *c, const char *v)
 {
 	unsigned int roles = 0;
@@ -541,6 +617,32 @@ static void parse_number(struct ctx *c, const struct key_def *k,
 	default:
 		break;
 	}
+}
+
+/*
+ * A mask of skb->mark bits, written as marks are (0xff0000) or in decimal:
+ * 0, or one run of at least 2 contiguous bits (the module's rule, uapi
+ * beaver.h "Epochs for applications")
+ */
+static void parse_mark(struct ctx *c, const struct key_def *k, const char *v,
+		       uint32_t *dst)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(v, &end, 0);
+	if (!is_digit(*v) || *end || errno || n > UINT32_MAX) {
+		report(c, "%s: '%s' is not a 32-bit mask (0xHEX or decimal)",
+		      k->name, v);
+		return;
+	}
+	if (!bv_app_mark_valid((uint32_t)n)) {
+		report(c, "%s: %s is not one run of at least 2 contiguous bits",
+		      k->name, v);
+		return;
+	}
+	*dst = (uint32_t)n;
 }
 
 static void parse_bool(struct ctx *c, const struct key_def *k, const char *v,
@@ -1070,6 +1172,9 @@ static int handler(void *user, const char *section, const char *name,
 	case V_NETNS:
 		parse_netns(c, k, value, dst);
 		break;
+	case V_LISTEN46:
+		parse_listen46(c, k, value, dst);
+		break;
 	case V_U8:
 	case V_U32:
 	case V_USEC_NS:
@@ -1077,6 +1182,9 @@ static int handler(void *user, const char *section, const char *name,
 		break;
 	case V_BOOL:
 		parse_bool(c, k, value, dst);
+		break;
+	case V_MARK:
+		parse_mark(c, k, value, dst);
 		break;
 	case V_ADDRLIST:
 	case V_PREFIXLIST:
@@ -1196,6 +1304,8 @@ static void set_defaults(struct bvd_config *cfg)
 	cfg->flow_idle_ms = 30000;
 	cfg->capture_bytes = 64;
 	cfg->mss_clamp = true;
+	cfg->ipv4_id_stamp = true;
+	cfg->fast_path = true;
 	cfg->tau_min_ns = 33000;	/* 33 us */
 	cfg->ack_timeout_ms = 200;
 	cfg->retries = 3;
@@ -1593,4 +1703,91 @@ int bvd_config_load(const char *path, struct bvd_config *cfg, FILE *err)
 	rc = parse_text(buf, got, path, cfg, err);
 	free(buf);
 	return rc;
+}
+
+const char *bvd_config_metrics_str(const struct bvd_config *cfg, char *buf,
+				   size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (cfg->metrics.ss_family == AF_INET) {
+		const struct sockaddr_in *s4 =
+			(const struct sockaddr_in *)&cfg->metrics;
+
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		snprintf(buf, size, "%s:%u", a, ntohs(s4->sin_port));
+	} else if (cfg->metrics.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 =
+			(const struct sockaddr_in6 *)&cfg->metrics;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		snprintf(buf, size, "[%s]:%u", a, ntohs(s6->sin6_port));
+	} else {
+		snprintf(buf, size, "off");
+	}
+	return buf;
+}
+
+/*
+ * What a reload cannot change (beaverd.conf(5), RELOADING): the node's
+ * identity and keys, the sockets it opened at start, where it keeps its
+ * state, the namespace it entered, the group (the module's snapshot
+ * domain, and every datagram's header).
+ */
+bool bvd_config_needs_restart(const struct bvd_config *o,
+			      const struct bvd_config *n, char *buf,
+			      size_t size)
+{
+	const struct {
+		const char *key, *a, *b;
+	} strs[] = {
+		{ "node", o->node, n->node },
+		{ "key_file", o->key_file, n->key_file },
+		{ "previous_key_file", o->previous_key_file,
+		  n->previous_key_file },
+		{ "state_dir", o->state_dir, n->state_dir },
+		{ "run_dir", o->run_dir, n->run_dir },
+		{ "socket_group", o->socket_group, n->socket_group },
+		{ "netns", o->netns, n->netns },
+	};
+	char r1[64], r2[64], a1[INET6_ADDRSTRLEN + 8], a2[INET6_ADDRSTRLEN + 8];
+
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (strcmp(strs[i].a, strs[i].b) != 0) {
+			snprintf(buf, size, "%s: '%s' -> '%s'", strs[i].key,
+				 strs[i].a, strs[i].b);
+			return true;
+		}
+	if (o->roles != n->roles) {
+		role_names(o->roles, r1, sizeof(r1));
+		role_names(n->roles, r2, sizeof(r2));
+		snprintf(buf, size, "roles: %s -> %s", r1, r2);
+		return true;
+	}
+	if (o->listen.sin_addr.s_addr != n->listen.sin_addr.s_addr ||
+	    o->listen.sin_port != n->listen.sin_port) {
+		snprintf(buf, size, "listen: %s:%u -> %s:%u",
+			 ipv4_str(o->listen.sin_addr, a1),
+			 ntohs(o->listen.sin_port),
+			 ipv4_str(n->listen.sin_addr, a2),
+			 ntohs(n->listen.sin_port));
+		return true;
+	}
+	if (o->log_stderr != n->log_stderr) {
+		snprintf(buf, size, "log: %s -> %s",
+			 o->log_stderr ? "stderr" : "journal",
+			 n->log_stderr ? "stderr" : "journal");
+		return true;
+	}
+	if (o->group != n->group) {
+		snprintf(buf, size, "[group] id: %u -> %u", o->group, n->group);
+		return true;
+	}
+	bvd_config_metrics_str(o, a1, sizeof(a1));
+	bvd_config_metrics_str(n, a2, sizeof(a2));
+	if (strcmp(a1, a2) != 0) {
+		snprintf(buf, size, "metrics: %s -> %s", a1, a2);
+		return true;
+	}
+	return false;
 }

@@ -14,6 +14,8 @@
  *   socket_group = beaver        ; group of the beaverctl socket
  *   log = journal                ; journal | stderr
  *   netns =                      ; optional: a network namespace to act in
+ *   metrics =                    ; optional: Prometheus endpoint, e.g.
+ *                                ; 127.0.0.1:9150 or [::1]:9150 (off if unset)
  *
  *   [group]
  *   id = 7                       ; 1..255
@@ -30,8 +32,11 @@
  *   max_captures = 1024
  *   capture_bytes = 64
  *   mss_clamp = yes
+ *   ipv4_id_stamp = yes          ; IPv4 stamps in the ID where GRO needs it
+ *   fast_path = yes              ; a gateway's module answers ADVANCE itself
  *   max_ahead = 1024             ; stamps past the last advance + this: ignored
  *   flow_idle_ms = 30000         ; idle flows retire (0: never)
+ *   app_mark = 0                 ; skb->mark bits for applications' epochs
  *
  *   [coordinator]
  *   tau_min_us = 33               ; accept iff t1 - t0 < tau_min
@@ -69,6 +74,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "bvip.h"
 
@@ -77,7 +83,7 @@
 #define BVD_ROLE_COORDINATOR	(1u << 2)
 
 #define BVD_DEFAULT_PORT	5150
-#define BVD_MAX_PEERS		256
+#define BVD_MAX_PEERS		2048	/* 1,000 members measured: docs/performance.md */
 #define BVD_MAX_ADDRS		4096
 #define BVD_MAX_ALLOW		256
 #define BVD_MAX_RETRIES		100	/* [coordinator] retries */
@@ -122,6 +128,8 @@ struct bvd_config {
 	char socket_group[64];
 	bool log_stderr;
 	char netns[256];
+	/* Prometheus endpoint (docs/metrics.md); ss_family 0: off */
+	struct sockaddr_storage metrics;
 
 	/* [group] */
 	uint8_t group;
@@ -138,6 +146,9 @@ struct bvd_config {
 	uint32_t settle_ms, max_flows, max_history, max_records;
 	uint32_t max_captures, capture_bytes, max_ahead, flow_idle_ms;
 	bool mss_clamp;
+	bool ipv4_id_stamp;	/* the IPv4 ID encoding (beaverd.conf(5)) */
+	uint32_t app_mark;	/* epochs in skb->mark; 0: off */
+	bool fast_path;		/* gateway: keys to the module (fastpath.h) */
 
 	/* [coordinator] */
 	uint64_t tau_min_ns;
@@ -179,5 +190,19 @@ void bvd_config_free(struct bvd_config *cfg);
  * bytes, a prefix's length not included); NULL if there is none.
  */
 const char *bvd_config_first_ipv6(const struct bvd_config *cfg, char *buf);
+
+/*
+ * Reload (SIGHUP): the keys a running beaverd cannot take without a
+ * restart. Writes "key: old -> new" of the first one that differs between
+ * the running configuration and the new one into buf and returns true;
+ * false if none does (the rest is applied by the reload).
+ */
+bool bvd_config_needs_restart(const struct bvd_config *old,
+			      const struct bvd_config *new, char *buf,
+			      size_t size);
+
+/* the metrics address as "ADDR:PORT" or "[ADDR6]:PORT" ("off" if unset) */
+const char *bvd_config_metrics_str(const struct bvd_config *cfg, char *buf,
+				   size_t size);
 
 #endif /* BEAVERD_CONFIG_H */

@@ -14,19 +14,27 @@
 #include "json.h"
 #include "log.h"
 #include "loop.h"
+#include "window.h"
 
 #define MS (1000000ull)
 #define COLLECT_POLL_NS (20 * MS)	/* ask again for a record this often */
 #define MEMBER_RESEND_NS (100 * MS)	/* retransmit member advances */
+#define RESEND_MAX_NS (800 * MS)	/* a silent member's longest backoff */
 #define PING_TIMEOUT_NS (2000 * MS)
 #define MAX_HOLDS 64			/* accepted epochs held for late packets */
 
-enum phase { PH_GATEWAYS, PH_MEMBERS, PH_COLLECT, PH_DONE };
+/*
+ * PH_DECIDING: every acknowledgement is in (or the wait gave up), the
+ * verdict waits for the store (window.h); PH_DONE: the end waits for it.
+ */
+enum phase { PH_GATEWAYS, PH_DECIDING, PH_MEMBERS, PH_COLLECT, PH_DONE };
 
 struct collect {
 	char *buf;
 	uint32_t total, got;
 	bool done, have_total;
+	/* the member's retransmission (advance, then collect): see due() */
+	uint64_t next, backoff;
 };
 
 struct snap {
@@ -45,8 +53,11 @@ struct snap {
 	size_t n_collected;
 	long timer;
 	uint64_t deadline;
+	bool window;		/* this attempt's window is open */
 	enum bvo_verdict last_verdict;
 	char last_reason[128];
+	enum bvs_state end_state;	/* PH_DONE: how it ends */
+	char end_reason[300];
 	bvd_snap_done done;
 	void *waiter;
 };
@@ -55,8 +66,10 @@ struct bvd_coord {
 	const struct bvd_config *cfg;
 	struct bvs *store;
 	struct bvd_peer_io *io;
+	struct bvd_peer_batch batch;	/* requests prepared, then sent at once */
 	size_t n_gw, n_members;
 	uint32_t *peer_id;	/* node id of each configured peer */
+	uint32_t *by_id;	/* peer indices sorted by node id (peer_of) */
 	struct snap *snaps;
 	size_t outstanding;
 	uint32_t newest;	/* the newest epoch any attempt was given */
@@ -69,12 +82,15 @@ struct bvd_coord {
 	size_t n_holds;
 	long hold_timer;
 	struct bvo_stats stats;
+	struct bvd_coord_totals totals;
 	/* calibration */
 	struct {
 		uint64_t nonce_base;
 		unsigned int count;
 		uint64_t *sent_ns;	/* [peer][i] */
 		uint64_t *rtt;		/* [peer][i], 0 = no answer */
+		uint64_t *probe;	/* [peer]: its data-plane probe, 0 = none */
+		size_t n_rtt, n_probed;	/* slots answered, peers with a probe */
 		long timer;
 		bvd_snap_done done;
 		void *waiter;
@@ -87,6 +103,56 @@ static const struct bvd_peer_conf *peer(const struct bvd_coord *c, size_t i)
 	return &c->cfg->peers[i];
 }
 
+static const struct bvd_coord *sorting;	/* for cmp_id */
+
+static int cmp_id(const void *a, const void *b)
+{
+	uint32_t x = sorting->peer_id[*(const uint32_t *)a];
+	uint32_t y = sorting->peer_id[*(const uint32_t *)b];
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The node ids and counts of cfg's peers, their index sorted by node id
+ * (peer_of) and a send batch with room for all of them: at start and on a
+ * reload (when no snapshot is running, bvd_coord_reconfigure()). On
+ * failure nothing changed.
+ */
+static int take_peers(struct bvd_coord *c)
+{
+	const struct bvd_config *cfg = c->cfg;
+	size_t n = cfg->n_peers ? cfg->n_peers : 1;
+	uint32_t *ids = calloc(n, sizeof(*ids));
+	uint32_t *by_id = calloc(n, sizeof(*by_id));
+	struct bvd_peer_batch batch;
+
+	if (!ids || !by_id || bvd_peer_batch_init(&batch, cfg->n_peers)) {
+		free(ids);
+		free(by_id);
+		return -ENOMEM;
+	}
+	free(c->peer_id);
+	free(c->by_id);
+	bvd_peer_batch_free(&c->batch);
+	c->peer_id = ids;
+	c->by_id = by_id;
+	c->batch = batch;
+	c->n_gw = c->n_members = 0;
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		c->peer_id[i] = bvw_node_id(cfg->peers[i].name);
+		c->by_id[i] = (uint32_t)i;
+		if (cfg->peers[i].gateway)
+			c->n_gw++;
+		else
+			c->n_members++;
+	}
+	sorting = c;
+	qsort(c->by_id, cfg->n_peers, sizeof(*c->by_id), cmp_id);
+	sorting = NULL;
+	return 0;
+}
+
 struct bvd_coord *bvd_coord_new(const struct bvd_config *cfg,
 				struct bvs *store, struct bvd_peer_io *io)
 {
@@ -97,24 +163,18 @@ struct bvd_coord *bvd_coord_new(const struct bvd_config *cfg,
 	c->cfg = cfg;
 	c->store = store;
 	c->io = io;
-	c->peer_id = calloc(cfg->n_peers ? cfg->n_peers : 1,
-			    sizeof(*c->peer_id));
-	if (!c->peer_id) {
+	if (take_peers(c)) {
 		free(c);
 		return NULL;
-	}
-	for (size_t i = 0; i < cfg->n_peers; i++) {
-		c->peer_id[i] = bvw_node_id(cfg->peers[i].name);
-		if (cfg->peers[i].gateway)
-			c->n_gw++;
-		else
-			c->n_members++;
 	}
 	return c;
 }
 
 static void snap_free(struct snap *s)
 {
+	bvd_window_forget(s);
+	if (s->window)
+		bvd_window_close();
 	if (s->timer > 0)
 		bvl_cancel(s->timer);
 	if (s->col)
@@ -141,9 +201,13 @@ void bvd_coord_free(struct bvd_coord *c)
 		bvl_cancel(c->cal.timer);
 	if (c->hold_timer > 0)
 		bvl_cancel(c->hold_timer);
+	bvd_window_forget(c);
+	bvd_peer_batch_free(&c->batch);
 	free(c->cal.sent_ns);
 	free(c->cal.rtt);
+	free(c->cal.probe);
 	free(c->peer_id);
+	free(c->by_id);
 	free(c);
 }
 
@@ -154,14 +218,36 @@ static void set_timer(struct snap *s, uint64_t delay, bvl_timer_cb cb)
 	s->timer = bvl_timer(delay, cb, s);
 }
 
+/* queue one request to peer i in the batch; a failure is only logged
+ * (the requests that need an answer are retransmitted) */
+static void prepare(struct bvd_coord *c, size_t i, struct bvw_msg *m)
+{
+	m->recipient = c->peer_id[i];
+	if (bvd_peer_prepare(c->io, &c->batch, m))
+		bvd_debug("%s to %s: cannot prepare it",
+			  m->type == BVW_ADVANCE ? "advance" : "request",
+			  peer(c, i)->name);
+}
+
+static void flush(struct bvd_coord *c)
+{
+	if (c->batch.n && bvd_peer_flush(c->io, &c->batch) < 0)
+		bvd_debug("a batch of %zu requests: send failed", c->batch.n);
+}
+
 static void release_unneeded(struct bvd_coord *c);
+
+static void release_later(void *data)
+{
+	release_unneeded(data);
+}
 
 static void hold_expired(void *data)
 {
 	struct bvd_coord *c = data;
 
 	c->hold_timer = 0;
-	release_unneeded(c);
+	bvd_window_defer(release_later, c);
 }
 
 /*
@@ -201,12 +287,12 @@ static void release_unneeded(struct bvd_coord *c)
 		return;
 	c->released = upto;
 	for (size_t i = 0; i < c->cfg->n_peers; i++) {
-		struct bvw_msg m = { .type = BVW_RELEASE, .epoch = upto,
-				     .recipient = c->peer_id[i] };
+		struct bvw_msg m = { .type = BVW_RELEASE, .epoch = upto };
 
 		if (!peer(c, i)->gateway)
-			bvd_peer_send(c->io, &m);
+			prepare(c, i, &m);
 	}
+	flush(c);
 }
 
 /* an accepted epoch members keep late_hold_ms after its snapshot ended */
@@ -239,10 +325,14 @@ int bvd_coord_prune(struct bvd_coord *c, uint64_t keep, uint32_t days,
 	return bvs_prune(c->store, keep, before, deleted);
 }
 
-/* the snapshot reached a final state: unlink, tell the waiter, free */
-static void snap_end(struct snap *s, enum bvs_state st, const char *reason)
+/* the snapshot reached a final state: store it, unlink, tell the waiter,
+ * free (deferred: snap_end) */
+static void snap_end_now(void *data)
 {
+	struct snap *s = data;
 	struct bvd_coord *c = s->c;
+	enum bvs_state st = s->end_state;
+	const char *reason = s->end_reason;
 	struct snap **pp;
 
 	if (st != BVS_ACCEPTED &&
@@ -263,6 +353,15 @@ static void snap_end(struct snap *s, enum bvs_state st, const char *reason)
 		}
 	}
 	c->outstanding--;
+	if (st == BVS_ACCEPTED) {
+		c->totals.accepted++;
+		c->totals.collect_sum_ns += bvl_now() - s->t1;
+		c->totals.collected++;
+	} else if (st == BVS_REJECTED) {
+		c->totals.rejected++;
+	} else {
+		c->totals.failed++;
+	}
 	if (st == BVS_ACCEPTED)
 		hold_epoch(c, s->epoch);
 	release_unneeded(c);
@@ -282,27 +381,56 @@ static void snap_end(struct snap *s, enum bvs_state st, const char *reason)
 	snap_free(s);
 }
 
-static void send_advance(struct snap *s, size_t i)
+/*
+ * The snapshot ends in state st: from now on nothing it receives counts;
+ * storing the end, the releases and retention wait until no OGM window is
+ * open (window.h).
+ */
+static void snap_end(struct snap *s, enum bvs_state st, const char *reason)
+{
+	if (s->timer > 0)
+		bvl_cancel(s->timer);
+	s->timer = 0;
+	if (s->window) {
+		s->window = false;
+		bvd_window_close();
+	}
+	s->phase = PH_DONE;
+	s->end_state = st;
+	snprintf(s->end_reason, sizeof(s->end_reason), "%s",
+		 reason ? reason : "");
+	bvd_window_defer(snap_end_now, s);
+}
+
+static void prepare_advance(struct snap *s, size_t i)
 {
 	struct bvw_msg m = {
 		.type = BVW_ADVANCE, .epoch = s->epoch,
-		.recipient = s->c->peer_id[i],
 		.role = peer(s->c, i)->gateway ? BVW_ROLE_GATEWAY :
 						 BVW_ROLE_MEMBER,
 	};
 
-	if (bvd_peer_send(s->c->io, &m))
-		bvd_debug("advance %u to %s: send failed", s->epoch,
-			  peer(s->c, i)->name);
+	prepare(s->c, i, &m);
 }
 
 static void gw_timeout(void *data);
 
-static void start_attempt(struct snap *s)
+/*
+ * An attempt: a fresh epoch (durably: an fsync), every gateway's advance
+ * encoded and MACed, and only then t0, and the advances leave together in
+ * one sendmmsg. Runs when no other window is open (start_attempt defers
+ * it), so attempts' windows never overlap: each one's bound holds its own
+ * round trip, not another attempt's sends and acknowledgements.
+ */
+static void start_attempt_now(void *data)
 {
+	struct snap *s = data;
 	struct bvd_coord *c = s->c;
 	char why[128];
 	int err;
+
+	if (s->phase == PH_DONE)
+		return;
 
 	s->attempt++;
 	err = bvs_next_epoch(c->store, c->cfg->first_epoch, &s->epoch);
@@ -321,22 +449,33 @@ static void start_attempt(struct snap *s)
 	s->n_acked = 0;
 	s->n_refused = 0;
 	set_timer(s, (uint64_t)c->cfg->ack_timeout_ms * MS, gw_timeout);
-	/* t0: just before the first advance leaves */
-	s->t0 = bvl_now();
 	for (size_t i = 0; i < c->cfg->n_peers; i++)
 		if (peer(c, i)->gateway)
-			send_advance(s, i);
+			prepare_advance(s, i);
+	s->window = true;
+	bvd_window_open(c->io->fd);
+	/* t0: just before the advances leave */
+	s->t0 = bvl_now();
+	flush(c);
 }
 
-static void members_resend(void *data);
+static void start_attempt(struct snap *s)
+{
+	bvd_window_defer(start_attempt_now, s);
+}
+
+static void members_resend_now(void *data);
+static void retry_reset_all(struct snap *s);
 
 /*
  * Does gateway i's acknowledgement prove that it began marking this
  * attempt's epoch E (or a later one) inside [t0, t1]? Yes if it moved from
  * an older epoch to E; or if it was already at an epoch N past E that this
- * coordinator gave out, since every such N was given out after t0 (a
- * parallel snapshot's advance overtook this one). A gateway at E without
- * moving, or past every epoch given out here, got there by another
+ * coordinator gave out, since every such N was given out after t0 (an
+ * advance that overtook this one; attempts' windows no longer overlap
+ * (window.h), so only a datagram held up on the way past its attempt's
+ * end gets there, but the rule holds whatever the order). A gateway at E
+ * without moving, or past every epoch given out here, got there by another
  * coordinator or an older database: its switch may precede t0.
  */
 static bool ack_proves_switch(const struct snap *s, size_t i)
@@ -400,16 +539,24 @@ static char *acks_text(const struct snap *s)
 	return text;
 }
 
-static void decide(struct snap *s)
+/*
+ * The verdict and what follows it; the attempt's window is closed, and
+ * storing waits until no other one is open (decide defers this).
+ */
+static void decide_now(void *data)
 {
+	struct snap *s = data;
 	struct bvd_coord *c = s->c;
 	struct bvs_attempt a = { .n = s->attempt, .epoch = s->epoch,
 				 .t0_ns = s->t0 };
 	bool all_acked = s->n_acked == c->n_gw;
-	uint64_t t1 = all_acked ? s->t1 : bvl_now();
+	uint64_t t1 = s->t1;
 	uint32_t past = 0;
 	size_t n_stale = 0;
 	enum bvo_verdict v;
+
+	if (s->phase != PH_DECIDING)
+		return;
 
 	for (size_t i = 0; i < c->cfg->n_peers; i++) {
 		if (!peer(c, i)->gateway || !s->acked[i] ||
@@ -424,9 +571,6 @@ static void decide(struct snap *s)
 		bvd_err("snapshot %lld: cannot move the epoch counter past %u: %s",
 			(long long)s->id, past, bvs_errmsg(c->store));
 
-	if (s->timer > 0)
-		bvl_cancel(s->timer);
-	s->timer = 0;
 	/* an attempt's t1 is 0 when an acknowledgement is missing: no bound
 	 * was measured (docs/json-schema.md: bound_ns null) */
 	a.t1_ns = all_acked ? t1 : 0;
@@ -461,6 +605,7 @@ static void decide(struct snap *s)
 	}
 	/* accepted: every gateway marks E; now every member cuts for E */
 	s->phase = PH_MEMBERS;
+	retry_reset_all(s);
 	memset(s->acked, 0, c->cfg->n_peers * sizeof(bool));
 	s->n_acked = 0;
 	s->deadline = bvl_now() + (uint64_t)(c->cfg->complete_timeout_ms +
@@ -468,7 +613,23 @@ static void decide(struct snap *s)
 	if (bvs_snapshot_set_state(c->store, s->id, BVS_COLLECTING, NULL))
 		bvd_err("snapshot %lld: cannot store its state",
 			(long long)s->id);
-	members_resend(s);
+	members_resend_now(s);
+}
+
+/* the attempt's window closes: t1 is in (or the wait gave up) */
+static void decide(struct snap *s)
+{
+	if (s->n_acked != s->c->n_gw)
+		s->t1 = bvl_now();
+	if (s->timer > 0)
+		bvl_cancel(s->timer);
+	s->timer = 0;
+	s->phase = PH_DECIDING;
+	if (s->window) {
+		s->window = false;
+		bvd_window_close();
+	}
+	bvd_window_defer(decide_now, s);
 }
 
 static void gw_timeout(void *data)
@@ -495,9 +656,52 @@ static void collect_poll(void *data);
 static void members_resend(void *data)
 {
 	struct snap *s = data;
-	char why[160];
 
 	s->timer = 0;
+	bvd_window_defer(members_resend_now, s);
+}
+
+/*
+ * Is a request to this member due? Once asked, a member is asked again
+ * only after `backoff` without an answer, and the backoff doubles up to
+ * RESEND_MAX_NS; an answer resets it (retry_reset). Without it, a fleet
+ * slower to answer than the poll interval (a thousand members) is asked
+ * everything again at every poll: the datagrams, and the coordinator's
+ * work, grow with members times collection time, quadratic in the
+ * members.
+ */
+static bool due(struct collect *col, uint64_t now, uint64_t first)
+{
+	if (now < col->next)
+		return false;
+	col->backoff = col->backoff ? col->backoff * 2 : first;
+	if (col->backoff > RESEND_MAX_NS)
+		col->backoff = RESEND_MAX_NS;
+	col->next = now + col->backoff;
+	return true;
+}
+
+/* it answered: the next request is due at the next poll */
+static void retry_reset(struct collect *col)
+{
+	col->next = 0;
+	col->backoff = 0;
+}
+
+static void retry_reset_all(struct snap *s)
+{
+	for (size_t i = 0; i < s->c->cfg->n_peers; i++)
+		retry_reset(&s->col[i]);
+}
+
+/* advance every member that has not acknowledged, again until it does */
+static void members_resend_now(void *data)
+{
+	struct snap *s = data;
+	char why[160];
+
+	if (s->phase != PH_MEMBERS)
+		return;		/* it ended meanwhile */
 	if (bvl_now() > s->deadline) {
 		snprintf(why, sizeof(why), "member %s did not acknowledge advance %u",
 			 first_missing(s, false), s->epoch);
@@ -505,8 +709,10 @@ static void members_resend(void *data)
 		return;
 	}
 	for (size_t i = 0; i < s->c->cfg->n_peers; i++)
-		if (!peer(s->c, i)->gateway && !s->acked[i])
-			send_advance(s, i);
+		if (!peer(s->c, i)->gateway && !s->acked[i] &&
+		    due(&s->col[i], bvl_now(), MEMBER_RESEND_NS))
+			prepare_advance(s, i);
+	flush(s->c);
 	set_timer(s, MEMBER_RESEND_NS, members_resend);
 }
 
@@ -588,8 +794,42 @@ static struct bvs_late *lates_of(const struct bvx_member *mem, size_t n,
 	return v;
 }
 
-static void finish(struct snap *s)
+static int cmp_base(const void *key, const void *elem)
 {
+	return strcmp(key, ((const struct bvs_base *)elem)->node);
+}
+
+/*
+ * node's view in the previous accepted snapshot, into *out; NULL if it
+ * had no record there. The baselines are sorted by node (bytewise, as
+ * strcmp), so a thousand members cost a thousand binary searches.
+ */
+static const struct bvi_base *base_of(const struct bvs_baselines *b,
+				      const char *node, struct bvi_base *out)
+{
+	const struct bvs_base *v = b->n ? bsearch(node, b->v, b->n,
+						  sizeof(*b->v), cmp_base) :
+					  NULL;
+
+	if (!v)
+		return NULL;
+	*out = (struct bvi_base){
+		.present = true,
+		.has_pkts = v->has_pkts,
+		.has_bytes = v->has_bytes,
+		.pkts = v->bypass,
+		.bytes = v->bypass_bytes,
+		.has_unstamped = v->has_unstamped,
+		.tx_unstamped = v->tx_unstamped,
+		.rx_unstamped = v->rx_unstamped,
+	};
+	return out;
+}
+
+/* assemble and store (deferred: see on_collect_data) */
+static void finish(void *data)
+{
+	struct snap *s = data;
 	struct bvd_coord *c = s->c;
 	size_t n = 0, np = c->cfg->n_peers;
 	struct bvx_member *mem = calloc(np, sizeof(*mem));
@@ -597,14 +837,28 @@ static void finish(struct snap *s)
 	const char **nodes = calloc(np, sizeof(*nodes));
 	const char **texts = calloc(np, sizeof(*texts));
 	struct bvx_summary sum;
+	struct bvs_baselines base = { 0 };
+	struct bvi_base *bv = calloc(np, sizeof(*bv));
+	struct bvx_prev prev = { 0 };
 	struct bvs_late *lates = NULL;
 	size_t n_lates = 0, amended = 0;
 	char *report = NULL, why[300] = "out of memory";
 	json_t *rep;
 	int err = -ENOMEM;
 
-	if (!mem || !rec || !nodes || !texts)
+	if (!mem || !rec || !nodes || !texts || !bv)
 		goto out;
+	/* the previous accepted snapshot's view: per-interval counts */
+	if (bvs_baselines_get(c->store, &base)) {
+		snprintf(why, sizeof(why), "cannot read the baselines: %s",
+			 bvs_errmsg(c->store));
+		err = -EIO;
+		goto out;
+	}
+	prev.id = base.prev_id;
+	prev.epoch = base.prev_epoch;
+	/* a later snapshot finished first: its baselines are after our cut */
+	prev.overtaken = prev.id && !bv_epoch_before(prev.epoch, s->epoch);
 	for (size_t i = 0; i < np; i++) {
 		if (peer(c, i)->gateway)
 			continue;
@@ -624,12 +878,13 @@ static void finish(struct snap *s)
 		mem[n].data = peer(c, i)->data;
 		mem[n].n_data = peer(c, i)->n_data;
 		mem[n].rec = &rec[n];
+		mem[n].base = base_of(&base, peer(c, i)->name, &bv[n]);
 		nodes[n] = peer(c, i)->name;
 		texts[n] = s->col[i].buf;
 		n++;
 	}
-	rep = bvx_report(s->epoch, c->cfg->tau_min_ns, s->bound, mem, n,
-			 &sum);
+	rep = bvx_report_since(s->epoch, c->cfg->tau_min_ns, s->bound, &prev,
+			       mem, n, &sum);
 	report = rep ? json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(rep);
 	if (!report)
@@ -655,6 +910,8 @@ out:
 	free(texts);
 	free(report);
 	free(lates);
+	free(bv);
+	bvs_baselines_free(&base);
 	if (err) {
 		snap_end(s, BVS_FAILED, why);
 		return;
@@ -662,12 +919,24 @@ out:
 	snap_end(s, BVS_ACCEPTED, NULL);
 }
 
+static void collect_poll_now(void *data);
+
 static void collect_poll(void *data)
+{
+	struct snap *s = data;
+
+	s->timer = 0;
+	bvd_window_defer(collect_poll_now, s);
+}
+
+/* ask every member whose record is not in yet, again every poll */
+static void collect_poll_now(void *data)
 {
 	struct snap *s = data;
 	char why[160];
 
-	s->timer = 0;
+	if (s->phase != PH_COLLECT)
+		return;		/* it ended meanwhile */
 	if (bvl_now() > s->deadline) {
 		snprintf(why, sizeof(why),
 			 "no complete record of epoch %u from member %s in time",
@@ -676,22 +945,37 @@ static void collect_poll(void *data)
 		return;
 	}
 	for (size_t i = 0; i < s->c->cfg->n_peers; i++) {
-		struct bvw_msg m = { .type = BVW_COLLECT, .epoch = s->epoch,
-				     .recipient = s->c->peer_id[i] };
+		struct bvw_msg m = { .type = BVW_COLLECT, .epoch = s->epoch };
 
-		if (peer(s->c, i)->gateway || s->col[i].done)
+		/* a member that answered "not complete" is asked at the
+		 * next poll; a silent one after MEMBER_RESEND_NS, doubling */
+		if (peer(s->c, i)->gateway || s->col[i].done ||
+		    !due(&s->col[i], bvl_now(), MEMBER_RESEND_NS))
 			continue;
 		m.offset = s->col[i].got;
-		bvd_peer_send(s->c->io, &m);
+		prepare(s->c, i, &m);
 	}
+	flush(s->c);
 	set_timer(s, COLLECT_POLL_NS, collect_poll);
 }
 
+/* the configured peer with that node id, or -1: a binary search (one
+ * per datagram, a thousand members) */
 static ssize_t peer_of(const struct bvd_coord *c, uint32_t sender)
 {
-	for (size_t i = 0; i < c->cfg->n_peers; i++)
-		if (c->peer_id[i] == sender)
-			return (ssize_t)i;
+	size_t lo = 0, hi = c->cfg->n_peers;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t id = c->peer_id[c->by_id[mid]];
+
+		if (id == sender)
+			return (ssize_t)c->by_id[mid];
+		if (id < sender)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return -1;
 }
 
@@ -742,13 +1026,14 @@ static void on_advance_ack(struct bvd_coord *c, struct snap *s, size_t i,
 		s->acked[i] = true;
 		if (++s->n_acked == c->n_members) {
 			s->phase = PH_COLLECT;
+			retry_reset_all(s);
 			/* members_resend's timer is pending: collect_poll
 			 * would only forget it, and it would fire on a
 			 * snapshot that may be freed by then */
 			if (s->timer > 0)
 				bvl_cancel(s->timer);
 			s->timer = 0;
-			collect_poll(s);
+			bvd_window_defer(collect_poll_now, s);
 		}
 	}
 }
@@ -761,6 +1046,7 @@ static void on_collect_data(struct bvd_coord *c, struct snap *s, size_t i,
 
 	if (s->phase != PH_COLLECT || col->done || m->offset != col->got)
 		return;		/* stale or duplicate chunk */
+	retry_reset(col);
 	if (m->err == -EAGAIN)
 		return;		/* not complete yet: the next poll asks again */
 	if (m->err == -EFBIG) {
@@ -796,13 +1082,22 @@ static void on_collect_data(struct bvd_coord *c, struct snap *s, size_t i,
 
 		/* stream the rest without waiting for the next poll */
 		bvd_peer_send(c->io, &r);
+		(void)due(col, bvl_now(), MEMBER_RESEND_NS);
 		return;
 	}
 	col->buf[col->total] = '\0';
 	col->done = true;
-	if (++s->n_collected == c->n_members)
-		finish(s);
+	if (++s->n_collected == c->n_members) {
+		/* nothing more comes in: PH_DONE until finish has run */
+		s->phase = PH_DONE;
+		if (s->timer > 0)
+			bvl_cancel(s->timer);
+		s->timer = 0;
+		bvd_window_defer(finish, s);
+	}
 }
+
+static void cal_end(void *data);
 
 static void on_pong(struct bvd_coord *c, size_t i, const struct bvw_msg *m)
 {
@@ -810,9 +1105,31 @@ static void on_pong(struct bvd_coord *c, size_t i, const struct bvw_msg *m)
 	size_t slot = i * c->cal.count + k;
 
 	if (!c->cal.running || m->nonce < c->cal.nonce_base ||
-	    k >= c->cal.count || c->cal.rtt[slot])
+	    k >= c->cal.count)
 		return;
-	c->cal.rtt[slot] = bvl_now() - c->cal.sent_ns[slot];
+	/*
+	 * The peer's own data-plane probe: in any answer to this
+	 * calibration's pings, the second answer a probe round sends when it
+	 * ends included (probe.h); the smallest counts
+	 */
+	if (m->probe_ns && (!c->cal.probe[i] || m->probe_ns < c->cal.probe[i])) {
+		c->cal.n_probed += !c->cal.probe[i];
+		c->cal.probe[i] = m->probe_ns;
+	}
+	if (!c->cal.rtt[slot]) {
+		c->cal.rtt[slot] = bvl_now() - c->cal.sent_ns[slot];
+		c->cal.n_rtt++;
+	}
+	/*
+	 * Everything is in (every ping answered, every peer's probe): no
+	 * need to wait for the timeout. A peer's later answer could only
+	 * lower its probe, and a probe round answers once.
+	 */
+	if (c->cal.n_rtt == c->cfg->n_peers * c->cal.count &&
+	    c->cal.n_probed == c->cfg->n_peers) {
+		bvl_cancel(c->cal.timer);
+		cal_end(c);
+	}
 }
 
 void bvd_coord_msg(struct bvd_coord *c, const struct bvw_msg *m)
@@ -907,6 +1224,31 @@ const struct bvo_stats *bvd_coord_stats(const struct bvd_coord *c)
 	return &c->stats;
 }
 
+const struct bvd_coord_totals *bvd_coord_totals(const struct bvd_coord *c)
+{
+	return &c->totals;
+}
+
+bool bvd_coord_idle(const struct bvd_coord *c)
+{
+	return !c->snaps && !c->cal.running;
+}
+
+int bvd_coord_reconfigure(struct bvd_coord *c)
+{
+	if (!bvd_coord_idle(c))
+		return -EBUSY;
+	if (take_peers(c))
+		return -ENOMEM;
+	/* the last calibration's figures are per peer of the old list */
+	free(c->cal.sent_ns);
+	free(c->cal.rtt);
+	free(c->cal.probe);
+	c->cal.sent_ns = c->cal.rtt = c->cal.probe = NULL;
+	c->cal.count = 0;
+	return 0;
+}
+
 static void cal_end(void *data)
 {
 	struct bvd_coord *c = data;
@@ -929,13 +1271,16 @@ int bvd_coord_calibrate(struct bvd_coord *c, unsigned int count,
 		return -EINVAL;
 	free(c->cal.sent_ns);
 	free(c->cal.rtt);
+	free(c->cal.probe);
 	c->cal.sent_ns = calloc(np * count + 1, sizeof(uint64_t));
 	c->cal.rtt = calloc(np * count + 1, sizeof(uint64_t));
-	if (!c->cal.sent_ns || !c->cal.rtt)
+	c->cal.probe = calloc(np + 1, sizeof(uint64_t));
+	if (!c->cal.sent_ns || !c->cal.rtt || !c->cal.probe)
 		return -ENOMEM;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c->cal.nonce_base = (uint64_t)ts.tv_sec << 20;
 	c->cal.count = count;
+	c->cal.n_rtt = c->cal.n_probed = 0;
 	c->cal.done = done;
 	c->cal.waiter = waiter;
 	c->cal.running = true;
@@ -973,6 +1318,7 @@ size_t bvd_coord_rtt(const struct bvd_coord *c, struct bvd_rtt *out,
 			.min_ns = got ? v[0] : 0,
 			.median_ns = got ? v[got / 2] : 0,
 			.max_ns = got ? v[got - 1] : 0,
+			.probe_ns = c->cal.probe ? c->cal.probe[i] : 0,
 		};
 		n++;
 	}

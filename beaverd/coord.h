@@ -3,8 +3,11 @@
  * The coordinator: runs snapshots (DESIGN §3).
  *
  * One snapshot, step by step:
- *  1. attempt: allocate a fresh epoch E (durably, before use); t0 = now;
- *     send advance(E) to every gateway at once;
+ *  1. attempt: allocate a fresh epoch E (durably, before use); encode and
+ *     MAC advance(E) for every gateway; t0 = now; send them all with one
+ *     sendmmsg. While an attempt's window [t0, t1] is open, no other
+ *     attempt starts and nothing else that can wait runs: store writes
+ *     and other snapshots' steps are deferred (window.h);
  *  2. when the last gateway acknowledges: t1 = now; OGM decides
  *     (t1 - t0 < tau_min). A missing acknowledgement after ack_timeout or
  *     a gateway's error rejects too. A rejected attempt is retried with a
@@ -64,9 +67,28 @@ void bvd_coord_msg(struct bvd_coord *c, const struct bvw_msg *m);
 size_t bvd_coord_outstanding(const struct bvd_coord *c);
 const struct bvo_stats *bvd_coord_stats(const struct bvd_coord *c);
 
+/* snapshots ended since start, by final state, and collection times */
+struct bvd_coord_totals {
+	uint64_t accepted, rejected, failed;
+	uint64_t collect_sum_ns, collected;	/* accepted: t1 to stored */
+};
+const struct bvd_coord_totals *bvd_coord_totals(const struct bvd_coord *c);
+
+/*
+ * Reload (main.c): no snapshot and no calibration is running, so the
+ * peers may change under the coordinator; then bvd_coord_reconfigure()
+ * re-reads them from the configuration it was given (the same struct,
+ * its contents replaced). Statistics, epochs and held epochs stay.
+ */
+bool bvd_coord_idle(const struct bvd_coord *c);
+int bvd_coord_reconfigure(struct bvd_coord *c);
+
 /*
  * Calibration: ping every peer count times; done(waiter, 0) runs when
- * every answer is in or the timeout passed; results via bvd_coord_rtt.
+ * every ping is answered and every peer reported its probe, or when the
+ * timeout passed; results via bvd_coord_rtt. The control-plane round
+ * trips are the coordinator's; probe_ns is the smallest data-plane round
+ * trip a peer's own probe reported in a PONG (probe.h), 0 if none.
  */
 int bvd_coord_calibrate(struct bvd_coord *c, unsigned int count,
 			bvd_snap_done done, void *waiter);
@@ -75,6 +97,7 @@ struct bvd_rtt {
 	bool gateway;
 	unsigned int answered;
 	uint64_t min_ns, median_ns, max_ns;
+	uint64_t probe_ns;
 };
 /* per-peer round-trip figures of the last calibration; returns the count */
 size_t bvd_coord_rtt(const struct bvd_coord *c, struct bvd_rtt *out,

@@ -697,25 +697,38 @@ static int check_existing(const char *path, char *why, size_t why_len)
 	return 0;
 }
 
-static void set_group(struct bvc_server *s, const char *group)
+int bvc_chgrp(const char *path, const char *group, char *why,
+	      size_t why_len)
 {
 	struct group gr, *res = NULL;
 	char buf[4096];
 	int err;
 
 	if (!group[0])
-		return;
+		return 0;
 	err = getgrnam_r(group, &gr, buf, sizeof(buf), &res);
 	if (err || !res) {
-		logf_(s, LOG_WARNING,
-		      "group '%s' %s: %s stays owned by the daemon's group "
-		      "(only root and that group may use beaverctl)", group,
-		      err ? strerror(err) : "does not exist", s->path);
-		return;
+		snprintf(why, why_len, "group '%s' %s: %s stays owned by the "
+			 "daemon's group", group,
+			 err ? strerror(err) : "does not exist", path);
+		return err ? -err : -ENOENT;
 	}
-	if (chown(s->path, (uid_t)-1, res->gr_gid))
-		logf_(s, LOG_WARNING, "chown %s to group '%s': %s", s->path,
-		      group, strerror(errno));
+	if (chown(path, (uid_t)-1, res->gr_gid)) {
+		err = -errno;
+		snprintf(why, why_len, "chown %s to group '%s': %s", path,
+			 group, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static void set_group(struct bvc_server *s, const char *group)
+{
+	char why[512];
+
+	if (bvc_chgrp(s->path, group, why, sizeof(why)))
+		logf_(s, LOG_WARNING, "%s (only root and that group may use "
+		      "beaverctl)", why);
 }
 
 int bvc_open(const struct bvc_config *cfg, struct bvc_server **out,

@@ -36,10 +36,11 @@
  *   export {"id":N}       -> the export document (schema "beaver-snapshot/1",
  *                            beaverd/json.h), usually larger than one
  *                            datagram: sent in parts, see BVC_PART below
- *   members               -> "beaver-members/1"
- *       {"members":[{"name","role","address","reachable","answered",
- *                    "min_us","median_us","max_us"}...]}
- *   calibrate {"count":N} -> "beaver-calibrate/1"
+ *   members               -> "beaver-members/2"
+ *       {"members":[{"name","address","data","state","in_snapshots",
+ *                    "reachable","answered","min_us","median_us",
+ *                    "max_us"}...], "gateways":[...]}
+ *   calibrate {"count":N} -> "beaver-calibrate/2"
  *       {"samples","lower_bound_us","tau_min_us","bound_ok","peers":[...]}
  *
  * A snapshot object: {"id","state","reason","epoch","created_ns",
@@ -148,6 +149,13 @@ struct bvc_command {
 	const char *schema;	/* "beaver-status/1", added to results */
 	bvc_handler fn;
 };
+
+/*
+ * give @path to the group @group ("" leaves it): 0, or -errno with the
+ * reason in @why (a missing group is the caller's warning, not an error)
+ */
+int bvc_chgrp(const char *path, const char *group, char *why,
+	      size_t why_len);
 
 struct bvc_config {
 	const char *run_dir;	/* NULL: BVC_RUN_DIR; created (0755) if missing */

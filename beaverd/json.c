@@ -390,6 +390,17 @@ static void tot_json(struct ob *b, const struct bvr_tot *t)
 		set(b, "tx_seq", json_integer(t->tx_seq));
 	if (t->rx_seq_valid)
 		set(b, "rx_seq", json_integer(t->rx_seq));
+	/* where the streams start, only when the record knows exactly */
+	if (!bvr_tcp_known(t))
+		return;
+	if (t->tx_isn_valid)
+		set(b, "tx_isn", json_integer(t->tx_isn));
+	if (t->rx_isn_valid)
+		set(b, "rx_isn", json_integer(t->rx_isn));
+	if (t->tcp_flags & BEAVER_TOT_F_TX_FIN)
+		set(b, "tx_fin", json_true());
+	if (t->tcp_flags & BEAVER_TOT_F_RX_FIN)
+		set(b, "rx_fin", json_true());
 }
 
 static json_t *cut_json(const struct bvr_cut *c)
@@ -406,6 +417,11 @@ static json_t *cut_json(const struct bvr_cut *c)
 	set(&b, "late_bytes", bvj_u64(c->late_bytes));
 	set(&b, "settle_ms", json_integer(c->settle_ms));
 	set(&b, "complete_ns", bvj_u64(c->complete_ns));
+	/* a module before the counts: the fields are left out */
+	if (c->has_unstamped) {
+		set(&b, "tx_unstamped", bvj_u64(c->tx_unstamped));
+		set(&b, "rx_unstamped", bvj_u64(c->rx_unstamped));
+	}
 	return ob_done(&b);
 }
 
@@ -508,6 +524,9 @@ json_t *bvj_records_to_json(const struct bvr_records *r, const char *node)
 	set(&b, "captures", caps);
 	/* always, even empty: a reader tells "none" from an old writer */
 	set(&b, "late", lates);
+	/* checked when parsed (apps_parse): loads back */
+	if (r->apps)
+		set(&b, "apps", json_loads(r->apps, 0, NULL));
 	return ob_done(&b);
 }
 
@@ -547,6 +566,25 @@ static int tot_parse(const json_t *o, struct bvr_tot *t, const char *w,
 		return e;
 	t->rx_seq_valid = e == 0;
 	t->rx_seq = (uint32_t)v;
+	e = get_num(o, "tx_isn", false, UINT32_MAX, &v, w, why, len);
+	if (e < 0)
+		return e;
+	t->tx_isn_valid = e == 0;
+	t->tx_isn = (uint32_t)v;
+	e = get_num(o, "rx_isn", false, UINT32_MAX, &v, w, why, len);
+	if (e < 0)
+		return e;
+	t->rx_isn_valid = e == 0;
+	t->rx_isn = (uint32_t)v;
+	if (json_is_true(json_object_get(o, "tx_fin")))
+		t->tcp_flags |= BEAVER_TOT_F_TX_FIN;
+	if (json_is_true(json_object_get(o, "rx_fin")))
+		t->tcp_flags |= BEAVER_TOT_F_RX_FIN;
+	/* written only when known (tot_json): known again once read */
+	if (t->tx_isn_valid || t->rx_isn_valid) {
+		t->has_gen = true;
+		t->has_syn_gen = true;
+	}
 	return 0;
 }
 
@@ -567,6 +605,7 @@ static int cut_parse(const json_t *o, struct bvr_cut *c, char *why,
 		     size_t len)
 {
 	const json_t *flags = json_object_get(o, "flags");
+	int tx, rx;
 
 	memset(c, 0, sizeof(*c));
 	if (!json_is_object(o))
@@ -582,6 +621,17 @@ static int cut_parse(const json_t *o, struct bvr_cut *c, char *why,
 	    get_u32(o, "settle_ms", &c->settle_ms, "cut", why, len) ||
 	    get_u64(o, "complete_ns", &c->complete_ns, "cut", why, len))
 		return -EINVAL;
+	/* optional (records of a module or a beaverd before them): both */
+	tx = get_num(o, "tx_unstamped", false, UINT64_MAX, &c->tx_unstamped,
+		     "cut", why, len);
+	rx = get_num(o, "rx_unstamped", false, UINT64_MAX, &c->rx_unstamped,
+		     "cut", why, len);
+	if (tx < 0 || rx < 0)
+		return -EINVAL;
+	if ((tx == 0) != (rx == 0))
+		return fail(why, len, "cut: tx_unstamped and rx_unstamped come "
+			    "together");
+	c->has_unstamped = tx == 0;
 	if (!flags)
 		return fail(why, len, "cut.flags: missing");
 	return flags_parse(flags, &c->flags, "cut", why, len);
@@ -731,6 +781,41 @@ static const json_t *get_array(const json_t *o, const char *key, char *why,
 }
 
 /*
+ * "apps", optional: what local applications attached to the cut
+ * (beaverd/apps.h), [{"app": NAME, "state": TEXT}...], at most
+ * BVJ_APPS_MAX entries, names of 1..BVA_NAME_MAX bytes, states of at most
+ * BVA_STATE_MAX, nothing else; kept as text for the export
+ */
+static int apps_parse(const json_t *a, struct bvr_records *r, char *why,
+		      size_t why_len)
+{
+	const json_t *e;
+	size_t i;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > BVJ_APPS_MAX)
+		return fail(why, why_len, "apps: not an array of at most %u "
+			    "entries", BVJ_APPS_MAX);
+	json_array_foreach(a, i, e) {
+		const json_t *n = json_object_get(e, "app");
+		const json_t *s = json_object_get(e, "state");
+
+		if (!json_is_object(e) || json_object_size(e) != 2 ||
+		    !json_is_string(n) || !json_is_string(s) ||
+		    !json_string_length(n) ||
+		    json_string_length(n) > BVJ_APP_NAME_MAX ||
+		    json_string_length(s) > BVJ_APP_STATE_MAX)
+			return fail(why, why_len, "apps[%zu]: not {\"app\": "
+				    "1..%u bytes, \"state\": at most %u bytes}",
+				    i, BVJ_APP_NAME_MAX, BVJ_APP_STATE_MAX);
+	}
+	free(r->apps);
+	r->apps = json_dumps(a, JSON_COMPACT);
+	return r->apps ? 0 : oom(why, why_len);
+}
+
+/*
  * A member's "escapes" (beaverd/escapes.h), optional: how many XDP
  * programs and packet sockets it had. Each list is bounded, each count an
  * integer that fits, or the record is refused.
@@ -830,6 +915,8 @@ int bvj_records_from_json(const json_t *j, struct bvr_records *r,
 			goto bad;
 	}
 	err = escapes_parse(json_object_get(j, "escapes"), r, why, why_len);
+	if (!err)
+		err = apps_parse(json_object_get(j, "apps"), r, why, why_len);
 	if (err)
 		goto bad;
 	/* optional: a member agent before late entries sends none */

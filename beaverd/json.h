@@ -67,6 +67,10 @@
  * far fewer: one per channel and arrival epoch, until released)
  */
 #define BVJ_LATE_MAX		65536
+/* a record's "apps" (beaverd/apps.h): answers, name and state sizes */
+#define BVJ_APPS_MAX		64
+#define BVJ_APP_NAME_MAX	63
+#define BVJ_APP_STATE_MAX	4096
 /* entries of each list of a record's "escapes" (an agent sends up to 32) */
 #define BVJ_ESCAPES_MAX		1024
 

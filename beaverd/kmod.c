@@ -154,8 +154,14 @@ int bvd_kmod_configure(struct bvd_kmod *k, const struct bvd_config *cfg,
 	mnl_attr_put_u32(nlh, BEAVER_A_CFG_MAX_RECORDS, cfg->max_records);
 	mnl_attr_put_u32(nlh, BEAVER_A_CFG_MAX_CAPTURES, cfg->max_captures);
 	mnl_attr_put_u32(nlh, BEAVER_A_CFG_CAPTURE_BYTES, cfg->capture_bytes);
+	/*
+	 * a module without the ID encoding stamps only the option already,
+	 * and would refuse the flag
+	 */
 	mnl_attr_put_u32(nlh, BEAVER_A_CFG_FLAGS,
-			 cfg->mss_clamp ? 0 : BEAVER_CFG_F_NO_MSS_CLAMP);
+			 (cfg->mss_clamp ? 0 : BEAVER_CFG_F_NO_MSS_CLAMP) |
+			 (!cfg->ipv4_id_stamp && (k->caps & BEAVER_CAP_STAMP_ID) ?
+			  BEAVER_CFG_F_IPV4_OPTION : 0));
 	if (put_addrs(k->nl, nlh, BEAVER_A_CFG_MEMBERS, cfg->members,
 		      cfg->n_members) ||
 	    put_addrs(k->nl, nlh, BEAVER_A_CFG_VIPS, cfg->vips, cfg->n_vips))
@@ -170,6 +176,16 @@ int bvd_kmod_configure(struct bvd_kmod *k, const struct bvd_config *cfg,
 	if (k->caps & BEAVER_CAP_RETIRE)
 		mnl_attr_put_u32(nlh, BEAVER_A_CFG_FLOW_IDLE_MS,
 				 cfg->flow_idle_ms);
+	if (k->caps & BEAVER_CAP_APP_MARK)
+		mnl_attr_put_u32(nlh, BEAVER_A_CFG_APP_MARK, cfg->app_mark);
+	else if (cfg->app_mark) {
+		snprintf(why, why_len, "[module] app_mark: beaver.ko %s cannot "
+			 "mark packets with epochs (no BEAVER_CAP_APP_MARK in "
+			 "its caps 0x%llx): update the module, or set "
+			 "app_mark = 0", k->version,
+			 (unsigned long long)k->caps);
+		return -EOPNOTSUPP;
+	}
 	nest = mnl_attr_nest_start_check(nlh, bvnl_room(k->nl),
 					 BEAVER_A_CFG_ALLOW);
 	if (!nest)
@@ -230,6 +246,77 @@ int bvd_kmod_advance(struct bvd_kmod *k, bool gateway, uint32_t epoch,
 	err = bvnl_request(k->nl, nlh, advance_cb, out);
 	if (err)
 		return fail(k->nl, err, "advance", why, why_len);
+	return 0;
+}
+
+static int fp_top_cb(const struct nlattr *a, void *data)
+{
+	struct bvd_fp_reply *r = data;
+	const struct nlattr *tb[BEAVER_A_FPP_MAX + 1];
+
+	if (r->n == BVD_FP_MAX || bva_parse_nested(a, tb, BEAVER_A_FPP_MAX) ||
+	    !tb[BEAVER_A_FPP_NODE] || !tb[BEAVER_A_FPP_REPLAY_TOP] ||
+	    bva_get_u32(tb[BEAVER_A_FPP_NODE], &r->node[r->n]) ||
+	    bva_get_uint(tb[BEAVER_A_FPP_REPLAY_TOP], &r->top[r->n]))
+		return -EBADMSG;
+	r->n++;
+	return 0;
+}
+
+static int fastpath_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct bvd_fp_reply *r = data;
+	const struct nlattr *tb[BEAVER_A_MAX + 1];
+	const struct nlattr *a;
+
+	if (bva_parse_genl(nlh, tb, BEAVER_A_MAX) || !tb[BEAVER_A_FP_SEQ] ||
+	    bva_get_uint(tb[BEAVER_A_FP_SEQ], &r->seq))
+		return -EBADMSG;
+	if (tb[BEAVER_A_FP_PEERS])
+		mnl_attr_for_each_nested(a, tb[BEAVER_A_FP_PEERS])
+			if (fp_top_cb(a, r))
+				return -EBADMSG;
+	return 0;
+}
+
+int bvd_kmod_fastpath(struct bvd_kmod *k, uint8_t group, uint32_t node,
+		      uint16_t port, uint64_t seq_floor,
+		      const struct bvd_fp_peer *p, size_t n,
+		      struct bvd_fp_reply *r, char *why, size_t why_len)
+{
+	struct nlmsghdr *nlh = bvnl_msg(k->nl, BEAVER_CMD_SET_FASTPATH, 0);
+	struct nlattr *list, *nest;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	if (!(k->caps & BEAVER_CAP_FASTPATH)) {
+		snprintf(why, why_len, "beaver.ko %s has no fast path",
+			 k->version);
+		return -EOPNOTSUPP;
+	}
+	mnl_attr_put_u8(nlh, BEAVER_A_CFG_GROUP, group);
+	mnl_attr_put_u32(nlh, BEAVER_A_FP_NODE, node);
+	mnl_attr_put_u16(nlh, BEAVER_A_FP_PORT, port);
+	mnl_attr_put_u64(nlh, BEAVER_A_FP_SEQ_FLOOR, seq_floor);
+	list = mnl_attr_nest_start(nlh, BEAVER_A_FP_PEERS);
+	for (size_t i = 0; i < n; i++) {
+		nest = mnl_attr_nest_start(nlh, BEAVER_A_LIST_ITEM);
+		mnl_attr_put_u32(nlh, BEAVER_A_FPP_NODE, p[i].node);
+		mnl_attr_put_u32(nlh, BEAVER_A_FPP_SENDER_KEY, p[i].sender_key);
+		mnl_attr_put_u32(nlh, BEAVER_A_FPP_RECIPIENT_KEY,
+				 p[i].recipient_key);
+		mnl_attr_put(nlh, BEAVER_A_FPP_KEY, sizeof(p[i].key), p[i].key);
+		mnl_attr_put_u32(nlh, BEAVER_A_FPP_ADDR, p[i].addr);
+		mnl_attr_put_u16(nlh, BEAVER_A_FPP_PORT, p[i].port);
+		mnl_attr_put_u64(nlh, BEAVER_A_FPP_REPLAY_TOP, p[i].replay_top);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	mnl_attr_nest_end(nlh, list);
+	err = bvnl_request(k->nl, nlh, fastpath_cb, r);
+	/* the keys do not stay in the request buffer */
+	explicit_bzero(nlh, nlh->nlmsg_len);
+	if (err)
+		return fail(k->nl, err, "SET_FASTPATH", why, why_len);
 	return 0;
 }
 

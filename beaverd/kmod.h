@@ -55,6 +55,34 @@ int bvd_kmod_configure(struct bvd_kmod *k, const struct bvd_config *cfg,
 int bvd_kmod_advance(struct bvd_kmod *k, bool gateway, uint32_t epoch,
 		     struct bvd_advance *out, char *why, size_t why_len);
 
+/* one coordinator key pair for the module's fast path (SET_FASTPATH) */
+struct bvd_fp_peer {
+	uint32_t node, sender_key, recipient_key;
+	uint8_t key[32];
+	uint32_t addr;		/* network byte order */
+	uint16_t port;		/* host byte order */
+	uint64_t replay_top;
+};
+
+#define BVD_FP_MAX 16	/* the module's limit */
+
+/* what SET_FASTPATH answers */
+struct bvd_fp_reply {
+	uint64_t seq;		/* the last seq the module used */
+	size_t n;
+	uint32_t node[BVD_FP_MAX];	/* the replaced set's replay tops */
+	uint64_t top[BVD_FP_MAX];
+};
+
+/*
+ * Hand the module the fast path's keys (n 0: none, off). The request's
+ * copy of the keys is zeroised after it is sent.
+ */
+int bvd_kmod_fastpath(struct bvd_kmod *k, uint8_t group, uint32_t node,
+		      uint16_t port, uint64_t seq_floor,
+		      const struct bvd_fp_peer *p, size_t n,
+		      struct bvd_fp_reply *r, char *why, size_t why_len);
+
 /* dump and merge the records of epoch (r initialised by the caller) */
 int bvd_kmod_records(struct bvd_kmod *k, uint32_t epoch,
 		     struct bvr_records *r, char *why, size_t why_len);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,6 +32,7 @@ static struct timer *timers;
 static size_t n_timers, cap_timers;
 static long next_id = 1;
 static volatile int stopping;
+static int focus = -1;		/* >= 0: serve only this fd (bvl_focus) */
 
 uint64_t bvl_now(void)
 {
@@ -94,6 +96,22 @@ void bvl_cancel(long id)
 	}
 }
 
+void bvl_focus(int fd)
+{
+	focus = fd;
+}
+
+void bvl_unfocus(void)
+{
+	focus = -1;
+}
+
+/* is watcher w served now? */
+static bool served(const struct watcher *w)
+{
+	return w->fd >= 0 && (focus < 0 || w->fd == focus);
+}
+
 void bvl_stop(void)
 {
 	stopping = 1;
@@ -153,7 +171,7 @@ int bvl_run(void)
 		size_t n;
 
 		compact();
-		n = n_watchers;
+		n = n_watchers ? n_watchers : 1;
 		if (n > cap) {
 			struct pollfd *p = realloc(pfd, n * sizeof(*pfd));
 
@@ -164,19 +182,31 @@ int bvl_run(void)
 			pfd = p;
 			cap = n;
 		}
-		for (size_t i = 0; i < n; i++)
-			pfd[i] = (struct pollfd){ watchers[i].fd,
-						  watchers[i].events, 0 };
+		n = 0;
+		for (size_t i = 0; i < n_watchers; i++)
+			if (served(&watchers[i]))
+				pfd[n++] = (struct pollfd){
+					watchers[i].fd, watchers[i].events, 0
+				};
 		if (poll(pfd, n, next_timeout_ms()) < 0 && errno != EINTR) {
 			free(pfd);
 			return -errno;
 		}
+		/*
+		 * The watchers are found again by fd: a callback may have
+		 * unwatched one, or focused the loop (then the others wait).
+		 */
 		for (size_t i = 0; i < n && !stopping; i++) {
-			if (!pfd[i].revents || watchers[i].fd != pfd[i].fd ||
-			    !watchers[i].cb)
+			struct watcher *w = NULL;
+
+			if (!pfd[i].revents)
 				continue;
-			watchers[i].cb(pfd[i].fd, pfd[i].revents,
-				       watchers[i].data);
+			for (size_t k = 0; k < n_watchers && !w; k++)
+				if (watchers[k].fd == pfd[i].fd &&
+				    watchers[k].cb && served(&watchers[k]))
+					w = &watchers[k];
+			if (w)
+				w->cb(pfd[i].fd, pfd[i].revents, w->data);
 		}
 		run_timers();
 	}

@@ -23,6 +23,15 @@ void bvl_unwatch(int fd);
 long bvl_timer(uint64_t delay_ns, bvl_timer_cb cb, void *data);
 void bvl_cancel(long id);
 
+/*
+ * Focus: until bvl_unfocus(), serve only fd (and the timers); the other
+ * watchers' events wait. The coordinator focuses on its control socket
+ * while an OGM timing window is open (window.h), so that no request of
+ * beaverctl, no module event and no application runs between t0 and t1.
+ */
+void bvl_focus(int fd);
+void bvl_unfocus(void);
+
 /* run until bvl_stop(); returns 0 */
 int bvl_run(void);
 void bvl_stop(void);

@@ -12,11 +12,14 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "kmod.h"
 #include "log.h"
 #include "peer.h"
 #include "store.h"
+#include "window.h"
 
-#define BVD_REPLAY_SLOTS	(BVD_MAX_PEERS + BVD_MAX_COORDS + 2)
+/* every peer and itself, and every gateway's module (BVW_F_MODULE) */
+#define BVD_REPLAY_SLOTS	(2 * BVD_MAX_PEERS + BVD_MAX_COORDS + 2)
 /*
  * The seq floor is saved this far ahead of the seq in use: one durable
  * write per 2^20 datagrams sent, and a restart resumes above anything
@@ -89,6 +92,7 @@ static int add_peer(struct bvd_peer_io *io, const struct bvd_peer_conf *pc,
 	}
 	p->addr = pc->control;
 	p->commands |= commands;
+	p->gateway |= pc->gateway;
 	return peer_keys(io, p, (const uint8_t (*)[BVD_PUBLIC_LEN])pc->public_key,
 			 pc->n_keys, why, why_len);
 }
@@ -156,6 +160,113 @@ static int build_table(struct bvd_peer_io *io, const struct bvd_config *cfg,
 	return err;
 }
 
+/*
+ * A coordinator asks every member at once (one sendmmsg), and their
+ * answers arrive at once: the socket's default receive buffer (about 200
+ * KiB) holds a few hundred, and every answer the kernel drops costs a
+ * retransmission and its backoff. Room for two answers of every peer (a datagram's truesize
+ * is about 2 KiB), beyond rmem_max when the daemon may (CAP_NET_ADMIN);
+ * a small group keeps the default.
+ */
+static void buf_at_least(int fd, int opt, int force, int want)
+{
+	int have = 0;
+	socklen_t len = sizeof(have);
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &have, &len) || have >= want)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, force, &want, sizeof(want)))
+		(void)setsockopt(fd, SOL_SOCKET, opt, &want, sizeof(want));
+}
+
+static void rcvbuf_for_peers(int fd, size_t n_peers)
+{
+	int want = (int)(n_peers * 2 * 2048);
+
+	buf_at_least(fd, SO_RCVBUF, SO_RCVBUFFORCE, want);
+	/* the same for a batch (bvd_peer_flush): the socket is non-blocking,
+	 * and a datagram that finds the send buffer full is lost */
+	buf_at_least(fd, SO_SNDBUF, SO_SNDBUFFORCE, want);
+}
+
+static const struct bvd_peer_io *sorting;	/* for cmp_node */
+
+static int cmp_node(const void *a, const void *b)
+{
+	uint32_t x = sorting->peers[*(const uint32_t *)a].node;
+	uint32_t y = sorting->peers[*(const uint32_t *)b].node;
+
+	return x < y ? -1 : x > y;
+}
+
+static int index_table(struct bvd_peer_io *io)
+{
+	io->by_node = calloc(io->n_peers ? io->n_peers : 1,
+			     sizeof(*io->by_node));
+	if (!io->by_node)
+		return -ENOMEM;
+	for (size_t i = 0; i < io->n_peers; i++)
+		io->by_node[i] = (uint32_t)i;
+	sorting = io;
+	qsort(io->by_node, io->n_peers, sizeof(*io->by_node), cmp_node);
+	sorting = NULL;
+	return 0;
+}
+
+/* the index of the peer with this node id, or -1: a binary search */
+static ssize_t find(const struct bvd_peer_io *io, uint32_t node)
+{
+	size_t lo = 0, hi = io->n_peers;
+
+	if (!io->by_node)
+		return -1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t n = io->peers[io->by_node[mid]].node;
+
+		if (n == node)
+			return io->by_node[mid];
+		if (n < node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+int bvd_peer_rebuild(struct bvd_peer_io *io, const struct bvd_config *cfg,
+		     char *why, size_t why_len)
+{
+	struct bvd_peer *old = io->peers;
+	uint32_t *old_index = io->by_node;
+	size_t n_old = io->n_peers;
+	int err;
+
+	io->peers = NULL;
+	io->n_peers = 0;
+	io->by_node = NULL;
+	err = build_table(io, cfg, why, why_len);
+	if (!err)
+		err = index_table(io);
+	if (err) {
+		free(io->peers);
+		free(io->by_node);
+		io->peers = old;
+		io->n_peers = n_old;
+		io->by_node = old_index;
+		return err;
+	}
+	free(old_index);
+	rcvbuf_for_peers(io->fd, io->n_peers);
+	/* replay state carries over: what a peer sent stays seen */
+	for (size_t i = 0; i < io->n_peers; i++)
+		for (size_t j = 0; j < n_old; j++)
+			if (old[j].node == io->peers[i].node)
+				io->peers[i].received = old[j].received;
+	free(old);
+	return 0;
+}
+
 int bvd_peer_open(struct bvd_peer_io *io, const struct bvd_config *cfg,
 		  const struct bvw_keypair *own, size_t n_own, struct bvs *store,
 		  bvd_peer_cb cb, void *data, char *why, size_t why_len)
@@ -180,8 +291,13 @@ int bvd_peer_open(struct bvd_peer_io *io, const struct bvd_config *cfg,
 		return -ENOMEM;
 	}
 	err = build_table(io, cfg, why, why_len);
-	if (err)
+	if (!err)
+		err = index_table(io);
+	if (err) {
+		if (err == -ENOMEM)
+			snprintf(why, why_len, "out of memory");
 		goto fail;
+	}
 	if (store) {
 		err = bvs_seq_floor_get(store, &floor);
 		if (!err)
@@ -215,15 +331,18 @@ int bvd_peer_open(struct bvd_peer_io *io, const struct bvd_config *cfg,
 			 ntohs(listen->sin_port), strerror(errno));
 		goto fail;
 	}
+	rcvbuf_for_peers(io->fd, io->n_peers);
 	return 0;
 fail:
 	bvd_peer_close(io);
 	return err;
 }
 
+static void persist(struct bvd_peer_io *io);
+
 void bvd_peer_close(struct bvd_peer_io *io)
 {
-	bvd_peer_persist(io);
+	persist(io);	/* at exit, window or not */
 	if (io->fd >= 0)
 		close(io->fd);
 	io->fd = -1;
@@ -233,6 +352,8 @@ void bvd_peer_close(struct bvd_peer_io *io)
 		memset(io->peers, 0, io->n_peers * sizeof(*io->peers));
 	free(io->peers);
 	io->peers = NULL;
+	free(io->by_node);
+	io->by_node = NULL;
 	io->n_peers = 0;
 	memset(io->own, 0, sizeof(io->own));
 }
@@ -240,10 +361,9 @@ void bvd_peer_close(struct bvd_peer_io *io)
 const struct bvd_peer *bvd_peer_find(const struct bvd_peer_io *io,
 				     uint32_t node)
 {
-	for (size_t i = 0; i < io->n_peers; i++)
-		if (io->peers[i].node == node)
-			return &io->peers[i];
-	return NULL;
+	ssize_t i = find(io, node);
+
+	return i < 0 ? NULL : &io->peers[i];
 }
 
 /* the next seq; the floor is saved before a seq reaches it */
@@ -266,11 +386,12 @@ static int next_seq(struct bvd_peer_io *io, uint64_t *seq)
 	return 0;
 }
 
-static int send_with(struct bvd_peer_io *io, struct bvw_msg *m,
-		     const struct bvd_peer *p, size_t own, size_t key)
+/* header fields, a fresh seq, and the datagram with its MAC into buf */
+static int encode_for(struct bvd_peer_io *io, struct bvw_msg *m,
+		      const struct bvd_peer *p, size_t own, size_t key,
+		      uint8_t *buf, size_t size)
 {
-	uint8_t buf[BVW_MAX_DGRAM];
-	int len, err;
+	int err;
 
 	m->group = io->group;
 	m->sender = io->self;
@@ -279,7 +400,16 @@ static int send_with(struct bvd_peer_io *io, struct bvw_msg *m,
 	err = next_seq(io, &m->seq);
 	if (err)
 		return err;
-	len = bvw_encode(m, &p->pair[own][key], buf, sizeof(buf));
+	return bvw_encode(m, &p->pair[own][key], buf, size);
+}
+
+static int send_with(struct bvd_peer_io *io, struct bvw_msg *m,
+		     const struct bvd_peer *p, size_t own, size_t key)
+{
+	uint8_t buf[BVW_MAX_DGRAM];
+	int len;
+
+	len = encode_for(io, m, p, own, key, buf, sizeof(buf));
 	if (len < 0)
 		return len;
 	if (sendto(io->fd, buf, (size_t)len, 0, (const struct sockaddr *)&p->addr,
@@ -289,6 +419,81 @@ static int send_with(struct bvd_peer_io *io, struct bvw_msg *m,
 	}
 	io->sent++;
 	return 0;
+}
+
+int bvd_peer_batch_init(struct bvd_peer_batch *b, size_t cap)
+{
+	b->d = calloc(cap ? cap : 1, sizeof(*b->d));
+	b->n = 0;
+	b->cap = b->d ? cap : 0;
+	return b->d ? 0 : -ENOMEM;
+}
+
+void bvd_peer_batch_free(struct bvd_peer_batch *b)
+{
+	free(b->d);
+	memset(b, 0, sizeof(*b));
+}
+
+int bvd_peer_prepare(struct bvd_peer_io *io, struct bvd_peer_batch *b,
+		     struct bvw_msg *m)
+{
+	const struct bvd_peer *p = bvd_peer_find(io, m->recipient);
+	struct bvd_peer_dgram *d;
+	int len;
+
+	if (!is_request(m->type))
+		return -EMSGSIZE;
+	if (!p || !p->n_keys)
+		return -ENOENT;
+	if (b->n == b->cap)
+		return -ENOSPC;
+	d = &b->d[b->n];
+	len = encode_for(io, m, p, 0, 0, d->buf, sizeof(d->buf));
+	if (len < 0)
+		return len;
+	d->len = (size_t)len;
+	d->to = p->addr;
+	b->n++;
+	return 0;
+}
+
+/* datagrams handed to one sendmmsg call */
+#define MMSG_MAX 64
+
+int bvd_peer_flush(struct bvd_peer_io *io, struct bvd_peer_batch *b)
+{
+	struct mmsghdr mm[MMSG_MAX];
+	struct iovec iov[MMSG_MAX];
+	size_t done = 0, sent = 0;
+	int err = 0;
+
+	while (done < b->n) {
+		size_t k = b->n - done < MMSG_MAX ? b->n - done : MMSG_MAX;
+		int r;
+
+		for (size_t i = 0; i < k; i++) {
+			struct bvd_peer_dgram *d = &b->d[done + i];
+
+			iov[i] = (struct iovec){ d->buf, d->len };
+			mm[i] = (struct mmsghdr){ .msg_hdr = {
+				.msg_name = &d->to, .msg_namelen = sizeof(d->to),
+				.msg_iov = &iov[i], .msg_iovlen = 1 } };
+		}
+		r = sendmmsg(io->fd, mm, (unsigned int)k, 0);
+		if (r <= 0) {
+			/* the first one failed: count it and go on after it */
+			err = r < 0 ? -errno : -EIO;
+			io->send_errors++;
+			done++;
+			continue;
+		}
+		done += (size_t)r;
+		sent += (size_t)r;
+	}
+	io->sent += sent;
+	b->n = 0;
+	return sent || !err ? (int)sent : err;
 }
 
 int bvd_peer_send(struct bvd_peer_io *io, struct bvw_msg *m)
@@ -328,14 +533,13 @@ static const struct bvw_key *pair_for(struct bvd_peer_io *io,
 				      const struct bvw_hdr *h,
 				      struct bvd_peer **from)
 {
-	struct bvd_peer *p = NULL;
+	ssize_t i = find(io, h->sender);
+	struct bvd_peer *p;
 	size_t own, key;
 
-	for (size_t i = 0; i < io->n_peers && !p; i++)
-		if (io->peers[i].node == h->sender)
-			p = &io->peers[i];
-	if (!p)
+	if (i < 0)
 		return NULL;
+	p = &io->peers[i];
 	for (own = 0; own < io->n_own; own++)
 		if (io->own[own].id == h->recipient_key)
 			break;
@@ -371,7 +575,14 @@ static void receive_one(struct bvd_peer_io *io, const uint8_t *buf, size_t n)
 		io->denied++;
 		return;
 	}
-	if (bvw_replay_check(&io->replay, m.sender, m.seq, &io->drops))
+	if ((m.flags & BVW_F_MODULE) && !from->gateway) {
+		/* only a gateway's module answers (an ADVANCE_ACK: wire.c) */
+		io->denied++;
+		return;
+	}
+	/* a node's module counts its own seqs: a window of its own */
+	if (bvw_replay_check_flags(&io->replay, m.sender, m.flags, m.seq,
+				   &io->drops))
 		return;
 	io->replay_dirty = true;
 	io->received++;
@@ -401,7 +612,52 @@ void bvd_peer_readable(int fd, short revents, void *data)
 	io->capped++;
 }
 
-void bvd_peer_persist(struct bvd_peer_io *io)
+int bvd_peer_fastpath_keys(const struct bvd_peer_io *io,
+			   struct bvd_fp_peer *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < io->n_peers; i++) {
+		const struct bvd_peer *p = &io->peers[i];
+		uint64_t top = 0;
+
+		if (!p->commands || p->node == io->self)
+			continue;
+		for (size_t r = 0; r < io->replay.n && io->replay.slots[r].used;
+		     r++)
+			if (io->replay.slots[r].sender == p->node &&
+			    !io->replay.slots[r].flags)
+				top = io->replay.slots[r].top;
+		for (size_t o = 0; o < io->n_own; o++)
+			for (size_t k = 0; k < p->n_keys; k++) {
+				if (n == cap)
+					return -ENOSPC;
+				out[n] = (struct bvd_fp_peer){
+					.node = p->node,
+					.sender_key = p->key_id[k],
+					.recipient_key = io->own[o].id,
+					.addr = p->addr.sin_addr.s_addr,
+					.port = ntohs(p->addr.sin_port),
+					.replay_top = top,
+				};
+				memcpy(out[n].key, p->pair[o][k].k,
+				       sizeof(out[n].key));
+				n++;
+			}
+	}
+	return (int)n;
+}
+
+void bvd_peer_seed(struct bvd_peer_io *io, uint32_t node, uint64_t top)
+{
+	if (!top || !io->replay.slots)
+		return;
+	bvw_replay_seed(&io->replay, node, top);
+	io->replay_dirty = true;
+}
+
+/* save the replay state if it changed */
+static void persist(struct bvd_peer_io *io)
 {
 	uint32_t senders[BVD_REPLAY_SLOTS];
 	uint64_t tops[BVD_REPLAY_SLOTS];
@@ -410,6 +666,15 @@ void bvd_peer_persist(struct bvd_peer_io *io)
 	if (!io->store || !io->replay_dirty || !io->replay.slots)
 		return;
 	for (size_t i = 0; i < io->replay.n && io->replay.slots[i].used; i++) {
+		/*
+		 * A module's window is not saved (the file knows one per
+		 * node): a replayed module ack after a restart is taken
+		 * once, and answers no request (its req_id is a seq this
+		 * node sent before the restart, below every one it sends
+		 * after it). docs/security.md.
+		 */
+		if (io->replay.slots[i].flags)
+			continue;
 		senders[n] = io->replay.slots[i].sender;
 		tops[n++] = io->replay.slots[i].top;
 	}
@@ -419,4 +684,12 @@ void bvd_peer_persist(struct bvd_peer_io *io)
 		return;
 	}
 	io->replay_dirty = false;
+}
+
+void bvd_peer_persist(struct bvd_peer_io *io)
+{
+	/* a commit inside an OGM window lengthens the bound: next tick */
+	if (bvd_window_is_open())
+		return;
+	persist(io);
 }

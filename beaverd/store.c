@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BVS_SCHEMA_VERSION	5
+#define BVS_SCHEMA_VERSION	7
 #define BVS_APPLICATION_ID	0x42565231	/* "BVR1" */
 #define BVS_DB_NAME		"beaverd.db"
 #define BVS_LOCK_NAME		"beaverd.lock"
@@ -75,6 +75,9 @@ enum stmt_id {
 	Q_PRUNE_RECORDS,
 	Q_PRUNE_ATTEMPTS,
 	Q_PRUNE_SNAPSHOTS,
+	Q_BASE_CLEAR,
+	Q_BASE_PUT,
+	Q_BASE_ALL,
 	Q_COUNT
 };
 
@@ -86,6 +89,19 @@ enum stmt_id {
 	"(SELECT id FROM snapshots WHERE state IN ('accepted', 'rejected', " \
 	"'failed') AND ((?1 > 0 AND id NOT IN (SELECT id FROM snapshots " \
 	"ORDER BY id DESC LIMIT ?1)) OR (?2 > 0 AND created_ns < ?2)))"
+
+/* the baselines of the accepted snapshot ID (epoch EPOCH, report REPORT) */
+#define BASE_PUT(id, epoch, report) \
+	"INSERT OR REPLACE INTO baselines(node, snapshot_id, epoch, bypass, " \
+	"bypass_bytes, tx_unstamped, rx_unstamped) SELECT " \
+	"json_extract(m.value, '$.node'), " id ", " \
+	epoch ", json_extract(m.value, '$.bypass'), " \
+	"json_extract(m.value, '$.bypass_bytes'), " \
+	"json_extract(m.value, '$.tx_unstamped'), " \
+	"json_extract(m.value, '$.rx_unstamped') FROM json_each(CASE WHEN " \
+	"json_valid(" report ") THEN " report " ELSE '{}' END, '$.members') m " \
+	"WHERE json_extract(m.value, '$.present') AND " \
+	"json_type(m.value, '$.node') = 'text'"
 
 #define SNAP_COLS "id, state, reason, created_ns, finished_ns, epoch, " \
 		  "tau_min_ns, bound_ns, attempts"
@@ -104,9 +120,14 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_SNAP_STATE] = "SELECT state FROM snapshots WHERE id = ?1",
 	[Q_SNAP_SET] = "UPDATE snapshots SET state = ?2, reason = ?3, "
 		       "finished_ns = ?4 WHERE id = ?1",
+	/*
+	 * an attempt OGM accepted (?3) gives the snapshot its epoch (?4) now,
+	 * so that a snapshot failing later keeps it (docs/decisions.md)
+	 */
 	[Q_SNAP_ATTEMPTS] = "UPDATE snapshots SET attempts = (SELECT count(*) "
 			    "FROM attempts WHERE snapshot_id = ?1), "
-			    "bound_ns = ?2 WHERE id = ?1",
+			    "bound_ns = ?2, epoch = CASE WHEN ?3 = 'accepted' "
+			    "THEN ?4 ELSE epoch END WHERE id = ?1",
 	[Q_SNAP_ACCEPT] = "UPDATE snapshots SET state = 'accepted', "
 			  "reason = NULL, epoch = ?2, bound_ns = ?3, "
 			  "report = ?4, finished_ns = ?5 WHERE id = ?1",
@@ -166,6 +187,16 @@ static const char *const stmt_sql[Q_COUNT] = {
 			 "first, last, arrived",
 	[Q_REPORT_SET] = "UPDATE snapshots SET report = ?2 WHERE id = ?1 AND "
 			 "state = 'accepted'",
+	/*
+	 * the baselines (version 6): every present member's cumulative
+	 * counters in the report ?3 of the accepted snapshot ?1 (epoch ?2),
+	 * read by SQLite's JSON functions in the accepting transaction; a
+	 * text that is not JSON gives none
+	 */
+	[Q_BASE_CLEAR] = "DELETE FROM baselines",
+	[Q_BASE_PUT] = BASE_PUT("?1", "?2", "?3"),
+	[Q_BASE_ALL] = "SELECT node, snapshot_id, epoch, bypass, bypass_bytes, "
+		       "tx_unstamped, rx_unstamped FROM baselines ORDER BY node",
 	[Q_PRUNE_LATES] = "DELETE FROM late_entries WHERE snapshot_id IN "
 			  PRUNE_VICTIMS,
 	[Q_PRUNE_RECORDS] = "DELETE FROM member_records WHERE snapshot_id IN "
@@ -264,6 +295,50 @@ static const char schema_v5[] =
 	"DROP TABLE late_entries;"
 	"ALTER TABLE late_entries_v5 RENAME TO late_entries;"
 	LATE_INDEXES;
+
+/*
+ * 6: the baselines of the per-interval counts (bvs_baselines_get): what
+ * the newest accepted snapshot saw of each member, kept apart from the
+ * snapshots so that retention cannot take it, with the meta keys
+ * last_accepted and last_accepted_epoch; seeded from the newest accepted
+ * snapshot's report (bypass_bytes is NULL in reports before it). And a
+ * snapshot that failed after OGM accepted one of its attempts gets that
+ * attempt's epoch, as bvs_attempt_add now gives it.
+ */
+/*
+ * 7: the members' unstamped packets in the baselines (records of a module
+ * with BEAVER_A_CUT_TX_UNSTAMPED; NULL before, and for such modules)
+ */
+static const char schema_v7[] =
+	"ALTER TABLE baselines ADD COLUMN tx_unstamped INTEGER;"
+	"ALTER TABLE baselines ADD COLUMN rx_unstamped INTEGER;";
+
+static const char schema_v6[] =
+	"CREATE TABLE baselines("
+	" node TEXT PRIMARY KEY,"
+	" snapshot_id INTEGER NOT NULL,"
+	" epoch INTEGER NOT NULL,"
+	" bypass INTEGER,"
+	" bypass_bytes INTEGER);"
+	"UPDATE snapshots SET epoch = (SELECT a.epoch FROM attempts a WHERE "
+	" a.snapshot_id = snapshots.id AND a.verdict = 'accepted' "
+	" ORDER BY a.n DESC LIMIT 1) "
+	"WHERE state <> 'accepted' AND epoch = 0 AND EXISTS (SELECT 1 FROM "
+	" attempts a WHERE a.snapshot_id = snapshots.id AND "
+	" a.verdict = 'accepted');"
+	"INSERT OR REPLACE INTO meta(key, value) SELECT 'last_accepted', id "
+	" FROM snapshots WHERE state = 'accepted' ORDER BY id DESC LIMIT 1;"
+	"INSERT OR REPLACE INTO meta(key, value) SELECT 'last_accepted_epoch', "
+	" epoch FROM snapshots WHERE state = 'accepted' "
+	" ORDER BY id DESC LIMIT 1;"
+	"INSERT INTO baselines(node, snapshot_id, epoch, bypass, bypass_bytes) "
+	" SELECT json_extract(m.value, '$.node'), s.id, s.epoch, "
+	" json_extract(m.value, '$.bypass'), "
+	" json_extract(m.value, '$.bypass_bytes') FROM snapshots s, "
+	" json_each(CASE WHEN json_valid(s.report) THEN s.report ELSE '{}' "
+	" END, '$.members') m WHERE s.id = (SELECT max(id) FROM snapshots "
+	" WHERE state = 'accepted') AND json_extract(m.value, '$.present') "
+	" AND json_type(m.value, '$.node') = 'text';";
 
 /* beaver_ip4(N): the IPv4 address N (host order) as a version 5 peer */
 static void ip4_blob(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -627,6 +702,20 @@ static int setup(struct bvs *s)
 				   "set the schema version");
 		v = 5;
 	}
+	if (!err && v == 5) {
+		err = exec(s, schema_v6, "upgrade the schema to version 6");
+		if (!err)
+			err = exec(s, "PRAGMA user_version = 6",
+				   "set the schema version");
+		v = 6;
+	}
+	if (!err && v == 6) {
+		err = exec(s, schema_v7, "upgrade the schema to version 7");
+		if (!err)
+			err = exec(s, "PRAGMA user_version = 7",
+				   "set the schema version");
+		v = 7;
+	}
 	if (err) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return err;
@@ -917,6 +1006,9 @@ int bvs_attempt_add(struct bvs *s, int64_t id, const struct bvs_attempt *a)
 	sqlite3_bind_int64(x, 1, id);
 	sqlite3_bind_int64(x, 2, i64(a->t1_ns >= a->t0_ns ?
 				     a->t1_ns - a->t0_ns : 0));
+	sqlite3_bind_text(x, 3, a->verdict, (int)strnlen(a->verdict,
+				sizeof(a->verdict)), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(x, 4, a->epoch);
 	err = run(s, x, "count attempts");
 	if (err)
 		return rollback(s, err);
@@ -1107,6 +1199,31 @@ static int amend_new(struct bvs *s, int64_t id, uint32_t epoch,
 	return err;
 }
 
+/* is epoch after the baselines' (or are there none)? */
+static bool baselines_newer(struct bvs *s, uint32_t epoch)
+{
+	sqlite3_stmt *x = q(s, Q_META_GET);
+	uint32_t last = 0;
+	int rc;
+
+	sqlite3_bind_text(x, 1, "last_accepted_epoch", -1, SQLITE_STATIC);
+	rc = sqlite3_step(x);
+	if (rc == SQLITE_ROW)
+		last = (uint32_t)sqlite3_column_int64(x, 0);
+	done(x);
+	return !last || bv_epoch_after(epoch, last);
+}
+
+/* meta key = v, inside the caller's transaction */
+static int meta_set_int(struct bvs *s, const char *key, int64_t v)
+{
+	sqlite3_stmt *x = q(s, Q_META_SET);
+
+	sqlite3_bind_text(x, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(x, 2, v);
+	return run(s, x, key);
+}
+
 int bvs_snapshot_accept(struct bvs *s, int64_t id, uint32_t epoch,
 			uint64_t bound_ns, size_t n, const char *const *nodes,
 			const char *const *records, const char *report)
@@ -1172,6 +1289,29 @@ int bvs_snapshot_accept_late(struct bvs *s, int64_t id, uint32_t epoch,
 	sqlite3_bind_int64(x, 5, i64(now_ns(CLOCK_REALTIME)));
 	err = run(s, x, "mark snapshot accepted");
 	if (err)
+		return rollback(s, err);
+	/*
+	 * This snapshot is the baseline of the next one's per-interval
+	 * counts: every member it has a record of, and only those (a member
+	 * absent now has no baseline next time). Unless a snapshot of a
+	 * later epoch was accepted first (they ran at once): the baselines
+	 * only move forward.
+	 */
+	err = baselines_newer(s, epoch) ? 0 : -EALREADY;
+	if (!err)
+		err = run(s, q(s, Q_BASE_CLEAR), "clear the baselines");
+	if (!err) {
+		x = q(s, Q_BASE_PUT);
+		sqlite3_bind_int64(x, 1, id);
+		sqlite3_bind_int64(x, 2, epoch);
+		sqlite3_bind_text(x, 3, report, -1, SQLITE_STATIC);
+		err = run(s, x, "store the baselines");
+	}
+	if (!err)
+		err = meta_set_int(s, "last_accepted", id);
+	if (!err)
+		err = meta_set_int(s, "last_accepted_epoch", epoch);
+	if (err && err != -EALREADY)
 		return rollback(s, err);
 	/*
 	 * Late entries, in the same transaction (each applied exactly once,
@@ -1424,6 +1564,89 @@ int bvs_member_nodes(struct bvs *s, int64_t id, char ***nodes, size_t *n)
 	return 0;
 }
 
+/* ---- baselines of the per-interval counts ---- */
+int bvs_baselines_get(struct bvs *s, struct bvs_baselines *b)
+{
+	sqlite3_stmt *x;
+	size_t cap = 0;
+	int rc;
+
+	if (!s || !b)
+		return -EINVAL;
+	memset(b, 0, sizeof(*b));
+	x = q(s, Q_META_GET);
+	sqlite3_bind_text(x, 1, "last_accepted", -1, SQLITE_STATIC);
+	rc = sqlite3_step(x);
+	if (rc == SQLITE_ROW)
+		b->prev_id = sqlite3_column_int64(x, 0);
+	done(x);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail_sql(s, rc, "read last_accepted");
+	x = q(s, Q_META_GET);
+	sqlite3_bind_text(x, 1, "last_accepted_epoch", -1, SQLITE_STATIC);
+	rc = sqlite3_step(x);
+	if (rc == SQLITE_ROW)
+		b->prev_epoch = (uint32_t)sqlite3_column_int64(x, 0);
+	done(x);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail_sql(s, rc, "read last_accepted_epoch");
+	x = q(s, Q_BASE_ALL);
+	while ((rc = sqlite3_step(x)) == SQLITE_ROW) {
+		struct bvs_base *v;
+
+		if (b->n == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = realloc(b->v, cap * sizeof(*v));
+			if (!v) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			b->v = v;
+		}
+		v = &b->v[b->n];
+		memset(v, 0, sizeof(*v));
+		v->node = column_dup(x, 0);
+		if (!v->node) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		b->n++;
+		v->snapshot_id = sqlite3_column_int64(x, 1);
+		v->epoch = (uint32_t)sqlite3_column_int64(x, 2);
+		/* NULL (a report before the field) or not an integer: unknown */
+		v->has_pkts = sqlite3_column_type(x, 3) == SQLITE_INTEGER;
+		v->bypass = v->has_pkts ? u64(sqlite3_column_int64(x, 3)) : 0;
+		v->has_bytes = sqlite3_column_type(x, 4) == SQLITE_INTEGER;
+		v->bypass_bytes = v->has_bytes ?
+				  u64(sqlite3_column_int64(x, 4)) : 0;
+		v->has_unstamped =
+			sqlite3_column_type(x, 5) == SQLITE_INTEGER &&
+			sqlite3_column_type(x, 6) == SQLITE_INTEGER;
+		if (v->has_unstamped) {
+			v->tx_unstamped = u64(sqlite3_column_int64(x, 5));
+			v->rx_unstamped = u64(sqlite3_column_int64(x, 6));
+		}
+	}
+	done(x);
+	if (rc != SQLITE_DONE) {
+		bvs_baselines_free(b);
+		return rc == SQLITE_NOMEM ? fail(s, -ENOMEM, "read baselines: "
+						 "out of memory") :
+		       fail_sql(s, rc, "read baselines");
+	}
+	return 0;
+}
+
+void bvs_baselines_free(struct bvs_baselines *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		free(b->v[i].node);
+	free(b->v);
+	memset(b, 0, sizeof(*b));
+}
+
 /* ---- member side ---- */
 
 int bvs_local_put(struct bvs *s, uint32_t epoch, const char *record)
@@ -1508,6 +1731,38 @@ int bvs_seq_floor_set(struct bvs *s, uint64_t floor)
 	if (!s->durable)
 		run(s, q(s, Q_SYNC_NORMAL), "synchronous = NORMAL");
 	return err;
+}
+
+/* the floor of the seqs the gateway's module uses (fastpath.h) */
+int bvs_module_seq_floor_get(struct bvs *s, uint64_t *floor)
+{
+	sqlite3_stmt *x;
+	int rc;
+
+	if (!s || !floor)
+		return -EINVAL;
+	*floor = 0;
+	x = q(s, Q_META_GET);
+	sqlite3_bind_text(x, 1, "module_seq_floor", -1, SQLITE_STATIC);
+	rc = sqlite3_step(x);
+	if (rc == SQLITE_ROW)
+		*floor = u64(sqlite3_column_int64(x, 0));
+	done(x);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail_sql(s, rc, "read module_seq_floor");
+	return 0;
+}
+
+int bvs_module_seq_floor_set(struct bvs *s, uint64_t floor)
+{
+	sqlite3_stmt *x;
+
+	if (!s)
+		return -EINVAL;
+	x = q(s, Q_META_SET);
+	sqlite3_bind_text(x, 1, "module_seq_floor", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(x, 2, i64(floor));
+	return run(s, x, "store module_seq_floor");
 }
 
 int bvs_replay_save(struct bvs *s, const uint32_t *senders,

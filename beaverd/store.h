@@ -14,7 +14,7 @@
  * complete. On open, snapshots still 'pending'/'collecting' are marked
  * 'failed' with reason "coordinator restarted" (bvs_recover).
  *
- * Schema (version 1, in PRAGMA user_version; PRAGMA application_id is
+ * Schema (version 6, in PRAGMA user_version; PRAGMA application_id is
  * 0x42565231, "BVR1"):
  *   meta(key TEXT PRIMARY KEY, value)            -- next_epoch, ...
  *   snapshots(id INTEGER PRIMARY KEY, state TEXT, reason TEXT,
@@ -32,8 +32,11 @@
  * key seq_floor; version 4 the late entries applied to reports; version 5
  * made late_entries.peer an address of either family: 16 bytes, as
  * lib/bvip.h keeps it (IPv4 mapped, so IPv4 peers sort as the INTEGER
- * of version 4 did). An older database is upgraded on open, in one
- * transaction.
+ * of version 4 did); version 6 the baselines table (node TEXT PRIMARY
+ * KEY, snapshot_id, epoch, bypass, bypass_bytes: bvs_baselines_get) with
+ * the meta keys last_accepted and last_accepted_epoch, and gave failed
+ * snapshots the epoch of the attempt OGM accepted. An older database is
+ * upgraded on open, in one transaction.
  */
 #ifndef BEAVERD_STORE_H
 #define BEAVERD_STORE_H
@@ -75,7 +78,11 @@ struct bvs_snapshot {
 	enum bvs_state state;
 	char reason[256];
 	uint64_t created_ns, finished_ns;	/* CLOCK_REALTIME */
-	uint32_t epoch;		/* of the accepted attempt, 0 if none */
+	/*
+	 * of the accepted attempt, 0 if none: set when OGM accepts it
+	 * (bvs_attempt_add), so a snapshot that fails later keeps it
+	 */
+	uint32_t epoch;
 	uint64_t tau_min_ns;
 	uint64_t bound_ns;	/* t1 - t0 of the accepted (or last) attempt */
 	uint32_t n_attempts;
@@ -209,11 +216,42 @@ int bvs_local_release(struct bvs *s, uint32_t upto);
  */
 int bvs_seq_floor_get(struct bvs *s, uint64_t *floor);
 int bvs_seq_floor_set(struct bvs *s, uint64_t floor);
+/* the same for the seqs of the gateway's module (beaverd/fastpath.h) */
+int bvs_module_seq_floor_get(struct bvs *s, uint64_t *floor);
+int bvs_module_seq_floor_set(struct bvs *s, uint64_t floor);
 int bvs_replay_save(struct bvs *s, const uint32_t *senders,
 		    const uint64_t *tops, size_t n);
 int bvs_replay_load(struct bvs *s,
 		    void (*cb)(uint32_t sender, uint64_t top, void *data),
 		    void *data);
+
+/*
+ * The baselines of the per-interval counts (docs/decisions.md): what the
+ * newest accepted snapshot (prev_id, epoch prev_epoch; 0: none was ever
+ * accepted in this database) saw of each member it had a record of, from
+ * its report's members[].bypass and .bypass_bytes. Kept apart from the
+ * snapshots: retention does not take them. bvs_snapshot_accept replaces
+ * them in its transaction.
+ */
+struct bvs_base {
+	char *node;
+	int64_t snapshot_id;
+	uint32_t epoch;
+	bool has_pkts, has_bytes;	/* false: not in that report */
+	uint64_t bypass, bypass_bytes;	/* cumulative, at its cut */
+	bool has_unstamped;		/* tx_ and rx_unstamped were in it */
+	uint64_t tx_unstamped, rx_unstamped;
+};
+
+struct bvs_baselines {
+	int64_t prev_id;
+	uint32_t prev_epoch;
+	struct bvs_base *v;	/* sorted by node */
+	size_t n;
+};
+
+int bvs_baselines_get(struct bvs *s, struct bvs_baselines *b);
+void bvs_baselines_free(struct bvs_baselines *b);
 
 /*
  * Retention: delete finished snapshots (with their attempts, member

@@ -130,6 +130,14 @@ static bool fields_ok(const struct bvw_msg *m)
 	}
 }
 
+/* BVW_F_MODULE on an ADVANCE_ACK (the module answers nothing else) */
+static bool flags_ok(const struct bvw_msg *m)
+{
+	if (m->flags & ~BVW_F_MODULE)
+		return false;
+	return !(m->flags & BVW_F_MODULE) || m->type == BVW_ADVANCE_ACK;
+}
+
 uint32_t bvw_node_id(const char *name)
 {
 	uint32_t h = 2166136261u;
@@ -248,7 +256,7 @@ int bvw_encode(const struct bvw_msg *m, const struct bvw_key *key,
 	uint8_t *b;
 
 	if (!m || !key || !buf || m->type < BVW_ADVANCE ||
-	    m->type >= __BVW_TYPE_MAX || m->flags || !fields_ok(m))
+	    m->type >= __BVW_TYPE_MAX || !flags_ok(m) || !fields_ok(m))
 		return -EINVAL;
 	if (m->type == BVW_COLLECT_DATA && m->data_len && !m->data)
 		return -EINVAL;
@@ -481,7 +489,7 @@ int bvw_decode(const uint8_t *buf, size_t len, const struct bvw_key *key,
 	m->sender_key = get32(buf + 12);
 	m->recipient_key = get32(buf + 16);
 	m->seq = get64(buf + 20);
-	if (m->flags || !decode_body(buf + BVW_HDR_LEN, blen, m)) {
+	if (!flags_ok(m) || !decode_body(buf + BVW_HDR_LEN, blen, m)) {
 		memset(m, 0, sizeof(*m));
 		return drop(d, &d->malformed, -EBADMSG);
 	}
@@ -493,6 +501,12 @@ int bvw_decode(const uint8_t *buf, size_t len, const struct bvw_key *key,
 int bvw_replay_check(struct bvw_replay_table *t, uint32_t sender,
 		     uint64_t seq, struct bvw_drops *d)
 {
+	return bvw_replay_check_flags(t, sender, 0, seq, d);
+}
+
+int bvw_replay_check_flags(struct bvw_replay_table *t, uint32_t sender,
+			   uint8_t flags, uint64_t seq, struct bvw_drops *d)
+{
 	struct bvw_replay cur;
 	size_t i;
 
@@ -503,7 +517,7 @@ int bvw_replay_check(struct bvw_replay_table *t, uint32_t sender,
 	 * the slot to evict is always the last one.
 	 */
 	for (i = 0; i < t->n && t->slots[i].used; i++)
-		if (t->slots[i].sender == sender)
+		if (t->slots[i].sender == sender && t->slots[i].flags == flags)
 			break;
 
 	if (i < t->n && t->slots[i].used) {
@@ -531,6 +545,7 @@ int bvw_replay_check(struct bvw_replay_table *t, uint32_t sender,
 		if (i == t->n)
 			i = t->n - 1;
 		cur.sender = sender;
+		cur.flags = flags;
 		cur.top = seq;
 		cur.bitmap = 1;
 		cur.used = true;
@@ -547,7 +562,8 @@ int bvw_replay_seed(struct bvw_replay_table *t, uint32_t sender,
 	int err = bvw_replay_check(t, sender, top, NULL);
 
 	/* a newer top than the one restored is kept as it is */
-	if (!err && t->slots[0].sender == sender && t->slots[0].top == top)
+	if (!err && t->slots[0].sender == sender && !t->slots[0].flags &&
+	    t->slots[0].top == top)
 		t->slots[0].bitmap = UINT64_MAX;
 	return err == -EALREADY ? 0 : err;
 }

@@ -14,9 +14,14 @@
  *   | body (bodylen bytes, per type)    | MAC (32 bytes)                    |
  *   +-----------------------------------+-----------------------------------+
  *
- * ver = 2 (1 had one group key and no key ids). flags: none defined yet,
- * must be 0 (a receiver refuses unknown bits, so a later flag is never
- * misread). sender: a 32-bit id of the sending node (bvw_node_id() of its
+ * ver = 2 (1 had one group key and no key ids). flags: BVW_F_MODULE (0x01)
+ * = "sent by the sender's kernel module" (the gateway's fast path for
+ * ADVANCE, beaver.ko's netfilter/fastpath.c), allowed on ADVANCE_ACK only;
+ * every other bit must be 0 (a receiver refuses unknown bits, so a later
+ * flag is never misread). The flags are covered by the MAC. The module is
+ * a sender of its own: it counts its own seq, and receivers keep replay
+ * state per (sender, flags), so that its acks and its node's daemon's
+ * datagrams never share one window. sender: a 32-bit id of the sending node (bvw_node_id() of its
  * name). sender_key, recipient_key: the key ids (bvw_key_id(): the first 4
  * bytes of BLAKE2b of the public key) of the sender's key pair and of the
  * recipient's public key the sender used: they tell the receiver which
@@ -111,6 +116,9 @@ enum bvw_type {
 	__BVW_TYPE_MAX
 };
 
+/* header flags */
+#define BVW_F_MODULE	0x01	/* sent by the sender's kernel module */
+
 /* BVW_ADVANCE role */
 enum bvw_role { BVW_ROLE_GATEWAY = 1, BVW_ROLE_MEMBER = 2 };
 
@@ -163,6 +171,7 @@ struct bvw_hdr {
 /* per-sender replay state, kept by the receiver; zero-filled = unused */
 struct bvw_replay {
 	uint32_t sender;
+	uint8_t flags;		/* a sender's module (BVW_F_MODULE) is apart */
 	uint64_t top;		/* newest seq accepted */
 	uint64_t bitmap;	/* bit i: top - i was accepted */
 	bool used;
@@ -228,6 +237,11 @@ int bvw_decode(const uint8_t *buf, size_t len, const struct bvw_key *key,
  */
 int bvw_replay_check(struct bvw_replay_table *t, uint32_t sender,
 		     uint64_t seq, struct bvw_drops *d);
+
+/* the same for the sender identity (sender, flags): a node's module
+ * (BVW_F_MODULE) has a window of its own; bvw_replay_check is flags 0 */
+int bvw_replay_check_flags(struct bvw_replay_table *t, uint32_t sender,
+			   uint8_t flags, uint64_t seq, struct bvw_drops *d);
 
 /*
  * Restore a sender's replay state saved before a restart: as if every seq

@@ -40,6 +40,14 @@ static const char *const stat_names[] = {
 	[BEAVER_STAT_STAMP_SPLIT]	= "stamp_split",
 	[BEAVER_STAT_STAMP_SEGMENTED]	= "stamp_segmented",
 	[BEAVER_STAT_ICMP_MTU_LOWERED]	= "icmp_mtu_lowered",
+	[BEAVER_STAT_STAMP_ID]		= "stamp_id",
+	[BEAVER_STAT_RX_ID]		= "rx_id",
+	[BEAVER_STAT_RX_ID_INVALID]	= "rx_id_invalid",
+	[BEAVER_STAT_FP_ADVANCE]	= "fp_advance",
+	[BEAVER_STAT_FP_REPLAY]		= "fp_replay",
+	[BEAVER_STAT_FP_MAC]		= "fp_mac",
+	[BEAVER_STAT_FP_PASSED]		= "fp_passed",
+	[BEAVER_STAT_FP_TX_ERR]		= "fp_tx_err",
 };
 
 /*

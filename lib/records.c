@@ -4,6 +4,7 @@
  * No netlink here: the unit tests link this file alone.
  */
 #include "records.h"
+#include "beaver.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,6 +34,8 @@ void bvr_reset(struct bvr_records *r)
 	r->has_escapes = false;
 	r->esc_xdp = 0;
 	r->esc_packet = 0;
+	free(r->apps);
+	r->apps = NULL;
 	r->n_flows = 0;
 	r->n_chans = 0;
 	r->n_caps = 0;
@@ -46,6 +49,7 @@ void bvr_free(struct bvr_records *r)
 	free(r->chans);
 	free(r->caps);
 	free(r->lates);
+	free(r->apps);
 	bvr_init(r);
 }
 
@@ -133,14 +137,55 @@ static void seq_merge(uint32_t *acc, bool *acc_valid, uint32_t x, bool x_valid)
 	*acc_valid = true;
 }
 
+static void isn_merge(uint32_t *acc, bool *acc_valid, bool *conflict,
+		      uint32_t x, bool x_valid)
+{
+	if (!x_valid)
+		return;
+	if (*acc_valid && *acc != x)
+		*conflict = true;
+	*acc = x;
+	*acc_valid = true;
+}
+
 void bvr_tot_add(struct bvr_tot *acc, const struct bvr_tot *x)
 {
+	isn_merge(&acc->tx_isn, &acc->tx_isn_valid, &acc->isn_conflict,
+		  x->tx_isn, x->tx_isn_valid);
+	isn_merge(&acc->rx_isn, &acc->rx_isn_valid, &acc->isn_conflict,
+		  x->rx_isn, x->rx_isn_valid);
+	acc->isn_conflict |= x->isn_conflict;
+	if (x->has_gen) {
+		/* the oldest share: serially lowest */
+		if (!acc->has_gen || bvr_seq_after(acc->gen, x->gen))
+			acc->gen = x->gen;
+		acc->has_gen = true;
+	}
+	if (x->has_syn_gen) {
+		acc->syn_gen = acc->has_syn_gen ?
+			       bvr_seq_max(acc->syn_gen, x->syn_gen) :
+			       x->syn_gen;
+		acc->has_syn_gen = true;
+	}
+	acc->tcp_flags |= x->tcp_flags;
 	acc->tx_pkts += x->tx_pkts;
 	acc->tx_bytes += x->tx_bytes;
 	acc->rx_pkts += x->rx_pkts;
 	acc->rx_bytes += x->rx_bytes;
 	seq_merge(&acc->tx_seq, &acc->tx_seq_valid, x->tx_seq, x->tx_seq_valid);
 	seq_merge(&acc->rx_seq, &acc->rx_seq_valid, x->rx_seq, x->rx_seq_valid);
+}
+
+bool bvr_tcp_known(const struct bvr_tot *t)
+{
+	if (!t->has_gen || !t->has_syn_gen || t->isn_conflict ||
+	    bvr_seq_after(t->syn_gen, t->gen) ||
+	    (t->tcp_flags & (BEAVER_TOT_F_TX_ISN_BAD | BEAVER_TOT_F_RX_ISN_BAD)))
+		return false;
+	if ((t->tx_seq_valid && !t->tx_isn_valid) ||
+	    (t->rx_seq_valid && !t->rx_isn_valid))
+		return false;
+	return true;
 }
 
 #define CMP(a, b) do { if ((a) != (b)) return (a) < (b) ? -1 : 1; } while (0)

@@ -32,6 +32,19 @@ struct bvr_tot {
 	uint32_t rx_seq;	/* TCP: highest end sequence received */
 	bool tx_seq_valid;	/* the attribute was present */
 	bool rx_seq_valid;
+	/*
+	 * TCP flows: where the streams start (BEAVER_TOT_TX_ISN and the
+	 * rest). One share as parsed; merged shares (bvr_tot_add()) hold
+	 * the ISN if one share had it, isn_conflict if two disagreed, gen
+	 * the serially lowest share's and syn_gen the highest that a SYN
+	 * drew (has_syn_gen), tcp_flags or'ed: bvr_tcp_known() judges them.
+	 */
+	uint32_t tx_isn, rx_isn;
+	bool tx_isn_valid, rx_isn_valid;
+	bool isn_conflict;
+	bool has_gen, has_syn_gen;
+	uint32_t gen, syn_gen;
+	uint32_t tcp_flags;	/* BEAVER_TOT_F_* */
 };
 
 /* BEAVER_A_CUT */
@@ -46,6 +59,12 @@ struct bvr_cut {
 	uint64_t late_bytes;
 	uint32_t settle_ms;
 	uint64_t complete_ns;
+	/*
+	 * BEAVER_A_CUT_TX_UNSTAMPED, _RX_UNSTAMPED: cumulative at the cut;
+	 * has_unstamped false for a module (or a record) before them
+	 */
+	bool has_unstamped;
+	uint64_t tx_unstamped, rx_unstamped;
 };
 
 /* BEAVER_A_FLOW: addresses as bvip.h keeps them, ports in host order */
@@ -122,6 +141,12 @@ struct bvr_records {
 	bool has_escapes;
 	uint32_t esc_xdp;
 	uint32_t esc_packet;
+	/*
+	 * what local applications attached to the cut (beaverd/apps.h), as
+	 * the compact JSON text of a checked array, or NULL; only in records
+	 * that came over the control plane
+	 */
+	char *apps;
 };
 
 void bvr_init(struct bvr_records *r);
@@ -151,6 +176,16 @@ uint32_t bvr_seq_max(uint32_t a, uint32_t b);
 
 /* acc += x: counters summed, sequence numbers the newest valid one */
 void bvr_tot_add(struct bvr_tot *acc, const struct bvr_tot *x);
+
+/*
+ * Can the merged totals @t of a TCP flow turn its sequence numbers into
+ * byte counts? True if some share counted the connection's SYN (without
+ * ACK), every share is at least as new as that SYN (none predates the
+ * connection: an older one on the same 5-tuple), no share saw a start
+ * that is not one or disagrees on an ISN, and each direction with a
+ * sequence number has its ISN. docs/decisions.md, "TCP cut offsets".
+ */
+bool bvr_tcp_known(const struct bvr_tot *t);
 
 /*
  * total order on flow keys (proto, laddr, lport, raddr, rport): addresses

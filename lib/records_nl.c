@@ -51,8 +51,12 @@ int bvr_nl_parse_cut(const struct nlattr *nest, struct bvr_cut *cut)
 	    opt_u64(tb[BEAVER_A_CUT_LATE], &cut->late) ||
 	    opt_u64(tb[BEAVER_A_CUT_LATE_BYTES], &cut->late_bytes) ||
 	    opt_u32(tb[BEAVER_A_CUT_SETTLE_MS], &cut->settle_ms) ||
-	    opt_u64(tb[BEAVER_A_CUT_COMPLETE_NS], &cut->complete_ns))
+	    opt_u64(tb[BEAVER_A_CUT_COMPLETE_NS], &cut->complete_ns) ||
+	    opt_u64(tb[BEAVER_A_CUT_TX_UNSTAMPED], &cut->tx_unstamped) ||
+	    opt_u64(tb[BEAVER_A_CUT_RX_UNSTAMPED], &cut->rx_unstamped))
 		return -EINVAL;
+	cut->has_unstamped = tb[BEAVER_A_CUT_TX_UNSTAMPED] &&
+			     tb[BEAVER_A_CUT_RX_UNSTAMPED];
 	return 0;
 }
 
@@ -70,8 +74,18 @@ static int parse_tot(const struct nlattr *nest, struct bvr_tot *t)
 	    opt_u64(tb[BEAVER_TOT_RX_PKTS], &t->rx_pkts) ||
 	    opt_u64(tb[BEAVER_TOT_RX_BYTES], &t->rx_bytes) ||
 	    opt_u32(tb[BEAVER_TOT_TX_SEQ], &t->tx_seq) ||
-	    opt_u32(tb[BEAVER_TOT_RX_SEQ], &t->rx_seq))
+	    opt_u32(tb[BEAVER_TOT_RX_SEQ], &t->rx_seq) ||
+	    opt_u32(tb[BEAVER_TOT_TX_ISN], &t->tx_isn) ||
+	    opt_u32(tb[BEAVER_TOT_RX_ISN], &t->rx_isn) ||
+	    opt_u32(tb[BEAVER_TOT_TCP_GEN], &t->gen) ||
+	    opt_u32(tb[BEAVER_TOT_TCP_FLAGS], &t->tcp_flags))
 		return -EINVAL;
+	t->tx_isn_valid = tb[BEAVER_TOT_TX_ISN] != NULL;
+	t->rx_isn_valid = tb[BEAVER_TOT_RX_ISN] != NULL;
+	t->has_gen = tb[BEAVER_TOT_TCP_GEN] != NULL;
+	/* a share that counted its connection's SYN: the SYN's value */
+	t->has_syn_gen = t->has_gen && (t->tcp_flags & BEAVER_TOT_F_SYN);
+	t->syn_gen = t->has_syn_gen ? t->gen : 0;
 	/* a sequence number is valid exactly when the kernel sent it */
 	t->tx_seq_valid = tb[BEAVER_TOT_TX_SEQ] != NULL;
 	t->rx_seq_valid = tb[BEAVER_TOT_RX_SEQ] != NULL;
@@ -188,6 +202,11 @@ static int parse_retired(const struct nlattr *nest, struct bvr_records *r)
 	/* an aggregate of many flows has no sequence number */
 	t.tx_seq_valid = false;
 	t.rx_seq_valid = false;
+	t.tx_isn_valid = false;
+	t.rx_isn_valid = false;
+	t.has_gen = false;
+	t.has_syn_gen = false;
+	t.tcp_flags = 0;
 	bvr_tot_add(&r->retired, &t);
 	r->has_retired = true;
 	return 0;

@@ -422,6 +422,186 @@ static void amend_other_kinds(void **state)
 	bvr_free(&b);
 }
 
+/*
+ * Four members: d -> a (only a's entry, rx), b -> c (only b's, tx), a <->
+ * b (both), an entry for an address no member has, and c with no entry
+ * at all. The report lists exactly the pairs either record names, in
+ * members' order (from, then to), as the pairwise walk it replaces did.
+ * Fails if a channel named by only one side is lost, if a pair nobody
+ * named appears, or if the order changes (exports are compared).
+ */
+static void channels_from_entries_in_order(void **state)
+{
+	static struct bv_ip data[4];
+	static const char *const names[] = { "a", "b", "c", "d" };
+	static const char *const addrs[] = { "10.0.0.1", "10.0.0.2",
+					     "10.0.0.3", "10.0.0.4" };
+	static const char *const want[][2] = {
+		{ "a", "b" }, { "a", "d" }, { "b", "a" }, { "b", "c" },
+		{ "c", "b" }, { "d", "a" },
+	};
+	struct bvr_records r[4];
+	struct bvx_member m[4];
+	struct bvx_summary sum;
+	json_t *rep, *chans, *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		bvr_init(&r[i]);
+		r[i].has_cut = true;
+		r[i].cut.state = BEAVER_STATE_COMPLETE;
+		data[i] = bv_ip4(ip(addrs[i]));
+		m[i] = (struct bvx_member){ .node = names[i], .rec = &r[i],
+					    .data = &data[i], .n_data = 1 };
+	}
+	add_chan(&r[0], BEAVER_CHAN_MEMBER, "10.0.0.4", 0, 5, 0);
+	add_chan(&r[0], BEAVER_CHAN_MEMBER, "10.0.0.2", 3, 2, 0);
+	add_chan(&r[0], BEAVER_CHAN_MEMBER, "10.0.0.99", 1, 1, 0);
+	add_chan(&r[1], BEAVER_CHAN_MEMBER, "10.0.0.1", 2, 3, 0);
+	add_chan(&r[1], BEAVER_CHAN_MEMBER, "10.0.0.3", 7, 0, 0);
+	rep = bvx_report(9, 1000, 10, m, 4, &sum);
+	assert_non_null(rep);
+	chans = json_object_get(rep, "channels");
+	assert_int_equal(json_array_size(chans), 6);
+	json_array_foreach(chans, i, c) {
+		assert_string_equal(json_string_value(json_object_get(c, "from")),
+				    want[i][0]);
+		assert_string_equal(json_string_value(json_object_get(c, "to")),
+				    want[i][1]);
+	}
+	/* d -> a: d sent nothing it knows of, a received 5: unbalanced */
+	assert_false(chan_balanced(rep, "d"));
+	json_decref(rep);
+	for (i = 0; i < 4; i++)
+		bvr_free(&r[i]);
+}
+
+/*
+ * The report's per-interval counts (interval.h): a's bypass all came
+ * before the previous snapshot (cumulative 6, interval 0); b's counters
+ * went back (reset: counted from zero); c was not in the previous
+ * snapshot (null, counted as unknown); d has no record now. The first
+ * snapshot of a group counts since the members were configured.
+ */
+static void interval_counts(void **state)
+{
+	struct bvr_records a, b, c;
+	struct bvx_member m[4];
+	struct bvx_summary sum;
+	struct bvx_prev prev = { .id = 41, .epoch = 4 };
+	struct bvi_base ba = { .present = true, .has_pkts = true,
+			       .has_bytes = true, .pkts = 6, .bytes = 0,
+			       .has_unstamped = true, .tx_unstamped = 10,
+			       .rx_unstamped = 20 };
+	struct bvi_base bb = { .present = true, .has_pkts = true,
+			       .has_bytes = true, .pkts = 9, .bytes = 0 };
+	struct bvr_late l = { .kind = BEAVER_CHAN_MEMBER, .peer = bv_ip4(0),
+			      .first = 4, .last = 4, .arrived = 5, .pkts = 2,
+			      .bytes = 200 };
+	json_t *rep, *iv, *o;
+
+	(void)state;
+	setup_pair(&a, &b, m);
+	bvr_init(&c);
+	c.has_cut = true;
+	c.epoch = a.epoch = b.epoch = 5;
+	m[2] = (struct bvx_member){ .node = "c", .rec = &c };
+	m[3] = (struct bvx_member){ .node = "d", .rec = NULL };
+	m[0].base = &ba;
+	m[1].base = &bb;
+	add_chan(&a, BEAVER_CHAN_BYPASS, NULL, 0, 6, 0);
+	add_chan(&b, BEAVER_CHAN_BYPASS, NULL, 0, 2, 0);
+	add_chan(&c, BEAVER_CHAN_BYPASS, NULL, 0, 1, 0);
+	b.cut.flags = BEAVER_CUT_F_TX_UNSTAMPED;
+	/* a: 3 more sent and 1 more received unstamped since its baseline;
+	 * b: counted by a module but its baseline is not (null); c: a record
+	 * of a module before the counts */
+	a.cut.has_unstamped = true;
+	a.cut.tx_unstamped = 13;
+	a.cut.rx_unstamped = 21;
+	b.cut.has_unstamped = true;
+	b.cut.tx_unstamped = 4;
+	b.cut.rx_unstamped = 0;
+	assert_int_equal(bvr_add_late(&b, &l), 0);
+	l.arrived = 4;		/* the previous interval's: not counted */
+	assert_int_equal(bvr_add_late(&b, &l), 0);
+
+	rep = bvx_report_since(5, 1000, 10, &prev, m, 4, &sum);
+	assert_non_null(rep);
+	assert_int_equal(geti(rep, "bypass"), 9);	/* cumulative */
+	iv = json_object_get(rep, "interval");
+	assert_string_equal(json_string_value(json_object_get(iv, "since")),
+			    "previous");
+	assert_int_equal(geti(iv, "since_id"), 41);
+	assert_int_equal(geti(iv, "since_epoch"), 4);
+	assert_int_equal(geti(iv, "bypass"), 2);	/* b's, from zero */
+	assert_int_equal(geti(iv, "members_unknown"), 1);	/* c */
+	assert_int_equal(geti(iv, "members_reset"), 1);	/* b */
+	assert_int_equal(geti(iv, "late_arrived"), 2);
+	assert_int_equal(geti(iv, "late_arrived_bytes"), 200);
+	assert_int_equal(geti(iv, "members_tx_unstamped"), 1);
+	assert_int_equal(geti(iv, "unstamped_sent"), 3);	/* a's only */
+	assert_int_equal(geti(iv, "unstamped_received"), 1);
+	assert_int_equal(geti(iv, "members_unstamped_unknown"), 2); /* b, c */
+
+	o = member_of(rep, "a");
+	assert_int_equal(geti(o, "bypass"), 6);
+	assert_int_equal(geti(o, "tx_unstamped"), 13);		/* cumulative */
+	assert_int_equal(geti(o, "rx_unstamped"), 21);
+	assert_null(json_object_get(member_of(rep, "c"), "tx_unstamped"));
+	iv = json_object_get(o, "interval");
+	assert_int_equal(geti(iv, "unstamped_sent"), 3);
+	assert_int_equal(geti(iv, "unstamped_received"), 1);
+	assert_string_equal(json_string_value(json_object_get(iv, "since")),
+			    "previous");
+	assert_int_equal(geti(iv, "bypass"), 0);
+	assert_false(json_is_true(json_object_get(iv, "tx_unstamped")));
+	iv = json_object_get(member_of(rep, "b"), "interval");
+	assert_string_equal(json_string_value(json_object_get(iv, "since")),
+			    "reset");
+	assert_int_equal(geti(iv, "bypass"), 2);
+	assert_true(json_is_true(json_object_get(iv, "tx_unstamped")));
+	/* reset says bypass went back; b's unstamped baseline is unknown */
+	assert_true(json_is_null(json_object_get(iv, "unstamped_sent")));
+	iv = json_object_get(member_of(rep, "c"), "interval");
+	assert_string_equal(json_string_value(json_object_get(iv, "since")),
+			    "absent");
+	assert_true(json_is_null(json_object_get(iv, "bypass")));
+	assert_null(json_object_get(member_of(rep, "d"), "interval"));
+	json_decref(rep);
+
+	/* a later snapshot was accepted first: the interval is unknown */
+	prev.overtaken = true;
+	rep = bvx_report_since(3, 1000, 10, &prev, m, 4, &sum);
+	iv = json_object_get(rep, "interval");
+	assert_string_equal(json_string_value(json_object_get(iv, "since")),
+			    "overtaken");
+	assert_true(json_is_null(json_object_get(iv, "since_id")));
+	assert_int_equal(geti(iv, "members_unknown"), 3);
+	assert_int_equal(geti(iv, "bypass"), 0);
+	iv = json_object_get(member_of(rep, "a"), "interval");
+	assert_string_equal(json_string_value(json_object_get(iv, "since")),
+			    "overtaken");
+	assert_true(json_is_null(json_object_get(iv, "bypass")));
+	assert_true(json_is_null(json_object_get(iv, "late_arrived")));
+	json_decref(rep);
+
+	/* the first snapshot: no previous one, everything since configured */
+	rep = bvx_report(5, 1000, 10, m, 4, &sum);
+	iv = json_object_get(rep, "interval");
+	assert_string_equal(json_string_value(json_object_get(iv, "since")),
+			    "configured");
+	assert_true(json_is_null(json_object_get(iv, "since_id")));
+	assert_int_equal(geti(iv, "bypass"), 9);
+	assert_int_equal(geti(iv, "late_arrived"), 4);
+	assert_int_equal(geti(iv, "members_unknown"), 0);
+	json_decref(rep);
+	bvr_free(&a);
+	bvr_free(&b);
+	bvr_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +612,8 @@ int main(void)
 		cmocka_unit_test(amend_other_kinds),
 		cmocka_unit_test(dual_stack_channels_apart),
 		cmocka_unit_test(ipv4_report_unchanged),
+		cmocka_unit_test(channels_from_entries_in_order),
+		cmocka_unit_test(interval_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

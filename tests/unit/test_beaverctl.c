@@ -160,8 +160,16 @@ static json_t *report(void)
 		"\"address\":\"10.0.1.11\",\"present\":true,"
 		"\"cut_ns\":5000000123,\"first\":25,\"last\":25,\"state\":2,"
 		"\"complete\":true,\"incomplete\":false,"
-		"\"capture_truncated\":false,\"late\":0,\"bypass\":0,"
+		"\"capture_truncated\":false,\"late\":0,\"bypass\":7,"
+		"\"bypass_bytes\":700,\"interval\":{\"since\":\"previous\","
+		"\"bypass\":0,\"bypass_bytes\":0,\"late_arrived\":0,"
+		"\"late_arrived_bytes\":0,\"tx_unstamped\":false},"
 		"\"settle_ms\":100,\"flows\":4,\"channels\":3}],"
+		"\"interval\":{\"since\":\"previous\",\"since_id\":4,"
+		"\"since_epoch\":23,\"bypass\":0,\"bypass_bytes\":0,"
+		"\"late_arrived\":0,\"late_arrived_bytes\":0,"
+		"\"members_unknown\":0,\"members_reset\":0,"
+		"\"members_tx_unstamped\":0},"
 		"\"channels\":[{\"from\":\"m1\",\"to\":\"m2\",\"sent\":10,"
 		"\"received\":8,\"inflight\":1,\"late\":0,"
 		"\"sent_bytes\":1000,\"received_bytes\":800,"
@@ -267,28 +275,43 @@ static int h_members(void *ctx, struct bvc_req *req, json_t *args,
 {
 	(void)ctx; (void)req; (void)args; (void)err; (void)errlen;
 	*result = json_loads(
-		"{\"members\":[{\"name\":\"gw1\",\"role\":\"gateway\","
-		"\"address\":\"10.0.1.1:5150\",\"reachable\":true,"
+		"{\"members\":[{\"name\":\"m1\","
+		"\"address\":\"10.0.1.11:5150\",\"data\":[\"10.0.1.11\"],"
+		"\"state\":\"down\",\"in_snapshots\":true,"
+		"\"reachable\":false,\"answered\":0,\"min_us\":null,"
+		"\"median_us\":null,\"max_us\":null},{\"name\":\"m4\","
+		"\"address\":\"10.0.1.14:5150\",\"state\":\"removed\","
+		"\"in_snapshots\":false,\"reachable\":false,\"answered\":0,"
+		"\"min_us\":null,\"median_us\":null,\"max_us\":null,"
+		"\"removed_ns\":1}],"
+		"\"gateways\":[{\"name\":\"gw1\","
+		"\"address\":\"10.0.1.1:5150\",\"state\":\"up\","
+		"\"in_snapshots\":true,\"reachable\":true,"
 		"\"answered\":1,\"min_us\":52,\"median_us\":52,"
-		"\"max_us\":52},{\"name\":\"m1\",\"role\":\"member\","
-		"\"address\":\"10.0.1.11:5150\",\"reachable\":false,"
-		"\"answered\":0,\"min_us\":0,\"median_us\":0,\"max_us\":0}]}",
+		"\"max_us\":52}]}",
 		0, NULL);
 	return BVC_OK;
 }
 
+/* beaver-calibrate/2: a data-plane bound from gw1's probe */
 static int h_calibrate(void *ctx, struct bvc_req *req, json_t *args,
 		       json_t **result, char *err, size_t errlen)
 {
 	(void)ctx; (void)req; (void)err; (void)errlen;
-	*result = json_pack("{s:O?, s:i, s:i, s:b, s:[{s:s, s:s, s:s, s:b, "
-			    "s:i, s:i, s:i, s:i}]}",
+	*result = json_pack("{s:O?, s:i, s:s, s:s, s:i, s:b, s:s, s:i, "
+			    "s:[{s:s, s:s, s:s, s:b, s:i, s:i, s:i, s:i, "
+			    "s:i}]}",
 			    "samples", json_object_get(args, "count"),
-			    "lower_bound_us", 40, "tau_min_us", 33,
-			    "bound_ok", 1, "peers",
+			    "lower_bound_us", 40,
+			    "lower_bound_method", "data plane: ICMP echo",
+			    "lower_bound_peer", "gw1", "tau_min_us", 33,
+			    "bound_ok", 1, "bound_note",
+			    "tau_min is at most the data-plane bound",
+			    "control_min_us", 52, "peers",
 			    "name", "gw1", "role", "gateway", "address",
 			    "10.0.1.1:5150", "reachable", 1, "answered", 10,
-			    "min_us", 40, "median_us", 52, "max_us", 95);
+			    "min_us", 52, "median_us", 60, "max_us", 95,
+			    "probe_us", 40);
 	return BVC_OK;
 }
 
@@ -298,8 +321,8 @@ static const struct bvc_command fake_cmds[] = {
 	{ "list", "beaver-list/1", h_list },
 	{ "show", "beaver-show/1", h_show },
 	{ "export", NULL, h_export },
-	{ "members", "beaver-members/1", h_members },
-	{ "calibrate", "beaver-calibrate/1", h_calibrate },
+	{ "members", "beaver-members/2", h_members },
+	{ "calibrate", "beaver-calibrate/2", h_calibrate },
 };
 
 static struct bvc_server *srv;
@@ -556,11 +579,18 @@ static void test_list_and_show(void **state)
 	assert_contains(r.out, "report:\n  bound ok:            yes\n"
 			"  balanced:            no\n");
 	assert_contains(r.out, "  unbalanced channels: 1\n");
+	/* the interval's counts beside the cumulative ones */
+	assert_contains(r.out, "  since the previous accepted snapshot:\n"
+			"    since:                previous\n"
+			"    snapshot:             4\n"
+			"    epoch:                23\n"
+			"    bypass:               0\n");
 	assert_contains(r.out, "  members:\n    NODE  ADDRESS         CUT  "
 			"FIRST  LAST  COMPLETE  INCOMPLETE  LATE  BYPASS  "
-			"FLOWS  CHANNELS\n    m1    10.0.1.11  5.000000     25"
-			"    25  yes       no             0       0      4"
-			"         3\n");
+			"NEW_BYPASS  SINCE     FLOWS  CHANNELS\n"
+			"    m1    10.0.1.11  5.000000     25"
+			"    25  yes       no             0       7           0"
+			"  previous      4         3\n");
 	assert_contains(r.out, "  channels:\n    FROM  TO  SENT  RECEIVED  "
 			"INFLIGHT  LATE  BALANCED\n    m1    m2    10         8  "
 			"       1     0  no\n");
@@ -598,6 +628,9 @@ static void test_show_ipv6(void **state)
 			"                  -      -     -  ");
 	assert_contains(r.out, "\n    m2    2001:db8:ffff:1234:5678:9abc:def0:1"
 			"    -      -     -  ");
+	/* a report before per-interval counts: no such columns */
+	assert_null(strstr(r.out, "NEW_BYPASS"));
+	assert_null(strstr(r.out, "since the previous"));
 	assert_contains(r.out, "  channels:\n    FROM  TO  FAMILY  SENT  "
 			"RECEIVED  INFLIGHT  LATE  BALANCED\n"
 			"    m1    m2  ipv4      10        10         0     0  yes\n"
@@ -854,29 +887,39 @@ static void test_members_calibrate(void **state)
 
 	(void)state;
 	assert_int_equal(r.rc, 0);
-	assert_contains(r.out, "NAME  ROLE     ADDRESS         REACHABLE  "
-			"RTT_MIN  RTT_MEDIAN\n");
-	assert_contains(r.out, "gw1   gateway  10.0.1.1:5150   yes         "
-			"52.0us      52.0us\n");
-	assert_contains(r.out, "m1    member   10.0.1.11:5150  no             "
-			"  -           -\n");
+	assert_contains(r.out, "members:\n  NAME  ADDRESS         DATA       "
+			"STATE    RTT_MIN  RTT_MEDIAN\n"
+			"  m1    10.0.1.11:5150  10.0.1.11  down           -"
+			"           -\n"
+			"  m4    10.0.1.14:5150  -          removed        -"
+			"           -\n");
+	assert_contains(r.out, "gateways:\n  NAME  ADDRESS        STATE  "
+			"RTT_MIN  RTT_MEDIAN\n"
+			"  gw1   10.0.1.1:5150  up      52.0us      52.0us\n");
 	run_free(&r);
 	h_members(NULL, NULL, NULL, &want, NULL, 0);
-	assert_json_is("members", NULL, with_schema(want, "beaver-members/1"));
+	assert_json_is("members", NULL, with_schema(want, "beaver-members/2"));
 
 	r = run("calibrate", "--count", "10", NULL);
 	assert_int_equal(r.rc, 0);
-	assert_contains(r.out, "samples:     10\nlower bound: 40.0us\n"
-			"tau_min:     33.0us\ntau_min ok:  yes\n");
+	assert_contains(r.out, "samples:         10\n"
+			"lower bound:     40.0us\n"
+			"measured on:     data plane: ICMP echo\n"
+			"measured by:     gw1\n"
+			"tau_min:         33.0us\n"
+			"tau_min ok:      yes\n"
+			"note:            tau_min is at most the data-plane "
+			"bound\n"
+			"control rtt min: 52.0us\n");
 	assert_contains(r.out, "peers:\n  NAME  ROLE     ANSWERED     MIN  "
-			"MEDIAN     MAX\n  gw1   gateway        10  40.0us  "
-			"52.0us  95.0us\n");
+			"MEDIAN     MAX  DATA_PLANE\n  gw1   gateway        10  "
+			"52.0us  60.0us  95.0us      40.0us\n");
 	run_free(&r);
 	args = json_pack("{s:i}", "count", 10);
 	h_calibrate(NULL, NULL, args, &want, NULL, 0);
 	json_decref(args);
 	assert_json_is("calibrate", "--count=10",
-		       with_schema(want, "beaver-calibrate/1"));
+		       with_schema(want, "beaver-calibrate/2"));
 }
 
 static void test_usage_errors(void **state)

@@ -979,7 +979,14 @@ static void test_limits(void **state)
 				      "[member:m%d]\naddress = 10.1.%d.%d\n"
 				      "public_key = %s\n",
 				      i, i / 200, i % 200 + 1, fake_key(i));
-	expect_errors(text, "t.conf:774: more than 256 gateway and member");
+	{
+		char want[80];
+
+		/* the last section's line: 3 lines each after 6 of head */
+		snprintf(want, sizeof(want), "t.conf:%d: more than %d gateway "
+			 "and member", 6 + 3 * BVD_MAX_PEERS, BVD_MAX_PEERS);
+		expect_errors(text, want);
+	}
 
 	/* BVD_MAX_COORDS + 1 coordinators */
 	n = (size_t)snprintf(text, cap, MEMBER_HEAD);
@@ -989,6 +996,114 @@ static void test_limits(void **state)
 				      "public_key = %s\n", i, i, fake_key(i));
 	expect_errors(text, "t.conf:32: more than 8 coordinator sections");
 	free(text);
+}
+
+/* [beaverd] metrics: the Prometheus endpoint, IPv4 or [IPv6], port required */
+static void test_metrics_key(void **state)
+{
+	struct bvd_config c;
+	char buf[64];
+
+	(void)state;
+	good(MEMBER_HEAD, &c);
+	assert_int_equal(c.metrics.ss_family, 0);
+	assert_string_equal(bvd_config_metrics_str(&c, buf, sizeof(buf)), "off");
+	bvd_config_free(&c);
+	good(MEMBER_HEAD "[beaverd]\nmetrics = 127.0.0.1:9150\n", &c);
+	assert_int_equal(c.metrics.ss_family, AF_INET);
+	assert_string_equal(bvd_config_metrics_str(&c, buf, sizeof(buf)),
+			    "127.0.0.1:9150");
+	bvd_config_free(&c);
+	good(MEMBER_HEAD "[beaverd]\nmetrics = [::1]:9150\n", &c);
+	assert_int_equal(c.metrics.ss_family, AF_INET6);
+	assert_string_equal(bvd_config_metrics_str(&c, buf, sizeof(buf)),
+			    "[::1]:9150");
+	bvd_config_free(&c);
+	good(MEMBER_HEAD "[beaverd]\nmetrics = [2001:db8::7]:80\n", &c);
+	assert_string_equal(bvd_config_metrics_str(&c, buf, sizeof(buf)),
+			    "[2001:db8::7]:80");
+	bvd_config_free(&c);
+
+	expect_errors(MEMBER_HEAD "[beaverd]\nmetrics = 127.0.0.1\n",
+		      "t.conf:12: metrics: '127.0.0.1' is not address:port");
+	expect_errors(MEMBER_HEAD "[beaverd]\nmetrics = ::1:9150\n",
+		      "t.conf:12: metrics: '::1:9150' is not address:port");
+	expect_errors(MEMBER_HEAD "[beaverd]\nmetrics = [::1]\n",
+		      "t.conf:12: metrics: '[::1]' is not [IPv6 address]:port");
+	expect_errors(MEMBER_HEAD "[beaverd]\nmetrics = 127.0.0.1:0\n",
+		      "t.conf:12: metrics: port '0' is not a number in 1..65535");
+	expect_errors(MEMBER_HEAD "[beaverd]\nmetrics = localhost:9150\n",
+		      "t.conf:12: metrics: 'localhost' is not an IPv4 address");
+	expect_errors(MEMBER_HEAD "[beaverd]\nmetrics = [10.0.0.1]:9150\n",
+		      "t.conf:12: metrics: '10.0.0.1' is not an IPv6 address");
+}
+
+/* [module] app_mark: 0 by default, a run of >= 2 contiguous bits */
+static void test_app_mark(void **state)
+{
+	struct bvd_config c;
+
+	(void)state;
+	good(MEMBER_HEAD, &c);
+	assert_int_equal(c.app_mark, 0);
+	bvd_config_free(&c);
+	good(MEMBER_HEAD "[module]\napp_mark = 0xff0000\n", &c);
+	assert_int_equal(c.app_mark, 0xff0000);
+	bvd_config_free(&c);
+	good(MEMBER_HEAD "[module]\napp_mark = 12\n", &c);
+	assert_int_equal(c.app_mark, 12);
+	bvd_config_free(&c);
+	good(MEMBER_HEAD "[module]\napp_mark = 0xFFFFFFFF\n", &c);
+	assert_int_equal(c.app_mark, 0xffffffffu);
+	bvd_config_free(&c);
+
+	expect_errors(MEMBER_HEAD "[module]\napp_mark = 0x1\n",
+		      "t.conf:12: app_mark: 0x1 is not one run of at least 2 "
+		      "contiguous bits");
+	expect_errors(MEMBER_HEAD "[module]\napp_mark = 0x80000000\n",
+		      "t.conf:12: app_mark: 0x80000000 is not one run");
+	expect_errors(MEMBER_HEAD "[module]\napp_mark = 0xff00ff\n",
+		      "t.conf:12: app_mark: 0xff00ff is not one run");
+	expect_errors(MEMBER_HEAD "[module]\napp_mark = 0x100000000\n",
+		      "t.conf:12: app_mark: '0x100000000' is not a 32-bit mask");
+	expect_errors(MEMBER_HEAD "[module]\napp_mark = -3\n",
+		      "t.conf:12: app_mark: '-3' is not a 32-bit mask");
+	expect_errors(MEMBER_HEAD "[module]\napp_mark = 0xfg\n",
+		      "t.conf:12: app_mark: '0xfg' is not a 32-bit mask");
+}
+
+/* reload: which changes need a restart, and which a reload applies */
+static void test_needs_restart(void **state)
+{
+	struct bvd_config a, b;
+	char why[256];
+
+	(void)state;
+	good(MEMBER_HEAD, &a);
+	good(MEMBER_HEAD "members = 10.0.1.13\n[module]\nmax_flows = 7\n"
+	     "[coordinator:c2]\naddress = 10.0.1.6\npublic_key = " KEY_S "\n",
+	     &b);
+	assert_false(bvd_config_needs_restart(&a, &b, why, sizeof(why)));
+	bvd_config_free(&b);
+	good(MEMBER_HEAD "[beaverd]\nlisten = 10.0.1.11:5151\n", &b);
+	assert_true(bvd_config_needs_restart(&a, &b, why, sizeof(why)));
+	assert_string_equal(why, "listen: 0.0.0.0:5150 -> 10.0.1.11:5151");
+	bvd_config_free(&b);
+	good(MEMBER_HEAD "[beaverd]\nmetrics = 127.0.0.1:9150\n", &b);
+	assert_true(bvd_config_needs_restart(&a, &b, why, sizeof(why)));
+	assert_string_equal(why, "metrics: off -> 127.0.0.1:9150");
+	bvd_config_free(&b);
+	good(MEMBER_HEAD "[beaverd]\nkey_file = /k\n", &b);
+	assert_true(bvd_config_needs_restart(&a, &b, why, sizeof(why)));
+	assert_string_equal(why, "key_file: '/etc/beaver/private.key' -> '/k'");
+	bvd_config_free(&b);
+	good("[coordinator:c]\naddress = 10.0.1.5\npublic_key = " KEY_C "\n"
+	     "[beaverd]\nnode = m1\nroles = gateway\n[group]\nid = 7\n"
+	     "members = 10.0.1.11, 10.0.1.12\n", &b);
+	assert_true(bvd_config_needs_restart(&a, &b, why, sizeof(why)));
+	assert_string_equal(why, "roles: member -> gateway");
+	bvd_config_free(&b);
+	bvd_config_free(&a);
 }
 
 int main(void)
@@ -1007,12 +1122,15 @@ int main(void)
 		cmocka_unit_test(test_bad_roles),
 		cmocka_unit_test(test_bad_keys),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_app_mark),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_man_page_examples),
 		cmocka_unit_test(test_err_stream_optional),
 		cmocka_unit_test(test_load_files),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_metrics_key),
+		cmocka_unit_test(test_needs_restart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

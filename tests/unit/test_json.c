@@ -641,6 +641,63 @@ static void test_records_escapes(void **state)
 	bvr_free(&b);
 }
 
+/* applications' states (beaverd/apps.h): kept through the export, checked */
+static void test_records_apps(void **state)
+{
+	static const char *const bad[] = {
+		"{}", "[1]", "[{\"app\":\"a\"}]",
+		"[{\"app\":\"\",\"state\":\"s\"}]",
+		"[{\"app\":\"a\",\"state\":5}]",
+		"[{\"app\":\"a\",\"state\":\"s\",\"x\":1}]",
+	};
+	struct bvr_records a, b;
+	char why[256] = "", *s;
+	json_t *j, *x;
+
+	(void)state;
+	sample(&a);
+	bvr_init(&b);
+	j = bvj_records_to_json(&a, NULL);
+	assert_null(json_object_get(j, "apps"));	/* none: no field */
+	json_object_set_new(j, "apps", json_pack("[{s:s, s:s}, {s:s, s:s}]",
+		"app", "bank", "state", "balances 10 20", "app", "other",
+		"state", ""));
+	assert_int_equal(bvj_records_from_json(j, &b, why, sizeof(why)), 0);
+	assert_string_equal(b.apps, "[{\"app\":\"bank\",\"state\":"
+			    "\"balances 10 20\"},{\"app\":\"other\","
+			    "\"state\":\"\"}]");
+	/* written back as it came */
+	x = bvj_records_to_json(&b, NULL);
+	assert_true(json_equal(json_object_get(x, "apps"),
+			       json_object_get(j, "apps")));
+	json_decref(x);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_object_set_new(j, "apps", json_loads(bad[i], 0, NULL));
+		assert_int_equal(bvj_records_from_json(j, &b, why, sizeof(why)),
+				 -EINVAL);
+		assert_non_null(strstr(why, "apps"));
+	}
+	/* a state one byte too long, and one entry too many */
+	s = calloc(1, BVJ_APP_STATE_MAX + 2);
+	assert_non_null(s);
+	memset(s, 'x', BVJ_APP_STATE_MAX + 1);
+	json_object_set_new(j, "apps", json_pack("[{s:s, s:s}]", "app", "a",
+						 "state", s));
+	assert_int_equal(bvj_records_from_json(j, &b, why, sizeof(why)),
+			 -EINVAL);
+	free(s);
+	x = json_array();
+	for (int i = 0; i <= BVJ_APPS_MAX; i++)
+		json_array_append_new(x, json_pack("{s:s, s:s}", "app", "a",
+						   "state", ""));
+	json_object_set_new(j, "apps", x);
+	assert_int_equal(bvj_records_from_json(j, &b, why, sizeof(why)),
+			 -EINVAL);
+	json_decref(j);
+	bvr_free(&a);
+	bvr_free(&b);
+}
+
 static void test_records_not_json(void **state)
 {
 	static const char *const texts[] = {
@@ -693,6 +750,67 @@ static void test_records_unknown_fields(void **state)
  * more than BVJ_LATE_MAX is refused whatever the entries are; written
  * late entries are always an array, also when there are none.
  */
+/*
+ * Where a TCP flow's streams start: in the JSON only when the record
+ * knows exactly (bvr_tcp_known()), and known again once read back
+ */
+static void test_records_tcp_start(void **state)
+{
+	struct bvr_records a, b;
+	struct bvr_flow f = { 0 };
+	char why[256] = "", *text;
+	json_t *j, *f0, *f1;
+
+	(void)state;
+	bvr_init(&a);
+	bvr_init(&b);
+	a.epoch = 9;
+	f.proto = 6;
+	f.laddr = ip("10.9.0.1");
+	f.raddr = ip("10.0.1.100");
+	f.lport = 7200;
+	f.rport = 40000;
+	f.cpu = BVR_CPU_MERGED;
+	fill_tot(&f.tot, 0, true);
+	f.tot.has_gen = f.tot.has_syn_gen = true;
+	f.tot.tx_isn = 0xfffffff0u;
+	f.tot.tx_isn_valid = true;
+	f.tot.rx_isn = 0;
+	f.tot.rx_isn_valid = true;
+	f.tot.tcp_flags = BEAVER_TOT_F_SYN | BEAVER_TOT_F_RX_FIN;
+	assert_true(bvr_tcp_known(&f.tot));
+	assert_int_equal(bvr_add_flow(&a, &f), 0);
+	f.rport = 40001;	/* the same, but two shares disagreed */
+	f.tot.isn_conflict = true;
+	assert_int_equal(bvr_add_flow(&a, &f), 0);
+
+	j = bvj_records_to_json(&a, NULL);
+	assert_non_null(j);
+	f0 = json_array_get(json_object_get(j, "flows"), 0);
+	f1 = json_array_get(json_object_get(j, "flows"), 1);
+	assert_int_equal(json_integer_value(json_object_get(f0, "tx_isn")),
+			 0xfffffff0u);
+	assert_int_equal(json_integer_value(json_object_get(f0, "rx_isn")), 0);
+	assert_true(json_is_true(json_object_get(f0, "rx_fin")));
+	assert_null(json_object_get(f0, "tx_fin"));
+	assert_null(json_object_get(f1, "tx_isn"));
+	assert_null(json_object_get(f1, "rx_isn"));
+	json_decref(j);
+
+	text = bvj_records_dumps(&a, NULL);
+	assert_non_null(text);
+	assert_int_equal(bvj_records_loads(text, &b, why, sizeof(why)), 0);
+	assert_int_equal(b.n_flows, 2);
+	assert_true(bvr_tcp_known(&b.flows[0].tot));
+	assert_int_equal(b.flows[0].tot.tx_isn, 0xfffffff0u);
+	assert_true(b.flows[0].tot.rx_isn_valid);
+	assert_true(b.flows[0].tot.tcp_flags & BEAVER_TOT_F_RX_FIN);
+	assert_false(bvr_tcp_known(&b.flows[1].tot));
+	free(text);
+	bvr_free(&a);
+	bvr_free(&b);
+}
+
 static void test_records_late_limit(void **state)
 {
 	struct bvr_records a, b;
@@ -1010,8 +1128,10 @@ int main(void)
 		cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_records_malformed),
 		cmocka_unit_test(test_records_escapes),
+		cmocka_unit_test(test_records_apps),
 		cmocka_unit_test(test_records_not_json),
 		cmocka_unit_test(test_records_unknown_fields),
+		cmocka_unit_test(test_records_tcp_start),
 		cmocka_unit_test(test_records_late_limit),
 		cmocka_unit_test(test_snapshot_round_trip),
 		cmocka_unit_test(test_attempt_round_trip),

@@ -19,6 +19,7 @@
 
 /* relative: immune to include paths that also reach kmod/records.h */
 #include "../../lib/records.h"
+#include "../../kmod/uapi/beaver.h"
 
 static struct bvr_flow flow(uint8_t proto, const char *la, uint16_t lp,
 			    const char *ra, uint16_t rp, uint32_t cpu)
@@ -380,6 +381,100 @@ static void test_records_container(void **state)
 	assert_int_equal(r.n_caps, 0);
 }
 
+/* --- where TCP streams start: per-CPU shares ---------------------------- */
+
+/* one share of a TCP flow: @gen, a SYN of its own if @syn */
+static struct bvr_tot tshare(uint32_t gen, bool syn)
+{
+	struct bvr_tot t;
+
+	memset(&t, 0, sizeof(t));
+	t.has_gen = true;
+	t.gen = gen;
+	t.has_syn_gen = syn;
+	t.syn_gen = syn ? gen : 0;
+	t.tcp_flags = syn ? BEAVER_TOT_F_SYN : 0;
+	return t;
+}
+
+/* fold shares as bvr_merge_flows() does: the first, then the rest */
+static struct bvr_tot fold(const struct bvr_tot *v, size_t n)
+{
+	struct bvr_tot acc = v[0];
+
+	for (size_t i = 1; i < n; i++)
+		bvr_tot_add(&acc, &v[i]);
+	return acc;
+}
+
+static void test_tcp_known(void **state)
+{
+	struct bvr_tot v[3], m;
+
+	(void)state;
+	/* a server: SYN and SYN-ACK on CPU 0, data sent from CPU 1 later */
+	v[0] = tshare(0xfffffffe, true);	/* the counter wraps too */
+	v[0].rx_isn = 100; v[0].rx_isn_valid = true;
+	v[0].rx_seq = 201; v[0].rx_seq_valid = true;
+	v[0].tx_isn = 7; v[0].tx_isn_valid = true;
+	v[0].tx_seq = 8; v[0].tx_seq_valid = true;
+	v[1] = tshare(3, false);
+	v[1].tx_seq = 508; v[1].tx_seq_valid = true;
+	m = fold(v, 2);
+	assert_true(bvr_tcp_known(&m));
+	assert_int_equal(m.tx_seq, 508);
+	assert_int_equal(m.tx_isn, 7);
+	assert_int_equal(m.rx_isn, 100);
+	/* in either order */
+	v[2] = v[0]; v[0] = v[1]; v[1] = v[2];
+	m = fold(v, 2);
+	assert_true(bvr_tcp_known(&m));
+	assert_int_equal(m.gen, 0xfffffffe);
+
+	/* a share that predates the connection (an older one's): unknown */
+	v[0] = tshare(50, true);
+	v[0].rx_isn = 100; v[0].rx_isn_valid = true;
+	v[0].rx_seq = 101; v[0].rx_seq_valid = true;
+	v[1] = tshare(49, false);
+	v[1].rx_seq = 90000; v[1].rx_seq_valid = true;
+	m = fold(v, 2);
+	assert_false(bvr_tcp_known(&m));
+	/* ... even though its sequence number looks newer */
+	assert_int_equal(m.rx_seq, 90000);
+	v[1].gen = 50;		/* created after the SYN: the same one */
+	m = fold(v, 2);
+	assert_true(bvr_tcp_known(&m));
+
+	/* shares that disagree on an ISN */
+	v[1] = tshare(51, true);
+	v[1].rx_isn = 999; v[1].rx_isn_valid = true;
+	v[1].rx_seq = 1000; v[1].rx_seq_valid = true;
+	m = fold(v, 2);
+	assert_true(m.isn_conflict);
+	assert_false(bvr_tcp_known(&m));
+
+	/* no SYN seen at all (mid-stream) */
+	v[0] = tshare(5, false);
+	v[0].rx_seq = 10; v[0].rx_seq_valid = true;
+	assert_false(bvr_tcp_known(&v[0]));
+	/* a direction with a sequence number but no ISN */
+	v[0] = tshare(5, true);
+	v[0].rx_isn = 1; v[0].rx_isn_valid = true;
+	v[0].rx_seq = 2; v[0].rx_seq_valid = true;
+	assert_true(bvr_tcp_known(&v[0]));
+	v[0].tx_seq = 2; v[0].tx_seq_valid = true;
+	assert_false(bvr_tcp_known(&v[0]));
+	/* a start marked bad on any share */
+	v[0].tx_seq_valid = false;
+	v[1] = tshare(6, false);
+	v[1].tcp_flags = BEAVER_TOT_F_TX_ISN_BAD;
+	m = fold(v, 2);
+	assert_false(bvr_tcp_known(&m));
+	/* a channel or UDP flow: no generation */
+	memset(&m, 0, sizeof(m));
+	assert_false(bvr_tcp_known(&m));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_merge_chans),
 		cmocka_unit_test(test_merge_many_keys),
 		cmocka_unit_test(test_records_container),
+		cmocka_unit_test(test_tcp_known),
 	};
 
 	return cmocka_run_group_tests_name("merge", tests, NULL, NULL);

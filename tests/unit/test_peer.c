@@ -305,6 +305,79 @@ static void test_authority(void **state)
 	bvs_close(sg);
 }
 
+/* an ADVANCE_ACK as a node's kernel module sends it (BVW_F_MODULE) */
+static size_t craft_ack(const struct bvw_keypair *from, const char *sender,
+			const struct bvw_keypair *to, uint8_t flags,
+			uint64_t seq, uint8_t *buf)
+{
+	struct bvw_msg m = { .type = BVW_ADVANCE_ACK, .group = GROUP,
+			     .flags = flags, .epoch = 9, .now = 9, .prev = 8,
+			     .advanced = 1, .seq = seq, .req_id = 77 };
+	struct bvw_key pk;
+	int n;
+
+	m.sender = bvw_node_id(sender);
+	m.sender_key = from->id;
+	m.recipient_key = to->id;
+	assert_int_equal(bvw_pair_key(from, to->pub, &pk), 0);
+	n = bvw_encode(&m, &pk, buf, BVW_MAX_DGRAM);
+	assert_true(n > 0);
+	return (size_t)n;
+}
+
+/*
+ * A gateway's module is a sender of its own: its acks (BVW_F_MODULE) and
+ * the gateway daemon's have separate replay windows at the coordinator,
+ * however far apart their seqs; a member's flagged ack is refused.
+ */
+static void test_module_acks(void **state)
+{
+	struct bvd_peer_io c;
+	struct bvs *sc = store(dir_c);
+	static struct got gc;
+	uint8_t buf[BVW_MAX_DGRAM];
+	uint64_t daemon = fresh_seq(), module = daemon - 1000000;
+	uint64_t replays;
+	size_t n;
+
+	(void)state;
+	memset(&gc, 0, sizeof(gc));
+	open_io(&c, "coord", PORT_C, true, &kc, sc, &gc);
+	replays = c.drops.replay;
+	n = craft_ack(&kg, "gw", &kc, 0, daemon, buf);
+	inject(buf, n, PORT_C);
+	drain(&c);
+	/* far behind the daemon's seq: in a window of its own */
+	n = craft_ack(&kg, "gw", &kc, BVW_F_MODULE, module, buf);
+	inject(buf, n, PORT_C);
+	drain(&c);
+	assert_int_equal(gc.n, 2);
+	assert_int_equal(gc.m[1].flags, BVW_F_MODULE);
+	assert_string_equal(gc.from[1]->name, "gw");
+	/* each replayed: refused in its own window */
+	inject(buf, n, PORT_C);
+	n = craft_ack(&kg, "gw", &kc, 0, daemon, buf);
+	inject(buf, n, PORT_C);
+	drain(&c);
+	assert_int_equal(gc.n, 2);
+	assert_int_equal(c.drops.replay - replays, 2);
+	/* the daemon's next seq is not "too old" because of the module's */
+	n = craft_ack(&kg, "gw", &kc, BVW_F_MODULE, module + 1, buf);
+	inject(buf, n, PORT_C);
+	n = craft_ack(&kg, "gw", &kc, 0, daemon + 1, buf);
+	inject(buf, n, PORT_C);
+	drain(&c);
+	assert_int_equal(gc.n, 4);
+	/* only a gateway's module answers: a member's flagged ack is denied */
+	n = craft_ack(&km, "m", &kc, BVW_F_MODULE, fresh_seq(), buf);
+	inject(buf, n, PORT_C);
+	drain(&c);
+	assert_int_equal(gc.n, 4);
+	assert_int_equal(c.denied, 1);
+	bvd_peer_close(&c);
+	bvs_close(sc);
+}
+
 /* a replay stays a replay after a restart; seqs never go back */
 static void test_restart(void **state)
 {
@@ -456,14 +529,127 @@ static void test_bounded_drain(void **state)
 	bvs_close(sg);
 }
 
+/*
+ * Reload: the table built anew from a new configuration (a peer removed,
+ * then added back), each kept peer's count kept, the socket and the seq
+ * untouched; a configuration the table cannot take (a section naming this
+ * node without its key) leaves the old table as it was.
+ */
+static void test_rebuild(void **state)
+{
+	struct bvd_peer_io c;
+	struct bvd_config cfg;
+	struct bvd_peer_conf bad[2];
+	struct got gc = { 0 };
+	struct bvs *sc = store(dir_c);
+	const struct bvd_peer *p;
+	char why[256] = "";
+	uint64_t seq;
+	int fd;
+
+	(void)state;
+	open_io(&c, "coord", PORT_C, true, &kc, sc, &gc);
+	fd = c.fd;
+	assert_non_null(bvd_peer_find(&c, bvw_node_id("m")));
+	((struct bvd_peer *)bvd_peer_find(&c, bvw_node_id("gw")))->received = 5;
+	seq = c.seq;
+
+	config(&cfg, "coord", PORT_C, true);
+	cfg.n_peers = 1;	/* m removed */
+	assert_int_equal(bvd_peer_rebuild(&c, &cfg, why, sizeof(why)), 0);
+	assert_null(bvd_peer_find(&c, bvw_node_id("m")));
+	p = bvd_peer_find(&c, bvw_node_id("gw"));
+	assert_non_null(p);
+	assert_int_equal(p->received, 5);
+	assert_non_null(bvd_peer_find(&c, bvw_node_id("coord")));	/* itself */
+	assert_int_equal(c.fd, fd);
+	assert_true(c.seq == seq);
+
+	/* [member:coord] naming this node with another node's key: refused */
+	bad[0] = peer_conf("gw", PORT_G, &kg, true);
+	bad[1] = peer_conf("coord", PORT_M, &km, false);
+	cfg.peers = bad;
+	cfg.n_peers = 2;
+	assert_int_not_equal(bvd_peer_rebuild(&c, &cfg, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "is this node"));
+	assert_int_equal(c.n_peers, 2);	/* coord and gw, as before */
+	assert_non_null(bvd_peer_find(&c, bvw_node_id("gw")));
+
+	config(&cfg, "coord", PORT_C, true);	/* m back */
+	assert_int_equal(bvd_peer_rebuild(&c, &cfg, why, sizeof(why)), 0);
+	assert_non_null(bvd_peer_find(&c, bvw_node_id("m")));
+	assert_int_equal(c.n_peers, 3);
+	bvd_peer_close(&c);
+	bvs_close(sc);
+}
+
+/*
+ * A batch: requests prepared (seq taken, MACed) and sent by one flush
+ * reach their peers whole and in order, the member's too; a reply cannot
+ * be batched, nor a datagram to a node nobody configured, nor more than
+ * the batch holds. Fails if a batched datagram differs from a lone one
+ * (the receiver would drop it) or if the flush loses any.
+ */
+static void test_batch(void **state)
+{
+	struct bvd_peer_io c, g;
+	struct bvs *sc = store(dir_c), *sg = store(dir_g);
+	static struct got gc, gg;
+	struct bvd_peer_batch b;
+	struct bvw_msg m = { .type = BVW_ADVANCE, .role = BVW_ROLE_GATEWAY };
+	struct bvw_msg r = { .type = BVW_ADVANCE_ACK, .epoch = 1, .now = 1 };
+
+	(void)state;
+	memset(&gc, 0, sizeof(gc));
+	memset(&gg, 0, sizeof(gg));
+	open_io(&c, "coord", PORT_C, true, &kc, sc, &gc);
+	open_io(&g, "gw", PORT_G, false, &kg, sg, &gg);
+	/* above every seq the earlier tests left in gw's store */
+	c.seq = 5000000000000000000ull;
+	assert_int_equal(bvd_peer_batch_init(&b, 3), 0);
+	for (uint32_t e = 10; e < 13; e++) {
+		m.epoch = e;
+		m.recipient = bvw_node_id("gw");
+		assert_int_equal(bvd_peer_prepare(&c, &b, &m), 0);
+	}
+	assert_int_equal(b.n, 3);
+	m.recipient = bvw_node_id("gw");
+	assert_int_equal(bvd_peer_prepare(&c, &b, &m), -ENOSPC);
+	m.recipient = bvw_node_id("nobody");
+	assert_int_equal(bvd_peer_prepare(&c, &b, &m), -ENOENT);
+	r.recipient = bvw_node_id("gw");
+	assert_int_equal(bvd_peer_prepare(&c, &b, &r), -EMSGSIZE);
+	assert_int_equal(c.sent, 0);		/* nothing left yet */
+	assert_int_equal(bvd_peer_flush(&c, &b), 3);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(c.sent, 3);
+	drain(&g);
+	assert_int_equal(gg.n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(gg.m[i].type, BVW_ADVANCE);
+		assert_int_equal(gg.m[i].epoch, 10 + i);
+		assert_string_equal(gg.from[i]->name, "coord");
+	}
+	assert_true(gg.m[1].seq == gg.m[0].seq + 1);
+	assert_int_equal(bvd_peer_flush(&c, &b), 0);	/* empty: nothing */
+	bvd_peer_batch_free(&b);
+	bvd_peer_close(&c);
+	bvd_peer_close(&g);
+	bvs_close(sc);
+	bvs_close(sg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_request_reply),
 		cmocka_unit_test(test_authority),
+		cmocka_unit_test(test_module_acks),
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_bounded_drain),
+		cmocka_unit_test(test_rebuild),
+		cmocka_unit_test(test_batch),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -537,10 +537,46 @@ static void test_find_fuzz(void **state)
 	assert_true(found > 1000 && invalid > 1000 && absent > 1000);
 }
 
+/*
+ * The stamp in the IPv4 ID: every epoch read back next to every reference
+ * within the window, across the 32-bit wrap; never read outside it; odd,
+ * and consecutive epochs never one apart (GRO's incrementing-ID run).
+ */
+static void test_id_window(void **state)
+{
+	static const uint32_t bases[] = { 1, 100, 32767, 32768, 65535, 65536,
+					  0x7fffffffu, 0xffff0000u, 0xfffffff0u };
+	(void)state;
+	for (size_t b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
+		for (int32_t d = -(int32_t)BEAVER_ID_HALF;
+		     d < (int32_t)BEAVER_ID_HALF; d += 7) {
+			uint32_t ref = bases[b], e = ref + (uint32_t)d;
+			uint16_t id = bv_id_encode(e);
+
+			assert_true(bv_id_is_stamp(id));
+			if (e == 0)	/* never allocated: no stamp */
+				continue;
+			assert_int_equal(bv_id_decode(id, ref), e);
+			/* a reference as far the other way reads another epoch */
+			assert_int_not_equal(bv_id_decode(id,
+					ref + (d < 0 ? BEAVER_ID_HALF : -BEAVER_ID_HALF)),
+					e);
+		}
+	}
+	for (uint32_t e = 1; e < 200000; e++) {
+		uint16_t a = bv_id_encode(e), b = bv_id_encode(bv_epoch_next(e));
+
+		assert_true((uint16_t)(b - a) != 1 && (uint16_t)(a - b) != 1);
+	}
+	assert_int_equal(bv_id_decode(0, 5), 0);
+	assert_int_equal(bv_id_decode(0x4242, 5), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_encode_layout),
+		cmocka_unit_test(test_id_window),
 		cmocka_unit_test(test_roundtrip_all_groups),
 		cmocka_unit_test(test_roundtrip_random),
 		cmocka_unit_test(test_decode_longer_buffer),

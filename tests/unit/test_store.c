@@ -100,7 +100,7 @@ static void test_open_creates(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &x,
 					    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(x), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(x, 0), 5);
+	assert_int_equal(sqlite3_column_int(x, 0), 7);
 	sqlite3_finalize(x);
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA application_id", -1,
 					    &x, NULL), SQLITE_OK);
@@ -127,12 +127,12 @@ static void test_open_refuses(void **state)
 	/* a database of a newer schema */
 	snprintf(path, sizeof(path), "%s/beaverd.db", dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 6", NULL, NULL,
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 8", NULL, NULL,
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(bvs_open(dir, true, &s, why, sizeof(why)),
 			 -EPROTONOSUPPORT);
-	assert_non_null(strstr(why, "schema version 6"));
+	assert_non_null(strstr(why, "schema version 8"));
 
 	/* somebody else's database */
 	unlink(path);
@@ -309,7 +309,7 @@ static void test_upgrade_from_v4(void **state)
 	t = bvs_report_get(s, 1);
 	assert_string_equal(t, "r11+b:2");
 	free(t);
-	assert_int_equal(count_rows("PRAGMA user_version"), 5);
+	assert_int_equal(count_rows("PRAGMA user_version"), 7);
 	assert_int_equal(count_rows("SELECT count(*) FROM late_entries"), 1);
 	assert_int_equal(count_rows("SELECT count(*) FROM replay"), 1);
 	assert_int_equal(count_rows("SELECT count(*) FROM late_entries WHERE "
@@ -1197,6 +1197,170 @@ static void test_state_names(void **state)
 	assert_string_equal(bvs_state_name((enum bvs_state)99), "unknown");
 }
 
+/*
+ * The baselines of the per-interval counts (schema 6): an accepted
+ * snapshot's report gives one per present member (its cumulative bypass),
+ * replacing the previous snapshot's (a member absent now has none);
+ * retention does not take them; a failed snapshot does not change them.
+ */
+static void test_baselines(void **state)
+{
+	const char *nodes[] = { "m1", "m2" };
+	const char *records[] = { "{}", "{}" };
+	struct bvs_attempt ok = { .epoch = 20, .verdict = "accepted" };
+	struct bvs_baselines b;
+	struct bvs_snapshot snap;
+	uint64_t deleted;
+	struct bvs *s;
+	int64_t id1, id2, id3;
+
+	(void)state;
+	s = open_store(true);
+	assert_int_equal(bvs_baselines_get(s, &b), 0);
+	assert_int_equal(b.prev_id, 0);		/* none accepted yet */
+	assert_int_equal(b.n, 0);
+	bvs_baselines_free(&b);
+
+	assert_int_equal(bvs_snapshot_new(s, 1, &id1), 0);
+	assert_int_equal(bvs_snapshot_accept(s, id1, 7, 1, 2, nodes, records,
+		"{\"members\":[{\"node\":\"m1\",\"present\":true,\"bypass\":3,"
+		"\"bypass_bytes\":300,\"tx_unstamped\":5,\"rx_unstamped\":6},"
+		"{\"node\":\"m2\",\"present\":true,"
+		"\"bypass\":0,\"bypass_bytes\":0},{\"node\":\"m3\","
+		"\"present\":false}]}"), 0);
+	assert_int_equal(bvs_baselines_get(s, &b), 0);
+	assert_int_equal(b.prev_id, id1);
+	assert_int_equal(b.prev_epoch, 7);
+	assert_int_equal(b.n, 2);		/* m3 had no record */
+	assert_string_equal(b.v[0].node, "m1");
+	assert_true(b.v[0].has_pkts && b.v[0].has_bytes);
+	assert_int_equal(b.v[0].bypass, 3);
+	assert_int_equal(b.v[0].bypass_bytes, 300);
+	assert_true(b.v[0].has_unstamped);
+	assert_int_equal(b.v[0].tx_unstamped, 5);
+	assert_int_equal(b.v[0].rx_unstamped, 6);
+	assert_int_equal(b.v[0].snapshot_id, id1);
+	assert_string_equal(b.v[1].node, "m2");
+	/* a record of a module before the counts: unknown */
+	assert_false(b.v[1].has_unstamped);
+	bvs_baselines_free(&b);
+
+	/* a snapshot that fails after an accepted attempt: no baseline */
+	assert_int_equal(bvs_snapshot_new(s, 1, &id2), 0);
+	assert_int_equal(bvs_attempt_add(s, id2, &ok), 0);
+	assert_int_equal(bvs_snapshot_set_state(s, id2, BVS_FAILED, "t"), 0);
+	assert_int_equal(bvs_snapshot_get(s, id2, &snap), 0);
+	assert_int_equal(snap.epoch, 20);	/* its accepted attempt's */
+	assert_int_equal(bvs_baselines_get(s, &b), 0);
+	assert_int_equal(b.prev_id, id1);
+	bvs_baselines_free(&b);
+
+	/* the next accepted one replaces them; m2 absent: gone; a report
+	 * without bypass_bytes leaves the bytes unknown */
+	assert_int_equal(bvs_snapshot_new(s, 1, &id3), 0);
+	assert_int_equal(bvs_snapshot_accept(s, id3, 21, 1, 1, nodes, records,
+		"{\"members\":[{\"node\":\"m1\",\"present\":true,"
+		"\"bypass\":5}]}"), 0);
+	/* retention keeps only the newest: id1, the older baseline, goes */
+	assert_int_equal(bvs_prune(s, 1, 0, &deleted), 0);
+	assert_int_equal(deleted, 2);
+	assert_int_equal(bvs_baselines_get(s, &b), 0);
+	assert_int_equal(b.prev_id, id3);
+	assert_int_equal(b.prev_epoch, 21);
+	assert_int_equal(b.n, 1);
+	assert_string_equal(b.v[0].node, "m1");
+	assert_int_equal(b.v[0].bypass, 5);
+	assert_false(b.v[0].has_bytes);
+	bvs_baselines_free(&b);
+	/* and a report that is not JSON gives none (no failure) */
+	assert_int_equal(bvs_snapshot_new(s, 1, &id1), 0);
+	assert_int_equal(bvs_snapshot_accept(s, id1, 22, 1, 0, NULL, NULL,
+					     "not json"), 0);
+	assert_int_equal(bvs_baselines_get(s, &b), 0);
+	assert_int_equal(b.prev_id, id1);
+	assert_int_equal(b.n, 0);
+	bvs_baselines_free(&b);
+	/* an older epoch accepted after a newer one (two ran at once): the
+	 * baselines only move forward */
+	assert_int_equal(bvs_snapshot_new(s, 1, &id2), 0);
+	assert_int_equal(bvs_snapshot_accept(s, id2, 19, 1, 1, nodes, records,
+		"{\"members\":[{\"node\":\"m1\",\"present\":true,"
+		"\"bypass\":9}]}"), 0);
+	assert_int_equal(bvs_baselines_get(s, &b), 0);
+	assert_int_equal(b.prev_id, id1);
+	assert_int_equal(b.prev_epoch, 22);
+	assert_int_equal(b.n, 0);
+	bvs_baselines_free(&b);
+	bvs_close(s);
+}
+
+/*
+ * A database of schema 5 opens as schema 6: the baselines are seeded
+ * from the newest accepted snapshot's report, and a snapshot that failed
+ * after OGM accepted an attempt gets that attempt's epoch (one that never
+ * had an accepted attempt keeps 0). Fails if the migration is missing or
+ * picks an older snapshot.
+ */
+static void test_upgrade_from_v5(void **state)
+{
+	static const char v5[] =
+		SCHEMA_V1
+		"ALTER TABLE attempts ADD COLUMN acks TEXT;"
+		"CREATE TABLE replay(sender INTEGER PRIMARY KEY, top INTEGER"
+		" NOT NULL);"
+		"CREATE TABLE late_entries(node TEXT NOT NULL, kind INTEGER NOT"
+		" NULL, peer BLOB NOT NULL, first INTEGER NOT NULL, last"
+		" INTEGER NOT NULL, arrived INTEGER NOT NULL, pkts INTEGER NOT"
+		" NULL, bytes INTEGER NOT NULL, snapshot_id INTEGER NOT NULL,"
+		" PRIMARY KEY(node, kind, peer, first, last, arrived));"
+		"INSERT INTO snapshots(state, created_ns, tau_min_ns, epoch,"
+		" report) VALUES('accepted', 1, 5, 11, '{\"members\":[{\"node\":"
+		"\"m1\",\"present\":true,\"bypass\":1}]}');"
+		"INSERT INTO snapshots(state, created_ns, tau_min_ns, epoch,"
+		" report) VALUES('accepted', 2, 5, 12, '{\"members\":[{\"node\":"
+		"\"m1\",\"present\":true,\"bypass\":4},{\"node\":\"m2\","
+		"\"present\":false}]}');"
+		"INSERT INTO snapshots(state, created_ns, tau_min_ns, epoch)"
+		" VALUES('failed', 3, 5, 0);"
+		"INSERT INTO attempts VALUES(3, 1, 13, 1, 2, 'accepted', NULL,"
+		" NULL);"
+		"INSERT INTO snapshots(state, created_ns, tau_min_ns, epoch)"
+		" VALUES('failed', 4, 5, 0);"
+		"INSERT INTO attempts VALUES(4, 1, 14, 1, 0, 'timeout', 'g',"
+		" NULL);"
+		"PRAGMA user_version = 5; PRAGMA application_id = 1112953393;";
+	struct bvs_baselines b;
+	struct bvs_snapshot snap;
+	char path[128];
+	struct bvs *s;
+	sqlite3 *db;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/beaverd.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v5, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	s = open_store(true);
+	assert_int_equal(count_rows("PRAGMA user_version"), 7);
+	assert_int_equal(bvs_snapshot_get(s, 3, &snap), 0);
+	assert_int_equal(snap.state, BVS_FAILED);
+	assert_int_equal(snap.epoch, 13);
+	assert_int_equal(bvs_snapshot_get(s, 4, &snap), 0);
+	assert_int_equal(snap.epoch, 0);
+	assert_int_equal(bvs_baselines_get(s, &b), 0);
+	assert_int_equal(b.prev_id, 2);
+	assert_int_equal(b.prev_epoch, 12);
+	assert_int_equal(b.n, 1);
+	assert_string_equal(b.v[0].node, "m1");
+	assert_true(b.v[0].has_pkts);
+	assert_int_equal(b.v[0].bypass, 4);
+	assert_false(b.v[0].has_bytes);
+	assert_false(b.v[0].has_unstamped);
+	bvs_baselines_free(&b);
+	bvs_close(s);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1219,6 +1383,8 @@ int main(void)
 		T(test_sigkill_at_random),
 		T(test_local_records),
 		T(test_state_names),
+		T(test_baselines),
+		T(test_upgrade_from_v5),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -336,25 +336,29 @@ static void test_sparse(void **state)
 }
 
 /*
- * docs/snapshot-example.svg is drawn from docs/snapshot-example.json by
- * this code: it must be what svg.c draws now. BEAVER_SVG_UPDATE=1 writes
- * it anew (then review the picture and commit it).
+ * docs/NAME.svg is drawn from docs/NAME.json by this code: it must be what
+ * svg.c draws now. BEAVER_SVG_UPDATE=1 writes it anew (then review the
+ * picture and commit it). snapshot-example is hand-made; snapshot-demo is
+ * what `make demo` wrote (build/demo/snapshot.{json,svg}), shown in the
+ * README.
  */
-static void test_docs_example(void **state)
+static void check_docs_picture(const char *name)
 {
-	const char *svg_path = "docs/snapshot-example.svg";
+	char svg_path[128], json_path[128];
 	json_error_t err;
-	json_t *doc = json_load_file("docs/snapshot-example.json", 0, &err);
+	json_t *doc;
 	char *svg, *old = NULL;
 	size_t n = 0;
 	FILE *f;
 
-	(void)state;
+	snprintf(svg_path, sizeof(svg_path), "docs/%s.svg", name);
+	snprintf(json_path, sizeof(json_path), "docs/%s.json", name);
+	doc = json_load_file(json_path, 0, &err);
 	if (!doc)
-		fail_msg("docs/snapshot-example.json: %s (run from the "
-			 "repository root)", err.text);
-	svg = draw(doc, "example");
-	check_picture(svg, "example");
+		fail_msg("%s: %s (run from the repository root)", json_path,
+			 err.text);
+	svg = draw(doc, name);
+	check_picture(svg, name);
 	if (getenv("BEAVER_SVG_UPDATE")) {
 		f = fopen(svg_path, "w");
 		assert_non_null(f);
@@ -374,6 +378,18 @@ static void test_docs_example(void **state)
 	free(old);
 	free(svg);
 	json_decref(doc);
+}
+
+static void test_docs_example(void **state)
+{
+	(void)state;
+	check_docs_picture("snapshot-example");
+}
+
+static void test_docs_demo(void **state)
+{
+	(void)state;
+	check_docs_picture("snapshot-demo");
 }
 
 static int setup(void **state)
@@ -400,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_sparse),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_docs_example),
+		cmocka_unit_test(test_docs_demo),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
