@@ -27,7 +27,7 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
 shopt -s nullglob
-files=(kmod/*.[ch] kmod/uapi/*.h netfilter/*.[ch] tests/kunit/*.c)
+files=(kmod/*.[ch] kmod/uapi/*.h netfilter/*.[ch] tests/kunit/*.[ch])
 if [ ${#files[@]} -eq 0 ]; then
 	echo "checkpatch: no kernel sources found" >&2
 	exit 1

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Static analysis of the user-space C code: cppcheck, then clang-tidy with
-# the repository's .clang-tidy, over every .c file of beaverd/, beaverctl/
-# and lib/ (or of the files or directories given as arguments). Prints the
-# findings and one summary line per tool:
+# the repository's .clang-tidy, over every .c file of beaverd/, beaverctl/,
+# lib/, libbeaver-app/ and examples/ (or of the files or directories given
+# as arguments). Prints the findings and one summary line per tool:
 #
 #   lint: cppcheck: ok (24 files)
 #   lint: clang-tidy: FAILED (2 of 24 files with findings)
@@ -18,7 +18,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$repo"
 
 paths=("$@")
-[ ${#paths[@]} -gt 0 ] || paths=(beaverd beaverctl lib)
+[ ${#paths[@]} -gt 0 ] || paths=(beaverd beaverctl lib libbeaver-app examples)
 mapfile -t files < <(find "${paths[@]}" -name '*.c' -type f 2>/dev/null | sort)
 if [ ${#files[@]} -eq 0 ]; then
 	echo "lint: no C files under ${paths[*]}" >&2
@@ -32,7 +32,7 @@ done
 
 # what the Makefiles compile with: the project's include directories and
 # the libraries' own cflags
-incs=(-Ibeaverd -Ibeaverctl -Ilib -Ikmod/uapi -Inetfilter)
+incs=(-Ibeaverd -Ibeaverctl -Ilib -Ilibbeaver-app -Ikmod/uapi -Inetfilter)
 pkgs=$(pkg-config --cflags inih libsodium sqlite3 libmnl jansson libsystemd \
 	2>/dev/null || true)
 # shellcheck disable=SC2206 # pkg-config output is words on purpose

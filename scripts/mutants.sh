@@ -16,8 +16,9 @@
 #
 # and a unified diff against the repository (patch -p1). The diff is
 # applied to a copy of the working tree; the module is rebuilt when it
-# touches kmod/ or netfilter/, user space when it touches beaverd/, lib/ or
-# beaverctl/; the scenario runs from this tree, unmutated. One line each:
+# touches kmod/ or netfilter/, user space when it touches beaverd/, lib/,
+# beaverctl/, libbeaver-app/ or tests/tools/; the scenario runs from this
+# tree, unmutated. One line each:
 #
 #   mutants: NAME: KILLED by NN (the scenario's first failure)
 #   mutants: NAME: SURVIVED NN
@@ -74,7 +75,7 @@ for name in "${names[@]}"; do
 		fi
 		ko=$dir/src/beaver.ko
 	fi
-	if grep -qE '^b/(beaverd|beaverctl|lib)/' <<<"$files"; then
+	if grep -qE '^b/(beaverd|beaverctl|lib|libbeaver-app|tests/tools)/' <<<"$files"; then
 		bld=$dir/build
 		if ! make -C "$dir/src" --no-print-directory BUILD="$bld" user \
 			>"$dir/build.log" 2>&1; then

@@ -62,6 +62,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPEC = os.path.join(REPO, "netlink", "beaver.yaml")
 HEADER = os.path.join(REPO, "kmod", "uapi", "beaver.h")
 NETLINK_C = os.path.join(REPO, "kmod", "netlink.c")
+# the fast path's command keeps its policies and reply in its own file
+FASTPATH_C = os.path.join(REPO, "netfilter", "fastpath.c")
 
 # kmod/netlink.c's own put helpers: argument positions (after the message)
 # that name an attribute, and what each puts
@@ -880,7 +882,8 @@ def main():
     ap.add_argument("--spec", default=SPEC)
     args = ap.parse_args()
     doc = yaml.safe_load(open(args.spec))
-    htext, ctext = open(HEADER).read(), open(NETLINK_C).read()
+    htext = open(HEADER).read()
+    ctext = open(NETLINK_C).read() + "\n" + open(FASTPATH_C).read()
     try:
         hdr = parse_header(htext)
         nc = parse_netlink_c(ctext, hdr[2])
