@@ -16,6 +16,11 @@
 #         between rounds of netlink requests; no daemon, no collection:
 #         the module's data-path cost of continuous cuts, not the control
 #         plane's)
+#      O  as C, with every node stamping IPv4 with the option only
+#         (ipv4-stamp option: the encoding before the ID one), so that
+#         the two encodings are measured side by side
+#    (B and C use the default encoding: the stamp in the IPv4 ID of TCP
+#    segments with data, the option for the rest; docs/decisions.md)
 #    each mode running, for SECS seconds each:
 #      tcp  bvperf tcp-send client -> VIP:80 -> m1 (IPVS DR): throughput
 #      rr   bvperf rr client -> VIP:7000 -> m1 (DR, 64-byte datagrams, one
@@ -51,9 +56,12 @@
 # bench/run.sh computes medians and ratios. Figures on the result line:
 # the run's shape only (rounds, seconds).
 #
-# BEAVER_VM_ENV: ROUNDS (7), SECS (4), FLOW_ROUNDS (3), FLOW_PKTS
-# (100000), FLOWS ("1 1000 100000"; "" skips part 2), WORKLOADS ("tcp rr
-# mm"). bench-smoke: ROUNDS=3 SECS=2 FLOWS= WORKLOADS=tcp.
+# BEAVER_VM_ENV: ROUNDS (7), SECS (4), MODES (ABCO: one letter each),
+# FLOW_ROUNDS (3), FLOW_PKTS (100000), FLOWS ("1 1000 100000"; "" skips
+# part 2), WORKLOADS ("tcp rr mm"), ONCE (modes measured in the first
+# round only: ""). bench-smoke: ROUNDS=5 SECS=3 MODES=ACO ONCE=O FLOWS=
+# WORKLOADS=tcp (O is its GRO check's control: packets per MB do not need
+# five rounds).
 
 need_module
 need_tools beaver-nl bvperf bvsoak udpnum bvadvance
@@ -64,6 +72,9 @@ FLOW_ROUNDS=${FLOW_ROUNDS:-3}
 FLOW_PKTS=${FLOW_PKTS:-100000}
 FLOWS=${FLOWS-1 1000 100000}
 WORKLOADS=${WORKLOADS:-tcp rr mm}
+MODES=${MODES:-ABCO}
+MODES=$(sed 's/./& /g' <<<"$MODES")	# one letter each
+ONCE=${ONCE:-}
 B=$VM_STATE/bench
 mkdir -p "$B"
 
@@ -115,7 +126,7 @@ m1_counts() {
 	echo "$in $rx"
 }
 
-# mode A|B|C: put the module in that mode
+# mode A|B|C|O: put the module in that mode
 adv_pids=
 mode() {
 	local m=$1 p
@@ -123,9 +134,10 @@ mode() {
 	adv_pids=
 	case $m in
 	A) beaver_loaded && beaver_unload ;;
-	B) beaver_loaded || beaver_lab 100 ;;
-	C)
+	B) beaver_loaded || beaver_lab 100; beaver_encoding id ;;
+	C|O)
 		beaver_loaded || beaver_lab 100
+		if [ "$m" = O ]; then beaver_encoding option; else beaver_encoding id; fi
 		bvadvance --gateways director --members m1,m2,m3 \
 			--from "$(($(bstat director gw_epoch) + 1))" --interval-ms 100 \
 			>"$B/advance" 2>&1 &
@@ -162,9 +174,11 @@ rr_run() {
 	emit rrpct mode "$md" round "$r" $(grep '^pct_us ' <<<"$out" | tr ' ' ',' | sed 's/^pct_us,/pct_us /')
 }
 
-log "1. data path: $ROUNDS rounds of A, B, C; ${SECS}s per workload"
+log "1. data path: $ROUNDS rounds of $MODES; ${SECS}s per workload"
 for r in $(seq "$ROUNDS"); do
-	for md in A B C; do
+	for md in $MODES; do
+		# a mode of ONCE runs in the first round only
+		[ "$r" = 1 ] || [ "${ONCE/$md/}" = "$ONCE" ] || continue
 		log "round $r mode $md"
 		mode $md
 		for w in $WORKLOADS; do
@@ -174,12 +188,13 @@ for r in $(seq "$ROUNDS"); do
 			mm) tcp_run $md "$r" mm m2 10.0.1.11 5001 ;;
 			esac
 		done
-		if [ $md = C ]; then
+		if [ $md = C ] || [ $md = O ]; then
 			kill -TERM $adv_pids
 			wait $adv_pids || fail "round $r: bvadvance: $(cat "$B/advance")"
 			adv_pids=
 			# shellcheck disable=SC2046 # key value pairs
-			emit snaps mode C round "$r" $(cat "$B/advance") m1_cuts "$(bstat m1 stat.cuts)"
+			emit snaps mode $md round "$r" $(cat "$B/advance") m1_cuts "$(bstat m1 stat.cuts)" \
+				m1_rx_id "$(bstat m1 stat.rx_id)" m1_rx_stamped "$(bstat m1 stat.rx_stamped)"
 			# for the console log: what the module counted in this round
 			for ns in director m1; do
 				echo "$ns after round $r: $(bnl $ns status | awk '$1 ~ /^(stat|obj)\./ && $2 != 0' | tr '\n' ' ')"

@@ -132,6 +132,7 @@ static const struct {
 	{ "capture-bytes", BEAVER_A_CFG_CAPTURE_BYTES },
 	{ "max-ahead", BEAVER_A_CFG_MAX_AHEAD },
 	{ "flow-idle", BEAVER_A_CFG_FLOW_IDLE_MS },
+	{ "app-mark", BEAVER_A_CFG_APP_MARK },
 };
 
 int bnl_cmd_config(struct bnl *c, int argc, char **argv)
@@ -173,8 +174,16 @@ int bnl_cmd_config(struct bnl *c, int argc, char **argv)
 		} else if (!strcmp(key, "allow")) {
 			type = BEAVER_A_CFG_ALLOW;
 			put_prefix_list(c, b, nlh, val);
-		} else if (!strcmp(key, "mss-clamp") || !strcmp(key, "flags")) {
-			if (!strcmp(key, "flags"))
+		} else if (!strcmp(key, "mss-clamp") || !strcmp(key, "flags") ||
+			   !strcmp(key, "ipv4-stamp")) {
+			if (!strcmp(key, "ipv4-stamp")) {
+				if (!strcmp(val, "id"))
+					flags &= ~(uint32_t)BEAVER_CFG_F_IPV4_OPTION;
+				else if (!strcmp(val, "option"))
+					flags |= BEAVER_CFG_F_IPV4_OPTION;
+				else
+					bnl_usage(c, "ipv4-stamp takes id or option");
+			} else if (!strcmp(key, "flags"))
 				flags = (uint32_t)bnl_arg_u64(c, "flags", val,
 							      UINT32_MAX);
 			else if (!strcmp(val, "on"))

@@ -36,6 +36,7 @@ static const struct {
 	{ "flags", BEAVER_A_CFG_FLAGS },
 	{ "max_ahead", BEAVER_A_CFG_MAX_AHEAD },
 	{ "flow_idle_ms", BEAVER_A_CFG_FLOW_IDLE_MS },
+	{ "app_mark", BEAVER_A_CFG_APP_MARK },
 };
 
 /* BEAVER_A_LIST_ITEM (IPv4) and BEAVER_A_LIST_ITEM6 (IPv6), in order */
@@ -141,6 +142,8 @@ static int status_cb(const struct nlmsghdr *nlh, void *data)
 		bva_get_uint(tb[BEAVER_A_CFG_FLAGS], &f);
 		printf("mss_clamp %s\n",
 		       f & BEAVER_CFG_F_NO_MSS_CLAMP ? "off" : "on");
+		printf("ipv4_stamp %s\n",
+		       f & BEAVER_CFG_F_IPV4_OPTION ? "option" : "id");
 	}
 	if (print_addr_list("members", tb[BEAVER_A_CFG_MEMBERS]) ||
 	    print_addr_list("vips", tb[BEAVER_A_CFG_VIPS]) ||

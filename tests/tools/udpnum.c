@@ -34,6 +34,10 @@
 #include "beaver_stamp.h"
 #include "toolkit.h"
 
+#ifndef SO_RCVMARK
+#define SO_RCVMARK	75	/* Linux 5.19: skb->mark as a control message */
+#endif
+
 #define MAGIC		0x42565531u	/* "BVU1" */
 #define MIN_SIZE	16
 #define MAX_SIZE	65507		/* largest IPv4 UDP payload */
@@ -77,7 +81,7 @@ static const char usage_text[] =
 "      the group forges one, for the trust tests.\n"
 "  udpnum recv --port P [--bind A] [--count N] [--timeout-ms T] [--idle-ms T]\n"
 "              [--echo] [--ready-file F] [--missing-file F [--last N]]\n"
-"              [--log F]\n"
+"              [--log F] [--marks F] [--first-file F]\n"
 "      receive until N datagrams (default: no limit), T ms in all (default\n"
 "      10000), T ms without a datagram once one came (default: no limit), or\n"
 "      SIGTERM/SIGINT; verify each; print `received N bad B dup D min_seq X\n"
@@ -88,9 +92,13 @@ static const char usage_text[] =
 "      saw them).\n"
 "      --log F: `NUMBER NS` per valid datagram, NS the CLOCK_MONOTONIC instant\n"
 "      just after it was received.\n"
+"      --marks F: `NUMBER MARK` per valid datagram, MARK the packet's mark\n"
+"      in hex (SO_RCVMARK: what Beaver's app_mark wrote there).\n"
 "      --echo: send each datagram back to its source, from the address it was\n"
 "      sent to (IP_PKTINFO: works for a VIP on lo, IPVS direct routing).\n"
 "      --ready-file F: create F once the socket is bound (no start-up race).\n"
+"      --first-file F: create F at the first valid datagram (a path is open\n"
+"      end to end: ARP and neighbour discovery done).\n"
 "      --missing-file F: at the end, write to F every number in [1, max(the\n"
 "      highest valid number received, N of --last N)] that never arrived\n"
 "      valid, one per line, ascending (F empty if none): losses counted by\n"
@@ -333,12 +341,15 @@ static int cmd_recv(int argc, char **argv)
 		{ "missing-file", required_argument, NULL, 'm' },
 		{ "last", required_argument, NULL, 'l' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "marks", required_argument, NULL, 'M' },
+		{ "first-file", required_argument, NULL, 'F' },
 		{ 0 }
 	};
 	struct tk_sa bind_addr = tk_sa_any(AF_INET, 0);
 	uint64_t count = 0, timeout_ms = 10000, idle_ms = 0, last = 0;
 	const char *ready = NULL, *missing = NULL, *log_path = NULL;
-	FILE *log;
+	const char *marks_path = NULL, *first = NULL;
+	FILE *log, *marks = NULL;
 	struct rstats st = { 0 };
 	bool echo = false, has_last = false;
 	int port = -1, opt, fd, one = 1, result;
@@ -358,6 +369,8 @@ static int cmd_recv(int argc, char **argv)
 		case 'm': missing = optarg; break;
 		case 'l': last = tk_num("--last", optarg, 0, MISSING_MAX); has_last = true; break;
 		case 'L': log_path = optarg; break;
+		case 'M': marks_path = optarg; break;
+		case 'F': first = optarg; break;
 		default: tk_usage_error("recv: bad option");
 		}
 	}
@@ -385,13 +398,21 @@ static int cmd_recv(int argc, char **argv)
 	 * hooks: a test must know such "losses" are not the network's */
 	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)))
 		tk_die("SO_RXQ_OVFL");
+	if (marks_path) {
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVMARK, &one, sizeof(one)))
+			tk_die("SO_RCVMARK");
+		marks = fopen(marks_path, "w");
+		if (!marks)
+			tk_die(marks_path);
+	}
 	tk_ready_file(ready);
 	deadline = tk_now_us() + (int64_t)timeout_ms * 1000;
 	while (!tk_stop && (!count || st.received < count)) {
 		char ctl[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-			 CMSG_SPACE(sizeof(uint32_t)) + 64];
+			 2 * CMSG_SPACE(sizeof(uint32_t)) + 64];
 		struct cmsghdr *cm;
-		uint32_t seq;
+		uint32_t seq, mark = 0;
+		bool valid;
 		struct sockaddr_storage src;
 		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 		struct msghdr msg = {
@@ -413,13 +434,25 @@ static int cmd_recv(int argc, char **argv)
 				continue;
 			tk_die("recvmsg");
 		}
-		if (rstats_add(&st, buf, (size_t)len, &seq))
+		valid = rstats_add(&st, buf, (size_t)len, &seq);
+		if (valid)
 			tk_log_rec(log, seq, tk_now_ns());
-		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+		if (valid && first) {
+			tk_ready_file(first);
+			first = NULL;
+		}
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
 			if (cm->cmsg_level == SOL_SOCKET &&
 			    cm->cmsg_type == SO_RXQ_OVFL)
 				memcpy(&st.overflow, CMSG_DATA(cm),
 				       sizeof(st.overflow));
+			/* SO_RCVMARK's message is of type SO_MARK */
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SO_MARK)
+				memcpy(&mark, CMSG_DATA(cm), sizeof(mark));
+		}
+		if (marks && valid)
+			fprintf(marks, "%u %x\n", seq, mark);
 		if (echo)
 			echo_back(fd, buf, (size_t)len, (struct sockaddr *)&src,
 				  msg.msg_namelen, &msg);
@@ -432,6 +465,10 @@ static int cmd_recv(int argc, char **argv)
 		result = 1;
 	if (tk_log_close(log, log_path))
 		result = 1;
+	if (marks && (ferror(marks) | fclose(marks))) {
+		fprintf(stderr, "udpnum: %s: write error\n", marks_path);
+		result = 1;
+	}
 	close(fd);
 	free(st.seqs);
 	free(st.seen);

@@ -17,7 +17,7 @@
 #            with our code), and the distribution modules the scenarios use
 #            (signatures stripped, depmod run). Changes rarely: cached under
 #            $BEAVER_CACHE/vm/ and keyed by a hash of every input.
-#   overlay  /init, tests/vm (lib.sh, lib-vrrp.sh, chain.sh, scenarios,
+#   overlay  /init, tests/vm (lib.sh, lib-vrrp.sh, chain.sh, bank.sh, scenarios,
 #            demo.sh), bench/vm/*.sh (as scenarios/bench-*.sh: run.sh
 #            --bench), beaver.ko and the project's
 #            executables from $BUILD (beaverd, beaverctl, beaver-nl, udpnum,
@@ -129,7 +129,10 @@ PROGS=(
 	/usr/bin/env:/usr/bin/env
 	/usr/bin/setpriv:/usr/bin/setpriv
 	/usr/bin/nsenter:/usr/bin/nsenter
-	/usr/bin/jq:"$(command -v jq)"
+	# gojq as the VM's jq when installed (install-deps.sh): the same
+	# language, a tenth of jq 1.6's start-up under TCG; numbers above 2^53
+	# stay exact (jq 1.6 rounds them to doubles)
+	/usr/bin/jq:"$(command -v gojq || command -v jq)"
 	/usr/sbin/nft:"$(command -v nft)"
 	/usr/sbin/ethtool:"$(command -v ethtool)"
 )
@@ -140,9 +143,10 @@ if [ -x /usr/sbin/keepalived ]; then
 fi
 busybox=$(command -v busybox)
 
-# shared libraries (and the loader) of ELF files, one path per line
+# shared libraries (and the loader) of ELF files, one path per line (ldd
+# fails on a static one, gojq: its output for the others still counts)
 libs_of() {
-	ldd "$@" 2>/dev/null | awk 'NF > 1 { for (i = 1; i <= NF; i++) if ($i ~ /^\// && $i !~ /:$/) print $i }' |
+	{ ldd "$@" 2>/dev/null || true; } | awk 'NF > 1 { for (i = 1; i <= NF; i++) if ($i ~ /^\// && $i !~ /:$/) print $i }' |
 		sort -u
 }
 
@@ -287,6 +291,7 @@ install -m 0755 "$here/init.sh" "$ov/init"
 install -m 0644 "$here/lib.sh" "$ov/beaver/vm/lib.sh"
 install -m 0644 "$here/chain.sh" "$ov/beaver/vm/chain.sh"
 install -m 0644 "$here/lib-vrrp.sh" "$ov/beaver/vm/lib-vrrp.sh"
+install -m 0644 "$here/bank.sh" "$ov/beaver/vm/bank.sh"
 cp "$here"/scenarios/*.sh "$ov/beaver/vm/scenarios/" 2>/dev/null || true
 # make demo's scenario (run.sh --demo), not one of make vm-test's
 [ -f "$here/demo.sh" ] && cp "$here/demo.sh" "$ov/beaver/vm/scenarios/demo.sh"
@@ -295,10 +300,29 @@ for f in "$repo"/bench/vm/*.sh; do
 	[ -f "$f" ] && cp "$f" "$ov/beaver/vm/scenarios/bench-$(basename "$f")"
 done
 [ -f "$BEAVER_KO" ] && install -m 0644 "$BEAVER_KO" "$ov/beaver/beaver.ko"
+# a key pair for every host name the labs give a daemon, made here by the
+# real tool (lib.sh's bvd_key takes them): in the VM, beaverctl genkey and
+# pubkey for ten daemons cost a scenario two seconds of TCG
+if [ -x "$BUILD/beaverctl" ]; then
+	mkdir -p "$ov/beaver/keys"
+	for n in gw1 gw2 gw3 gw4 m1 m2 m3 m4 m5 m6 coord coord2 coord3; do
+		"$BUILD/beaverctl" genkey "$ov/beaver/keys/$n.key" >/dev/null &&
+			"$BUILD/beaverctl" pubkey "$ov/beaver/keys/$n.key" >"$ov/beaver/keys/$n.pub" ||
+			{ echo "build-initramfs: beaverctl genkey/pubkey failed" >&2; exit 1; }
+	done
+fi
 for f in "${tools[@]}"; do install -m 0755 "$f" "$ov/usr/local/bin/"; done
 if [ ${#tools[@]} -gt 0 ]; then
 	for l in $(libs_of "${tools[@]}"); do
 		grep -qxF "$l" <<<"$baselibs" || copy_path "$l" "$ov$l"
+		# a library of ours (libbeaver-app from make examples' scratch
+		# root) found by a RUNPATH into the build tree: that path may
+		# be under /tmp, a tmpfs in the VM that hides it, so the
+		# loader's default directory holds it too
+		case $l in
+		/lib/* | /lib64/* | /usr/lib/*) ;;
+		*) copy_path "$l" "$ov/usr/lib/x86_64-linux-gnu/${l##*/}" ;;
+		esac
 	done
 fi
 {

@@ -93,6 +93,15 @@ timeout -k 5 "$timeout" bash -c '
 	source /beaver/vm/lib.sh
 	trap '\''vm_err_trap $? "$BASH_COMMAND"'\'' ERR
 	cd /tmp
+	# VM_TRACE=1 (BEAVER_VM_ENV): every command with its time, into
+	# $VM_STATE/trace, kept with the logs when a share is mounted: where
+	# a scenario spends its time (make check has a budget)
+	if [ "${VM_TRACE:-0}" = 1 ]; then
+		exec 9>"$VM_STATE/trace"
+		BASH_XTRACEFD=9
+		PS4='\''+ ${EPOCHREALTIME} '\''
+		set -x
+	fi
 	source "$1"
 ' scenario "$file" </dev/null &
 pid=$!
@@ -101,6 +110,9 @@ rc=$?
 # whatever the scenario left behind in its process group goes now
 kill -KILL -- -$pid 2>/dev/null
 echo "beaver-vm: $scenario exited with $rc after $(($(date +%s) - start))s"
+if [ -s "$VM_STATE/trace" ] && grep -q ' /mnt/host ' /proc/mounts; then
+	cp "$VM_STATE/trace" "/mnt/host/$scenario.trace"
+fi
 
 last_step=$(cat "$VM_STATE/progress" 2>/dev/null)
 

@@ -41,8 +41,12 @@ VIPS=$VIP_DR,$VIP_NAT
 
 # -- reporting ---------------------------------------------------------------
 
+# log MESSAGE: a phase begins; the VM's uptime says where a scenario's
+# time goes (make check has a budget)
 log() {
-	echo "[+] $*"
+	local up
+	read -r up _ </proc/uptime
+	echo "[+] $*  (at ${up%.*}s)"
 	echo "$*" >"$VM_STATE/progress"
 }
 
@@ -390,8 +394,17 @@ warmup_growth() {
 }
 
 # kv "LINE" KEY: the value after KEY in a "key value key value" line
+# (no awk: scenarios call it dozens of times, and an exec costs under TCG)
 kv() {
-	echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
+	local - i IFS=$' \t\n'
+	local -a w
+	set -f
+	# shellcheck disable=SC2206 # words, not globs (set -f)
+	w=($1)
+	for ((i = 0; i < ${#w[@]} - 1; i++)); do
+		[ "${w[i]}" = "$2" ] && { echo "${w[i + 1]}"; return 0; }
+	done
+	return 0
 }
 
 # snmp NAME PROTO FIELD: a /proc/net/snmp counter (e.g. snmp d Ip FragCreates)
@@ -504,6 +517,18 @@ beaver_lab() {
 		bnl "$m" config role member group "$GROUP" members "$MEMBERS" \
 			gateways 10.0.1.1 \
 			vips "$VIPS" settle "$settle"
+	done
+}
+
+# beaver_encoding id|option [NAME...]: how every node of the lab (director,
+# m1..m3, or the NAMEs) stamps IPv4: the ID of TCP data segments (the
+# default) or the option only (decisions.md)
+beaver_encoding() {
+	local ns mode=$1
+	shift
+	for ns in ${@:-director m1 m2 m3}; do
+		[ -e "/run/netns/$ns" ] || continue
+		bnl "$ns" config ipv4-stamp "$mode" >/dev/null
 	done
 }
 
@@ -650,6 +675,7 @@ BVD_VIPS=$VIPS	# the group's VIPs
 BVD_ALLOW=	# [group] allow (the coordinator's address: control traffic)
 BVD_COORDS=	# "NAME=ADDR ...": the coordinators gateways and members obey
 BVD_MEMBER_OPTS=	# "SECTION.KEY=VALUE ...": bvd_all's overrides for members
+BVD_GATEWAY_OPTS=	# the same for gateways
 BVD_DATA6=	# "NAME=ADDR6 ...": a member's or gateway's IPv6 data address
 
 # bvd_group "GW=ADDR..." "MEMBER=ADDR..." [VIPS] [ALLOW]
@@ -661,11 +687,21 @@ bvd_group() {
 }
 
 # bvd_key NAME: NAME's key pair, made once by the real tool: the private
-# key (mode 0600) and its public key beside it
+# key (mode 0600) and its public key beside it; the image's pair for NAME
+# if it has one (build-initramfs.sh made it with the same tool), copied
+# with builtins only
 bvd_key() {
-	mkdir -p "$BVD_DIR"
+	local k p
+	[ -d "$BVD_DIR" ] || mkdir -p "$BVD_DIR"
 	[ -s "$BVD_DIR/$1.key" ] && [ -s "$BVD_DIR/$1.pub" ] && return 0
-	rm -f "$BVD_DIR/$1.key"
+	[ ! -e "$BVD_DIR/$1.key" ] || rm -f "$BVD_DIR/$1.key"
+	if [ -s "/beaver/keys/$1.key" ] && read -r k <"/beaver/keys/$1.key" &&
+		read -r p <"/beaver/keys/$1.pub"; then
+		# a fork (12 ms), not an exec: the key's mode is 0600
+		(umask 077 && printf '%s\n' "$k" >"$BVD_DIR/$1.key")
+		printf '%s\n' "$p" >"$BVD_DIR/$1.pub"
+		return 0
+	fi
 	beaverctl genkey "$BVD_DIR/$1.key" >/dev/null &&
 		beaverctl pubkey "$BVD_DIR/$1.key" >"$BVD_DIR/$1.pub" ||
 		_herr "bvd_key: beaverctl genkey/pubkey for $1 failed"
@@ -867,7 +903,8 @@ bvd_all() {
 	shift
 	beaver_loaded || beaver_load
 	BVD_COORDS=${BVD_COORDS:-coord=$coord}
-	for p in $BVD_GATEWAYS; do bvd_conf "${p%%=*}" gateway "${p#*=}"; done
+	# shellcheck disable=SC2086 # the overrides, one word each
+	for p in $BVD_GATEWAYS; do bvd_conf "${p%%=*}" gateway "${p#*=}" $BVD_GATEWAY_OPTS; done
 	# shellcheck disable=SC2086 # the overrides, one word each
 	for p in $BVD_MEMBERS; do bvd_conf "${p%%=*}" member "${p#*=}" $BVD_MEMBER_OPTS; done
 	bvd_conf coord coordinator "$coord" "$@"

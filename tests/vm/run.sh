@@ -37,12 +37,17 @@
 #   BEAVER_CACHE     cache root (default /var/cache/beaver; vm/ below it)
 #   BUILD            the tools' directory (default REPO/build)
 #   BEAVER_VM_OUT    where logs and the run's initrd go (default $BUILD/vm)
-#   BEAVER_VM_SHARE  a host directory shared into the VM at /mnt/host (9p)
+#   BEAVER_VM_SHARE  a host directory shared into the VM at /mnt/host (9p);
+#                    --demo shares $BUILD/demo unless this is set, and the
+#                    demo writes its picture of a snapshot there
+#                    (snapshot.svg, with the export it is drawn from)
 #   BEAVER_VM_TIMEOUT_SCALE  multiply every scenario's time limit (slow hosts)
 #   BEAVER_VM_APPEND extra kernel command line, e.g. module parameters for
 #                    a control run: BEAVER_VM_APPEND=beaver.gateway_marking=0
 #   BEAVER_VM_ENV    variables for the scenarios, "VAR=VALUE ..." (letters,
 #                    digits and ._/:- in values), e.g. N=60: fewer snapshots
+#                    VM_TRACE=1: every command of the scenario with its
+#                    time, to BEAVER_VM_SHARE/NAME.trace (where time goes)
 #   BEAVER_KO        the module the image holds (default REPO/beaver.ko;
 #                    make mutants boots deliberately broken ones)
 #
@@ -82,6 +87,12 @@ sel=()
 if [ "$demo" = 1 ]; then
 	[ ${#args[@]} -eq 0 ] || { echo "run.sh: --demo takes no scenario" >&2; exit 2; }
 	sel=(demo)
+	if [ -z "${BEAVER_VM_SHARE:-}" ]; then
+		BEAVER_VM_SHARE=$BUILD/demo
+		mkdir -p "$BEAVER_VM_SHARE" || exit 1
+	fi
+	# what a previous run wrote must not pass for this run's
+	rm -f "$BEAVER_VM_SHARE/snapshot.svg" "$BEAVER_VM_SHARE/snapshot.json"
 elif [ -n "$bench" ]; then
 	[ ${#args[@]} -eq 0 ] && [ -f "$repo/bench/vm/$bench.sh" ] ||
 		{ echo "run.sh: --bench takes one name from bench/vm/ and no scenario" >&2; exit 2; }
@@ -223,5 +234,13 @@ for name in "${sel[@]}"; do
 	*) nfail=$((nfail + 1)); failed+=("$name"); echo "vm: $name: FAIL ${line#FAIL }${figs:+ [figures: $figs]} (${dt}s; log: $log)" ;;
 	esac
 done
+if [ "$demo" = 1 ]; then
+	if [ -s "$BEAVER_VM_SHARE/snapshot.svg" ]; then
+		echo "demo: one snapshot as a picture: $BEAVER_VM_SHARE/snapshot.svg" \
+			"(drawn from $BEAVER_VM_SHARE/snapshot.json by beaverctl show --svg)"
+	else
+		echo "demo: no picture in $BEAVER_VM_SHARE/snapshot.svg"
+	fi
+fi
 echo "vm: total $npass passed, $nfail failed${failed[0]:+ (${failed[*]})}, $nskip skipped in $(($(date +%s) - t0))s${notrun[0]:+ (${#notrun[@]} not run: make check-full only)}"
 [ "$nfail" = 0 ]

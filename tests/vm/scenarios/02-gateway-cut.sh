@@ -11,6 +11,12 @@
 # record for the new epoch must hold exactly 37 datagrams of that flow:
 # everything before datagram 38, nothing after.
 #
+# Epochs for applications (app_mark, issue #14): m1 writes each datagram's
+# epoch into the mark bits 0xff0000, and its receiver reads them with
+# SO_RCVMARK: datagrams 1..37 must read the old epoch, 38..100 the new one
+# (the side of the cut the record puts them on). m2, with app_mark 0, is
+# the control: its marks stay 0.
+#
 #   client --(VIP_DR:5001, VIP_NAT:5002)--> director [gateway] --> m1 (DR)
 #                                                              \-> m2 (NAT)
 #   client --(10.0.1.13:5003, plain routing)--> director ---------> m3
@@ -29,6 +35,29 @@ ipvs_service director udp $VIP_NAT:5002
 ipvs_real director udp $VIP_NAT:5002 10.0.1.12:5002 nat
 beaver_lab 50
 bnl director gw-advance 1 >/dev/null
+APP_MARK=0xff0000
+bnl m1 config app-mark $((APP_MARK)) >/dev/null
+check_eq "$(bstat m1 app_mark)" $((APP_MARK)) "m1's app_mark"
+
+# app_marks MODE FILE K E: each line of FILE (`NUMBER MARK`, udpnum recv
+# --marks) read as the epoch app_mark wrote (uapi beaver.h: (epoch mod
+# 2^7) << 1 | 1 in 0xff0000): numbers up to K must read E - 1, the others
+# E; prints `before=B after=A wrong=W`
+app_marks() {
+	local n mark f e b=0 a=0 w=0
+	while read -r n mark; do
+		f=$(( (0x$mark & APP_MARK) >> 16 ))
+		e=$((f & 1 ? f >> 1 : -1))
+		if [ "$n" -le "$3" ] && [ "$e" = $((($4 - 1) % 128)) ]; then
+			b=$((b + 1))
+		elif [ "$n" -gt "$3" ] && [ "$e" = $(($4 % 128)) ]; then
+			a=$((a + 1))
+		else
+			w=$((w + 1))
+		fi
+	done <"$2"
+	echo "before=$b after=$a wrong=$w"
+}
 
 # one case: MODE MEMBER VIP PORT SPORT EPOCH (the epoch the gateway moves to
 # between datagram K and K+1)
@@ -37,6 +66,7 @@ one_case() {
 		rx rxb rx2 rxb2 gw
 	log "$mode: $K datagrams, gw-advance $e, $((N - K)) more"
 	nsx "$m" udpnum recv --port "$port" --count $N --timeout-ms 30000 \
+		--marks "$VM_STATE/marks.$mode" \
 		--ready-file "$(ready_file "$m")" >"$VM_STATE/recv.$mode" &
 	rpid=$!
 	wait_ready "$m"
@@ -59,6 +89,17 @@ one_case() {
 	check_eq "$(kv "$out" received)/$(kv "$out" bad)/$(kv "$out" dup)" "$N/0/0" \
 		"$mode: datagrams received/bad/dup by the application"
 	check_eq "$(kv "$out" max_seq)" $N "$mode: last datagram number"
+	if [ "$m" = m1 ]; then
+		# for the log: the marks of the first datagram and around the cut
+		sed -n "1p;$K,$((K + 1))p;\$p" "$VM_STATE/marks.$mode"
+		out=$(app_marks "$mode" "$VM_STATE/marks.$mode" $K "$e")
+		figure "${mode}_app_marks" "$out"
+		check_eq "$out" "before=$K after=$((N - K)) wrong=0" \
+			"$mode: the epochs the application read (SO_RCVMARK)"
+	else
+		check_eq "$(sort -u -k2,2 "$VM_STATE/marks.$mode" | awk '{print $2}' | tr '\n' ' ')" "0 " \
+			"$mode: no marks where app_mark is 0"
+	fi
 
 	# the member cut when datagram K+1 (stamped e) arrived
 	check_eq "$(bstat "$m" member_epoch)" "$e" "$mode: $m's epoch after the stream"

@@ -49,7 +49,7 @@ reject gw ERANGE "group 0"                    2 5:00
 reject gw EINVAL "group of 2 bytes"           2 5:0700
 reject gw EINVAL "role with unknown bits"     2 4:04000000
 reject gw EINVAL "role gateway+member"        2 4:03000000
-reject gw EINVAL "flags with unknown bits"    2 15:02000000
+reject gw EINVAL "flags with unknown bits"    2 15:04000000
 reject gw ERANGE "settle 125000 ms"           2 9:48e80100
 reject gw EINVAL "unknown attribute 200"      2 200:00
 reject gw EINVAL "members not nested"         2 6:080001000a00010b
@@ -63,6 +63,49 @@ reject mb EOPNOTSUPP "gw-advance on a member"     3 16:09000000
 reject gw EOPNOTSUPP "member-advance on a gateway" 4 16:09000000
 reject mb EBUSY  "release an incomplete epoch" 7 16:05000000
 reject mb EINVAL "records without epoch"      6 --nlflags 0x300
+# SET_FASTPATH (11): 5 GROUP, 36 FP_NODE, 37 FP_PORT, 39 FP_PEERS; a peer:
+# 1 NODE, 2 SENDER_KEY, 3 RECIPIENT_KEY, 4 KEY (32 bytes), 5 ADDR, 6 PORT,
+# 7 REPLAY_TOP. nla TYPE HEX: one attribute (header, payload, padding)
+nla() {
+	local len=$(( 4 + ${#2} / 2 )) pad=
+	while [ $(( (${#2} / 2 + ${#pad} / 2) % 4 )) -ne 0 ]; do pad+=00; done
+	printf '%02x%02x%02x%02x%s%s' $((len & 255)) $((len >> 8)) $(($1 & 255)) $(($1 >> 8)) "$2" "$pad"
+}
+key32=$(printf '%064d' 0)
+# fppeer [KEYHEX] [SKIP-TYPE]: one peer's attributes
+fppeer() {
+	local k=${1:-$key32} t out=
+	for t in 1 2 3 4 5 6 7; do
+		[ "$t" = "${2:-}" ] && continue
+		case $t in
+		1) out+=$(nla 1 01000000) ;;
+		2) out+=$(nla 2 02000000) ;;
+		3) out+=$(nla 3 03000000) ;;
+		4) out+=$(nla 4 "$k") ;;
+		5) out+=$(nla 5 0a000005) ;;
+		6) out+=$(nla 6 1e14) ;;
+		7) out+=$(nla 7 0000000000000000) ;;
+		esac
+	done
+	nla $((1 | 0x8000)) "$out"
+}
+fpbase="5:07 36:09000000 37:1e14"
+# shellcheck disable=SC2086 # the base attributes, one word each
+{
+reject gw ERANGE "fast-path port 0"             11 37:0000
+reject gw ERANGE "fast-path key of 31 bytes"    11 $fpbase "39|0x8000:$(fppeer "${key32:2}")"
+reject gw EINVAL "fast-path peer without key"   11 $fpbase "39|0x8000:$(fppeer "" 4)"
+reject gw EINVAL "fast-path peer without addr"  11 $fpbase "39|0x8000:$(fppeer "" 5)"
+reject gw EINVAL "fast-path peers without node" 11 5:07 37:1e14 "39|0x8000:$(fppeer)"
+reject gw EINVAL "fast-path peer twice"         11 $fpbase "39|0x8000:$(fppeer)$(fppeer)"
+many=
+for i in $(seq 17); do many+=$(fppeer); done
+reject gw E2BIG "17 fast-path peers"           11 $fpbase "39|0x8000:$many"
+# a good set is taken, and an empty one turns it off again
+check '[ "$(bnl gw raw 11 $fpbase "39|0x8000:$(fppeer)")" = ok ]' \
+	"a good fast-path set is taken"
+check '[ "$(bnl gw raw 11)" = ok ]' "an empty fast-path set is taken (off)"
+}
 out=$(bnl mb records 77 2>&1) && rc=0 || rc=$?
 echo "records 77: $out (exit $rc)"
 check '[ "$rc" = 1 ] && [[ $out =~ beaver-nl:\ records:\ .+:\ .+ ]]' \
@@ -86,6 +129,10 @@ done
 out=$(nsx mb setpriv --reuid=65534 --regid=65534 --clear-groups beaver-nl raw 2 5:03 2>&1) || true
 echo "nobody raw config: $out"
 check '[[ $out =~ ^error\ EPERM\ msg\ \".+\"$ ]]' "unprivileged raw SET_CONFIG: EPERM with an extack message (got '$out')"
+
+out=$(nsx gw setpriv --reuid=65534 --regid=65534 --clear-groups beaver-nl raw 11 2>&1) || true
+echo "nobody raw set-fastpath: $out"
+check '[[ $out =~ ^error\ EPERM\ msg\ \".+\"$ ]]' "unprivileged SET_FASTPATH: EPERM with an extack message (got '$out')"
 
 log "nothing changed"
 check '[ "$(bnl gw status)" = "$before_gw" ]' "gw status unchanged by the refused requests"

@@ -11,20 +11,52 @@
 # both from the report's flag and from its numbers), with epochs strictly
 # increasing and channel totals never going backwards.
 #
+# An application's own state, exact in every snapshot (issue #14): the
+# members mark every delivered packet with its epoch (app_mark 0xff0000),
+# and bvapp, an application of libbeaver-app on m1, counts the UDP
+# datagrams it receives on port 7100 from the client (through VIP1, IPVS
+# DR) and from m2 (member to member). On every cut announcement it answers
+# with the datagrams it read with an epoch below the snapshot's (its state
+# as of the cut) and, as the control, every datagram it had read by then
+# (what an application without epochs reports). In every snapshot the
+# state attached to m1's record must equal what the record's flows on port
+# 7100 received before the cut; the control must differ in some, or the
+# run could not tell an exact state from a guess.
+#
 #   client --VIP1--> gw1 --+--> m1 <-> m2 <-> m3 <-> m1      coord: beaverd
 #   x      --VIP2--> gw2 --+    (5 ms netem on members)      (coordinator)
+#   client --VIP1:7100--> m1 (bvapp) <--7100-- m2
 
 need_module
-need_tools beaver-nl udpnum beaverd beaverctl
+need_tools beaver-nl udpnum beaverd beaverctl bvapp
 command -v jq >/dev/null || skip "jq missing in the VM image"
 N=50
+APP_PORT=7100
 
 log "lab: two DR gateways, three members, client, x, coordinator"
 lab_demo
-log "beaverd on every host"
+log "beaverd on every host, members marking packets with epochs"
+nsx gw1 ipvsadm -A -u $DEMO_VIP1:$APP_PORT -s rr -o
+nsx gw1 ipvsadm -a -u $DEMO_VIP1:$APP_PORT -r 10.0.1.11:$APP_PORT -g -w 1
+BVD_MEMBER_OPTS="module.app_mark=0xff0000"
 demo_daemons
+check_eq "$(bstat m1 app_mark)" $((0xff0000)) "m1's app_mark (pushed by beaverd)"
+nsenter --net=/run/netns/m1 -- bvapp --port $APP_PORT --timeout-ms 120000 \
+	--socket "$BVD_DIR/m1/run/apps.sock" --ready-file "$(ready_file bvapp)" \
+	>"$VM_STATE/bvapp.out" 2>&1 &
+app=$!
+wait_ready bvapp
+head -n1 "$VM_STATE/bvapp.out"
+check_eq "$(sed -n '1s/.*mask \([^ ]*\).*/\1/p' "$VM_STATE/bvapp.out")" 0xff0000 \
+	"the mask in beaverd's hello to bvapp"
 log "traffic"
 demo_traffic 60 100
+nsx client udpnum send --dst $DEMO_VIP1 --port $APP_PORT --count 9000 --pps 150 \
+	--size 100 --timeout-ms 65000 >"$VM_STATE/app.client" &
+echo $! >>"$VM_STATE/traffic.pids"
+nsx m2 udpnum send --dst 10.0.1.11 --port $APP_PORT --count 6000 --pps 100 \
+	--size 100 --timeout-ms 65000 >"$VM_STATE/app.m2" &
+echo $! >>"$VM_STATE/traffic.pids"
 sleep 1
 
 log "$N snapshots while traffic flows"
@@ -95,6 +127,47 @@ check_eq "$(kv "$v" bypass)" 0 "bypass packets in all reports"
 figure inflight "$(kv "$v" inflight)"
 figure snapshots_with_inflight "$(kv "$v" with_inflight)"
 figure late "$(kv "$v" late)"
+
+log "bvapp's state against m1's records"
+# shellcheck disable=SC2046 # the ids, one word each
+bctl coord export $(jq -r '.snapshots[].id' "$VM_STATE/series.json") >"$VM_STATE/exports.json" ||
+	fail "beaverctl export of the series: exit $?"
+# id record_rx_before_cut app_state
+jq -r --argjson p $APP_PORT '[.id,
+	([.members[] | select(.node == "m1") | .record.flows[]? |
+	  select(.proto == 17 and .lport == $p) | .rx_pkts] | add // 0),
+	([.members[] | select(.node == "m1") | .record.apps[]? |
+	  select(.app == "bvapp") | .state] | first // "none")] | @tsv' \
+	"$VM_STATE/exports.json" >"$VM_STATE/app.tsv"
+head -n 3 "$VM_STATE/app.tsv"
+awk -F'\t' '
+	{
+		n++
+		if ($3 == "none") { none++; next }
+		split($3, kv, " "); rx = kv[1]; naive = kv[2]
+		sub("rx=", "", rx); sub("naive=", "", naive)
+		if (rx != $2) { bad++; print "bad " $1 ": bvapp rx " rx ", record " $2 }
+		if (naive != $2) naive_wrong++
+		if ($2 > 0) busy++
+	}
+	END { printf "snapshots %d none %d exact_wrong %d naive_wrong %d busy %d\n",
+		n, none, bad, naive_wrong, busy }' "$VM_STATE/app.tsv" >"$VM_STATE/app.verdict"
+cat "$VM_STATE/app.verdict"
+v=$(tail -n1 "$VM_STATE/app.verdict")
+check_eq "$(kv "$v" snapshots)" $N "exports read for bvapp"
+check_eq "$(kv "$v" none)" 0 "snapshots without bvapp's state"
+check_ge "$(kv "$v" busy)" $((N - 2)) "snapshots with datagrams to bvapp before the cut"
+check_eq "$(kv "$v" exact_wrong)" 0 "snapshots where bvapp's state (epochs) differs from the record"
+figure app_exact "$(( N - $(kv "$v" exact_wrong) ))/$N"
+figure app_naive_wrong "$(kv "$v" naive_wrong)/$N"
+check_gt "$(kv "$v" naive_wrong)" 0 \
+	"control: snapshots where the state read at the announcement differs from the record"
+kill -TERM $app 2>/dev/null || true
+wait $app || true
+out=$(tail -n1 "$VM_STATE/bvapp.out")
+echo "bvapp: $out"
+check_eq "$(kv "$out" unmarked)" 0 "datagrams bvapp read without an epoch"
+check_ge "$(kv "$out" answered)" $N "cuts bvapp answered"
 
 log "export and status"
 id=$(jq -r '.snapshots[-1].id' "$VM_STATE/series.json")

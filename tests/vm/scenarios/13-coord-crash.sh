@@ -3,7 +3,8 @@
 #
 # kill -9 the coordinator in the middle of collection, then restart it:
 # the accepted snapshots are still listed, complete, with every member's
-# record; the interrupted one is marked failed with a reason; epochs are
+# record; the interrupted one is marked failed with a reason, keeping the
+# epoch OGM accepted before the crash; epochs are
 # never reused (every attempt of every snapshot, before and after the
 # crash, has its own epoch, and the next snapshot's is newer than all).
 #
@@ -73,13 +74,15 @@ reason=$(jqf "$VM_STATE/int.show.json" .snapshot.reason)
 figure interrupted_reason "$reason"
 check '[ -n "$reason" ]' "interrupted snapshot $id: a reason ('$reason')"
 check_eq "$(jq -r .report "$VM_STATE/int.show.json")" null "interrupted snapshot $id: no report"
+check_eq "$(jqf "$VM_STATE/int.show.json" .snapshot.epoch)" "$e" \
+	"interrupted snapshot $id: failed, it keeps the epoch OGM accepted"
 for i in $ids; do
 	bctl coord --json show "$i" >"$VM_STATE/after.$i.json"
 	f=$VM_STATE/after.$i.json
 	check_eq "$(jqf "$f" .snapshot.state)" accepted "snapshot $i after the crash: state"
 	check_eq "$(jqf "$f" '[.report.members[] | select(.present and .complete)] | length')" 3 \
 		"snapshot $i after the crash: complete member records"
-	check_eq "$(jq -S -c .report "$f")" "$(jq -S -c .report "$VM_STATE/before.$i.json")" \
+	check_eq "$(jq -c .report "$f")" "$(jq -c .report "$VM_STATE/before.$i.json")" \
 		"snapshot $i after the crash: report unchanged"
 	bctl coord export "$i" >"$VM_STATE/export.$i.json" || fail "export $i after the crash failed"
 	check_eq "$(jqf "$VM_STATE/export.$i.json" '[.members[] | select(.record.cut.state == "complete")] | length')" 3 \

@@ -26,9 +26,9 @@ CH_RELAY_DELAY=100ms	# the chains take >= 100 ms: tau_min 80 ms is a lower bound
 CH_JITTER=100ms		# then 0-200 ms more past the gateway
 CH_ADV_DELAY=200ms	# B's advance comes later than the chain's shortest path
 source /beaver/vm/chain.sh
-# 120 snapshots (300 in make check-full, which sets SOAK=1)
-N=${N:-$([ "${SOAK:-0}" = 1 ] && echo 300 || echo 120)}
-NCONTROL=30
+# 80 snapshots (300 in make check-full, which sets SOAK=1)
+N=${N:-$([ "${SOAK:-0}" = 1 ] && echo 300 || echo 80)}
+NCONTROL=$CH_NCONTROL
 
 log "lab: three gateways (DR, NAT, DR), A, m2, B1-B3, x, client, coordinator"
 chain_lab 3 "udp:1 udp:2 udp:3"

@@ -9,7 +9,8 @@
 # ratio: absolute rates mean nothing under TCG), and the largest number of
 # snapshots running at once is read back from their start and end times.
 #
-# Control: gateway marking off, the Bs' advance 1.2 s late, 40 snapshots
+# Control: gateway marking off, the Bs' advance 1.2 s late, CH_NCONTROL (12)
+# snapshots
 # eight at a time: every chain must show violations in at least half.
 #
 #   client --VIP1,2,3--> gw1 gw2 gw3 --> m1 (A) --> x --CVIP1,2,3--> B1 B2 B3
@@ -24,9 +25,12 @@ CH_RELAY_DELAY=300ms
 CH_JITTER=300ms		# then 0-600 ms more past the gateway
 CH_ADV_DELAY=400ms	# B's advance comes later than the chain's shortest path
 source /beaver/vm/chain.sh
-NSEQ=${NSEQ:-12}
-NCONTROL=${NCONTROL:-40}	# 0: no control (make mutants)
-N=${N:-240}
+NSEQ=${NSEQ:-8}
+# 0: no control (make mutants)
+NCONTROL=${NCONTROL:-$CH_NCONTROL}
+# 100 (240 in make check-full, which sets SOAK=1): the eight clients still
+# run 8 at a time for about 20 s
+N=${N:-$([ "${SOAK:-0}" = 1 ] && echo 240 || echo 100)}
 PAR=8
 
 log "lab: three gateways, three chains"

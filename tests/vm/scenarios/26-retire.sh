@@ -7,7 +7,7 @@
 # back, the client sends from thousands of source ports (one flow each)
 # through the VIP to the three members:
 #
-#   steady   2,400 flows at 120 new flows/s, 40 per member per second:
+#   steady   1,200 flows at 120 new flows/s, 40 per member per second:
 #            they fit once idle ones retire; no snapshot may be flagged
 #            untracked or incomplete
 #   burst    3,000 flows as fast as the client sends them, 1,000 per
@@ -86,12 +86,12 @@ phase() {
 
 sample_flows &
 sampler=$!
-log "steady: 2,400 flows at 120/s"
-phase steady 2400 120 20000
+log "steady: 1,200 flows at 120/s"
+phase steady 1200 120 20000
 log "burst: 3,000 flows as fast as they go"
 phase burst 3000 "" 30000
-log "after: steady again, 1,200 flows at 120/s"
-phase after 1200 120 40000
+log "after: steady again, 600 flows at 120/s"
+phase after 600 120 40000
 : >"$F/stop.sample"
 wait "$sampler"
 
@@ -144,8 +144,10 @@ check_gt "$(jq -s '[.[] | .members[] | select(.record.retired)] | length' "$F/ex
 retired=0
 for m in m1 m2 m3; do retired=$((retired + $(bstat $m stat.flow_retired))); done
 figure flows_retired "$retired"
-# most of the 6,600 flows sent have been idle for longer than IDLE
-check_ge "$retired" 4000 "flows retired on the members"
+# of the 4,800 flows sent, those the table took and that were idle for
+# longer than IDLE before the end (the burst's untracked ones never
+# entered it): 2,700 measured on a loaded host
+check_ge "$retired" 2000 "flows retired on the members"
 figure max_flows_seen "$(cat "$F/max_flows")"
 check_le "$(cat "$F/max_flows")" $MAXF "largest member flow table"
 for ns in coord gw1 gw2 m1 m2 m3; do bvd_alive $ns || fail "beaverd of $ns died"; done

@@ -31,9 +31,10 @@ CH_RELAY_DELAY=100ms	# the chains take >= 100 ms: tau_min 80 ms is a lower bound
 CH_JITTER=100ms		# then 0-200 ms more past the gateway
 CH_ADV_DELAY=200ms	# B's advance comes later than the chain's shortest path
 source /beaver/vm/chain.sh
-# 100 snapshots (300 in make check-full, which sets SOAK=1)
-N=${N:-$([ "${SOAK:-0}" = 1 ] && echo 300 || echo 100)}
-NCONTROL=${NCONTROL:-30}	# 0: no control (make mutants)
+# 60 snapshots (300 in make check-full, which sets SOAK=1): make check is
+# at its 30-minute budget; the control violated in 32 of 33 at 30
+N=${N:-$([ "${SOAK:-0}" = 1 ] && echo 300 || echo 60)}
+NCONTROL=${NCONTROL:-$CH_NCONTROL}	# 0: no control (make mutants)
 
 log "lab: dual stack, gw1 (DR) and gw2 (NAT), chains udp1 tcp2 udp3 over IPv6, udp4 IPv6 then IPv4"
 chain_lab 2 "udp:1:6 tcp:1:6 udp:2:6 udp:2:64"
