@@ -267,7 +267,7 @@ lane user unit oracle lint &
 wait
 lane vm-test bench-smoke mutants
 
-total_pass=0 total_fail=0 total_skip=0
+total_pass=0 total_fail=0 total_skip=0 failed_steps=
 echo
 echo "check: summary (logs in $logdir; $((SECONDS - t0))s in all)"
 for st in $all_steps $steps; do
@@ -276,12 +276,19 @@ for st in $all_steps $steps; do
 	rm -f "$logdir/$st.result"	# an unknown step listed twice: once
 	status=ok
 	[ "$f" -eq 0 ] && [ "$s" -eq 0 ] || status=FAILED
+	[ "$status" = ok ] || failed_steps+=" $st"
 	printf '  %-10s %-6s %4d passed %4d failed %3d skipped %5ds  %s\n' \
 		"$st" "$status" "$p" "$f" "$s" "$secs" "$note"
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	total_skip=$((total_skip + s))
 done
+# why, in the lines CI shows: the failures' own words (figures cut), or
+# a failed step's last error line
+for st in $failed_steps; do
+	grep -aE '^(vm|deb|fuzz|mutants): [^ ]+: (FAIL|SURVIVED|ERROR)' "$logdir/$st.log" 2>/dev/null ||
+		grep -aiE 'error|fail' "$logdir/$st.log" 2>/dev/null | tail -n 1 | sed "s/^/$st: /"
+done | sed -E 's/ \[figures: .*\]//; s/^/check: why: /' | cut -c1-400 | head -n 4
 echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
 echo "$total_pass passed, $((total_fail + total_skip)) failed"
 [ "$total_fail" -eq 0 ] && [ "$total_skip" -eq 0 ]
