@@ -284,9 +284,7 @@ int bvd_peer_open(struct bvd_peer_io *io, const struct bvd_config *cfg,
 	io->store = store;
 	io->cb = cb;
 	io->data = data;
-	io->replay.slots = calloc(BVD_REPLAY_SLOTS, sizeof(*io->replay.slots));
-	io->replay.n = BVD_REPLAY_SLOTS;
-	if (!io->replay.slots) {
+	if (bvw_replay_init(&io->replay, BVD_REPLAY_SLOTS)) {
 		snprintf(why, why_len, "out of memory");
 		return -ENOMEM;
 	}
@@ -346,8 +344,7 @@ void bvd_peer_close(struct bvd_peer_io *io)
 	if (io->fd >= 0)
 		close(io->fd);
 	io->fd = -1;
-	free(io->replay.slots);
-	io->replay.slots = NULL;
+	bvw_replay_free(&io->replay);
 	if (io->peers)
 		memset(io->peers, 0, io->n_peers * sizeof(*io->peers));
 	free(io->peers);
@@ -619,15 +616,13 @@ int bvd_peer_fastpath_keys(const struct bvd_peer_io *io,
 
 	for (size_t i = 0; i < io->n_peers; i++) {
 		const struct bvd_peer *p = &io->peers[i];
-		uint64_t top = 0;
+		const struct bvw_replay *r;
+		uint64_t top;
 
 		if (!p->commands || p->node == io->self)
 			continue;
-		for (size_t r = 0; r < io->replay.n && io->replay.slots[r].used;
-		     r++)
-			if (io->replay.slots[r].sender == p->node &&
-			    !io->replay.slots[r].flags)
-				top = io->replay.slots[r].top;
+		r = bvw_replay_find(&io->replay, p->node, 0);
+		top = r ? r->top : 0;
 		for (size_t o = 0; o < io->n_own; o++)
 			for (size_t k = 0; k < p->n_keys; k++) {
 				if (n == cap)
@@ -665,7 +660,8 @@ static void persist(struct bvd_peer_io *io)
 
 	if (!io->store || !io->replay_dirty || !io->replay.slots)
 		return;
-	for (size_t i = 0; i < io->replay.n && io->replay.slots[i].used; i++) {
+	for (const struct bvw_replay *r = bvw_replay_newest(&io->replay); r;
+	     r = bvw_replay_older(&io->replay, r)) {
 		/*
 		 * A module's window is not saved (the file knows one per
 		 * node): a replayed module ack after a restart is taken
@@ -673,10 +669,10 @@ static void persist(struct bvd_peer_io *io)
 		 * node sent before the restart, below every one it sends
 		 * after it). docs/security.md.
 		 */
-		if (io->replay.slots[i].flags)
+		if (r->flags)
 			continue;
-		senders[n] = io->replay.slots[i].sender;
-		tops[n++] = io->replay.slots[i].top;
+		senders[n] = r->sender;
+		tops[n++] = r->top;
 	}
 	if (bvs_replay_save(io->store, senders, tops, n)) {
 		bvd_warn("cannot save the control-plane replay state: %s",

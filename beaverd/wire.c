@@ -504,55 +504,175 @@ int bvw_replay_check(struct bvw_replay_table *t, uint32_t sender,
 	return bvw_replay_check_flags(t, sender, 0, seq, d);
 }
 
+static struct bvw_replay *slot(const struct bvw_replay_table *t,
+				uint32_t i)
+{
+	return i ? &t->slots[i - 1] : NULL;
+}
+
+static uint32_t index_of(const struct bvw_replay_table *t,
+			 const struct bvw_replay *r)
+{
+	return (uint32_t)(r - t->slots) + 1;
+}
+
+/* Fibonacci hashing: node ids are FNV-1a already, flags set a high bit */
+static uint32_t *bucket(const struct bvw_replay_table *t, uint32_t sender,
+			uint8_t flags)
+{
+	uint32_t h = (sender ^ ((uint32_t)flags << 24)) * 0x9e3779b1u;
+
+	return &t->buckets[t->bits ? h >> (32 - t->bits) : 0];
+}
+
+int bvw_replay_init(struct bvw_replay_table *t, size_t n)
+{
+	unsigned int bits = 0;
+
+	if (!t)
+		return -EINVAL;
+	memset(t, 0, sizeof(*t));
+	if (!n || n >= UINT32_MAX / 2)
+		return -EINVAL;
+	/* at least twice the slots: chains of one or two */
+	while (((size_t)1 << bits) < 2 * n)
+		bits++;
+	t->slots = calloc(n, sizeof(*t->slots));
+	t->buckets = calloc((size_t)1 << bits, sizeof(*t->buckets));
+	if (!t->slots || !t->buckets) {
+		bvw_replay_free(t);
+		return -ENOMEM;
+	}
+	t->n = n;
+	t->bits = bits;
+	return 0;
+}
+
+void bvw_replay_free(struct bvw_replay_table *t)
+{
+	if (!t)
+		return;
+	free(t->slots);
+	free(t->buckets);
+	memset(t, 0, sizeof(*t));
+}
+
+static struct bvw_replay *find(const struct bvw_replay_table *t,
+			       uint32_t sender, uint8_t flags)
+{
+	struct bvw_replay *r;
+
+	for (r = slot(t, *bucket(t, sender, flags)); r; r = slot(t, r->chain))
+		if (r->sender == sender && r->flags == flags)
+			return r;
+	return NULL;
+}
+
+const struct bvw_replay *bvw_replay_find(const struct bvw_replay_table *t,
+					 uint32_t sender, uint8_t flags)
+{
+	return t && t->slots && t->buckets ? find(t, sender, flags) : NULL;
+}
+
+const struct bvw_replay *bvw_replay_newest(const struct bvw_replay_table *t)
+{
+	return t && t->slots ? slot(t, t->newest) : NULL;
+}
+
+const struct bvw_replay *bvw_replay_older(const struct bvw_replay_table *t,
+					  const struct bvw_replay *r)
+{
+	return r ? slot(t, r->older) : NULL;
+}
+
+static void unlink_age(struct bvw_replay_table *t, struct bvw_replay *r)
+{
+	struct bvw_replay *newer = slot(t, r->newer), *older = slot(t, r->older);
+
+	if (newer)
+		newer->older = r->older;
+	else
+		t->newest = r->older;
+	if (older)
+		older->newer = r->newer;
+	else
+		t->oldest = r->newer;
+	r->newer = r->older = 0;
+}
+
+static void make_newest(struct bvw_replay_table *t, struct bvw_replay *r)
+{
+	uint32_t i = index_of(t, r);
+
+	r->newer = 0;
+	r->older = t->newest;
+	if (t->newest)
+		slot(t, t->newest)->newer = i;
+	t->newest = i;
+	if (!t->oldest)
+		t->oldest = i;
+}
+
+static void unlink_chain(struct bvw_replay_table *t, struct bvw_replay *r)
+{
+	uint32_t i = index_of(t, r), *p = bucket(t, r->sender, r->flags);
+
+	while (*p && *p != i)
+		p = &slot(t, *p)->chain;
+	if (*p)
+		*p = r->chain;
+	r->chain = 0;
+}
+
 int bvw_replay_check_flags(struct bvw_replay_table *t, uint32_t sender,
 			   uint8_t flags, uint64_t seq, struct bvw_drops *d)
 {
-	struct bvw_replay cur;
-	size_t i;
+	struct bvw_replay *r;
+	uint32_t *head;
 
-	if (!t || !t->slots || !t->n)
+	if (!t || !t->slots || !t->buckets || !t->n)
 		return -EINVAL;
-	/*
-	 * The slots are kept most recently seen first, unused ones last, so
-	 * the slot to evict is always the last one.
-	 */
-	for (i = 0; i < t->n && t->slots[i].used; i++)
-		if (t->slots[i].sender == sender && t->slots[i].flags == flags)
-			break;
+	r = find(t, sender, flags);
+	if (r) {
+		if (seq > r->top) {
+			uint64_t shift = seq - r->top;
 
-	if (i < t->n && t->slots[i].used) {
-		cur = t->slots[i];
-		if (seq > cur.top) {
-			uint64_t shift = seq - cur.top;
-
-			cur.bitmap = shift >= BVW_REPLAY_WINDOW ? 0 :
-				     cur.bitmap << shift;
-			cur.bitmap |= 1;
-			cur.top = seq;
+			r->bitmap = shift >= BVW_REPLAY_WINDOW ? 0 :
+				    r->bitmap << shift;
+			r->bitmap |= 1;
+			r->top = seq;
 		} else {
-			uint64_t behind = cur.top - seq;
+			uint64_t behind = r->top - seq;
 
 			if (behind >= BVW_REPLAY_WINDOW ||
-			    (cur.bitmap & ((uint64_t)1 << behind))) {
+			    (r->bitmap & ((uint64_t)1 << behind))) {
 				if (d)
 					d->replay++;
 				return -EALREADY;
 			}
-			cur.bitmap |= (uint64_t)1 << behind;
+			r->bitmap |= (uint64_t)1 << behind;
 		}
-	} else {
-		/* new sender: take the first unused slot, or evict the last */
-		if (i == t->n)
-			i = t->n - 1;
-		cur.sender = sender;
-		cur.flags = flags;
-		cur.top = seq;
-		cur.bitmap = 1;
-		cur.used = true;
+		unlink_age(t, r);
+		make_newest(t, r);
+		return 0;
 	}
-	/* move to the front */
-	memmove(&t->slots[1], &t->slots[0], i * sizeof(t->slots[0]));
-	t->slots[0] = cur;
+	/* new sender: the next unused slot, or the oldest one's */
+	if (t->n_used < t->n) {
+		r = &t->slots[t->n_used++];
+	} else {
+		r = slot(t, t->oldest);
+		unlink_age(t, r);
+		unlink_chain(t, r);
+	}
+	r->sender = sender;
+	r->flags = flags;
+	r->top = seq;
+	r->bitmap = 1;
+	r->used = true;
+	head = bucket(t, sender, flags);
+	r->chain = *head;
+	*head = index_of(t, r);
+	make_newest(t, r);
 	return 0;
 }
 
@@ -560,11 +680,11 @@ int bvw_replay_seed(struct bvw_replay_table *t, uint32_t sender,
 		    uint64_t top)
 {
 	int err = bvw_replay_check(t, sender, top, NULL);
+	struct bvw_replay *r = err ? NULL : find(t, sender, 0);
 
 	/* a newer top than the one restored is kept as it is */
-	if (!err && t->slots[0].sender == sender && !t->slots[0].flags &&
-	    t->slots[0].top == top)
-		t->slots[0].bitmap = UINT64_MAX;
+	if (r && r->top == top)
+		r->bitmap = UINT64_MAX;
 	return err == -EALREADY ? 0 : err;
 }
 

@@ -168,18 +168,32 @@ struct bvw_hdr {
 	uint64_t seq;
 };
 
-/* per-sender replay state, kept by the receiver; zero-filled = unused */
+/* per-sender replay state, kept by the receiver */
 struct bvw_replay {
 	uint32_t sender;
 	uint8_t flags;		/* a sender's module (BVW_F_MODULE) is apart */
+	bool used;
 	uint64_t top;		/* newest seq accepted */
 	uint64_t bitmap;	/* bit i: top - i was accepted */
-	bool used;
+	/* the table's links, as slot index + 1 (0: none) */
+	uint32_t newer, older;	/* by last accepted message */
+	uint32_t chain;		/* next in the same hash bucket */
 };
 
+/*
+ * A hash of (sender, flags) finds a sender's slot, a list ordered by last
+ * accepted message finds the one to evict: each check is O(1), so the
+ * coordinator's work per datagram does not grow with the fleet (a linear
+ * table made collecting from N members O(N^2); docs/performance.md).
+ * bvw_replay_init allocates it; bvw_replay_newest and bvw_replay_older
+ * walk it, the sender seen last first.
+ */
 struct bvw_replay_table {
-	struct bvw_replay *slots;	/* caller-allocated, zero-filled */
-	size_t n;		/* capacity; oldest-used slot evicted when full */
+	struct bvw_replay *slots;	/* n of them, the first n_used in use */
+	uint32_t *buckets;	/* 1 << bits chain heads, slot index + 1 */
+	size_t n, n_used;	/* capacity; the oldest evicted when full */
+	unsigned int bits;
+	uint32_t newest, oldest;	/* slot index + 1, 0: empty */
 };
 
 /* counters of what a receiver dropped */
@@ -230,6 +244,19 @@ int bvw_peek(const uint8_t *buf, size_t len, uint8_t group,
  */
 int bvw_decode(const uint8_t *buf, size_t len, const struct bvw_key *key,
 	       uint8_t group, struct bvw_msg *m, struct bvw_drops *d);
+
+/* a table for n senders (n >= 1): 0, -EINVAL or -ENOMEM */
+int bvw_replay_init(struct bvw_replay_table *t, size_t n);
+void bvw_replay_free(struct bvw_replay_table *t);
+
+/* a sender's state, or NULL */
+const struct bvw_replay *bvw_replay_find(const struct bvw_replay_table *t,
+					 uint32_t sender, uint8_t flags);
+
+/* the sender seen last; then each one's predecessor, down to NULL */
+const struct bvw_replay *bvw_replay_newest(const struct bvw_replay_table *t);
+const struct bvw_replay *bvw_replay_older(const struct bvw_replay_table *t,
+					  const struct bvw_replay *r);
 
 /*
  * Replay check of an authenticated message: returns 0 and records

@@ -82,13 +82,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bvw_replay slots[3];	/* small: eviction is exercised */
-	struct bvw_replay_table t = { slots, 3 };
+	struct bvw_replay_table t;	/* small: eviction is exercised */
 	struct bvw_drops d = { 0 };
 
-	if (sodium_init() < 0)
+	if (sodium_init() < 0 || bvw_replay_init(&t, 3))
 		abort();
-	memset(slots, 0, sizeof(slots));
 	while (size >= 3) {
 		uint8_t mode = data[0];
 		size_t len = (size_t)data[1] << 8 | data[2];
@@ -101,5 +99,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += len;
 		size -= len;
 	}
+	bvw_replay_free(&t);
 	return 0;
 }

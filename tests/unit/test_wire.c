@@ -551,10 +551,28 @@ static void test_authentic_but_malformed(void **state)
 
 /* ---- replay ---- */
 
+static struct bvw_replay_table table(size_t n)
+{
+	struct bvw_replay_table t;
+
+	assert_int_equal(bvw_replay_init(&t, n), 0);
+	return t;
+}
+
+/* the k-th most recently seen sender, or NULL */
+static const struct bvw_replay *nth_newest(const struct bvw_replay_table *t,
+					   size_t k)
+{
+	const struct bvw_replay *r = bvw_replay_newest(t);
+
+	while (r && k--)
+		r = bvw_replay_older(t, r);
+	return r;
+}
+
 static void test_replay_duplicate_and_window(void **state)
 {
-	struct bvw_replay slots[4] = { 0 };
-	struct bvw_replay_table t = { slots, 4 };
+	struct bvw_replay_table t = table(4);
 	struct bvw_drops d = { 0 };
 	const uint64_t base = 1000000;
 
@@ -600,6 +618,7 @@ static void test_replay_duplicate_and_window(void **state)
 	assert_int_equal(bvw_replay_check(NULL, 1, 1, &d), -EINVAL);
 	t.n = 0;
 	assert_int_equal(bvw_replay_check(&t, 1, 1, &d), -EINVAL);
+	bvw_replay_free(&t);
 }
 
 /* every seq once, in a shuffled order within the window: all accepted */
@@ -646,8 +665,7 @@ static void test_module_flag(void **state)
  */
 static void test_replay_module_apart(void **state)
 {
-	struct bvw_replay slots[4] = { 0 };
-	struct bvw_replay_table t = { slots, 4 };
+	struct bvw_replay_table t = table(4);
 	struct bvw_drops d = { 0 };
 	const uint64_t daemon = 1000, module = 1000000;
 
@@ -672,6 +690,7 @@ static void test_replay_module_apart(void **state)
 	assert_int_equal(d.replay, 4);
 	/* bvw_replay_check is the daemon's identity */
 	assert_int_equal(bvw_replay_check(&t, 7, daemon + 3, &d), 0);
+	bvw_replay_free(&t);
 }
 
 /*
@@ -743,8 +762,7 @@ static void test_fastpath_vectors(void **state)
 
 static void test_replay_shuffled(void **state)
 {
-	struct bvw_replay slots[2] = { 0 };
-	struct bvw_replay_table t = { slots, 2 };
+	struct bvw_replay_table t = table(2);
 	uint64_t seqs[64];
 	uint32_t r = 12345;
 
@@ -775,12 +793,12 @@ static void test_replay_shuffled(void **state)
 			assert_int_equal(bvw_replay_check(&t, 9, seqs[i], NULL),
 					 -EALREADY);
 	}
+	bvw_replay_free(&t);
 }
 
 static void test_replay_eviction(void **state)
 {
-	struct bvw_replay slots[3] = { 0 };
-	struct bvw_replay_table t = { slots, 3 };
+	struct bvw_replay_table t = table(3);
 	struct bvw_drops d = { 0 };
 
 	(void)state;
@@ -791,8 +809,8 @@ static void test_replay_eviction(void **state)
 	assert_int_equal(bvw_replay_check(&t, 10, 101, &d), 0);
 	/* a fourth sender evicts 20 */
 	assert_int_equal(bvw_replay_check(&t, 40, 400, &d), 0);
-	for (size_t i = 0; i < 3; i++)
-		assert_int_not_equal(slots[i].sender, 20);
+	assert_null(bvw_replay_find(&t, 20, 0));
+	assert_int_equal(t.n_used, 3);
 	/* 10, 30 and 40 still remember */
 	assert_int_equal(bvw_replay_check(&t, 10, 101, &d), -EALREADY);
 	assert_int_equal(bvw_replay_check(&t, 30, 300, &d), -EALREADY);
@@ -803,35 +821,112 @@ static void test_replay_eviction(void **state)
 	 * replays do not count as seen) */
 	assert_int_equal(bvw_replay_check(&t, 20, 200, &d), 0);
 	assert_int_equal(bvw_replay_check(&t, 20, 200, &d), -EALREADY);
-	for (size_t i = 0; i < 3; i++)
-		assert_int_not_equal(slots[i].sender, 30);
+	assert_null(bvw_replay_find(&t, 30, 0));
 	assert_int_equal(bvw_replay_check(&t, 10, 101, &d), -EALREADY);
 	/* the table never grows */
 	for (uint32_t s = 100; s < 200; s++)
 		assert_int_equal(bvw_replay_check(&t, s, 1, &d), 0);
-	assert_int_equal(slots[0].sender, 199);
-	assert_int_equal(slots[1].sender, 198);
-	assert_int_equal(slots[2].sender, 197);
+	assert_int_equal(nth_newest(&t, 0)->sender, 199);
+	assert_int_equal(nth_newest(&t, 1)->sender, 198);
+	assert_int_equal(nth_newest(&t, 2)->sender, 197);
+	assert_null(nth_newest(&t, 3));
+	assert_int_equal(t.n_used, 3);
+	bvw_replay_free(&t);
 	/* a one-slot table */
-	struct bvw_replay one[1] = { 0 };
-	struct bvw_replay_table t1 = { one, 1 };
+	struct bvw_replay_table t1 = table(1);
 
 	assert_int_equal(bvw_replay_check(&t1, 1, 5, NULL), 0);
 	assert_int_equal(bvw_replay_check(&t1, 1, 5, NULL), -EALREADY);
 	assert_int_equal(bvw_replay_check(&t1, 2, 5, NULL), 0);
 	assert_int_equal(bvw_replay_check(&t1, 2, 5, NULL), -EALREADY);
+	assert_null(bvw_replay_find(&t1, 1, 0));
+	bvw_replay_free(&t1);
+}
+
+/*
+ * A thousand senders in a thousand slots, both identities of each in a
+ * second table too small for them: the hash finds every one, eviction
+ * takes the least recently accepted (a plain list is the model), and a
+ * sender forgotten and seen again gets a slot of its own once more.
+ */
+static void test_replay_many(void **state)
+{
+	struct bvw_replay_table t = table(1000), small = table(64);
+	uint32_t model[64];	/* small's senders, most recent first */
+	size_t n_model = 0;
+	uint32_t r = 777;
+
+	(void)state;
+	for (uint32_t s = 0; s < 1000; s++)
+		assert_int_equal(bvw_replay_check(&t, bvw_node_id("m") + s * 7919,
+						  5, NULL), 0);
+	assert_int_equal(t.n_used, 1000);
+	for (uint32_t s = 0; s < 1000; s++) {
+		const struct bvw_replay *x =
+			bvw_replay_find(&t, bvw_node_id("m") + s * 7919, 0);
+
+		assert_non_null(x);
+		assert_true(x->top == 5);
+		assert_null(bvw_replay_find(&t, bvw_node_id("m") + s * 7919,
+					    BVW_F_MODULE));
+		assert_int_equal(bvw_replay_check(&t, x->sender, 5, NULL),
+				 -EALREADY);
+	}
+	for (size_t step = 0; step < 5000; step++) {
+		uint32_t sender, flags;
+		size_t at;
+
+		r = r * 1103515245u + 12345u;
+		sender = (r >> 8) % 100;
+		flags = (r >> 20) & 1 ? BVW_F_MODULE : 0;
+		assert_int_equal(bvw_replay_check_flags(&small, sender,
+							(uint8_t)flags,
+							step + 1, NULL), 0);
+		/* the model: move (sender, flags) to the front, drop the last */
+		sender = sender << 1 | flags;
+		for (at = 0; at < n_model && model[at] != sender; at++)
+			;
+		if (at == n_model && n_model < 64)
+			n_model++;
+		if (at == 64)
+			at = 63;
+		memmove(&model[1], &model[0], at * sizeof(model[0]));
+		model[0] = sender;
+		for (size_t k = 0; k < n_model; k++) {
+			const struct bvw_replay *x = nth_newest(&small, k);
+
+			assert_non_null(x);
+			assert_int_equal(x->sender << 1 | x->flags, model[k]);
+			assert_ptr_equal(bvw_replay_find(&small, x->sender,
+							 x->flags), x);
+		}
+		assert_null(nth_newest(&small, n_model));
+	}
+	/* exactly the model's senders are found */
+	for (uint32_t x = 0; x < 200; x++) {
+		bool in = false;
+
+		for (size_t k = 0; k < n_model; k++)
+			in |= model[k] == x;
+		assert_int_equal(bvw_replay_find(&small, x >> 1,
+						 x & 1 ? BVW_F_MODULE : 0) != NULL,
+				 in);
+	}
+	bvw_replay_free(&t);
+	bvw_replay_free(&small);
+	assert_int_equal(bvw_replay_init(&t, 0), -EINVAL);
+	assert_null(bvw_replay_find(&t, 1, 0));
+	assert_int_equal(bvw_replay_check(&t, 1, 1, NULL), -EINVAL);
 }
 
 /* a forged datagram never reaches (or changes) the replay state */
 /* restored after a restart: nothing at or behind the saved top passes */
 static void test_replay_seed(void **state)
 {
-	struct bvw_replay slots[4];
-	struct bvw_replay_table t = { slots, 4 };
+	struct bvw_replay_table t = table(4);
 	const uint64_t top = 1000000;
 
 	(void)state;
-	memset(slots, 0, sizeof(slots));
 	assert_int_equal(bvw_replay_seed(&t, 7, top), 0);
 	assert_int_equal(bvw_replay_check(&t, 7, top, NULL), -EALREADY);
 	assert_int_equal(bvw_replay_check(&t, 7, top - 1, NULL), -EALREADY);
@@ -840,12 +935,12 @@ static void test_replay_seed(void **state)
 	assert_int_equal(bvw_replay_check(&t, 7, top + 1, NULL), 0);
 	/* another sender is not affected */
 	assert_int_equal(bvw_replay_check(&t, 8, top - 1, NULL), 0);
+	bvw_replay_free(&t);
 }
 
 static void test_decode_then_replay(void **state)
 {
-	struct bvw_replay slots[4] = { 0 };
-	struct bvw_replay_table t = { slots, 4 };
+	struct bvw_replay_table t = table(4);
 	uint8_t buf[BVW_MAX_DGRAM];
 	struct bvw_msg m = sample(BVW_ADVANCE), out;
 	size_t n;
@@ -862,7 +957,8 @@ static void test_decode_then_replay(void **state)
 	/* a forged one with a far-future seq fails the MAC first */
 	buf[12] = 0x7f;
 	assert_int_equal(bvw_decode(buf, n, &key1, 7, &out, NULL), -EPERM);
-	assert_true(slots[0].top == 50);
+	assert_true(bvw_replay_newest(&t)->top == 50);
+	bvw_replay_free(&t);
 }
 
 static void test_node_id(void **state)
@@ -1008,6 +1104,7 @@ int main(void)
 		cmocka_unit_test(test_replay_duplicate_and_window),
 		cmocka_unit_test(test_replay_shuffled),
 		cmocka_unit_test(test_replay_eviction),
+		cmocka_unit_test(test_replay_many),
 		cmocka_unit_test(test_module_flag),
 		cmocka_unit_test(test_replay_module_apart),
 		cmocka_unit_test(test_fastpath_vectors),
