@@ -141,10 +141,13 @@ def git_commit(repo):
 def analyse(samples):
     fig = {}
     series = {}
-    modes = ["A", "B", "C", "O"]
+    modes = ["A", "B", "C", "D", "O"]
     # the pairs compared: the default encoding (B, C) and the option (O)
-    # against no module, and the two encodings with snapshots running
-    pairs = (("B", "A"), ("C", "A"), ("O", "A"), ("C", "O"))
+    # against no module, the two encodings with snapshots running, and
+    # C's cost split by the decoy mode D: the work beside the path (D/B)
+    # and the cuts on it (C/D)
+    pairs = (("B", "A"), ("C", "A"), ("O", "A"), ("C", "O"), ("D", "B"),
+             ("C", "D"))
     # 1. the data path
     for w in ("tcp", "mm"):
         if not by(samples, w):
@@ -341,6 +344,8 @@ ORDER = [
     ("tcp_ratio_c_a", ">= 0.97"),
     ("tcp_ratio_o_a", "(the option encoding)"),
     ("tcp_ratio_c_o", "(ID over option)"),
+    ("tcp_ratio_d_b", "(C's work beside the path: decoy cuts)"),
+    ("tcp_ratio_c_d", "(C's cuts on the path)"),
     ("udp_pps_ratio_b_a", ""),
     ("udp_pps_ratio_c_a", ">= 0.97"),
     ("udp_p50_ratio_c_a", ""),
@@ -349,6 +354,8 @@ ORDER = [
     ("mm_tcp_ratio_b_a", ""),
     ("mm_tcp_ratio_c_a", ">= 0.97"),
     ("mm_tcp_ratio_o_a", "(the option encoding)"),
+    ("mm_tcp_ratio_d_b", "(decoy cuts beside the path)"),
+    ("mm_tcp_ratio_c_d", "(cuts on the path)"),
     ("stack_pkts_per_mb_a", "GRO: well below wire"),
     ("stack_pkts_per_mb_b", ""),
     ("stack_pkts_per_mb_c", ""),

@@ -7,7 +7,7 @@
 # control plane, items 3-5), then bench/report.py turns their samples into
 # a table, a JSON file and plots.
 #
-#   bench/run.sh           the full bench (about 18 minutes on two cores):
+#   bench/run.sh           the full bench (about 17 minutes on two cores):
 #                          results in bench/results/DATE.json and PNGs
 #   bench/run.sh --smoke   ratios only, shorter (about a minute and a half): JSON in
 #                          $BUILD/bench/; fails if snapshots cost the

@@ -19,6 +19,13 @@
 #      O  as C, with every node stamping IPv4 with the option only
 #         (ipv4-stamp option: the encoding before the ID one), so that
 #         the two encodings are measured side by side
+#      D  as B, plus the same bvadvance as C driving a decoy group: four
+#         namespaces off the data path (d0 a gateway, d1..d3 members, the
+#         same configuration), cutting ten times a second. Everything C
+#         does beside the packets (the process, its netlink requests, the
+#         cuts' records, RCU grace periods and completion work), none of
+#         what it does to them: C/D is the cost of cuts on the path, D/B
+#         that of the work beside it
 #    (B and C use the default encoding: the stamp in the IPv4 ID of TCP
 #    segments with data, the option for the rest; docs/decisions.md)
 #    each mode running, for SECS seconds each:
@@ -56,7 +63,7 @@
 # bench/run.sh computes medians and ratios. Figures on the result line:
 # the run's shape only (rounds, seconds).
 #
-# BEAVER_VM_ENV: ROUNDS (7), SECS (4), MODES (ABCO: one letter each),
+# BEAVER_VM_ENV: ROUNDS (7), SECS (4), MODES (ABCDO: one letter each),
 # FLOW_ROUNDS (3), FLOW_PKTS (100000), FLOWS ("1 1000 100000"; "" skips
 # part 2), WORKLOADS ("tcp rr mm"), ONCE (modes measured in the first
 # round only: ""). bench-smoke: ROUNDS=5 SECS=3 MODES=ACO ONCE=O FLOWS=
@@ -72,7 +79,7 @@ FLOW_ROUNDS=${FLOW_ROUNDS:-3}
 FLOW_PKTS=${FLOW_PKTS:-100000}
 FLOWS=${FLOWS-1 1000 100000}
 WORKLOADS=${WORKLOADS:-tcp rr mm}
-MODES=${MODES:-ABCO}
+MODES=${MODES:-ABCDO}
 MODES=$(sed 's/./& /g' <<<"$MODES")	# one letter each
 ONCE=${ONCE:-}
 B=$VM_STATE/bench
@@ -126,7 +133,20 @@ m1_counts() {
 	echo "$in $rx"
 }
 
-# mode A|B|C|O: put the module in that mode
+# mode D's decoy group: namespaces with nothing but lo
+DECOYS="d0 d1 d2 d3"
+[[ " $MODES " == *" D "* ]] && for d in $DECOYS; do ip netns add "$d"; done
+decoy_config() {
+	local d
+	bnl d0 config role gateway group "$GROUP" members "$MEMBERS" vips "$VIPS"
+	for d in d1 d2 d3; do
+		bnl "$d" config role member group "$GROUP" members "$MEMBERS" \
+			gateways 10.0.1.1 vips "$VIPS" settle 100
+	done
+	beaver_encoding id $DECOYS
+}
+
+# mode A|B|C|D|O: put the module in that mode
 adv_pids=
 mode() {
 	local m=$1 p
@@ -140,6 +160,15 @@ mode() {
 		if [ "$m" = O ]; then beaver_encoding option; else beaver_encoding id; fi
 		bvadvance --gateways director --members m1,m2,m3 \
 			--from "$(($(bstat director gw_epoch) + 1))" --interval-ms 100 \
+			>"$B/advance" 2>&1 &
+		adv_pids=$!
+		;;
+	D)
+		beaver_loaded || beaver_lab 100
+		beaver_encoding id
+		decoy_config >/dev/null
+		bvadvance --gateways d0 --members d1,d2,d3 \
+			--from "$(($(bstat d0 gw_epoch) + 1))" --interval-ms 100 \
 			>"$B/advance" 2>&1 &
 		adv_pids=$!
 		;;
@@ -188,7 +217,7 @@ for r in $(seq "$ROUNDS"); do
 			mm) tcp_run $md "$r" mm m2 10.0.1.11 5001 ;;
 			esac
 		done
-		if [ $md = C ] || [ $md = O ]; then
+		if [ $md = C ] || [ $md = D ] || [ $md = O ]; then
 			kill -TERM $adv_pids
 			wait $adv_pids || fail "round $r: bvadvance: $(cat "$B/advance")"
 			adv_pids=
