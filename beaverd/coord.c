@@ -315,11 +315,8 @@ static void hold_epoch(struct bvd_coord *c, uint32_t epoch)
 int bvd_coord_prune(struct bvd_coord *c, uint64_t keep, uint32_t days,
 		    uint64_t *deleted)
 {
-	struct timespec ts;
-	uint64_t before = 0, now;
+	uint64_t before = 0, now = bvl_realtime();
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	if (days && now > (uint64_t)days * 86400u * 1000000000u)
 		before = now - (uint64_t)days * 86400u * 1000000000u;
 	return bvs_prune(c->store, keep, before, deleted);

@@ -9,12 +9,25 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 typedef void (*bvl_fd_cb)(int fd, short revents, void *data);
 typedef void (*bvl_timer_cb)(void *data);
 
 /* nanoseconds of CLOCK_MONOTONIC */
 uint64_t bvl_now(void);
+
+/*
+ * nanoseconds of CLOCK_REALTIME: times that are stored or leave the host
+ * (a header function, so that tests faking the loop need no copy)
+ */
+static inline uint64_t bvl_realtime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 int bvl_watch(int fd, short events, bvl_fd_cb cb, void *data);
 void bvl_unwatch(int fd);

@@ -848,14 +848,6 @@ static void ctl_log(void *ctx, int prio, const char *msg)
 
 /* ---- reload (SIGHUP) ---------------------------------------------------- */
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static bool ips_differ(const struct bv_ip *a, size_t na, const struct bv_ip *b,
 		       size_t nb)
 {
@@ -924,7 +916,7 @@ static void note_removed(const struct bvd_config *o, const struct bvd_config *n,
 		snprintf(r->name, sizeof(r->name), "%s", p->name);
 		r->gateway = p->gateway;
 		r->control = p->control;
-		r->at_ns = realtime_ns();
+		r->at_ns = bvl_realtime();
 		if (used + strlen(p->name) + 3 < size)
 			used += (size_t)snprintf(names + used, size - used,
 						 "%s%s", used ? ", " : "",
@@ -997,7 +989,7 @@ static void apply_config(struct bvd_config *n)
 	if (d.has_kmod)
 		fast_path(true);	/* the coordinators' keys may have changed */
 	d.reloads_applied++;
-	d.config_ns = realtime_ns();
+	d.config_ns = bvl_realtime();
 	bvd_info("reload: %s applied: %zu gateway(s), %zu member(s)%s%s, "
 		 "tau_min %llu us, module configuration %s",
 		 d.config_path, ngw, d.cfg.n_peers - ngw,
@@ -1394,7 +1386,7 @@ static int start(void)
 		if (d.coord)
 			fold_tick(NULL);
 	}
-	d.config_ns = realtime_ns();
+	d.config_ns = bvl_realtime();
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);

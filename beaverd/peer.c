@@ -14,6 +14,7 @@
 
 #include "kmod.h"
 #include "log.h"
+#include "loop.h"
 #include "peer.h"
 #include "store.h"
 #include "window.h"
@@ -26,14 +27,6 @@
  * sent (at most this far ahead of the wall clock per restart).
  */
 #define SEQ_RESERVE		(1ull << 20)
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static bool is_request(uint8_t type)
 {
@@ -312,7 +305,7 @@ int bvd_peer_open(struct bvd_peer_io *io, const struct bvd_config *cfg,
 	 * make this node repeat a seq its peers have seen. Then count up by
 	 * one, so that the receivers' 64-wide window absorbs reordering.
 	 */
-	io->seq = realtime_ns();
+	io->seq = bvl_realtime();
 	if (io->seq < floor)
 		io->seq = floor;
 	io->seq_floor = floor;

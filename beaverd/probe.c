@@ -24,14 +24,6 @@
 #define PAYLOAD_MAGIC	0x42565052u	/* "BVPR" */
 #define DRAIN_MAX	256		/* answers read per loop turn */
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void put32(uint8_t *b, uint32_t v)
 {
 	v = htonl(v);
@@ -101,7 +93,7 @@ void bvd_probe_init(struct bvd_probe *p, const struct bvd_config *cfg,
 	p->io = io;
 	p->fd4 = p->fd6 = -1;
 	/* a different round number after a restart: old answers never count */
-	p->round = (uint32_t)realtime_ns();
+	p->round = (uint32_t)bvl_realtime();
 }
 
 static void close_socket(int *fd)
@@ -219,7 +211,7 @@ static void on_answer(int fd, short revents, void *data)
 				     (uint64_t)ts.tv_nsec;
 			}
 		if (!at)
-			at = realtime_ns();	/* later: never a smaller figure */
+			at = bvl_realtime();	/* later: never a smaller figure */
 		if (bvd_probe_answer(v6, buf, (size_t)len, p->round, &seq))
 			continue;
 		i = seq;
@@ -310,7 +302,7 @@ static void send_wave(struct bvd_probe *p)
 			tolen = sizeof(*s4);
 		}
 		bvd_probe_echo(v6, p->round, (uint16_t)i, buf, sizeof(buf));
-		p->sent_ns[i] = realtime_ns();
+		p->sent_ns[i] = bvl_realtime();
 		if (sendto(fd, buf, sizeof(buf), MSG_DONTWAIT,
 			   (struct sockaddr *)&to, tolen) < 0) {
 			p->sent_ns[i] = 0;
