@@ -1692,28 +1692,33 @@ int bvs_local_release(struct bvs *s, uint32_t upto)
 
 /* ---- control-plane replay state (peer.c) ---- */
 
-int bvs_seq_floor_get(struct bvs *s, uint64_t *floor)
+/* meta key as an unsigned number: 0 if it is not set */
+static int meta_get_u64(struct bvs *s, const char *key, uint64_t *v)
 {
 	sqlite3_stmt *x;
 	int rc;
 
-	if (!s || !floor)
+	if (!s || !v)
 		return -EINVAL;
-	*floor = 0;
+	*v = 0;
 	x = q(s, Q_META_GET);
-	sqlite3_bind_text(x, 1, "seq_floor", -1, SQLITE_STATIC);
+	sqlite3_bind_text(x, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(x);
 	if (rc == SQLITE_ROW)
-		*floor = u64(sqlite3_column_int64(x, 0));
+		*v = u64(sqlite3_column_int64(x, 0));
 	done(x);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail_sql(s, rc, "read seq_floor");
+		return fail_sql(s, rc, key);
 	return 0;
+}
+
+int bvs_seq_floor_get(struct bvs *s, uint64_t *floor)
+{
+	return meta_get_u64(s, "seq_floor", floor);
 }
 
 int bvs_seq_floor_set(struct bvs *s, uint64_t floor)
 {
-	sqlite3_stmt *x;
 	int err;
 
 	if (!s)
@@ -1724,10 +1729,7 @@ int bvs_seq_floor_set(struct bvs *s, uint64_t floor)
 		if (err)
 			return err;
 	}
-	x = q(s, Q_META_SET);
-	sqlite3_bind_text(x, 1, "seq_floor", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(x, 2, i64(floor));
-	err = run(s, x, "store seq_floor");
+	err = meta_set_int(s, "seq_floor", i64(floor));
 	if (!s->durable)
 		run(s, q(s, Q_SYNC_NORMAL), "synchronous = NORMAL");
 	return err;
@@ -1736,33 +1738,14 @@ int bvs_seq_floor_set(struct bvs *s, uint64_t floor)
 /* the floor of the seqs the gateway's module uses (fastpath.h) */
 int bvs_module_seq_floor_get(struct bvs *s, uint64_t *floor)
 {
-	sqlite3_stmt *x;
-	int rc;
-
-	if (!s || !floor)
-		return -EINVAL;
-	*floor = 0;
-	x = q(s, Q_META_GET);
-	sqlite3_bind_text(x, 1, "module_seq_floor", -1, SQLITE_STATIC);
-	rc = sqlite3_step(x);
-	if (rc == SQLITE_ROW)
-		*floor = u64(sqlite3_column_int64(x, 0));
-	done(x);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail_sql(s, rc, "read module_seq_floor");
-	return 0;
+	return meta_get_u64(s, "module_seq_floor", floor);
 }
 
 int bvs_module_seq_floor_set(struct bvs *s, uint64_t floor)
 {
-	sqlite3_stmt *x;
-
 	if (!s)
 		return -EINVAL;
-	x = q(s, Q_META_SET);
-	sqlite3_bind_text(x, 1, "module_seq_floor", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(x, 2, i64(floor));
-	return run(s, x, "store module_seq_floor");
+	return meta_set_int(s, "module_seq_floor", i64(floor));
 }
 
 int bvs_replay_save(struct bvs *s, const uint32_t *senders,
