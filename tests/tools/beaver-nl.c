@@ -35,6 +35,8 @@ static const char usage_text[] =
 "  status                      `key value` lines, stat.NAME N, obj.NAME N\n"
 "  records EPOCH [--raw]       cut/flow/chan/capture lines (per-CPU shares\n"
 "                              merged; --raw: unmerged, `cpu N` appended)\n"
+"  records FIRST..LAST [--raw] the same for every epoch of the range, each\n"
+"                              after an `epoch E` line\n"
 "  release EPOCH\n"
 "  flush\n"
 "  wait-complete EPOCH [TIMEOUT_MS]   `complete epoch E`; exit 3 on timeout\n"

@@ -568,10 +568,14 @@ dump_records() {
 	shift 3
 	mkdir -p "$dir"
 	: >"$dir/errors"
+	# one beaver-nl per member, its `epoch E` lines splitting the files
 	for ns in "$@"; do
+		bnl "$ns" records "$from..$to" 2>>"$dir/errors" |
+			awk -v p="$dir/$ns." '$1 == "epoch" && NF == 2 { close(f); f = p $2; printf "" >f; next }
+				{ print >f }' ||
+			echo "records $ns $from..$to failed" >>"$dir/errors"
 		for e in $(seq "$from" "$to"); do
-			bnl "$ns" records "$e" >"$dir/$ns.$e" 2>>"$dir/errors" ||
-				echo "records $ns $e failed" >>"$dir/errors"
+			[ -f "$dir/$ns.$e" ] || echo "records $ns $e missing" >>"$dir/errors"
 		done
 	done
 }
