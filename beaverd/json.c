@@ -254,6 +254,7 @@ static const char *const cut_flag_names[32] = {
 	[3] = "untracked",		/* BEAVER_CUT_F_UNTRACKED */
 	[4] = "late_lost",		/* BEAVER_CUT_F_LATE_LOST */
 	[5] = "tx_unstamped",		/* BEAVER_CUT_F_TX_UNSTAMPED */
+	[6] = "rx_id_unread",		/* BEAVER_CUT_F_RX_ID_UNREAD */
 };
 
 _Static_assert(BEAVER_CUT_F_INCOMPLETE == 1u << 0 &&
@@ -261,7 +262,8 @@ _Static_assert(BEAVER_CUT_F_INCOMPLETE == 1u << 0 &&
 	       BEAVER_CUT_F_BY_COMMAND == 1u << 2 &&
 	       BEAVER_CUT_F_UNTRACKED == 1u << 3 &&
 	       BEAVER_CUT_F_LATE_LOST == 1u << 4 &&
-	       BEAVER_CUT_F_TX_UNSTAMPED == 1u << 5,
+	       BEAVER_CUT_F_TX_UNSTAMPED == 1u << 5 &&
+	       BEAVER_CUT_F_RX_ID_UNREAD == 1u << 6,
 	       "beaverd/json.c: cut_flag_names[] follows BEAVER_CUT_F_*");
 
 static json_t *flags_json(uint32_t flags)

@@ -87,6 +87,11 @@ u32 bv_member_advance(struct beaver_net *bn, const struct bv_config *cfg,
 			set_bit(ilog2(BEAVER_CUT_F_TX_UNSTAMPED), &cut->flags);
 			WRITE_ONCE(bn->tx_unstamped, false);
 		}
+		/* stamps this member could not read came before this cut */
+		if (READ_ONCE(bn->id_unread)) {
+			set_bit(ilog2(BEAVER_CUT_F_RX_ID_UNREAD), &cut->flags);
+			WRITE_ONCE(bn->id_unread, false);
+		}
 		list_add_tail_rcu(&cut->list, &bn->cuts);
 		bn->n_cuts++;
 	} else {
@@ -339,6 +344,7 @@ void bv_cuts_flush(struct beaver_net *bn)
 	WRITE_ONCE(bn->untracked, false);
 	WRITE_ONCE(bn->late_lost, false);
 	WRITE_ONCE(bn->tx_unstamped, false);
+	WRITE_ONCE(bn->id_unread, false);
 	atomic64_set(&bn->tx_unstamped_pkts, 0);
 	bn->generation++;
 	spin_unlock_bh(&bn->cut_lock);

@@ -100,6 +100,14 @@ static bool bv_id_stamp(struct beaver_net *bn, const struct bv_config *cfg,
 			st->epoch = bv_id_decode(id, ref);
 		if (!st->epoch) {
 			bv_stat_inc(bn, BEAVER_STAT_RX_ID_INVALID);
+			/*
+			 * a stamp, unread for want of an epoch: it may be of
+			 * the epoch this member cuts at next, after
+			 * delivering it; that cut says so
+			 */
+			if (!ref && bv_id_is_stamp(id) &&
+			    !READ_ONCE(bn->id_unread))
+				WRITE_ONCE(bn->id_unread, true);
 			return false;
 		}
 	}

@@ -405,6 +405,15 @@ enum beaver_cut_flag {
 	 * as received after the receiver's, so a channel may not balance
 	 */
 	BEAVER_CUT_F_TX_UNSTAMPED = 1U << 5,
+	/*
+	 * before this cut, stamps in the IPv4 ID arrived that this member
+	 * could not read, because it knew no epoch yet (freshly loaded,
+	 * before its first option stamp or command): delivered as unstamped,
+	 * they may have been of this cut's epoch, which this cut then
+	 * follows (docs/decisions.md, "Known gap: a member's first snapshot
+	 * after it is loaded")
+	 */
+	BEAVER_CUT_F_RX_ID_UNREAD = 1U << 6,
 };
 
 /* BEAVER_A_CHAN_KIND: who is at the other end of a channel */

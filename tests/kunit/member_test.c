@@ -2057,15 +2057,25 @@ static void bv_member_in_id(struct kunit *test)
 	bv_t_in_id(test, BV_T_PEER_A, BEAVER_ID_EPOCH0, IP_DF);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID), 1);
 	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 0);
-	/* before any epoch is known another ID cannot be read: no cut */
+	/*
+	 * before any epoch is known another ID cannot be read: no cut; the
+	 * next cut says so (it may come after a packet of its own epoch)
+	 */
 	bv_t_in_id(test, BV_T_PEER_A, bv_id_encode(40001), IP_DF);
 	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 0);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID_INVALID), 1);
 
 	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 40000), 40000);
+	KUNIT_ASSERT_NOT_NULL(test, bv_t_cut(test, 40000));
+	KUNIT_EXPECT_TRUE(test, bv_t_cut_flag(bv_t_cut(test, 40000),
+					      BEAVER_CUT_F_RX_ID_UNREAD));
 	/* the cut comes before the packet, at the epoch it carries */
 	bv_t_in_id(test, BV_T_PEER_A, bv_id_encode(40001), IP_DF);
 	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40001);
+	/* read: that cut says nothing of the kind */
+	KUNIT_ASSERT_NOT_NULL(test, bv_t_cut(test, 40001));
+	KUNIT_EXPECT_FALSE(test, bv_t_cut_flag(bv_t_cut(test, 40001),
+					       BEAVER_CUT_F_RX_ID_UNREAD));
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID), 2);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_STAMPED), 2);
 	/* an older one is in flight */

@@ -340,6 +340,33 @@ static void test_records_ipv6_round_trip(void **state)
 	bvr_free(&a);
 }
 
+/*
+ * the flag of a cut that followed ID stamps its member could not read has
+ * its name both ways (decisions.md, "Known gap: a member's first
+ * snapshot after it is loaded")
+ */
+static void test_records_flag_rx_id_unread(void **state)
+{
+	struct bvr_records a, b;
+	char why[160];
+	json_t *j;
+
+	(void)state;
+	sample(&a);
+	a.cut.flags = BEAVER_CUT_F_RX_ID_UNREAD | BEAVER_CUT_F_BY_COMMAND;
+	j = bvj_records_to_json(&a, NULL);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j,
+		"cut"), "flags")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(
+		json_object_get(j, "cut"), "flags"), 1)), "rx_id_unread");
+	bvr_init(&b);
+	assert_int_equal(bvj_records_from_json(j, &b, why, sizeof(why)), 0);
+	assert_int_equal(b.cut.flags, a.cut.flags);
+	json_decref(j);
+	bvr_free(&b);
+	bvr_free(&a);
+}
+
 /* the documented shapes, seen from a script's side */
 static void test_records_shapes(void **state)
 {
@@ -1124,6 +1151,7 @@ int main(void)
 		cmocka_unit_test(test_records_text_round_trip),
 		cmocka_unit_test(test_records_ipv6_round_trip),
 		cmocka_unit_test(test_records_shapes),
+		cmocka_unit_test(test_records_flag_rx_id_unread),
 		cmocka_unit_test(test_records_no_cut),
 		cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_records_malformed),
