@@ -50,6 +50,8 @@
 #                    time, to BEAVER_VM_SHARE/NAME.trace (where time goes)
 #   BEAVER_KO        the module the image holds (default REPO/beaver.ko;
 #                    make mutants boots deliberately broken ones)
+#   BEAVER_VM_BOOT_LIMIT  seconds a VM may keep its console empty before
+#                    it is taken for stalled and booted once more (60)
 #
 # Each scenario's console (kernel log and everything the scenario printed) is
 # kept in $BEAVER_VM_OUT/logs/NAME.log.
@@ -61,6 +63,7 @@ export KVER=${KVER:-$(ls -1 /lib/modules 2>/dev/null | grep -- '-amd64$' | sort 
 export BUILD=${BUILD:-$repo/build}
 out=${BEAVER_VM_OUT:-$BUILD/vm}
 scale=${BEAVER_VM_TIMEOUT_SCALE:-1}
+BOOT_LIMIT=${BEAVER_VM_BOOT_LIMIT:-60}
 shell=0
 demo=0
 bench=
@@ -208,8 +211,30 @@ for name in "${sel[@]}"; do
 		tail -n +1 -F --pid=$qpid "$log" 2>/dev/null | demo_filter
 		wait $qpid
 	else
-		timeout -k 5 "$hostlimit" "${qemu[@]}" \
-			</dev/null >/dev/null 2>"$out/logs/$name.qemu"
+		# A VM whose console stays empty for BOOT_LIMIT seconds never
+		# reached the kernel (seen once in a full run: qemu printed
+		# nothing for 210 s, under TCG on a loaded host): the scenario
+		# did not run, so it is booted once more, and the line says so
+		for try in 1 2; do
+			: >"$log"
+			: >"$res"
+			timeout -k 5 "$hostlimit" "${qemu[@]}" \
+				</dev/null >/dev/null 2>"$out/logs/$name.qemu" &
+			qpid=$!
+			for ((w = 0; w < BOOT_LIMIT; w++)); do
+				[ -s "$log" ] && break
+				kill -0 "$qpid" 2>/dev/null || break
+				sleep 1
+			done
+			if [ "$try" = 1 ] && [ ! -s "$log" ] && kill -0 "$qpid" 2>/dev/null; then
+				kill "$qpid" 2>/dev/null
+				wait "$qpid" 2>/dev/null
+				echo "vm: $name: the VM printed nothing in ${BOOT_LIMIT}s (qemu stalled before the kernel); booting it again"
+				continue
+			fi
+			wait "$qpid"
+			break
+		done
 	fi
 	qrc=$?
 	dt=$(($(date +%s) - s0))
