@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include "assemble.h"
-#include "beaver.h"
 #include "beaver_stamp.h"
 #include "coord.h"
 #include "json.h"
@@ -870,25 +869,6 @@ static void finish(void *data)
 			snprintf(why, sizeof(why), "%s", tmp);
 			bvr_free(&rec[n]);
 			err = -EBADMSG;
-			goto out;
-		}
-		/*
-		 * A cut that followed ID stamps its member could not read
-		 * (freshly loaded, no epoch yet: decisions.md, "Known gap:
-		 * a member's first snapshot after it is loaded") may follow
-		 * packets of its own epoch: the snapshot is not taken for
-		 * consistent. That member reads every stamp from now on, so
-		 * the next one is whole.
-		 */
-		if (rec[n].has_cut &&
-		    (rec[n].cut.flags & BEAVER_CUT_F_RX_ID_UNREAD)) {
-			snprintf(why, sizeof(why), "member %s had just been "
-				 "loaded: it delivered stamps it could not read "
-				 "before its cut (its record is flagged "
-				 "rx_id_unread), so the snapshot may be "
-				 "inconsistent there", peer(c, i)->name);
-			bvr_free(&rec[n]);
-			err = -EPROTO;
 			goto out;
 		}
 		mem[n].node = peer(c, i)->name;

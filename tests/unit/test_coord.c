@@ -34,11 +34,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "beaver.h"
 #include "coord.h"
-#include "json.h"
 #include "log.h"
-#include "records.h"
 #include "loop.h"
 #include "peer.h"
 #include "store.h"
@@ -577,33 +574,6 @@ static char *record_text(const char *node, uint32_t e)
 		"\"channels\":[],\"captures\":[]}", node, e);
 
 	assert_true(n > 0);
-	return keep(t);
-}
-
-/*
- * a member's record for epoch e with a complete cut flagged flags
- * (BEAVER_CUT_F_*), in json.c's form
- */
-static char *record_text_cut(const char *node, uint32_t e, uint32_t flags)
-{
-	struct bvr_records r;
-	json_t *j;
-	char *t;
-
-	bvr_init(&r);
-	r.epoch = e;
-	r.has_cut = true;
-	r.cut.epoch = e;
-	r.cut.first = e;
-	r.cut.last = e;
-	r.cut.state = BEAVER_STATE_COMPLETE;
-	r.cut.flags = flags;
-	j = bvj_records_to_json(&r, node);
-	assert_non_null(j);
-	t = json_dumps(j, JSON_COMPACT);
-	assert_non_null(t);
-	json_decref(j);
-	bvr_free(&r);
 	return keep(t);
 }
 
@@ -1706,45 +1676,6 @@ static void test_collect_bad_record_fails(void **state)
 }
 
 /*
- * A member record whose cut followed stamps the member could not read
- * (freshly loaded) fails the snapshot, naming the member and the flag:
- * that cut may follow packets of its own epoch (decisions.md, "Known gap:
- * a member's first snapshot after it is loaded"). The control, the same
- * record without that flag, is accepted (test_collect_id_unread_control).
- */
-/* one snapshot whose m1 record's cut is flagged flags: how it ended */
-static struct bvs_snapshot collect_m1_flagged(uint32_t flags)
-{
-	int64_t id = snapshot();
-	uint32_t e = gateways_ack(0, TAU / 4);
-
-	members_ack(e);
-	serve_record("m2", e, record_text("m2", e), 1000);
-	serve_record("m1", e, record_text_cut("m1", e, flags), 1000);
-	return get_snap(id);
-}
-
-static void test_collect_id_unread_fails(void **state)
-{
-	struct bvs_snapshot s;
-
-	(void)state;
-	s = collect_m1_flagged(BEAVER_CUT_F_BY_COMMAND |
-			       BEAVER_CUT_F_RX_ID_UNREAD);
-	assert_int_equal(s.state, BVS_FAILED);
-	assert_non_null(strstr(s.reason, "member m1 had just been loaded"));
-	assert_non_null(strstr(s.reason, "rx_id_unread"));
-}
-
-/* the control: the same record without that flag is accepted */
-static void test_collect_id_unread_control(void **state)
-{
-	(void)state;
-	assert_int_equal(collect_m1_flagged(BEAVER_CUT_F_BY_COMMAND).state,
-			 BVS_ACCEPTED);
-}
-
-/*
  * Two snapshots collect at once and the newer one is accepted first:
  * releasing its epoch would drop the older one's records as well (a
  * member's release takes every epoch up to the one named). So the
@@ -2301,8 +2232,6 @@ int main(void)
 		T(test_collect_not_ready_polls_again),
 		T(test_collect_timeout_fails),
 		T(test_collect_bad_record_fails),
-		T(test_collect_id_unread_fails),
-		T(test_collect_id_unread_control),
 		T(test_release_spares_running_snapshots),
 		T(test_stale_ack_rejected),
 		T(test_gateway_past_every_epoch_moves_the_counter),
