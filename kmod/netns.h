@@ -233,7 +233,8 @@ struct beaver_net {
 	bool untracked;
 	/* a late packet could not be recorded: the next cut says so */
 	bool late_lost;
-	bool id_unread;		/* an ID stamp went unread since the last cut */
+	/* an ID stamp went unread for want of an epoch: likewise */
+	bool id_unread;
 	/* a packet to the group left without its stamp: likewise */
 	bool tx_unstamped;
 	/* and how many did since the configuration (each cut records it) */

@@ -204,12 +204,14 @@ for name in "${sel[@]}"; do
 		"${console[@]}" -serial "file:$res" "${share[@]}")
 	if [ "$shell" = 1 ]; then
 		timeout --foreground -k 5 "$hostlimit" "${qemu[@]}" 2>"$out/logs/$name.qemu"
+		qrc=$?
 	elif [ "$demo" = 1 ]; then
 		timeout -k 5 "$hostlimit" "${qemu[@]}" \
 			</dev/null >/dev/null 2>"$out/logs/$name.qemu" &
 		qpid=$!
 		tail -n +1 -F --pid=$qpid "$log" 2>/dev/null | demo_filter
 		wait $qpid
+		qrc=$?
 	else
 		# A VM whose console stays empty for BOOT_LIMIT seconds never
 		# reached the kernel (seen once in a full run: qemu printed
@@ -233,10 +235,10 @@ for name in "${sel[@]}"; do
 				continue
 			fi
 			wait "$qpid"
+			qrc=$?
 			break
 		done
 	fi
-	qrc=$?
 	dt=$(($(date +%s) - s0))
 	line=$(tr -d '\r' <"$res" | grep -a 'BEAVER-VM result ' | tail -n1 | sed 's/^.*BEAVER-VM result //')
 	figs=$(tr -d '\r' <"$res" | grep -a 'BEAVER-VM figure ' | sed 's/^.*BEAVER-VM figure //' |
