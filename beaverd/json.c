@@ -424,6 +424,8 @@ static json_t *cut_json(const struct bvr_cut *c)
 		set(&b, "tx_unstamped", bvj_u64(c->tx_unstamped));
 		set(&b, "rx_unstamped", bvj_u64(c->rx_unstamped));
 	}
+	if (c->has_since)
+		set(&b, "counters_since_ns", bvj_u64(c->since_ns));
 	return ob_done(&b);
 }
 
@@ -607,7 +609,7 @@ static int cut_parse(const json_t *o, struct bvr_cut *c, char *why,
 		     size_t len)
 {
 	const json_t *flags = json_object_get(o, "flags");
-	int tx, rx;
+	int tx, rx, since;
 
 	memset(c, 0, sizeof(*c));
 	if (!json_is_object(o))
@@ -634,6 +636,11 @@ static int cut_parse(const json_t *o, struct bvr_cut *c, char *why,
 		return fail(why, len, "cut: tx_unstamped and rx_unstamped come "
 			    "together");
 	c->has_unstamped = tx == 0;
+	since = get_num(o, "counters_since_ns", false, UINT64_MAX, &c->since_ns,
+			"cut", why, len);
+	if (since < 0)
+		return -EINVAL;
+	c->has_since = since == 0;
 	if (!flags)
 		return fail(why, len, "cut.flags: missing");
 	return flags_parse(flags, &c->flags, "cut", why, len);

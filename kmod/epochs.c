@@ -82,6 +82,7 @@ u32 bv_member_advance(struct beaver_net *bn, const struct bv_config *cfg,
 		cut->tx_unstamped = atomic64_read(&bn->tx_unstamped_pkts);
 		cut->rx_unstamped = bv_stat_read(bn,
 						 BEAVER_STAT_UNSTAMPED_MEMBER);
+		cut->counters_since_ns = READ_ONCE(bn->counters_since_ns);
 		/* group-bound packets since the last cut left unstamped */
 		if (READ_ONCE(bn->tx_unstamped)) {
 			set_bit(ilog2(BEAVER_CUT_F_TX_UNSTAMPED), &cut->flags);

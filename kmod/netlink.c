@@ -802,7 +802,9 @@ static int bv_put_cut(struct sk_buff *msg, const struct bv_cut *c)
 	    nla_put_u64_64bit(msg, BEAVER_A_CUT_TX_UNSTAMPED, c->tx_unstamped,
 			      BEAVER_A_CUT_PAD) ||
 	    nla_put_u64_64bit(msg, BEAVER_A_CUT_RX_UNSTAMPED, c->rx_unstamped,
-			      BEAVER_A_CUT_PAD))
+			      BEAVER_A_CUT_PAD) ||
+	    nla_put_u64_64bit(msg, BEAVER_A_CUT_COUNTERS_SINCE,
+			      c->counters_since_ns, BEAVER_A_CUT_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;

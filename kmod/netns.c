@@ -6,6 +6,7 @@
 #include <linux/memcontrol.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/timekeeping.h>
 #include <net/netns/generic.h>
 #include "netns.h"
 #include "epochs.h"
@@ -188,6 +189,7 @@ void bv_netns_flush(struct beaver_net *bn)
 		memset(per_cpu_ptr(bn->stats, cpu), 0, sizeof(struct bv_stats));
 	atomic64_set(&bn->hist_limit_hits, 0);
 	atomic64_set(&bn->nomem, 0);
+	WRITE_ONCE(bn->counters_since_ns, ktime_get_real_ns());
 }
 
 static int __net_init bv_net_init(struct net *net)
@@ -197,6 +199,7 @@ static int __net_init bv_net_init(struct net *net)
 	int err = -ENOMEM;
 
 	bn->net = net;
+	bn->counters_since_ns = ktime_get_real_ns();
 	mutex_init(&bn->cfg_mutex);
 	bv_epochs_init(bn);
 	bv_trust_init(bn);

@@ -171,6 +171,7 @@ struct bv_cut {
 	u32 settle_ms;
 	u64 tx_unstamped;	/* beaver_net's count at the cut */
 	u64 rx_unstamped;	/* BEAVER_STAT_UNSTAMPED_MEMBER at the cut */
+	u64 counters_since_ns;	/* beaver_net's, when the cut was taken */
 	unsigned long flags;	/* BEAVER_CUT_F_*, set with set_bit() */
 	int state;		/* BEAVER_STATE_*, read locklessly */
 	bool closed;		/* in-flight arrivals now count late */
@@ -213,6 +214,12 @@ struct beaver_net {
 	u32 n_cuts;
 	atomic_t complete_epoch; /* epochs up to this one are complete */
 	u32 generation;		/* bumped when records change structure */
+	/*
+	 * CLOCK_REALTIME when the counters last started (init, flush): a
+	 * record carries it so that user space tells a restart apart from
+	 * counters that merely grew back past where they were
+	 */
+	u64 counters_since_ns;
 	struct delayed_work complete_work;
 	struct delayed_work trust_work;	/* netfilter/trust.h */
 	bool dying;

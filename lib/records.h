@@ -65,6 +65,12 @@ struct bvr_cut {
 	 */
 	bool has_unstamped;
 	uint64_t tx_unstamped, rx_unstamped;
+	/*
+	 * BEAVER_A_CUT_COUNTERS_SINCE: when the member's counters last
+	 * started (CLOCK_REALTIME ns); has_since false for a module before it
+	 */
+	bool has_since;
+	uint64_t since_ns;
 };
 
 /* BEAVER_A_FLOW: addresses as bvip.h keeps them, ports in host order */

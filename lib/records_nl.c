@@ -53,8 +53,10 @@ int bvr_nl_parse_cut(const struct nlattr *nest, struct bvr_cut *cut)
 	    opt_u32(tb[BEAVER_A_CUT_SETTLE_MS], &cut->settle_ms) ||
 	    opt_u64(tb[BEAVER_A_CUT_COMPLETE_NS], &cut->complete_ns) ||
 	    opt_u64(tb[BEAVER_A_CUT_TX_UNSTAMPED], &cut->tx_unstamped) ||
-	    opt_u64(tb[BEAVER_A_CUT_RX_UNSTAMPED], &cut->rx_unstamped))
+	    opt_u64(tb[BEAVER_A_CUT_RX_UNSTAMPED], &cut->rx_unstamped) ||
+	    opt_u64(tb[BEAVER_A_CUT_COUNTERS_SINCE], &cut->since_ns))
 		return -EINVAL;
+	cut->has_since = tb[BEAVER_A_CUT_COUNTERS_SINCE];
 	cut->has_unstamped = tb[BEAVER_A_CUT_TX_UNSTAMPED] &&
 			     tb[BEAVER_A_CUT_RX_UNSTAMPED];
 	return 0;

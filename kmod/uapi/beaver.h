@@ -193,6 +193,12 @@
  *                               counted since the namespace was configured
  *                               (a flush or a new role or group restarts
  *                               them), as they stood at the cut
+ *       BEAVER_A_CUT_COUNTERS_SINCE NLA_U64, CLOCK_REALTIME ns when this
+ *                               namespace's counters (channels, flows,
+ *                               statistics) last started: module load,
+ *                               flush, new role or group. A value that
+ *                               differs from an earlier record's means
+ *                               they restarted in between.
  *     BEAVER_A_FLOW     NLA_NESTED: one CPU's share of one flow at the cut
  *       BEAVER_A_FLOW_PROTO     NLA_U8 (IPPROTO_*)
  *       BEAVER_A_FLOW_LADDR, BEAVER_A_FLOW_RADDR   NLA_BE32 (IPv4), or
@@ -517,6 +523,7 @@ enum beaver_cut_attr {
 	BEAVER_A_CUT_PAD,
 	BEAVER_A_CUT_TX_UNSTAMPED,
 	BEAVER_A_CUT_RX_UNSTAMPED,
+	BEAVER_A_CUT_COUNTERS_SINCE,
 	__BEAVER_A_CUT_MAX
 };
 
