@@ -133,13 +133,14 @@ static void print_addresses(const json_t *e)
 }
 
 /* does the report have an IPv6 channel ("family": "ipv6")? */
-static bool has_family(const json_t *chans)
+/* a channel of chans has key */
+static bool any_has(const json_t *chans, const char *key)
 {
 	const json_t *e;
 	size_t i;
 
 	json_array_foreach(chans, i, e)
-		if (json_object_get(e, "family"))
+		if (json_object_get(e, key))
 			return true;
 	return false;
 }
@@ -188,7 +189,9 @@ static void print_report(const json_t *rep)
 {
 	const json_t *e;
 	size_t i;
-	bool family = has_family(json_object_get(rep, "channels"));
+	bool family = any_has(json_object_get(rep, "channels"), "family");
+	/* offsets: reports before them have neither column */
+	bool offsets = any_has(json_object_get(rep, "channels"), "check");
 	bool interval = json_is_object(json_object_get(rep, "interval"));
 
 	pr_open("report", "report", rep);
@@ -197,6 +200,9 @@ static void print_report(const json_t *rep)
 	pr_field(rep, "missing_members", "missing members", PR_BAD);
 	pr_field(rep, "incomplete_members", "incomplete members", PR_BAD);
 	pr_field(rep, "unbalanced_channels", "unbalanced channels", PR_BAD);
+	if (json_object_get(rep, "unverifiable_channels"))
+		pr_field(rep, "unverifiable_channels", "unchecked channels",
+			 PR_BAD);
 	pr_field(rep, "late", "late", PR_PLAIN);
 	pr_field(rep, "bypass", "bypass", PR_BAD);
 	/* XDP programs or packet sockets: traffic outside the snapshot */
@@ -240,7 +246,12 @@ static void print_report(const json_t *rep)
 		pr_field(e, "received", "received", PR_PLAIN);
 		pr_field(e, "inflight", "inflight", PR_PLAIN);
 		pr_field(e, "late", "late", PR_PLAIN);
+		if (offsets)
+			pr_field(e, "offset", "offset", PR_PLAIN);
 		pr_field(e, "balanced", "balanced", PR_GOOD);
+		/* what it was checked by: offset, interval, reset, absent */
+		if (offsets)
+			pr_field(e, "check", "check", PR_PLAIN);
 		pr_close();
 	}
 	pr_close_array();

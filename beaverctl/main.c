@@ -58,7 +58,9 @@ static const char exit_codes[] =
 	"  5  any other error (reported by beaverd, no reply in time, I/O)\n"
 	"  6  snapshot --wait: accepted, but its verification found an\n"
 	"     unbalanced channel (late packets not reported yet leave it so),\n"
-	"     or a missing or incomplete record (show ID says which)\n"
+	"     a channel it could not check (a member restarted since the\n"
+	"     previous snapshot: the next one checks it), or a missing or\n"
+	"     incomplete record (show ID says which)\n"
 "  7  snapshot: this coordinator is a standby (it does not hold its\n"
 "     active_address); the active one takes the snapshots\n";
 

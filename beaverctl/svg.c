@@ -590,9 +590,12 @@ static double put_channels(FILE *f, const json_t *doc, double y)
 			 "font-size=\"11\" font-family=\"monospace\" "
 			 "font-weight=\"bold\" fill=\"" C_WARN "\"" :
 			 "font-size=\"11\" font-family=\"monospace\"", b, 0);
+		/* null: a restart left nothing to check it against */
 		put_text(f, LX + chan_x[7], ry, bal ? "font-size=\"11\" fill=\""
 			 C_OK "\"" : "font-size=\"11\" font-weight=\"bold\" "
-			 "fill=\"" C_BAD "\"", bal ? "yes" : "NO", 0);
+			 "fill=\"" C_BAD "\"", bal ? "yes" :
+			 json_is_null(json_object_get(e, "balanced")) ?
+			 str_or(e, "check", "?") : "NO", 0);
 	}
 	return y + (double)((n < MAX_ROWS ? n : MAX_ROWS + 1) + 1) * ROW_H +
 	       (n ? 6 : 24);

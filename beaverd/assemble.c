@@ -73,6 +73,31 @@ static uint64_t kind_rx(const struct bvr_records *r, uint8_t kind,
 	return sum;
 }
 
+/* sent - rhs as a signed count; both are at most INT64_MAX apart */
+static int64_t imbalance_of(uint64_t sent, uint64_t rhs)
+{
+	if (sent >= rhs)
+		return sent - rhs > INT64_MAX ? INT64_MAX : (int64_t)(sent - rhs);
+	return rhs - sent > INT64_MAX ? -INT64_MAX : -(int64_t)(rhs - sent);
+}
+
+/* the previous accepted snapshot had a record of m */
+static bool was_present(const struct bvx_member *m)
+{
+	return m->base && m->base->present;
+}
+
+/*
+ * m's counters restarted since the previous accepted snapshot: its
+ * record's counters_since differs from that snapshot's (a module or a
+ * report before the field: not known, counters going back still tell)
+ */
+static bool restarted(const struct bvx_member *m)
+{
+	return was_present(m) && m->base->has_since &&
+	       m->rec->cut.has_since && m->base->since_ns != m->rec->cut.since_ns;
+}
+
 /* a count of the interval: null when unknown (takes nothing) */
 static json_t *count_or_null(bool known, uint64_t v)
 {
@@ -91,12 +116,16 @@ static json_t *member_interval(const struct bvx_member *m,
 	const struct bvr_records *r = m->rec;
 	bool first = !prev || !prev->id;
 	bool over = prev && prev->id && prev->overtaken;
-	struct bvi_count c = bvi_count(first, m->base, bypass, bypass_bytes);
+	struct bvi_base mb = m->base ? *m->base : (struct bvi_base){ 0 };
+	struct bvi_count c;
 	bool unstamped = r->cut.flags & BEAVER_CUT_F_TX_UNSTAMPED;
 	uint64_t late = 0, late_bytes = 0;
 	struct bvi_base ub = { 0 };
 	struct bvi_count u;
 	json_t *o;
+
+	mb.restarted = restarted(m);
+	c = bvi_count(first, m->base ? &mb : NULL, bypass, bypass_bytes);
 
 	/*
 	 * the unstamped packets, sent and received, as a pair of counters
@@ -109,6 +138,7 @@ static json_t *member_interval(const struct bvx_member *m,
 			.has_bytes = m->base->has_unstamped,
 			.pkts = m->base->tx_unstamped,
 			.bytes = m->base->rx_unstamped,
+			.restarted = mb.restarted,
 		};
 	u = bvi_count(first, m->base ? &ub : NULL, r->cut.tx_unstamped,
 		      r->cut.rx_unstamped);
@@ -239,6 +269,13 @@ static json_t *member_json(const struct bvx_member *m,
 		json_decref(o);
 		return NULL;
 	}
+	/* when its counters started: a restart shows against the next */
+	if (o && r->cut.has_since &&
+	    json_object_set_new(o, "counters_since_ns",
+				json_integer(jint(r->cut.since_ns)))) {
+		json_decref(o);
+		return NULL;
+	}
 	iv = o ? member_interval(m, prev, bypass, bypass_bytes, sum) : NULL;
 	if (o && (!iv || json_object_set_new(o, "interval", iv))) {
 		json_decref(o);
@@ -267,12 +304,108 @@ static json_t *set_family(json_t *c, bool v4)
 	return c;
 }
 
+int bvx_chan_base_cmp(const void *x, const void *y)
+{
+	const struct bvx_chan_base *p = x, *q = y;
+	int c = strcmp(p->from, q->from);
+
+	if (!c)
+		c = strcmp(p->to, q->to);
+	if (!c && p->v4 != q->v4)
+		c = p->v4 ? -1 : 1;
+	return c;
+}
+
+int64_t bvx_chan_next_offset(const struct bvx_chan_base *b)
+{
+	if (!b->has_offset || b->imbalance == b->offset)
+		return b->imbalance;
+	if (b->has_prev_imbalance && b->imbalance == b->prev_imbalance)
+		return b->imbalance;
+	return b->offset;
+}
+
+/* the previous accepted snapshot's channel a -> b of one family, or NULL */
+static const struct bvx_chan_base *chan_base(const struct bvx_prev *prev,
+					     const char *a, const char *b,
+					     bool v4)
+{
+	struct bvx_chan_base key = { .from = a, .to = b, .v4 = v4 };
+
+	if (!prev || !prev->n_chans)
+		return NULL;
+	return bsearch(&key, prev->chans, prev->n_chans, sizeof(key),
+		       bvx_chan_base_cmp);
+}
+
+/* what a channel is checked against (assemble.h) */
+struct origin {
+	const char *check;	/* "offset", "reset" or "absent" */
+	bool has_offset;
+	int64_t offset;
+	bool has_prev;
+	int64_t prev_imbalance;
+};
+
+static struct origin origin_of(const struct bvx_member *a,
+			       const struct bvx_member *b, bool v4,
+			       const struct bvx_prev *prev,
+			       const struct chan_sum *tx,
+			       const struct chan_sum *rx)
+{
+	bool first = !prev || !prev->id;
+	const struct bvx_chan_base *row;
+
+	/* the group's first snapshot: every counter since configured */
+	if (first)
+		return (struct origin){ "offset", true, 0, false, 0 };
+	if (!was_present(a) || !was_present(b))
+		return (struct origin){ "absent", false, 0, false, 0 };
+	row = chan_base(prev, a->node, b->node, v4);
+	/*
+	 * counters that went back restarted too; not against an overtaking
+	 * snapshot's, which are after this cut
+	 */
+	if (restarted(a) || restarted(b) ||
+	    (row && !prev->overtaken &&
+	     (tx->tx_pkts < row->sent || rx->rx_pkts < row->received)))
+		return (struct origin){ "reset", false, 0, false, 0 };
+	/* they never talked before: both count from 0 */
+	if (!row)
+		return (struct origin){ "offset", true, 0, false, 0 };
+	return (struct origin){ "offset", true, bvx_chan_next_offset(row),
+				true, row->imbalance };
+}
+
+/* set c's "balanced" and "check" from its imbalance and origin */
+static int judge(json_t *c, int64_t imb, const struct origin *o)
+{
+	json_t *bal;
+	const char *check = o->check;
+
+	if (!o->has_offset) {
+		bal = json_null();
+	} else if (imb == o->offset) {
+		bal = json_true();
+	} else if (o->has_prev && imb == o->prev_imbalance) {
+		bal = json_true();
+		check = "interval";
+	} else {
+		bal = json_false();
+	}
+	return json_object_set_new(c, "balanced", bal) ||
+	       json_object_set_new(c, "check", json_string(check)) ||
+	       json_object_set_new(c, "imbalance", json_integer(imb));
+}
+
 /*
  * A -> B over one family: A's tx towards B against B's rx from A plus in
- * flight. *oom is set if out of memory; NULL alone: they never talked.
+ * flight, by the offset (assemble.h). *oom is set if out of memory; NULL
+ * alone: they never talked.
  */
 static json_t *channel_json(const struct bvx_member *a,
 			    const struct bvx_member *b, bool v4,
+			    const struct bvx_prev *prev,
 			    struct bvx_summary *sum, bool *oom)
 {
 	struct chan_sum tx = find_chan(a->rec, b, v4);
@@ -280,29 +413,44 @@ static json_t *channel_json(const struct bvx_member *a,
 	uint64_t sent = tx.tx_pkts;
 	uint64_t recv = rx.rx_pkts;
 	uint64_t infl = rx.inflight_pkts;
-	bool balanced = sent == recv + infl;
+	int64_t imb = imbalance_of(sent, sat_add(recv, infl));
+	struct origin o;
 	json_t *c;
 
 	if (!tx.found && !rx.found)
 		return NULL;	/* these two never talked */
-	sum->channels++;
-	sum->unbalanced += !balanced;
+	o = origin_of(a, b, v4, prev, &tx, &rx);
 	/* late 0: this channel's late packets come with later records
 	 * (bvx_amend adds them) */
 	c = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		      " s:b}",
+		      " s:o, s:o}",
 		      "from", a->node, "to", b->node,
-		      "sent", (json_int_t)sent,
-		      "received", (json_int_t)recv,
-		      "inflight", (json_int_t)infl,
+		      "sent", jint(sent),
+		      "received", jint(recv),
+		      "inflight", jint(infl),
 		      "late", (json_int_t)0,
-		      "sent_bytes", (json_int_t)tx.tx_bytes,
-		      "received_bytes", (json_int_t)rx.rx_bytes,
-		      "inflight_bytes", (json_int_t)rx.inflight_bytes,
+		      "sent_bytes", jint(tx.tx_bytes),
+		      "received_bytes", jint(rx.rx_bytes),
+		      "inflight_bytes", jint(rx.inflight_bytes),
 		      "late_bytes", (json_int_t)0,
-		      "balanced", balanced);
+		      "offset", o.has_offset ? json_integer(o.offset) :
+					       json_null(),
+		      "previous_imbalance",
+		      o.has_prev ? json_integer(o.prev_imbalance) :
+				   json_null());
+	if (c && judge(c, imb, &o)) {
+		json_decref(c);
+		c = NULL;
+	}
 	c = set_family(c, v4);
 	*oom = !c;
+	if (c) {
+		json_t *bal = json_object_get(c, "balanced");
+
+		sum->channels++;
+		sum->unbalanced += json_is_false(bal);
+		sum->unverifiable += json_is_null(bal);
+	}
 	return c;
 }
 
@@ -494,7 +642,8 @@ json_t *bvx_report_since(uint32_t epoch, uint64_t tau_min_ns,
 		const struct pair *p = &pairs[k];
 		json_t *c;
 
-		c = channel_json(&m[p->a], &m[p->b], p->f == 0, sum, &nomem);
+		c = channel_json(&m[p->a], &m[p->b], p->f == 0, prev, sum,
+				 &nomem);
 		if (nomem || (c && json_array_append_new(chans, c))) {
 			free(pairs);
 			goto oom;
@@ -502,7 +651,7 @@ json_t *bvx_report_since(uint32_t epoch, uint64_t tau_min_ns,
 	}
 	free(pairs);
 	rep = json_pack("{s:s, s:I, s:I, s:I, s:b, s:o, s:o, s:I, s:I, s:I,"
-			" s:I, s:I, s:I, s:b}",
+			" s:I, s:I, s:I, s:I, s:b}",
 			"schema", "beaver-report/1",
 			"epoch", (json_int_t)epoch,
 			"tau_min_ns", (json_int_t)tau_min_ns,
@@ -512,10 +661,11 @@ json_t *bvx_report_since(uint32_t epoch, uint64_t tau_min_ns,
 			"missing_members", (json_int_t)sum->missing,
 			"incomplete_members", (json_int_t)sum->incomplete,
 			"unbalanced_channels", (json_int_t)sum->unbalanced,
+			"unverifiable_channels", (json_int_t)sum->unverifiable,
 			"late", (json_int_t)sum->late,
 			"bypass", (json_int_t)sum->bypass,
 			"members_with_escapes", (json_int_t)sum->escapes,
-			"balanced", sum->unbalanced == 0);
+			"balanced", !sum->unbalanced && !sum->unverifiable);
 	iv = rep ? report_interval_unstamped(report_interval(prev, sum), sum) :
 		   NULL;
 	if (rep && (json_object_set_new(rep, "bypass_bytes",
@@ -586,14 +736,27 @@ static json_t *find_chan_json(json_t *arr, const char *from, const char *to,
 	return NULL;
 }
 
-/* the channel's balance with its late packets */
+/*
+ * the channel's balance with its late packets, by the origin its report
+ * gave it (a report before offsets: 0; null: it could not be checked)
+ */
 static int rebalance(json_t *c)
 {
 	uint64_t rhs = sat_add(sat_add(num(c, "received"), num(c, "inflight")),
 			       num(c, "late"));
+	const json_t *off = json_object_get(c, "offset");
+	const json_t *pi = json_object_get(c, "previous_imbalance");
+	const char *check = json_string_value(json_object_get(c, "check"));
+	struct origin o = {
+		.check = off && !json_is_integer(off) && check ? check :
+			 "offset",
+		.has_offset = !off || json_is_integer(off),
+		.offset = json_integer_value(off),
+		.has_prev = json_is_integer(pi),
+		.prev_imbalance = json_integer_value(pi),
+	};
 
-	return json_object_set_new(c, "balanced",
-				   json_boolean(num(c, "sent") == rhs));
+	return judge(c, imbalance_of(num(c, "sent"), rhs), &o);
 }
 
 int bvx_amend(json_t *rep, const char *node, const char *from,
@@ -602,7 +765,7 @@ int bvx_amend(json_t *rep, const char *node, const char *from,
 	json_t *members = json_object_get(rep, "members");
 	json_t *chans = json_object_get(rep, "channels");
 	json_t *m, *c, *e;
-	uint64_t late = 0, unbalanced = 0;
+	uint64_t late = 0, unbalanced = 0, unverifiable = 0;
 	size_t i;
 
 	if (!json_is_object(rep) || !json_is_array(members) ||
@@ -646,12 +809,17 @@ int bvx_amend(json_t *rep, const char *node, const char *from,
 	/* the summary follows its members and channels */
 	json_array_foreach(members, i, e)
 		late = sat_add(late, num(e, "late"));
-	json_array_foreach(chans, i, e)
-		unbalanced += !json_is_true(json_object_get(e, "balanced"));
+	json_array_foreach(chans, i, e) {
+		const json_t *b = json_object_get(e, "balanced");
+
+		unbalanced += !json_is_true(b) && !json_is_null(b);
+		unverifiable += json_is_null(b);
+	}
 	if (set_sum(rep, "late", late, 0) ||
 	    set_sum(rep, "unbalanced_channels", unbalanced, 0) ||
+	    set_sum(rep, "unverifiable_channels", unverifiable, 0) ||
 	    json_object_set_new(rep, "balanced",
-				json_boolean(unbalanced == 0)))
+				json_boolean(!unbalanced && !unverifiable)))
 		return -ENOMEM;
 	return 0;
 }

@@ -20,6 +20,23 @@
  * addresses of one family against B's channels from A's addresses of that
  * family. An IPv6 channel carries "family": "ipv6" in the report; an IPv4
  * one has no such key (reports as they always were).
+ *
+ * Counters restart (a member's module reloaded, its namespace flushed or
+ * given a new role or group) while its peers' go on: after B restarts,
+ * A's sent towards B still counts what B's received no longer does, and
+ * the cumulative sums never meet again. So a channel balances against
+ * an offset, its imbalance at its origin (sent - received - inflight -
+ * late, "imbalance" in the report): 0 from the configuration on; after a
+ * restart of either end, that snapshot's imbalance. The snapshot in which
+ * a restart shows cannot check the channel ("balanced": null, "check":
+ * "reset"; "absent" when the previous accepted snapshot had no record of
+ * an end); the next one checks it against the offset it set. A channel
+ * whose imbalance equals the previous accepted snapshot's balances over
+ * the interval ("check": "interval") and its offset moves there: a
+ * restart nothing named (an origin assumed 0 that was not, an
+ * inconsistent snapshot an offset was taken from) costs one unbalanced
+ * snapshot, never every later one (docs/decisions.md, "Channels across a
+ * restart").
  */
 #ifndef BEAVERD_ASSEMBLE_H
 #define BEAVERD_ASSEMBLE_H
@@ -54,13 +71,40 @@ struct bvx_prev {
 	int64_t id;
 	uint32_t epoch;
 	bool overtaken;
+	/* its channels, sorted by bvx_chan_base_cmp; NULL when none */
+	const struct bvx_chan_base *chans;
+	size_t n_chans;
 };
+
+/* a channel of the previous accepted snapshot's report */
+struct bvx_chan_base {
+	const char *from, *to;
+	bool v4;
+	uint64_t sent, received;	/* cumulative at its cuts */
+	/* sent - received - inflight - late, with the late packets known */
+	int64_t imbalance;
+	bool has_offset;		/* false: it could not be checked */
+	int64_t offset;
+	bool has_prev_imbalance;
+	int64_t prev_imbalance;		/* the one before it */
+};
+
+/* order of bvx_prev.chans: from, to, IPv4 first (bytewise names) */
+int bvx_chan_base_cmp(const void *x, const void *y);
+
+/*
+ * The offset the next snapshot checks channel b against: its offset if it
+ * balanced by it or was unbalanced, its imbalance if it balanced over the
+ * interval or could not be checked (the origin moves there).
+ */
+int64_t bvx_chan_next_offset(const struct bvx_chan_base *b);
 
 struct bvx_summary {
 	size_t missing;		/* members without a record */
 	size_t incomplete;	/* records flagged incomplete */
 	size_t channels;	/* directed member channels checked */
 	size_t unbalanced;
+	size_t unverifiable;	/* channels that could not be checked */
 	uint64_t late;		/* late packets, all members */
 	uint64_t bypass;	/* bypass packets before the cuts, all members */
 	uint64_t bypass_bytes;

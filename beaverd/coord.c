@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "assemble.h"
+#include "beaver.h"
 #include "beaver_stamp.h"
 #include "coord.h"
 #include "json.h"
@@ -819,8 +820,60 @@ static const struct bvi_base *base_of(const struct bvs_baselines *b,
 		.has_unstamped = v->has_unstamped,
 		.tx_unstamped = v->tx_unstamped,
 		.rx_unstamped = v->rx_unstamped,
+		.has_since = v->has_since,
+		.since_ns = v->since_ns,
 	};
 	return out;
+}
+
+/*
+ * The previous accepted snapshot's channels for assemble.h (names point
+ * into b), sorted, with the late packets these records bring for it
+ * taken off their imbalance: sent before its cuts, never received by
+ * them, they are what its report is amended with when this snapshot is
+ * stored, after this report is made. NULL when out of memory.
+ */
+static struct bvx_chan_base *chan_bases(const struct bvd_coord *c,
+					const struct bvs_baselines *b,
+					const struct bvx_member *mem, size_t n,
+					uint32_t prev_epoch)
+{
+	struct bvx_chan_base *v = calloc(b->n_chans + 1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < b->n_chans; i++) {
+		const struct bvs_chan_base *e = &b->chans[i];
+
+		v[i] = (struct bvx_chan_base){
+			.from = e->from, .to = e->to, .v4 = e->v4,
+			.sent = e->sent, .received = e->received,
+			.imbalance = e->imbalance,
+			.has_offset = e->has_offset, .offset = e->offset,
+			.has_prev_imbalance = e->has_prev_imbalance,
+			.prev_imbalance = e->prev_imbalance,
+		};
+	}
+	qsort(v, b->n_chans, sizeof(*v), bvx_chan_base_cmp);
+	for (size_t i = 0; prev_epoch && i < n; i++) {
+		for (size_t j = 0; j < mem[i].rec->n_lates; j++) {
+			const struct bvr_late *l = &mem[i].rec->lates[j];
+			struct bvx_chan_base key = {
+				.from = member_at(c, &l->peer),
+				.to = mem[i].node, .v4 = bv_ip_is4(&l->peer),
+			}, *row;
+
+			if (l->kind != BEAVER_CHAN_MEMBER || !key.from ||
+			    !bv_epoch_in(prev_epoch, l->first, l->last))
+				continue;
+			row = bsearch(&key, v, b->n_chans, sizeof(*v),
+				      bvx_chan_base_cmp);
+			if (row)
+				row->imbalance -= l->pkts > INT64_MAX ?
+						  INT64_MAX : (int64_t)l->pkts;
+		}
+	}
+	return v;
 }
 
 /* assemble and store (deferred: see on_collect_data) */
@@ -837,6 +890,7 @@ static void finish(void *data)
 	struct bvs_baselines base = { 0 };
 	struct bvi_base *bv = calloc(np, sizeof(*bv));
 	struct bvx_prev prev = { 0 };
+	struct bvx_chan_base *cb = NULL;
 	struct bvs_late *lates = NULL;
 	size_t n_lates = 0, amended = 0;
 	char *report = NULL, why[300] = "out of memory";
@@ -880,6 +934,11 @@ static void finish(void *data)
 		texts[n] = s->col[i].buf;
 		n++;
 	}
+	cb = chan_bases(c, &base, mem, n, prev.epoch);
+	if (!cb)
+		goto out;
+	prev.chans = cb;
+	prev.n_chans = base.n_chans;
 	rep = bvx_report_since(s->epoch, c->cfg->tau_min_ns, s->bound, &prev,
 			       mem, n, &sum);
 	report = rep ? json_dumps(rep, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -908,6 +967,7 @@ out:
 	free(report);
 	free(lates);
 	free(bv);
+	free(cb);
 	bvs_baselines_free(&base);
 	if (err) {
 		snap_end(s, BVS_FAILED, why);

@@ -26,9 +26,11 @@ struct bvi_count bvi_count(bool first, const struct bvi_base *base,
 	 * A counter that went backwards was reset between the two cuts: all
 	 * it counts now happened after the reset, so inside the interval;
 	 * what came between the previous cut and the reset is lost. Either
-	 * counter going back means both restarted (they live together).
+	 * counter going back means both restarted (they live together). A
+	 * restart the record names (restarted) is one even when the counter
+	 * has since grown past its baseline.
 	 */
-	if ((base->has_pkts && pkts < base->pkts) ||
+	if (base->restarted || (base->has_pkts && pkts < base->pkts) ||
 	    (base->has_bytes && bytes < base->bytes)) {
 		c.since = BVI_RESET;
 		c.pkts_known = c.bytes_known = true;

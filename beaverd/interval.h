@@ -47,6 +47,15 @@ struct bvi_base {
 	/* the unstamped packets (sent, received) of its record's cut */
 	bool has_unstamped;
 	uint64_t tx_unstamped, rx_unstamped;
+	/* when its counters had last started (BEAVER_A_CUT_COUNTERS_SINCE) */
+	bool has_since;
+	uint64_t since_ns;
+	/*
+	 * set by the caller: the member's counters restarted since (its
+	 * record's counters_since differs): BVI_RESET even when a counter
+	 * grew back past its baseline
+	 */
+	bool restarted;
 };
 
 /* one counter over the interval */

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BVS_SCHEMA_VERSION	7
+#define BVS_SCHEMA_VERSION	8
 #define BVS_APPLICATION_ID	0x42565231	/* "BVR1" */
 #define BVS_DB_NAME		"beaverd.db"
 #define BVS_LOCK_NAME		"beaverd.lock"
@@ -78,6 +78,9 @@ enum stmt_id {
 	Q_BASE_CLEAR,
 	Q_BASE_PUT,
 	Q_BASE_ALL,
+	Q_CHAN_BASE_CLEAR,
+	Q_CHAN_BASE_PUT,
+	Q_CHAN_BASE_ALL,
 	Q_COUNT
 };
 
@@ -93,15 +96,39 @@ enum stmt_id {
 /* the baselines of the accepted snapshot ID (epoch EPOCH, report REPORT) */
 #define BASE_PUT(id, epoch, report) \
 	"INSERT OR REPLACE INTO baselines(node, snapshot_id, epoch, bypass, " \
-	"bypass_bytes, tx_unstamped, rx_unstamped) SELECT " \
+	"bypass_bytes, tx_unstamped, rx_unstamped, counters_since) SELECT " \
 	"json_extract(m.value, '$.node'), " id ", " \
 	epoch ", json_extract(m.value, '$.bypass'), " \
 	"json_extract(m.value, '$.bypass_bytes'), " \
 	"json_extract(m.value, '$.tx_unstamped'), " \
-	"json_extract(m.value, '$.rx_unstamped') FROM json_each(CASE WHEN " \
+	"json_extract(m.value, '$.rx_unstamped'), " \
+	"json_extract(m.value, '$.counters_since_ns') FROM json_each(CASE WHEN " \
 	"json_valid(" report ") THEN " report " ELSE '{}' END, '$.members') m " \
 	"WHERE json_extract(m.value, '$.present') AND " \
 	"json_type(m.value, '$.node') = 'text'"
+
+/*
+ * The channel baselines (version 8) from the stored report of the
+ * accepted snapshot ID, as amended so far. A report before offsets (no
+ * "offset" key) balanced by 0, and its imbalance follows from its counts;
+ * an "offset" of null: the channel could not be checked.
+ */
+#define CHAN_J(k) "json_extract(c.value, '$." k "')"
+#define CHAN_BASE_PUT(id) \
+	"INSERT OR REPLACE INTO chan_baselines(from_node, to_node, v4, sent, " \
+	"received, imbalance, offset, prev_imbalance) SELECT " CHAN_J("from") \
+	", " CHAN_J("to") ", " CHAN_J("family") " IS NOT 'ipv6', " \
+	CHAN_J("sent") ", " CHAN_J("received") ", COALESCE(" \
+	CHAN_J("imbalance") ", " CHAN_J("sent") " - " CHAN_J("received") \
+	" - " CHAN_J("inflight") " - IFNULL(" CHAN_J("late") ", 0)), " \
+	"CASE json_type(c.value, '$.offset') WHEN 'integer' THEN " \
+	CHAN_J("offset") " WHEN 'null' THEN NULL ELSE 0 END, " \
+	CHAN_J("previous_imbalance") " FROM snapshots s, json_each(CASE WHEN " \
+	"json_valid(s.report) THEN s.report ELSE '{}' END, '$.channels') c " \
+	"WHERE s.id = " id " AND json_type(c.value, '$.from') = 'text' AND " \
+	"json_type(c.value, '$.to') = 'text' AND " \
+	"json_type(c.value, '$.sent') = 'integer' AND " \
+	"json_type(c.value, '$.received') = 'integer'"
 
 #define SNAP_COLS "id, state, reason, created_ns, finished_ns, epoch, " \
 		  "tau_min_ns, bound_ns, attempts"
@@ -196,7 +223,13 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_BASE_CLEAR] = "DELETE FROM baselines",
 	[Q_BASE_PUT] = BASE_PUT("?1", "?2", "?3"),
 	[Q_BASE_ALL] = "SELECT node, snapshot_id, epoch, bypass, bypass_bytes, "
-		       "tx_unstamped, rx_unstamped FROM baselines ORDER BY node",
+		       "tx_unstamped, rx_unstamped, counters_since FROM "
+		       "baselines ORDER BY node",
+	[Q_CHAN_BASE_CLEAR] = "DELETE FROM chan_baselines",
+	[Q_CHAN_BASE_PUT] = CHAN_BASE_PUT("?1"),
+	[Q_CHAN_BASE_ALL] = "SELECT from_node, to_node, v4, sent, received, "
+			    "imbalance, offset, prev_imbalance FROM "
+			    "chan_baselines",
 	[Q_PRUNE_LATES] = "DELETE FROM late_entries WHERE snapshot_id IN "
 			  PRUNE_VICTIMS,
 	[Q_PRUNE_RECORDS] = "DELETE FROM member_records WHERE snapshot_id IN "
@@ -312,6 +345,26 @@ static const char schema_v5[] =
 static const char schema_v7[] =
 	"ALTER TABLE baselines ADD COLUMN tx_unstamped INTEGER;"
 	"ALTER TABLE baselines ADD COLUMN rx_unstamped INTEGER;";
+
+/*
+ * 8: when each member's counters started (a restart shows against it),
+ * and the channels' baselines: every channel of the newest accepted
+ * snapshot with its counts, imbalance and offset (assemble.h)
+ */
+static const char schema_v8[] =
+	"ALTER TABLE baselines ADD COLUMN counters_since INTEGER;"
+	"CREATE TABLE chan_baselines("
+	" from_node TEXT NOT NULL,"
+	" to_node TEXT NOT NULL,"
+	" v4 INTEGER NOT NULL,"
+	" sent INTEGER NOT NULL,"
+	" received INTEGER NOT NULL,"
+	" imbalance INTEGER,"
+	" offset INTEGER,"
+	" prev_imbalance INTEGER,"
+	" PRIMARY KEY(from_node, to_node, v4));"
+	CHAN_BASE_PUT("(SELECT value FROM meta WHERE key = 'last_accepted')")
+	";";
 
 static const char schema_v6[] =
 	"CREATE TABLE baselines("
@@ -715,6 +768,13 @@ static int setup(struct bvs *s)
 			err = exec(s, "PRAGMA user_version = 7",
 				   "set the schema version");
 		v = 7;
+	}
+	if (!err && v == 7) {
+		err = exec(s, schema_v8, "upgrade the schema to version 8");
+		if (!err)
+			err = exec(s, "PRAGMA user_version = 8",
+				   "set the schema version");
+		v = 8;
 	}
 	if (err) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1242,6 +1302,7 @@ int bvs_snapshot_accept_late(struct bvs *s, int64_t id, uint32_t epoch,
 {
 	size_t count = 0;
 	sqlite3_stmt *x;
+	bool moved;
 	int err;
 
 	if (!s)
@@ -1313,6 +1374,7 @@ int bvs_snapshot_accept_late(struct bvs *s, int64_t id, uint32_t epoch,
 		err = meta_set_int(s, "last_accepted_epoch", epoch);
 	if (err && err != -EALREADY)
 		return rollback(s, err);
+	moved = !err;
 	/*
 	 * Late entries, in the same transaction (each applied exactly once,
 	 * crash or not): a new one amends the accepted snapshots it names;
@@ -1341,6 +1403,17 @@ int bvs_snapshot_accept_late(struct bvs *s, int64_t id, uint32_t epoch,
 	}
 	if (amend) {
 		err = amend_new(s, id, epoch, report, amend, data, &count);
+		if (err)
+			return rollback(s, err);
+	}
+	/* its channels, from its report as the late entries left it */
+	if (moved) {
+		err = run(s, q(s, Q_CHAN_BASE_CLEAR), "clear the channel baselines");
+		if (!err) {
+			x = q(s, Q_CHAN_BASE_PUT);
+			sqlite3_bind_int64(x, 1, id);
+			err = run(s, x, "store the channel baselines");
+		}
 		if (err)
 			return rollback(s, err);
 	}
@@ -1565,6 +1638,52 @@ int bvs_member_nodes(struct bvs *s, int64_t id, char ***nodes, size_t *n)
 }
 
 /* ---- baselines of the per-interval counts ---- */
+
+/* the channel baselines into b: SQLITE_DONE, or the failing code */
+static int chan_baselines_get(struct bvs *s, struct bvs_baselines *b)
+{
+	sqlite3_stmt *x = q(s, Q_CHAN_BASE_ALL);
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(x)) == SQLITE_ROW) {
+		struct bvs_chan_base *v;
+
+		if (b->n_chans == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = realloc(b->chans, cap * sizeof(*v));
+			if (!v) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			b->chans = v;
+		}
+		v = &b->chans[b->n_chans];
+		memset(v, 0, sizeof(*v));
+		v->from = column_dup(x, 0);
+		v->to = column_dup(x, 1);
+		if (!v->from || !v->to) {
+			free(v->from);
+			free(v->to);
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		b->n_chans++;
+		v->v4 = sqlite3_column_int64(x, 2) != 0;
+		v->sent = u64(sqlite3_column_int64(x, 3));
+		v->received = u64(sqlite3_column_int64(x, 4));
+		/* NULL (counts that were not integers): it checks nothing */
+		v->has_offset = sqlite3_column_type(x, 5) == SQLITE_INTEGER &&
+				sqlite3_column_type(x, 6) == SQLITE_INTEGER;
+		v->imbalance = sqlite3_column_int64(x, 5);
+		v->offset = sqlite3_column_int64(x, 6);
+		v->has_prev_imbalance =
+			sqlite3_column_type(x, 7) == SQLITE_INTEGER;
+		v->prev_imbalance = sqlite3_column_int64(x, 7);
+	}
+	done(x);
+	return rc;
+}
 int bvs_baselines_get(struct bvs *s, struct bvs_baselines *b)
 {
 	sqlite3_stmt *x;
@@ -1626,8 +1745,12 @@ int bvs_baselines_get(struct bvs *s, struct bvs_baselines *b)
 			v->tx_unstamped = u64(sqlite3_column_int64(x, 5));
 			v->rx_unstamped = u64(sqlite3_column_int64(x, 6));
 		}
+		v->has_since = sqlite3_column_type(x, 7) == SQLITE_INTEGER;
+		v->since_ns = v->has_since ? u64(sqlite3_column_int64(x, 7)) : 0;
 	}
 	done(x);
+	if (rc == SQLITE_DONE)
+		rc = chan_baselines_get(s, b);
 	if (rc != SQLITE_DONE) {
 		bvs_baselines_free(b);
 		return rc == SQLITE_NOMEM ? fail(s, -ENOMEM, "read baselines: "
@@ -1644,6 +1767,11 @@ void bvs_baselines_free(struct bvs_baselines *b)
 	for (size_t i = 0; i < b->n; i++)
 		free(b->v[i].node);
 	free(b->v);
+	for (size_t i = 0; i < b->n_chans; i++) {
+		free(b->chans[i].from);
+		free(b->chans[i].to);
+	}
+	free(b->chans);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -241,6 +241,24 @@ struct bvs_base {
 	uint64_t bypass, bypass_bytes;	/* cumulative, at its cut */
 	bool has_unstamped;		/* tx_ and rx_unstamped were in it */
 	uint64_t tx_unstamped, rx_unstamped;
+	bool has_since;			/* counters_since_ns was in it */
+	uint64_t since_ns;
+};
+
+/*
+ * one channel of that snapshot's report, as amended by the time the
+ * snapshot was accepted (beaverd/assemble.h): has_offset false when it
+ * could not be checked ("offset" null)
+ */
+struct bvs_chan_base {
+	char *from, *to;
+	bool v4;
+	uint64_t sent, received;
+	int64_t imbalance;
+	bool has_offset;
+	int64_t offset;
+	bool has_prev_imbalance;
+	int64_t prev_imbalance;
 };
 
 struct bvs_baselines {
@@ -248,6 +266,8 @@ struct bvs_baselines {
 	uint32_t prev_epoch;
 	struct bvs_base *v;	/* sorted by node */
 	size_t n;
+	struct bvs_chan_base *chans;	/* in no order */
+	size_t n_chans;
 };
 
 int bvs_baselines_get(struct bvs *s, struct bvs_baselines *b);

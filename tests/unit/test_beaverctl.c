@@ -200,16 +200,40 @@ static json_t *report6(void)
 		"\"inflight\":1,\"late\":0,\"balanced\":true}]}", 0, NULL);
 }
 
+/*
+ * snapshot 7: m2 restarted since the previous accepted snapshot: the
+ * pair's channels could not be checked (balanced null, check "reset"),
+ * another pair balances by an offset a restart set before
+ */
+static json_t *report7(void)
+{
+	return json_loads(
+		"{\"schema\":\"beaver-report/1\",\"epoch\":27,"
+		"\"tau_min_ns\":33000,\"bound_ns\":12345,\"bound_ok\":true,"
+		"\"balanced\":false,\"missing_members\":0,"
+		"\"incomplete_members\":0,\"unbalanced_channels\":0,"
+		"\"unverifiable_channels\":1,"
+		"\"late\":0,\"bypass\":0,\"members\":[],"
+		"\"channels\":[{\"from\":\"m1\",\"to\":\"m2\",\"sent\":90,"
+		"\"received\":12,\"inflight\":0,\"late\":0,\"imbalance\":78,"
+		"\"offset\":null,\"previous_imbalance\":null,"
+		"\"balanced\":null,\"check\":\"reset\"},{\"from\":\"m1\","
+		"\"to\":\"m3\",\"sent\":50,\"received\":20,\"inflight\":0,"
+		"\"late\":0,\"imbalance\":30,\"offset\":30,"
+		"\"previous_imbalance\":30,\"balanced\":true,"
+		"\"check\":\"offset\"}]}", 0, NULL);
+}
+
 static int h_show(void *ctx, struct bvc_req *req, json_t *args,
 		  json_t **result, char *err, size_t errlen)
 {
 	json_int_t id = json_integer_value(json_object_get(args, "id"));
 
 	(void)ctx; (void)req;
-	if (id == 6) {
+	if (id == 6 || id == 7) {
 		*result = json_pack("{s:o, s:[], s:o}", "snapshot",
-				    snap(6, "accepted"), "attempts", "report",
-				    report6());
+				    snap((int)id, "accepted"), "attempts",
+				    "report", id == 6 ? report6() : report7());
 		return BVC_OK;
 	}
 	if (id != 5) {
@@ -640,6 +664,31 @@ static void test_show_ipv6(void **state)
 	h_show(NULL, NULL, args, &want, NULL, 0);
 	json_decref(args);
 	assert_json_is("show", "6", with_schema(want, "beaver-show/1"));
+}
+
+/*
+ * A report with offsets: the offset and check columns, a channel that
+ * could not be checked shown as such (not as "no"), and the count of
+ * unchecked channels; a report before offsets has neither (test_show_ipv6)
+ */
+static void test_show_offsets(void **state)
+{
+	struct run r = run("show", "7", NULL);
+
+	(void)state;
+	assert_int_equal(r.rc, 0);
+	assert_contains(r.out, "  unchecked channels:  1\n");
+	assert_contains(r.out, "  channels:\n    FROM  TO  SENT  RECEIVED  "
+			"INFLIGHT  LATE  OFFSET  BALANCED  CHECK\n"
+			"    m1    m2    90        12         0     0       -  "
+			"-         reset\n"
+			"    m1    m3    50        20         0     0      30  "
+			"yes       offset\n");
+	run_free(&r);
+	r = run("show", "6", NULL);
+	assert_null(strstr(r.out, "CHECK"));
+	assert_null(strstr(r.out, "unchecked"));
+	run_free(&r);
 }
 
 static void test_not_found(void **state)
@@ -1104,6 +1153,7 @@ int main(void)
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_list_and_show),
 		cmocka_unit_test(test_show_ipv6),
+		cmocka_unit_test(test_show_offsets),
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_show_svg),

@@ -100,7 +100,7 @@ static void test_open_creates(void **state)
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &x,
 					    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(x), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(x, 0), 7);
+	assert_int_equal(sqlite3_column_int(x, 0), 8);
 	sqlite3_finalize(x);
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA application_id", -1,
 					    &x, NULL), SQLITE_OK);
@@ -127,12 +127,12 @@ static void test_open_refuses(void **state)
 	/* a database of a newer schema */
 	snprintf(path, sizeof(path), "%s/beaverd.db", dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 8", NULL, NULL,
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 9", NULL, NULL,
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(bvs_open(dir, true, &s, why, sizeof(why)),
 			 -EPROTONOSUPPORT);
-	assert_non_null(strstr(why, "schema version 8"));
+	assert_non_null(strstr(why, "schema version 9"));
 
 	/* somebody else's database */
 	unlink(path);
@@ -309,7 +309,7 @@ static void test_upgrade_from_v4(void **state)
 	t = bvs_report_get(s, 1);
 	assert_string_equal(t, "r11+b:2");
 	free(t);
-	assert_int_equal(count_rows("PRAGMA user_version"), 7);
+	assert_int_equal(count_rows("PRAGMA user_version"), 8);
 	assert_int_equal(count_rows("SELECT count(*) FROM late_entries"), 1);
 	assert_int_equal(count_rows("SELECT count(*) FROM replay"), 1);
 	assert_int_equal(count_rows("SELECT count(*) FROM late_entries WHERE "
@@ -1224,10 +1224,24 @@ static void test_baselines(void **state)
 	assert_int_equal(bvs_snapshot_new(s, 1, &id1), 0);
 	assert_int_equal(bvs_snapshot_accept(s, id1, 7, 1, 2, nodes, records,
 		"{\"members\":[{\"node\":\"m1\",\"present\":true,\"bypass\":3,"
-		"\"bypass_bytes\":300,\"tx_unstamped\":5,\"rx_unstamped\":6},"
+		"\"bypass_bytes\":300,\"tx_unstamped\":5,\"rx_unstamped\":6,"
+		"\"counters_since_ns\":1234},"
 		"{\"node\":\"m2\",\"present\":true,"
 		"\"bypass\":0,\"bypass_bytes\":0},{\"node\":\"m3\","
-		"\"present\":false}]}"), 0);
+		"\"present\":false}],\"channels\":["
+		/* could not be checked: offset null */
+		"{\"from\":\"m1\",\"to\":\"m2\",\"sent\":9,\"received\":4,"
+		"\"inflight\":1,\"late\":0,\"imbalance\":4,\"offset\":null,"
+		"\"previous_imbalance\":null},"
+		/* a report before offsets: 0, the imbalance from its counts */
+		"{\"from\":\"m2\",\"to\":\"m1\",\"sent\":8,\"received\":5,"
+		"\"inflight\":1,\"late\":2},"
+		"{\"from\":\"m2\",\"to\":\"m1\",\"family\":\"ipv6\","
+		"\"sent\":8,\"received\":5,\"inflight\":0,\"late\":0,"
+		"\"imbalance\":3,\"offset\":3,\"previous_imbalance\":2},"
+		/* not a channel */
+		"{\"from\":1,\"to\":\"m1\",\"sent\":1,\"received\":1}]}"),
+		0);
 	assert_int_equal(bvs_baselines_get(s, &b), 0);
 	assert_int_equal(b.prev_id, id1);
 	assert_int_equal(b.prev_epoch, 7);
@@ -1243,6 +1257,35 @@ static void test_baselines(void **state)
 	assert_string_equal(b.v[1].node, "m2");
 	/* a record of a module before the counts: unknown */
 	assert_false(b.v[1].has_unstamped);
+	assert_true(b.v[0].has_since);
+	assert_int_equal(b.v[0].since_ns, 1234);
+	assert_false(b.v[1].has_since);
+	/* the channels (in no order) */
+	assert_int_equal(b.n_chans, 3);
+	for (size_t i = 0; i < b.n_chans; i++) {
+		const struct bvs_chan_base *c = &b.chans[i];
+
+		if (!strcmp(c->from, "m1")) {
+			assert_string_equal(c->to, "m2");
+			assert_true(c->v4);
+			assert_int_equal(c->sent, 9);
+			assert_int_equal(c->received, 4);
+			assert_int_equal(c->imbalance, 4);
+			assert_false(c->has_offset);
+			assert_false(c->has_prev_imbalance);
+		} else if (c->v4) {
+			assert_int_equal(c->imbalance, 0);
+			assert_true(c->has_offset);
+			assert_int_equal(c->offset, 0);
+			assert_false(c->has_prev_imbalance);
+		} else {
+			assert_int_equal(c->imbalance, 3);
+			assert_true(c->has_offset);
+			assert_int_equal(c->offset, 3);
+			assert_true(c->has_prev_imbalance);
+			assert_int_equal(c->prev_imbalance, 2);
+		}
+	}
 	bvs_baselines_free(&b);
 
 	/* a snapshot that fails after an accepted attempt: no baseline */
@@ -1271,6 +1314,7 @@ static void test_baselines(void **state)
 	assert_string_equal(b.v[0].node, "m1");
 	assert_int_equal(b.v[0].bypass, 5);
 	assert_false(b.v[0].has_bytes);
+	assert_int_equal(b.n_chans, 0);		/* replaced too */
 	bvs_baselines_free(&b);
 	/* and a report that is not JSON gives none (no failure) */
 	assert_int_equal(bvs_snapshot_new(s, 1, &id1), 0);
@@ -1295,8 +1339,9 @@ static void test_baselines(void **state)
 }
 
 /*
- * A database of schema 5 opens as schema 6: the baselines are seeded
- * from the newest accepted snapshot's report, and a snapshot that failed
+ * A database of schema 5 opens as schema 8: the baselines are seeded
+ * from the newest accepted snapshot's report (its channels too, at
+ * offset 0 as reports before offsets balanced), and a snapshot that failed
  * after OGM accepted an attempt gets that attempt's epoch (one that never
  * had an accepted attempt keeps 0). Fails if the migration is missing or
  * picks an older snapshot.
@@ -1315,11 +1360,15 @@ static void test_upgrade_from_v5(void **state)
 		" PRIMARY KEY(node, kind, peer, first, last, arrived));"
 		"INSERT INTO snapshots(state, created_ns, tau_min_ns, epoch,"
 		" report) VALUES('accepted', 1, 5, 11, '{\"members\":[{\"node\":"
-		"\"m1\",\"present\":true,\"bypass\":1}]}');"
+		"\"m1\",\"present\":true,\"bypass\":1}],\"channels\":[{\"from\":"
+		"\"m2\",\"to\":\"m1\",\"sent\":1,\"received\":1,"
+		"\"inflight\":0,\"late\":0}]}');"
 		"INSERT INTO snapshots(state, created_ns, tau_min_ns, epoch,"
 		" report) VALUES('accepted', 2, 5, 12, '{\"members\":[{\"node\":"
 		"\"m1\",\"present\":true,\"bypass\":4},{\"node\":\"m2\","
-		"\"present\":false}]}');"
+		"\"present\":false}],\"channels\":[{\"from\":\"m1\",\"to\":"
+		"\"m2\",\"sent\":7,\"received\":3,\"inflight\":1,"
+		"\"late\":1}]}');"
 		"INSERT INTO snapshots(state, created_ns, tau_min_ns, epoch)"
 		" VALUES('failed', 3, 5, 0);"
 		"INSERT INTO attempts VALUES(3, 1, 13, 1, 2, 'accepted', NULL,"
@@ -1342,7 +1391,7 @@ static void test_upgrade_from_v5(void **state)
 	sqlite3_close(db);
 
 	s = open_store(true);
-	assert_int_equal(count_rows("PRAGMA user_version"), 7);
+	assert_int_equal(count_rows("PRAGMA user_version"), 8);
 	assert_int_equal(bvs_snapshot_get(s, 3, &snap), 0);
 	assert_int_equal(snap.state, BVS_FAILED);
 	assert_int_equal(snap.epoch, 13);
@@ -1357,6 +1406,16 @@ static void test_upgrade_from_v5(void **state)
 	assert_int_equal(b.v[0].bypass, 4);
 	assert_false(b.v[0].has_bytes);
 	assert_false(b.v[0].has_unstamped);
+	assert_false(b.v[0].has_since);
+	/* schema 8: the newest accepted report's channels, balanced at 0 */
+	assert_int_equal(b.n_chans, 1);
+	assert_string_equal(b.chans[0].from, "m1");
+	assert_string_equal(b.chans[0].to, "m2");
+	assert_true(b.chans[0].v4);
+	assert_int_equal(b.chans[0].imbalance, 2);
+	assert_true(b.chans[0].has_offset);
+	assert_int_equal(b.chans[0].offset, 0);
+	assert_false(b.chans[0].has_prev_imbalance);
 	bvs_baselines_free(&b);
 	bvs_close(s);
 }

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vm-timeout: 150
+# vm-timeout: 180
 #
 # A member that receives no traffic still cuts and completes: the
 # coordinator advances every member once the gateways have switched
@@ -17,8 +17,18 @@
 # (snapshot 4) is flagged rx_id_unread (decisions.md, "Known gap: a
 # member's first snapshot after it is loaded"); its cut in snapshot 5 is
 # not. The control: the same with m1 and m3 stamping with the option
-# (snapshot 6: nothing unread, nothing flagged), so the flag of 4 comes
+# (snapshot 7: nothing unread, nothing flagged), so the flag of 4 comes
 # from the ID alone.
+#
+# And the channels across those restarts (assemble.h): m3's record says
+# its counters restarted (counters_since_ns), so snapshot 4 cannot check
+# m1 <-> m3 ("reset", exit status 6) and must not call them unbalanced;
+# snapshot 5 checks them against the offset 4 set, unless 4 itself took
+# in what m3 could not read (then 5 is unbalanced and 6 balances over the
+# interval); snapshot 6 is verified. After the control's flush (7, the
+# option: nothing unread, so 7 is consistent), 8 is verified by 7's
+# offset alone. Without offsets every snapshot after a flush stayed
+# unverified.
 
 need_module
 need_tools beaver-nl udpnum tcpnum beaverd beaverctl
@@ -29,11 +39,13 @@ DEMO_DELAY=
 lab_demo
 demo_daemons
 
-# one snapshot: its JSON in $VM_STATE/snap.K.json and export.K.json
+# snap K [RC]: one snapshot, accepted with exit status RC (default 0: 6
+# is accepted, unverified); its JSON in $VM_STATE/snap.K.json and
+# export.K.json
 snap() {
-	local k=$1 rc=0 id
+	local k=$1 want=${2:-0} rc=0 id
 	bctl coord --json snapshot --wait >"$VM_STATE/snap.$k.json" || rc=$?
-	check_eq "$rc" 0 "snapshot $k: exit status"
+	check_eq "$rc" "$want" "snapshot $k: exit status"
 	check_eq "$(jqf "$VM_STATE/snap.$k.json" .state)" accepted "snapshot $k: state"
 	id=$(jqf "$VM_STATE/snap.$k.json" .id)
 	bctl coord export "${id:-0}" >"$VM_STATE/export.$k.json" ||
@@ -95,23 +107,24 @@ check_eq "$(bstat m3 stat.cuts)" 3 "m3's cuts"
 check_eq "$(bstat m3 stat.rx_stamped)" 0 "stamped packets m3 received (none: it is quiet)"
 check_eq "$(bstat m3 stat.bypass)" 0 "m3's bypass count (control plane allow-listed)"
 
-# snap_flushed K: snapshot K after m3's flush: accepted, exported; its
-# exit status may be 6 (unverified: m3's counters restarted, m1's did not,
-# so their channel cannot balance across the flush)
-snap_flushed() {
-	local k=$1 id
-	bctl coord --json snapshot --wait >"$VM_STATE/snap.$k.json" || true
-	check_eq "$(jqf "$VM_STATE/snap.$k.json" .state)" accepted "snapshot $k: state"
-	id=$(jqf "$VM_STATE/snap.$k.json" .id)
-	bctl coord export "${id:-0}" >"$VM_STATE/export.$k.json" ||
-		fail "snapshot $k: export $id failed"
-}
-
 # unread K MEMBER: is MEMBER's cut in export K flagged rx_id_unread?
 unread() {
 	jq -r --arg m "$2" '[.members[] | select(.node == $m) |
 		.record.cut.flags | index("rx_id_unread") != null] | map(tostring) | join(" ")' \
 		"$VM_STATE/export.$1.json" 2>/dev/null
+}
+
+# chan K FROM TO: the channel FROM -> TO in export K: "balanced check"
+chan() {
+	jq -r --arg a "$2" --arg b "$3" '[.report.channels[] |
+		select(.from == $a and .to == $b) | (.balanced | tostring) + " " +
+		.check] | join(",")' "$VM_STATE/export.$1.json" 2>/dev/null
+}
+
+# since K MEMBER: MEMBER's counters_since_ns in export K's record
+since() {
+	jq -r --arg m "$2" '.members[] | select(.node == $m) |
+		.record.cut.counters_since_ns' "$VM_STATE/export.$1.json" 2>/dev/null
 }
 
 # fresh: forget m3's epoch (as a freshly loaded module), let m1's stream
@@ -137,18 +150,53 @@ sleep 1
 fresh
 figure fresh_id_unread "$inv"
 check_gt "$inv" 0 "m1's segments m3 could not read after the flush"
-snap_flushed 4
+snap 4 6
 check_eq "$(unread 4 m3)" true "snapshot 4: m3's cut flagged rx_id_unread"
 check_eq "$(unread 4 m1)" false "snapshot 4: m1's cut flagged rx_id_unread"
-snap_flushed 5
+# the restart, as the records and the report tell it
+s3=$(since 3 m3) s4=$(since 4 m3)
+check "[ -n '$s3' ] && [ -n '$s4' ] && [ '$s3' != '$s4' ]" \
+	"snapshot 4: m3's counters_since_ns moved ($s3 -> $s4)"
+check_eq "$(since 4 m1)" "$(since 3 m1)" "snapshot 4: m1's counters_since_ns"
+check_eq "$(chan 4 m1 m3)" "null reset" "snapshot 4: m1 -> m3 (balanced, check)"
+check_eq "$(chan 4 m3 m1)" "null reset" "snapshot 4: m3 -> m1"
+check_eq "$(chan 4 m1 m2)" "true offset" "snapshot 4: m1 -> m2"
+check_eq "$(jqf "$VM_STATE/export.4.json" .report.unbalanced_channels)" 0 \
+	"snapshot 4: unbalanced channels"
+check_eq "$(jqf "$VM_STATE/export.4.json" \
+	'.report.members[] | select(.node == "m3") | .interval.since')" reset \
+	"snapshot 4: m3's interval starts at its reset"
+# 4 may hold what m3 delivered before it could read the ID: then 5 is
+# unbalanced on m1 -> m3 (flagged 4 is why), and 6 balances over the
+# interval
+bctl coord --json snapshot --wait >"$VM_STATE/snap.5.json" || true
+id=$(jqf "$VM_STATE/snap.5.json" .id)
+bctl coord export "${id:-0}" >"$VM_STATE/export.5.json" || fail "export 5"
+c5=$(chan 5 m1 m3)
+figure after_reset_m1_m3 "${c5// /_}"
+case $c5 in
+"true offset") check_eq "$(jqf "$VM_STATE/snap.5.json" .verified)" true "snapshot 5: verified" ;;
+"false offset") echo "snapshot 5: m1 -> m3 unbalanced against 4's offset (4 flagged rx_id_unread)" ;;
+*) fail "snapshot 5: m1 -> m3 is '$c5', want 'true offset' or 'false offset'" ;;
+esac
 check_eq "$(unread 5 m3)" false "snapshot 5: m3's cut flagged rx_id_unread (it reads the ID again)"
+check_eq "$(chan 5 m3 m1)" "true offset" "snapshot 5: m3 -> m1"
+snap 6
+check "case '$(chan 6 m1 m3)' in 'true offset'|'true interval') true;; *) false;; esac" \
+	"snapshot 6: m1 -> m3 balanced again ($(chan 6 m1 m3))"
+check_eq "$(jqf "$VM_STATE/export.6.json" .report.balanced)" true "snapshot 6: balanced"
 
 log "control: the same with the option (m1 and m3), nothing to read in the ID"
 beaver_encoding option m1 m3
 fresh
 check_eq "$inv" 0 "m1's segments m3 could not read after the flush (option)"
-snap_flushed 6
-check_eq "$(unread 6 m3)" false "snapshot 6: m3's cut flagged rx_id_unread (option)"
+snap 7 6
+check_eq "$(unread 7 m3)" false "snapshot 7: m3's cut flagged rx_id_unread (option)"
+check_eq "$(chan 7 m1 m3)" "null reset" "snapshot 7: m1 -> m3"
+# 7 is consistent (m3 read every stamp): its offset holds exactly
+snap 8
+check_eq "$(chan 8 m1 m3)" "true offset" "snapshot 8: m1 -> m3"
+check_eq "$(chan 8 m3 m1)" "true offset" "snapshot 8: m3 -> m1"
 kill -TERM $tsend 2>/dev/null; wait $tsend || true
 wait $trecv || true
 echo "m1: $(cat "$VM_STATE/m1.tcp"); m3: $(cat "$VM_STATE/m3.tcp")"
