@@ -98,6 +98,17 @@ static bool bv_id_stamp(struct beaver_net *bn, const struct bv_config *cfg,
 		ref = atomic_read(&bn->m_epoch) ?: READ_ONCE(bn->m_commanded);
 		if (ref)
 			st->epoch = bv_id_decode(id, ref);
+		/*
+		 * Nor one more than max_ahead behind: no packet stays in flight
+		 * that long, and an ID that reads so is a host's own (one on a
+		 * member address whose module is not loaded yet): read, it
+		 * would book a packet into thousands of closed snapshots. So
+		 * only a window of 2 * max_ahead of the 2^15 IDs reads as a
+		 * stamp, not all of them.
+		 */
+		if (st->epoch && bv_epoch_before(st->epoch, ref) &&
+		    ref - st->epoch > cfg->max_ahead)
+			st->epoch = 0;
 		if (!st->epoch) {
 			bv_stat_inc(bn, BEAVER_STAT_RX_ID_INVALID);
 			/*

@@ -2052,6 +2052,8 @@ static void bv_member_out_stamps_id(struct kunit *test)
 
 static void bv_member_in_id(struct kunit *test)
 {
+	u64 unstamped;
+
 	bv_t_id_on(test);
 	/* epoch 0 (ID 1) is read without an epoch of one's own */
 	bv_t_in_id(test, BV_T_PEER_A, BEAVER_ID_EPOCH0, IP_DF);
@@ -2103,6 +2105,26 @@ static void bv_member_in_id(struct kunit *test)
 	bv_t_in_id(test, BV_T_PEER_A,
 		   bv_id_encode(40000 + bv_t_cfg(test)->max_ahead + 1), IP_DF);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_AHEAD), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40001);
+
+	/*
+	 * more than max_ahead behind: a host's own ID, not a stamp (handled
+	 * as unstamped, never booked into old snapshots); at the edge of the
+	 * window still one, in flight
+	 */
+	unstamped = bv_t_stat(test, BEAVER_STAT_UNSTAMPED_MEMBER);
+	bv_t_in_id(test, BV_T_PEER_A,
+		   bv_id_encode(40001 - bv_t_cfg(test)->max_ahead - 2), IP_DF);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID_INVALID), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_UNSTAMPED_MEMBER),
+			unstamped + 1);
+	bv_t_in_id(test, BV_T_PEER_A,
+		   bv_id_encode(40001 - bv_t_cfg(test)->max_ahead), IP_DF);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID_INVALID), 3);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_INFLIGHT), 2);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_UNSTAMPED_MEMBER),
+			unstamped + 1);
 	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40001);
 
 	/* configured for the option: no ID is read */

@@ -103,21 +103,22 @@ static void print_capture(const struct bvr_capture *cp)
 	printf("%s\n", cp->data_len ? "" : "-");
 }
 
-/* dump and print one epoch's records; false if the dump had no cut */
-static bool records_one(struct bnl *c, uint32_t epoch, bool raw)
+/*
+ * dump and print one epoch's records over b (one socket for a range);
+ * false if the dump had no cut
+ */
+static bool records_one(struct bnl *c, struct bvnl *b, uint32_t epoch,
+			bool raw)
 {
 	struct bvr_records r;
 	struct nlmsghdr *nlh;
-	struct bvnl *b;
 	bool has_cut;
 
 	bvr_init(&r);
 	r.epoch = epoch;
-	b = bnl_open(c, c->netns);
 	nlh = bvnl_msg(b, BEAVER_CMD_GET_RECORDS, 0);
 	mnl_attr_put_u32(nlh, BEAVER_A_EPOCH, epoch);
 	bnl_dump(c, b, nlh, records_cb, records_reset, &r);
-	bvnl_close(b);
 	if (c->dry_run) {
 		bvr_free(&r);
 		return true;
@@ -158,6 +159,7 @@ int bnl_cmd_records(struct bnl *c, int argc, char **argv)
 {
 	bool raw = false, have_epoch = false, range = false, ok = true;
 	uint32_t first = 0, last = 0;
+	struct bvnl *b;
 
 	for (int i = 1; i < argc; i++) {
 		const char *dots = strstr(argv[i], "..");
@@ -188,12 +190,15 @@ int bnl_cmd_records(struct bnl *c, int argc, char **argv)
 	}
 	if (!have_epoch)
 		bnl_usage(c, "needs EPOCH or FIRST..LAST");
+	/* the family is resolved once, not per epoch */
+	b = bnl_open(c, c->netns);
 	for (uint32_t e = first;; e++) {
 		if (range)
 			printf("epoch %u\n", e);
-		ok &= records_one(c, e, raw);
+		ok &= records_one(c, b, e, raw);
 		if (e == last)
 			break;
 	}
+	bvnl_close(b);
 	return ok ? BNL_EXIT_OK : BNL_EXIT_FAIL;
 }

@@ -177,7 +177,7 @@ check_gt "$unbal_without" 0 "control: channels unbalanced without late (received
 id=$(awk '$7 > 0 { print $1; exit }' "$VM_STATE/table")
 bctl coord show "${id:-latest}" >"$VM_STATE/show.txt" || true
 grep -A3 "channels:" "$VM_STATE/show.txt"
-check 'grep -q "INFLIGHT  LATE  BALANCED" "$VM_STATE/show.txt"' "beaverctl show prints each channel's late"
+check 'grep -q "INFLIGHT  LATE  OFFSET  BALANCED" "$VM_STATE/show.txt"' "beaverctl show prints each channel's late"
 check_eq "$(bvd_log_count 'beaverd: (error|crit|alert|emerg):' coord gw1 m1 m2)" 0 \
 	"error lines in the daemons' logs"
 for ns in coord gw1 m1 m2; do bvd_alive $ns || fail "beaverd of $ns died"; done

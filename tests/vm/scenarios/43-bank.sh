@@ -78,7 +78,7 @@ check_ge "$acc" 300 "accepted snapshots"
 # first snapshot after it is loaded"): such a snapshot is not claimed
 # consistent. Every other accepted snapshot must conserve the money, and
 # a wrong one must be a flagged one.
-flagged=$(jq -r 'select([.members[].record.cut.flags[]] | index("rx_id_unread")) | .epoch' \
+flagged=$(jq -r 'select([.members[].record.cut.flags[]?] | index("rx_id_unread")) | .epoch' \
 	"$VM_STATE/export.main" | sort -n | tr '\n' ' ')
 wrong=$(sed -n 's/^snapshot [0-9]* epoch \([0-9]*\): .*WRONG.*/\1/p' "$VM_STATE/check.main" |
 	sort -n | tr '\n' ' ')
