@@ -66,8 +66,17 @@ u32 bv_member_advance(struct beaver_net *bn, const struct bv_config *cfg,
 		cut->state = BEAVER_STATE_CUT;
 		if (by_command)
 			set_bit(ilog2(BEAVER_CUT_F_BY_COMMAND), &cut->flags);
-		if (bn->flows_lost && bv_epoch_after(s, bn->lost_after))
+		/*
+		 * a packet since the last cut was counted in no channel: this
+		 * record lacks it. Later ones lack it as well, but as a
+		 * constant that the report's channel offsets take up after
+		 * one snapshot (beaverd/assemble.h), so only this one says
+		 * so, and the member needs no flush to be whole again
+		 */
+		if (bn->flows_lost && bv_epoch_after(s, bn->lost_after)) {
 			set_bit(ilog2(BEAVER_CUT_F_INCOMPLETE), &cut->flags);
+			WRITE_ONCE(bn->flows_lost, false);
+		}
 		/* packets since the last cut went to the retired aggregate */
 		if (READ_ONCE(bn->untracked)) {
 			set_bit(ilog2(BEAVER_CUT_F_UNTRACKED), &cut->flags);
@@ -157,7 +166,7 @@ void bv_flows_lost(struct beaver_net *bn, u32 epoch)
 	if (READ_ONCE(bn->flows_lost) &&
 	    !bv_epoch_before(epoch, READ_ONCE(bn->lost_after)))
 		return;
-	/* rare: a limit was hit. Later cuts are flagged when taken. */
+	/* rare: no memory. The next cut is flagged when taken. */
 	spin_lock_bh(&bn->cut_lock);
 	if (!bn->flows_lost || bv_epoch_before(epoch, bn->lost_after))
 		WRITE_ONCE(bn->lost_after, epoch);

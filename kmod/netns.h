@@ -233,7 +233,10 @@ struct beaver_net {
 	atomic_t n_captures;
 	atomic_t n_inflight;
 
-	/* a channel could not be tracked: snapshots after lost_after lack it */
+	/*
+	 * a packet was counted in no channel: the next cut after lost_after
+	 * is flagged INCOMPLETE (and takes the flag off)
+	 */
 	u32 lost_after;
 	bool flows_lost;
 	/* a packet went to the retired aggregate: the next cut says so */

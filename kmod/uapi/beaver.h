@@ -391,7 +391,10 @@ enum beaver_state {
 
 /* BEAVER_A_CUT_FLAGS */
 enum beaver_cut_flag {
-	/* packets were lost from the accounting (a channel, or no memory) */
+	/*
+	 * since the previous cut packets were lost from the accounting (a
+	 * channel, or no memory); cuts they were in flight for say so too
+	 */
 	BEAVER_CUT_F_INCOMPLETE	= 1U << 0,
 	/* some in-flight packets were counted but not captured */
 	BEAVER_CUT_F_CAPTURE_TRUNC = 1U << 1,

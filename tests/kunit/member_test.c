@@ -1786,6 +1786,34 @@ static void bv_member_in_untrusted_stamp(struct kunit *test)
  * ever happen again. Before any advance there is nothing to measure from.
  * If this fails, one bad stamp freezes a member for good.
  */
+/*
+ * A packet counted in no channel (no memory: bv_flows_lost()) flags the
+ * next cut INCOMPLETE, and only that one: later records lack it as a
+ * constant the report's channel offsets take up, and the member needs
+ * no flush to be whole again. Fails if the flag sticks to every later
+ * cut (the permanent flag it was) or is never set.
+ */
+static void bv_member_lost_flags_next_cut(struct kunit *test)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 1), 1);
+	bv_flows_lost(bn, 1);
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 2), 2);
+	KUNIT_ASSERT_NOT_NULL(test, bv_t_cut(test, 2));
+	KUNIT_EXPECT_TRUE(test, bv_t_cut_flag(bv_t_cut(test, 2),
+					      BEAVER_CUT_F_INCOMPLETE));
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 3), 3);
+	KUNIT_ASSERT_NOT_NULL(test, bv_t_cut(test, 3));
+	KUNIT_EXPECT_FALSE(test, bv_t_cut_flag(bv_t_cut(test, 3),
+					       BEAVER_CUT_F_INCOMPLETE));
+	/* a loss again: flagged again */
+	bv_flows_lost(bn, 3);
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 4), 4);
+	KUNIT_EXPECT_TRUE(test, bv_t_cut_flag(bv_t_cut(test, 4),
+					      BEAVER_CUT_F_INCOMPLETE));
+}
+
 static void bv_member_in_stamp_window(struct kunit *test)
 {
 	u32 ahead = bv_t_cfg(test)->max_ahead;
@@ -2338,7 +2366,7 @@ static void bv_tables_flush_all(struct kunit *test)
  * and it retires at the next release even with retirement off. If this
  * fails, a complete record changes after the fact (it turns INCOMPLETE, or
  * its flow's value moves), or the flow keeps costing an untracked flag on
- * every snapshot until someone flushes.
+ * every snapshot.
  */
 static void bv_tables_divert_keeps_complete(struct kunit *test)
 {
@@ -3057,6 +3085,7 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_in_untrusted_stamp),
 	KUNIT_CASE(bv_member_in_ipip),
 	KUNIT_CASE(bv_member_in_stamp_window),
+	KUNIT_CASE(bv_member_lost_flags_next_cut),
 	KUNIT_CASE(bv_allow_index_matches),
 	KUNIT_CASE(bv_stamp_id_codec),
 	KUNIT_CASE(bv_member_out_stamps_id),
