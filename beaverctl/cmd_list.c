@@ -207,6 +207,9 @@ static void print_report(const json_t *rep)
 	pr_field(rep, "bypass", "bypass", PR_BAD);
 	/* XDP programs or packet sockets: traffic outside the snapshot */
 	pr_field(rep, "members_with_escapes", "escapes", PR_BAD);
+	/* members that could not read stamps before their cut (Known gap) */
+	if (json_object_get(rep, "members_rx_id_unread"))
+		pr_field(rep, "members_rx_id_unread", "id unread", PR_BAD);
 	print_interval(json_object_get(rep, "interval"));
 
 	pr_open_array("members", "members");

@@ -109,6 +109,7 @@ struct bvx_summary {
 	uint64_t bypass;	/* bypass packets before the cuts, all members */
 	uint64_t bypass_bytes;
 	size_t escapes;		/* members with an XDP program or packet socket */
+	size_t rx_id_unread;	/* records whose cut is flagged rx_id_unread */
 	/* since the previous accepted snapshot (report "interval") */
 	uint64_t iv_bypass, iv_bypass_bytes;	/* members whose count is known */
 	uint64_t iv_late, iv_late_bytes;	/* late packets that arrived */

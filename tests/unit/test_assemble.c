@@ -530,6 +530,8 @@ static void channel_reset_then_offset(void **state)
 	a.cut.has_since = b.cut.has_since = true;
 	a.cut.since_ns = 111;
 	b.cut.since_ns = 333;
+	/* freshly loaded, it could not read some stamps: the report says so */
+	b.cut.flags = BEAVER_CUT_F_RX_ID_UNREAD;
 	rows[0].received = 140;
 	rep = bvx_report_since(5, 1000, 10, &prev, m, 2, &sum);
 	c = chan_of(rep, "a", "b");
@@ -545,6 +547,11 @@ static void channel_reset_then_offset(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 		member_of(rep, "b"), "interval"), "since")), "reset");
 	assert_int_equal(geti(member_of(rep, "b"), "counters_since_ns"), 333);
+	assert_true(json_is_true(json_object_get(member_of(rep, "b"),
+						 "rx_id_unread")));
+	assert_true(json_is_false(json_object_get(member_of(rep, "a"),
+						  "rx_id_unread")));
+	assert_int_equal(geti(rep, "members_rx_id_unread"), 1);
 	/* late packets do not make it checkable */
 	{
 		struct bvr_late l = { .kind = BEAVER_CHAN_MEMBER,

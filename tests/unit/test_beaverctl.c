@@ -212,7 +212,7 @@ static json_t *report7(void)
 		"\"tau_min_ns\":33000,\"bound_ns\":12345,\"bound_ok\":true,"
 		"\"balanced\":false,\"missing_members\":0,"
 		"\"incomplete_members\":0,\"unbalanced_channels\":0,"
-		"\"unverifiable_channels\":1,"
+		"\"unverifiable_channels\":1,\"members_rx_id_unread\":1,"
 		"\"late\":0,\"bypass\":0,\"members\":[],"
 		"\"channels\":[{\"from\":\"m1\",\"to\":\"m2\",\"sent\":90,"
 		"\"received\":12,\"inflight\":0,\"late\":0,\"imbalance\":78,"
@@ -678,6 +678,7 @@ static void test_show_offsets(void **state)
 	(void)state;
 	assert_int_equal(r.rc, 0);
 	assert_contains(r.out, "  unchecked channels:  1\n");
+	assert_contains(r.out, "  id unread:           1\n");
 	assert_contains(r.out, "  channels:\n    FROM  TO  SENT  RECEIVED  "
 			"INFLIGHT  LATE  OFFSET  BALANCED  CHECK\n"
 			"    m1    m2    90        12         0     0       -  "
