@@ -26,8 +26,9 @@ enum bvi_since {
 	/* no snapshot of the group was accepted before: since the member was
 	 * configured (the counters' start); the count is the cumulative one */
 	BVI_CONFIGURED,
-	/* a counter went backwards (module reloaded, namespace
-	 * reconfigured): counted from zero, i.e. since the reset, which is
+	/* the counters restarted (module reloaded, namespace reconfigured:
+	 * a counter went backwards, or the record's counters_since differs,
+	 * base.restarted): counted from zero, i.e. since the reset, which is
 	 * inside the interval; a lower bound of the interval's count */
 	BVI_RESET,
 	/* the previous accepted snapshot had no record of this member (it was
@@ -69,7 +70,8 @@ struct bvi_count {
  * The interval's count of a cumulative counter now at (pkts, bytes).
  * first: no snapshot of the group was accepted before this one (base is
  * then ignored). base NULL or !present: BVI_ABSENT. A counter below its
- * baseline: BVI_RESET, counted from zero (never negative, never wrapped).
+ * baseline, or base->restarted: BVI_RESET, counted from zero (never
+ * negative, never wrapped).
  * A baseline without the counter (a report before it): unknown.
  */
 struct bvi_count bvi_count(bool first, const struct bvi_base *base,
