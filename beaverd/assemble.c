@@ -327,15 +327,6 @@ int bvx_chan_base_cmp(const void *x, const void *y)
 	return c;
 }
 
-int64_t bvx_chan_next_offset(const struct bvx_chan_base *b)
-{
-	if (!b->has_offset || b->imbalance == b->offset)
-		return b->imbalance;
-	if (b->has_prev_imbalance && b->imbalance == b->prev_imbalance)
-		return b->imbalance;
-	return b->offset;
-}
-
 /* the previous accepted snapshot's channel a -> b of one family, or NULL */
 static const struct bvx_chan_base *chan_base(const struct bvx_prev *prev,
 					     const char *a, const char *b,
@@ -352,11 +343,73 @@ static const struct bvx_chan_base *chan_base(const struct bvx_prev *prev,
 /* what a channel is checked against (assemble.h) */
 struct origin {
 	const char *check;	/* "offset", "reset" or "absent" */
-	bool has_offset;
+	bool has_offset;	/* false: it cannot be checked */
 	int64_t offset;
+	bool confirmed;		/* a snapshot balanced by it */
 	bool has_prev;
 	int64_t prev_imbalance;
+	bool prev_flagged;	/* an end's record was flagged there */
 };
+
+enum verdict { V_UNCHECKED, V_OFFSET, V_INTERVAL, V_UNBALANCED };
+
+/*
+ * A channel with imbalance imb against its origin: by its offset; else
+ * over the interval (imbalance as the previous snapshot's), but only
+ * when the offset is not confirmed yet or the previous snapshot's
+ * record of an end says why it may have been off (a constant error
+ * without either stays unbalanced in every snapshot, as it should)
+ */
+static enum verdict verdict_of(int64_t imb, const struct origin *o)
+{
+	if (!o->has_offset)
+		return V_UNCHECKED;
+	if (imb == o->offset)
+		return V_OFFSET;
+	if (o->has_prev && imb == o->prev_imbalance &&
+	    (!o->confirmed || o->prev_flagged))
+		return V_INTERVAL;
+	return V_UNBALANCED;
+}
+
+/* the origin row (the previous snapshot's channel) gave it */
+static struct origin origin_of_row(const struct bvx_chan_base *b)
+{
+	return (struct origin){
+		.check = "offset", .has_offset = b->has_offset,
+		.offset = b->offset, .confirmed = b->confirmed,
+		.has_prev = b->has_prev_imbalance,
+		.prev_imbalance = b->prev_imbalance,
+		.prev_flagged = b->prev_flagged,
+	};
+}
+
+int64_t bvx_chan_next_offset(const struct bvx_chan_base *b, bool *confirmed)
+{
+	struct origin o = origin_of_row(b);
+
+	switch (verdict_of(b->imbalance, &o)) {
+	case V_UNCHECKED:
+		*confirmed = false;	/* the origin is set here */
+		return b->imbalance;
+	case V_OFFSET:
+		*confirmed = true;
+		return b->offset;
+	case V_INTERVAL:
+		*confirmed = true;	/* two snapshots agree on it */
+		return b->imbalance;
+	case V_UNBALANCED:
+		break;
+	}
+	*confirmed = b->confirmed;
+	return b->offset;
+}
+
+/* the previous accepted snapshot's record of m was flagged (interval.h) */
+static bool was_flagged(const struct bvx_member *m)
+{
+	return was_present(m) && m->base->flagged;
+}
 
 static struct origin origin_of(const struct bvx_member *a,
 			       const struct bvx_member *b, bool v4,
@@ -366,12 +419,13 @@ static struct origin origin_of(const struct bvx_member *a,
 {
 	bool first = !prev || !prev->id;
 	const struct bvx_chan_base *row;
+	struct origin o = { "offset", true, 0, true, false, 0, false };
 
 	/* the group's first snapshot: every counter since configured */
 	if (first)
-		return (struct origin){ "offset", true, 0, false, 0 };
+		return o;
 	if (!was_present(a) || !was_present(b))
-		return (struct origin){ "absent", false, 0, false, 0 };
+		return (struct origin){ .check = "absent" };
 	row = chan_base(prev, a->node, b->node, v4);
 	/*
 	 * counters that went back restarted too; not against an overtaking
@@ -380,32 +434,31 @@ static struct origin origin_of(const struct bvx_member *a,
 	if (restarted(a) || restarted(b) ||
 	    (row && !prev->overtaken &&
 	     (tx->tx_pkts < row->sent || rx->rx_pkts < row->received)))
-		return (struct origin){ "reset", false, 0, false, 0 };
+		return (struct origin){ .check = "reset" };
 	/* they never talked before: both count from 0 */
 	if (!row)
-		return (struct origin){ "offset", true, 0, false, 0 };
-	return (struct origin){ "offset", true, bvx_chan_next_offset(row),
-				true, row->imbalance };
+		return o;
+	o.offset = bvx_chan_next_offset(row, &o.confirmed);
+	o.has_prev = true;
+	o.prev_imbalance = row->imbalance;
+	o.prev_flagged = was_flagged(a) || was_flagged(b);
+	return o;
 }
 
-/* set c's "balanced" and "check" from its imbalance and origin */
+/* set c's "balanced", "check" and "imbalance" */
 static int judge(json_t *c, int64_t imb, const struct origin *o)
 {
-	json_t *bal;
-	const char *check = o->check;
+	static const char *const check[] = {
+		[V_OFFSET] = "offset", [V_INTERVAL] = "interval",
+		[V_UNBALANCED] = "offset",
+	};
+	enum verdict v = verdict_of(imb, o);
 
-	if (!o->has_offset) {
-		bal = json_null();
-	} else if (imb == o->offset) {
-		bal = json_true();
-	} else if (o->has_prev && imb == o->prev_imbalance) {
-		bal = json_true();
-		check = "interval";
-	} else {
-		bal = json_false();
-	}
-	return json_object_set_new(c, "balanced", bal) ||
-	       json_object_set_new(c, "check", json_string(check)) ||
+	return json_object_set_new(c, "balanced",
+				   v == V_UNCHECKED ? json_null() :
+				   json_boolean(v != V_UNBALANCED)) ||
+	       json_object_set_new(c, "check", json_string(
+				   v == V_UNCHECKED ? o->check : check[v])) ||
 	       json_object_set_new(c, "imbalance", json_integer(imb));
 }
 
@@ -449,6 +502,13 @@ static json_t *channel_json(const struct bvx_member *a,
 		      "previous_imbalance",
 		      o.has_prev ? json_integer(o.prev_imbalance) :
 				   json_null());
+	if (c && (json_object_set_new(c, "offset_confirmed", o.has_offset ?
+				      json_boolean(o.confirmed) : json_null()) ||
+		  json_object_set_new(c, "previous_flagged",
+				      json_boolean(o.prev_flagged)))) {
+		json_decref(c);
+		c = NULL;
+	}
 	if (c && judge(c, imb, &o)) {
 		json_decref(c);
 		c = NULL;
@@ -765,8 +825,13 @@ static int rebalance(json_t *c)
 			 "offset",
 		.has_offset = !off || json_is_integer(off),
 		.offset = json_integer_value(off),
+		/* a report before it: its offset was the configuration's */
+		.confirmed = !json_is_false(json_object_get(c,
+							    "offset_confirmed")),
 		.has_prev = json_is_integer(pi),
 		.prev_imbalance = json_integer_value(pi),
+		.prev_flagged = json_is_true(json_object_get(c,
+							     "previous_flagged")),
 	};
 
 	return judge(c, imbalance_of(num(c, "sent"), rhs), &o);

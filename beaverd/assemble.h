@@ -32,11 +32,15 @@
  * "reset"; "absent" when the previous accepted snapshot had no record of
  * an end); the next one checks it against the offset it set. A channel
  * whose imbalance equals the previous accepted snapshot's balances over
- * the interval ("check": "interval") and its offset moves there: a
- * restart nothing named (an origin assumed 0 that was not, an
- * inconsistent snapshot an offset was taken from) costs one unbalanced
- * snapshot, never every later one (docs/decisions.md, "Channels across a
- * restart").
+ * the interval ("check": "interval") and its offset moves there, but
+ * only while the offset is not confirmed (no snapshot balanced by it
+ * yet: one set by a restart) or when the previous snapshot's record of
+ * an end was flagged incomplete, tx_unstamped or rx_id_unread (packets
+ * it says went uncounted or unread): an offset taken from an
+ * inconsistent snapshot, or a packet lost to no memory, costs one
+ * unbalanced snapshot, never every later one; a constant error nothing
+ * explains stays unbalanced in every snapshot (docs/decisions.md,
+ * "Channels across a restart").
  */
 #ifndef BEAVERD_ASSEMBLE_H
 #define BEAVERD_ASSEMBLE_H
@@ -85,19 +89,23 @@ struct bvx_chan_base {
 	int64_t imbalance;
 	bool has_offset;		/* false: it could not be checked */
 	int64_t offset;
+	bool confirmed;			/* "offset_confirmed" */
 	bool has_prev_imbalance;
 	int64_t prev_imbalance;		/* the one before it */
+	bool prev_flagged;		/* "previous_flagged" */
 };
 
 /* order of bvx_prev.chans: from, to, IPv4 first (bytewise names) */
 int bvx_chan_base_cmp(const void *x, const void *y);
 
 /*
- * The offset the next snapshot checks channel b against: its offset if it
- * balanced by it or was unbalanced, its imbalance if it balanced over the
- * interval or could not be checked (the origin moves there).
+ * The offset the next snapshot checks channel b against, and whether it
+ * is confirmed: its offset if it balanced by it (confirmed) or was
+ * unbalanced (as confirmed as it was), its imbalance if it balanced over
+ * the interval (confirmed: two snapshots agree) or could not be checked
+ * (not confirmed: the origin is set there).
  */
-int64_t bvx_chan_next_offset(const struct bvx_chan_base *b);
+int64_t bvx_chan_next_offset(const struct bvx_chan_base *b, bool *confirmed);
 
 struct bvx_summary {
 	size_t missing;		/* members without a record */

@@ -822,6 +822,7 @@ static const struct bvi_base *base_of(const struct bvs_baselines *b,
 		.rx_unstamped = v->rx_unstamped,
 		.has_since = v->has_since,
 		.since_ns = v->since_ns,
+		.flagged = v->flagged,
 	};
 	return out;
 }
@@ -850,8 +851,10 @@ static struct bvx_chan_base *chan_bases(const struct bvd_coord *c,
 			.sent = e->sent, .received = e->received,
 			.imbalance = e->imbalance,
 			.has_offset = e->has_offset, .offset = e->offset,
+			.confirmed = e->confirmed,
 			.has_prev_imbalance = e->has_prev_imbalance,
 			.prev_imbalance = e->prev_imbalance,
+			.prev_flagged = e->prev_flagged,
 		};
 	}
 	qsort(v, b->n_chans, sizeof(*v), bvx_chan_base_cmp);

@@ -57,6 +57,12 @@ struct bvi_base {
 	 * grew back past its baseline
 	 */
 	bool restarted;
+	/*
+	 * that snapshot's record of it was flagged incomplete, tx_unstamped
+	 * or rx_id_unread: its channels may be off by what it says, so the
+	 * next snapshot may balance them over the interval (assemble.h)
+	 */
+	bool flagged;
 };
 
 /* one counter over the interval */

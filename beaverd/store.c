@@ -96,13 +96,18 @@ enum stmt_id {
 /* the baselines of the accepted snapshot ID (epoch EPOCH, report REPORT) */
 #define BASE_PUT(id, epoch, report) \
 	"INSERT OR REPLACE INTO baselines(node, snapshot_id, epoch, bypass, " \
-	"bypass_bytes, tx_unstamped, rx_unstamped, counters_since) SELECT " \
+	"bypass_bytes, tx_unstamped, rx_unstamped, counters_since, flagged) " \
+	"SELECT " \
 	"json_extract(m.value, '$.node'), " id ", " \
 	epoch ", json_extract(m.value, '$.bypass'), " \
 	"json_extract(m.value, '$.bypass_bytes'), " \
 	"json_extract(m.value, '$.tx_unstamped'), " \
 	"json_extract(m.value, '$.rx_unstamped'), " \
-	"json_extract(m.value, '$.counters_since_ns') FROM json_each(CASE WHEN " \
+	"json_extract(m.value, '$.counters_since_ns'), " \
+	"IFNULL(json_extract(m.value, '$.incomplete'), 0) OR " \
+	"IFNULL(json_extract(m.value, '$.interval.tx_unstamped'), 0) OR " \
+	"IFNULL(json_extract(m.value, '$.rx_id_unread'), 0) " \
+	"FROM json_each(CASE WHEN " \
 	"json_valid(" report ") THEN " report " ELSE '{}' END, '$.members') m " \
 	"WHERE json_extract(m.value, '$.present') AND " \
 	"json_type(m.value, '$.node') = 'text'"
@@ -116,14 +121,18 @@ enum stmt_id {
 #define CHAN_J(k) "json_extract(c.value, '$." k "')"
 #define CHAN_BASE_PUT(id) \
 	"INSERT OR REPLACE INTO chan_baselines(from_node, to_node, v4, sent, " \
-	"received, imbalance, offset, prev_imbalance) SELECT " CHAN_J("from") \
+	"received, imbalance, offset, confirmed, prev_imbalance, " \
+	"prev_flagged) SELECT " CHAN_J("from") \
 	", " CHAN_J("to") ", " CHAN_J("family") " IS NOT 'ipv6', " \
 	CHAN_J("sent") ", " CHAN_J("received") ", COALESCE(" \
 	CHAN_J("imbalance") ", " CHAN_J("sent") " - " CHAN_J("received") \
 	" - " CHAN_J("inflight") " - IFNULL(" CHAN_J("late") ", 0)), " \
 	"CASE json_type(c.value, '$.offset') WHEN 'integer' THEN " \
 	CHAN_J("offset") " WHEN 'null' THEN NULL ELSE 0 END, " \
-	CHAN_J("previous_imbalance") " FROM snapshots s, json_each(CASE WHEN " \
+	"json_type(c.value, '$.offset_confirmed') IS NOT 'false', " \
+	CHAN_J("previous_imbalance") ", " \
+	"json_type(c.value, '$.previous_flagged') IS 'true' " \
+	"FROM snapshots s, json_each(CASE WHEN " \
 	"json_valid(s.report) THEN s.report ELSE '{}' END, '$.channels') c " \
 	"WHERE s.id = " id " AND json_type(c.value, '$.from') = 'text' AND " \
 	"json_type(c.value, '$.to') = 'text' AND " \
@@ -223,13 +232,13 @@ static const char *const stmt_sql[Q_COUNT] = {
 	[Q_BASE_CLEAR] = "DELETE FROM baselines",
 	[Q_BASE_PUT] = BASE_PUT("?1", "?2", "?3"),
 	[Q_BASE_ALL] = "SELECT node, snapshot_id, epoch, bypass, bypass_bytes, "
-		       "tx_unstamped, rx_unstamped, counters_since FROM "
-		       "baselines ORDER BY node",
+		       "tx_unstamped, rx_unstamped, counters_since, flagged "
+		       "FROM baselines ORDER BY node",
 	[Q_CHAN_BASE_CLEAR] = "DELETE FROM chan_baselines",
 	[Q_CHAN_BASE_PUT] = CHAN_BASE_PUT("?1"),
 	[Q_CHAN_BASE_ALL] = "SELECT from_node, to_node, v4, sent, received, "
-			    "imbalance, offset, prev_imbalance FROM "
-			    "chan_baselines",
+			    "imbalance, offset, prev_imbalance, confirmed, "
+			    "prev_flagged FROM chan_baselines",
 	[Q_PRUNE_LATES] = "DELETE FROM late_entries WHERE snapshot_id IN "
 			  PRUNE_VICTIMS,
 	[Q_PRUNE_RECORDS] = "DELETE FROM member_records WHERE snapshot_id IN "
@@ -353,6 +362,7 @@ static const char schema_v7[] =
  */
 static const char schema_v8[] =
 	"ALTER TABLE baselines ADD COLUMN counters_since INTEGER;"
+	"ALTER TABLE baselines ADD COLUMN flagged INTEGER;"
 	"CREATE TABLE chan_baselines("
 	" from_node TEXT NOT NULL,"
 	" to_node TEXT NOT NULL,"
@@ -361,7 +371,9 @@ static const char schema_v8[] =
 	" received INTEGER NOT NULL,"
 	" imbalance INTEGER,"
 	" offset INTEGER,"
+	" confirmed INTEGER NOT NULL,"
 	" prev_imbalance INTEGER,"
+	" prev_flagged INTEGER NOT NULL,"
 	" PRIMARY KEY(from_node, to_node, v4));"
 	CHAN_BASE_PUT("(SELECT value FROM meta WHERE key = 'last_accepted')")
 	";";
@@ -1680,6 +1692,8 @@ static int chan_baselines_get(struct bvs *s, struct bvs_baselines *b)
 		v->has_prev_imbalance =
 			sqlite3_column_type(x, 7) == SQLITE_INTEGER;
 		v->prev_imbalance = sqlite3_column_int64(x, 7);
+		v->confirmed = sqlite3_column_int64(x, 8) != 0;
+		v->prev_flagged = sqlite3_column_int64(x, 9) != 0;
 	}
 	done(x);
 	return rc;
@@ -1747,6 +1761,7 @@ int bvs_baselines_get(struct bvs *s, struct bvs_baselines *b)
 		}
 		v->has_since = sqlite3_column_type(x, 7) == SQLITE_INTEGER;
 		v->since_ns = v->has_since ? u64(sqlite3_column_int64(x, 7)) : 0;
+		v->flagged = sqlite3_column_int64(x, 8) != 0;
 	}
 	done(x);
 	if (rc == SQLITE_DONE)

@@ -243,6 +243,8 @@ struct bvs_base {
 	uint64_t tx_unstamped, rx_unstamped;
 	bool has_since;			/* counters_since_ns was in it */
 	uint64_t since_ns;
+	/* its record was flagged incomplete, tx_unstamped or rx_id_unread */
+	bool flagged;
 };
 
 /*
@@ -257,8 +259,10 @@ struct bvs_chan_base {
 	int64_t imbalance;
 	bool has_offset;
 	int64_t offset;
+	bool confirmed;
 	bool has_prev_imbalance;
 	int64_t prev_imbalance;
+	bool prev_flagged;
 };
 
 struct bvs_baselines {

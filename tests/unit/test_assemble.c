@@ -572,7 +572,13 @@ static void channel_reset_then_offset(void **state)
 	next = (struct bvx_chan_base){ .from = "a", .to = "b", .v4 = true,
 				       .sent = 250, .received = 150,
 				       .imbalance = 99 };
-	assert_int_equal(bvx_chan_next_offset(&next), 99);
+	{
+		bool conf = true;
+
+		/* set by the restart: not confirmed until one balances by it */
+		assert_int_equal(bvx_chan_next_offset(&next, &conf), 99);
+		assert_false(conf);
+	}
 	rows[0] = next;
 	bb.since_ns = 333;
 	a.chans[0].tot.tx_pkts = 300;
@@ -583,6 +589,7 @@ static void channel_reset_then_offset(void **state)
 	assert_true(json_is_true(json_object_get(c, "balanced")));
 	assert_string_equal(check_of(c), "offset");
 	assert_int_equal(geti(c, "offset"), 99);
+	assert_true(json_is_false(json_object_get(c, "offset_confirmed")));
 	assert_int_equal(geti(rep, "unverifiable_channels"), 0);
 	assert_true(json_is_true(json_object_get(rep, "balanced")));
 	json_decref(rep);
@@ -599,13 +606,17 @@ static void channel_reset_then_offset(void **state)
 }
 
 /*
- * What moves an offset and what does not: a channel that balanced over
+ * What moves an offset and what does not. A channel that balances over
  * the interval (its imbalance equals the previous one's) but not by its
- * offset moves it there; an unbalanced one keeps it; counters that went
- * back are a restart even without counters_since; an end the previous
- * snapshot had no record of cannot be checked. Fails if one unbalanced
- * snapshot moves the origin (a real inconsistency would be forgiven) or
- * a restart nothing named leaves the channel unbalanced for good.
+ * offset moves it there only while the offset is unconfirmed (set by a
+ * restart, no snapshot balanced by it yet) or when the previous
+ * snapshot's record of an end was flagged (packets it says went
+ * uncounted or unread); a constant error nothing explains stays
+ * unbalanced in every snapshot. Counters that went back are a restart
+ * even without counters_since; an end the previous snapshot had no
+ * record of cannot be checked. Fails if a steady error is forgiven after
+ * one snapshot (the check could no longer fail), or if an explained one
+ * leaves the channel unbalanced for good.
  */
 static void channel_offset_moves(void **state)
 {
@@ -616,29 +627,44 @@ static void channel_offset_moves(void **state)
 	struct bvx_chan_base row = { .from = "a", .to = "b", .v4 = true,
 				     .sent = 10, .received = 10,
 				     .imbalance = 5, .has_offset = true,
-				     .offset = 0 };
+				     .offset = 0, .confirmed = true };
 	struct bvx_prev prev = { .id = 7, .epoch = 4, .chans = &row,
 				 .n_chans = 1 };
+	bool conf;
 	json_t *rep, *c;
 
 	(void)state;
-	/* unbalanced by its offset, with no interval to go by: kept */
-	assert_int_equal(bvx_chan_next_offset(&row), 0);
-	/* balanced over the interval: moves */
+	/* unbalanced by its confirmed offset, no interval to go by: kept */
+	assert_int_equal(bvx_chan_next_offset(&row, &conf), 0);
+	assert_true(conf);
+	/* as before it, with nothing to explain it: kept */
 	row.has_prev_imbalance = true;
 	row.prev_imbalance = 5;
-	assert_int_equal(bvx_chan_next_offset(&row), 5);
-	/* unbalanced both ways: kept */
+	assert_int_equal(bvx_chan_next_offset(&row, &conf), 0);
+	assert_true(conf);
+	/* a flagged record explains it: moves, confirmed by the two */
+	row.prev_flagged = true;
+	assert_int_equal(bvx_chan_next_offset(&row, &conf), 5);
+	assert_true(conf);
+	/* an unconfirmed offset moves without a flag */
+	row.prev_flagged = false;
+	row.confirmed = false;
+	assert_int_equal(bvx_chan_next_offset(&row, &conf), 5);
+	assert_true(conf);
+	/* unbalanced both ways: kept, as unconfirmed as it was */
 	row.prev_imbalance = 3;
-	assert_int_equal(bvx_chan_next_offset(&row), 0);
-	/* could not be checked: its imbalance is the origin */
+	assert_int_equal(bvx_chan_next_offset(&row, &conf), 0);
+	assert_false(conf);
+	/* could not be checked: its imbalance is the origin, unconfirmed */
 	row.has_offset = false;
-	assert_int_equal(bvx_chan_next_offset(&row), 5);
+	assert_int_equal(bvx_chan_next_offset(&row, &conf), 5);
+	assert_false(conf);
 
-	/* a restart nobody named: offset 0, imbalance 5 twice in a row */
+	/* imbalance 5 twice in a row against a confirmed 0 */
 	row = (struct bvx_chan_base){ .from = "a", .to = "b", .v4 = true,
 				      .sent = 10, .received = 5,
-				      .imbalance = 5, .has_offset = true };
+				      .imbalance = 5, .has_offset = true,
+				      .confirmed = true };
 	setup_pair(&a, &b, m);
 	m[0].base = &ba;
 	m[1].base = &bb;
@@ -646,10 +672,29 @@ static void channel_offset_moves(void **state)
 	add_chan(&b, BEAVER_CHAN_MEMBER, "10.0.0.1", 0, 15, 0);
 	rep = bvx_report_since(5, 1000, 10, &prev, m, 2, &sum);
 	c = chan_of(rep, "a", "b");
-	assert_true(json_is_true(json_object_get(c, "balanced")));
-	assert_string_equal(check_of(c), "interval");
+	/* a steady error: still unbalanced */
+	assert_true(json_is_false(json_object_get(c, "balanced")));
+	assert_string_equal(check_of(c), "offset");
 	assert_int_equal(geti(c, "offset"), 0);
 	assert_int_equal(geti(c, "previous_imbalance"), 5);
+	assert_int_equal(geti(rep, "unbalanced_channels"), 1);
+	json_decref(rep);
+	/* b's record there was flagged (a packet lost to no memory): moves */
+	bb.flagged = true;
+	rep = bvx_report_since(5, 1000, 10, &prev, m, 2, &sum);
+	c = chan_of(rep, "a", "b");
+	assert_true(json_is_true(json_object_get(c, "balanced")));
+	assert_string_equal(check_of(c), "interval");
+	assert_true(json_is_true(json_object_get(c, "previous_flagged")));
+	json_decref(rep);
+	bb.flagged = false;
+	/* an offset a restart set and nothing balanced by yet: moves */
+	row.confirmed = false;
+	rep = bvx_report_since(5, 1000, 10, &prev, m, 2, &sum);
+	c = chan_of(rep, "a", "b");
+	assert_true(json_is_true(json_object_get(c, "balanced")));
+	assert_string_equal(check_of(c), "interval");
+	assert_true(json_is_false(json_object_get(c, "offset_confirmed")));
 	json_decref(rep);
 
 	/* counters that went back: a restart */

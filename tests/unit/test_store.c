@@ -1225,7 +1225,7 @@ static void test_baselines(void **state)
 	assert_int_equal(bvs_snapshot_accept(s, id1, 7, 1, 2, nodes, records,
 		"{\"members\":[{\"node\":\"m1\",\"present\":true,\"bypass\":3,"
 		"\"bypass_bytes\":300,\"tx_unstamped\":5,\"rx_unstamped\":6,"
-		"\"counters_since_ns\":1234},"
+		"\"counters_since_ns\":1234,\"rx_id_unread\":true},"
 		"{\"node\":\"m2\",\"present\":true,"
 		"\"bypass\":0,\"bypass_bytes\":0},{\"node\":\"m3\","
 		"\"present\":false}],\"channels\":["
@@ -1238,7 +1238,8 @@ static void test_baselines(void **state)
 		"\"inflight\":1,\"late\":2},"
 		"{\"from\":\"m2\",\"to\":\"m1\",\"family\":\"ipv6\","
 		"\"sent\":8,\"received\":5,\"inflight\":0,\"late\":0,"
-		"\"imbalance\":3,\"offset\":3,\"previous_imbalance\":2},"
+		"\"imbalance\":3,\"offset\":3,\"previous_imbalance\":2,"
+		"\"offset_confirmed\":false,\"previous_flagged\":true},"
 		/* not a channel */
 		"{\"from\":1,\"to\":\"m1\",\"sent\":1,\"received\":1}]}"),
 		0);
@@ -1260,6 +1261,9 @@ static void test_baselines(void **state)
 	assert_true(b.v[0].has_since);
 	assert_int_equal(b.v[0].since_ns, 1234);
 	assert_false(b.v[1].has_since);
+	/* m1's record was flagged (rx_id_unread), m2's not */
+	assert_true(b.v[0].flagged);
+	assert_false(b.v[1].flagged);
 	/* the channels (in no order) */
 	assert_int_equal(b.n_chans, 3);
 	for (size_t i = 0; i < b.n_chans; i++) {
@@ -1277,6 +1281,8 @@ static void test_baselines(void **state)
 			assert_int_equal(c->imbalance, 0);
 			assert_true(c->has_offset);
 			assert_int_equal(c->offset, 0);
+			assert_true(c->confirmed);	/* before offsets */
+			assert_false(c->prev_flagged);
 			assert_false(c->has_prev_imbalance);
 		} else {
 			assert_int_equal(c->imbalance, 3);
@@ -1284,6 +1290,8 @@ static void test_baselines(void **state)
 			assert_int_equal(c->offset, 3);
 			assert_true(c->has_prev_imbalance);
 			assert_int_equal(c->prev_imbalance, 2);
+			assert_false(c->confirmed);
+			assert_true(c->prev_flagged);
 		}
 	}
 	bvs_baselines_free(&b);
@@ -1415,6 +1423,7 @@ static void test_upgrade_from_v5(void **state)
 	assert_int_equal(b.chans[0].imbalance, 2);
 	assert_true(b.chans[0].has_offset);
 	assert_int_equal(b.chans[0].offset, 0);
+	assert_true(b.chans[0].confirmed);
 	assert_false(b.chans[0].has_prev_imbalance);
 	bvs_baselines_free(&b);
 	bvs_close(s);

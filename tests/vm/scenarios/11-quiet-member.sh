@@ -169,14 +169,17 @@ check_eq "$(jqf "$VM_STATE/export.4.json" \
 # 4 may hold what m3 delivered before it could read the ID: then 5 is
 # unbalanced on m1 -> m3 (flagged 4 is why), and 6 balances over the
 # interval
-bctl coord --json snapshot --wait >"$VM_STATE/snap.5.json" || true
+rc=0
+bctl coord --json snapshot --wait >"$VM_STATE/snap.5.json" || rc=$?
+check_eq "$(jqf "$VM_STATE/snap.5.json" .state)" accepted "snapshot 5: state"
 id=$(jqf "$VM_STATE/snap.5.json" .id)
 bctl coord export "${id:-0}" >"$VM_STATE/export.5.json" || fail "export 5"
 c5=$(chan 5 m1 m3)
 figure after_reset_m1_m3 "${c5// /_}"
 case $c5 in
-"true offset") check_eq "$(jqf "$VM_STATE/snap.5.json" .verified)" true "snapshot 5: verified" ;;
-"false offset") echo "snapshot 5: m1 -> m3 unbalanced against 4's offset (4 flagged rx_id_unread)" ;;
+"true offset") check_eq "$rc/$(jqf "$VM_STATE/snap.5.json" .verified)" 0/true \
+	"snapshot 5: exit status/verified" ;;
+"false offset") check_eq "$rc" 6 "snapshot 5: exit status (m1 -> m3 unbalanced against 4's offset, 4 flagged rx_id_unread)" ;;
 *) fail "snapshot 5: m1 -> m3 is '$c5', want 'true offset' or 'false offset'" ;;
 esac
 check_eq "$(unread 5 m3)" false "snapshot 5: m3's cut flagged rx_id_unread (it reads the ID again)"
