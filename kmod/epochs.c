@@ -32,6 +32,19 @@ bool bv_gw_advance(struct beaver_net *bn, u32 e, u32 *prev, u32 *now,
 	return moved;
 }
 
+/*
+ * The coordinator named epoch @s (an advance, or the announcement before
+ * its gateways advance): stamps may run that far, and on; and a member
+ * without an epoch of its own reads ID stamps next to it
+ */
+void bv_member_commanded(struct beaver_net *bn, u32 s)
+{
+	spin_lock_bh(&bn->cut_lock);
+	if (!bn->m_commanded || bv_epoch_after(s, bn->m_commanded))
+		WRITE_ONCE(bn->m_commanded, s);
+	spin_unlock_bh(&bn->cut_lock);
+}
+
 u32 bv_member_advance(struct beaver_net *bn, const struct bv_config *cfg,
 		      u32 s, bool by_command, bool *advanced)
 {
@@ -40,13 +53,8 @@ u32 bv_member_advance(struct beaver_net *bn, const struct bv_config *cfg,
 	u64 now;
 
 	*advanced = false;
-	if (by_command) {
-		/* the coordinator issued s: stamps may run that far, and on */
-		spin_lock_bh(&bn->cut_lock);
-		if (!bn->m_commanded || bv_epoch_after(s, bn->m_commanded))
-			WRITE_ONCE(bn->m_commanded, s);
-		spin_unlock_bh(&bn->cut_lock);
-	}
+	if (by_command)
+		bv_member_commanded(bn, s);
 	if (!bv_epoch_after(s, cur))
 		return cur;
 

@@ -27,6 +27,9 @@ bool bv_gw_advance(struct beaver_net *bn, u32 e, u32 *prev, u32 *now,
 u32 bv_member_advance(struct beaver_net *bn, const struct bv_config *cfg,
 		      u32 s, bool by_command, bool *advanced);
 
+/* Member: the coordinator named @s (no cut); m_commanded moves up to it */
+void bv_member_commanded(struct beaver_net *bn, u32 s);
+
 /* the cut record covering epoch @e, or NULL; caller holds rcu_read_lock */
 struct bv_cut *bv_cut_find(struct beaver_net *bn, u32 e);
 

@@ -107,6 +107,11 @@ static const struct nla_policy bv_epoch_policy[BEAVER_A_MAX + 1] = {
 	[BEAVER_A_EPOCH] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
+static const struct nla_policy bv_advance_policy[BEAVER_A_MAX + 1] = {
+	[BEAVER_A_EPOCH] = NLA_POLICY_MIN(NLA_U32, 1),
+	[BEAVER_A_ANNOUNCE] = { .type = NLA_FLAG },
+};
+
 static int bv_check_admin(const struct sk_buff *skb, struct net *net,
 			  struct netlink_ext_ack *extack)
 {
@@ -582,7 +587,14 @@ static int bv_nl_advance(struct genl_info *info, u32 role)
 	if (!bv_has_role(bn, role, info->extack))
 		return -EOPNOTSUPP;
 	if (role == BEAVER_ROLE_GATEWAY) {
+		/* (GW_ADVANCE's policy refuses BEAVER_A_ANNOUNCE) */
 		moved = bv_gw_advance(bn, e, &prev, &now, &ns);
+	} else if (info->attrs[BEAVER_A_ANNOUNCE]) {
+		bv_member_commanded(bn, e);
+		prev = atomic_read(&bn->m_epoch);
+		now = prev;
+		ns = READ_ONCE(bn->m_switch_ns);
+		moved = false;
 	} else {
 		rcu_read_lock();
 		prev = atomic_read(&bn->m_epoch);
@@ -1311,7 +1323,7 @@ static const struct genl_ops bv_ops[] = {
 	{
 		.cmd = BEAVER_CMD_MEMBER_ADVANCE,
 		.doit = bv_nl_member_advance,
-		.policy = bv_epoch_policy,
+		.policy = bv_advance_policy,
 		.maxattr = BEAVER_A_MAX,
 		.internal_flags = BV_NL_ADMIN,
 	},

@@ -160,6 +160,11 @@
  * BEAVER_CMD_MEMBER_ADVANCE (CAP_NET_ADMIN), member role only
  *   Cuts for every epoch in (current, requested] as a newer stamp would.
  *   request/reply: as BEAVER_CMD_GW_ADVANCE, SWITCH_NS being the cut instant.
+ *   With BEAVER_A_ANNOUNCE (NLA_FLAG): no cut; the epoch is only named,
+ *   as the coordinator does before its gateways advance to it, so that a
+ *   member without an epoch of its own reads stamps in the IPv4 ID next
+ *   to it (and counts stamps up to max_ahead past it). The reply says
+ *   the member's epoch, unchanged, with ADVANCED 0.
  *
  * BEAVER_CMD_GET_STATUS (unprivileged)
  *   reply: BEAVER_A_CFG_* (the configuration in force),
@@ -477,6 +482,7 @@ enum beaver_attr {
 	BEAVER_A_FP_PEERS,
 	BEAVER_A_FP_SEQ,		/* 40 */
 	BEAVER_A_CFG_APP_MARK,
+	BEAVER_A_ANNOUNCE,
 	__BEAVER_A_MAX
 };
 

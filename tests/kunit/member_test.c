@@ -2161,6 +2161,36 @@ static void bv_member_in_id(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40001);
 }
 
+/*
+ * The coordinator's announcement (MEMBER_ADVANCE with BEAVER_A_ANNOUNCE)
+ * before its gateways advance: a member with no epoch of its own reads
+ * the ID stamps of the announced epoch, cuts before the first one, and
+ * that cut is not flagged; the announcement itself cuts nothing
+ */
+static void bv_member_in_id_announced(struct kunit *test)
+{
+	struct beaver_net *bn = bv_t_bn(test);
+
+	bv_t_id_on(test);
+	bv_member_commanded(bn, 40000);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 0);
+	KUNIT_EXPECT_EQ(test, bn->n_cuts, 0);
+	/* never backwards: an older announcement changes nothing */
+	bv_member_commanded(bn, 39000);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(bn->m_commanded), 40000);
+
+	bv_t_in_id(test, BV_T_PEER_A, bv_id_encode(40000), IP_DF);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40000);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID_INVALID), 0);
+	KUNIT_ASSERT_NOT_NULL(test, bv_t_cut(test, 40000));
+	KUNIT_EXPECT_FALSE(test, bv_t_cut_flag(bv_t_cut(test, 40000),
+					       BEAVER_CUT_F_RX_ID_UNREAD));
+	/* the next epoch too, up to max_ahead past the announced one */
+	bv_t_in_id(test, BV_T_PEER_A, bv_id_encode(40001), IP_DF);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40001);
+}
+
 /* ---- tables: retirement, resize, flush (kmod/tables.c) ---- */
 
 #define BV_T_LPORT	80
@@ -3090,6 +3120,7 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_stamp_id_codec),
 	KUNIT_CASE(bv_member_out_stamps_id),
 	KUNIT_CASE(bv_member_in_id),
+	KUNIT_CASE(bv_member_in_id_announced),
 	KUNIT_CASE(bv_tables_retire_closed),
 	KUNIT_CASE(bv_tables_resize_keeps_flows),
 	KUNIT_CASE(bv_tables_flush_all),
