@@ -50,7 +50,7 @@ static bool accepted(const json_t *s)
 
 /*
  * accepted, but the verification found something (an unbalanced channel,
- * a missing or incomplete record): exit 6, not 0 (a beaverd
+ * a missing or incomplete record, a cut after unread stamps): exit 6, not 0 (a beaverd
  * that does not say is taken at its word)
  */
 static bool unverified(const json_t *s)

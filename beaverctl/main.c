@@ -59,8 +59,9 @@ static const char exit_codes[] =
 	"  6  snapshot --wait: accepted, but its verification found an\n"
 	"     unbalanced channel (late packets not reported yet leave it so),\n"
 	"     a channel it could not check (a member restarted since the\n"
-	"     previous snapshot: the next one checks it), or a missing or\n"
-	"     incomplete record (show ID says which)\n"
+	"     previous snapshot: the next one checks it), a missing or\n"
+	"     incomplete record, or a member that delivered stamps it could\n"
+	"     not read (id unread: it knew no epoch) (show ID says which)\n"
 "  7  snapshot: this coordinator is a standby (it does not hold its\n"
 "     active_address); the active one takes the snapshots\n";
 

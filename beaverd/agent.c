@@ -249,6 +249,26 @@ static void on_release(struct bvd_agent *a, const struct bvw_msg *m)
 	bvd_peer_reply(a->io, m, &r);
 }
 
+/*
+ * The coordinator names the epoch it is about to advance its gateways to:
+ * the module takes it without a cut (a member with no epoch of its own
+ * reads that epoch's ID stamps next to it)
+ */
+static void on_announce(struct bvd_agent *a, const struct bvw_msg *m)
+{
+	struct bvw_msg r = { .type = BVW_ANNOUNCE_ACK, .epoch = m->epoch };
+	char why[256];
+	int err = -EOPNOTSUPP;
+
+	if (a->cfg->roles & BVD_ROLE_MEMBER) {
+		err = bvd_kmod_announce(a->kmod, m->epoch, why, sizeof(why));
+		if (err)
+			bvd_warn("announce %u: %s", m->epoch, why);
+	}
+	r.err = err;
+	bvd_peer_reply(a->io, m, &r);
+}
+
 void bvd_agent_msg(struct bvd_agent *a, const struct bvw_msg *m)
 {
 	switch (m->type) {
@@ -260,6 +280,9 @@ void bvd_agent_msg(struct bvd_agent *a, const struct bvw_msg *m)
 		break;
 	case BVW_RELEASE:
 		on_release(a, m);
+		break;
+	case BVW_ANNOUNCE:
+		on_announce(a, m);
 		break;
 	default:
 		break;	/* replies are the coordinator's, PING probe.c's */

@@ -25,10 +25,14 @@
 #define MAX_HOLDS 64			/* accepted epochs held for late packets */
 
 /*
+ * PH_ANNOUNCE: the attempt's epoch is being named to members that may
+ * know none (announce()), before any gateway hears of it.
  * PH_DECIDING: every acknowledgement is in (or the wait gave up), the
  * verdict waits for the store (window.h); PH_DONE: the end waits for it.
  */
-enum phase { PH_GATEWAYS, PH_DECIDING, PH_MEMBERS, PH_COLLECT, PH_DONE };
+enum phase {
+	PH_ANNOUNCE, PH_GATEWAYS, PH_DECIDING, PH_MEMBERS, PH_COLLECT, PH_DONE
+};
 
 struct collect {
 	char *buf;
@@ -50,6 +54,7 @@ struct snap {
 	bool *refused;
 	struct bvj_ack *acks;	/* per peer: a gateway's ack of this attempt */
 	size_t n_acked, n_refused;
+	size_t n_announcing;	/* PH_ANNOUNCE: members yet to answer */
 	struct collect *col;	/* per peer (members only) */
 	size_t n_collected;
 	long timer;
@@ -71,6 +76,12 @@ struct bvd_coord {
 	size_t n_gw, n_members;
 	uint32_t *peer_id;	/* node id of each configured peer */
 	uint32_t *by_id;	/* peer indices sorted by node id (peer_of) */
+	/*
+	 * per peer: this member was told an epoch since this coordinator
+	 * started (an ANNOUNCE answered or timed out, or an advance it took);
+	 * until then every attempt announces its epoch to it before t0
+	 */
+	bool *announced;
 	struct snap *snaps;
 	size_t outstanding;
 	uint32_t newest;	/* the newest epoch any attempt was given */
@@ -126,18 +137,23 @@ static int take_peers(struct bvd_coord *c)
 	size_t n = cfg->n_peers ? cfg->n_peers : 1;
 	uint32_t *ids = calloc(n, sizeof(*ids));
 	uint32_t *by_id = calloc(n, sizeof(*by_id));
+	bool *announced = calloc(n, sizeof(*announced));
 	struct bvd_peer_batch batch;
 
-	if (!ids || !by_id || bvd_peer_batch_init(&batch, cfg->n_peers)) {
+	if (!ids || !by_id || !announced ||
+	    bvd_peer_batch_init(&batch, cfg->n_peers)) {
 		free(ids);
 		free(by_id);
+		free(announced);
 		return -ENOMEM;
 	}
 	free(c->peer_id);
 	free(c->by_id);
+	free(c->announced);
 	bvd_peer_batch_free(&c->batch);
 	c->peer_id = ids;
 	c->by_id = by_id;
+	c->announced = announced;
 	c->batch = batch;
 	c->n_gw = c->n_members = 0;
 	for (size_t i = 0; i < cfg->n_peers; i++) {
@@ -209,6 +225,7 @@ void bvd_coord_free(struct bvd_coord *c)
 	free(c->cal.probe);
 	free(c->peer_id);
 	free(c->by_id);
+	free(c->announced);
 	free(c);
 }
 
@@ -412,13 +429,78 @@ static void prepare_advance(struct snap *s, size_t i)
 }
 
 static void gw_timeout(void *data);
+static void advance_gateways_now(void *data);
 
 /*
- * An attempt: a fresh epoch (durably: an fsync), every gateway's advance
- * encoded and MACed, and only then t0, and the advances leave together in
- * one sendmmsg. Runs when no other window is open (start_attempt defers
- * it), so attempts' windows never overlap: each one's bound holds its own
- * round trip, not another attempt's sends and acknowledgements.
+ * The members that may know no epoch (none told one since this
+ * coordinator started) hear this attempt's epoch first, without cutting:
+ * a member's module reads a stamp in the IPv4 ID only next to an epoch it
+ * knows, and one that reads none delivers the gateways' first stamps of
+ * the epoch before its cut (docs/decisions.md, "A member's first
+ * snapshot"). One round trip, before t0, once per member; an answer that
+ * does not come within ack_timeout_ms is not waited for again (that
+ * member's cut is flagged rx_id_unread if it mattered, and the snapshot
+ * unverified).
+ */
+static size_t announce(struct snap *s)
+{
+	struct bvd_coord *c = s->c;
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->cfg->n_peers; i++) {
+		struct bvw_msg m = { .type = BVW_ANNOUNCE, .epoch = s->epoch };
+
+		if (peer(c, i)->gateway || c->announced[i])
+			continue;
+		prepare(c, i, &m);
+		n++;
+	}
+	flush(c);
+	return n;
+}
+
+static void announce_timeout(void *data)
+{
+	struct snap *s = data;
+	struct bvd_coord *c = s->c;
+
+	s->timer = 0;
+	if (s->phase != PH_ANNOUNCE)
+		return;
+	for (size_t i = 0; i < c->cfg->n_peers; i++)
+		if (!peer(c, i)->gateway && !c->announced[i] && !s->acked[i]) {
+			bvd_warn("member %s did not answer the announcement of epoch %u: its first cut may be flagged rx_id_unread",
+				 peer(c, i)->name, s->epoch);
+			c->announced[i] = true;
+		}
+	bvd_window_defer(advance_gateways_now, s);
+}
+
+static void on_announce_ack(struct bvd_coord *c, struct snap *s, size_t i,
+			    const struct bvw_msg *m)
+{
+	if (peer(c, i)->gateway || s->phase != PH_ANNOUNCE || s->acked[i])
+		return;
+	if (m->err)
+		bvd_warn("member %s refused the announcement of epoch %u (%s): its first cut may be flagged rx_id_unread",
+			 peer(c, i)->name, s->epoch, strerror(-m->err));
+	s->acked[i] = true;
+	c->announced[i] = true;
+	if (--s->n_announcing == 0) {
+		if (s->timer > 0)
+			bvl_cancel(s->timer);
+		s->timer = 0;
+		bvd_window_defer(advance_gateways_now, s);
+	}
+}
+
+/*
+ * An attempt: a fresh epoch (durably: an fsync), announced to members
+ * that may know none (above), then every gateway's advance encoded and
+ * MACed, and only then t0, and the advances leave together in one
+ * sendmmsg. That part runs when no other window is open (deferred), so
+ * attempts' windows never overlap: each one's bound holds its own round
+ * trip, not another attempt's sends and acknowledgements.
  */
 static void start_attempt_now(void *data)
 {
@@ -440,6 +522,24 @@ static void start_attempt_now(void *data)
 		snap_end(s, BVS_FAILED, why);
 		return;
 	}
+	s->phase = PH_ANNOUNCE;
+	memset(s->acked, 0, c->cfg->n_peers * sizeof(bool));
+	s->n_announcing = announce(s);
+	if (s->n_announcing) {
+		set_timer(s, (uint64_t)c->cfg->ack_timeout_ms * MS,
+			  announce_timeout);
+		return;
+	}
+	advance_gateways_now(s);
+}
+
+static void advance_gateways_now(void *data)
+{
+	struct snap *s = data;
+	struct bvd_coord *c = s->c;
+
+	if (s->phase != PH_ANNOUNCE)
+		return;
 	s->phase = PH_GATEWAYS;
 	memset(s->acked, 0, c->cfg->n_peers * sizeof(bool));
 	memset(s->refused, 0, c->cfg->n_peers * sizeof(bool));
@@ -1084,6 +1184,7 @@ static void on_advance_ack(struct bvd_coord *c, struct snap *s, size_t i,
 			return;
 		}
 		s->acked[i] = true;
+		c->announced[i] = true;	/* it has an epoch of its own now */
 		if (++s->n_acked == c->n_members) {
 			s->phase = PH_COLLECT;
 			retry_reset_all(s);
@@ -1208,6 +1309,8 @@ void bvd_coord_msg(struct bvd_coord *c, const struct bvw_msg *m)
 		return;		/* an answer for an epoch no longer running */
 	if (m->type == BVW_ADVANCE_ACK)
 		on_advance_ack(c, s, (size_t)i, m);
+	else if (m->type == BVW_ANNOUNCE_ACK)
+		on_announce_ack(c, s, (size_t)i, m);
 	else if (m->type == BVW_COLLECT_DATA)
 		on_collect_data(c, s, (size_t)i, m);
 }

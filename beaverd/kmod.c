@@ -249,6 +249,21 @@ int bvd_kmod_advance(struct bvd_kmod *k, bool gateway, uint32_t epoch,
 	return 0;
 }
 
+int bvd_kmod_announce(struct bvd_kmod *k, uint32_t epoch, char *why,
+		      size_t why_len)
+{
+	struct nlmsghdr *nlh = bvnl_msg(k->nl, BEAVER_CMD_MEMBER_ADVANCE, 0);
+	struct bvd_advance out;
+	int err;
+
+	mnl_attr_put_u32(nlh, BEAVER_A_EPOCH, epoch);
+	mnl_attr_put(nlh, BEAVER_A_ANNOUNCE, 0, NULL);
+	err = bvnl_request(k->nl, nlh, advance_cb, &out);
+	if (err)
+		return fail(k->nl, err, "announce", why, why_len);
+	return 0;
+}
+
 static int fp_top_cb(const struct nlattr *a, void *data)
 {
 	struct bvd_fp_reply *r = data;

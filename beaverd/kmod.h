@@ -55,6 +55,10 @@ int bvd_kmod_configure(struct bvd_kmod *k, const struct bvd_config *cfg,
 int bvd_kmod_advance(struct bvd_kmod *k, bool gateway, uint32_t epoch,
 		     struct bvd_advance *out, char *why, size_t why_len);
 
+/* member: the coordinator named @epoch; no cut (BEAVER_A_ANNOUNCE) */
+int bvd_kmod_announce(struct bvd_kmod *k, uint32_t epoch, char *why,
+		      size_t why_len);
+
 /* one coordinator key pair for the module's fast path (SET_FASTPATH) */
 struct bvd_fp_peer {
 	uint32_t node, sender_key, recipient_key;

@@ -93,6 +93,7 @@ static void on_peer_msg(struct bvd_peer_io *io, const struct bvw_msg *m,
 	case BVW_ADVANCE:
 	case BVW_COLLECT:
 	case BVW_RELEASE:
+	case BVW_ANNOUNCE:
 		bvd_agent_msg(&d.agent, m);
 		break;
 	case BVW_PING:
@@ -288,7 +289,8 @@ static int need_coord(char *err, size_t errlen)
 /*
  * Did the verification of an accepted snapshot find nothing wrong: OGM's
  * bound, every member's record present and complete, every channel
- * balanced? (Bypass is cumulative in the members' records, so it is left
+ * balanced, no member's cut after stamps it could not read
+ * (rx_id_unread: that cut may come after packets of its own epoch)? (Bypass is cumulative in the members' records, so it is left
  * to the report.) Absent report: no. Late packets are no fault of the
  * snapshot: a channel balances with its late packets counted (sent ==
  * received + inflight + late), so they are judged through "balanced".
@@ -305,7 +307,8 @@ static bool report_clean(int64_t id)
 	ok = json_is_true(json_object_get(r, "bound_ok")) &&
 	     json_is_true(json_object_get(r, "balanced")) &&
 	     json_integer_value(json_object_get(r, "missing_members")) == 0 &&
-	     json_integer_value(json_object_get(r, "incomplete_members")) == 0;
+	     json_integer_value(json_object_get(r, "incomplete_members")) == 0 &&
+	     json_integer_value(json_object_get(r, "members_rx_id_unread")) == 0;
 	json_decref(r);
 	return ok;
 }

@@ -31,7 +31,8 @@
 static bool is_request(uint8_t type)
 {
 	return type == BVW_ADVANCE || type == BVW_COLLECT ||
-	       type == BVW_RELEASE || type == BVW_PING;
+	       type == BVW_RELEASE || type == BVW_PING ||
+	       type == BVW_ANNOUNCE;
 }
 
 /* the entry for a node, adding it if new; NULL when the table is full */

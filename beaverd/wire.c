@@ -32,6 +32,8 @@ static const uint16_t body_len[__BVW_TYPE_MAX] = {
 	[BVW_RELEASE_ACK] = 16,
 	[BVW_PING] = 8,
 	[BVW_PONG] = 32,
+	[BVW_ANNOUNCE] = 8,
+	[BVW_ANNOUNCE_ACK] = 16,
 };
 
 _Static_assert(BVW_HDR_LEN + 36 + BVW_MAC_LEN <= BVW_MAX_DGRAM,
@@ -100,7 +102,8 @@ static bool err_ok(int32_t err)
 static bool is_reply(uint8_t type)
 {
 	return type == BVW_ADVANCE_ACK || type == BVW_COLLECT_DATA ||
-	       type == BVW_RELEASE_ACK || type == BVW_PONG;
+	       type == BVW_RELEASE_ACK || type == BVW_PONG ||
+	       type == BVW_ANNOUNCE_ACK;
 }
 
 static bool fields_ok(const struct bvw_msg *m)
@@ -113,6 +116,7 @@ static bool fields_ok(const struct bvw_msg *m)
 		return m->epoch && m->advanced <= 1 && err_ok(m->err);
 	case BVW_COLLECT:
 	case BVW_RELEASE:
+	case BVW_ANNOUNCE:
 		return m->epoch != 0;
 	case BVW_COLLECT_DATA:
 		return m->epoch && err_ok(m->err) &&
@@ -120,6 +124,7 @@ static bool fields_ok(const struct bvw_msg *m)
 		       m->total <= BVW_MAX_RECORD &&
 		       (!m->err || !m->data_len);
 	case BVW_RELEASE_ACK:
+	case BVW_ANNOUNCE_ACK:
 		return m->epoch && err_ok(m->err);
 	case BVW_PING:
 		return true;
@@ -316,9 +321,11 @@ int bvw_encode(const struct bvw_msg *m, const struct bvw_key *key,
 			memcpy(b + 20, m->data, m->data_len);
 		break;
 	case BVW_RELEASE:
+	case BVW_ANNOUNCE:
 		put32(b, m->epoch);
 		break;
 	case BVW_RELEASE_ACK:
+	case BVW_ANNOUNCE_ACK:
 		put32(b, m->epoch);
 		put32(b + 4, from_s32(m->err));
 		break;
@@ -392,11 +399,13 @@ static bool decode_body(const uint8_t *b, size_t blen, struct bvw_msg *m)
 		m->data = m->data_len ? b + 20 : NULL;
 		break;
 	case BVW_RELEASE:
+	case BVW_ANNOUNCE:
 		m->epoch = get32(b);
 		if (get32(b + 4))
 			return false;
 		break;
 	case BVW_RELEASE_ACK:
+	case BVW_ANNOUNCE_ACK:
 		m->epoch = get32(b);
 		m->err = to_s32(get32(b + 4));
 		break;

@@ -58,9 +58,18 @@
  *   PING          nonce u64                                                8
  *   PONG          req_id u64 | nonce u64 | epoch u32 | err s32 |
  *                 probe_ns u64                                           32
+ *   ANNOUNCE      epoch u32 | reserved u32                                 8
+ *   ANNOUNCE_ACK  req_id u64 | epoch u32 | err s32                        16
+ *
+ * ANNOUNCE names the epoch the coordinator is about to advance its
+ * gateways to, to a member that may know none (after the coordinator's
+ * start): the member's module takes it without cutting, so that it reads
+ * that epoch's stamps in the IPv4 ID (docs/decisions.md, "A member's
+ * first snapshot").
  *
  * Decoding checks every field: epoch != 0 where one is carried (ADVANCE,
- * ADVANCE_ACK, COLLECT, COLLECT_DATA, RELEASE, RELEASE_ACK); role is
+ * ADVANCE_ACK, COLLECT, COLLECT_DATA, RELEASE, RELEASE_ACK, ANNOUNCE,
+ * ANNOUNCE_ACK); role is
  * BVW_ROLE_*; advanced is 0 or 1; err is 0 or -1..-4095; COLLECT_DATA has
  * data_len = bodylen - 28, offset + data_len <= total <= BVW_MAX_RECORD, and
  * no data when err != 0. Anything else is -EBADMSG. bvw_encode refuses (with
@@ -113,6 +122,8 @@ enum bvw_type {
 	BVW_RELEASE_ACK,	/* reply: epoch, err */
 	BVW_PING,		/* coord -> any: nonce (calibrate, liveness) */
 	BVW_PONG,		/* reply: nonce, epoch, the responder's own probe */
+	BVW_ANNOUNCE,		/* coord -> member: epoch, named without a cut */
+	BVW_ANNOUNCE_ACK,	/* reply: epoch, err */
 	__BVW_TYPE_MAX
 };
 

@@ -139,6 +139,7 @@ static const char *type_name(unsigned int t)
 		[BVW_COLLECT] = "collect", [BVW_COLLECT_DATA] = "collect_data",
 		[BVW_RELEASE] = "release", [BVW_RELEASE_ACK] = "release_ack",
 		[BVW_PING] = "ping", [BVW_PONG] = "pong",
+		[BVW_ANNOUNCE] = "announce", [BVW_ANNOUNCE_ACK] = "announce_ack",
 	};
 
 	return t < __BVW_TYPE_MAX && names[t] ? names[t] : "unknown";
@@ -164,11 +165,13 @@ static void print_info(const uint8_t *b, size_t len)
 		       get_be(b + 8, 4), get_be(b + 12, 4), get_be(b + 16, 4),
 		       get_be(b + 20, 8), get_be(b + 6, 2));
 		/* the epoch: first in requests, after req_id in replies */
-		if ((t == BVW_ADVANCE || t == BVW_COLLECT || t == BVW_RELEASE) &&
+		if ((t == BVW_ADVANCE || t == BVW_COLLECT || t == BVW_RELEASE ||
+		     t == BVW_ANNOUNCE) &&
 		    len >= BVW_HDR_LEN + 4)
 			printf(" epoch %" PRIu64, get_be(b + BVW_HDR_LEN, 4));
 		else if ((t == BVW_ADVANCE_ACK || t == BVW_COLLECT_DATA ||
-			  t == BVW_RELEASE_ACK) && len >= BVW_HDR_LEN + 12)
+			  t == BVW_RELEASE_ACK || t == BVW_ANNOUNCE_ACK) &&
+			 len >= BVW_HDR_LEN + 12)
 			printf(" epoch %" PRIu64, get_be(b + BVW_HDR_LEN + 8, 4));
 	} else {
 		printf(" type none");

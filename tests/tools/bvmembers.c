@@ -307,6 +307,9 @@ static int cmd_run(const char *listen, const char *prefix, const char *seed,
 			releases++;
 			r.type = BVW_RELEASE_ACK;
 			break;
+		case BVW_ANNOUNCE:	/* a module would take it, no cut */
+			r.type = BVW_ANNOUNCE_ACK;
+			break;
 		case BVW_PING:
 			pings++;
 			r.type = BVW_PONG;

@@ -455,14 +455,58 @@ static struct bvd_coord *C(void)
 	return coord;
 }
 
+static void deliver(struct bvw_msg *m, const char *from);
+
+/*
+ * The members answer the announcements sent since index from (a
+ * coordinator's first attempt names its epoch to every member before its
+ * gateways hear of it): the announcements are taken out of sent[] and
+ * their cost off the clock (back to t), so that the tests of what follows
+ * see the gateways' advances first, as before announcements existed.
+ * test_announce_before_first_attempt looks at them.
+ */
+static size_t answer_announcements(size_t from, uint64_t t)
+{
+	struct sent ann[MAX_SENT];
+	size_t n = 0, k = from;
+
+	for (size_t i = from; i < n_sent; i++) {
+		if (sent[i].type == BVW_ANNOUNCE)
+			ann[n++] = sent[i];
+		else
+			sent[k++] = sent[i];
+	}
+	if (!n)
+		return 0;
+	n_sent = k;
+	n_flushes--;
+	now_ns = t;
+	for (size_t i = 0; i < n; i++) {
+		struct bvw_msg m = { .type = BVW_ANNOUNCE_ACK,
+				     .epoch = ann[i].epoch,
+				     .req_id = ann[i].seq };
+		const char *from_name = NULL;
+
+		for (size_t p = 0; p < cfg.n_peers; p++)
+			if (bvw_node_id(peers[p].name) == ann[i].recipient)
+				from_name = peers[p].name;
+		assert_non_null(from_name);
+		deliver(&m, from_name);
+	}
+	return n;
+}
+
 static int64_t snapshot(void)
 {
 	char why[256] = "";
 	int64_t id = -1;
+	uint64_t t = now_ns;
+	size_t from = n_sent;
 
 	assert_int_equal(bvd_coord_snapshot(C(), on_done, &n_done, &id, why,
 					    sizeof(why)), 0);
 	assert_true(id > 0);
+	answer_announcements(from, t);
 	return id;
 }
 
@@ -1151,6 +1195,61 @@ static void test_gateway_past_every_epoch_moves_the_counter(void **state)
 	assert_int_equal(get_snap(id).state, BVS_COLLECTING);
 	assert_int_equal(get_attempts(id, a, 4), 2);
 	assert_string_equal(a[1].verdict, "accepted");
+}
+
+/*
+ * A coordinator's first attempt names its epoch to every member (ANNOUNCE,
+ * no cut) before any gateway hears of it, and opens its window only once
+ * every member answered: a member's module reads the gateways' stamps in
+ * the IPv4 ID only next to an epoch it knows. Once told (or once it took
+ * an advance), a member is not told again; a member that does not answer
+ * is waited for ack_timeout_ms once, not at every snapshot. Fails if the
+ * gateways' advances leave before the announcements are answered, if the
+ * announced epoch is not the attempt's, or if every snapshot announces.
+ */
+static void test_announce_before_first_attempt(void **state)
+{
+	char why[256] = "";
+	int64_t id = -1;
+	uint32_t e;
+
+	(void)state;
+	assert_int_equal(bvd_coord_snapshot(C(), on_done, &n_done, &id, why,
+					    sizeof(why)), 0);
+	assert_int_equal(n_sent, 2);
+	assert_int_equal(count_sent(0, BVW_ANNOUNCE, 0, "m1"), 1);
+	assert_int_equal(count_sent(0, BVW_ANNOUNCE, 0, "m2"), 1);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 0);
+	assert_false(bvd_window_is_open());
+	e = sent[0].epoch;
+	assert_int_equal(sent[1].epoch, e);
+
+	/* one answer is not enough */
+	struct bvw_msg m = { .type = BVW_ANNOUNCE_ACK, .epoch = e,
+			     .req_id = sent[0].seq };
+	deliver(&m, sent[0].recipient == bvw_node_id("m1") ? "m1" : "m2");
+	clock_run(ACK_TIMEOUT_MS * MS / 2);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 0);
+	/* a duplicate of it neither */
+	deliver(&m, sent[0].recipient == bvw_node_id("m1") ? "m1" : "m2");
+	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 0);
+	/* the other member never answers: the advances leave at the timeout,
+	 * with the announced epoch */
+	clock_run(ACK_TIMEOUT_MS * MS / 2);
+	clock_run(0);
+	assert_int_equal(gateway_attempt(2), e);
+	assert_true(bvd_window_is_open());
+	ack("g1", e, 0);
+	ack("g2", e, 0);
+	clock_run(0);
+	assert_int_equal(get_snap(id).state, BVS_COLLECTING);
+
+	/* the next snapshot announces nothing: both were told (or tried) */
+	size_t from = n_sent;
+
+	clock_run(10 * MS);
+	snapshot();
+	assert_int_equal(count_sent(from, BVW_ANNOUNCE, 0, NULL), 0);
 }
 
 /*
@@ -2235,6 +2334,7 @@ int main(void)
 		T(test_release_spares_running_snapshots),
 		T(test_stale_ack_rejected),
 		T(test_gateway_past_every_epoch_moves_the_counter),
+		T(test_announce_before_first_attempt),
 		T(test_windows_do_not_overlap),
 		T(test_max_outstanding),
 		T(test_forget_waiter),

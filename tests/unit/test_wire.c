@@ -78,6 +78,14 @@ static struct bvw_msg sample(uint8_t type)
 		m.epoch = 9;
 		m.err = -ENOENT;
 		break;
+	case BVW_ANNOUNCE:
+		m.epoch = 0xfffffffeu;
+		break;
+	case BVW_ANNOUNCE_ACK:
+		m.req_id = 4;
+		m.epoch = 11;
+		m.err = -EOPNOTSUPP;
+		break;
 	case BVW_PING:
 		m.nonce = 0xdeadbeefcafef00dull;
 		break;
@@ -147,6 +155,7 @@ static void test_round_trip_every_type(void **state)
 		[BVW_ADVANCE] = 8, [BVW_ADVANCE_ACK] = 36, [BVW_COLLECT] = 8,
 		[BVW_COLLECT_DATA] = 28 + sizeof(chunk), [BVW_RELEASE] = 8,
 		[BVW_RELEASE_ACK] = 16, [BVW_PING] = 8, [BVW_PONG] = 32,
+		[BVW_ANNOUNCE] = 8, [BVW_ANNOUNCE_ACK] = 16,
 	};
 	uint8_t buf[BVW_MAX_DGRAM];
 	struct bvw_drops d = { 0 };
@@ -240,6 +249,9 @@ static void test_encode_refuses(void **state)
 	REFUSE(BVW_COLLECT, m.epoch = 0, -EINVAL);
 	REFUSE(BVW_RELEASE, m.epoch = 0, -EINVAL);
 	REFUSE(BVW_RELEASE_ACK, m.epoch = 0, -EINVAL);
+	REFUSE(BVW_ANNOUNCE, m.epoch = 0, -EINVAL);
+	REFUSE(BVW_ANNOUNCE_ACK, m.epoch = 0, -EINVAL);
+	REFUSE(BVW_ANNOUNCE_ACK, m.err = 1, -EINVAL);
 	REFUSE(BVW_PONG, m.err = 5, -EINVAL);
 	REFUSE(BVW_COLLECT_DATA, m.total = m.offset, -EINVAL);
 	REFUSE(BVW_COLLECT_DATA, (m.offset = 0xffffffff, m.total = 0xffffffff),
@@ -526,6 +538,9 @@ static void test_authentic_but_malformed(void **state)
 	BAD(BVW_RELEASE, memset(b, 0, 4));
 	BAD(BVW_RELEASE, b[7] = 1);
 	BAD(BVW_RELEASE_ACK, memset(b + 8, 0, 4));
+	BAD(BVW_ANNOUNCE, memset(b, 0, 4));
+	BAD(BVW_ANNOUNCE, b[7] = 1);
+	BAD(BVW_ANNOUNCE_ACK, memset(b + 8, 0, 4));
 	BAD(BVW_PONG, (memset(b + 8 + 12, 0, 4), b[8 + 15] = 1)); /* err 1 */
 	/* COLLECT_DATA: chunk past total, total too big, length fields */
 	BAD(BVW_COLLECT_DATA, memset(b + 8 + 8, 0, 4));	/* total 0 */

@@ -66,6 +66,16 @@ kill -TERM $snd 2>/dev/null || true
 wait $snd || true
 sent=$(tail -n1 "$VM_STATE/tcpnum.out")
 echo "tcpnum: $sent"
+# The stream's data segments carry their stamps in the IPv4 ID, and it
+# flows before the first snapshot: m1 knows no epoch when gw1 switches to
+# the first one. The coordinator names that epoch to m1 before gw1 hears
+# of it (ANNOUNCE), so m1 reads every stamp (decisions.md, "A member's
+# first snapshot"); without it m1 delivers the first segments unread
+# and its first cut is flagged rx_id_unread (mutant announce-off).
+figure m1_rx_id "$(bstat m1 stat.rx_id)"
+figure m1_rx_id_unread "$(bstat m1 stat.rx_id_invalid)"
+check_gt "$(bstat m1 stat.rx_id)" 0 "stamps m1 read in the IPv4 ID"
+check_eq "$(bstat m1 stat.rx_id_invalid)" 0 "IDs m1 could not read"
 
 log "bvtcpapp's cut offsets against m1's records"
 # shellcheck disable=SC2046 # the ids, one word each
