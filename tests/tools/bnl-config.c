@@ -6,12 +6,14 @@
  * needs, so that the kernel's own policy can be tested with bad values.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
 
 #include "beaver.h"
+#include "bvattr.h"
 #include "bnl.h"
 #include "bvip.h"
 #include "bvnames.h"
@@ -135,11 +137,46 @@ static const struct {
 	{ "app-mark", BEAVER_A_CFG_APP_MARK },
 };
 
+static int flags_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[BEAVER_A_MAX + 1];
+	uint64_t v;
+
+	if (bva_parse_genl(nlh, tb, BEAVER_A_MAX))
+		return -EBADMSG;
+	if (tb[BEAVER_A_CFG_FLAGS]) {
+		if (bva_get_uint(tb[BEAVER_A_CFG_FLAGS], &v))
+			return -EBADMSG;
+		*(uint32_t *)data = (uint32_t)v;
+	}
+	return 0;
+}
+
+/*
+ * The flags in force: `mss-clamp` and `ipv4-stamp` change one bit of the
+ * one BEAVER_A_CFG_FLAGS attribute, so the others must be sent as they
+ * are (`config mss-clamp off` once turned the option encoding off). Not
+ * asked in a dry run, which sends nothing.
+ */
+static uint32_t current_flags(struct bnl *c)
+{
+	uint32_t flags = 0;
+	struct bvnl *b;
+
+	if (c->dry_run)
+		return 0;
+	b = bnl_open(c, c->netns);
+	bnl_request(c, b, bvnl_msg(b, BEAVER_CMD_GET_STATUS, 0), flags_cb,
+		    &flags);
+	bvnl_close(b);
+	return flags;
+}
+
 int bnl_cmd_config(struct bnl *c, int argc, char **argv)
 {
 	bool seen[BEAVER_A_MAX + 1] = { false };
-	bool has_flags = false;
-	uint32_t flags = 0;
+	bool has_flags = false, flags_given = false;
+	uint32_t set = 0, clear = 0, flags = 0;
 	struct nlmsghdr *nlh;
 	struct bvnl *b;
 
@@ -176,22 +213,27 @@ int bnl_cmd_config(struct bnl *c, int argc, char **argv)
 			put_prefix_list(c, b, nlh, val);
 		} else if (!strcmp(key, "mss-clamp") || !strcmp(key, "flags") ||
 			   !strcmp(key, "ipv4-stamp")) {
-			if (!strcmp(key, "ipv4-stamp")) {
-				if (!strcmp(val, "id"))
-					flags &= ~(uint32_t)BEAVER_CFG_F_IPV4_OPTION;
-				else if (!strcmp(val, "option"))
-					flags |= BEAVER_CFG_F_IPV4_OPTION;
-				else
-					bnl_usage(c, "ipv4-stamp takes id or option");
-			} else if (!strcmp(key, "flags"))
+			uint32_t bit = !strcmp(key, "ipv4-stamp") ?
+				       BEAVER_CFG_F_IPV4_OPTION :
+				       BEAVER_CFG_F_NO_MSS_CLAMP;
+
+			if (!strcmp(key, "flags")) {
 				flags = (uint32_t)bnl_arg_u64(c, "flags", val,
 							      UINT32_MAX);
-			else if (!strcmp(val, "on"))
-				flags &= ~(uint32_t)BEAVER_CFG_F_NO_MSS_CLAMP;
-			else if (!strcmp(val, "off"))
-				flags |= BEAVER_CFG_F_NO_MSS_CLAMP;
-			else
+				flags_given = true;
+			} else if (!strcmp(val, bit == BEAVER_CFG_F_IPV4_OPTION ?
+						"option" : "off")) {
+				set |= bit;
+				clear &= ~bit;
+			} else if (!strcmp(val, bit == BEAVER_CFG_F_IPV4_OPTION ?
+						"id" : "on")) {
+				clear |= bit;
+				set &= ~bit;
+			} else if (bit == BEAVER_CFG_F_IPV4_OPTION) {
+				bnl_usage(c, "ipv4-stamp takes id or option");
+			} else {
 				bnl_usage(c, "mss-clamp takes on or off");
+			}
 			has_flags = true;
 			continue;	/* one attribute for both, put last */
 		} else {
@@ -209,8 +251,12 @@ int bnl_cmd_config(struct bnl *c, int argc, char **argv)
 			bnl_usage(c, "setting '%s' given twice", key);
 		seen[type] = true;
 	}
-	if (has_flags)
-		mnl_attr_put_u32(nlh, BEAVER_A_CFG_FLAGS, flags);
+	if (has_flags) {
+		if (!flags_given)
+			flags = current_flags(c);
+		mnl_attr_put_u32(nlh, BEAVER_A_CFG_FLAGS,
+				 (flags | set) & ~clear);
+	}
 	bnl_request(c, b, nlh, NULL, NULL);
 	bvnl_close(b);
 	return BNL_EXIT_OK;
