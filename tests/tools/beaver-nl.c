@@ -32,6 +32,10 @@ static const char usage_text[] =
 "                              one SET_CONFIG with only the given settings\n"
 "  gw-advance EPOCH            prev P epoch E switch_ns T advanced 0|1\n"
 "  member-advance EPOCH        same\n"
+"  announce EPOCH [NETNS...]   MEMBER_ADVANCE with BEAVER_A_ANNOUNCE (no cut:\n"
+"                              the epoch is only named, as the coordinator\n"
+"                              does before its gateways advance), in each\n"
+"                              NETNS (default: -N's); one `advance` line each\n"
 "  status                      `key value` lines, stat.NAME N, obj.NAME N\n"
 "  records EPOCH [--raw]       cut/flow/chan/capture lines (per-CPU shares\n"
 "                              merged; --raw: unmerged, `cpu N` appended)\n"
@@ -80,6 +84,7 @@ static void usage(FILE *f)
 
 static int cmd_info(struct bnl *c, int argc, char **argv);
 static int cmd_advance(struct bnl *c, int argc, char **argv);
+static int cmd_announce(struct bnl *c, int argc, char **argv);
 static int cmd_epoch_only(struct bnl *c, int argc, char **argv);
 static int cmd_flush(struct bnl *c, int argc, char **argv);
 
@@ -91,6 +96,7 @@ static const struct {
 	{ "config", bnl_cmd_config },
 	{ "gw-advance", cmd_advance },
 	{ "member-advance", cmd_advance },
+	{ "announce", cmd_announce },
 	{ "status", bnl_cmd_status },
 	{ "records", bnl_cmd_records },
 	{ "release", cmd_epoch_only },
@@ -178,6 +184,33 @@ static int cmd_advance(struct bnl *c, int argc, char **argv)
 	mnl_attr_put_u32(nlh, BEAVER_A_EPOCH, e);
 	bnl_request(c, b, nlh, advance_cb, NULL);
 	bvnl_close(b);
+	return BNL_EXIT_OK;
+}
+
+/*
+ * announce EPOCH [NETNS...]: what the coordinator's ANNOUNCE makes a
+ * member's beaverd do, for labs without daemons (tests/vm/lib.sh
+ * gw_advance); several namespaces in one exec, since under TCG an exec
+ * costs tens of milliseconds
+ */
+static int cmd_announce(struct bnl *c, int argc, char **argv)
+{
+	struct nlmsghdr *nlh;
+	struct bvnl *b;
+	uint32_t e;
+	int i = 2;
+
+	if (argc < 2)
+		bnl_usage(c, "needs EPOCH");
+	e = (uint32_t)bnl_arg_u64(c, "epoch", argv[1], UINT32_MAX);
+	do {
+		b = bnl_open(c, argc > 2 ? argv[i] : c->netns);
+		nlh = bvnl_msg(b, BEAVER_CMD_MEMBER_ADVANCE, 0);
+		mnl_attr_put_u32(nlh, BEAVER_A_EPOCH, e);
+		mnl_attr_put(nlh, BEAVER_A_ANNOUNCE, 0, NULL);
+		bnl_request(c, b, nlh, advance_cb, NULL);
+		bvnl_close(b);
+	} while (++i < argc);
 	return BNL_EXIT_OK;
 }
 

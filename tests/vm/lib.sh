@@ -512,12 +512,25 @@ beaver_lab() {
 	beaver_loaded || beaver_load
 	[ -e /run/netns/director ] &&
 		bnl director config role gateway group "$GROUP" members "$MEMBERS" vips "$VIPS"
+	LAB_MEMBERS=
 	for m in m1 m2 m3; do
 		[ -e "/run/netns/$m" ] || continue
 		bnl "$m" config role member group "$GROUP" members "$MEMBERS" \
 			gateways 10.0.1.1 \
 			vips "$VIPS" settle "$settle"
+		LAB_MEMBERS+=" $m"
 	done
+}
+
+# gw_advance GW EPOCH: what the coordinator does, in a lab without
+# daemons: EPOCH announced to every member beaver_lab configured (a member
+# with no epoch of its own reads a stamp in the IPv4 ID only next to one
+# it was told: decisions.md, "A member's first snapshot"), then GW
+# advanced to it. Prints gw-advance's line.
+gw_advance() {
+	# shellcheck disable=SC2086 # one word per member
+	[ -z "${LAB_MEMBERS:-}" ] || beaver-nl announce "$2" $LAB_MEMBERS >/dev/null
+	bnl "$1" gw-advance "$2"
 }
 
 # beaver_encoding id|option [NAME...]: how every node of the lab (director,

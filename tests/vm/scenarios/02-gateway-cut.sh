@@ -34,7 +34,7 @@ ipvs_real director udp $VIP_DR:5001 10.0.1.11:5001 dr
 ipvs_service director udp $VIP_NAT:5002
 ipvs_real director udp $VIP_NAT:5002 10.0.1.12:5002 nat
 beaver_lab 50
-bnl director gw-advance 1 >/dev/null
+gw_advance director 1 >/dev/null
 APP_MARK=0xff0000
 bnl m1 config app-mark $((APP_MARK)) >/dev/null
 check_eq "$(bstat m1 app_mark)" $((APP_MARK)) "m1's app_mark"
@@ -78,7 +78,7 @@ one_case() {
 	# every datagram of the first batch has been stamped (with the old
 	# epoch) before the gateway moves on
 	wait_stat director stat.gw_stamped $((stamped + K))
-	out=$(bnl director gw-advance "$e")
+	out=$(gw_advance director "$e")
 	check_eq "$(kv "$out" epoch)" "$e" "$mode: gateway epoch after gw-advance"
 	out=$(nsx client udpnum send --dst "$vip" --port "$port" --sport "$sport" \
 		--count $((N - K)) --first $((K + 1)) --size $SIZE)

@@ -25,7 +25,8 @@ ipvs_real director udp $VIP_DR:9001 10.0.1.11:9001 dr
 beaver_lab 30
 bnl m1 config allow 10.0.1.56/29,192.168.0.0/16
 bnl m3 config role none	# m3 sends as a plain host from a member address
-bnl director gw-advance 1 >/dev/null
+LAB_MEMBERS="m1 m2"	# (gw_advance announces its epochs to the members)
+gw_advance director 1 >/dev/null
 bnl m1 member-advance 1 >/dev/null
 check_eq "$(bstat m1 allow)" 10.0.1.56/29,192.168.0.0/16 "m1's allow-list"
 

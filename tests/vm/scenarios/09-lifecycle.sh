@@ -31,7 +31,7 @@ for cycle in $(seq $CYCLES); do
 	beaver_lab 20
 	gw=
 	[ -e /run/netns/director ] && gw=director
-	[ -z "$gw" ] || bnl director gw-advance 1 >/dev/null
+	[ -z "$gw" ] || gw_advance director 1 >/dev/null
 
 	# steady traffic: client -> VIP -> m2 (if m2 exists), m1 -> m3, m3 -> m1
 	pids=()
@@ -53,7 +53,7 @@ for cycle in $(seq $CYCLES); do
 	log "cycle $cycle: snapshots"
 	for e in 2 3 4; do
 		sleep 0.2
-		[ -z "$gw" ] || bnl director gw-advance "$e" >/dev/null
+		[ -z "$gw" ] || gw_advance director "$e" >/dev/null
 		for m in m1 m2 m3; do
 			[ -e "/run/netns/$m" ] || continue
 			bnl "$m" member-advance "$e" >/dev/null

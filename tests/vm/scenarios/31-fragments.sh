@@ -36,7 +36,7 @@ lab_ipvs
 ipvs_service director udp $VIP_DR:9100
 ipvs_real director udp $VIP_DR:9100 10.0.1.11:9100 dr
 beaver_lab 10
-bnl director gw-advance 1 >/dev/null
+gw_advance director 1 >/dev/null
 bnl m1 member-advance 1 >/dev/null
 bnl m2 member-advance 1 >/dev/null
 check_eq "$(bstat m2 role)" member "m2's role"
@@ -69,7 +69,7 @@ sleep 0.3
 # stamps or its advance) is in flight at m2's, fragments and all
 for e in $(seq $FIRST $((LAST - 1))); do
 	bnl m2 member-advance "$e" >/dev/null
-	bnl director gw-advance "$e" >/dev/null
+	gw_advance director "$e" >/dev/null
 	bnl m1 member-advance "$e" >/dev/null
 	sleep 0.25
 done
@@ -88,7 +88,7 @@ check_eq "$(kv "$out2" received)/$(kv "$out2" bad)/$(kv "$out2" dup)" "$sent1/0/
 check_eq "$(kv "$out1" received)/$(kv "$out1" bad)/$(kv "$out1" dup)" "$sent2/0/0" \
 	"datagrams received/bad/dup at m1 (through the gateway)"
 sleep 0.3
-bnl director gw-advance $LAST >/dev/null
+gw_advance director $LAST >/dev/null
 bnl m1 member-advance $LAST >/dev/null
 bnl m2 member-advance $LAST >/dev/null
 

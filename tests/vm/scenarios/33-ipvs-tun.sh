@@ -64,7 +64,7 @@ done
 ipvs_service director tcp $VIP_TUN:9200
 ipvs_real director tcp $VIP_TUN:9200 10.0.1.12:9200 tun
 beaver_lab 30
-bnl director gw-advance 1 >/dev/null
+gw_advance director 1 >/dev/null
 for m in m1 m2 m3; do bnl $m member-advance 1 >/dev/null; done
 check_eq "$(bstat m2 vips)" "$VIPS" "m2's VIPs"
 # neighbours known before the first stamp (trust.c resolves them)
@@ -111,7 +111,7 @@ sleep 0.3
 e=$FIRST
 while [ $e -lt $MAXE ] && { kill -0 "${m1senders[0]}" 2>/dev/null ||
 		kill -0 "${m1senders[1]}" 2>/dev/null; }; do
-	bnl director gw-advance "$e" >/dev/null
+	gw_advance director "$e" >/dev/null
 	for m in m1 m2 m3; do bnl $m member-advance "$e" >/dev/null; done
 	sleep 0.3
 	e=$((e + 1))
@@ -121,7 +121,7 @@ wait "${senders[@]}" || true
 wait "${pids[@]}" || true
 wait "$tpid" || true
 # the last cut, once nothing is in flight any more
-bnl director gw-advance $LAST >/dev/null
+gw_advance director $LAST >/dev/null
 for m in m1 m2 m3; do bnl $m member-advance $LAST >/dev/null; done
 
 log "delivery"

@@ -53,7 +53,7 @@ bnl m4 config role member group "$GROUP" members "$MEMBERS" gateways 10.0.1.1 \
 # default encoding TCP data carries its stamp in the ID and grows by
 # nothing (an error quoting it is passed on as it is)
 beaver_encoding option director m1 m2 m3 m4
-bnl director gw-advance 1 >/dev/null
+gw_advance director 1 >/dev/null
 nsx client ping -c 1 -W 2 10.0.2.1 >/dev/null
 nsx m1 ping -c 1 -W 2 10.0.4.2 >/dev/null
 

@@ -106,10 +106,11 @@ for m in m1 m2 m3; do
 	bnl "$m" config role member group "$GROUP" members "$MEMBERS6" \
 		gateways $GW vips "$VIPS6" settle 30
 done
+LAB_MEMBERS="m1 m2 m3"	# gw_advance announces its epochs to them
 # the gateway's neighbour entry on each member (trust.h), and the route
 for m in m1 m2 m3; do nsx "$m" ping6 -c 1 -W 2 $GW >/dev/null; done
 nsx client ping6 -c 1 -W 2 fd00:2::1 >/dev/null
-bnl director gw-advance 3 >/dev/null
+gw_advance director 3 >/dev/null
 
 log "DR: client -> VIP_DR6 -> m1, TCP $BYTES bytes"
 gs0=$(bstat director stat.gw_stamped)
@@ -140,7 +141,7 @@ check_gt $((rs1 - rs0)) 0 "stamped IPv6 packets m2 received"
 check_eq "$(bstat m2 member_epoch)" 3 "m2's epoch (cut on the gateway's stamp)"
 
 log "full-size segments, nothing fragmented or split"
-bnl director gw-advance 4 >/dev/null
+gw_advance director 4 >/dev/null
 nsx client timeout 10 bash -c "echo hi >/dev/tcp/$VIP_NAT6/8080" 2>/dev/null || true
 for m in m1 m2; do bnl "$m" member-advance 4 >/dev/null; done
 f1=$(records m1 4)
@@ -163,7 +164,7 @@ check_eq "$(bstat m1 stat.rx_untrusted)/$(bstat m2 stat.rx_untrusted)" 0/0 \
 	"stamps m1, m2 refused as untrusted (the gateway's neighbour over ND)"
 
 log "epochs advance: gateway at 5, the next packet to m2 cuts it"
-bnl director gw-advance 5 >/dev/null
+gw_advance director 5 >/dev/null
 got=$(BYTES=20000 tcp_via m2 $VIP_NAT6)
 check_eq "$(bstat m2 member_epoch)" 5 "m2's epoch after the gateway's advance to 5"
 figure m2_epoch "$(bstat m2 member_epoch)"
@@ -255,7 +256,7 @@ gro6 unstamped
 plain=$gro
 echo Y >/sys/module/beaver/parameters/gateway_marking
 # an epoch past m1's own (13): stamps it cuts on, none it counts in flight
-bnl director gw-advance 20 >/dev/null
+gw_advance director 20 >/dev/null
 gro6 stamped
 stamped=$gro
 e=100

@@ -32,7 +32,7 @@ lab_ipvs
 ipvs_service director tcp $VIP_DR:8080
 ipvs_real director tcp $VIP_DR:8080 10.0.1.11:8080 dr
 beaver_lab 50
-bnl director gw-advance 20 >/dev/null
+gw_advance director 20 >/dev/null
 nsx director ethtool -K eth0 tso off gso off
 ethtool -K v-m1 tso off gso off
 nsx m1 ethtool -K eth0 gro on
