@@ -125,7 +125,8 @@ static inline bv_u32 bv_epoch_max(bv_u32 a, bv_u32 b)
  * Always odd: an even ID from a gateway or a member is no stamp (0 says
  * "deliberately unstamped", any other even value is a sender that did not
  * stamp). Never 1 apart: GRO's first two packets decide between a fixed and
- * an incrementing ID (tcp_gro_receive()), and two stamps that differ by 1
+ * an incrementing ID (tcp_gro_receive(), udp_gro_receive_segment()), and
+ * two stamps that differ by 1
  * could be merged as one incrementing run; stamps differ by even numbers,
  * so a stamped flow is always merged as fixed-ID, and an epoch change
  * always ends the batch. The receiver restores the other 17 bits from its

@@ -170,7 +170,7 @@ unsigned int bv_gateway_out(struct beaver_net *bn,
 	}
 
 	verdict = bv_l3_stamp_output(skb, &l3, state, cfg,
-				     atomic_read_acquire(&bn->gw_epoch), &o);
+				     atomic_read_acquire(&bn->gw_epoch), true, &o);
 	bv_stat_inc(bn, o.err ? bv_stamp_err_stat(o.err) :
 				BEAVER_STAT_GW_STAMPED);
 	if (o.id)

@@ -122,13 +122,13 @@ struct net_device *bv_l3_out_dev(const struct sk_buff *skb,
 unsigned int bv_l3_stamp_output(struct sk_buff *skb, const struct bv_l3 *l3,
 				const struct nf_hook_state *state,
 				const struct bv_config *cfg, u32 epoch,
-				struct bv_l3_out *o)
+				bool id_ok, struct bv_l3_out *o)
 {
 	enum bv_stamp6_how how;
 	unsigned int verdict;
 
 	/* a multiple of 2^15 shares epoch 0's ID (beaver_stamp.h): option */
-	if (!l3->v6 && bv_id_can_carry(epoch) && bv_id_on(cfg) &&
+	if (!l3->v6 && id_ok && bv_id_can_carry(epoch) && bv_id_on(cfg) &&
 	    bv_skb_id_fits(skb, bv_l3_out_dev(skb, state))) {
 		o->err = bv_skb_id_set(skb, bv_id_encode(epoch));
 		o->id = !o->err;

@@ -102,14 +102,14 @@ struct net_device *bv_l3_out_dev(const struct sk_buff *skb,
 				 const struct nf_hook_state *state);
 
 /*
- * Stamp @epoch on a packet leaving: in the IPv4 ID where @cfg allows and
- * the packet can carry it (stamp_id.h; NF_DROP if the ID could not be
- * written), else as the option or the IPv6 header, as bv_stamp_output()
- * and bv_stamp6_output() do.
+ * Stamp @epoch on a packet leaving: in the IPv4 ID where @cfg and @id_ok
+ * allow and the packet can carry it (stamp_id.h; NF_DROP if the ID could
+ * not be written), else as the option or the IPv6 header, as
+ * bv_stamp_output() and bv_stamp6_output() do.
  */
 unsigned int bv_l3_stamp_output(struct sk_buff *skb, const struct bv_l3 *l3,
 				const struct nf_hook_state *state,
 				const struct bv_config *cfg, u32 epoch,
-				struct bv_l3_out *o);
+				bool id_ok, struct bv_l3_out *o);
 
 #endif /* _BEAVER_NF_L3_H */

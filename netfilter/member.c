@@ -415,7 +415,14 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	 * as the wire carries them. One that is refused never leaves: not
 	 * counted. (Segmented here, stolen: counted as parsed above.)
 	 */
-	verdict = bv_l3_stamp_output(skb, &l3, state, cfg, epoch, &o);
+	/*
+	 * To a VIP, never in the ID: the gateway may carry the packet on in
+	 * an IPIP tunnel (IPVS -i), and a member reads no ID out of a tunnel
+	 * (only the option, whose carrier's origin it checks:
+	 * bv_member_carrier_in()); the gateway keeps the option as it is
+	 */
+	verdict = bv_l3_stamp_output(skb, &l3, state, cfg, epoch,
+				     kind != BEAVER_CHAN_VIP, &o);
 	/* (a stamp in the ID changes neither size nor segmentation) */
 	if (verdict == NF_ACCEPT && !o.err && !o.id)
 		bv_pkt_parse_stamped(skb, &key, &p);

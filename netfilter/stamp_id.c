@@ -14,12 +14,15 @@
 
 /*
  * Which IPv4 packets carry the stamp in the ID: atomic ones (DF and
- * nothing else: neither a fragment nor fragmentable, RFC 6864) that are TCP
- * segments with data and none of SYN, FIN or RST: the only packets GRO
- * merges. Everything else keeps the option, which costs GRO nothing there,
- * and tells a member its full epoch: a connection's handshake, a UDP
- * datagram, any ACK carry it, so that a member that has no epoch yet
- * learns one before it must read an ID (bv_id_decode() needs one).
+ * nothing else: neither a fragment nor fragmentable, RFC 6864) that are
+ * UDP datagrams, or TCP segments with data and none of SYN, FIN or RST:
+ * what GRO merges (UDP: for a socket with UDP_GRO, a QUIC server's), and
+ * what grows by the option (a DF datagram at the path MTU cannot take
+ * it). Everything else keeps the option, which costs GRO nothing there,
+ * and tells a member its full epoch: a connection's handshake and any
+ * ACK carry it. A member with no epoch of its own reads the ID next to
+ * the one the coordinator announced before its gateways advanced
+ * (bv_id_decode() needs one).
  */
 static bool bv_id_carrier(const struct sk_buff *skb)
 {
@@ -28,8 +31,11 @@ static bool bv_id_carrier(const struct sk_buff *skb)
 	struct tcphdr _th;
 	const struct tcphdr *th;
 
-	if (iph->version != 4 || iph->frag_off != htons(IP_DF) ||
-	    iph->protocol != IPPROTO_TCP)
+	if (iph->version != 4 || iph->frag_off != htons(IP_DF))
+		return false;
+	if (iph->protocol == IPPROTO_UDP)
+		return true;
+	if (iph->protocol != IPPROTO_TCP)
 		return false;
 	th = skb_header_pointer(skb, skb_network_offset(skb) + ihl,
 				sizeof(_th), &_th);
@@ -71,7 +77,9 @@ bool bv_skb_id_fits(const struct sk_buff *skb, const struct net_device *out)
 		return true;
 	/*
 	 * UDP GSO and tunnels increment the ID per segment whatever the
-	 * flags say (inet_gso_segment()): the option is copied instead
+	 * flags say (inet_gso_segment()): the option is copied instead (a
+	 * GRO'd UDP packet on its way in, also UDP_L4, goes by the option
+	 * too if it is forwarded: the ID of its first datagram is not all)
 	 */
 	if (skb->encapsulation ||
 	    (skb_shinfo(skb)->gso_type & ~gso_ok) ||

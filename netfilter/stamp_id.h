@@ -2,10 +2,12 @@
 /*
  * The stamp in the IPv4 ID (beaver_stamp.h, "The IPv4 ID encoding") on
  * real sk_buffs: which packets can carry it, writing it, reading it. Only
- * TCP segments with data, atomic (DF set, not a fragment), carry it: what
- * GRO merges. The option (stamp.h) stays for every other IPv4 packet, for
- * a GSO packet that a device could cut into segments with changing IDs,
- * and for the multiples of 2^15 other than 0 (bv_id_can_carry()).
+ * atomic packets (DF set, not a fragment) carry it: UDP datagrams and TCP
+ * segments with data, what GRO merges and what the option would make too
+ * big for the path. The option (stamp.h) stays for every other IPv4
+ * packet, for a GSO packet that a device could cut into segments with
+ * changing IDs (UDP GSO among them), and for the multiples of 2^15 other
+ * than 0 (bv_id_can_carry()).
  */
 #ifndef _BEAVER_NF_STAMP_ID_H
 #define _BEAVER_NF_STAMP_ID_H
@@ -22,9 +24,9 @@ static inline bool bv_id_on(const struct bv_config *cfg)
 
 /*
  * true if the IPv4 packet at skb->data (POST_ROUTING), leaving through
- * @out, can carry its stamp in the ID: an atomic TCP segment with data
- * (DF alone, RFC 6864; no SYN, FIN or RST), and, if GSO, a plain TCP one
- * that @out will not segment with changing IDs.
+ * @out, can carry its stamp in the ID: an atomic (DF alone, RFC 6864) UDP
+ * datagram or TCP segment with data (no SYN, FIN or RST), and, if GSO, a
+ * plain TCP one that @out will not segment with changing IDs.
  */
 bool bv_skb_id_fits(const struct sk_buff *skb, const struct net_device *out);
 

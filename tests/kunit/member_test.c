@@ -2058,16 +2058,40 @@ static void bv_member_out_stamps_id(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_TX_STAMPED), 2);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 1);
 
-	/* no data (a pure ACK), or UDP: the option, which tells the full epoch */
+	/* no data (a pure ACK): the option, which tells the full epoch */
 	len = bv_t_build_tcp(pkt, BV_T_SELF, BV_T_PEER_A, 0);
 	skb = bv_t_skb(test, pkt, len);
 	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
 	KUNIT_EXPECT_EQ(test, skb->len, len + BEAVER_OPT_LEN);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 1);
+
+	/* an atomic UDP datagram: the ID, nothing grows (a DF one at the
+	 * path MTU could not take the option); without DF, the option */
 	len = bv_t_build(pkt, BV_T_SELF, BV_T_PEER_A, NULL, 0, 10);
+	memcpy(want, pkt, len);
+	bv_t_set_id(want, bv_id_encode(40001), IP_DF);
+	skb = bv_t_skb(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	bv_t_expect_bytes(test, skb, want, len);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 2);
+	len = bv_t_build(pkt, BV_T_SELF, BV_T_PEER_A, NULL, 0, 10);
+	bv_t_set_id(pkt, 0x4242, 0);
 	skb = bv_t_skb(test, pkt, len);
 	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
 	KUNIT_EXPECT_EQ(test, skb->len, len + BEAVER_OPT_LEN);
-	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 2);
+
+	/* to a VIP, TCP data or UDP: the option (a gateway may tunnel it,
+	 * and no member reads an ID out of a tunnel) */
+	len = bv_t_build_tcp(pkt, BV_T_SELF, BV_T_VIP, 10);
+	skb = bv_t_skb(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, skb->len, len + BEAVER_OPT_LEN);
+	len = bv_t_build(pkt, BV_T_SELF, BV_T_VIP, NULL, 0, 10);
+	skb = bv_t_skb(test, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, skb->len, len + BEAVER_OPT_LEN);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 2);
 
 	/* configured for the option: the ID is left alone */
 	bv_t_cfg(test)->flags |= BEAVER_CFG_F_IPV4_OPTION;
@@ -2075,7 +2099,7 @@ static void bv_member_out_stamps_id(struct kunit *test)
 	skb = bv_t_skb(test, pkt, len);
 	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
 	KUNIT_EXPECT_EQ(test, skb->len, len + BEAVER_OPT_LEN);
-	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 1);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 2);
 }
 
 static void bv_member_in_id(struct kunit *test)
@@ -2189,6 +2213,36 @@ static void bv_member_in_id_announced(struct kunit *test)
 	/* the next epoch too, up to max_ahead past the announced one */
 	bv_t_in_id(test, BV_T_PEER_A, bv_id_encode(40001), IP_DF);
 	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40001);
+}
+
+/* an atomic UDP datagram with the stamp in its ID is read as a TCP one */
+static void bv_member_in_id_udp(struct kunit *test)
+{
+	struct bv_t_ctx *ctx = test->priv;
+	u8 *pkt = bv_t_buf(test);
+	struct sk_buff *skb;
+	unsigned int len;
+
+	bv_t_id_on(test);
+	KUNIT_ASSERT_EQ(test, bv_t_advance(test, 40000), 40000);
+	len = bv_t_build(pkt, BV_T_PEER_A, BV_T_SELF, NULL, 0, 10);
+	bv_t_set_id(pkt, bv_id_encode(40001), IP_DF);
+	skb = bv_t_skb(test, pkt, len);
+	rcu_read_lock();
+	KUNIT_EXPECT_EQ(test, bv_member_in(&ctx->bn, ctx->cfg, skb), NF_ACCEPT);
+	rcu_read_unlock();
+	bv_t_expect_bytes(test, skb, pkt, len);
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40001);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID), 1);
+	/* not atomic: just an ID, not a stamp */
+	len = bv_t_build(pkt, BV_T_PEER_A, BV_T_SELF, NULL, 0, 10);
+	bv_t_set_id(pkt, bv_id_encode(40002), 0);
+	skb = bv_t_skb(test, pkt, len);
+	rcu_read_lock();
+	KUNIT_EXPECT_EQ(test, bv_member_in(&ctx->bn, ctx->cfg, skb), NF_ACCEPT);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, bv_t_epoch(test), 40001);
+	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_RX_ID), 1);
 }
 
 /* ---- tables: retirement, resize, flush (kmod/tables.c) ---- */
@@ -3121,6 +3175,7 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_out_stamps_id),
 	KUNIT_CASE(bv_member_in_id),
 	KUNIT_CASE(bv_member_in_id_announced),
+	KUNIT_CASE(bv_member_in_id_udp),
 	KUNIT_CASE(bv_tables_retire_closed),
 	KUNIT_CASE(bv_tables_resize_keeps_flows),
 	KUNIT_CASE(bv_tables_flush_all),

@@ -25,9 +25,11 @@
 # fragmented every full-size segment; mutant gso-grow), nothing refused
 # for its size, retransmissions within 1 % as above.
 #
-# Don't-Fragment UDP near the MTU (QUIC): 1,464-byte datagrams (1,492 on
-# the wire, 1,500 stamped) pass untouched; 1,472-byte ones (1,500 on the
-# wire) cannot take the stamp. Through the gateway (client -> VIP, DR) the
+# Don't-Fragment UDP near the MTU (QUIC), with the option (the encoding
+# this scenario runs with; the default puts the stamp of such datagrams
+# into the IPv4 ID, and the last cases show 1,472 bytes passing with it):
+# 1,464-byte datagrams (1,492 on the wire, 1,500 stamped) pass untouched;
+# 1,472-byte ones (1,500 on the wire) cannot take the stamp. Through the gateway (client -> VIP, DR) the
 # client is told, in an ICMP error, the MTU that fits (1,492), and sends
 # 1,464-byte ones from then on (udpnum --df, as a QUIC stack would): at
 # most two datagrams lost to the discovery. Member to member (m1 -> m2,
@@ -108,7 +110,7 @@ beaver_lab 50
 # what the option's 8 bytes do to TCP: with the default encoding TCP data
 # carries the stamp in its ID and grows by nothing (40-gro4)
 beaver_encoding option
-bnl director gw-advance 1 >/dev/null
+gw_advance director 1 >/dev/null
 
 for c in dr:m1:$VIP_DR:80 nat:m2:$VIP_NAT:81; do
 	IFS=: read -r mode m vip port <<<"$c"
@@ -227,6 +229,19 @@ check_eq "$lost" 0 "m2_1472: datagrams lost (the sender hears EMSGSIZE at once)"
 check_ge "$emsgsize" 1 "m2_1472: the sender was told (EMSGSIZE)"
 check_eq "$(kv "$out" size)" 1464 "m2_1472: the size the sender settled on"
 check_ge "$(( $(bstat m1 stat.stamp_toobig) - tb0 ))" 1 "m2_1472: m1's stat.stamp_toobig"
+# the default encoding: a DF UDP datagram carries its stamp in the IPv4
+# ID, grows by nothing, and 1,472 bytes fit as without the module
+beaver_encoding id
+tb0=$(( $(bstat director stat.stamp_toobig) + $(bstat m1 stat.stamp_toobig) ))
+id0=$(( $(bstat director stat.stamp_id) + $(bstat m1 stat.stamp_id) ))
+dfudp vip1472_id client m1 $VIP_DR 7000 1472
+check_eq "$lost/$emsgsize/$(kv "$out" size)" 0/0/1472 "vip1472_id: every datagram through at 1,472 bytes, no error"
+dfudp m2_1472_id m1 m2 10.0.1.12 7001 1472
+check_eq "$lost/$emsgsize/$(kv "$out" size)" 0/0/1472 "m2_1472_id: every datagram through at 1,472 bytes, no error"
+check_eq "$(( $(bstat director stat.stamp_toobig) + $(bstat m1 stat.stamp_toobig) - tb0 ))" 0 \
+	"the ID encoding: datagrams refused for their size"
+check_ge "$(( $(bstat director stat.stamp_id) + $(bstat m1 stat.stamp_id) - id0 ))" 400 \
+	"the ID encoding: datagrams stamped in the ID (director and m1)"
 figure frags "$frags_all"
 figure blackholed "$blackholed"
 check_eq "$frags_all" 0 "fragments created, all cases"
