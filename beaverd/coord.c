@@ -450,8 +450,11 @@ static size_t announce(struct snap *s)
 	for (size_t i = 0; i < c->cfg->n_peers; i++) {
 		struct bvw_msg m = { .type = BVW_ANNOUNCE, .epoch = s->epoch };
 
-		if (peer(c, i)->gateway || c->announced[i])
+		/* (acked: nothing to wait for, nor to count, from this one) */
+		if (peer(c, i)->gateway || c->announced[i]) {
+			s->acked[i] = true;
 			continue;
+		}
 		prepare(c, i, &m);
 		n++;
 	}
@@ -468,7 +471,7 @@ static void announce_timeout(void *data)
 	if (s->phase != PH_ANNOUNCE)
 		return;
 	for (size_t i = 0; i < c->cfg->n_peers; i++)
-		if (!peer(c, i)->gateway && !c->announced[i] && !s->acked[i]) {
+		if (!s->acked[i]) {
 			bvd_warn("member %s did not answer the announcement of epoch %u: its first cut may be flagged rx_id_unread",
 				 peer(c, i)->name, s->epoch);
 			c->announced[i] = true;
@@ -479,8 +482,8 @@ static void announce_timeout(void *data)
 static void on_announce_ack(struct bvd_coord *c, struct snap *s, size_t i,
 			    const struct bvw_msg *m)
 {
-	if (peer(c, i)->gateway || s->phase != PH_ANNOUNCE || s->acked[i])
-		return;
+	if (s->phase != PH_ANNOUNCE || s->acked[i])
+		return;		/* not asked, a duplicate, or too late */
 	if (m->err)
 		bvd_warn("member %s refused the announcement of epoch %u (%s): its first cut may be flagged rx_id_unread",
 			 peer(c, i)->name, s->epoch, strerror(-m->err));

@@ -1230,8 +1230,9 @@ static void test_announce_before_first_attempt(void **state)
 	deliver(&m, sent[0].recipient == bvw_node_id("m1") ? "m1" : "m2");
 	clock_run(ACK_TIMEOUT_MS * MS / 2);
 	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 0);
-	/* a duplicate of it neither */
+	/* a duplicate of it neither, nor an answer from a node not asked */
 	deliver(&m, sent[0].recipient == bvw_node_id("m1") ? "m1" : "m2");
+	deliver(&m, "g1");
 	assert_int_equal(count_sent(0, BVW_ADVANCE, 0, NULL), 0);
 	/* the other member never answers: the advances leave at the timeout,
 	 * with the announced epoch */
