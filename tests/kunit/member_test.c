@@ -2065,8 +2065,10 @@ static void bv_member_out_stamps_id(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, skb->len, len + BEAVER_OPT_LEN);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 1);
 
-	/* an atomic UDP datagram: the ID, nothing grows (a DF one at the
-	 * path MTU could not take the option); without DF, the option */
+	/*
+	 * an atomic UDP datagram: the ID, nothing grows (a DF one at the
+	 * path MTU could not take the option); without DF, the option
+	 */
 	len = bv_t_build(pkt, BV_T_SELF, BV_T_PEER_A, NULL, 0, 10);
 	memcpy(want, pkt, len);
 	bv_t_set_id(want, bv_id_encode(40001), IP_DF);
@@ -2081,8 +2083,10 @@ static void bv_member_out_stamps_id(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, skb->len, len + BEAVER_OPT_LEN);
 	KUNIT_EXPECT_EQ(test, bv_t_stat(test, BEAVER_STAT_STAMP_ID), 2);
 
-	/* to a VIP, TCP data or UDP: the option (a gateway may tunnel it,
-	 * and no member reads an ID out of a tunnel) */
+	/*
+	 * to a VIP, TCP data or UDP: the option (a gateway may tunnel it,
+	 * and no member reads an ID out of a tunnel)
+	 */
 	len = bv_t_build_tcp(pkt, BV_T_SELF, BV_T_VIP, 10);
 	skb = bv_t_skb(test, pkt, len);
 	KUNIT_EXPECT_EQ(test, bv_t_out_skb(test, skb), NF_ACCEPT);
