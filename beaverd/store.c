@@ -7,6 +7,7 @@
  */
 #include "store.h"
 #include "beaver_stamp.h"
+#include "bvgrow.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1157,21 +1158,15 @@ static int ids_between(struct bvs *s, int64_t id, uint32_t lo, uint32_t hi,
 		       int64_t **ids, size_t *n, size_t *cap)
 {
 	sqlite3_stmt *x = q(s, Q_LATE_RANGE);
-	int64_t *p;
 	int rc, err = 0;
 
 	sqlite3_bind_int64(x, 1, lo);
 	sqlite3_bind_int64(x, 2, hi);
 	sqlite3_bind_int64(x, 3, id);
 	while ((rc = sqlite3_step(x)) == SQLITE_ROW) {
-		if (*n == *cap) {
-			*cap = *cap ? 2 * *cap : 8;
-			p = realloc(*ids, *cap * sizeof(**ids));
-			if (!p) {
-				err = fail(s, -ENOMEM, "out of memory");
-				break;
-			}
-			*ids = p;
+		if (bv_grow((void **)ids, cap, *n, sizeof(**ids))) {
+			err = fail(s, -ENOMEM, "out of memory");
+			break;
 		}
 		(*ids)[(*n)++] = sqlite3_column_int64(x, 0);
 	}
@@ -1607,7 +1602,7 @@ int bvs_member_nodes(struct bvs *s, int64_t id, char ***nodes, size_t *n)
 {
 	enum bvs_state st;
 	sqlite3_stmt *x;
-	char **arr = NULL, **p;
+	char **arr = NULL;
 	size_t count = 0, cap = 0;
 	int rc, err;
 
@@ -1621,14 +1616,9 @@ int bvs_member_nodes(struct bvs *s, int64_t id, char ***nodes, size_t *n)
 	x = q(s, Q_REC_NODES);
 	sqlite3_bind_int64(x, 1, id);
 	while ((rc = sqlite3_step(x)) == SQLITE_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 8;
-			p = realloc(arr, cap * sizeof(*arr));
-			if (!p) {
-				err = fail(s, -ENOMEM, "out of memory");
-				break;
-			}
-			arr = p;
+		if (bv_grow((void **)&arr, &cap, count, sizeof(*arr))) {
+			err = fail(s, -ENOMEM, "out of memory");
+			break;
 		}
 		arr[count] = column_dup(x, 0);
 		if (!arr[count]) {
@@ -1661,14 +1651,10 @@ static int chan_baselines_get(struct bvs *s, struct bvs_baselines *b)
 	while ((rc = sqlite3_step(x)) == SQLITE_ROW) {
 		struct bvs_chan_base *v;
 
-		if (b->n_chans == cap) {
-			cap = cap ? 2 * cap : 16;
-			v = realloc(b->chans, cap * sizeof(*v));
-			if (!v) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			b->chans = v;
+		if (bv_grow((void **)&b->chans, &cap, b->n_chans,
+			    sizeof(*b->chans))) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		v = &b->chans[b->n_chans];
 		memset(v, 0, sizeof(*v));
@@ -1727,14 +1713,9 @@ int bvs_baselines_get(struct bvs *s, struct bvs_baselines *b)
 	while ((rc = sqlite3_step(x)) == SQLITE_ROW) {
 		struct bvs_base *v;
 
-		if (b->n == cap) {
-			cap = cap ? 2 * cap : 16;
-			v = realloc(b->v, cap * sizeof(*v));
-			if (!v) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			b->v = v;
+		if (bv_grow((void **)&b->v, &cap, b->n, sizeof(*b->v))) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		v = &b->v[b->n];
 		memset(v, 0, sizeof(*v));

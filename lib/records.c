@@ -4,6 +4,7 @@
  * No netlink here: the unit tests link this file alone.
  */
 #include "records.h"
+#include "bvgrow.h"
 #include "beaver.h"
 
 #include <arpa/inet.h>
@@ -53,28 +54,9 @@ void bvr_free(struct bvr_records *r)
 	bvr_init(r);
 }
 
-/* make room for one more element of size sz in *v (capacity doubles) */
-static int grow(void **v, size_t *cap, size_t n, size_t sz)
-{
-	size_t ncap;
-	void *nv;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	if (ncap > SIZE_MAX / sz)
-		return -ENOMEM;
-	nv = realloc(*v, ncap * sz);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 int bvr_add_flow(struct bvr_records *r, const struct bvr_flow *f)
 {
-	if (grow((void **)&r->flows, &r->cap_flows, r->n_flows, sizeof(*f)))
+	if (bv_grow((void **)&r->flows, &r->cap_flows, r->n_flows, sizeof(*f)))
 		return -ENOMEM;
 	r->flows[r->n_flows++] = *f;
 	return 0;
@@ -82,7 +64,7 @@ int bvr_add_flow(struct bvr_records *r, const struct bvr_flow *f)
 
 int bvr_add_chan(struct bvr_records *r, const struct bvr_chan *c)
 {
-	if (grow((void **)&r->chans, &r->cap_chans, r->n_chans, sizeof(*c)))
+	if (bv_grow((void **)&r->chans, &r->cap_chans, r->n_chans, sizeof(*c)))
 		return -ENOMEM;
 	r->chans[r->n_chans++] = *c;
 	return 0;
@@ -90,7 +72,7 @@ int bvr_add_chan(struct bvr_records *r, const struct bvr_chan *c)
 
 int bvr_add_late(struct bvr_records *r, const struct bvr_late *l)
 {
-	if (grow((void **)&r->lates, &r->cap_lates, r->n_lates, sizeof(*l)))
+	if (bv_grow((void **)&r->lates, &r->cap_lates, r->n_lates, sizeof(*l)))
 		return -ENOMEM;
 	r->lates[r->n_lates++] = *l;
 	return 0;
@@ -100,7 +82,7 @@ int bvr_add_capture(struct bvr_records *r, const struct bvr_capture *c)
 {
 	struct bvr_capture *dst;
 
-	if (grow((void **)&r->caps, &r->cap_caps, r->n_caps, sizeof(*c)))
+	if (bv_grow((void **)&r->caps, &r->cap_caps, r->n_caps, sizeof(*c)))
 		return -ENOMEM;
 	dst = &r->caps[r->n_caps];
 	*dst = *c;
