@@ -463,6 +463,17 @@ static int judge(json_t *c, int64_t imb, const struct origin *o)
 }
 
 /*
+ * One channel's "balanced" into the report's counts: null is a channel
+ * that could not be checked; false, and a missing key (a report stored
+ * before the channels carried it), one that does not balance
+ */
+static void tally(const json_t *bal, size_t *unbalanced, size_t *unverifiable)
+{
+	*unverifiable += json_is_null(bal);
+	*unbalanced += !json_is_true(bal) && !json_is_null(bal);
+}
+
+/*
  * A -> B over one family: A's tx towards B against B's rx from A plus in
  * flight, by the offset (assemble.h). *oom is set if out of memory; NULL
  * alone: they never talked.
@@ -516,11 +527,9 @@ static json_t *channel_json(const struct bvx_member *a,
 	c = set_family(c, v4);
 	*oom = !c;
 	if (c) {
-		json_t *bal = json_object_get(c, "balanced");
-
 		sum->channels++;
-		sum->unbalanced += json_is_false(bal);
-		sum->unverifiable += json_is_null(bal);
+		tally(json_object_get(c, "balanced"), &sum->unbalanced,
+		      &sum->unverifiable);
 	}
 	return c;
 }
@@ -843,8 +852,8 @@ int bvx_amend(json_t *rep, const char *node, const char *from,
 	json_t *members = json_object_get(rep, "members");
 	json_t *chans = json_object_get(rep, "channels");
 	json_t *m, *c, *e;
-	uint64_t late = 0, unbalanced = 0, unverifiable = 0;
-	size_t i;
+	size_t i, unbalanced = 0, unverifiable = 0;
+	uint64_t late = 0;
 
 	if (!json_is_object(rep) || !json_is_array(members) ||
 	    !json_is_array(chans))
@@ -887,12 +896,9 @@ int bvx_amend(json_t *rep, const char *node, const char *from,
 	/* the summary follows its members and channels */
 	json_array_foreach(members, i, e)
 		late = sat_add(late, num(e, "late"));
-	json_array_foreach(chans, i, e) {
-		const json_t *b = json_object_get(e, "balanced");
-
-		unbalanced += !json_is_true(b) && !json_is_null(b);
-		unverifiable += json_is_null(b);
-	}
+	json_array_foreach(chans, i, e)
+		tally(json_object_get(e, "balanced"), &unbalanced,
+		      &unverifiable);
 	if (set_sum(rep, "late", late, 0) ||
 	    set_sum(rep, "unbalanced_channels", unbalanced, 0) ||
 	    set_sum(rep, "unverifiable_channels", unverifiable, 0) ||
