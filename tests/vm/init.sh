@@ -113,30 +113,40 @@ procs() {
 # lines of the current list (a file of names) that BASE lacks
 new_in() { awk -v base="$1" 'BEGIN { while ((getline l <base) > 0) b[l] = 1 } !($0 in b)'; }
 mods_now() { awk '{ print $1 }' /proc/modules; }	# newest first
+# the modules loaded since the base, newest first, except that those
+# held without a holder module (crc32c_intel: libcrc32c holds it through
+# the crypto API) come last
+mods_new() {
+	awk -v base=/run/bvm/modules 'BEGIN { while ((getline l <base) > 0) b[l] = 1 }
+		!($1 in b) { if ($3 > 0 && $4 == "-") last = last " " $1; else print $1 }
+		END { n = split(last, a, " "); for (i = 1; i <= n; i++) print a[i] }' /proc/modules
+}
 links_now() { ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'; }
 mounts_now() { awk '$2 !~ "^/run/netns(/|$)" { print $2 }' /proc/mounts; }
 
+# the root namespace's net sysctls that can be read and written, a
+# "PATH:VALUE" line each (one grep: a bash loop over ~700 files takes a
+# second under TCG)
+sysctls_now() { xargs grep -s -H '' </run/bvm/sysctl.list; }
+
 # The state every scenario of a batch starts from: taken before the first
-# one (the boot's modules, links, mounts, /run; the root namespace's net
-# sysctls that can be read and written)
-declare -A sysctl_base
+# one (the boot's modules, links, mounts, /run, net sysctls)
 base_take() {
-	local f v
 	mkdir -p /run/bvm
 	mods_now >/run/bvm/modules
 	links_now >/run/bvm/links
 	mounts_now >/run/bvm/mounts
 	ls -A /run >/run/bvm/run
-	while read -r f; do
-		v=
-		IFS= read -r -d '' v <"$f" 2>/dev/null
-		[ -n "$v" ] && sysctl_base[$f]=${v%$'\n'}
-	done < <(find /proc/sys/net -type f -perm -600)
+	find /proc/sys/net -type f -perm -600 >/run/bvm/sysctl.list
+	sysctls_now >/run/bvm/sysctl.base
+	touch /run/bvm/stamp
 }
 
 # vm_reset: back to that state; what cannot be undone goes to $unclean
+# shellcheck disable=SC2086 # lists of pids and names, split on purpose
 vm_reset() {
-	local f v i left
+	local f v i left t0 t1
+	read -r t0 _ </proc/uptime
 	unclean=
 	for i in $(seq 20); do
 		left=$(procs)
@@ -147,7 +157,7 @@ vm_reset() {
 		sleep 0.1
 	done
 	[ -z "$(ls -A /run/netns 2>/dev/null)" ] || ip -all netns delete 2>/dev/null
-	mods_now | new_in /run/bvm/modules >/run/bvm/mods.new
+	mods_new >/run/bvm/mods.new
 	grep -qx nf_tables /run/bvm/mods.new && command -v nft >/dev/null && nft flush ruleset 2>/dev/null
 	grep -qx ip_vs /run/bvm/mods.new && ipvsadm -C 2>/dev/null
 	left=$(links_now | new_in /run/bvm/links)
@@ -160,43 +170,49 @@ vm_reset() {
 		umount "$f" || umount -l "$f"
 	done
 	for i in 1 2 3; do
-		left=$(mods_now | new_in /run/bvm/modules)
+		left=$(mods_new)
 		[ -z "$left" ] && break
 		echo "beaver-vm: reset: unloading modules:" $left
 		# newest first: a module goes before those it uses; busybox
-		# rmmod stops at the first that will not go, the next pass
-		# takes it again
+		# rmmod stops at the first that will not go (then one at a
+		# time, and the next pass takes the rest)
 		rmmod $left 2>/dev/null || for f in $left; do rmmod "$f" 2>/dev/null; done
-		# (crc32c_intel is held by libcrc32c through the crypto API,
-		# not as a dependency: it goes in the next pass)
-		[ "$(mods_now | new_in /run/bvm/modules)" != "$left" ] || sleep 0.5
+		[ "$(mods_new)" != "$left" ] || sleep 0.5
 	done
-	for f in "${!sysctl_base[@]}"; do
-		[ -e "$f" ] || continue
-		v=
-		IFS= read -r -d '' v <"$f" 2>/dev/null
-		v=${v%$'\n'}
-		[ "$v" = "${sysctl_base[$f]}" ] && continue
-		echo "beaver-vm: reset: ${f#/proc/sys/} back to '${sysctl_base[$f]}' (was '$v')"
-		printf '%s\n' "${sysctl_base[$f]}" >"$f" 2>/dev/null
-	done
+	# the sysctls that differ from the base: PATH, then its base value
+	sysctls_now >/run/bvm/sysctl.now
+	awk -F: 'NR == FNR { now[$1] = substr($0, length($1) + 2); next }
+		($1 in now) && now[$1] != substr($0, length($1) + 2) { print $1; print substr($0, length($1) + 2) }' \
+		/run/bvm/sysctl.now /run/bvm/sysctl.base >/run/bvm/sysctl.diff
+	while IFS= read -r f && IFS= read -r v; do
+		echo "beaver-vm: reset: ${f#/proc/sys/} back to '$v'"
+		printf '%s\n' "$v" >"$f" 2>/dev/null
+	done </run/bvm/sysctl.diff
 	# what is still not as it was
 	left=$(procs)
 	[ -z "$left" ] || unclean+="processes left: $left; "
 	[ -z "$(ls -A /run/netns 2>/dev/null)" ] || unclean+="namespaces left: $(ls /run/netns | tr '\n' ' '); "
-	left=$(mods_now | new_in /run/bvm/modules | tr '\n' ' ')
+	left=$(mods_new | tr '\n' ' ')
 	[ -z "$left" ] || unclean+="modules still loaded: $left; "
 	left=$(links_now | new_in /run/bvm/links | tr '\n' ' ')
 	[ -z "$left" ] || unclean+="links left: $left; "
 	left=$(mounts_now | new_in /run/bvm/mounts | tr '\n' ' ')
 	[ -z "$left" ] || unclean+="mounts left: $left; "
-	for f in "${!sysctl_base[@]}"; do
-		[ -e "$f" ] || continue
-		v=
-		IFS= read -r -d '' v <"$f" 2>/dev/null
-		[ "${v%$'\n'}" = "${sysctl_base[$f]}" ] || unclean+="sysctl ${f#/proc/sys/} stays '${v%$'\n'}'; "
-	done
+	if [ -s /run/bvm/sysctl.diff ]; then
+		left=$(sysctls_now | awk -F: -v base=/run/bvm/sysctl.base '
+			BEGIN { while ((getline l <base) > 0) { i = index(l, ":"); b[substr(l, 1, i - 1)] = substr(l, i + 1) } }
+			($1 in b) && b[$1] != substr($0, length($1) + 2) { printf "%s ", $1 }')
+		[ -z "$left" ] || unclean+="sysctls not restored: $left; "
+	fi
+	# the root file system (the initramfs) is not put back: a file a
+	# scenario wrote there (not in /tmp, /run or another mount) ends the
+	# batch (find lists the mount points: their roots, not the initramfs)
+	left=$(find / -xdev -newer /run/bvm/stamp 2>/dev/null |
+		grep -vxF -f <(mounts_now | grep -vx /) | head -n 3 | tr '\n' ' ')
+	[ -z "$left" ] || unclean+="changed in the root file system: $left; "
 	unclean=${unclean%; }
+	read -r t1 _ </proc/uptime
+	echo "beaver-vm: reset in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s${unclean:+; not clean: $unclean}"
 }
 
 # /tmp (the scenario's $VM_STATE and anything else) and /run back to empty
