@@ -360,7 +360,8 @@ run_vm() {
 	done
 	if [ ${#rest[@]} -gt 0 ]; then
 		d=$(tr -d '\r' <"$res" | sed -n 's/^BEAVER-VM unclean [^ ]* //p' | head -n1)
-		echo "vm: ${names[k - 1]}: ${d:+the VM was not clean after it ($d)}${d:-its VM ended}; ${rest[*]} run in a new VM"
+		if [ -n "$d" ]; then d="the VM was not clean after it ($d)"; else d="its VM ended"; fi
+		echo "vm: ${names[k - 1]}: $d; ${rest[*]} run in a new VM"
 	fi
 }
 
@@ -374,6 +375,8 @@ while [ ${#queue[@]} -gt 0 ]; do
 	if [ "$batch_max" -gt 1 ] && ! alone_of "${queue[0]}"; then
 		for s in "${queue[@]:1}"; do
 			[ ${#batch[@]} -lt "$batch_max" ] || break
+			# a name twice (run.sh 01 01) would mix up their logs
+			[[ " ${batch[*]} " != *" $s "* ]] || break
 			# the kernel's command line holds 2047 bytes
 			[ $(($(IFS=,; echo -n "${batch[*]}" | wc -c) + ${#s})) -lt 1000 ] || break
 			{ [ "$(ipv6_of "$s") $(append_of "$s")" = "$key" ] && ! alone_of "$s"; } || break
