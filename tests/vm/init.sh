@@ -210,7 +210,7 @@ vm_reset() {
 	left=$(find / -xdev -newer /run/bvm/stamp 2>/dev/null |
 		grep -vxF -f <(mounts_now | grep -vx /) | head -n 3 | tr '\n' ' ')
 	[ -z "$left" ] || unclean+="changed in the root file system: $left; "
-	unclean=${unclean%; }
+	[ -z "$unclean" ] || unclean=$(sed 's/ *; */; /g; s/; $//' <<<"$unclean")
 	read -r t1 _ </proc/uptime
 	echo "beaver-vm: reset in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s${unclean:+; not clean: $unclean}"
 }

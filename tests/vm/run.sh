@@ -359,7 +359,7 @@ run_vm() {
 		report "$s" "$t" "$out/logs/$s.log" "$out/logs/$s.results" "$why${d:+: $d}"
 	done
 	if [ ${#rest[@]} -gt 0 ]; then
-		d=$(tr -d '\r' <"$res" | sed -n 's/^BEAVER-VM unclean [^ ]* //p' | head -n1)
+		d=$(tr -d '\r' <"$out/logs/${names[k - 1]}.results" | sed -n 's/^BEAVER-VM unclean [^ ]* //p' | head -n1)
 		if [ -n "$d" ]; then d="the VM was not clean after it ($d)"; else d="its VM ended"; fi
 		echo "vm: ${names[k - 1]}: $d; ${rest[*]} run in a new VM"
 	fi
