@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The VM bench: boots one QEMU VM (TCG, 2 vCPUs, 1 GiB) per scenario and
-# prints one line per scenario:
+# The VM bench: boots QEMU VMs (TCG, 2 vCPUs, 1 GiB), each for a batch of
+# up to BEAVER_VM_BATCH consecutive scenarios that boot the same kernel
+# command line (the VM is reset between two: docs/vm-bench.md), and prints
+# one line per scenario:
 #
 #   vm: NAME: PASS figure=value ... time=NNs
 #   vm: NAME: FAIL reason
@@ -19,7 +21,12 @@
 # each is listed as "vm: NAME: NOT RUN (REASON)", never counted as passed
 # or skipped. Named on the command line, a scenario always runs.
 # Every VM boots with IPv6 off on its interfaces (ipv6.disable_ipv6=1)
-# except scenarios whose header says "# vm-ipv6: on".
+# except scenarios whose header says "# vm-ipv6: on"; a scenario whose
+# header says "# vm-batch: alone REASON" has a VM of its own. time= is the
+# scenario's share of its VM (from the previous scenario's result, the
+# first from the VM's start, to its own; the last to the VM's exit). A VM
+# that dies or hangs fails the scenario running in it; the batch's
+# remaining scenarios run in a new VM.
 #
 # Options:
 #   -d, --demo    run the demo (tests/vm/demo.sh, what `make demo` does)
@@ -52,9 +59,13 @@
 #                    make mutants boots deliberately broken ones)
 #   BEAVER_VM_BOOT_LIMIT  seconds a VM may keep its console empty before
 #                    it is taken for stalled and booted once more (60)
+#   BEAVER_VM_BATCH  scenarios a VM may run, one after the other (8); 1: a
+#                    VM each, as before batching (the demo, --bench and
+#                    --shell always boot one scenario)
 #
-# Each scenario's console (kernel log and everything the scenario printed) is
-# kept in $BEAVER_VM_OUT/logs/NAME.log.
+# Each scenario's console (kernel log and everything the scenario printed;
+# the first of a batch also has the boot) is kept in
+# $BEAVER_VM_OUT/logs/NAME.log, its results channel in NAME.results.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -64,6 +75,7 @@ export BUILD=${BUILD:-$repo/build}
 out=${BEAVER_VM_OUT:-$BUILD/vm}
 scale=${BEAVER_VM_TIMEOUT_SCALE:-1}
 BOOT_LIMIT=${BEAVER_VM_BOOT_LIMIT:-60}
+batch_max=${BEAVER_VM_BATCH:-8}
 shell=0
 demo=0
 bench=
@@ -124,6 +136,7 @@ else
 fi
 [ ${#sel[@]} -gt 0 ] || { echo "run.sh: no scenarios" >&2; exit 2; }
 [ "$shell" = 0 ] || [ ${#sel[@]} -eq 1 ] || { echo "run.sh: --shell takes one scenario" >&2; exit 2; }
+[[ $batch_max =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: BEAVER_VM_BATCH must be a number >= 1" >&2; exit 2; }
 
 mkdir -p "$out/logs"
 t0=$(date +%s)
@@ -174,12 +187,62 @@ demo_filter() {
 		on && !/^\[ *[0-9]+\.[0-9]+\] / { print; fflush() }'
 }
 
+# "# vm-batch: alone REASON" in a header: the scenario always has a VM of
+# its own
+alone_of() { grep -q '^# vm-batch: *alone' "$(file_of "$1")"; }
+
+# split FILE SUFFIX MARK NAME...: FILE cut before each line that holds
+# "MARK NAME" (for the NAMEs in order) into logs/NAME.SUFFIX; what comes
+# before the first mark goes with the first NAME; a NAME whose mark is not
+# there gets no file
+split_by() {
+	local file=$1 sfx=$2 mark=$3 s
+	shift 3
+	tr -d '\r' <"$file" | awk -v dir="$out/logs" -v sfx="$sfx" -v mark="$mark" -v list="$*" '
+		BEGIN { n = split(list, nm, " "); k = 1; f = dir "/" nm[1] "." sfx ".part"; printf "" >f }
+		{
+			for (j = k + 1; j <= n; j++)
+				if (index($0, mark " " nm[j] " ") || substr($0, length($0) - length(mark " " nm[j]) + 1) == mark " " nm[j]) {
+					close(f); k = j; f = dir "/" nm[k] "." sfx ".part"; break
+				}
+			print >f
+		}'
+	for s in "$@"; do
+		[ ! -f "$out/logs/$s.$sfx.part" ] || mv "$out/logs/$s.$sfx.part" "$out/logs/$s.$sfx"
+	done
+}
+
 npass=0 nfail=0 nskip=0 failed=()
-for n in "${notrun[@]}"; do echo "vm: $n"; done
-for name in "${sel[@]}"; do
-	limit=$(limit_of "$name")
-	log=$out/logs/$name.log
-	res=$out/logs/$name.results
+
+# report NAME DT LOG RESULTS [WHY]: the scenario's line, from its results
+# (WHY: why the VM ended without its result line)
+report() {
+	local name=$1 dt=$2 log=$3 res=$4 why=${5:-} line figs status
+	line=$(tr -d '\r' <"$res" | grep -a 'BEAVER-VM result ' | tail -n1 | sed 's/^.*BEAVER-VM result //')
+	figs=$(tr -d '\r' <"$res" | grep -a 'BEAVER-VM figure ' | sed 's/^.*BEAVER-VM figure //' |
+		awk '{ k = $1; $1 = ""; sub(/^ /, ""); gsub(/ /, "_"); printf "%s%s=%s", s, k, $0; s = " " }')
+	[ -n "$line" ] || line="FAIL $why"
+	status=${line%% *}
+	case $status in
+	PASS) npass=$((npass + 1)); echo "vm: $name: PASS${figs:+ $figs} time=${dt}s" ;;
+	SKIP) nskip=$((nskip + 1)); echo "vm: $name: $line (${dt}s)" ;;
+	*) nfail=$((nfail + 1)); failed+=("$name"); echo "vm: $name: FAIL ${line#FAIL }${figs:+ [figures: $figs]} (${dt}s; log: $log)" ;;
+	esac
+}
+
+# run_vm NAME...: one VM for these scenarios (one kernel command line),
+# their lines; sets rest: those that did not run in it (they get a new VM)
+run_vm() {
+	local names=("$@") n=$# first=$1 limits=() s k c dl try w qpid qrc
+	local log=$out/logs/$1.log res=$out/logs/$1.results qerr=$out/logs/$1.qemu
+	local hostlimit=0 killed="" dt u prev t why d
+	rest=()
+	# nothing from an earlier run may pass for this one's
+	for s in "${names[@]:1}"; do rm -f "$out/logs/$s.log" "$out/logs/$s.results"; done
+	for s in "$@"; do
+		limits+=("$(limit_of "$s")")
+		hostlimit=$((hostlimit + ${limits[-1]} + 60))
+	done
 	: >"$log"
 	: >"$res"
 	console=(-serial "file:$log")
@@ -188,14 +251,13 @@ for name in "${sel[@]}"; do
 	if [ -n "${BEAVER_VM_SHARE:-}" ]; then
 		share=(-virtfs "local,path=$BEAVER_VM_SHARE,mount_tag=host,security_model=none,id=host")
 	fi
-	hostlimit=$((limit + 60))
 	[ "$shell" = 1 ] && hostlimit=86400
-	cmdline="console=ttyS0 panic=-1 quiet mitigations=off tsc=reliable $(ipv6_of "$name")"
-	cmdline+=" bvm.scenario=$name bvm.timeout=$limit bvm.shell=$shell"
+	cmdline="console=ttyS0 panic=-1 quiet mitigations=off tsc=reliable $(ipv6_of "$first")"
+	cmdline+=" bvm.scenario=$(IFS=,; echo "${names[*]}") bvm.timeout=$(IFS=,; echo "${limits[*]}") bvm.shell=$shell"
 	cmdline+=" bvm.share=$([ ${#share[@]} -gt 0 ] && echo 1 || echo 0)"
 	[ "$demo" = 1 ] && cmdline+=" bvm.quiet=1"
 	[ -z "${BEAVER_VM_ENV:-}" ] || cmdline+=" bvm.env=$(tr -s ' ' ',' <<<"${BEAVER_VM_ENV}")"
-	cmdline+=" $(append_of "$name") ${BEAVER_VM_APPEND:-}"
+	cmdline+=" $(append_of "$first") ${BEAVER_VM_APPEND:-}"
 	s0=$(date +%s)
 	qemu=(qemu-system-x86_64
 		-nodefaults -accel tcg -cpu max -smp 2 -m 1024 -no-reboot
@@ -203,11 +265,11 @@ for name in "${sel[@]}"; do
 		-kernel "$out/kernel" -initrd "$out/initrd" -append "$cmdline"
 		"${console[@]}" -serial "file:$res" "${share[@]}")
 	if [ "$shell" = 1 ]; then
-		timeout --foreground -k 5 "$hostlimit" "${qemu[@]}" 2>"$out/logs/$name.qemu"
+		timeout --foreground -k 5 "$hostlimit" "${qemu[@]}" 2>"$qerr"
 		qrc=$?
 	elif [ "$demo" = 1 ]; then
 		timeout -k 5 "$hostlimit" "${qemu[@]}" \
-			</dev/null >/dev/null 2>"$out/logs/$name.qemu" &
+			</dev/null >/dev/null 2>"$qerr" &
 		qpid=$!
 		tail -n +1 -F --pid=$qpid "$log" 2>/dev/null | demo_filter
 		wait $qpid
@@ -221,7 +283,7 @@ for name in "${sel[@]}"; do
 			: >"$log"
 			: >"$res"
 			timeout -k 5 "$hostlimit" "${qemu[@]}" \
-				</dev/null >/dev/null 2>"$out/logs/$name.qemu" &
+				</dev/null >/dev/null 2>"$qerr" &
 			qpid=$!
 			for ((w = 0; w < BOOT_LIMIT; w++)); do
 				[ -s "$log" ] && break
@@ -231,35 +293,99 @@ for name in "${sel[@]}"; do
 			if [ "$try" = 1 ] && [ ! -s "$log" ] && kill -0 "$qpid" 2>/dev/null; then
 				kill "$qpid" 2>/dev/null
 				wait "$qpid" 2>/dev/null
-				echo "vm: $name: the VM printed nothing in ${BOOT_LIMIT}s (qemu stalled before the kernel); booting it again"
+				echo "vm: $first: the VM printed nothing in ${BOOT_LIMIT}s (qemu stalled before the kernel); booting it again"
 				continue
 			fi
+			# each scenario of a batch gets its limit + 60 s from its
+			# "begin" (the first from the VM's start, as a VM of its
+			# own gets from timeout): a VM that hangs is stopped when
+			# the scenario running in it is late, not at the batch's end
+			k=0
+			dl=$(($(date +%s) - w + limits[0] + 60))
+			while kill -0 "$qpid" 2>/dev/null; do
+				c=$(grep -a -c 'BEAVER-VM begin ' "$res")
+				if [ "$c" -gt $((k + 1)) ] && [ "$c" -le "$n" ]; then
+					k=$((c - 1))
+					dl=$(($(date +%s) + limits[k] + 60))
+				fi
+				if [ "$(date +%s)" -ge "$dl" ] && [ -z "$killed" ]; then
+					killed="VM timed out after $((limits[k] + 60))s"
+					kill "$qpid" 2>/dev/null
+				fi
+				sleep 1
+			done
 			wait "$qpid"
 			qrc=$?
 			break
 		done
 	fi
 	dt=$(($(date +%s) - s0))
-	line=$(tr -d '\r' <"$res" | grep -a 'BEAVER-VM result ' | tail -n1 | sed 's/^.*BEAVER-VM result //')
-	figs=$(tr -d '\r' <"$res" | grep -a 'BEAVER-VM figure ' | sed 's/^.*BEAVER-VM figure //' |
-		awk '{ k = $1; $1 = ""; sub(/^ /, ""); gsub(/ /, "_"); printf "%s%s=%s", s, k, $0; s = " " }')
-	if [ -z "$line" ]; then
+	if [ "$n" -gt 1 ]; then
+		split_by "$log" log "beaver-vm: running" "${names[@]}"
+		split_by "$res" results "BEAVER-VM begin" "${names[@]}"
+	fi
+	# why a VM ended without a scenario's result line
+	why=$killed
+	if [ -z "$why" ]; then
 		if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 			why="VM timed out after ${hostlimit}s"
 		else
 			why="VM died (qemu exit $qrc)"
 		fi
-		d=$(death_of "$log")
-		[ -n "$d" ] && why="$why: $d"
-		[ -s "$out/logs/$name.qemu" ] && why="$why; qemu: $(head -n1 "$out/logs/$name.qemu")"
-		line="FAIL $why"
 	fi
-	status=${line%% *}
-	case $status in
-	PASS) npass=$((npass + 1)); echo "vm: $name: PASS${figs:+ $figs} time=${dt}s" ;;
-	SKIP) nskip=$((nskip + 1)); echo "vm: $name: $line (${dt}s)" ;;
-	*) nfail=$((nfail + 1)); failed+=("$name"); echo "vm: $name: FAIL ${line#FAIL }${figs:+ [figures: $figs]} (${dt}s; log: $log)" ;;
-	esac
+	[ -s "$qerr" ] && why="$why; qemu: $(head -n1 "$qerr")"
+	# time=: the scenario's share of the VM's time, cut at the guest's
+	# uptime when each result was out (the first one's share includes the
+	# boot, the last one's qemu's start and the power-off): they add up to
+	# the VM's time, which is all the time of a VM of its own
+	prev=0
+	for ((k = 0; k < n; k++)); do
+		s=${names[k]}
+		if [ "$k" -gt 0 ] && { [ ! -f "$out/logs/$s.results" ] ||
+			! grep -aq "BEAVER-VM begin $s" "$out/logs/$s.results"; }; then
+			rest=("${names[@]:k}")
+			break
+		fi
+		u=$(tr -d '\r' <"$out/logs/$s.results" | sed -n "s/^BEAVER-VM end $s \([0-9.]*\)$/\1/p" | tail -n1)
+		if [ -n "$u" ] && [ "$k" -lt $((n - 1)) ] &&
+			grep -aq "BEAVER-VM begin ${names[k + 1]}" "$out/logs/${names[k + 1]}.results" 2>/dev/null; then
+			u=$(awk -v u="$u" 'BEGIN { printf "%d", u + 0.5 }')
+			t=$((u - prev))
+			prev=$u
+		else
+			t=$((dt - prev))
+		fi
+		d=$(death_of "$out/logs/$s.log")
+		report "$s" "$t" "$out/logs/$s.log" "$out/logs/$s.results" "$why${d:+: $d}"
+	done
+	if [ ${#rest[@]} -gt 0 ]; then
+		d=$(tr -d '\r' <"$out/logs/${names[k - 1]}.results" | sed -n 's/^BEAVER-VM unclean [^ ]* //p' | head -n1)
+		if [ -n "$d" ]; then d="the VM was not clean after it ($d)"; else d="its VM ended"; fi
+		echo "vm: ${names[k - 1]}: $d; ${rest[*]} run in a new VM"
+	fi
+}
+
+for n in "${notrun[@]}"; do echo "vm: $n"; done
+# consecutive scenarios with the same kernel command line share a VM, up
+# to BEAVER_VM_BATCH of them (1: a VM each)
+queue=("${sel[@]}")
+while [ ${#queue[@]} -gt 0 ]; do
+	batch=("${queue[0]}")
+	key="$(ipv6_of "${queue[0]}") $(append_of "${queue[0]}")"
+	if [ "$batch_max" -gt 1 ] && ! alone_of "${queue[0]}"; then
+		for s in "${queue[@]:1}"; do
+			[ ${#batch[@]} -lt "$batch_max" ] || break
+			# a name twice (run.sh 01 01) would mix up their logs
+			[[ " ${batch[*]} " != *" $s "* ]] || break
+			# the kernel's command line holds 2047 bytes
+			[ $(($(IFS=,; echo -n "${batch[*]}" | wc -c) + ${#s})) -lt 1000 ] || break
+			{ [ "$(ipv6_of "$s") $(append_of "$s")" = "$key" ] && ! alone_of "$s"; } || break
+			batch+=("$s")
+		done
+	fi
+	queue=("${queue[@]:${#batch[@]}}")
+	run_vm "${batch[@]}"
+	queue=("${rest[@]}" "${queue[@]}")
 done
 if [ "$demo" = 1 ]; then
 	if [ -s "$BEAVER_VM_SHARE/snapshot.svg" ]; then
