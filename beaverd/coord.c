@@ -540,9 +540,28 @@ static void advance_gateways_now(void *data)
 {
 	struct snap *s = data;
 	struct bvd_coord *c = s->c;
+	char why[128];
+	int err;
 
 	if (s->phase != PH_ANNOUNCE)
 		return;
+	/*
+	 * Another attempt took a newer epoch while this one's announcements
+	 * were out: a fresh one, so that this attempt's epoch is again the
+	 * newest given out at its t0 (ack_proves_switch() counts a gateway
+	 * past E as proof only for epochs given out after t0). The members
+	 * read IDs next to the announced one, a few epochs back: enough.
+	 */
+	if (s->epoch != c->newest) {
+		err = bvs_next_epoch(c->store, c->cfg->first_epoch, &s->epoch);
+		if (err) {
+			snprintf(why, sizeof(why),
+				 "cannot allocate an epoch: %s", strerror(-err));
+			snap_end(s, BVS_FAILED, why);
+			return;
+		}
+		c->newest = s->epoch;
+	}
 	s->phase = PH_GATEWAYS;
 	memset(s->acked, 0, c->cfg->n_peers * sizeof(bool));
 	memset(s->refused, 0, c->cfg->n_peers * sizeof(bool));

@@ -1254,6 +1254,53 @@ static void test_announce_before_first_attempt(void **state)
 }
 
 /*
+ * Two first attempts announce at once, and the later one's members answer
+ * first: it advances its gateways with its epoch E2. The earlier one, whose
+ * epoch E1 is older, must not advance with E1 after that (a gateway
+ * already at E2 would prove nothing: E2 was given out before E1's t0): it
+ * takes a fresh epoch past E2. Fails if the earlier attempt advances with
+ * E1 (20-faults' oracle caught that as an OGM violation).
+ */
+static void test_announce_then_newer_epoch(void **state)
+{
+	char why[256] = "";
+	int64_t id1 = -1, id2 = -1;
+	uint32_t e1, e2, e3;
+	size_t k;
+
+	(void)state;
+	assert_int_equal(bvd_coord_snapshot(C(), on_done, &n_done, &id1, why,
+					    sizeof(why)), 0);
+	assert_int_equal(bvd_coord_snapshot(C(), on_done, &n_done, &id2, why,
+					    sizeof(why)), 0);
+	assert_int_equal(count_sent(0, BVW_ANNOUNCE, 0, NULL), 4);
+	e1 = sent[0].epoch;
+	e2 = sent[2].epoch;
+	assert_true(e2 > e1);
+	for (k = 2; k < 4; k++) {
+		struct bvw_msg m = { .type = BVW_ANNOUNCE_ACK, .epoch = e2,
+				     .req_id = sent[k].seq };
+
+		deliver(&m, sent[k].recipient == bvw_node_id("m1") ? "m1" : "m2");
+	}
+	clock_run(0);
+	assert_int_equal(gateway_attempt(4), e2);
+	for (k = 0; k < 2; k++) {
+		struct bvw_msg m = { .type = BVW_ANNOUNCE_ACK, .epoch = e1,
+				     .req_id = sent[k].seq };
+
+		deliver(&m, sent[k].recipient == bvw_node_id("m1") ? "m1" : "m2");
+	}
+	ack("g1", e2, 0);
+	ack("g2", e2, 0);
+	clock_run(0);
+	e3 = last_sent(0, BVW_ADVANCE, "g1")->epoch;
+	assert_true(e3 > e2);
+	assert_int_equal(last_sent(0, BVW_ADVANCE, "g2")->epoch, e3);
+	assert_int_equal(count_sent(0, BVW_ADVANCE, e1, NULL), 0);
+}
+
+/*
  * Two snapshots at once: their attempts' windows do not overlap. The
  * second one's epoch is not even allocated (an fsync) while the first
  * one's window is open; its advances leave once that window closes, and
@@ -2336,6 +2383,7 @@ int main(void)
 		T(test_stale_ack_rejected),
 		T(test_gateway_past_every_epoch_moves_the_counter),
 		T(test_announce_before_first_attempt),
+		T(test_announce_then_newer_epoch),
 		T(test_windows_do_not_overlap),
 		T(test_max_outstanding),
 		T(test_forget_waiter),
