@@ -354,7 +354,9 @@ if phase soak; then
 	# and file + WAL grew 10.2 % from before it to the end)
 	wal_max=$(awk '$15 > m { m = $15 } END { print m + 0 }' "$F/samples")
 	w0=$(awk -v k="$KEEP" -v w="$wal_max" '$15 >= w * 0.95 { print ($10 > k ? $10 : k); exit }' "$F/samples")
-	db_ret=$(awk -v s="${w0:-$KEEP}" -v k="$KEEP" '$10 > s && $10 <= s + k / 5 && $7 > m { m = $7 } END { if (m) print m }' "$F/samples")
+	# (the first sample past the window's start counts even if it came
+	# later: one sample every 2-4 s, KEEP/5 snapshots in about 3 s)
+	db_ret=$(awk -v s="${w0:-$KEEP}" -v k="$KEEP" '$10 > s && (!n++ || $10 <= s + k / 5) && $7 > m { m = $7 } END { if (m) print m }' "$F/samples")
 	db_end=$(tail -n 1 "$F/samples" | awk '{ print $7 }')
 	if [ -n "$db_ret" ]; then
 		figure db_kb_at_retention $((db_ret / 1024))
