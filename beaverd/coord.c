@@ -505,26 +505,35 @@ static void on_announce_ack(struct bvd_coord *c, struct snap *s, size_t i,
  * attempts' windows never overlap: each one's bound holds its own round
  * trip, not another attempt's sends and acknowledgements.
  */
+/* a fresh epoch for the attempt (durably), or the snapshot fails */
+static bool take_epoch(struct snap *s)
+{
+	struct bvd_coord *c = s->c;
+	char why[128];
+	int err;
+
+	err = bvs_next_epoch(c->store, c->cfg->first_epoch, &s->epoch);
+	if (err) {
+		snprintf(why, sizeof(why), "cannot allocate an epoch: %s",
+			 strerror(-err));
+		snap_end(s, BVS_FAILED, why);
+		return false;
+	}
+	c->newest = s->epoch;
+	return true;
+}
+
 static void start_attempt_now(void *data)
 {
 	struct snap *s = data;
 	struct bvd_coord *c = s->c;
-	char why[128];
-	int err;
 
 	if (s->phase == PH_DONE)
 		return;
 
 	s->attempt++;
-	err = bvs_next_epoch(c->store, c->cfg->first_epoch, &s->epoch);
-	if (!err)
-		c->newest = s->epoch;
-	if (err) {
-		snprintf(why, sizeof(why), "cannot allocate an epoch: %s",
-			 strerror(-err));
-		snap_end(s, BVS_FAILED, why);
+	if (!take_epoch(s))
 		return;
-	}
 	s->phase = PH_ANNOUNCE;
 	memset(s->acked, 0, c->cfg->n_peers * sizeof(bool));
 	s->n_announcing = announce(s);
@@ -540,8 +549,6 @@ static void advance_gateways_now(void *data)
 {
 	struct snap *s = data;
 	struct bvd_coord *c = s->c;
-	char why[128];
-	int err;
 
 	if (s->phase != PH_ANNOUNCE)
 		return;
@@ -552,16 +559,8 @@ static void advance_gateways_now(void *data)
 	 * past E as proof only for epochs given out after t0). The members
 	 * read IDs next to the announced one, a few epochs back: enough.
 	 */
-	if (s->epoch != c->newest) {
-		err = bvs_next_epoch(c->store, c->cfg->first_epoch, &s->epoch);
-		if (err) {
-			snprintf(why, sizeof(why),
-				 "cannot allocate an epoch: %s", strerror(-err));
-			snap_end(s, BVS_FAILED, why);
-			return;
-		}
-		c->newest = s->epoch;
-	}
+	if (s->epoch != c->newest && !take_epoch(s))
+		return;
 	s->phase = PH_GATEWAYS;
 	memset(s->acked, 0, c->cfg->n_peers * sizeof(bool));
 	memset(s->refused, 0, c->cfg->n_peers * sizeof(bool));
