@@ -17,6 +17,12 @@
 #                          0.9 of the module-absent one in every round
 #                          (or 0.7 in the median; report.py, smoke_checks)
 #
+# The data-path VM runs with one vCPU under QEMU's -icount (virtual time
+# is the count of instructions executed, 1 ns each): its figures are then
+# the same from run to run and host to host, whatever else the host does
+# (docs/performance.md, Method). BEAVER_BENCH_QEMU replaces those qemu
+# options ("" gives the old two vCPUs in real time, and its noise).
+#
 # Environment: BEAVER_VM_OUT (the VM's logs; default $BUILD/bench-vm),
 # BEAVER_BENCH_ENV (more VAR=VALUE for the VM script, e.g. ROUNDS=7),
 # BEAVER_BENCH_RESULTS (where the full bench's files go), BEAVER_BENCHES
@@ -35,22 +41,31 @@ case ${1:-} in
 esac
 
 export BEAVER_VM_OUT=${BEAVER_VM_OUT:-$BUILD/bench-vm}
+dp_qemu=${BEAVER_BENCH_QEMU-"-icount shift=0,sleep=off -smp 1"}
+icount=0
+[[ "$dp_qemu" != *-icount* ]] || icount=1
 if [ "$smoke" = 1 ]; then
-	env="ROUNDS=5 SECS=3 MODES=ACO ONCE=O FLOWS= WORKLOADS=tcp"
+	env="ROUNDS=3 SECS=1 MODES=ACO ONCE=O FLOWS= WORKLOADS=tcp"
+	[ "$icount" = 1 ] || env="ROUNDS=5 SECS=3 MODES=ACO ONCE=O FLOWS= WORKLOADS=tcp"
 	results=$BUILD/bench
 	flag=--smoke
 else
-	env=""
+	# under -icount a second of the VM costs about seven of the host's,
+	# and a round measures the same as the next: five rounds of one second
+	env="ROUNDS=5 SECS=1 FLOW_ROUNDS=1 FLOW_PKTS=30000"
+	[ "$icount" = 1 ] || env=""
 	results=${BEAVER_BENCH_RESULTS:-$repo/bench/results}
 	flag=
 fi
-export BEAVER_VM_ENV="$env ${BEAVER_BENCH_ENV:-}"
+export BEAVER_VM_ENV="ICOUNT=$icount $env ${BEAVER_BENCH_ENV:-}"
 rc=0
 benches=datapath
 [ "$smoke" = 1 ] || benches=${BEAVER_BENCHES:-datapath control}
 res=()
 for b in $benches; do
-	"$repo/tests/vm/run.sh" --bench "$b" || rc=$?
+	q=${BEAVER_VM_QEMU:-}
+	[ "$b" != datapath ] || q="$q $dp_qemu"
+	BEAVER_VM_QEMU=$q "$repo/tests/vm/run.sh" --bench "$b" || rc=$?
 	r=$BEAVER_VM_OUT/logs/bench-$b.results
 	[ -s "$r" ] || { echo "bench: no results from the VM ($r)" >&2; exit 1; }
 	res+=("$r")

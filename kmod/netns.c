@@ -2,7 +2,6 @@
 /*
  * Per network namespace state: creation, configuration helpers, teardown.
  */
-#include <linux/bsearch.h>
 #include <linux/memcontrol.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -55,12 +54,6 @@ void bv_config_free(struct bv_config *cfg)
 int bv_addr_sort_cmp(const void *a, const void *b)
 {
 	return bv_addr_cmp(a, b);
-}
-
-bool bv_addr_in(const struct in6_addr *set, u32 n,
-		const struct in6_addr *addr)
-{
-	return n && bsearch(addr, set, n, sizeof(*set), bv_addr_sort_cmp);
 }
 
 static void bv_prefix_range(const struct bv_prefix *p, struct bv_range *r)

@@ -278,8 +278,30 @@ struct bv_config *bv_config_default(void);
 void bv_config_free(struct bv_config *cfg);
 /* sort() and bsearch() order of struct in6_addr arrays (addr.h) */
 int bv_addr_sort_cmp(const void *a, const void *b);
-bool bv_addr_in(const struct in6_addr *set, u32 n,
-		const struct in6_addr *addr);
+
+/*
+ * Is @addr in the sorted @set? Binary search, inline: it runs several
+ * times for every packet, where bsearch()'s comparison through a function
+ * pointer cost more than the search itself.
+ */
+static inline bool bv_addr_in(const struct in6_addr *set, u32 n,
+			      const struct in6_addr *addr)
+{
+	u32 lo = 0, hi = n;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+		int c = bv_addr_cmp(addr, &set[mid]);
+
+		if (!c)
+			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
 bool bv_allowed(const struct bv_config *cfg, const struct in6_addr *addr);
 /* (re)build cfg->allow_idx from cfg->allow; 0 or -ENOMEM */
 int bv_allow_index(struct bv_config *cfg);

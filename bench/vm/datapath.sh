@@ -66,9 +66,10 @@
 # BEAVER_VM_ENV: ROUNDS (7), SECS (4), MODES (ABCDO: one letter each),
 # FLOW_ROUNDS (3), FLOW_PKTS (100000), FLOWS ("1 1000 100000"; "" skips
 # part 2), WORKLOADS ("tcp rr mm"), ONCE (modes measured in the first
-# round only: ""). bench-smoke: ROUNDS=5 SECS=3 MODES=ACO ONCE=O FLOWS=
-# WORKLOADS=tcp (O is its GRO check's control: packets per MB do not need
-# five rounds).
+# round only: ""), ICOUNT (1: bench/run.sh booted this VM with -icount;
+# recorded in the shape). bench-smoke: ROUNDS=3 SECS=1 MODES=ACO ONCE=O
+# FLOWS= WORKLOADS=tcp (O is its checks' control: packets per MB do not
+# need more rounds).
 
 need_module
 need_tools beaver-nl bvperf bvsoak udpnum bvadvance
@@ -82,6 +83,10 @@ WORKLOADS=${WORKLOADS:-tcp rr mm}
 MODES=${MODES:-ABCDO}
 MODES=$(sed 's/./& /g' <<<"$MODES")	# one letter each
 ONCE=${ONCE:-}
+# CPU1: rr and the flow table's sender run on vCPU 1 (see rr above); a VM
+# with one vCPU (make bench's -icount VM: docs/performance.md) pins nothing
+CPU1=()
+[ "$(nproc)" -lt 2 ] || CPU1=(--cpu 1)
 B=$VM_STATE/bench
 mkdir -p "$B"
 
@@ -93,7 +98,7 @@ emit() {
 
 emit host cpus "$(nproc)" kernel "$(uname -r)" \
 	cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1 | tr ' ' '_')"
-emit shape rounds "$ROUNDS" secs "$SECS" flow_rounds "$FLOW_ROUNDS" \
+emit shape rounds "$ROUNDS" secs "$SECS" icount "${ICOUNT:-0}" flow_rounds "$FLOW_ROUNDS" \
 	flow_pkts "$FLOW_PKTS" flows "${FLOWS// /,}" workloads "${WORKLOADS// /,}"
 
 log "lab: IPVS DR to m1 (tcp 80, udp 7000, udp 7002 one-packet)"
@@ -117,7 +122,7 @@ nsenter --net=/run/netns/m1 -- bvperf tcp-sink --port 80 \
 	--ready-file "$(ready_file sink80)" >"$B/sink80" &
 nsenter --net=/run/netns/m1 -- bvperf tcp-sink --port 5001 \
 	--ready-file "$(ready_file sink5001)" >"$B/sink5001" &
-nsenter --net=/run/netns/m1 -- bvperf rr-serve --port 7000 --cpu 1 \
+nsenter --net=/run/netns/m1 -- bvperf rr-serve --port 7000 "${CPU1[@]}" \
 	--ready-file "$(ready_file rr)" >"$B/rr-serve" &
 nsenter --net=/run/netns/m1 -- udpnum recv --port 7002 --timeout-ms 3600000 \
 	--ready-file "$(ready_file flows)" >"$B/flows-recv" &
@@ -193,7 +198,7 @@ tcp_run() {
 
 rr_run() {
 	local md=$1 r=$2 out
-	if ! out=$(nsx client bvperf rr --dst $VIP_DR --port 7000 --secs "$SECS" --pct --cpu 1 2>&1); then
+	if ! out=$(nsx client bvperf rr --dst $VIP_DR --port 7000 --secs "$SECS" --pct "${CPU1[@]}" 2>&1); then
 		fail "round $r mode $md rr: bvperf rr: $out"
 		return 0
 	fi
@@ -256,11 +261,11 @@ if [ -n "$FLOWS" ]; then
 			for n in $order; do
 				# shellcheck disable=SC2046 # the tuple options
 				nsx client bvsoak send --dst $VIP_DR --port 7002 --count "$n" \
-					--addr 10.0.2.100 --sport 1024 $(flow_args "$n") --cpu 1 >/dev/null
+					--addr 10.0.2.100 --sport 1024 $(flow_args "$n") "${CPU1[@]}" >/dev/null
 				c0=$(cpu_busy)
 				# shellcheck disable=SC2046
 				out=$(nsx client bvsoak send --dst $VIP_DR --port 7002 --count "$FLOW_PKTS" \
-					--addr 10.0.2.100 --sport 1024 $(flow_args "$n") --cpu 1)
+					--addr 10.0.2.100 --sport 1024 $(flow_args "$n") "${CPU1[@]}")
 				c1=$(cpu_busy)
 				fl=-
 				[ $md = B ] && fl=$(bstat m1 obj.flows)

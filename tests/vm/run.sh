@@ -51,6 +51,8 @@
 #   BEAVER_VM_TIMEOUT_SCALE  multiply every scenario's time limit (slow hosts)
 #   BEAVER_VM_APPEND extra kernel command line, e.g. module parameters for
 #                    a control run: BEAVER_VM_APPEND=beaver.gateway_marking=0
+#   BEAVER_VM_QEMU   extra qemu options, split on blanks: make bench runs
+#                    its data path with -icount (docs/performance.md)
 #   BEAVER_VM_ENV    variables for the scenarios, "VAR=VALUE ..." (letters,
 #                    digits and ._/:- in values), e.g. N=60: fewer snapshots
 #                    VM_TRACE=1: every command of the scenario with its
@@ -264,6 +266,8 @@ run_vm() {
 		-display none -vga none -monitor none
 		-kernel "$out/kernel" -initrd "$out/initrd" -append "$cmdline"
 		"${console[@]}" -serial "file:$res" "${share[@]}")
+	# shellcheck disable=SC2206 # BEAVER_VM_QEMU: extra qemu options, split on blanks
+	[ -z "${BEAVER_VM_QEMU:-}" ] || qemu+=(${BEAVER_VM_QEMU})
 	if [ "$shell" = 1 ]; then
 		timeout --foreground -k 5 "$hostlimit" "${qemu[@]}" 2>"$qerr"
 		qrc=$?
