@@ -183,6 +183,15 @@ def analyse(samples):
             fig[f"udp_tps_{m.lower()}"] = med([s.get("tps") for s in ss])
             fig[f"udp_p50_us_{m.lower()}"] = med([s.get("p50_us") for s in ss])
             fig[f"udp_p99_us_{m.lower()}"] = med([s.get("p99_us") for s in ss])
+    # 1b. the module's cost on a round trip by role: the mean round trip
+    # (1 / transactions a second) with each role set, less the module-absent one
+    split = {s.get("roles"): s.get("tps") for s in by(samples, "rrsplit")}
+    if split.get("none"):
+        base = 1e6 / split["none"]
+        fig["udp_rt_us_absent"] = round(base, 2)
+        for r in ("gateway", "member", "both"):
+            if split.get(r):
+                fig[f"udp_rt_cost_us_{r}"] = round(1e6 / split[r] - base, 2)
     snaps = by(samples, "snaps", mode="C") + by(samples, "snaps", mode=None)
     if snaps:
         fig["snapshots_per_sec_c"] = round(med(
@@ -354,6 +363,10 @@ ORDER = [
     ("udp_p50_ratio_c_a", ""),
     ("udp_p99_ratio_b_a", ""),
     ("udp_p99_ratio_c_a", "<= 1.05"),
+    ("udp_rt_us_absent", "us a round trip, no module"),
+    ("udp_rt_cost_us_gateway", "us the gateway's role adds"),
+    ("udp_rt_cost_us_member", "us the member's role adds"),
+    ("udp_rt_cost_us_both", "us both add"),
     ("mm_tcp_ratio_b_a", ""),
     ("mm_tcp_ratio_c_a", ">= 0.97"),
     ("mm_tcp_ratio_o_a", "(the option encoding)"),

@@ -44,6 +44,9 @@
 #    skb after GRO) and the packets its eth0 received (rx_packets of
 #    /proc/net/dev: one per segment on the wire, before GRO), per MB
 #    received.
+# 1b. Where the cost on small packets sits: rr once with the module
+#    absent, with the gateway's role only, the member's only, and both
+#    (SPLIT=0 skips it; only when WORKLOADS has rr).
 # 2. The flow table: FLOW_PKTS datagrams through the VIP to m1 cycling over
 #    1, 1,000 and 100,000 source tuples (bvsoak send, a raw socket, from
 #    CPU 1; IPVS one-packet scheduling, so the director keeps no entry per
@@ -237,6 +240,33 @@ for r in $(seq "$ROUNDS"); do
 	done
 done
 mode A
+
+# 1b. Where the module's cost on a request/response sits: rr once more,
+# module absent, then loaded with the gateway's role only, the member's
+# only, both (no snapshot; under -icount one round measures what the
+# next would, so one is enough)
+if [[ " $WORKLOADS " == *" rr "* ]] && [ "${SPLIT:-1}" = 1 ]; then
+	log "1b. the module's cost by role: rr with each role alone"
+	split_rr() {
+		local out
+		if ! out=$(nsx client bvperf rr --dst $VIP_DR --port 7000 --secs "$SECS" "${CPU1[@]}" 2>&1); then
+			fail "split $1: bvperf rr: $out"
+			return 0
+		fi
+		# shellcheck disable=SC2046 # key value pairs
+		emit rrsplit roles "$1" $(head -n1 <<<"$out")
+	}
+	split_rr none
+	beaver_lab 100 >/dev/null
+	beaver_encoding id
+	split_rr both
+	bnl m1 config role none >/dev/null
+	split_rr gateway
+	bnl director config role none >/dev/null
+	bnl m1 config role member >/dev/null
+	split_rr member
+	mode A
+fi
 
 if [ -n "$FLOWS" ]; then
 	log "2. flow table: $FLOW_PKTS datagrams over $FLOWS tuples, modes A and B, $FLOW_ROUNDS rounds"
