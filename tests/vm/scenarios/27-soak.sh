@@ -17,7 +17,9 @@
 #   soak_flows          distinct tuples sent (UDP + TCP connections)
 #   snapshots           accepted snapshots; every one taken must be, and
 #                       every one is exported and checked before the
-#                       coordinator's retention deletes it
+#                       coordinator's retention deletes it (the series
+#                       waits while the checker is KEEP/2 behind:
+#                       series_held_s, left out of the pace)
 #   incomplete          member records flagged incomplete or untracked: 0
 #   unbalanced          member records whose flows + retired aggregate
 #                       differ from their channels: 0
@@ -180,6 +182,7 @@ checker() {
 	: >"$F/check.out"
 	: >"$F/oracle.out"
 	: >"$F/ids.checked"
+	echo 0 >"$F/exported"
 	while :; do
 		local stop=0
 		[ -e "$F/stop.check" ] && stop=1
@@ -189,6 +192,7 @@ checker() {
 			beaverctl --socket "$(bvd_sock coord)" export "${ids[@]}" \
 				>"$F/batch" 2>>"$F/export.err" ||
 				echo "export of ${ids[0]}..${ids[-1]} failed" >>"$F/export.err"
+			echo "${ids[-1]}" >"$F/exported"
 			bvsoak check "$F/batch" >>"$F/check.out" 2>>"$F/check.err" || true
 			bvoracle --gateways gw1,gw2 --one-clock --quiet "$F/batch" \
 				>>"$F/oracle.out" 2>>"$F/oracle.err" || true
@@ -199,6 +203,36 @@ checker() {
 		[ $stop = 0 ] || break
 		sleep 4
 	done
+}
+
+# Export is slow under TCG, and a loaded host slows it more: a checker
+# that fell KEEP behind the series lost 10 snapshots to retention in one
+# clean-clone run. So while the series is KEEP/2 ahead of the last
+# snapshot exported, it is stopped (SIGSTOP to $series_pid), until it is
+# within KEEP/4 again; the time held goes to $F/held, and the pace check
+# leaves it out. Checked every 0.2 s, apart from the checker's batches.
+governor() {
+	local newest done_ held=0 t_hold=
+	while [ ! -e "$F/stop.check" ]; do
+		newest=$(awk '$1 ~ /^[0-9]+$/ { n = $1 } END { print n + 0 }' "$F/series")
+		done_=$(cat "$F/exported" 2>/dev/null || echo 0)
+		if [ -z "$t_hold" ] && [ $((newest - done_)) -ge $((KEEP / 2)) ]; then
+			kill -STOP "$series_pid" 2>/dev/null && t_hold=$EPOCHREALTIME
+		elif [ -n "$t_hold" ] && [ $((newest - done_)) -le $((KEEP / 4)) ]; then
+			kill -CONT "$series_pid" 2>/dev/null || true
+			held=$(awk -v h="$held" -v a="$t_hold" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", h + b - a }')
+			echo "$held" >"$F/held"
+			t_hold=
+		fi
+		sleep 0.2
+	done
+	# the end: never leave the series stopped (the main shell sends
+	# TERM and CONT after making stop.check; a STOP sent after those
+	# is undone here)
+	kill -CONT "$series_pid" 2>/dev/null || true
+	if [ -n "$t_hold" ]; then
+		awk -v h="$held" -v a="$t_hold" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", h + b - a }' >"$F/held"
+	fi
 }
 
 if phase soak; then
@@ -220,6 +254,8 @@ if phase soak; then
 	series_pid=$!
 	checker &
 	checker_pid=$!
+	governor &
+	governor_pid=$!
 	soak_secs=$((UDP_FLOWS / SOAK_PPS + 1))
 	t_soak0=$EPOCHREALTIME
 	nsenter --net=/run/netns/client -- bvsoak tcp --dst $DEMO_VIP1 --port 8000 \
@@ -245,9 +281,11 @@ if phase soak; then
 	done
 	[ $n -eq 0 ] || echo "the series ran $n s more, to $SNAP_MIN snapshots"
 	t_soak2=$EPOCHREALTIME
-	kill -TERM $series_pid 2>/dev/null || true
-	wait $series_pid 2>/dev/null || true
 	: >"$F/stop.check"
+	kill -TERM $series_pid 2>/dev/null || true
+	kill -CONT $series_pid 2>/dev/null || true
+	wait $governor_pid
+	wait $series_pid 2>/dev/null || true
 	wait $checker_pid
 	: >"$F/stop.sample"
 	wait $sampler_pid
@@ -264,8 +302,10 @@ if phase soak; then
 	accepted=$(awk '$1 ~ /^[0-9]+$/ && $2 == "accepted"' "$F/series" | wc -l)
 	figure snapshots "$accepted"
 	check_eq "$accepted" "$taken" "snapshots accepted of those taken"
-	soak_s=$(awk -v a="$t_soak0" -v b="$t_soak2" 'BEGIN { printf "%.0f", b - a }')
-	check_ge "$taken" $((soak_s * 2 / 3)) "snapshots taken in ${soak_s}s (one every 0.5 s asked; each waits for the last)"
+	held=$(cat "$F/held" 2>/dev/null || echo 0)
+	figure series_held_s "$held"
+	soak_s=$(awk -v a="$t_soak0" -v b="$t_soak2" -v h="$held" 'BEGIN { printf "%.0f", b - a - h }')
+	check_ge "$taken" $((soak_s * 2 / 3)) "snapshots taken in ${soak_s}s (one every 0.5 s asked; each waits for the last; ${held}s held for the checker left out)"
 	figure snapshots_per_sec "$(awk -v n="$taken" -v s="$soak_s" 'BEGIN { printf "%.2f", n / s }')"
 	# what the checks saw
 	sumcol() { awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) s += $(i + 1) } END { printf "%d\n", s }' "$1"; }
