@@ -22,10 +22,10 @@
 #                 build/deb/, built from a copy of the tree
 # make deb-check  make deb, then lintian and a dkms build of the packaged
 #                 source in scratch trees (part of make check)
-# make bench-smoke  its short variant (ratios only); fails if snapshots cost
-#                 GRO (the option encoding, its control, must fail that) or
-#                 TCP throughput with snapshots running drops below 0.9 of
-#                 the module-absent one in every round (or 0.7 in the median)
+# make bench-smoke  its short variant (ratios only, under -icount); fails if
+#                 snapshots cost GRO or TCP throughput with snapshots running
+#                 drops below 0.9 of the module-absent one (the option
+#                 encoding, its control, must fail both)
 #
 # KDIR selects the kernel to build against. The running kernel on the build
 # machines cannot load modules, so the default is Debian's installed headers,
