@@ -378,16 +378,20 @@ elapsed() {
 # last progress counted, COL the quantity. Reference: the mean over the
 # second half of warm-up; after it, means over windows of WIN units (what
 # comes and goes within a window is noise, a leak stays), the largest of
-# those holding at least MIN samples (default 5). Prints "REFERENCE
-# LARGEST PCT" (PCT -1 without a reference or without such a window: a run
-# too short to say).
+# those holding at least MIN samples (default 5). A second half of
+# warm-up with no sample in it (a short warm-up, a sampler slowed by a
+# loaded host) takes the first sample after it as its reference, if that
+# comes within half a warm-up more. Prints "REFERENCE LARGEST PCT" (PCT
+# -1 without a reference or without such a window: a run too short to
+# say).
 warmup_growth() {
 	awk -v xc="$2" -v a="$3" -v w="$4" -v c="$5" -v win="$6" -v col="$7" -v min="${8:-5}" '
 		{ t = $xc - a }
 		t >= w / 2 && t < w { rs += $col; rn++ }
+		t >= w && t < w * 1.5 && !fn { f = $col; fn = 1 }
 		t >= w && $xc <= c { k = int((t - w) / win); s[k] += $col; n[k]++; if (k > K) K = k }
 		END {
-			r = rn ? rs / rn : 0
+			r = rn ? rs / rn : fn ? f : 0
 			for (k = 0; k <= K; k++) if (n[k] >= min && s[k] / n[k] > m) m = s[k] / n[k]
 			printf "%d %d %.1f\n", r, m, r && m ? (m - r) * 100 / r : -1
 		}' "$1"
