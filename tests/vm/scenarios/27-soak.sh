@@ -18,7 +18,7 @@
 #   snapshots           accepted snapshots; every one taken must be, and
 #                       every one is exported before the coordinator's
 #                       retention deletes it (the series waits while the
-#                       exports are KEEP/2 behind: series_held_s, left
+#                       exports are 3/4 KEEP behind: series_held_s, left
 #                       out of the pace), and checked after the series
 #   incomplete          member records flagged incomplete or untracked: 0
 #   unbalanced          member records whose flows + retired aggregate
@@ -215,18 +215,21 @@ checker() {
 
 # Export is slow under TCG, and a loaded host slows it more: a checker
 # that fell KEEP behind the series lost 10 snapshots to retention in one
-# clean-clone run. So while the series is KEEP/2 ahead of the last
+# clean-clone run. So while the series is 3/4 KEEP ahead of the last
 # snapshot exported, it is stopped (SIGSTOP to $series_pid), until it is
-# within KEEP/4 again; the time held goes to $F/held, and the pace check
+# within KEEP/2 again; the time held goes to $F/held, and the pace check
 # leaves it out. Checked every 0.2 s, apart from the checker's batches.
+# Holding late: a held series lets flows and snapshots grow, which the
+# memory checks below would count (KEEP/2 held 14 s once, and the RSS
+# grew 63-78 %).
 governor() {
 	local newest done_ held=0 t_hold=
 	while [ ! -e "$F/stop.check" ]; do
 		newest=$(awk '$1 ~ /^[0-9]+$/ { n = $1 } END { print n + 0 }' "$F/series")
 		done_=$(cat "$F/exported" 2>/dev/null || echo 0)
-		if [ -z "$t_hold" ] && [ $((newest - done_)) -ge $((KEEP / 2)) ]; then
+		if [ -z "$t_hold" ] && [ $((newest - done_)) -ge $((KEEP * 3 / 4)) ]; then
 			kill -STOP "$series_pid" 2>/dev/null && t_hold=$EPOCHREALTIME
-		elif [ -n "$t_hold" ] && [ $((newest - done_)) -le $((KEEP / 4)) ]; then
+		elif [ -n "$t_hold" ] && [ $((newest - done_)) -le $((KEEP / 2)) ]; then
 			kill -CONT "$series_pid" 2>/dev/null || true
 			held=$(awk -v h="$held" -v a="$t_hold" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", h + b - a }')
 			echo "$held" >"$F/held"
