@@ -53,7 +53,7 @@ struct bv_config {
 	/* who configured it: what its traffic allocates is charged there */
 	struct mem_cgroup *memcg;
 	u32 n_members, n_vips, n_allow, n_gateways;
-	/* addr.h: IPv4 mapped; sorted by bv_addr_cmp(), for bsearch */
+	/* addr.h: IPv4 mapped; sorted by bv_addr_cmp(), for bv_addr_in() */
 	struct in6_addr *members;
 	struct in6_addr *vips;
 	struct in6_addr *gateways;
@@ -276,7 +276,7 @@ u64 bv_stat_read(struct beaver_net *bn, int stat);
 
 struct bv_config *bv_config_default(void);
 void bv_config_free(struct bv_config *cfg);
-/* sort() and bsearch() order of struct in6_addr arrays (addr.h) */
+/* sort() order of struct in6_addr arrays (addr.h), as bv_addr_in() expects */
 int bv_addr_sort_cmp(const void *a, const void *b);
 
 /*

@@ -199,9 +199,15 @@ tcp_run() {
 		secs "$(kv "$out" secs)" ip_in $(($3 - $1)) eth_rx $(($4 - $2))
 }
 
+# rr_measure [OPTION...]: one request/response run from the client to
+# the VIP, SECS seconds
+rr_measure() {
+	nsx client bvperf rr --dst $VIP_DR --port 7000 --secs "$SECS" "${CPU1[@]}" "$@" 2>&1
+}
+
 rr_run() {
 	local md=$1 r=$2 out
-	if ! out=$(nsx client bvperf rr --dst $VIP_DR --port 7000 --secs "$SECS" --pct "${CPU1[@]}" 2>&1); then
+	if ! out=$(rr_measure --pct); then
 		fail "round $r mode $md rr: bvperf rr: $out"
 		return 0
 	fi
@@ -249,7 +255,7 @@ if [[ " $WORKLOADS " == *" rr "* ]] && [ "${SPLIT:-1}" = 1 ]; then
 	log "1b. the module's cost by role: rr with each role alone"
 	split_rr() {
 		local out
-		if ! out=$(nsx client bvperf rr --dst $VIP_DR --port 7000 --secs "$SECS" "${CPU1[@]}" 2>&1); then
+		if ! out=$(rr_measure); then
 			fail "split $1: bvperf rr: $out"
 			return 0
 		fi

@@ -210,7 +210,7 @@ static int bv_t_config(struct bv_config *cfg)
 	for (i = 0; i < ARRAY_SIZE(members); i++)
 		cfg->members[i] = bv_t_addr(members[i]);
 	cfg->n_members = ARRAY_SIZE(members);
-	/* sorted as the netlink configuration sorts them, for bsearch */
+	/* sorted as the netlink configuration sorts them, for bv_addr_in() */
 	sort(cfg->members, cfg->n_members, sizeof(*cfg->members),
 	     bv_addr_sort_cmp, NULL);
 	cfg->vips[0] = bv_t_addr(BV_T_VIP);

@@ -180,11 +180,9 @@ sampler() {
 # checks, run in between, slowed the exports enough for retention to
 # win on a loaded host)
 checker() {
-	local last=0 ids=()
+	local last=0 ids=() batches=() b
 	: >"$F/check.out"
 	: >"$F/oracle.out"
-	: >"$F/ids.checked"
-	: >"$F/batches"
 	echo 0 >"$F/exported"
 	while :; do
 		local stop=0
@@ -196,16 +194,14 @@ checker() {
 				>"$F/batch.${ids[0]}" 2>>"$F/export.err" ||
 				echo "export of ${ids[0]}..${ids[-1]} failed" >>"$F/export.err"
 			echo "${ids[-1]}" >"$F/exported"
-			echo "${ids[0]}" >>"$F/batches"
-			printf '%s\n' "${ids[@]}" >>"$F/ids.checked"
+			batches+=("${ids[0]}")
 			last=${ids[-1]}
 			[ ${#ids[@]} -lt 10 ] || continue
 		fi
 		[ $stop = 0 ] || break
 		sleep 4
 	done
-	local b
-	for b in $(cat "$F/batches" 2>/dev/null); do
+	for b in "${batches[@]}"; do
 		bvsoak check "$F/batch.$b" >>"$F/check.out" 2>>"$F/check.err" || true
 		bvoracle --gateways gw1,gw2 --one-clock --quiet "$F/batch.$b" \
 			>>"$F/oracle.out" 2>>"$F/oracle.err" || true
@@ -224,26 +220,27 @@ checker() {
 # grew 63-78 %).
 governor() {
 	local newest done_ held=0 t_hold=
+	release() {
+		kill -CONT "$series_pid" 2>/dev/null || true
+		[ -n "$t_hold" ] || return 0
+		held=$(awk -v h="$held" -v a="$t_hold" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", h + b - a }')
+		echo "$held" >"$F/held"
+		t_hold=
+	}
 	while [ ! -e "$F/stop.check" ]; do
 		newest=$(awk '$1 ~ /^[0-9]+$/ { n = $1 } END { print n + 0 }' "$F/series")
 		done_=$(cat "$F/exported" 2>/dev/null || echo 0)
 		if [ -z "$t_hold" ] && [ $((newest - done_)) -ge $((KEEP * 3 / 4)) ]; then
 			kill -STOP "$series_pid" 2>/dev/null && t_hold=$EPOCHREALTIME
 		elif [ -n "$t_hold" ] && [ $((newest - done_)) -le $((KEEP / 2)) ]; then
-			kill -CONT "$series_pid" 2>/dev/null || true
-			held=$(awk -v h="$held" -v a="$t_hold" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", h + b - a }')
-			echo "$held" >"$F/held"
-			t_hold=
+			release
 		fi
 		sleep 0.2
 	done
 	# the end: never leave the series stopped (the main shell sends
 	# TERM and CONT after making stop.check; a STOP sent after those
 	# is undone here)
-	kill -CONT "$series_pid" 2>/dev/null || true
-	if [ -n "$t_hold" ]; then
-		awk -v h="$held" -v a="$t_hold" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", h + b - a }' >"$F/held"
-	fi
+	release
 }
 
 if phase soak; then
