@@ -26,6 +26,9 @@
 #                 snapshots cost GRO or TCP throughput with snapshots running
 #                 drops below 0.9 of the module-absent one (the option
 #                 encoding, its control, must fail both)
+# make profile    where the module's instructions go on a round trip, by
+#                 role and by function (bench/profile/run.sh; PROFILE_FUNCS
+#                 adds functions shown block by block, with source lines)
 #
 # KDIR selects the kernel to build against. The running kernel on the build
 # machines cannot load modules, so the default is Debian's installed headers,
@@ -45,7 +48,7 @@ export USER_CFLAGS SAN_CFLAGS
 
 .PHONY: all deps module user unit kunit vm-test checkpatch sparse check \
 	check-full demo clean fuzz fuzz-smoke lint install oracle-selftest \
-	mutants bench bench-smoke ynl-check deb deb-check examples
+	mutants bench bench-smoke ynl-check deb deb-check examples profile
 
 all: deps module user
 
@@ -88,6 +91,10 @@ bench: module user
 
 bench-smoke: module user
 	bench/run.sh --smoke
+
+# docs/performance.md, "Where the instructions go"
+profile: module user
+	bench/profile/run.sh $(PROFILE_FUNCS)
 
 checkpatch: deps
 	scripts/checkpatch.sh

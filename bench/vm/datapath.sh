@@ -70,7 +70,8 @@
 # FLOW_ROUNDS (3), FLOW_PKTS (100000), FLOWS ("1 1000 100000"; "" skips
 # part 2), WORKLOADS ("tcp rr mm"), ONCE (modes measured in the first
 # round only: ""), ICOUNT (1: bench/run.sh booted this VM with -icount;
-# recorded in the shape). bench-smoke: ROUNDS=3 SECS=1 MODES=ACO ONCE=O
+# recorded in the shape), PROF (1: bench/profile/run.sh counts the
+# instructions of each rr run, see rr_measure()). bench-smoke: ROUNDS=3 SECS=1 MODES=ACO ONCE=O
 # FLOWS= WORKLOADS=tcp (O is its checks' control: packets per MB do not
 # need more rounds).
 
@@ -103,6 +104,13 @@ emit host cpus "$(nproc)" kernel "$(uname -r)" \
 	cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1 | tr ' ' '_')"
 emit shape rounds "$ROUNDS" secs "$SECS" icount "${ICOUNT:-0}" flow_rounds "$FLOW_ROUNDS" \
 	flow_pkts "$FLOW_PKTS" flows "${FLOWS// /,}" workloads "${WORKLOADS// /,}"
+
+# the profiler's plugin finds its marker here (bench/profile/tbcount.c)
+if [ "${PROF:-0}" != 0 ]; then
+	grep -q " /mnt/host 9p " /proc/mounts || die "PROF=1 needs the 9p share (bench/profile/run.sh)"
+	cp /proc/kallsyms /mnt/host/kallsyms
+	echo 0 >"$B/prof-runs"
+fi
 
 log "lab: IPVS DR to m1 (tcp 80, udp 7000, udp 7002 one-packet)"
 lab_ipvs
@@ -201,8 +209,21 @@ tcp_run() {
 
 # rr_measure [OPTION...]: one request/response run from the client to
 # the VIP, SECS seconds
+# With PROF=1 (bench/profile/run.sh), each run lies between two sync(2)
+# calls, which the profiler's QEMU plugin marks, and the kernel's symbols
+# as they were during the run (beaver.ko moves when it is loaded again)
+# go to the 9p share after it: kallsyms.1, .2, ...
 rr_measure() {
-	nsx client bvperf rr --dst $VIP_DR --port 7000 --secs "$SECS" "${CPU1[@]}" "$@" 2>&1
+	local rc=0
+	[ "${PROF:-0}" = 0 ] || sync
+	nsx client bvperf rr --dst $VIP_DR --port 7000 --secs "$SECS" "${CPU1[@]}" "$@" 2>&1 || rc=$?
+	if [ "${PROF:-0}" != 0 ]; then
+		sync
+		prof_runs=$(($(cat "$B/prof-runs") + 1))
+		echo $prof_runs >"$B/prof-runs"
+		cp /proc/kallsyms /mnt/host/kallsyms.$prof_runs
+	fi
+	return $rc
 }
 
 rr_run() {
