@@ -22,6 +22,7 @@
 
 #include <linux/in6.h>
 #include <net/ipv6.h>
+#include <asm/unaligned.h>
 
 static inline void bv_addr_set4(struct in6_addr *a, __be32 v4)
 {
@@ -39,11 +40,34 @@ static inline __be32 bv_addr_get4(const struct in6_addr *a)
 	return a->s6_addr32[3];
 }
 
-/* a total order (memcmp): IPv4 addresses keep their numeric order */
+/*
+ * The address folded into 32 bits: for the per-packet indexes of
+ * configured addresses (bv_addr_bit(), the channels' buckets), which
+ * need a spread, not a secret (nobody chooses the configuration)
+ */
+static inline u32 bv_addr_fold(const struct in6_addr *a)
+{
+	return (__force u32)(a->s6_addr32[0] ^ a->s6_addr32[1] ^
+			     a->s6_addr32[2] ^ a->s6_addr32[3]);
+}
+
+/*
+ * A total order, memcmp()'s (IPv4 addresses keep their numeric order),
+ * computed on two big-endian halves: it runs several times for every
+ * packet (bv_addr_in(), bv_allowed()), where the out-of-line memcmp()
+ * went byte by byte through the mapped prefix's last bytes
+ */
 static inline int bv_addr_cmp(const struct in6_addr *a,
 			      const struct in6_addr *b)
 {
-	return ipv6_addr_cmp(a, b);
+	u64 x = get_unaligned_be64(&a->s6_addr[0]);
+	u64 y = get_unaligned_be64(&b->s6_addr[0]);
+
+	if (x == y) {
+		x = get_unaligned_be64(&a->s6_addr[8]);
+		y = get_unaligned_be64(&b->s6_addr[8]);
+	}
+	return x < y ? -1 : x > y;
 }
 
 /*

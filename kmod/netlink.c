@@ -446,7 +446,7 @@ static int bv_config_apply(struct bv_config *cfg, struct nlattr **tb,
 		NL_SET_ERR_MSG_MOD(extack, "a role needs a group id (1-255)");
 		return -EINVAL;
 	}
-	return bv_allow_index(cfg);
+	return bv_config_index(cfg);
 }
 
 /*

@@ -72,7 +72,7 @@ static void bv_prefix_range(const struct bv_prefix *p, struct bv_range *r)
 
 static int bv_range_cmp(const void *a, const void *b)
 {
-	return ipv6_addr_cmp(&((const struct bv_range *)a)->lo,
+	return bv_addr_cmp(&((const struct bv_range *)a)->lo,
 			     &((const struct bv_range *)b)->lo);
 }
 
@@ -84,8 +84,8 @@ static u32 bv_ranges_merge(struct bv_range *r, u32 n)
 	sort(r, n, sizeof(*r), bv_range_cmp, NULL);
 	for (i = 0; i < n; i++) {
 		/* prefixes nest or are disjoint: overlapping is containing */
-		if (k && ipv6_addr_cmp(&r[i].lo, &r[k - 1].hi) <= 0) {
-			if (ipv6_addr_cmp(&r[i].hi, &r[k - 1].hi) > 0)
+		if (k && bv_addr_cmp(&r[i].lo, &r[k - 1].hi) <= 0) {
+			if (bv_addr_cmp(&r[i].hi, &r[k - 1].hi) > 0)
 				r[k - 1].hi = r[i].hi;
 			continue;
 		}
@@ -94,11 +94,23 @@ static u32 bv_ranges_merge(struct bv_range *r, u32 n)
 	return k;
 }
 
-int bv_allow_index(struct bv_config *cfg)
+static u64 bv_addr_bits(const struct in6_addr *set, u32 n)
+{
+	u64 bits = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		bits |= bv_addr_bit(&set[i]);
+	return bits;
+}
+
+int bv_config_index(struct bv_config *cfg)
 {
 	struct bv_range *r, *r6;
 	u32 i, n4 = 0, n6 = 0;
 
+	cfg->members_bits = bv_addr_bits(cfg->members, cfg->n_members);
+	cfg->vips_bits = bv_addr_bits(cfg->vips, cfg->n_vips);
 	kfree(cfg->allow_idx);
 	cfg->allow_idx = NULL;
 	cfg->n_allow_idx = 0;
@@ -133,12 +145,12 @@ static bool bv_ranges_find(const struct bv_range *r, u32 n,
 	/* lo: how many ranges start at or before @a */
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (ipv6_addr_cmp(&r[mid].lo, a) <= 0)
+		if (bv_addr_cmp(&r[mid].lo, a) <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo && ipv6_addr_cmp(a, &r[lo - 1].hi) <= 0;
+	return lo && bv_addr_cmp(a, &r[lo - 1].hi) <= 0;
 }
 
 bool bv_allowed(const struct bv_config *cfg, const struct in6_addr *addr)

@@ -9,6 +9,7 @@
 #define _BEAVER_NETNS_H
 
 #include <linux/atomic.h>
+#include <linux/hash.h>
 #include <linux/list.h>
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
@@ -56,6 +57,13 @@ struct bv_config {
 	/* addr.h: IPv4 mapped; sorted by bv_addr_cmp(), for bv_addr_in() */
 	struct in6_addr *members;
 	struct in6_addr *vips;
+	/*
+	 * A bit per address of each set (bv_addr_bit()): an address whose
+	 * bit is clear is not in it, told without a search, and most
+	 * packets have a client's address (bv_is_member(), bv_is_vip();
+	 * set by bv_config_index())
+	 */
+	u64 members_bits, vips_bits;
 	struct in6_addr *gateways;
 	struct bv_prefix *allow;
 	/*
@@ -225,7 +233,12 @@ struct beaver_net {
 	bool dying;
 
 	struct bv_pcpu __percpu *pcpu;
-	siphash_key_t flow_key;	/* random: nobody can aim at one bucket */
+	/*
+	 * random: nobody can aim at one bucket. HalfSipHash, the kernel's
+	 * hash for tables whose hashes never leave it (SipHash-1-3 on
+	 * 64-bit): half the rounds of SipHash, for every packet
+	 */
+	hsiphash_key_t flow_key;
 	u32 flow_buckets;	/* per CPU, under cfg_mutex */
 	struct bv_budget hist_budget;
 	atomic_t n_flows;
@@ -302,9 +315,34 @@ static inline bool bv_addr_in(const struct in6_addr *set, u32 n,
 	}
 	return false;
 }
+
+/* the bit of @a in a set's bits (struct bv_config) */
+static inline u64 bv_addr_bit(const struct in6_addr *a)
+{
+	return 1ULL << hash_32(bv_addr_fold(a), 6);
+}
+
+static inline bool bv_is_member(const struct bv_config *cfg,
+				const struct in6_addr *a)
+{
+	return (cfg->members_bits & bv_addr_bit(a)) &&
+	       bv_addr_in(cfg->members, cfg->n_members, a);
+}
+
+static inline bool bv_is_vip(const struct bv_config *cfg,
+			     const struct in6_addr *a)
+{
+	return (cfg->vips_bits & bv_addr_bit(a)) &&
+	       bv_addr_in(cfg->vips, cfg->n_vips, a);
+}
+
 bool bv_allowed(const struct bv_config *cfg, const struct in6_addr *addr);
-/* (re)build cfg->allow_idx from cfg->allow; 0 or -ENOMEM */
-int bv_allow_index(struct bv_config *cfg);
+/*
+ * (Re)build what the packets look up in, once the sets are final:
+ * cfg->allow_idx from cfg->allow, the members' and VIPs' bits. 0 or
+ * -ENOMEM.
+ */
+int bv_config_index(struct bv_config *cfg);
 
 /* discard all accounting and records (configuration stays) */
 void bv_netns_flush(struct beaver_net *bn);

@@ -29,12 +29,21 @@ unsigned int bv_gateway_in(struct beaver_net *bn, const struct bv_config *cfg,
 	struct bv_l3 l3;
 	int off;
 
+	/*
+	 * IPv4 without options, nearly every packet: no stamp to remove,
+	 * and nothing else to look at unless it is an ICMP error (on its
+	 * way to a client whose packets we stamped); told by the header
+	 * alone, without the parse
+	 */
+	if (!bv_l3_is6(skb) && ip_hdr(skb)->ihl <= 5) {
+		if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
+			bv_icmp4_frag_needed(bn, cfg, skb);
+		return NF_ACCEPT;
+	}
 	if (bv_l3_parse(skb, &l3))
 		return NF_ACCEPT;	/* not ours to judge: the stack's */
-	/* errors on their way to a client whose packets we stamped */
-	bv_icmp_mtu(bn, cfg, skb);
-	if ((!l3.v6 && ip_hdr(skb)->ihl <= 5) ||
-	    (skb->dev && (skb->dev->flags & IFF_LOOPBACK)))
+	bv_icmp_mtu(bn, cfg, skb, &l3);
+	if (skb->dev && (skb->dev->flags & IFF_LOOPBACK))
 		return NF_ACCEPT;
 	off = bv_l3_stamp_find(skb, &l3, cfg->group, &st, NULL);
 	if (off < 0 || bv_from_trusted(cfg, skb, &l3.saddr, false))
@@ -76,12 +85,12 @@ static bool bv_group_bound(const struct bv_config *cfg, struct sk_buff *skb,
 {
 	struct in6_addr nh;
 
-	if (bv_addr_in(cfg->members, cfg->n_members, &l3->daddr) ||
-	    bv_addr_in(cfg->vips, cfg->n_vips, &l3->daddr))
+	if (bv_is_member(cfg, &l3->daddr) ||
+	    bv_is_vip(cfg, &l3->daddr))
 		return true;
 	/* IPVS direct routing: the destination is still the VIP */
 	return bv_nexthop(skb, l3, &nh) &&
-	       bv_addr_in(cfg->members, cfg->n_members, &nh);
+	       bv_is_member(cfg, &nh);
 }
 
 /*
@@ -151,7 +160,9 @@ unsigned int bv_gateway_out(struct beaver_net *bn,
 		 * stamp belongs there (bv_skb_stamp_insert() puts it
 		 * there); a member's stamp kept is found there too
 		 */
-		err = bv_skb_stamp_find_inner(skb, cfg->group, &st, &nhoff);
+		err = ip_hdr(skb)->ihl == 5 && l3.proto != IPPROTO_IPIP ?
+		      -ENOENT :	/* no options, no tunnel: no stamp */
+		      bv_skb_stamp_find_inner(skb, cfg->group, &st, &nhoff);
 	}
 	if (err >= 0) {
 		bv_stat_inc(bn, BEAVER_STAT_GW_KEPT);

@@ -8,6 +8,7 @@
 
 #include <linux/skbuff.h>
 #include "netns.h"
+#include "l3.h"
 
 /*
  * Register the hooks of @bn for @role, or unregister them (@role 0), for
@@ -47,12 +48,30 @@ static inline int bv_stamp_err_stat(int err)
 /*
  * icmp.c: an ICMP "fragmentation needed" or ICMPv6 "Packet Too Big"
  * quoting a stamped packet of the group advertises the stamp's size less
- * (8 or 16 bytes: what fits its source's packets)
+ * (8 or 16 bytes: what fits its source's packets). @l3: bv_l3_parse() of
+ * the packet, before or after its stamp was removed.
  */
-void bv_icmp_mtu(struct beaver_net *bn, const struct bv_config *cfg,
-		 struct sk_buff *skb);
+void bv_icmp4_frag_needed(struct beaver_net *bn, const struct bv_config *cfg,
+			  struct sk_buff *skb);
+void bv_icmp6_pkt_too_big(struct beaver_net *bn, const struct bv_config *cfg,
+			  struct sk_buff *skb);
 
-struct bv_l3;
+static inline void bv_icmp_mtu(struct beaver_net *bn,
+			       const struct bv_config *cfg,
+			       struct sk_buff *skb, const struct bv_l3 *l3)
+{
+	/*
+	 * Nearly every packet is none, told by what the hook parsed
+	 * already (a stamp removed since changes neither the protocol nor
+	 * the fragment bits): inline, so that the test costs no call
+	 */
+	if (l3->frag)
+		return;
+	if (l3->v6 && l3->proto == IPPROTO_ICMPV6)
+		bv_icmp6_pkt_too_big(bn, cfg, skb);
+	else if (!l3->v6 && l3->proto == IPPROTO_ICMP)
+		bv_icmp4_frag_needed(bn, cfg, skb);
+}
 
 /*
  * mss.c: lower the MSS option of a TCP SYN (@l3: bv_l3_parse()) by

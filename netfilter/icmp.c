@@ -27,9 +27,8 @@
 #include "l3.h"
 #include "stamp.h"
 
-static void bv_icmp4_frag_needed(struct beaver_net *bn,
-				 const struct bv_config *cfg,
-				 struct sk_buff *skb)
+void bv_icmp4_frag_needed(struct beaver_net *bn, const struct bv_config *cfg,
+			  struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	unsigned int thoff = skb_network_offset(skb) + iph->ihl * 4;
@@ -110,9 +109,8 @@ static u32 bv_icmp6_lowered(u32 mtu)
 	return mtu - BEAVER6_HDR_LEN;
 }
 
-static void bv_icmp6_pkt_too_big(struct beaver_net *bn,
-				 const struct bv_config *cfg,
-				 struct sk_buff *skb)
+void bv_icmp6_pkt_too_big(struct beaver_net *bn, const struct bv_config *cfg,
+			  struct sk_buff *skb)
 {
 	u8 _q[BV_ICMP6_QUOTE_WALK];
 	struct bv_stamp6_chain c;
@@ -156,13 +154,4 @@ static void bv_icmp6_pkt_too_big(struct beaver_net *bn,
 	csum_replace4(&ih->icmp6_cksum, htonl(mtu), htonl(lowered));
 	ih->icmp6_mtu = htonl(lowered);
 	bv_stat_inc(bn, BEAVER_STAT_ICMP_MTU_LOWERED);
-}
-
-void bv_icmp_mtu(struct beaver_net *bn, const struct bv_config *cfg,
-		 struct sk_buff *skb)
-{
-	if (bv_l3_is6(skb))
-		bv_icmp6_pkt_too_big(bn, cfg, skb);
-	else
-		bv_icmp4_frag_needed(bn, cfg, skb);
 }

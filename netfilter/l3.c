@@ -15,7 +15,7 @@
 #include "stamp6.h"
 #include "stamp_id.h"
 
-static int bv_l3_parse6(struct sk_buff *skb, struct bv_l3 *l3)
+int bv_l3_parse6(struct sk_buff *skb, struct bv_l3 *l3)
 {
 	const struct ipv6hdr *ip6;
 	__be16 frag_off = 0;
@@ -54,28 +54,6 @@ static int bv_l3_parse6(struct sk_buff *skb, struct bv_l3 *l3)
 	return 0;
 }
 
-int bv_l3_parse(struct sk_buff *skb, struct bv_l3 *l3)
-{
-	const struct iphdr *iph;
-
-	memset(l3, 0, sizeof(*l3));
-	if (bv_l3_is6(skb)) {
-		l3->v6 = true;
-		return bv_l3_parse6(skb, l3);
-	}
-	iph = ip_hdr(skb);
-	bv_addr_set4(&l3->saddr, iph->saddr);
-	bv_addr_set4(&l3->daddr, iph->daddr);
-	l3->thoff = skb_network_offset(skb) + iph->ihl * 4;
-	l3->proto = iph->protocol;
-	/*
-	 * Every fragment, as before IPv6: a member reassembles, and a first
-	 * fragment counted without ports keeps the flow key of the others
-	 */
-	l3->frag = ip_is_fragment(iph);
-	return 0;
-}
-
 bool bv_l3_link_scope(const struct bv_l3 *l3)
 {
 	int st;
@@ -93,6 +71,12 @@ int bv_l3_stamp_find(struct sk_buff *skb, const struct bv_l3 *l3, u8 group,
 {
 	int ret;
 
+	/* nearly every IPv4 packet has no options: none to look through */
+	if (!l3->v6 && ip_hdr(skb)->ihl == 5 && !skb_network_offset(skb)) {
+		if (foreign)
+			*foreign = 0;
+		return -ENOENT;
+	}
 	if (!l3->v6)
 		return bv_skb_stamp_find_foreign(skb, group, st, foreign);
 	ret = bv_skb_stamp6_find(skb, group, st, foreign);

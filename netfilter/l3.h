@@ -10,6 +10,7 @@
 #define _BEAVER_NF_L3_H
 
 #include <linux/skbuff.h>
+#include <net/ip.h>
 #include "addr.h"
 #include "beaver_stamp.h"
 #include "netns.h"
@@ -40,7 +41,30 @@ static inline bool bv_l3_is6(const struct sk_buff *skb)
  * packet cannot be parsed (@l3 then holds the addresses, if they could
  * be read, and proto 0).
  */
-int bv_l3_parse(struct sk_buff *skb, struct bv_l3 *l3);
+int bv_l3_parse6(struct sk_buff *skb, struct bv_l3 *l3);
+
+/* inline: every hook pass starts with it, and IPv4 takes a few loads */
+static inline int bv_l3_parse(struct sk_buff *skb, struct bv_l3 *l3)
+{
+	const struct iphdr *iph;
+
+	memset(l3, 0, sizeof(*l3));
+	if (bv_l3_is6(skb)) {
+		l3->v6 = true;
+		return bv_l3_parse6(skb, l3);
+	}
+	iph = ip_hdr(skb);
+	bv_addr_set4(&l3->saddr, iph->saddr);
+	bv_addr_set4(&l3->daddr, iph->daddr);
+	l3->thoff = skb_network_offset(skb) + iph->ihl * 4;
+	l3->proto = iph->protocol;
+	/*
+	 * Every fragment, as before IPv6: a member reassembles, and a first
+	 * fragment counted without ports keeps the flow key of the others
+	 */
+	l3->frag = ip_is_fragment(iph);
+	return 0;
+}
 
 /* the bytes a stamp adds to a packet of @l3's family */
 static inline unsigned int bv_l3_stamp_len(const struct bv_l3 *l3)

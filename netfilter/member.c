@@ -75,8 +75,8 @@ static bool bv_id_stamp(struct beaver_net *bn, const struct bv_config *cfg,
 	id = bv_skb_id_get(skb);
 	if (id < 0 || id == BEAVER_ID_NONE)
 		return false;
-	if (!bv_addr_in(cfg->members, cfg->n_members, &l3->daddr) &&
-	    !bv_addr_in(cfg->vips, cfg->n_vips, &l3->daddr))
+	if (!bv_is_member(cfg, &l3->daddr) &&
+	    !bv_is_vip(cfg, &l3->daddr))
 		return false;
 	/*
 	 * (never an inner packet out of a tunnel: gateways and members stamp
@@ -134,7 +134,7 @@ static u8 bv_rx_kind(struct beaver_net *bn, const struct bv_config *cfg,
 		     struct in6_addr *peer)
 {
 	memset(peer, 0, sizeof(*peer));	/* aggregate kinds: :: (addr.h) */
-	if (bv_addr_in(cfg->members, cfg->n_members, saddr)) {
+	if (bv_is_member(cfg, saddr)) {
 		*peer = *saddr;
 		if (!stamped)
 			bv_stat_inc(bn, BEAVER_STAT_UNSTAMPED_MEMBER);
@@ -310,18 +310,20 @@ unsigned int bv_member_in(struct beaver_net *bn, const struct bv_config *cfg,
 			bv_stat_inc(bn, BEAVER_STAT_RX_STRIP_ERR);
 			return NF_DROP;
 		}
+		/* the upper-layer header moved; parsed before, it parses */
+		bv_l3_parse(skb, &l3);
 	} else if (off == -ENOENT) {
 		stamped = bv_id_stamp(bn, cfg, skb, &l3, &st);
 	}
 	/* an error about a packet this member stamped (icmp.c) */
-	bv_icmp_mtu(bn, cfg, skb);
+	bv_icmp_mtu(bn, cfg, skb, &l3);
 	/*
 	 * IPv6 link-scope traffic (ND, RS/RA, MLD, DAD) never crosses a
 	 * gateway by definition: not bypass, and not counted at all
 	 */
 	if (bv_l3_link_scope(&l3))
 		return NF_ACCEPT;
-	bv_pkt_parse(skb, false, &key, &p);
+	bv_pkt_parse(skb, &l3, false, &key, &p);
 	kind = bv_rx_kind(bn, cfg, &key.raddr, stamped, &peer);
 
 	/* attribution and accounting on one CPU, in one go */
@@ -377,10 +379,10 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	    bv_l3_link_scope(&l3) || bv_l3_v4mapped(&l3))
 		return NF_ACCEPT;
 
-	if (bv_addr_in(cfg->members, cfg->n_members, &l3.daddr)) {
+	if (bv_is_member(cfg, &l3.daddr)) {
 		kind = BEAVER_CHAN_MEMBER;
 		peer = l3.daddr;
-	} else if (bv_addr_in(cfg->vips, cfg->n_vips, &l3.daddr)) {
+	} else if (bv_is_vip(cfg, &l3.daddr)) {
 		kind = BEAVER_CHAN_VIP;
 		peer = l3.daddr;
 	} else {
@@ -401,7 +403,7 @@ unsigned int bv_member_out(struct beaver_net *bn,
 	    bv_mss_clamp(skb, &l3, bv_l3_stamp_len(&l3)))
 		bv_stat_inc(bn, BEAVER_STAT_MSS_CLAMPED);
 
-	bv_pkt_parse(skb, true, &key, &p);
+	bv_pkt_parse(skb, &l3, true, &key, &p);
 	local_bh_disable();
 	epoch = atomic_read_acquire(&bn->m_epoch);
 	if (!stamp) {

@@ -10,14 +10,15 @@
 #include "l3.h"
 #include "beaver_stamp.h"
 
-static void bv_pkt_parse_opt(struct sk_buff *skb, bool tx,
-			     struct bv_flow_key *key, struct bv_pkt *p,
-			     unsigned int stamp)
+static void bv_pkt_parse_opt(struct sk_buff *skb, const struct bv_l3 *parsed,
+			     bool tx, struct bv_flow_key *key,
+			     struct bv_pkt *p, unsigned int stamp)
 {
+	const struct bv_l3 *l3 = parsed;
 	unsigned int l4hdr = 0, thoff;
 	__be16 sport = 0, dport = 0;
-	struct bv_l3 l3;
-	int err;
+	struct bv_l3 own;
+	int err = 0;
 
 	memset(key, 0, sizeof(*key));
 	memset(p, 0, sizeof(*p));
@@ -26,16 +27,19 @@ static void bv_pkt_parse_opt(struct sk_buff *skb, bool tx,
 	 * among them, when it is there: its 16 bytes are @stamp). One that
 	 * cannot be parsed is counted by its addresses, without ports.
 	 */
-	err = bv_l3_parse(skb, &l3);
-	thoff = l3.thoff;
-	key->proto = l3.proto;
-	key->laddr = tx ? l3.saddr : l3.daddr;
-	key->raddr = tx ? l3.daddr : l3.saddr;
+	if (!l3) {
+		err = bv_l3_parse(skb, &own);
+		l3 = &own;
+	}
+	thoff = l3->thoff;
+	key->proto = l3->proto;
+	key->laddr = tx ? l3->saddr : l3->daddr;
+	key->raddr = tx ? l3->daddr : l3->saddr;
 	p->tx = tx;
 	p->len = skb->len - stamp;
 
-	if (!err && !l3.frag) {
-		switch (l3.proto) {
+	if (!err && !l3->frag) {
+		switch (l3->proto) {
 		case IPPROTO_TCP: {
 			struct tcphdr _th;
 			const struct tcphdr *th;
@@ -93,15 +97,15 @@ static void bv_pkt_parse_opt(struct sk_buff *skb, bool tx,
 	}
 }
 
-void bv_pkt_parse(struct sk_buff *skb, bool tx, struct bv_flow_key *key,
-		  struct bv_pkt *p)
+void bv_pkt_parse(struct sk_buff *skb, const struct bv_l3 *l3, bool tx,
+		  struct bv_flow_key *key, struct bv_pkt *p)
 {
-	bv_pkt_parse_opt(skb, tx, key, p, 0);
+	bv_pkt_parse_opt(skb, l3, tx, key, p, 0);
 }
 
 void bv_pkt_parse_stamped(struct sk_buff *skb, struct bv_flow_key *key,
 			  struct bv_pkt *p)
 {
-	bv_pkt_parse_opt(skb, true, key, p,
+	bv_pkt_parse_opt(skb, NULL, true, key, p,
 			 bv_l3_is6(skb) ? BEAVER6_HDR_LEN : BEAVER_OPT_LEN);
 }

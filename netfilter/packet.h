@@ -8,14 +8,17 @@
 #include <linux/skbuff.h>
 #include "netns.h"
 
+struct bv_l3;
+
 /*
  * Fill @key (from this host's point of view) and @p from the IPv4 or IPv6
  * packet at skb->data. Fragments are counted without ports: only the first
  * carries them, and the module may see fragments one by one when conntrack
- * is off.
+ * is off. @l3: bv_l3_parse() of the packet as it is now, which the hooks
+ * have already (it runs for every packet), or NULL to parse it here.
  */
-void bv_pkt_parse(struct sk_buff *skb, bool tx, struct bv_flow_key *key,
-		  struct bv_pkt *p);
+void bv_pkt_parse(struct sk_buff *skb, const struct bv_l3 *l3, bool tx,
+		  struct bv_flow_key *key, struct bv_pkt *p);
 
 /*
  * The same for a packet that now carries the stamp, counted as if it did

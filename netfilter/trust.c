@@ -152,7 +152,7 @@ static bool bv_trusted_on(const struct bv_config *cfg, struct sk_buff *skb,
 	    !skb_mac_header_was_set(skb) || skb_mac_header_len(skb) < ETH_HLEN)
 		return false;
 	src = eth_hdr(skb)->h_source;
-	if (bv_addr_in(cfg->members, cfg->n_members, saddr) &&
+	if (bv_is_member(cfg, saddr) &&
 	    bv_l2_from(dev, src, saddr))
 		return true;
 	if (!gateways)
@@ -185,7 +185,7 @@ bool bv_forwarded_from_member(const struct bv_config *cfg, struct net *net,
 	 * still in front of it (the new one is written after the hooks),
 	 * and skb->dev is already the way out: the way in is skb_iif
 	 */
-	if (!skb->skb_iif || !bv_addr_in(cfg->members, cfg->n_members, saddr))
+	if (!skb->skb_iif || !bv_is_member(cfg, saddr))
 		return false;
 	return bv_trusted_on(cfg, skb, dev_get_by_index_rcu(net, skb->skb_iif),
 			     saddr, false);

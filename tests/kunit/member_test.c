@@ -56,6 +56,7 @@
 #include "stamp.h"
 #include "stamp6.h"
 #include "packet.h"
+#include "l3.h"
 #include "trust.h"
 #include "app_mark.h"
 
@@ -225,7 +226,7 @@ static int bv_t_config(struct bv_config *cfg)
 	 * (stamp_id.h, "the stamp in the IPv4 ID" below) turn it back on
 	 */
 	cfg->flags |= BEAVER_CFG_F_IPV4_OPTION;
-	return bv_allow_index(cfg);
+	return bv_config_index(cfg);
 }
 
 static int bv_t_init(struct kunit *test)
@@ -1881,7 +1882,7 @@ static void bv_allow_index_matches(struct kunit *test)
 	cfg->allow = kmemdup(p, n * sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, cfg->allow);
 	cfg->n_allow = n;
-	KUNIT_ASSERT_EQ(test, bv_allow_index(cfg), 0);
+	KUNIT_ASSERT_EQ(test, bv_config_index(cfg), 0);
 	/* nested ones merged: 10/8 holds three others */
 	KUNIT_EXPECT_LT(test, cfg->n_allow_idx, n);
 
@@ -2538,6 +2539,79 @@ static struct in6_addr bv_t_addr6(const char *text)
 }
 
 /*
+ * bv_is_member() and bv_is_vip() answer as a search of the sets does, the
+ * bits in front of it (kmod/netns.h) filtering nothing in: 300 members,
+ * more than the 64 bits, so that bits are shared; VIPs of both families;
+ * and 3,000 addresses of neither, some of them sharing a member's bit
+ */
+static void bv_addr_sets_bits(struct kunit *test)
+{
+	struct bv_config *cfg = bv_t_cfg(test);
+	struct in6_addr *m, a;
+	unsigned int i, shared = 0;
+
+	m = kcalloc(300, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	for (i = 0; i < 300; i++)
+		bv_addr_set4(&m[i], htonl(0x0a010000 + i * 7));
+	sort(m, 300, sizeof(*m), bv_addr_sort_cmp, NULL);
+	kfree(cfg->members);
+	cfg->members = m;
+	cfg->n_members = 300;
+	cfg->vips[0] = bv_t_addr6("2001:db8::80");
+	KUNIT_ASSERT_EQ(test, bv_config_index(cfg), 0);
+	KUNIT_EXPECT_NE(test, cfg->members_bits, 0);
+
+	for (i = 0; i < 300; i++) {
+		KUNIT_EXPECT_TRUE(test, bv_is_member(cfg, &m[i]));
+		KUNIT_EXPECT_FALSE(test, bv_is_vip(cfg, &m[i]));
+	}
+	a = bv_t_addr6("2001:db8::80");
+	KUNIT_EXPECT_TRUE(test, bv_is_vip(cfg, &a));
+	KUNIT_EXPECT_FALSE(test, bv_is_member(cfg, &a));
+	for (i = 0; i < 3000; i++) {
+		bv_addr_set4(&a, htonl(0x0a010000 + i * 7 + 1 + i % 5));
+		shared += !!(cfg->members_bits & bv_addr_bit(&a));
+		KUNIT_EXPECT_EQ(test, bv_is_member(cfg, &a),
+				bv_addr_in(m, 300, &a));
+		KUNIT_EXPECT_FALSE(test, bv_is_vip(cfg, &a));
+	}
+	/* the search behind the bits was reached, not only the bits */
+	KUNIT_EXPECT_GT(test, shared, 0);
+}
+
+/*
+ * bv_addr_cmp() orders as memcmp() does (the sorted sets and the
+ * allow-list index rely on it): every pair of addresses that differ in
+ * the first or the second half, in a byte with its high bit set or not,
+ * or not at all
+ */
+static void bv_addr_cmp_is_memcmp(struct kunit *test)
+{
+	static const char * const a[] = {
+		"::", "::1", "::ff", "::100", "::ffff:0.0.0.1",
+		"::ffff:127.0.0.1", "::ffff:128.0.0.0", "::ffff:255.255.255.255",
+		"::1:ffff:0.0.0.1", "1::", "7fff::", "8000::", "fe80::1",
+		"fe80::8000:0:0:0", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		"2001:db8::a00:2", "2001:db8:0:0:8000::",
+	};
+	struct in6_addr x, y;
+	unsigned int i, j;
+	int c, m;
+
+	for (i = 0; i < ARRAY_SIZE(a); i++) {
+		for (j = 0; j < ARRAY_SIZE(a); j++) {
+			x = bv_t_addr6(a[i]);
+			y = bv_t_addr6(a[j]);
+			c = bv_addr_cmp(&x, &y);
+			m = memcmp(&x, &y, sizeof(x));
+			KUNIT_EXPECT_EQ_MSG(test, c, m < 0 ? -1 : m > 0,
+					    "%s vs %s", a[i], a[j]);
+		}
+	}
+}
+
+/*
  * IPv4 is kept mapped: never equal to a native IPv6 address with the same
  * low 32 bits (nor to the deprecated IPv4-compatible ::a.b.c.d), in the
  * order IPv4 addresses always had, and prefixes of one family never match
@@ -2586,20 +2660,20 @@ static void bv_addr_families_apart(struct kunit *test)
 	pfx[0].len = 96;
 	cfg.allow = pfx;
 	cfg.n_allow = 1;
-	KUNIT_ASSERT_EQ(test, bv_allow_index(&cfg), 0);
+	KUNIT_ASSERT_EQ(test, bv_config_index(&cfg), 0);
 	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &v4));
 	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &v6));
 	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &compat));
 	KUNIT_EXPECT_EQ(test, bv_prefix_len(&pfx[0]), 0);
 	cfg.allow = &pfx[1];
-	KUNIT_ASSERT_EQ(test, bv_allow_index(&cfg), 0);
+	KUNIT_ASSERT_EQ(test, bv_config_index(&cfg), 0);
 	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &v4));
 	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &v6));
 	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &compat));
 	/* 2001:db8::/32 */
 	pfx[1].addr = bv_t_addr6("2001:db8::");
 	pfx[1].len = 32;
-	KUNIT_ASSERT_EQ(test, bv_allow_index(&cfg), 0);
+	KUNIT_ASSERT_EQ(test, bv_config_index(&cfg), 0);
 	KUNIT_EXPECT_TRUE(test, bv_allowed(&cfg, &v6));
 	KUNIT_EXPECT_FALSE(test, bv_allowed(&cfg, &compat));
 	KUNIT_EXPECT_EQ(test, bv_prefix_len(&pfx[1]), 32);
@@ -2685,6 +2759,18 @@ static void bv_tables_ipv6_keys_apart(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&bv_t_bn(test)->n_flows), 3);
 }
 
+/* bv_icmp_mtu() as the hooks call it, on the packet they parsed */
+static void bv_t_icmp_mtu(struct kunit *test, struct bv_t_ctx *ctx,
+			  struct sk_buff *skb)
+{
+	struct bv_l3 l3;
+
+	KUNIT_ASSERT_EQ(test, bv_l3_parse(skb, &l3), 0);
+	rcu_read_lock();
+	bv_icmp_mtu(&ctx->bn, ctx->cfg, skb, &l3);
+	rcu_read_unlock();
+}
+
 /*
  * An ICMP "fragmentation needed" from router @from quoting @quoted (an
  * IPv4 header with its options, and 8 bytes more), advertising @mtu
@@ -2752,9 +2838,7 @@ static void bv_icmp_frag_needed_lowers(struct kunit *test)
 		qlen = (quoted[0] & 0x0f) * 4 + 8;
 		skb = bv_t_frag_needed(test, BV_T_STRAY, quoted, qlen,
 				       fc[i].mtu);
-		rcu_read_lock();
-		bv_icmp_mtu(&ctx->bn, ctx->cfg, skb);
-		rcu_read_unlock();
+		bv_t_icmp_mtu(test, ctx, skb);
 		ih = (struct icmphdr *)(skb->data + sizeof(struct iphdr));
 		KUNIT_EXPECT_EQ_MSG(test, ntohs(ih->un.frag.mtu), fc[i].want,
 				    "frag case %u", i);
@@ -2800,9 +2884,7 @@ static void bv_icmp_frag_needed_ipip(struct kunit *test)
 		qlen = i ? sizeof(*outer) + 8 :
 			   sizeof(*outer) + sizeof(struct iphdr) + sizeof(opt) + 8;
 		skb = bv_t_frag_needed(test, BV_T_STRAY, quoted, qlen, 1400);
-		rcu_read_lock();
-		bv_icmp_mtu(&ctx->bn, ctx->cfg, skb);
-		rcu_read_unlock();
+		bv_t_icmp_mtu(test, ctx, skb);
 		ih = (struct icmphdr *)(skb->data + sizeof(struct iphdr));
 		KUNIT_EXPECT_EQ_MSG(test, ntohs(ih->un.frag.mtu),
 				    i ? 1400 : 1392, "quote %u", i);
@@ -2905,7 +2987,7 @@ static void bv_pkt6_parse_ext(struct kunit *test)
 
 	len = bv_t_build6(pkt, &peer, &self, NEXTHDR_HOP, ext, extlen, 100);
 	skb = bv_t_skb6(test, pkt, len);
-	bv_pkt_parse(skb, false, &key, &p);
+	bv_pkt_parse(skb, NULL, false, &key, &p);
 	KUNIT_EXPECT_EQ(test, key.proto, IPPROTO_UDP);
 	KUNIT_EXPECT_EQ(test, ntohs(key.lport), BV_T_DPORT);
 	KUNIT_EXPECT_EQ(test, ntohs(key.rport), BV_T_SPORT);
@@ -3045,9 +3127,7 @@ static void bv_icmp6_ptb_lowers(struct kunit *test)
 						  IPPROTO_ICMPV6,
 						  csum_partial(ih, len - sizeof(*ip6), 0));
 		skb = bv_t_skb6(test, pkt, len);
-		rcu_read_lock();
-		bv_icmp_mtu(&ctx->bn, ctx->cfg, skb);
-		rcu_read_unlock();
+		bv_t_icmp_mtu(test, ctx, skb);
 		ih = (struct icmp6hdr *)(skb->data + sizeof(*ip6));
 		KUNIT_EXPECT_EQ_MSG(test, ntohl(ih->icmp6_mtu), pc[i].want,
 				    "PTB case %u", i);
@@ -3077,6 +3157,7 @@ static void bv_t_add_member6(struct kunit *test, const struct in6_addr *a)
 	cfg->members = m;
 	cfg->n_members++;
 	sort(cfg->members, cfg->n_members, sizeof(*m), bv_addr_sort_cmp, NULL);
+	KUNIT_ASSERT_EQ(test, bv_config_index(cfg), 0);
 }
 
 /*
@@ -3174,6 +3255,7 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_member_in_ipip),
 	KUNIT_CASE(bv_member_in_stamp_window),
 	KUNIT_CASE(bv_member_lost_flags_next_cut),
+	KUNIT_CASE(bv_addr_sets_bits),
 	KUNIT_CASE(bv_allow_index_matches),
 	KUNIT_CASE(bv_stamp_id_codec),
 	KUNIT_CASE(bv_member_out_stamps_id),
@@ -3184,6 +3266,7 @@ static struct kunit_case beaver_member_cases[] = {
 	KUNIT_CASE(bv_tables_resize_keeps_flows),
 	KUNIT_CASE(bv_tables_flush_all),
 	KUNIT_CASE(bv_tables_divert_keeps_complete),
+	KUNIT_CASE(bv_addr_cmp_is_memcmp),
 	KUNIT_CASE(bv_addr_families_apart),
 	KUNIT_CASE(bv_tables_ipv6_keys_apart),
 	KUNIT_CASE(bv_icmp_frag_needed_lowers),
