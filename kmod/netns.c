@@ -73,7 +73,7 @@ static void bv_prefix_range(const struct bv_prefix *p, struct bv_range *r)
 static int bv_range_cmp(const void *a, const void *b)
 {
 	return bv_addr_cmp(&((const struct bv_range *)a)->lo,
-			     &((const struct bv_range *)b)->lo);
+			   &((const struct bv_range *)b)->lo);
 }
 
 /* sort @n ranges and merge those that overlap; returns how many remain */

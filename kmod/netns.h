@@ -233,12 +233,7 @@ struct beaver_net {
 	bool dying;
 
 	struct bv_pcpu __percpu *pcpu;
-	/*
-	 * random: nobody can aim at one bucket. HalfSipHash, the kernel's
-	 * hash for tables whose hashes never leave it (SipHash-1-3 on
-	 * 64-bit): half the rounds of SipHash, for every packet
-	 */
-	hsiphash_key_t flow_key;
+	siphash_key_t flow_key;	/* random: nobody can aim at one bucket */
 	u32 flow_buckets;	/* per CPU, under cfg_mutex */
 	struct bv_budget hist_budget;
 	atomic_t n_flows;

@@ -50,17 +50,19 @@ static u32 bv_flow_hash(const struct beaver_net *bn,
 	/*
 	 * IPv4: only 13 of the 37 bytes vary (addr.h's mapped prefix is
 	 * the same in every key), hashed in two blocks instead of five,
-	 * for every packet. Keys still compare whole
+	 * for every packet. SipHash-2-4, not the kernel's HalfSipHash: a
+	 * records dump walks the buckets in order, so their positions do
+	 * leave the kernel (docs/decisions.md). Keys still compare whole
 	 * (bv_flow_key_eq()): a short hash equal to a long one is a
 	 * collision like any other.
 	 */
 	if (bv_addr_is4(&k->laddr) && bv_addr_is4(&k->raddr))
-		return hsiphash_4u32((__force u32)bv_addr_get4(&k->laddr),
-				     (__force u32)bv_addr_get4(&k->raddr),
-				     (__force u32)k->lport << 16 |
-				     (__force u32)k->rport, k->proto,
-				     &bn->flow_key);
-	return hsiphash(k, BV_FLOW_KEY_LEN, &bn->flow_key);
+		return siphash_4u32((__force u32)bv_addr_get4(&k->laddr),
+				    (__force u32)bv_addr_get4(&k->raddr),
+				    (__force u32)k->lport << 16 |
+				    (__force u32)k->rport, k->proto,
+				    &bn->flow_key);
+	return siphash(k, BV_FLOW_KEY_LEN, &bn->flow_key);
 }
 
 static bool bv_flow_key_eq(const struct bv_flow_key *a,
