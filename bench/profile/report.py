@@ -89,6 +89,14 @@ def detail(path, syms, ko, func, per):
 def main():
     d, ko, funcs = sys.argv[1], sys.argv[2], sys.argv[3:]
     rr = runs(os.path.join(d, 'vm', 'logs', 'bench-datapath.log'))
+    # one file up to the first sync, two per run (the run, then up to the
+    # next run's first sync), more after the last run (the VM's shutdown
+    # syncs too, and the plugin writes one at exit): fewer means a sync
+    # the plugin did not see, and the runs would be misnamed
+    dumps = [f for f in os.listdir(os.path.join(d, 'share')) if f.startswith('blocks.')]
+    if len(dumps) < 2 * len(rr) + 1:
+        sys.exit(f'profile: {len(dumps)} count files for {len(rr)} runs '
+                 f'(want at least {2 * len(rr) + 1}): the marker was missed')
     prof = {}
     for k, (label, n) in enumerate(rr, 1):
         dump = os.path.join(d, 'share', 'blocks.%03d' % (2 * k - 1))
