@@ -23,7 +23,7 @@ BUILD=${BUILD:-$repo/build}
 out=$BUILD/profile
 rm -rf "$out"
 mkdir -p "$out/share"
-gcc -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC \
+"${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC \
 	-o "$out/tbcount.so" "$here/tbcount.c"
 
 # the marker: sync(2), which nothing else in the VM calls while rr runs

@@ -71,9 +71,9 @@
 # part 2), WORKLOADS ("tcp rr mm"), ONCE (modes measured in the first
 # round only: ""), ICOUNT (1: bench/run.sh booted this VM with -icount;
 # recorded in the shape), PROF (1: bench/profile/run.sh counts the
-# instructions of each rr run, see rr_measure()). bench-smoke: ROUNDS=3 SECS=1 MODES=ACO ONCE=O
-# FLOWS= WORKLOADS=tcp (O is its checks' control: packets per MB do not
-# need more rounds).
+# instructions of each rr run, see rr_measure()). bench-smoke: ROUNDS=3
+# SECS=1 MODES=ACO ONCE=O FLOWS= WORKLOADS=tcp (O is its checks' control:
+# packets per MB do not need more rounds).
 
 need_module
 need_tools beaver-nl bvperf bvsoak udpnum bvadvance

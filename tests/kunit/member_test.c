@@ -2540,8 +2540,8 @@ static struct in6_addr bv_t_addr6(const char *text)
 
 /*
  * bv_is_member() and bv_is_vip() answer as a search of the sets does, the
- * bits in front of it (kmod/netns.h) filtering nothing in: 300 members,
- * more than the 64 bits, so that bits are shared; VIPs of both families;
+ * bits in front of it (kmod/netns.h) filtering nothing in: 300 IPv4
+ * members, more than the 64 bits, so that bits are shared; an IPv6 VIP;
  * and 3,000 addresses of neither, some of them sharing a member's bit
  */
 static void bv_addr_sets_bits(struct kunit *test)
