@@ -160,8 +160,8 @@ unsigned int bv_gateway_out(struct beaver_net *bn,
 		 * stamp belongs there (bv_skb_stamp_insert() puts it
 		 * there); a member's stamp kept is found there too
 		 */
-		err = ip_hdr(skb)->ihl == 5 && l3.proto != IPPROTO_IPIP ?
-		      -ENOENT :	/* no options, no tunnel: no stamp */
+		err = bv_ip4_no_options(skb) && l3.proto != IPPROTO_IPIP ?
+		      -ENOENT :	/* no tunnel: no inner header either */
 		      bv_skb_stamp_find_inner(skb, cfg->group, &st, &nhoff);
 	}
 	if (err >= 0) {

@@ -71,8 +71,7 @@ int bv_l3_stamp_find(struct sk_buff *skb, const struct bv_l3 *l3, u8 group,
 {
 	int ret;
 
-	/* nearly every IPv4 packet has no options: none to look through */
-	if (!l3->v6 && ip_hdr(skb)->ihl == 5 && !skb_network_offset(skb)) {
+	if (!l3->v6 && bv_ip4_no_options(skb)) {
 		if (foreign)
 			*foreign = 0;
 		return -ENOENT;

@@ -43,6 +43,15 @@ static inline bool bv_l3_is6(const struct sk_buff *skb)
  */
 int bv_l3_parse6(struct sk_buff *skb, struct bv_l3 *l3);
 
+/*
+ * An IPv4 header at skb->data without options: no stamp in it, told
+ * without bv_stamp_find_at()'s walk (nearly every packet)
+ */
+static inline bool bv_ip4_no_options(const struct sk_buff *skb)
+{
+	return !skb_network_offset(skb) && ip_hdr(skb)->ihl == 5;
+}
+
 /* inline: every hook pass starts with it, and IPv4 takes a few loads */
 static inline int bv_l3_parse(struct sk_buff *skb, struct bv_l3 *l3)
 {
